@@ -1,0 +1,266 @@
+"""Read scenario files: YAML, CSV data tables, ``extends`` chains, strict validation.
+
+A scenario file is YAML. A component section (``buses``, ``generators``, ``storage``,
+``flexible_loads``, ``lines``, ``corridors``) is either a mapping of entries by name or the path of
+a CSV data table (relative to the YAML file) with a ``name`` column and one column per field;
+empty cells take the field's default. A variant names its base with ``extends:`` and states only
+what changes: mappings are merged recursively, everything else is replaced.
+
+Every error names the file, the dotted path inside it, the bad value and what is expected, and is
+raised as :class:`energysim.exceptions.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from energysim.config.checks import apply_capacity_totals, check_scenario
+from energysim.config.schema import Scenario
+from energysim.exceptions import ConfigError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["load_scenario", "load_scenario_dict", "scenario_json_schema", "read_yaml"]
+
+COMPONENT_SECTIONS = ("buses", "generators", "storage", "flexible_loads", "lines", "corridors")
+
+# provenance: dotted path of every leaf -> (file, detail such as "row 4")
+_Provenance = dict[tuple[str, ...], tuple[str, str]]
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping from ``path`` or raise a ConfigError naming the file."""
+    if not path.is_file():
+        raise ConfigError(path, "", "file not found; expected a YAML scenario file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(path, "", f"not valid YAML{where}: {problem}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "", "not UTF-8 text; expected a YAML file") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            path, "", f"top level is a {type(data).__name__}; expected a mapping of sections"
+        )
+    return data
+
+
+def _read_table(csv_path: Path, referrer: Path, section: str) -> tuple[dict, dict[str, int]]:
+    """Read a component table: one row per entry, keyed by the ``name`` column."""
+    if not csv_path.is_file():
+        raise ConfigError(
+            referrer, section, f"data table {str(csv_path)!r} not found; expected a CSV file"
+        )
+    entries: dict[str, dict[str, str]] = {}
+    rows: dict[str, int] = {}
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        lines = (line for line in fh if not line.lstrip().startswith("#"))
+        reader = csv.DictReader(lines)
+        if reader.fieldnames is None or "name" not in reader.fieldnames:
+            raise ConfigError(
+                csv_path, "name", f"header {reader.fieldnames!r} lacks the 'name' column"
+            )
+        for i, row in enumerate(reader, start=2):
+            if None in row:
+                raise ConfigError(
+                    csv_path, f"row {i}", f"has more cells than the header: {row[None]!r}"
+                )
+            name = (row.pop("name") or "").strip()
+            if not name:
+                raise ConfigError(csv_path, f"row {i}.name", "is empty; expected an entry name")
+            if name in entries:
+                raise ConfigError(
+                    csv_path, f"row {i}.name", f"duplicate entry {name!r} (first at row {rows[name]})"
+                )
+            entries[name] = {k: v.strip() for k, v in row.items() if v is not None and v.strip()}
+            rows[name] = i
+    return entries, rows
+
+
+def _register(prov: _Provenance, data: Any, prefix: tuple[str, ...], file: str, detail: str = "") -> None:
+    prov[prefix] = (file, detail)
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            _register(prov, value, (*prefix, str(key)), file, detail)
+
+
+def _deep_merge(base: dict, override: Mapping) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(dict(out[key]), value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
+    """Read ``path`` and its ``extends`` chain into one merged mapping."""
+    path = path.resolve()
+    if path in stack:
+        chain = " -> ".join(p.name for p in (*stack, path))
+        raise ConfigError(stack[-1], "extends", f"cyclic extends chain: {chain}")
+    raw = read_yaml(path)
+    for section in COMPONENT_SECTIONS:
+        value = raw.get(section)
+        if isinstance(value, str):
+            table, rows = _read_table(path.parent / value, path, section)
+            raw[section] = table
+            table_file = str((path.parent / value))
+            for name, entry in table.items():
+                _register(prov, entry, (section, name), table_file, f"row {rows[name]}")
+    base: dict = {}
+    parent = raw.pop("extends", None)
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise ConfigError(path, "extends", f"got {parent!r}; expected a path to a scenario file")
+        parent_path = path.parent / parent
+        if not parent_path.is_file():
+            raise ConfigError(
+                path, "extends", f"base scenario {parent!r} not found (looked for {parent_path})"
+            )
+        base = _resolve(parent_path, (*stack, path), prov)
+    for key, value in raw.items():
+        if key in COMPONENT_SECTIONS and isinstance(value, Mapping) and all(
+            (key, str(n)) in prov and prov[(key, str(n))][1] for n in value
+        ):
+            continue  # already registered row by row from its CSV table
+        _register(prov, value, (str(key),), str(path))
+    return _deep_merge(base, raw)
+
+
+def _locate(prov: _Provenance, loc: tuple[str, ...], default: str) -> tuple[str, str]:
+    for n in range(len(loc), 0, -1):
+        hit = prov.get(loc[:n])
+        if hit is not None:
+            return hit
+    return default, ""
+
+
+def _format_validation_error(err: ValidationError, prov: _Provenance, default_file: str) -> ConfigError:
+    first = err.errors(include_url=False)[0]
+    loc = tuple(str(p) for p in first["loc"])
+    file, detail = _locate(prov, loc, default_file)
+    dotted = ".".join(loc)
+    if detail:
+        dotted = f"{dotted} ({detail})"
+    kind = first["type"]
+    value = first.get("input")
+    if kind == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}; check the spelling against scenarios/schema.json"
+    elif kind == "missing":
+        message = "required field is missing"
+    else:
+        message = f"{first['msg']}; got {value!r}"
+    if len(err.errors()) > 1:
+        message += f" (and {len(err.errors()) - 1} more problem(s))"
+    return ConfigError(file, dotted, message)
+
+
+def load_scenario_dict(data: Mapping[str, Any], file: str = "<dict>") -> Scenario:
+    """Validate an already merged scenario mapping.
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario as nested mappings (component sections as mappings by name).
+    file : str, default "<dict>"
+        Name used in error messages.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario with ``capacity_totals_GW`` applied.
+
+    Raises
+    ------
+    ConfigError
+        On any schema or consistency problem.
+    """
+    prov: _Provenance = {}
+    _register(prov, dict(data), (), file)
+    return _validate(dict(data), prov, file)
+
+
+def _validate(data: dict, prov: _Provenance, file: str) -> Scenario:
+    data.pop("extends", None)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _format_validation_error(err, prov, file) from None
+    try:
+        check_scenario(scenario)
+    except ConfigError as err:
+        loc = tuple(err.path.split(".")) if err.path else ()
+        where, detail = _locate(prov, loc, file)
+        path = f"{err.path} ({detail})" if detail else err.path
+        raise ConfigError(where, path, err.message) from None
+    return apply_capacity_totals(scenario)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        YAML scenario file; its ``extends`` chain and CSV data tables are resolved relative to
+        each file.
+
+    Returns
+    -------
+    Scenario
+        Validated scenario. ``capacity_totals_GW`` rescalings are already applied.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, dotted path, bad value and what is expected.
+    """
+    path = Path(path)
+    prov: _Provenance = {}
+    merged = _resolve(path, (), prov)
+    logger.debug("loaded %s (%d top-level keys)", path, len(merged))
+    return _validate(merged, prov, str(path))
+
+
+def scenario_json_schema() -> str:
+    """The JSON schema of the scenario format, generated from :class:`Scenario`.
+
+    Component sections may also be given as the path of a CSV table; the schema states both.
+    """
+    schema = Scenario.model_json_schema()
+    props = schema["properties"]
+    for section in COMPONENT_SECTIONS:
+        entry = props[section]
+        description = entry.get("description", "")
+        props[section] = {
+            "anyOf": [
+                {k: v for k, v in entry.items() if k not in ("description", "title")},
+                {"type": "string", "description": "Path of a CSV data table with a 'name' column."},
+            ],
+            "title": entry.get("title", section),
+            "description": description,
+        }
+    schema["properties"]["extends"] = {
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "default": None,
+        "title": "Extends",
+        "description": "Base scenario file this one modifies (path relative to this file).",
+    }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

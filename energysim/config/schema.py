@@ -1,0 +1,379 @@
+"""Pydantic models of the scenario file format.
+
+A scenario describes a whole power system for one model year: the buses (leagues and cities),
+demand, generation, storage, demand response, flexible loads, internal transmission, export
+corridors, the plan's targets and the weather year. Field names follow PyPSA where PyPSA has the
+concept (``p_nom``, ``p_min_pu``, ``max_hours``, ``efficiency_store``, ``efficiency_dispatch``,
+``standing_loss``, ``marginal_cost``); units are given in each field's description and, for
+quantities PyPSA does not have, in the field name (``annual_TWh``).
+
+Every model forbids unknown keys (``extra="forbid"``), so a typo is an error, not a silent default.
+The JSON schema published in ``scenarios/schema.json`` is generated from these models
+(:func:`energysim.config.load.scenario_json_schema`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Bus",
+    "Corridor",
+    "Costs",
+    "Demand",
+    "DemandResponse",
+    "FlexibleLoad",
+    "Generator",
+    "HeatingSeason",
+    "Line",
+    "Scenario",
+    "Storage",
+    "Targets",
+    "Weather",
+]
+
+# -- vocabularies -------------------------------------------------------------------------------
+
+Grid = Literal["mengxi", "mengdong"]
+"""The two provincial grids: 蒙西 (Inner Mongolia Power Group) and 蒙东 (State Grid Mengdong)."""
+
+GeneratorCarrier = Literal[
+    "wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"
+]
+StorageKind = Literal["new_type", "pumped_hydro"]
+FlexibleLoadKind = Literal["electrolyser", "data_centre"]
+LineKind = Literal["ac_500kv", "ac_1000kv", "dc_internal"]
+DeliveryCurve = Literal["flat", "receiving_load", "solar_shaped", "peak_shaving"]
+DemandResponseMode = Literal["curtail", "shift"]
+
+NonNegative = Annotated[float, Field(ge=0)]
+PerUnit = Annotated[float, Field(ge=0, le=1)]
+Efficiency = Annotated[float, Field(gt=0, le=1)]
+Name = Annotated[str, Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+
+class _Model(BaseModel):
+    """Base model: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class _Sourced(_Model):
+    source: str = Field(
+        "",
+        description="Where the figures of this entry come from (URL, data file, or "
+        "'assumption: <reasoning>'). Shipped scenarios fill it for every entry.",
+    )
+
+
+# -- components ---------------------------------------------------------------------------------
+
+
+class Bus(_Sourced):
+    """A league or city (盟市) of Inner Mongolia, the node of the internal network."""
+
+    name_zh: str = Field("", description="Chinese name, e.g. 鄂尔多斯.")
+    grid: Grid = Field(description="Provincial grid the bus belongs to: 'mengxi' or 'mengdong'.")
+    x: float = Field(ge=90, le=130, description="Longitude of the bus, degrees east.")
+    y: float = Field(ge=30, le=55, description="Latitude of the bus, degrees north.")
+    demand_share: PerUnit = Field(
+        description="Share of the province's annual demand located at this bus (p.u.; shares "
+        "over all buses sum to 1)."
+    )
+
+
+class Generator(_Sourced):
+    """An aggregated fleet of one carrier at one bus."""
+
+    bus: str = Field(description="Bus the fleet is connected to.")
+    carrier: GeneratorCarrier = Field(description="Technology of the fleet.")
+    p_nom: NonNegative = Field(description="Installed capacity, MW.")
+    p_max_pu: PerUnit | None = Field(
+        None,
+        description="Constant availability, p.u. of p_nom. Wind, solar and CSP take their hourly "
+        "capacity factors from the profiles and must leave this empty; other carriers default "
+        "to 1 (coal, gas), 0.9 (biomass) or 0.4 (hydro) when empty.",
+    )
+    p_min_pu: PerUnit = Field(
+        0.0,
+        description="Must-run floor, p.u. of p_nom, outside the heating season (minimum stable "
+        "load of the online fleet).",
+    )
+    p_min_pu_heating: PerUnit | None = Field(
+        None,
+        description="Must-run floor in the heating season, p.u. of p_nom (CHP heat demand). "
+        "Empty: same as p_min_pu.",
+    )
+    marginal_cost: float = Field(
+        0.0, ge=0, description="Short-run marginal cost, CNY/MWh (fuel and variable O&M)."
+    )
+    dedicated_to: str | None = Field(
+        None,
+        description="Name of the export corridor this fleet is a dedicated supporting plant "
+        "(配套电源) of; its output serves that corridor first.",
+    )
+    capacity_factor_scale: Annotated[float, Field(gt=0, le=2)] = Field(
+        1.0,
+        description="Multiplier on the profile capacity factor (site quality relative to the bus "
+        "profile), p.u.; results are clipped to [0, 1].",
+    )
+
+    @model_validator(mode="after")
+    def _check_pu(self) -> Generator:
+        if self.p_max_pu is not None and self.p_min_pu > self.p_max_pu:
+            msg = f"p_min_pu ({self.p_min_pu}) must not exceed p_max_pu ({self.p_max_pu})"
+            raise ValueError(msg)
+        return self
+
+
+class Storage(_Sourced):
+    """Electricity storage at a bus: new-type storage (batteries etc.) or pumped hydro."""
+
+    bus: str = Field(description="Bus the storage is connected to.")
+    kind: StorageKind = Field(description="'new_type' (新型储能) or 'pumped_hydro' (抽水蓄能).")
+    p_nom: NonNegative = Field(description="Power rating (charge and discharge), MW.")
+    max_hours: Annotated[float, Field(gt=0, le=1000)] = Field(
+        description="Energy-to-power ratio (duration), h; energy capacity = p_nom * max_hours MWh."
+    )
+    efficiency_store: Efficiency = Field(0.92, description="Charging efficiency, p.u.")
+    efficiency_dispatch: Efficiency = Field(0.92, description="Discharging efficiency, p.u.")
+    standing_loss: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0.0, description="Self-discharge, p.u. of state of charge per hour."
+    )
+    state_of_charge_initial: PerUnit = Field(
+        0.5, description="State of charge at the first hour, p.u. of energy capacity."
+    )
+    soc_min: PerUnit = Field(0.0, description="Lowest allowed state of charge, p.u.")
+    soc_max: PerUnit = Field(1.0, description="Highest allowed state of charge, p.u.")
+
+    @model_validator(mode="after")
+    def _check_soc(self) -> Storage:
+        if self.soc_min >= self.soc_max:
+            msg = f"soc_min ({self.soc_min}) must be below soc_max ({self.soc_max})"
+            raise ValueError(msg)
+        return self
+
+
+class FlexibleLoad(_Sourced):
+    """A load that can absorb surplus: electrolysers for green hydrogen, or data centres."""
+
+    bus: str = Field(description="Bus the load is connected to.")
+    kind: FlexibleLoadKind = Field(description="'electrolyser' or 'data_centre'.")
+    p_nom: NonNegative = Field(description="Rated electrical input, MW.")
+    p_min_pu: PerUnit = Field(
+        0.0,
+        description="Minimum consumption in every hour, p.u. of p_nom (minimum utilisation); "
+        "served by any source. Above it the load takes only surplus new energy.",
+    )
+
+
+class Line(_Sourced):
+    """Internal transmission between two buses (500 kV backbone, internal UHV or flexible DC)."""
+
+    bus0: str = Field(description="First bus.")
+    bus1: str = Field(description="Second bus.")
+    kind: LineKind = Field("ac_500kv", description="Line type.")
+    p_nom: NonNegative = Field(description="Transfer capacity in each direction, MW.")
+    efficiency: Efficiency = Field(0.98, description="Share of the sent power that arrives, p.u.")
+
+    @model_validator(mode="after")
+    def _check_ends(self) -> Line:
+        if self.bus0 == self.bus1:
+            msg = f"bus0 and bus1 must differ, both are {self.bus0!r}"
+            raise ValueError(msg)
+        return self
+
+
+class Corridor(_Sourced):
+    """An export corridor (外送通道) from a sending bus to a receiving grid."""
+
+    name_zh: str = Field("", description="Chinese name, e.g. 锡盟—泰州.")
+    bus: str = Field(description="Sending bus in Inner Mongolia.")
+    receiving_grid: str = Field(
+        description="Receiving region (shandong, jiangsu, jjj, shanxi, shanghai, anhui, jiangxi, "
+        "liaoning, zhejiang, northeast); selects the load shape used for the delivery curve."
+    )
+    kind: Literal["uhvdc", "uhvac", "hvdc"] = Field("uhvdc", description="Technology.")
+    p_nom: NonNegative = Field(description="Rated sending capacity, MW.")
+    efficiency: Efficiency = Field(0.93, description="Delivered / sent energy, p.u. (line losses).")
+    in_service_year: int = Field(
+        ge=1990, le=2100, description="First model year in which the corridor operates."
+    )
+    delivery_curve: DeliveryCurve = Field(
+        "receiving_load",
+        description="Shape of the agreed delivery curve (送电曲线): 'flat', 'receiving_load' "
+        "(follows the receiving grid's load), 'solar_shaped' (midday block) or 'peak_shaving' "
+        "(receiving load above its median).",
+    )
+    annual_TWh: NonNegative | None = Field(
+        None, description="Scheduled annual energy sent, TWh. Give this or utilisation_hours."
+    )
+    utilisation_hours: Annotated[float, Field(ge=0, le=8784)] | None = Field(
+        None, description="Scheduled annual energy as full-load hours of p_nom, h."
+    )
+    min_renewable_share: PerUnit = Field(
+        0.0, description="Required share of new energy in the energy sent over the year, p.u."
+    )
+    flexible_export: bool = Field(
+        True,
+        description="May the corridor carry surplus new energy above its schedule, up to p_nom?",
+    )
+
+    @model_validator(mode="after")
+    def _check_energy(self) -> Corridor:
+        if self.annual_TWh is None and self.utilisation_hours is None:
+            msg = "give the scheduled energy as annual_TWh or utilisation_hours"
+            raise ValueError(msg)
+        if self.annual_TWh is not None and self.utilisation_hours is not None:
+            msg = "give annual_TWh or utilisation_hours, not both"
+            raise ValueError(msg)
+        return self
+
+    def scheduled_MWh(self, hours: int) -> float:
+        """Scheduled annual energy sent, MWh, capped at p_nom * hours."""
+        if self.annual_TWh is not None:
+            energy = self.annual_TWh * 1e6
+        else:
+            energy = float(self.utilisation_hours or 0.0) * self.p_nom
+        return min(energy, self.p_nom * hours)
+
+
+# -- system-wide sections -----------------------------------------------------------------------
+
+
+class Demand(_Sourced):
+    """Whole-society electricity demand of the province (excluding flexible loads)."""
+
+    annual_TWh: Annotated[float, Field(gt=0)] = Field(description="Annual demand, TWh.")
+    peak_MW: Annotated[float, Field(gt=0)] | None = Field(
+        None,
+        description="Annual peak, MW. Empty: follows from the hourly shape. Given: the shape is "
+        "stretched so that both annual energy and peak are met.",
+    )
+
+
+class DemandResponse(_Sourced):
+    """Demand response (需求侧响应) as a share of peak load."""
+
+    share_of_peak: PerUnit = Field(0.0, description="DR capacity as share of annual peak, p.u.")
+    mode: DemandResponseMode = Field(
+        "curtail",
+        description="'curtail': load is shed and not recovered; 'shift': shed load must be "
+        "served again within window_h hours.",
+    )
+    max_hours_per_year: Annotated[float, Field(ge=0, le=8784)] = Field(
+        100.0, description="Energy budget as full-load hours of the DR capacity per year, h."
+    )
+    window_h: Annotated[int, Field(ge=1, le=168)] = Field(
+        24, description="For mode 'shift': hours within which shed load is recovered."
+    )
+    cost: float = Field(
+        2000.0, ge=0, description="Cost of one MWh of demand response, CNY/MWh (LP only)."
+    )
+
+
+class HeatingSeason(_Model):
+    """The period in which CHP must run (供暖季), as month-day strings."""
+
+    start: str = Field("10-15", pattern=r"^\d{2}-\d{2}$", description="First day, 'MM-DD'.")
+    end: str = Field("04-15", pattern=r"^\d{2}-\d{2}$", description="Last day, 'MM-DD'.")
+
+
+class Weather(_Model):
+    """Which weather year the hourly profiles represent."""
+
+    source: Literal["synthetic"] | str = Field(
+        "synthetic",
+        description="'synthetic' (the seeded generator in energysim.profiles) or a path to a "
+        "netCDF/CSV file with real profiles (relative to the scenario file).",
+    )
+    seed: int = Field(0, ge=0, description="Seed of the synthetic weather year.")
+    wind_cf_scale: Annotated[float, Field(gt=0, le=2)] = Field(
+        1.0, description="Multiplier on all wind capacity factors (e.g. a low-wind year), p.u."
+    )
+    solar_cf_scale: Annotated[float, Field(gt=0, le=2)] = Field(
+        1.0, description="Multiplier on all solar capacity factors, p.u."
+    )
+
+
+class Targets(_Model):
+    """The plan's targets for the model year; each can be changed per scenario."""
+
+    new_energy_GW: NonNegative | None = Field(
+        325.0, description="Installed wind + solar (incl. CSP) capacity, GW (plan: 325)."
+    )
+    new_type_storage_GW: NonNegative | None = Field(
+        60.0, description="Installed new-type storage power, GW (plan: 60)."
+    )
+    demand_response_share: PerUnit | None = Field(
+        0.05, description="DR capacity as share of peak load, p.u. (plan: >= 5 %)."
+    )
+    new_energy_local_TWh: NonNegative | None = Field(
+        320.0, description="New energy consumed in Inner Mongolia, TWh (plan: 320)."
+    )
+    new_energy_export_TWh: NonNegative | None = Field(
+        200.0, description="New energy sent over the export corridors, TWh (plan: 200)."
+    )
+    renewable_weight: PerUnit | None = Field(
+        0.40, description="Renewable consumption weight (消纳权重), p.u. (plan: >= 40 %)."
+    )
+    new_energy_utilisation: PerUnit | None = Field(
+        0.90, description="New energy used / available, p.u. (national guideline: >= 90 %)."
+    )
+    max_unserved_MWh: NonNegative | None = Field(
+        0.0, description="Largest acceptable unserved energy over the year, MWh."
+    )
+
+
+class Costs(_Model):
+    """Costs that make the LP reproduce the kernel's priorities (assumptions, CNY/MWh)."""
+
+    value_of_lost_load: float = Field(
+        20000.0, gt=0, description="Cost of unserved energy, CNY/MWh."
+    )
+    curtailment_penalty: float = Field(
+        0.0, ge=0, description="Extra cost on curtailed new energy, CNY/MWh."
+    )
+    export_shortfall_penalty: float = Field(
+        10000.0, gt=0, description="Cost of corridor energy below its schedule, CNY/MWh (LP)."
+    )
+    surplus_export_value: float = Field(
+        1.0, ge=0, description="Value of surplus new energy sent above schedule, CNY/MWh."
+    )
+    electrolyser_value: float = Field(
+        5.0, ge=0, description="Value of surplus power taken by flexible loads, CNY/MWh."
+    )
+
+
+class Scenario(_Model):
+    """A whole system for one model year. See the module docstring for conventions."""
+
+    name: Name = Field(description="Short identifier, e.g. 'plan-2030'.")
+    description: str = Field("", description="What the scenario represents.")
+    extends: str | None = Field(
+        None, description="Base scenario file this one modifies (path relative to this file)."
+    )
+    year: int = Field(ge=2000, le=2100, description="Model year; sets the calendar (leap years).")
+    weather: Weather = Field(default_factory=Weather)
+    heating_season: HeatingSeason = Field(default_factory=HeatingSeason)
+    buses: dict[Name, Bus] = Field(min_length=1, description="Buses by name.")
+    demand: Demand
+    generators: dict[Name, Generator] = Field(default_factory=dict)
+    storage: dict[Name, Storage] = Field(default_factory=dict)
+    demand_response: DemandResponse = Field(default_factory=DemandResponse)
+    flexible_loads: dict[Name, FlexibleLoad] = Field(default_factory=dict)
+    lines: dict[Name, Line] = Field(default_factory=dict)
+    corridors: dict[Name, Corridor] = Field(default_factory=dict)
+    targets: Targets = Field(default_factory=Targets)
+    costs: Costs = Field(default_factory=Costs)
+    capacity_totals_GW: dict[str, NonNegative] = Field(
+        default_factory=dict,
+        description="Rescale a class of capacity to a new total, keeping its split across "
+        "buses: keys are generator carriers ('wind', 'solar', ...), 'new_energy' (wind + solar "
+        "+ CSP together), 'new_type_storage', 'pumped_hydro', 'electrolyser', 'corridors'. GW.",
+    )
