@@ -1,0 +1,24 @@
+"""numba settings for the kernels: one decorator, configured from :mod:`energysim._options`.
+
+Compilation is lazy (numba compiles on the first call with concrete types) and cached on disk by
+default, so importing energysim stays cheap and a new process reuses the compiled kernel.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numba
+
+from energysim import _options
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["jit"]
+
+_SETTINGS = {"nogil": True, "cache": _options.numba_cache(), "fastmath": _options.fastmath()}
+
+
+def jit(func):  # noqa: ANN001, ANN201 - decorator keeps the function's own signature
+    """Compile ``func`` lazily in nopython mode with the project's settings."""
+    return numba.njit(**_SETTINGS)(func)

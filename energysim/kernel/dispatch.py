@@ -1,0 +1,506 @@
+"""The hourly dispatch kernel: a full year of the whole network in one pass over the hours.
+
+This module holds plain-Python functions written in the subset numba compiles (loops over
+contiguous arrays, scalar state, outputs preallocated by the caller, no allocation inside the hour
+loop, no pandas, no validation, no logging). :mod:`energysim.kernel._jit` compiles them lazily;
+``dispatch_year.py_func`` style use without JIT works too and is exercised by the tests.
+
+Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
+
+1. Base match: zero-cost supply (wind, solar, CSP, hydro) plus must-run thermal (minimum stable
+   load; CHP floor in the heating season) meets demand, the flexible loads' minimum, DR paybacks
+   that fall due and the corridors' scheduled sending, across the backbone within line limits and
+   with line losses.
+2. Surplus, in priority order, each step again across the backbone with the capacity left:
+   DR paybacks (shift mode), storage charging, flexible loads above their minimum, corridor
+   sending above schedule (``flexible_export``). What is left is curtailed, zero-cost supply
+   first; must-run thermal is reduced below its floor only if nothing else can give way.
+3. Deficit, in priority order: storage discharge down to the reserve held for shortfalls
+   expected within the next day, thermal tiers in merit order (cheapest first), storage down to
+   its minimum, demand response (within its annual energy budget), then cuts of the corridor
+   schedules at the short bus, then unserved energy.
+
+The backbone is a forest. One transport step moves supply to demand on it exactly: a leaves-up
+pass nets each subtree and sends the net over the line to the parent within its remaining
+capacity (losses on arrival); a root-down pass returns what could not be used to the child it
+came from, which minimises line losses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from energysim.kernel._jit import jit
+
+__all__ = ["N_WORK", "dispatch_year", "transport"]
+
+EPS = 1e-9
+"""Amounts below this (MW) are treated as zero when deciding whether a step has work to do."""
+
+
+@jit
+def transport(
+    supply, demand, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+    sent_up, sent_dn, flow, net,
+):
+    """Move supply to demand over the backbone forest; return nothing, fill ``net``.
+
+    Parameters
+    ----------
+    supply, demand : ndarray (B,)
+        Offered and wanted power at each bus, MW, both >= 0.
+    order, parent, children_ptr, children : ndarray of int64
+        The forest: buses leaves-first, parent bus (-1 for roots) and the children in CSR form.
+    eff : ndarray (B,)
+        Efficiency of the line from each bus to its parent.
+    cap_up, cap_dn : ndarray (B,)
+        Remaining sending capacity towards / from the parent, MW; reduced in place.
+    sent_up, sent_dn : ndarray (B,)
+        Sent power towards / from the parent in this hour, MW; increased in place.
+    flow : ndarray (B,)
+        Scratch: signed sending of this step (> 0 towards the parent).
+    net : ndarray (B,)
+        Output: > 0 unused supply at the bus, < 0 unmet demand at the bus, MW. The unused
+        supply never exceeds the bus's own supply, the unmet demand never its own demand.
+    """
+    nb = order.shape[0]
+    for b in range(nb):
+        net[b] = supply[b] - demand[b]
+        flow[b] = 0.0
+    for i in range(nb):
+        b = order[i]
+        p = parent[b]
+        if p < 0:
+            continue
+        x = net[b]
+        if x > EPS:
+            f = min(x, cap_up[b])
+            flow[b] = f
+            net[b] = x - f
+            net[p] += f * eff[b]
+        elif x < -EPS:
+            y = min(-x / eff[b], cap_dn[b])
+            flow[b] = -y
+            net[b] = x + y * eff[b]
+            net[p] -= y
+    for i in range(nb - 1, -1, -1):
+        b = order[i]
+        r = net[b]
+        if r > EPS:
+            for j in range(children_ptr[b], children_ptr[b + 1]):
+                c = children[j]
+                if flow[c] > 0.0:
+                    back = min(flow[c] * eff[c], r)
+                    sent = back / eff[c]
+                    flow[c] -= sent
+                    net[c] += sent
+                    r -= back
+                    if r <= EPS:
+                        break
+        elif r < -EPS:
+            for j in range(children_ptr[b], children_ptr[b + 1]):
+                c = children[j]
+                if flow[c] < 0.0:
+                    less = min(-flow[c], -r)
+                    flow[c] += less
+                    net[c] -= less * eff[c]
+                    r += less
+                    if r >= -EPS:
+                        break
+        net[b] = r
+    for b in range(nb):
+        f = flow[b]
+        if f > 0.0:
+            cap_up[b] -= f
+            sent_up[b] += f
+        elif f < 0.0:
+            cap_dn[b] += f
+            sent_dn[b] -= f
+
+
+@jit
+def _served(supply, demand, net, used, served):
+    """Split a transport result into supply used and demand served at each bus."""
+    for b in range(net.shape[0]):
+        r = net[b]
+        if r > 0.0:
+            used[b] = max(supply[b] - r, 0.0)
+            served[b] = demand[b]
+        else:
+            used[b] = supply[b]
+            served[b] = max(demand[b] + r, 0.0)
+
+
+N_WORK = 21
+"""Rows of the scratch array ``work`` the kernel needs."""
+
+
+@jit
+def dispatch_year(
+    demand, vre_avail, ne_avail, th_must, schedule, storage_reserve, th_max,
+    order, parent, parent_line, parent_is_bus0, line_cap, line_eff,
+    st_bus, st_p, st_e, st_eff_in, st_eff_out, st_loss, st_soc0, st_soc_min, st_soc_max,
+    flex_min, flex_max, corr_bus, corr_cap, corr_flex, dr_cap, dr_energy, dr_shift, dr_window,
+    # outputs, preallocated by the caller
+    curtail, thermal, thermal_relief, st_charge, st_discharge, st_soc, flex_use,
+    corr_flow, corr_short, dr_shed, dr_payback, line_p0, line_p1, unserved, dr_backlog_end,
+    work,
+):
+    """Dispatch every hour of the year; fill the output arrays in place.
+
+    Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. Outputs
+    (MW unless stated; T hours, B buses, K tiers, S storage units, C corridors, L lines):
+    ``curtail`` (T, B) zero-cost supply curtailed; ``thermal`` (T, K, B) thermal output;
+    ``thermal_relief`` (T, B) must-run reduced below its floor; ``st_charge``, ``st_discharge``
+    (T, S) storage power drawn / delivered at the bus; ``st_soc`` (T, S) state of charge at the
+    end of the hour, MWh; ``flex_use`` (T, B) flexible-load consumption; ``corr_flow`` (T, C)
+    corridor sending; ``corr_short`` (T, C) schedule not sent; ``dr_shed`` (T, B) load shed by
+    demand response; ``dr_payback`` (T, B) shed load served later; ``line_p0``, ``line_p1``
+    (T, L) power withdrawn from bus0 / bus1 (PyPSA Link sign convention, losses = p0 + p1);
+    ``unserved`` (T, B); ``dr_backlog_end`` (1,) shifted load never paid back, MWh; ``work``
+    (N_WORK, max(B, S, C)) scratch.
+    """
+    nt = demand.shape[0]
+    nb = demand.shape[1]
+    nk = th_max.shape[0]
+    ns = st_p.shape[0]
+    nc = corr_cap.shape[0]
+    nl = line_cap.shape[0]
+
+    # scratch rows (no allocation in the hour loop)
+    supply = work[0]
+    want = work[1]
+    net = work[2]
+    used = work[3]
+    served = work[4]
+    surplus = work[5]
+    deficit = work[6]
+    cap_up = work[7]
+    cap_dn = work[8]
+    sent_up = work[9]
+    sent_dn = work[10]
+    flow = work[11]
+    eff = work[12]
+    sched_bus = work[13]
+    soc = work[14]
+    st_avail = work[15]
+    corr_head = work[16]
+    ring = work[17]
+    must_bus = work[18]
+    forced_bus = work[19]
+    st_busy = work[20]
+
+    # children of each bus in CSR form, from the parent array (ints held in a float row)
+    children_ptr = np.zeros(nb + 1, dtype=np.int64)
+    children = np.zeros(max(nb, 1), dtype=np.int64)
+    for b in range(nb):
+        p = parent[b]
+        if p >= 0:
+            children_ptr[p + 1] += 1
+    for b in range(nb):
+        children_ptr[b + 1] += children_ptr[b]
+    fill = np.zeros(nb + 1, dtype=np.int64)
+    for b in range(nb):
+        p = parent[b]
+        if p >= 0:
+            children[children_ptr[p] + fill[p]] = b
+            fill[p] += 1
+
+    dr_total = 0.0
+    for b in range(nb):
+        dr_total += dr_cap[b]
+    dr_left = dr_energy
+    window_slots = dr_window + 1
+    for i in range(ring.shape[0]):
+        ring[i] = 0.0
+    backlog = 0.0
+
+    for s in range(ns):
+        soc[s] = st_soc0[s]
+
+    for t in range(nt):
+        # ---- hour set-up ------------------------------------------------------------------
+        for b in range(nb):
+            if parent[b] >= 0:
+                li = parent_line[b]
+                cap_up[b] = line_cap[li]
+                cap_dn[b] = line_cap[li]
+                eff[b] = line_eff[li]
+            else:
+                cap_up[b] = 0.0
+                cap_dn[b] = 0.0
+                eff[b] = 1.0
+            sent_up[b] = 0.0
+            sent_dn[b] = 0.0
+            sched_bus[b] = 0.0
+            must_bus[b] = 0.0
+            for k in range(nk):
+                must_bus[b] += th_must[t, k, b]
+                thermal[t, k, b] = th_must[t, k, b]
+            flex_use[t, b] = flex_min[b]
+            curtail[t, b] = 0.0
+            thermal_relief[t, b] = 0.0
+            dr_shed[t, b] = 0.0
+            dr_payback[t, b] = 0.0
+            unserved[t, b] = 0.0
+        for c in range(nc):
+            sched_bus[corr_bus[c]] += schedule[t, c]
+            corr_flow[t, c] = schedule[t, c]
+            corr_short[t, c] = 0.0
+        for s in range(ns):
+            soc[s] = soc[s] * (1.0 - st_loss[s])
+            st_charge[t, s] = 0.0
+            st_discharge[t, s] = 0.0
+            st_busy[s] = 0.0
+
+        # DR paybacks falling due now (shift mode) are served like demand
+        slot = t % window_slots
+        forced = ring[slot] if dr_shift == 1 else 0.0
+        ring[slot] = 0.0
+        backlog -= forced
+        for b in range(nb):
+            forced_bus[b] = forced * dr_cap[b] / dr_total if dr_total > 0.0 else 0.0
+            dr_payback[t, b] = forced_bus[b]
+
+        # ---- 1. base match ----------------------------------------------------------------
+        for b in range(nb):
+            supply[b] = vre_avail[t, b] + must_bus[b]
+            want[b] = demand[t, b] + flex_min[b] + sched_bus[b] + forced_bus[b]
+        transport(supply, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+                  sent_up, sent_dn, flow, net)
+        any_surplus = False
+        any_deficit = False
+        for b in range(nb):
+            surplus[b] = max(net[b], 0.0)
+            deficit[b] = max(-net[b], 0.0)
+            if surplus[b] > EPS:
+                any_surplus = True
+            if deficit[b] > EPS:
+                any_deficit = True
+
+        # ---- 2. surplus -------------------------------------------------------------------
+        if any_surplus:
+            # 2a. DR paybacks ahead of time, oldest first
+            if dr_shift == 1 and backlog > EPS:
+                for b in range(nb):
+                    want[b] = min(dr_cap[b], backlog * dr_cap[b] / dr_total) - forced_bus[b]
+                    want[b] = max(want[b], 0.0)
+                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
+                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                paid = 0.0
+                for b in range(nb):
+                    dr_payback[t, b] += served[b]
+                    paid += served[b]
+                backlog -= paid
+                for j in range(1, window_slots):
+                    if paid <= 0.0:
+                        break
+                    k = (t + j) % window_slots
+                    take = min(ring[k], paid)
+                    ring[k] -= take
+                    paid -= take
+            # 2b. storage charging
+            if ns > 0:
+                for b in range(nb):
+                    want[b] = 0.0
+                for s in range(ns):
+                    head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
+                    st_avail[s] = max(head, 0.0)
+                    want[st_bus[s]] += st_avail[s]
+                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
+                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                for s in range(ns):
+                    b = st_bus[s]
+                    if want[b] > 0.0 and st_avail[s] > 0.0:
+                        p = served[b] * st_avail[s] / want[b]
+                        if p > 0.0:
+                            st_charge[t, s] = p
+                            soc[s] += p * st_eff_in[s]
+                            st_busy[s] = 1.0
+            # 2c. flexible loads above their minimum
+            for b in range(nb):
+                want[b] = flex_max[b] - flex_min[b]
+            _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
+                          cap_dn, sent_up, sent_dn, flow, net, used, served)
+            for b in range(nb):
+                flex_use[t, b] += served[b]
+            # 2d. corridor sending above schedule
+            if nc > 0:
+                for b in range(nb):
+                    want[b] = 0.0
+                for c in range(nc):
+                    corr_head[c] = (corr_cap[c] - schedule[t, c]) * corr_flex[c]
+                    want[corr_bus[c]] += corr_head[c]
+                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
+                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                for c in range(nc):
+                    b = corr_bus[c]
+                    if want[b] > 0.0:
+                        corr_flow[t, c] += served[b] * corr_head[c] / want[b]
+            # 2e. curtail what is left: zero-cost supply first, then must-run below its floor
+            for b in range(nb):
+                x = surplus[b]
+                if x > 0.0:
+                    cut = min(x, vre_avail[t, b])
+                    curtail[t, b] = cut
+                    x -= cut
+                    if x > 0.0:
+                        thermal_relief[t, b] = x
+                        for k in range(nk - 1, -1, -1):
+                            r = min(x, thermal[t, k, b])
+                            thermal[t, k, b] -= r
+                            x -= r
+
+        # ---- 3. deficit -------------------------------------------------------------------
+        if any_deficit:
+            # 3a. storage down to the reserve
+            if ns > 0:
+                _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min,
+                                storage_reserve[t], st_busy, st_avail, supply, nb)
+                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
+                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
+                                   st_discharge, ns)
+            # 3b. thermal tiers in merit order
+            for k in range(nk):
+                if _total(deficit, nb) <= EPS:
+                    break
+                for b in range(nb):
+                    supply[b] = max(th_max[k, b] - thermal[t, k, b], 0.0)
+                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
+                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                for b in range(nb):
+                    thermal[t, k, b] += used[b]
+            # 3c. storage down to its minimum
+            if ns > 0 and _total(deficit, nb) > EPS:
+                _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, 0.0,
+                                st_busy, st_avail, supply, nb)
+                for s in range(ns):
+                    # a unit that discharged in 3a may discharge further up to its rating
+                    st_avail[s] = min(st_avail[s], st_p[s] - st_discharge[t, s])
+                    st_avail[s] = max(st_avail[s], 0.0)
+                for b in range(nb):
+                    supply[b] = 0.0
+                for s in range(ns):
+                    supply[st_bus[s]] += st_avail[s]
+                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
+                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
+                                   st_discharge, ns)
+            # 3d. demand response within its energy budget
+            if dr_total > 0.0 and dr_left > EPS and _total(deficit, nb) > EPS:
+                scale = min(1.0, dr_left / dr_total)
+                for b in range(nb):
+                    supply[b] = max(dr_cap[b] * scale - forced_bus[b], 0.0)
+                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
+                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                shed = 0.0
+                for b in range(nb):
+                    dr_shed[t, b] = used[b]
+                    shed += used[b]
+                dr_left -= shed
+                if dr_shift == 1 and shed > 0.0:
+                    ring[(t + dr_window) % window_slots] += shed
+                    backlog += shed
+            # 3e. cut corridor schedules at the short bus, then unserved energy
+            for b in range(nb):
+                x = deficit[b]
+                if x > EPS and sched_bus[b] > 0.0:
+                    cut = min(x, sched_bus[b])
+                    for c in range(nc):
+                        if corr_bus[c] == b and schedule[t, c] > 0.0:
+                            part = cut * schedule[t, c] / sched_bus[b]
+                            corr_short[t, c] = part
+                            corr_flow[t, c] -= part
+                    x -= cut
+                unserved[t, b] = max(x, 0.0)
+
+        # ---- bookkeeping ------------------------------------------------------------------
+        for s in range(ns):
+            st_soc[t, s] = soc[s]
+        for li in range(nl):
+            line_p0[t, li] = 0.0
+            line_p1[t, li] = 0.0
+        for b in range(nb):
+            if parent[b] >= 0:
+                li = parent_line[b]
+                # child side withdraws sent_up and receives sent_dn * eff
+                child_w = sent_up[b] - sent_dn[b] * eff[b]
+                parent_w = sent_dn[b] - sent_up[b] * eff[b]
+                if parent_is_bus0[b] == 1:
+                    line_p0[t, li] = child_w
+                    line_p1[t, li] = parent_w
+                else:
+                    line_p0[t, li] = parent_w
+                    line_p1[t, li] = child_w
+    dr_backlog_end[0] = backlog
+
+
+@jit
+def _total(x, n):
+    acc = 0.0
+    for i in range(n):
+        acc += x[i]
+    return acc
+
+
+@jit
+def _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+                  sent_up, sent_dn, flow, net, used, served):
+    """Offer the remaining surplus to ``want``; reduce ``surplus`` by what was taken."""
+    if _total(want, surplus.shape[0]) <= EPS:
+        for b in range(surplus.shape[0]):
+            served[b] = 0.0
+        return
+    transport(surplus, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+              sent_up, sent_dn, flow, net)
+    _served(surplus, want, net, used, served)
+    for b in range(surplus.shape[0]):
+        surplus[b] -= used[b]
+
+
+@jit
+def _stage_supply(supply, deficit, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+                  sent_up, sent_dn, flow, net, used, served):
+    """Use ``supply`` to cover the remaining deficit; reduce ``deficit`` by what was served."""
+    if _total(supply, supply.shape[0]) <= EPS:
+        for b in range(supply.shape[0]):
+            used[b] = 0.0
+        return
+    transport(supply, deficit, order, parent, children_ptr, children, eff, cap_up, cap_dn,
+              sent_up, sent_dn, flow, net)
+    _served(supply, deficit, net, used, served)
+    for b in range(supply.shape[0]):
+        deficit[b] -= served[b]
+        if deficit[b] < 0.0:
+            deficit[b] = 0.0
+
+
+@jit
+def _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy,
+                    st_avail, supply, nb):
+    """Discharge power each unit can give without going below max(soc_min, reserve share)."""
+    for b in range(nb):
+        supply[b] = 0.0
+    for s in range(st_p.shape[0]):
+        if st_busy[s] > 0.0:
+            st_avail[s] = 0.0
+            continue
+        floor = max(st_soc_min[s], reserve * st_e[s])
+        a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
+        st_avail[s] = max(a, 0.0)
+        supply[st_bus[s]] += st_avail[s]
+
+
+@jit
+def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns):
+    """Share each bus's used storage supply among its units in proportion to what they offered."""
+    for s in range(ns):
+        b = st_bus[s]
+        if supply[b] > 0.0 and st_avail[s] > 0.0:
+            p = used[b] * st_avail[s] / supply[b]
+            if p > 0.0:
+                st_discharge[t, s] += p
+                soc[s] -= p / st_eff_out[s]
+                if soc[s] < 0.0:
+                    soc[s] = 0.0

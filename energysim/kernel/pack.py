@@ -1,0 +1,448 @@
+"""Packing: scenario + profiles -> contiguous arrays for the dispatch kernel.
+
+Everything that needs pandas, validation or allocation happens here, once per scenario-year; the
+kernel (:mod:`energysim.kernel.dispatch`) only loops over the arrays in :class:`KernelInputs`.
+
+Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``):
+
+* time series are C-contiguous ``float64`` arrays with the hour first: ``(T, B)``, ``(T, K, B)``,
+  ``(T, C)``;
+* buses are indexed ``0..B-1`` in scenario order; the backbone is a forest given by ``order``
+  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``parent_is_bus0``;
+* thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost;
+* storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energysim.config.checks import new_energy_carriers
+from energysim.config.schema import Scenario
+from energysim.exceptions import KernelError
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "KernelInputs",
+    "PackIndex",
+    "corridor_schedules",
+    "heating_mask",
+    "pack",
+]
+
+THERMAL_CARRIERS = ("coal", "coal_chp", "gas", "biomass")
+ZERO_COST_CARRIERS = ("wind", "solar", "csp", "hydro")
+DEFAULT_P_MAX_PU = {"coal": 1.0, "coal_chp": 1.0, "gas": 1.0, "biomass": 0.9, "hydro": 0.4}
+RESERVE_HORIZON_H = 24
+"""Hours ahead over which the storage reserve for expected shortfalls is computed."""
+
+
+@dataclass
+class KernelInputs:
+    """Contiguous arrays the dispatch kernel reads. Units: MW, MWh, p.u.
+
+    Dims: T hours, B buses, K thermal tiers, S storage units, C corridors, L lines.
+    """
+
+    # time series
+    demand: np.ndarray  # (T, B) inflexible demand, MW
+    vre_avail: np.ndarray  # (T, B) zero-cost available power (wind, solar, CSP, hydro), MW
+    ne_avail: np.ndarray  # (T, B) of which new energy (wind, solar, CSP), MW
+    th_must: np.ndarray  # (T, K, B) must-run thermal output, MW
+    schedule: np.ndarray  # (T, C) scheduled corridor sending, MW
+    storage_reserve: np.ndarray  # (T,) share of storage energy held back for expected shortfalls, p.u.
+    # thermal
+    th_max: np.ndarray  # (K, B) available thermal capacity, MW
+    # buses and backbone
+    order: np.ndarray  # (B,) int64, buses leaves first
+    parent: np.ndarray  # (B,) int64, parent bus or -1
+    parent_line: np.ndarray  # (B,) int64, line to the parent or -1
+    parent_is_bus0: np.ndarray  # (B,) bool as int64: 1 if the bus is bus0 of its parent line
+    line_cap: np.ndarray  # (L,) MW each direction
+    line_eff: np.ndarray  # (L,) p.u.
+    # storage
+    st_bus: np.ndarray  # (S,) int64
+    st_p: np.ndarray  # (S,) MW
+    st_e: np.ndarray  # (S,) MWh
+    st_eff_in: np.ndarray  # (S,)
+    st_eff_out: np.ndarray  # (S,)
+    st_loss: np.ndarray  # (S,) p.u. per hour
+    st_soc0: np.ndarray  # (S,) MWh
+    st_soc_min: np.ndarray  # (S,) MWh
+    st_soc_max: np.ndarray  # (S,) MWh
+    # flexible loads (aggregated per bus)
+    flex_min: np.ndarray  # (B,) MW always consumed
+    flex_max: np.ndarray  # (B,) MW rated
+    # corridors
+    corr_bus: np.ndarray  # (C,) int64
+    corr_cap: np.ndarray  # (C,) MW
+    corr_flex: np.ndarray  # (C,) 1 if surplus may be sent above schedule
+    # demand response
+    dr_cap: np.ndarray  # (B,) MW
+    dr_energy: float  # MWh per year, whole system
+    dr_shift: int  # 1 = shift mode, 0 = curtail
+    dr_window: int  # hours
+
+    @property
+    def shape(self) -> dict[str, int]:
+        """Sizes of the dims: T, B, K, S, C, L."""
+        return {
+            "T": self.demand.shape[0],
+            "B": self.demand.shape[1],
+            "K": self.th_max.shape[0],
+            "S": self.st_p.shape[0],
+            "C": self.corr_cap.shape[0],
+            "L": self.line_cap.shape[0],
+        }
+
+    def arrays(self) -> tuple:
+        """All fields in declaration order, as passed to the kernel."""
+        return tuple(getattr(self, f.name) for f in dataclasses.fields(self))
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays, bytes."""
+        return sum(a.nbytes for a in self.arrays() if isinstance(a, np.ndarray))
+
+
+@dataclass(frozen=True)
+class PackIndex:
+    """Names behind the kernel's integer indices, for unpacking results."""
+
+    snapshots: pd.DatetimeIndex
+    buses: tuple[str, ...]
+    tiers: tuple[float, ...]  # marginal cost of each tier, CNY/MWh
+    thermal: tuple[str, ...]  # thermal generator names
+    thermal_tier: tuple[int, ...]
+    thermal_bus: tuple[int, ...]
+    zero_cost: tuple[str, ...]  # zero-cost generator names (NE + hydro)
+    zero_cost_bus: tuple[int, ...]
+    storage: tuple[str, ...]
+    corridors: tuple[str, ...]
+    corridors_out_of_service: tuple[str, ...]
+    lines: tuple[str, ...]
+    flexible_loads: tuple[str, ...]
+    flexible_bus: tuple[int, ...]
+
+
+def heating_mask(scenario: Scenario, snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Hours inside the heating season (wraps over the new year), as a boolean array (T,)."""
+    start = tuple(int(p) for p in scenario.heating_season.start.split("-"))
+    end = tuple(int(p) for p in scenario.heating_season.end.split("-"))
+    md = snapshots.month * 100 + snapshots.day
+    s, e = start[0] * 100 + start[1], end[0] * 100 + end[1]
+    inside = (md >= s) | (md <= e) if s > e else (md >= s) & (md <= e)
+    return np.asarray(inside, dtype=bool)
+
+
+def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
+    """Scale a non-negative shape so that sum(min(cap, a * shape)) == energy (bisection)."""
+    if energy <= 0 or cap <= 0:
+        return np.zeros_like(shape)
+    if energy >= cap * len(shape) * (1 - 1e-12):
+        return np.full_like(shape, cap)
+    shape = np.maximum(shape, 0.0)
+    if shape.sum() <= 0:
+        shape = np.ones_like(shape)
+    lo, hi = 0.0, cap / shape[shape > 0].min()
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(cap, mid * shape).sum() < energy:
+            lo = mid
+        else:
+            hi = mid
+    return np.minimum(cap, hi * shape)
+
+
+def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame:
+    """Hourly scheduled sending power of every in-service corridor, MW (T x C).
+
+    The delivery curve's shape comes from the receiving grid's load (``receiving_load``), a flat
+    block (``flat``), a midday block 10:00-16:00 at full rate and 55 % otherwise
+    (``solar_shaped``), or the receiving load above its median plus a 50 % base
+    (``peak_shaving``). It is scaled so that the year's energy equals the corridor's scheduled
+    annual energy, capped at ``p_nom`` in every hour.
+    """
+    snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
+    hours = len(snapshots)
+    out = {}
+    for name, c in scenario.corridors.items():
+        if c.in_service_year > scenario.year:
+            continue
+        if c.delivery_curve == "flat":
+            shape = np.ones(hours)
+        elif c.delivery_curve == "solar_shaped":
+            shape = np.where((snapshots.hour >= 10) & (snapshots.hour < 16), 1.0, 0.55)
+        else:
+            load = profiles["receiving_load"].sel(region=c.receiving_grid).values.astype(float)
+            if c.delivery_curve == "peak_shaving":
+                shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(load.max() - np.median(load), 1e-9)
+            else:
+                shape = load
+        out[name] = _scale_to_energy(shape, c.p_nom, c.scheduled_MWh(hours))
+    return pd.DataFrame(out, index=snapshots, columns=list(out))
+
+
+def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, ...]:
+    """Orient the lines as a forest; raise KernelError if they form a loop."""
+    index = {b: i for i, b in enumerate(buses)}
+    nb = len(buses)
+    adjacency: list[list[tuple[int, int, bool]]] = [[] for _ in range(nb)]
+    root_of = list(range(nb))
+
+    def find(i: int) -> int:
+        while root_of[i] != i:
+            root_of[i] = root_of[root_of[i]]
+            i = root_of[i]
+        return i
+
+    for li, (name, line) in enumerate(scenario.lines.items()):
+        a, b = index[line.bus0], index[line.bus1]
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            msg = (
+                f"lines.{name}: the backbone has a loop through {line.bus0!r} and {line.bus1!r}; "
+                "the dispatch kernel needs a radial (tree) backbone. Merge parallel lines into one "
+                "entry, or use engine='lp'."
+            )
+            raise KernelError(msg)
+        root_of[ra] = rb
+        adjacency[a].append((b, li, True))
+        adjacency[b].append((a, li, False))
+    parent = np.full(nb, -1, dtype=np.int64)
+    parent_line = np.full(nb, -1, dtype=np.int64)
+    parent_is_bus0 = np.zeros(nb, dtype=np.int64)
+    seen = np.zeros(nb, dtype=bool)
+    bfs: list[int] = []
+    # roots: the bus with the largest demand share in each component, for stable results
+    for start in sorted(range(nb), key=lambda i: -scenario.buses[buses[i]].demand_share):
+        if seen[start]:
+            continue
+        seen[start] = True
+        queue = [start]
+        while queue:
+            u = queue.pop(0)
+            bfs.append(u)
+            for v, li, u_is_bus0 in adjacency[u]:
+                if not seen[v]:
+                    seen[v] = True
+                    parent[v] = u
+                    parent_line[v] = li
+                    parent_is_bus0[v] = 0 if u_is_bus0 else 1
+                    queue.append(v)
+    order = np.array(bfs[::-1], dtype=np.int64)
+    return order, parent, parent_line, parent_is_bus0
+
+
+def _storage_reserve(
+    demand: np.ndarray, vre: np.ndarray, th_max: np.ndarray, schedule: np.ndarray,
+    energy_total: float, eff_out: float,
+) -> np.ndarray:
+    """Share of storage energy to hold back for shortfalls expected within the next day.
+
+    A shortfall hour is one where demand plus the corridor schedule exceeds zero-cost supply plus
+    all thermal capacity (system-wide, ignoring the network). The reserve at hour t is the energy
+    of the shortfalls in hours t+1..t+24, divided by the discharge efficiency and by the total
+    storage energy, capped at 1. Storage does not spend this reserve to displace thermal output;
+    it spends it only to avoid DR, export cuts or unserved energy.
+    """
+    hours = demand.shape[0]
+    if energy_total <= 0:
+        return np.zeros(hours)
+    need = demand.sum(axis=1) + schedule.sum(axis=1) - vre.sum(axis=1) - th_max.sum()
+    need = np.maximum(need, 0.0)
+    csum = np.concatenate([[0.0], np.cumsum(need)])
+    idx = np.arange(hours)
+    upper = np.minimum(idx + 1 + RESERVE_HORIZON_H, hours)
+    ahead = csum[upper] - csum[np.minimum(idx + 1, hours)]
+    return np.minimum(ahead / eff_out / energy_total, 1.0)
+
+
+def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIndex]:
+    """Turn a validated scenario and its hourly profiles into kernel arrays.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario (``capacity_totals_GW`` already applied).
+    profiles : xarray.Dataset
+        Output of :func:`energysim.profiles.scenario_profiles`: ``wind``, ``solar``, ``load``
+        (snapshot, bus) and ``receiving_load`` (snapshot, region).
+
+    Returns
+    -------
+    KernelInputs, PackIndex
+        The arrays and the names behind their indices.
+
+    Raises
+    ------
+    KernelError
+        If the backbone has a loop.
+    """
+    snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
+    hours = len(snapshots)
+    buses = list(scenario.buses)
+    nb = len(buses)
+    bidx = {b: i for i, b in enumerate(buses)}
+
+    # demand: shape per bus scaled to the annual energy, optionally stretched to the peak
+    shape = profiles["load"].sel(bus=buses).values.astype(float)
+    shares = np.array([scenario.buses[b].demand_share for b in buses])
+    total_shape = (shape * shares).sum(axis=1)
+    total = total_shape / total_shape.mean() * scenario.demand.annual_TWh * 1e6 / hours
+    if scenario.demand.peak_MW is not None:
+        mean = total.mean()
+        stretch = (scenario.demand.peak_MW - mean) / max(total.max() - mean, 1e-9)
+        total = mean + (total - mean) * stretch
+        if total.min() < 0:
+            msg = (
+                f"demand.peak_MW: {scenario.demand.peak_MW} MW cannot be reached from the load "
+                f"shape without negative hours (mean {mean:.0f} MW); expected a lower peak"
+            )
+            raise KernelError(msg)
+    demand = np.ascontiguousarray(
+        total[:, None] * (shape * shares) / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
+    )
+
+    heating = heating_mask(scenario, snapshots)
+    vre = np.zeros((hours, nb))
+    ne = np.zeros((hours, nb))
+    zero_cost: list[str] = []
+    zero_cost_bus: list[int] = []
+    ne_carriers = new_energy_carriers()
+    thermal: list[str] = []
+    costs = sorted({round(g.marginal_cost, 6) for g in scenario.generators.values() if g.carrier in THERMAL_CARRIERS})
+    tier_of = {c: k for k, c in enumerate(costs)}
+    nk = len(costs)
+    th_max = np.zeros((nk, nb))
+    th_must = np.zeros((hours, nk, nb))
+    thermal_tier: list[int] = []
+    thermal_bus: list[int] = []
+    for name, g in scenario.generators.items():
+        b = bidx[g.bus]
+        if g.carrier in ZERO_COST_CARRIERS:
+            if g.carrier in ("wind", "solar", "csp"):
+                avail = generator_availability(scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles)
+            else:
+                avail = np.full(hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier])
+            vre[:, b] += g.p_nom * avail
+            if g.carrier in ne_carriers:
+                ne[:, b] += g.p_nom * avail
+            zero_cost.append(name)
+            zero_cost_bus.append(b)
+        else:
+            k = tier_of[round(g.marginal_cost, 6)]
+            pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+            th_max[k, b] += g.p_nom * pmax
+            heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
+            th_must[:, k, b] += g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax))
+            thermal.append(name)
+            thermal_tier.append(k)
+            thermal_bus.append(b)
+
+    order, parent, parent_line, parent_is_bus0 = _backbone_forest(scenario, buses)
+    lines = list(scenario.lines)
+    line_cap = np.array([scenario.lines[n].p_nom for n in lines], dtype=float)
+    line_eff = np.array([scenario.lines[n].efficiency for n in lines], dtype=float)
+
+    storage = list(scenario.storage)
+    st = [scenario.storage[n] for n in storage]
+    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
+
+    flex_names = list(scenario.flexible_loads)
+    flex_bus = [bidx[scenario.flexible_loads[n].bus] for n in flex_names]
+    flex_min = np.zeros(nb)
+    flex_max = np.zeros(nb)
+    for n, b in zip(flex_names, flex_bus, strict=True):
+        f = scenario.flexible_loads[n]
+        flex_min[b] += f.p_nom * f.p_min_pu
+        flex_max[b] += f.p_nom
+
+    sched = corridor_schedules(scenario, profiles)
+    corridors = list(sched.columns)
+    out_of_service = tuple(n for n in scenario.corridors if n not in sched.columns)
+    schedule = np.ascontiguousarray(sched.to_numpy(dtype=float).reshape(hours, len(corridors)))
+
+    peak = demand.sum(axis=1).max()
+    dr = scenario.demand_response
+    dr_total = dr.share_of_peak * peak
+    dr_cap = dr_total * shares
+
+    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
+    reserve = _storage_reserve(demand, vre, th_max, schedule, float(st_e.sum()), eff_out)
+
+    inputs = KernelInputs(
+        demand=demand,
+        vre_avail=np.ascontiguousarray(vre),
+        ne_avail=np.ascontiguousarray(ne),
+        th_must=np.ascontiguousarray(th_must),
+        schedule=schedule,
+        storage_reserve=np.ascontiguousarray(reserve),
+        th_max=np.ascontiguousarray(th_max),
+        order=order,
+        parent=parent,
+        parent_line=parent_line,
+        parent_is_bus0=parent_is_bus0,
+        line_cap=line_cap,
+        line_eff=line_eff,
+        st_bus=np.array([bidx[s.bus] for s in st], dtype=np.int64),
+        st_p=np.array([s.p_nom for s in st], dtype=float),
+        st_e=st_e,
+        st_eff_in=np.array([s.efficiency_store for s in st], dtype=float),
+        st_eff_out=np.array([s.efficiency_dispatch for s in st], dtype=float),
+        st_loss=np.array([s.standing_loss for s in st], dtype=float),
+        st_soc0=np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
+        st_soc_min=np.array([s.soc_min for s in st], dtype=float) * st_e,
+        st_soc_max=np.array([s.soc_max for s in st], dtype=float) * st_e,
+        flex_min=flex_min,
+        flex_max=flex_max,
+        corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),
+        corr_cap=np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float),
+        corr_flex=np.array([float(scenario.corridors[n].flexible_export) for n in corridors]),
+        dr_cap=dr_cap,
+        dr_energy=float(dr_total * dr.max_hours_per_year),
+        dr_shift=int(dr.mode == "shift"),
+        dr_window=int(dr.window_h),
+    )
+    index = PackIndex(
+        snapshots=snapshots,
+        buses=tuple(buses),
+        tiers=tuple(costs),
+        thermal=tuple(thermal),
+        thermal_tier=tuple(thermal_tier),
+        thermal_bus=tuple(thermal_bus),
+        zero_cost=tuple(zero_cost),
+        zero_cost_bus=tuple(zero_cost_bus),
+        storage=tuple(storage),
+        corridors=tuple(corridors),
+        corridors_out_of_service=out_of_service,
+        lines=tuple(lines),
+        flexible_loads=tuple(flex_names),
+        flexible_bus=tuple(flex_bus),
+    )
+    logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
+    return inputs, index
+
+
+def generator_availability(
+    scenario: Scenario, carrier: str, bus: str, scale: float, profiles: xr.Dataset
+) -> np.ndarray:
+    """Hourly availability (p.u.) of a wind, solar or CSP fleet at a bus.
+
+    CSP uses the solar profile smoothed over a centred 7-hour window (its thermal storage spreads
+    output into the evening); this is a documented simplification, not a CSP model.
+    """
+    weather = scenario.weather
+    if carrier == "wind":
+        cf = profiles["wind"].sel(bus=bus).values * weather.wind_cf_scale
+    else:
+        cf = profiles["solar"].sel(bus=bus).values * weather.solar_cf_scale
+        if carrier == "csp":
+            cf = pd.Series(cf).rolling(7, center=True, min_periods=1).mean().to_numpy()
+    return np.clip(cf * scale, 0.0, 1.0)
