@@ -123,6 +123,12 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
             table_file = str((path.parent / value))
             for name, entry in table.items():
                 _register(prov, entry, (section, name), table_file, f"row {rows[name]}")
+    weather = raw.get("weather")
+    if isinstance(weather, dict):
+        for key in ("wind_profile", "solar_profile", "load_profile"):
+            value = weather.get(key)
+            if isinstance(value, str) and value:
+                weather[key] = str((path.parent / value).resolve())
     base: dict = {}
     parent = raw.pop("extends", None)
     if parent is not None:

@@ -285,14 +285,25 @@ class HeatingSeason(_Model):
 
 
 class Weather(_Model):
-    """Which weather year the hourly profiles represent."""
+    """Which weather year the hourly profiles represent.
 
-    source: Literal["synthetic"] | str = Field(
-        "synthetic",
-        description="'synthetic' (the seeded generator in energysim.profiles) or a path to a "
-        "netCDF/CSV file with real profiles (relative to the scenario file).",
-    )
+    By default all profiles come from the seeded synthetic generator in
+    :mod:`energysim.profiles`. Real profiles (CSV, or netCDF with a ``profile`` variable as atlite
+    and the PyPSA workflows write them) replace the synthetic ones kind by kind.
+    """
+
     seed: int = Field(0, ge=0, description="Seed of the synthetic weather year.")
+    wind_profile: str | None = Field(
+        None, description="File with real wind capacity factors per bus (path relative to the "
+        "scenario file)."
+    )
+    solar_profile: str | None = Field(
+        None, description="File with real solar capacity factors per bus (relative path)."
+    )
+    load_profile: str | None = Field(
+        None, description="File with a real load shape per bus (relative path); scaled to "
+        "demand.annual_TWh."
+    )
     wind_cf_scale: Annotated[float, Field(gt=0, le=2)] = Field(
         1.0, description="Multiplier on all wind capacity factors (e.g. a low-wind year), p.u."
     )

@@ -151,7 +151,8 @@ def dispatch_year(
     Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. Outputs
     (MW unless stated; T hours, B buses, K tiers, S storage units, C corridors, L lines):
     ``curtail`` (T, B) zero-cost supply curtailed; ``thermal`` (T, K, B) thermal output;
-    ``thermal_relief`` (T, B) must-run reduced below its floor; ``st_charge``, ``st_discharge``
+    ``thermal_relief`` (T, B) must-run output that nothing could absorb (dumped; ``thermal`` stays
+    at the floor); ``st_charge``, ``st_discharge``
     (T, S) storage power drawn / delivered at the bus; ``st_soc`` (T, S) state of charge at the
     end of the hour, MWh; ``flex_use`` (T, B) flexible-load consumption; ``corr_flow`` (T, C)
     corridor sending; ``corr_short`` (T, C) schedule not sent; ``dr_shed`` (T, B) load shed by
@@ -346,10 +347,6 @@ def dispatch_year(
                     x -= cut
                     if x > 0.0:
                         thermal_relief[t, b] = x
-                        for k in range(nk - 1, -1, -1):
-                            r = min(x, thermal[t, k, b])
-                            thermal[t, k, b] -= r
-                            x -= r
 
         # ---- 3. deficit -------------------------------------------------------------------
         if any_deficit:

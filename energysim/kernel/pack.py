@@ -129,6 +129,9 @@ class PackIndex:
     lines: tuple[str, ...]
     flexible_loads: tuple[str, ...]
     flexible_bus: tuple[int, ...]
+    generators: tuple[str, ...]  # all generators, scenario order
+    gen_avail: np.ndarray  # (T, G) available power of every generator, MW
+    gen_must: np.ndarray  # (T, G) must-run floor of every generator, MW
 
 
 def heating_mask(scenario: Scenario, snapshots: pd.DatetimeIndex) -> np.ndarray:
@@ -324,7 +327,9 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     th_must = np.zeros((hours, nk, nb))
     thermal_tier: list[int] = []
     thermal_bus: list[int] = []
-    for name, g in scenario.generators.items():
+    gen_avail = np.zeros((hours, len(scenario.generators)))
+    gen_must = np.zeros((hours, len(scenario.generators)))
+    for gi, (name, g) in enumerate(scenario.generators.items()):
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
             if g.carrier in ("wind", "solar", "csp"):
@@ -332,6 +337,7 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
             else:
                 avail = np.full(hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier])
             vre[:, b] += g.p_nom * avail
+            gen_avail[:, gi] = g.p_nom * avail
             if g.carrier in ne_carriers:
                 ne[:, b] += g.p_nom * avail
             zero_cost.append(name)
@@ -341,7 +347,10 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
             pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
             th_max[k, b] += g.p_nom * pmax
             heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-            th_must[:, k, b] += g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax))
+            must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax))
+            th_must[:, k, b] += must
+            gen_avail[:, gi] = g.p_nom * pmax
+            gen_must[:, gi] = must
             thermal.append(name)
             thermal_tier.append(k)
             thermal_bus.append(b)
@@ -425,6 +434,9 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         lines=tuple(lines),
         flexible_loads=tuple(flex_names),
         flexible_bus=tuple(flex_bus),
+        generators=tuple(scenario.generators),
+        gen_avail=gen_avail,
+        gen_must=gen_must,
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index

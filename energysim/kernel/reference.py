@@ -1,0 +1,295 @@
+"""A slow, readable twin of the dispatch kernel, for tests and benchmarks only.
+
+It follows the same operating rules as :mod:`energysim.kernel.dispatch`, written for clarity
+rather than speed: one hour at a time, Python objects, a recursive transport over the backbone
+tree. The tests compare it with the compiled kernel on random networks (hypothesis), so a change of
+rules must be made in both places.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from energysim.kernel import DispatchResult, KernelInputs, allocate_result
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["dispatch_reference"]
+
+EPS = 1e-9
+
+
+@dataclass
+class _Backbone:
+    """The backbone forest with the line capacity left in the current hour."""
+
+    inputs: KernelInputs
+    children: dict[int, list[int]] = field(default_factory=dict)
+    cap_up: dict[int, float] = field(default_factory=dict)
+    cap_down: dict[int, float] = field(default_factory=dict)
+    sent_up: dict[int, float] = field(default_factory=dict)
+    sent_down: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        nb = self.inputs.demand.shape[1]
+        self.children = {b: [] for b in range(nb)}
+        for b in range(nb):
+            if self.inputs.parent[b] >= 0:
+                self.children[int(self.inputs.parent[b])].append(b)
+        self.roots = [b for b in range(nb) if self.inputs.parent[b] < 0]
+
+    def new_hour(self) -> None:
+        for children in self.children.values():
+            for c in children:
+                line = self.inputs.parent_line[c]
+                self.cap_up[c] = float(self.inputs.line_cap[line])
+                self.cap_down[c] = float(self.inputs.line_cap[line])
+                self.sent_up[c] = 0.0
+                self.sent_down[c] = 0.0
+
+    def eff(self, child: int) -> float:
+        return float(self.inputs.line_eff[self.inputs.parent_line[child]])
+
+    def transport(self, supply: list[float], demand: list[float]) -> list[float]:
+        """Match supply and demand over the forest; return the residual at each bus.
+
+        Residual > 0: supply left unused at that bus; < 0: demand left unmet there.
+        """
+        net = [s - d for s, d in zip(supply, demand, strict=True)]
+        flow: dict[int, float] = {}
+
+        def gather(bus: int) -> None:
+            # children first: each child's subtree sends its net towards this bus
+            for child in self.children[bus]:
+                gather(child)
+                x = net[child]
+                if x > EPS:
+                    f = min(x, self.cap_up[child])
+                    net[child] -= f
+                    net[bus] += f * self.eff(child)
+                    flow[child] = f
+                elif x < -EPS:
+                    y = min(-x / self.eff(child), self.cap_down[child])
+                    net[child] += y * self.eff(child)
+                    net[bus] -= y
+                    flow[child] = -y
+                else:
+                    flow[child] = 0.0
+
+        def give_back(bus: int) -> None:
+            # what this bus cannot use goes back down the lines it came up (saves losses)
+            r = net[bus]
+            for child in self.children[bus]:
+                f = flow[child]
+                if r > EPS and f > 0:
+                    back = min(f * self.eff(child), r)
+                    flow[child] -= back / self.eff(child)
+                    net[child] += back / self.eff(child)
+                    r -= back
+                elif r < -EPS and f < 0:
+                    less = min(-f, -r)
+                    flow[child] += less
+                    net[child] -= less * self.eff(child)
+                    r += less
+            net[bus] = r
+            for child in self.children[bus]:
+                give_back(child)
+
+        for root in self.roots:
+            gather(root)
+        for root in self.roots:
+            give_back(root)
+        for child, f in flow.items():
+            if f > 0:
+                self.cap_up[child] -= f
+                self.sent_up[child] += f
+            elif f < 0:
+                self.cap_down[child] += f
+                self.sent_down[child] -= f
+        return net
+
+
+def _absorb(grid: _Backbone, surplus: list[float], wanted: list[float]) -> list[float]:
+    """Give surplus to ``wanted``; return what each bus received; reduce ``surplus``."""
+    if sum(wanted) <= EPS:
+        return [0.0] * len(wanted)
+    residual = grid.transport(list(surplus), wanted)
+    received = []
+    for b, r in enumerate(residual):
+        used = surplus[b] - max(r, 0.0)
+        surplus[b] -= max(used, 0.0)
+        received.append(wanted[b] - max(-r, 0.0))
+    return [max(x, 0.0) for x in received]
+
+
+def _cover(grid: _Backbone, offered: list[float], deficit: list[float]) -> list[float]:
+    """Cover ``deficit`` from ``offered``; return what each bus gave; reduce ``deficit``."""
+    if sum(offered) <= EPS:
+        return [0.0] * len(offered)
+    residual = grid.transport(offered, list(deficit))
+    given = []
+    for b, r in enumerate(residual):
+        given.append(max(offered[b] - max(r, 0.0), 0.0))
+        deficit[b] = max(-r, 0.0)
+    return given
+
+
+def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
+    """Dispatch a year by the kernel's rules, slowly and readably. Same outputs as the kernel."""
+    out = allocate_result(inputs)
+    nt, nb = inputs.demand.shape
+    nk = inputs.th_max.shape[0]
+    storage = range(inputs.st_p.shape[0])
+    corridors = range(inputs.corr_cap.shape[0])
+    grid = _Backbone(inputs)
+    soc = [float(x) for x in inputs.st_soc0]
+    dr_total = float(inputs.dr_cap.sum())
+    dr_left = float(inputs.dr_energy)
+    # shifted load: list of [due hour, MWh still owed], oldest first
+    owed: list[list[float]] = []
+
+    for t in range(nt):
+        grid.new_hour()
+        soc = [soc[s] * (1 - inputs.st_loss[s]) for s in storage]
+        must = [float(inputs.th_must[t, :, b].sum()) for b in range(nb)]
+        out.thermal[t] = inputs.th_must[t]
+        out.flex_use[t] = inputs.flex_min
+        out.corr_flow[t] = inputs.schedule[t]
+        sched_at = [0.0] * nb
+        for c in corridors:
+            sched_at[inputs.corr_bus[c]] += inputs.schedule[t, c]
+
+        # shifted load that falls due now must be served
+        due_now = sum(m for due, m in owed if due == t) if inputs.dr_shift else 0.0
+        owed = [item for item in owed if item[0] != t]
+        dr_share = [inputs.dr_cap[b] / dr_total if dr_total > 0 else 0.0 for b in range(nb)]
+        forced = [due_now * dr_share[b] for b in range(nb)]
+        out.dr_payback[t] = forced
+
+        # 1. base match
+        supply = [inputs.vre_avail[t, b] + must[b] for b in range(nb)]
+        wanted = [
+            inputs.demand[t, b] + inputs.flex_min[b] + sched_at[b] + forced[b] for b in range(nb)
+        ]
+        residual = grid.transport(supply, wanted)
+        surplus = [max(r, 0.0) for r in residual]
+        deficit = [max(-r, 0.0) for r in residual]
+        charged = [False for _ in storage]
+
+        # 2. surplus
+        if any(x > EPS for x in surplus):
+            backlog = sum(m for _, m in owed)
+            if inputs.dr_shift and backlog > EPS:
+                want = [
+                    max(min(inputs.dr_cap[b], backlog * dr_share[b]) - forced[b], 0.0)
+                    for b in range(nb)
+                ]
+                got = _absorb(grid, surplus, want)
+                paid = sum(got)
+                out.dr_payback[t] += got
+                for item in owed:  # oldest first
+                    take = min(item[1], paid)
+                    item[1] -= take
+                    paid -= take
+                owed = [item for item in owed if item[1] > 0]
+            if len(storage):
+                room = [
+                    max(min(inputs.st_p[s], (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s]), 0.0)
+                    for s in storage
+                ]
+                want = [0.0] * nb
+                for s in storage:
+                    want[inputs.st_bus[s]] += room[s]
+                got = _absorb(grid, surplus, want)
+                for s in storage:
+                    b = inputs.st_bus[s]
+                    if want[b] > 0 and room[s] > 0 and got[b] > 0:
+                        p = got[b] * room[s] / want[b]
+                        out.st_charge[t, s] = p
+                        soc[s] += p * inputs.st_eff_in[s]
+                        charged[s] = True
+            got = _absorb(grid, surplus, list(inputs.flex_max - inputs.flex_min))
+            out.flex_use[t] += got
+            if len(corridors):
+                room = [
+                    (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_flex[c] for c in corridors
+                ]
+                want = [0.0] * nb
+                for c in corridors:
+                    want[inputs.corr_bus[c]] += room[c]
+                got = _absorb(grid, surplus, want)
+                for c in corridors:
+                    b = inputs.corr_bus[c]
+                    if want[b] > 0:
+                        out.corr_flow[t, c] += got[b] * room[c] / want[b]
+            for b in range(nb):
+                cut = min(surplus[b], inputs.vre_avail[t, b])
+                out.curtail[t, b] = cut
+                out.thermal_relief[t, b] = max(surplus[b] - cut, 0.0)
+
+        # 3. deficit
+        if any(x > EPS for x in deficit):
+
+            def discharge(reserve: float) -> None:
+                offer = [0.0] * len(storage)
+                for s in storage:
+                    if charged[s]:
+                        continue
+                    floor = max(inputs.st_soc_min[s], reserve * inputs.st_e[s])
+                    offer[s] = min(inputs.st_p[s] - out.st_discharge[t, s],
+                                   (soc[s] - floor) * inputs.st_eff_out[s])
+                    offer[s] = max(offer[s], 0.0)
+                at_bus = [0.0] * nb
+                for s in storage:
+                    at_bus[inputs.st_bus[s]] += offer[s]
+                given = _cover(grid, at_bus, deficit)
+                for s in storage:
+                    b = inputs.st_bus[s]
+                    if at_bus[b] > 0 and offer[s] > 0:
+                        p = given[b] * offer[s] / at_bus[b]
+                        out.st_discharge[t, s] += p
+                        soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
+
+            if len(storage):
+                discharge(float(inputs.storage_reserve[t]))
+            for k in range(nk):
+                if sum(deficit) <= EPS:
+                    break
+                headroom = [max(inputs.th_max[k, b] - out.thermal[t, k, b], 0.0) for b in range(nb)]
+                out.thermal[t, k] += _cover(grid, headroom, deficit)
+            if len(storage) and sum(deficit) > EPS:
+                discharge(0.0)
+            if dr_total > 0 and dr_left > EPS and sum(deficit) > EPS:
+                scale = min(1.0, dr_left / dr_total)
+                offer = [max(inputs.dr_cap[b] * scale - forced[b], 0.0) for b in range(nb)]
+                shed = _cover(grid, offer, deficit)
+                out.dr_shed[t] = shed
+                dr_left -= sum(shed)
+                if inputs.dr_shift and sum(shed) > 0:
+                    owed.append([t + inputs.dr_window, sum(shed)])
+            for b in range(nb):
+                x = deficit[b]
+                if x > EPS and sched_at[b] > 0:
+                    cut = min(x, sched_at[b])
+                    for c in corridors:
+                        if inputs.corr_bus[c] == b and inputs.schedule[t, c] > 0:
+                            part = cut * inputs.schedule[t, c] / sched_at[b]
+                            out.corr_short[t, c] = part
+                            out.corr_flow[t, c] -= part
+                    x -= cut
+                out.unserved[t, b] = max(x, 0.0)
+
+        out.st_soc[t] = soc
+        for children in grid.children.values():
+            for child in children:
+                line = inputs.parent_line[child]
+                eff = grid.eff(child)
+                child_w = grid.sent_up[child] - grid.sent_down[child] * eff
+                parent_w = grid.sent_down[child] - grid.sent_up[child] * eff
+                if inputs.parent_is_bus0[child]:
+                    out.line_p0[t, line], out.line_p1[t, line] = child_w, parent_w
+                else:
+                    out.line_p0[t, line], out.line_p1[t, line] = parent_w, child_w
+    out.dr_backlog_end[0] = float(sum(m for _, m in owed))
+    return out

@@ -1,0 +1,206 @@
+"""The LP reference: the same network solved to optimality with PyPSA's ``n.optimize`` and HiGHS.
+
+Same semantics as the kernel, expressed as costs and constraints:
+
+* new energy and hydro cost nothing, thermal costs its marginal cost, so new energy goes first;
+  flexible loads earn ``costs.electrolyser_value`` and surplus export ``costs.surplus_export_value``
+  per MWh, so they take surplus only; curtailment is free (plus ``costs.curtailment_penalty``);
+* demand response costs ``demand_response.cost`` within its annual energy budget; corridor
+  schedule cuts cost ``costs.export_shortfall_penalty``; unserved energy and must-run relief cost
+  the value of lost load;
+* custom linopy constraints where PyPSA has no attribute: each corridor's new-energy share (the
+  new-energy-first accounting of :mod:`energysim.results.build` as variables), DR paybacks within
+  the window (shift mode), and storage state-of-charge floors.
+
+The solution is mapped back to :class:`~energysim.kernel.DispatchResult` and through the same
+:func:`~energysim.results.build.to_dataset` as the kernel, so both engines return one schema.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+
+import numpy as np
+import pypsa
+import xarray as xr
+
+from energysim.config.checks import new_energy_carriers
+from energysim.config.schema import Scenario
+from energysim.exceptions import SolverError
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
+from energysim.network import build_network_from_packed
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SolverStatus", "solve_lp"]
+
+
+class SolverStatus(StrEnum):
+    """Outcome of an LP solve as PyPSA reports it (status, condition)."""
+
+    OK = "ok"
+    WARNING = "warning"
+    UNKNOWN = "unknown"
+
+
+def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIndex):  # noqa: ANN202
+    """Return the ``extra_functionality`` callback adding energysim's custom constraints."""
+    ne_carriers = set(new_energy_carriers())
+
+    def add(n: pypsa.Network, snapshots) -> None:  # noqa: ANN001
+        m = n.model
+        gen_p = m.variables["Generator-p"]
+        # corridors: new-energy content, new energy first at the sending bus, and the share
+        corridors = [c for c in index.corridors if scenario.corridors[c].min_renewable_share > 0]
+        if corridors:
+            link_p = m.variables["Link-p"]
+            ne = m.add_variables(
+                lower=0.0, coords=[snapshots, xr.DataArray(corridors, dims="corridor").to_index()],
+                name="Corridor-p_new_energy",
+            )
+            m.add_constraints(
+                ne - link_p.sel(name=corridors).rename(name="corridor") <= 0,
+                name="Corridor-new_energy_below_flow",
+            )
+            by_bus: dict[str, list[str]] = {}
+            for c in corridors:
+                by_bus.setdefault(scenario.corridors[c].bus, []).append(c)
+            for bus, names in by_bus.items():
+                gens = [
+                    g for g, spec in scenario.generators.items()
+                    if spec.bus == bus and spec.carrier in ne_carriers
+                ]
+                lhs = ne.sel(corridor=names).sum("corridor")
+                if gens:
+                    lhs = lhs - gen_p.sel(name=gens).sum("name")
+                m.add_constraints(lhs <= 0, name=f"Corridor-new_energy_at_bus-{bus}")
+            for c in corridors:
+                share = scenario.corridors[c].min_renewable_share
+                m.add_constraints(
+                    ne.sel(corridor=c).sum("snapshot")
+                    - share * link_p.sel(name=c).sum("snapshot") >= 0,
+                    name=f"Corridor-min_renewable_share-{c}",
+                )
+        # demand response paybacks (shift mode): what is shed is paid back within the window
+        dr = scenario.demand_response
+        if dr.mode == "shift":
+            window = dr.window_h
+            for b, bus in enumerate(index.buses):
+                if inputs.dr_cap[b] <= 0:
+                    continue
+                shed = gen_p.sel(name=f"{bus} demand response").cumsum("snapshot")
+                paid = gen_p.sel(name=f"{bus} demand response payback").cumsum("snapshot")
+                m.add_constraints(paid - shed <= 0, name=f"DR-payback_after_shed-{bus}")
+                lagged = shed.shift(snapshot=window)
+                horizon = snapshots[window:]
+                m.add_constraints(
+                    (paid - lagged).sel(snapshot=horizon) >= 0, name=f"DR-payback_window-{bus}"
+                )
+        # storage state-of-charge floors
+        floors = {
+            name: s.soc_min * s.p_nom * s.max_hours
+            for name, s in scenario.storage.items() if s.soc_min > 0
+        }
+        if floors:
+            soc = m.variables["StorageUnit-state_of_charge"]
+            for name, floor in floors.items():
+                m.add_constraints(soc.sel(name=name) >= floor, name=f"StorageUnit-soc_min-{name}")
+
+    return add
+
+
+def solve_lp(
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    solver_options: dict | None = None,
+) -> tuple[DispatchResult, pypsa.Network]:
+    """Solve the dispatch LP and return it in the kernel's layout.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario.
+    inputs, index : KernelInputs, PackIndex
+        The packed scenario (shared with the kernel: same demand, schedules, availability).
+    solver_options : dict, optional
+        Passed to HiGHS (e.g. ``{"threads": 1}``).
+
+    Returns
+    -------
+    DispatchResult, pypsa.Network
+        Hourly dispatch, and the solved network.
+
+    Raises
+    ------
+    SolverError
+        If HiGHS does not end optimal (infeasible, unbounded, time limit, ...).
+    """
+    n = build_network_from_packed(scenario, inputs, index)
+    if scenario.demand_response.mode == "shift":
+        for b, bus in enumerate(index.buses):
+            if inputs.dr_cap[b] > 0:
+                n.add(
+                    "Generator", f"{bus} demand response payback", bus=bus,
+                    carrier="demand_response", sign=-1, p_nom=inputs.dr_cap[b], marginal_cost=0.0,
+                )
+    curtail_penalty = scenario.costs.curtailment_penalty
+    if curtail_penalty > 0:
+        # a negative cost on new-energy output is the same as a penalty on its curtailment
+        ne = n.generators.carrier.isin(new_energy_carriers())
+        n.generators.loc[ne, "marginal_cost"] -= curtail_penalty
+    options = {"log_to_console": False, **(solver_options or {})}
+    status, condition = n.optimize(
+        solver_name="highs",
+        extra_functionality=_extra_functionality(scenario, inputs, index),
+        include_objective_constant=False,
+        **options,
+    )
+    if status != SolverStatus.OK or condition != "optimal":
+        msg = (
+            f"LP for scenario {scenario.name!r} ended with status {status!r}, condition "
+            f"{condition!r}; expected 'ok'/'optimal'. An infeasible LP usually means must-run "
+            "thermal or a flexible load's minimum cannot be met; check p_min_pu values."
+        )
+        raise SolverError(msg)
+    return _to_result(n, scenario, inputs, index), n
+
+
+def _to_result(
+    n: pypsa.Network, scenario: Scenario, inputs: KernelInputs, index: PackIndex
+) -> DispatchResult:
+    out = allocate_result(inputs)
+    gp = n.generators_t.p
+    for name, b in zip(index.zero_cost, index.zero_cost_bus, strict=True):
+        out.curtail[:, b] += index.gen_avail[:, index.generators.index(name)] - gp[name].to_numpy()
+    out.curtail[:] = np.maximum(out.curtail, 0.0)
+    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
+        out.thermal[:, k, b] += gp[name].to_numpy()
+    for b, bus in enumerate(index.buses):
+        out.thermal_relief[:, b] = gp[f"{bus} thermal relief"].to_numpy()
+        out.unserved[:, b] = gp[f"{bus} unserved"].to_numpy()
+        if f"{bus} demand response" in gp:
+            out.dr_shed[:, b] = gp[f"{bus} demand response"].to_numpy()
+        if f"{bus} demand response payback" in gp:
+            out.dr_payback[:, b] = gp[f"{bus} demand response payback"].to_numpy()
+    if scenario.demand_response.mode == "shift":
+        out.dr_backlog_end[0] = float(out.dr_shed.sum() - out.dr_payback.sum())
+    for name, b in zip(index.flexible_loads, index.flexible_bus, strict=True):
+        out.flex_use[:, b] += gp[name].to_numpy()
+    for s, name in enumerate(index.storage):
+        out.st_charge[:, s] = n.storage_units_t.p_store[name].to_numpy()
+        out.st_discharge[:, s] = n.storage_units_t.p_dispatch[name].to_numpy()
+        out.st_soc[:, s] = n.storage_units_t.state_of_charge[name].to_numpy()
+    lp = n.links_t.p0
+    for li, name in enumerate(index.lines):
+        eff = scenario.lines[name].efficiency
+        fwd = lp[name].to_numpy()
+        rev = lp[f"{name} reverse"].to_numpy()
+        out.line_p0[:, li] = fwd - rev * eff
+        out.line_p1[:, li] = rev - fwd * eff
+    for c, name in enumerate(index.corridors):
+        out.corr_flow[:, c] = lp[name].to_numpy()
+        short = gp[f"{name} shortfall"].to_numpy() / scenario.corridors[name].efficiency
+        out.corr_short[:, c] = short
+    return out

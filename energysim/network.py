@@ -1,0 +1,171 @@
+"""Map a scenario onto a PyPSA network (pure mapping, no solve).
+
+Components (PyPSA 1.x conventions, power in MW, energy in MWh, costs in CNY/MWh):
+
+* ``Carrier`` for every technology with ``color`` and ``nice_name`` from
+  :data:`energysim.constants.CARRIERS`.
+* ``Bus`` for each league/city (carrier ``AC``, ``x``/``y`` lon/lat) and one receiving bus per
+  corridor (``"<corridor> receiving"``) at the receiving region's load centre.
+* ``Load`` ``"<bus> demand"`` with the hourly inflexible demand.
+* ``Generator`` for each fleet (wind/solar/CSP with hourly ``p_max_pu``; thermal with
+  ``p_min_pu`` following the heating season), ``"<bus> demand response"`` (cost, ``e_sum_max`` =
+  energy budget), ``"<bus> unserved"`` (value of lost load), ``"<bus> thermal relief"``
+  (``sign=-1``: absorbs must-run output below the floor at the value of lost load), flexible loads
+  (``sign=-1``: consumption between ``p_min_pu`` and ``p_nom``, negative cost = value),
+  ``"<corridor> shortfall"`` (supplies the receiving schedule at a penalty) and
+  ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule).
+* ``StorageUnit`` for storage (non-cyclic, ``state_of_charge_initial`` in MWh).
+* ``Link`` for each export corridor (efficiency = losses) and two ``Link``s per internal line
+  (``"<line>"`` bus0 -> bus1 and ``"<line> reverse"``), so losses apply in both directions.
+* ``Load`` ``"<corridor> schedule"`` at the receiving bus: the delivered schedule.
+
+``n.optimize()`` on this network solves the dispatch LP with the same priorities as the kernel;
+:mod:`energysim.lp` adds the constraints PyPSA has no attribute for (renewable share of corridors,
+DR paybacks, storage SOC floors).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pypsa
+import xarray as xr
+
+from energysim.config.schema import Scenario
+from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS
+from energysim.kernel.pack import KernelInputs, PackIndex, pack
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["UNLIMITED_MW", "build_network", "build_network_from_packed"]
+
+UNLIMITED_MW = 1e6
+"""Rating of the slack generators (unserved energy, shortfall, relief), MW."""
+
+
+def build_network(scenario: Scenario, profiles: xr.Dataset) -> pypsa.Network:
+    """Build the PyPSA network of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario.
+    profiles : xarray.Dataset
+        Hourly profiles (see :func:`energysim.profiles.scenario_profiles`).
+
+    Returns
+    -------
+    pypsa.Network
+        Network with snapshots, all components and time series; not solved.
+    """
+    inputs, index = pack(scenario, profiles)
+    return build_network_from_packed(scenario, inputs, index)
+
+
+def build_network_from_packed(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex
+) -> pypsa.Network:
+    """Build the network from already packed inputs (shares demand and schedules with the kernel)."""
+    n = pypsa.Network(name=scenario.name)
+    snapshots = index.snapshots
+    n.set_snapshots(snapshots)
+    for carrier, (color, nice, _zh) in CARRIERS.items():
+        n.add("Carrier", carrier, color=color, nice_name=nice)
+
+    buses = list(index.buses)
+    n.add(
+        "Bus", buses, carrier="AC",
+        x=[scenario.buses[b].x for b in buses], y=[scenario.buses[b].y for b in buses],
+    )
+    n.add(
+        "Load", [f"{b} demand" for b in buses], bus=buses, carrier="load",
+        p_set=pd.DataFrame(inputs.demand, index=snapshots, columns=[f"{b} demand" for b in buses]),
+    )
+
+    for gi, (name, g) in enumerate(scenario.generators.items()):
+        avail = index.gen_avail[:, gi]
+        must = index.gen_must[:, gi]
+        p_nom = g.p_nom
+        if p_nom <= 0:
+            p_max = pd.Series(0.0, index=snapshots)
+            p_min = pd.Series(0.0, index=snapshots)
+        else:
+            p_max = pd.Series(avail / p_nom, index=snapshots)
+            p_min = pd.Series(must / p_nom, index=snapshots)
+        n.add(
+            "Generator", name, bus=g.bus, carrier=g.carrier, p_nom=p_nom,
+            p_max_pu=p_max, p_min_pu=p_min, marginal_cost=g.marginal_cost,
+        )
+
+    dr = scenario.demand_response
+    costs = scenario.costs
+    for b, bus in enumerate(buses):
+        if inputs.dr_cap[b] > 0:
+            n.add(
+                "Generator", f"{bus} demand response", bus=bus, carrier="demand_response",
+                p_nom=inputs.dr_cap[b], marginal_cost=dr.cost,
+                e_sum_max=inputs.dr_cap[b] * dr.max_hours_per_year,
+            )
+        n.add(
+            "Generator", f"{bus} unserved", bus=bus, carrier="unserved", p_nom=UNLIMITED_MW,
+            marginal_cost=costs.value_of_lost_load,
+        )
+        n.add(
+            "Generator", f"{bus} thermal relief", bus=bus, carrier="thermal_relief",
+            p_nom=UNLIMITED_MW, sign=-1, marginal_cost=costs.value_of_lost_load,
+        )
+
+    for name, f in scenario.flexible_loads.items():
+        n.add(
+            "Generator", name, bus=f.bus, carrier=f.kind, sign=-1, p_nom=f.p_nom,
+            p_min_pu=f.p_min_pu, p_max_pu=1.0, marginal_cost=-costs.electrolyser_value,
+        )
+
+    for name, s in scenario.storage.items():
+        n.add(
+            "StorageUnit", name, bus=s.bus, carrier=s.kind, p_nom=s.p_nom, max_hours=s.max_hours,
+            efficiency_store=s.efficiency_store, efficiency_dispatch=s.efficiency_dispatch,
+            standing_loss=s.standing_loss,
+            state_of_charge_initial=s.state_of_charge_initial * s.p_nom * s.max_hours,
+            cyclic_state_of_charge=False,
+        )
+
+    for name, line in scenario.lines.items():
+        carrier = "DC" if line.kind == "dc_internal" else "AC"
+        for suffix, b0, b1 in (("", line.bus0, line.bus1), (" reverse", line.bus1, line.bus0)):
+            n.add(
+                "Link", f"{name}{suffix}", bus0=b0, bus1=b1, carrier=carrier, p_nom=line.p_nom,
+                efficiency=line.efficiency, p_min_pu=0.0, p_max_pu=1.0,
+            )
+
+    for c, name in enumerate(index.corridors):
+        corridor = scenario.corridors[name]
+        receiving = f"{name} receiving"
+        x, y = RECEIVING_GRID_LOCATIONS[corridor.receiving_grid]
+        n.add("Bus", receiving, carrier="AC", x=x, y=y)
+        n.add(
+            "Link", name, bus0=corridor.bus, bus1=receiving, carrier="export",
+            p_nom=corridor.p_nom, efficiency=corridor.efficiency, p_min_pu=0.0, p_max_pu=1.0,
+        )
+        delivered = inputs.schedule[:, c] * corridor.efficiency
+        n.add(
+            "Load", f"{name} schedule", bus=receiving, carrier="export",
+            p_set=pd.Series(delivered, index=snapshots),
+        )
+        n.add(
+            "Generator", f"{name} shortfall", bus=receiving, carrier="export_shortfall",
+            p_nom=max(corridor.p_nom, 1.0),
+            marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
+        )
+        if corridor.flexible_export:
+            n.add(
+                "Generator", f"{name} surplus", bus=receiving, carrier="export_surplus",
+                sign=-1, p_nom=max(corridor.p_nom, 1.0),
+                marginal_cost=-costs.surplus_export_value / corridor.efficiency,
+            )
+    logger.debug(
+        "network %s: %d buses, %d generators, %d storage units, %d links",
+        scenario.name, len(n.buses), len(n.generators), len(n.storage_units), len(n.links),
+    )
+    return n

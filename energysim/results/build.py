@@ -1,0 +1,268 @@
+"""Turn a :class:`~energysim.kernel.DispatchResult` into the documented results Dataset.
+
+All engines (kernel, reference, LP) go through :func:`to_dataset`, so they share one schema and
+one accounting convention.
+
+Accounting convention (``docs/kernel.md``, shown by ``tests/test_accounting.py``):
+
+* **New energy used** = available wind, solar and CSP minus their curtailment. Curtailment at a
+  bus is shared between new energy and hydro in proportion to their availability.
+* **New energy exported**: corridors carry new energy first. In every hour, the corridors leaving
+  a bus together take the new energy used at that bus, up to their total sending, shared in
+  proportion to their sending; the rest of their sending is thermal (dedicated plants or the
+  grid). Imports over the backbone are not counted as new energy (conservative). Measured at the
+  sending end, before corridor losses.
+* **New energy consumed locally** = new energy used - new energy exported. It includes storage
+  and line losses, which are local consumption in Chinese statistics.
+* **Renewable consumption weight** = (renewable generation used - new energy exported) /
+  consumption, where renewables are new energy, hydro and biomass and consumption is demand
+  served + flexible loads + storage losses + line losses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from energysim.config.checks import new_energy_carriers
+from energysim.config.schema import Scenario
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.results.schema import VARIABLES
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["corridor_new_energy", "generator_dispatch", "to_dataset"]
+
+RENEWABLE_CARRIERS = ("wind", "solar", "csp", "hydro", "biomass")
+COAL_CARRIERS = ("coal", "coal_chp")
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
+
+
+def generator_dispatch(result: DispatchResult, inputs: KernelInputs, index: PackIndex) -> np.ndarray:
+    """Output of every generator (T, G), MW, from the bus- and tier-level dispatch.
+
+    Zero-cost fleets at a bus share its curtailment in proportion to availability. Thermal fleets
+    of one tier at one bus run at their must-run floor plus a share of the tier's output above
+    its floor in proportion to their headroom (or, below the floor, in proportion to the floor).
+    """
+    out = np.zeros_like(index.gen_avail)
+    names = {n: i for i, n in enumerate(index.generators)}
+    keep = 1.0 - _share(result.curtail, inputs.vre_avail)
+    for name, b in zip(index.zero_cost, index.zero_cost_bus, strict=True):
+        gi = names[name]
+        out[:, gi] = index.gen_avail[:, gi] * keep[:, b]
+    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
+        gi = names[name]
+        must_kb = inputs.th_must[:, k, b]
+        head_kb = inputs.th_max[k, b] - must_kb
+        p_kb = result.thermal[:, k, b]
+        must = index.gen_must[:, gi]
+        head = index.gen_avail[:, gi] - must
+        above = must + np.maximum(p_kb - must_kb, 0.0) * _share(head, head_kb)
+        below = must * _share(np.minimum(p_kb, must_kb), must_kb)
+        out[:, gi] = np.where(p_kb >= must_kb, above, below)
+    return out
+
+
+def corridor_new_energy(
+    corridor_p: np.ndarray, corridor_bus: np.ndarray, ne_used_bus: np.ndarray
+) -> np.ndarray:
+    """New-energy part of each corridor's sending (T, C), MW, by the new-energy-first rule.
+
+    Parameters
+    ----------
+    corridor_p : ndarray (T, C)
+        Corridor sending, MW.
+    corridor_bus : ndarray (C,) of int
+        Sending bus of each corridor.
+    ne_used_bus : ndarray (T, B)
+        New energy generated (after curtailment) at each bus, MW.
+    """
+    n_bus = ne_used_bus.shape[1]
+    sent_bus = np.zeros_like(ne_used_bus)
+    for c, b in enumerate(corridor_bus):
+        sent_bus[:, b] += corridor_p[:, c]
+    green_bus = np.minimum(sent_bus, ne_used_bus)
+    frac = _share(green_bus, sent_bus)
+    out = np.zeros_like(corridor_p)
+    for c, b in enumerate(corridor_bus):
+        if b < n_bus:
+            out[:, c] = corridor_p[:, c] * frac[:, b]
+    return out
+
+
+def _var(name: str, data: np.ndarray | float, coords: Mapping[str, object]) -> xr.DataArray:
+    spec = VARIABLES[name]
+    return xr.DataArray(
+        data, dims=spec.dims, coords={d: coords[d] for d in spec.dims},
+        attrs={"units": spec.units, "long_name": spec.long_name},
+    )
+
+
+def to_dataset(
+    result: DispatchResult,
+    inputs: KernelInputs,
+    index: PackIndex,
+    scenario: Scenario,
+    engine: str,
+    attrs: Mapping[str, object] | None = None,
+) -> xr.Dataset:
+    """Build the results Dataset (hourly variables and annual figures).
+
+    Parameters
+    ----------
+    result : DispatchResult
+        Hourly dispatch from any engine.
+    inputs, index : KernelInputs, PackIndex
+        The packed scenario the dispatch belongs to.
+    scenario : Scenario
+        The validated scenario (for capacities and corridor requirements).
+    engine : str
+        'kernel', 'reference' or 'lp'.
+    attrs : mapping, optional
+        Extra provenance attributes (str or number values).
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables as documented in :data:`energysim.results.schema.VARIABLES`.
+    """
+    from energysim import __version__
+
+    hours = len(index.snapshots)
+    coords = {
+        "snapshot": index.snapshots,
+        "bus": list(index.buses),
+        "generator": list(index.generators),
+        "storage_unit": list(index.storage),
+        "line": list(index.lines),
+        "corridor": list(index.corridors),
+        "flexible_load": list(index.flexible_loads),
+    }
+    ne_carriers = new_energy_carriers()
+    gen_p = generator_dispatch(result, inputs, index)
+    carriers = np.array([scenario.generators[g].carrier for g in index.generators])
+    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
+    ne_used_bus = inputs.ne_avail - ne_curtail
+    corr_ne = corridor_new_energy(result.corr_flow, inputs.corr_bus, ne_used_bus)
+
+    flex_p = np.zeros((hours, len(index.flexible_loads)))
+    for f, (name, b) in enumerate(zip(index.flexible_loads, index.flexible_bus, strict=True)):
+        load = scenario.flexible_loads[name]
+        share = _share(np.full(hours, load.p_nom), np.full(hours, inputs.flex_max[b]))
+        flex_p[:, f] = result.flex_use[:, b] * share
+
+    twh = 1e-6
+    ne_avail = float(inputs.ne_avail.sum()) * twh
+    ne_curt = float(ne_curtail.sum()) * twh
+    ne_used = ne_avail - ne_curt
+    ne_export = float(corr_ne.sum()) * twh
+    export = float(result.corr_flow.sum()) * twh
+    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum()) * twh
+    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
+    demand_served = float(
+        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
+    ) * twh
+    flex_twh = float(result.flex_use.sum()) * twh
+    consumption = demand_served + flex_twh + storage_losses + line_losses
+    gen_twh = gen_p.sum(axis=0) * twh
+    renewable_used = float(gen_twh[np.isin(carriers, RENEWABLE_CARRIERS)].sum())
+    peak = float(inputs.demand.sum(axis=1).max())
+    corr_energy = result.corr_flow.sum(axis=0) * twh
+    corr_cap = inputs.corr_cap
+    corridors = [scenario.corridors[c] for c in index.corridors]
+
+    data = {
+        "demand": inputs.demand,
+        "generator_p": gen_p,
+        "generator_p_available": index.gen_avail,
+        "curtailment": result.curtail,
+        "new_energy_curtailment": ne_curtail,
+        "thermal_relief": result.thermal_relief,
+        "storage_charge": result.st_charge,
+        "storage_discharge": result.st_discharge,
+        "state_of_charge": result.st_soc,
+        "flexible_load_p": flex_p,
+        "line_p0": result.line_p0,
+        "line_p1": result.line_p1,
+        "corridor_p": result.corr_flow,
+        "corridor_schedule": inputs.schedule,
+        "corridor_shortfall": result.corr_short,
+        "corridor_p_new_energy": corr_ne,
+        "corridor_p_other": result.corr_flow - corr_ne,
+        "demand_response_shed": result.dr_shed,
+        "demand_response_payback": result.dr_payback,
+        "unserved": result.unserved,
+        "corridor_energy_TWh": corr_energy,
+        "corridor_new_energy_TWh": corr_ne.sum(axis=0) * twh,
+        "corridor_utilisation_hours": _share(corr_energy / twh, corr_cap),
+        "corridor_renewable_share": _share(corr_ne.sum(axis=0), result.corr_flow.sum(axis=0)),
+        "corridor_min_renewable_share": np.array([c.min_renewable_share for c in corridors]),
+        "corridor_p_nom": corr_cap,
+        "generator_energy_TWh": gen_twh,
+        "new_energy_capacity_GW": sum(
+            g.p_nom for g in scenario.generators.values() if g.carrier in ne_carriers
+        ) / 1e3,
+        "new_type_storage_GW": sum(
+            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
+        ) / 1e3,
+        "demand_response_share": scenario.demand_response.share_of_peak,
+        "peak_load_MW": peak,
+        "demand_TWh": float(inputs.demand.sum()) * twh,
+        "consumption_TWh": consumption,
+        "new_energy_available_TWh": ne_avail,
+        "new_energy_used_TWh": ne_used,
+        "new_energy_curtailed_TWh": ne_curt,
+        "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
+        "new_energy_local_TWh": ne_used - ne_export,
+        "new_energy_export_TWh": ne_export,
+        "export_TWh": export,
+        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
+        "renewable_weight": (renewable_used - ne_export) / consumption if consumption > 0 else 0.0,
+        "coal_TWh": float(gen_twh[np.isin(carriers, COAL_CARRIERS)].sum()),
+        "thermal_TWh": float(result.thermal.sum()) * twh,
+        "storage_losses_TWh": storage_losses,
+        "line_losses_TWh": line_losses,
+        "flexible_load_TWh": flex_twh,
+        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
+        "unserved_MWh": float(result.unserved.sum()),
+        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
+    }
+    ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})
+    ds["generator"].attrs["carrier"] = ",".join(carriers)
+    ds = ds.assign_coords(
+        carrier=("generator", carriers),
+        generator_bus=("generator", [scenario.generators[g].bus for g in index.generators]),
+        storage_bus=("storage_unit", [scenario.storage[s].bus for s in index.storage]),
+        storage_kind=("storage_unit", [scenario.storage[s].kind for s in index.storage]),
+        corridor_bus=("corridor", [scenario.corridors[c].bus for c in index.corridors]),
+        receiving_grid=("corridor", [scenario.corridors[c].receiving_grid for c in index.corridors]),
+        bus_grid=("bus", [scenario.buses[b].grid for b in index.buses]),
+        bus_x=("bus", [scenario.buses[b].x for b in index.buses]),
+        bus_y=("bus", [scenario.buses[b].y for b in index.buses]),
+        line_bus0=("line", [scenario.lines[n].bus0 for n in index.lines]),
+        line_bus1=("line", [scenario.lines[n].bus1 for n in index.lines]),
+    )
+    ds.attrs.update(
+        {
+            "energysim_version": __version__,
+            "engine": engine,
+            "scenario": scenario.name,
+            "year": scenario.year,
+            "seed": scenario.weather.seed,
+            "weather": "synthetic" if not (
+                scenario.weather.wind_profile or scenario.weather.solar_profile
+            ) else "real profiles",
+            "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
+            "corridors_out_of_service": ",".join(index.corridors_out_of_service),
+        }
+    )
+    if attrs:
+        ds.attrs.update(dict(attrs))
+    return ds

@@ -1,0 +1,125 @@
+"""The results Dataset: one documented schema for every engine.
+
+``VARIABLES`` is the single table of every data variable: its dims, units and long name. Both
+engines return exactly these variables (:func:`validate_results` checks it in the tests).
+
+Dims: ``snapshot`` (hour, Beijing local time), ``bus``, ``generator``, ``storage_unit``, ``line``,
+``corridor``, ``flexible_load``. Annual figures have no ``snapshot`` dim.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import NamedTuple
+
+import xarray as xr
+
+from energysim.exceptions import EnergysimError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ANNUAL_FIGURES", "VARIABLES", "VarSpec", "validate_results"]
+
+
+class VarSpec(NamedTuple):
+    """Dims, unit and description of one result variable."""
+
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+
+
+T = "snapshot"
+VARIABLES: dict[str, VarSpec] = {
+    # hourly
+    "demand": VarSpec((T, "bus"), "MW", "inflexible demand before demand response"),
+    "generator_p": VarSpec((T, "generator"), "MW", "generator output"),
+    "generator_p_available": VarSpec((T, "generator"), "MW", "generator available power"),
+    "curtailment": VarSpec((T, "bus"), "MW", "curtailed zero-cost supply (wind, solar, CSP, hydro)"),
+    "new_energy_curtailment": VarSpec((T, "bus"), "MW", "curtailed new energy (wind, solar, CSP)"),
+    "thermal_relief": VarSpec((T, "bus"), "MW", "must-run thermal reduced below its floor"),
+    "storage_charge": VarSpec((T, "storage_unit"), "MW", "storage charging power drawn from the bus"),
+    "storage_discharge": VarSpec((T, "storage_unit"), "MW", "storage discharging power delivered to the bus"),
+    "state_of_charge": VarSpec((T, "storage_unit"), "MWh", "storage state of charge at the end of the hour"),
+    "flexible_load_p": VarSpec((T, "flexible_load"), "MW", "flexible load consumption"),
+    "line_p0": VarSpec((T, "line"), "MW", "power withdrawn from bus0 (negative: delivered to bus0)"),
+    "line_p1": VarSpec((T, "line"), "MW", "power withdrawn from bus1 (negative: delivered to bus1)"),
+    "corridor_p": VarSpec((T, "corridor"), "MW", "corridor sending at the sending bus"),
+    "corridor_schedule": VarSpec((T, "corridor"), "MW", "scheduled corridor sending (delivery curve)"),
+    "corridor_shortfall": VarSpec((T, "corridor"), "MW", "scheduled sending that could not be supplied"),
+    "corridor_p_new_energy": VarSpec((T, "corridor"), "MW", "new-energy part of corridor sending"),
+    "corridor_p_other": VarSpec((T, "corridor"), "MW", "thermal and other part of corridor sending"),
+    "demand_response_shed": VarSpec((T, "bus"), "MW", "load shed by demand response"),
+    "demand_response_payback": VarSpec((T, "bus"), "MW", "shifted load served later"),
+    "unserved": VarSpec((T, "bus"), "MW", "unserved demand"),
+    # annual, per component
+    "corridor_energy_TWh": VarSpec(("corridor",), "TWh", "energy sent over the year"),
+    "corridor_new_energy_TWh": VarSpec(("corridor",), "TWh", "new energy sent over the year"),
+    "corridor_utilisation_hours": VarSpec(("corridor",), "h", "energy sent / rated capacity"),
+    "corridor_renewable_share": VarSpec(("corridor",), "1", "new-energy share of energy sent"),
+    "corridor_min_renewable_share": VarSpec(("corridor",), "1", "required new-energy share"),
+    "corridor_p_nom": VarSpec(("corridor",), "MW", "rated sending capacity"),
+    "generator_energy_TWh": VarSpec(("generator",), "TWh", "generation over the year"),
+    # annual, system
+    "new_energy_capacity_GW": VarSpec((), "GW", "installed wind + solar + CSP"),
+    "new_type_storage_GW": VarSpec((), "GW", "installed new-type storage power"),
+    "demand_response_share": VarSpec((), "1", "demand response capacity / peak load"),
+    "peak_load_MW": VarSpec((), "MW", "peak of inflexible demand"),
+    "demand_TWh": VarSpec((), "TWh", "inflexible demand"),
+    "consumption_TWh": VarSpec((), "TWh", "electricity consumed in Inner Mongolia (whole-society)"),
+    "new_energy_available_TWh": VarSpec((), "TWh", "new energy the weather allowed"),
+    "new_energy_used_TWh": VarSpec((), "TWh", "new energy generated (available minus curtailed)"),
+    "new_energy_curtailed_TWh": VarSpec((), "TWh", "new energy curtailed"),
+    "new_energy_utilisation": VarSpec((), "1", "new energy used / available"),
+    "new_energy_local_TWh": VarSpec((), "TWh", "new energy consumed in Inner Mongolia"),
+    "new_energy_export_TWh": VarSpec((), "TWh", "new energy sent over the export corridors"),
+    "export_TWh": VarSpec((), "TWh", "all energy sent over the export corridors"),
+    "export_shortfall_TWh": VarSpec((), "TWh", "scheduled export that could not be supplied"),
+    "renewable_weight": VarSpec((), "1", "renewable consumption weight (消纳权重)"),
+    "coal_TWh": VarSpec((), "TWh", "coal generation (condensing and CHP)"),
+    "thermal_TWh": VarSpec((), "TWh", "thermal generation (coal, CHP, gas, biomass)"),
+    "storage_losses_TWh": VarSpec((), "TWh", "storage charging minus discharging"),
+    "line_losses_TWh": VarSpec((), "TWh", "internal transmission losses"),
+    "flexible_load_TWh": VarSpec((), "TWh", "flexible load consumption"),
+    "demand_response_TWh": VarSpec((), "TWh", "load shed by demand response"),
+    "unserved_MWh": VarSpec((), "MWh", "unserved energy"),
+    "thermal_relief_TWh": VarSpec((), "TWh", "must-run thermal reduced below its floor"),
+}
+
+ANNUAL_FIGURES = (
+    "new_energy_capacity_GW",
+    "new_type_storage_GW",
+    "demand_response_share",
+    "new_energy_local_TWh",
+    "new_energy_export_TWh",
+    "renewable_weight",
+    "new_energy_utilisation",
+    "unserved_MWh",
+    "new_energy_used_TWh",
+    "new_energy_curtailed_TWh",
+    "export_TWh",
+    "coal_TWh",
+    "consumption_TWh",
+)
+"""Key annual figures, the defaults of sweeps and the checks."""
+
+
+def validate_results(ds: xr.Dataset) -> None:
+    """Raise if ``ds`` does not follow :data:`VARIABLES` (names, dims, units, long names)."""
+    missing = set(VARIABLES) - set(ds.data_vars)
+    extra = set(ds.data_vars) - set(VARIABLES)
+    if missing or extra:
+        msg = f"results schema mismatch: missing {sorted(missing)}, unexpected {sorted(extra)}"
+        raise EnergysimError(msg)
+    for name, spec in VARIABLES.items():
+        var = ds[name]
+        if var.dims != spec.dims:
+            msg = f"results variable {name!r} has dims {var.dims}; expected {spec.dims}"
+            raise EnergysimError(msg)
+        if var.attrs.get("units") != spec.units or var.attrs.get("long_name") != spec.long_name:
+            msg = f"results variable {name!r} lacks the documented units/long_name attrs"
+            raise EnergysimError(msg)
+    for key in ("energysim_version", "engine", "scenario", "seed"):
+        if key not in ds.attrs:
+            msg = f"results lack the provenance attribute {key!r}"
+            raise EnergysimError(msg)
