@@ -19,6 +19,7 @@ __all__ = [
     "TOTAL_KEYS",
     "apply_capacity_totals",
     "check_scenario",
+    "hours_in_year",
     "new_energy_carriers",
 ]
 
@@ -103,7 +104,7 @@ def check_corridors(s: Scenario) -> None:
                 f"unknown receiving grid {c.receiving_grid!r}; expected one of: "
                 f"{', '.join(sorted(RECEIVING_GRIDS))}",
             )
-        hours = 8784 if _is_leap(s.year) else 8760
+        hours = hours_in_year(s.year)
         wanted = c.annual_TWh * 1e6 if c.annual_TWh is not None else (c.utilisation_hours or 0) * c.p_nom
         if wanted > c.p_nom * hours * (1 + 1e-9):
             field = "annual_TWh" if c.annual_TWh is not None else "utilisation_hours"
@@ -156,8 +157,9 @@ def check_scenario(s: Scenario) -> None:
         check(s)
 
 
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+def hours_in_year(year: int) -> int:
+    """Hours of a calendar year: 8784 in leap years, else 8760."""
+    return 8784 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 8760
 
 
 def _members(s: Scenario, key: str) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.config.checks import new_energy_carriers
+from energysim.config.checks import hours_in_year, new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.exceptions import KernelError
 
@@ -33,6 +33,7 @@ __all__ = [
     "KernelInputs",
     "PackIndex",
     "corridor_schedules",
+    "head",
     "heating_mask",
     "pack",
 ]
@@ -166,6 +167,7 @@ def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray
 def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame:
     """Hourly scheduled sending power of every in-service corridor, MW (T x C).
 
+    Profiles shorter than a year (tests, slices) get the same share of the annual energy.
     The delivery curve's shape comes from the receiving grid's load (``receiving_load``), a flat
     block (``flat``), a midday block 10:00-16:00 at full rate and 55 % otherwise
     (``solar_shaped``), or the receiving load above its median plus a 50 % base
@@ -174,6 +176,7 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
     """
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
+    year_hours = hours_in_year(scenario.year)
     out = {}
     for name, c in scenario.corridors.items():
         if c.in_service_year > scenario.year:
@@ -188,7 +191,8 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
                 shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(load.max() - np.median(load), 1e-9)
             else:
                 shape = load
-        out[name] = _scale_to_energy(shape, c.p_nom, c.scheduled_MWh(hours))
+        energy = c.scheduled_MWh(year_hours) * hours / year_hours
+        out[name] = _scale_to_energy(shape, c.p_nom, energy)
     return pd.DataFrame(out, index=snapshots, columns=list(out))
 
 
@@ -298,7 +302,7 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     shape = profiles["load"].sel(bus=buses).values.astype(float)
     shares = np.array([scenario.buses[b].demand_share for b in buses])
     total_shape = (shape * shares).sum(axis=1)
-    total = total_shape / total_shape.mean() * scenario.demand.annual_TWh * 1e6 / hours
+    total = total_shape / total_shape.mean() * scenario.demand.annual_TWh * 1e6 / hours_in_year(scenario.year)
     if scenario.demand.peak_MW is not None:
         mean = total.mean()
         stretch = (scenario.demand.peak_MW - mean) / max(total.max() - mean, 1e-9)
@@ -458,3 +462,25 @@ def generator_availability(
         if carrier == "csp":
             cf = pd.Series(cf).rolling(7, center=True, min_periods=1).mean().to_numpy()
     return np.clip(cf * scale, 0.0, 1.0)
+
+
+TIME_FIELDS = ("demand", "vre_avail", "ne_avail", "th_must", "schedule", "storage_reserve")
+
+
+def head(inputs: KernelInputs, index: PackIndex, hours: int) -> tuple[KernelInputs, PackIndex]:
+    """The first ``hours`` hours of packed inputs (for quick runs and small LPs).
+
+    The hourly values are those of the full year (demand is not rescaled), so a slice is a true
+    part of the year, not a shorter year. The DR energy budget is scaled by the share of hours.
+    """
+    total = inputs.demand.shape[0]
+    hours = max(1, min(hours, total))
+    sliced = {f: np.ascontiguousarray(getattr(inputs, f)[:hours]) for f in TIME_FIELDS}
+    new_inputs = dataclasses.replace(inputs, **sliced, dr_energy=inputs.dr_energy * hours / total)
+    new_index = dataclasses.replace(
+        index,
+        snapshots=index.snapshots[:hours],
+        gen_avail=np.ascontiguousarray(index.gen_avail[:hours]),
+        gen_must=np.ascontiguousarray(index.gen_must[:hours]),
+    )
+    return new_inputs, new_index
