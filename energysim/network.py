@@ -16,7 +16,8 @@ Components (PyPSA 1.x conventions, power in MW, energy in MWh, costs in CNY/MWh)
   ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule).
 * ``StorageUnit`` for storage (non-cyclic, ``state_of_charge_initial`` in MWh).
 * ``Link`` for each export corridor (efficiency = losses) and two ``Link``s per internal line
-  (``"<line>"`` bus0 -> bus1 and ``"<line> reverse"``), so losses apply in both directions.
+  (``"<line>"`` bus0 -> bus1 and ``"<line> reverse"``), so losses apply in both directions, with
+  a small ``costs.wheeling_cost`` so that the LP does not burn surplus in line losses.
 * ``Load`` ``"<corridor> schedule"`` at the receiving bus: the delivered schedule.
 
 ``n.optimize()`` on this network solves the dispatch LP with the same priorities as the kernel;
@@ -137,6 +138,7 @@ def build_network_from_packed(
             n.add(
                 "Link", f"{name}{suffix}", bus0=b0, bus1=b1, carrier=carrier, p_nom=line.p_nom,
                 efficiency=line.efficiency, p_min_pu=0.0, p_max_pu=1.0,
+                marginal_cost=costs.wheeling_cost,
             )
 
     for c, name in enumerate(index.corridors):

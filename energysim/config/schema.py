@@ -359,6 +359,11 @@ class Costs(_Model):
     electrolyser_value: float = Field(
         5.0, ge=0, description="Value of surplus power taken by flexible loads, CNY/MWh."
     )
+    wheeling_cost: float = Field(
+        0.1, ge=0,
+        description="Cost of sending one MWh over an internal line, CNY/MWh. A tie-breaker: "
+        "without it the LP is indifferent between curtailing and burning surplus in line losses.",
+    )
 
 
 class Scenario(_Model):
