@@ -164,7 +164,8 @@ def to_dataset(
     ne_used = ne_avail - ne_curt
     ne_export = float(corr_ne.sum()) * twh
     export = float(result.corr_flow.sum()) * twh
-    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum()) * twh
+    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
     line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
     demand_served = float(
         inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()

@@ -78,7 +78,7 @@ VARIABLES: dict[str, VarSpec] = {
     "renewable_weight": VarSpec((), "1", "renewable consumption weight (消纳权重)"),
     "coal_TWh": VarSpec((), "TWh", "coal generation (condensing and CHP)"),
     "thermal_TWh": VarSpec((), "TWh", "thermal generation (coal, CHP, gas, biomass)"),
-    "storage_losses_TWh": VarSpec((), "TWh", "storage charging minus discharging"),
+    "storage_losses_TWh": VarSpec((), "TWh", "storage charging minus discharging minus stored-energy gain"),
     "line_losses_TWh": VarSpec((), "TWh", "internal transmission losses"),
     "flexible_load_TWh": VarSpec((), "TWh", "flexible load consumption"),
     "demand_response_TWh": VarSpec((), "TWh", "load shed by demand response"),
