@@ -171,7 +171,8 @@ def _format_validation_error(err: ValidationError, prov: _Provenance, default_fi
     elif kind == "missing":
         message = "required field is missing"
     else:
-        message = f"{first['msg']}; got {value!r}"
+        text = first["msg"].removeprefix("Value error, ")
+        message = f"{text}; got {value!r}"
     if len(err.errors()) > 1:
         message += f" (and {len(err.errors()) - 1} more problem(s))"
     return ConfigError(file, dotted, message)

@@ -1,0 +1,71 @@
+"""The malformed-scenario corpus: one clear error naming file, field and value; CLI exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from energysim.cli import main
+from energysim.config import load_scenario
+from energysim.exceptions import ConfigError
+
+BAD = Path(__file__).parent / "bad"
+
+# file -> (file named in the message, substrings the message must contain)
+CASES = {
+    "unknown-key.yaml": ("unknown-key.yaml", ["generatorz", "unknown key"]),
+    "unknown-nested-key.yaml": ("unknown-nested-key.yaml", ["generators.w.pnom", "unknown key"]),
+    "negative-capacity.yaml": ("negative-capacity.yaml", ["generators.w.p_nom", "-100", "greater than or equal to 0"]),
+    "non-numeric-capacity.yaml": ("non-numeric-capacity.yaml", ["generators.w.p_nom", "'lots'", "valid number"]),
+    "efficiency-above-one.yaml": ("efficiency-above-one.yaml", ["storage.s.efficiency_store", "1.2", "less than or equal to 1"]),
+    "duration-zero.yaml": ("duration-zero.yaml", ["storage.s.max_hours", "0", "greater than 0"]),
+    "corridor-unknown-bus.yaml": ("corridor-unknown-bus.yaml", ["corridors.x.bus", "'nowhere'", "expected one of: a"]),
+    "corridor-unknown-grid.yaml": ("corridor-unknown-grid.yaml", ["corridors.x.receiving_grid", "'mars'", "shandong"]),
+    "corridor-no-energy.yaml": ("corridor-no-energy.yaml", ["corridors.x", "annual_TWh or utilisation_hours"]),
+    "corridor-overscheduled.yaml": ("corridor-overscheduled.yaml", ["corridors.x.annual_TWh", "9.0 TWh", "8760"]),
+    "line-unknown-bus.yaml": ("line-unknown-bus.yaml", ["lines.l.bus1", "'b'"]),
+    "line-same-bus.yaml": ("line-same-bus.yaml", ["lines.l", "must differ", "'a'"]),
+    "unknown-carrier.yaml": ("unknown-carrier.yaml", ["generators.n.carrier", "'nuclear'", "'wind'"]),
+    "wind-with-pmaxpu.yaml": ("wind-with-pmaxpu.yaml", ["generators.w.p_max_pu", "0.3", "profiles"]),
+    "demand-shares.yaml": ("demand-shares.yaml", ["demand_share", "1.2000", "expected 1"]),
+    "bad-grid.yaml": ("bad-grid.yaml", ["buses.a.grid", "'mengzhong'", "'mengxi'"]),
+    "missing-demand.yaml": ("missing-demand.yaml", ["demand", "required field is missing"]),
+    "cyclic-a.yaml": ("cyclic-b.yaml", ["extends", "cyclic extends chain", "cyclic-a.yaml -> cyclic-b.yaml -> cyclic-a.yaml"]),
+    "missing-extends.yaml": ("missing-extends.yaml", ["extends", "no-such-base.yaml", "not found"]),
+    "not-yaml.yaml": ("not-yaml.yaml", ["not valid YAML", "line"]),
+    "top-level-list.yaml": ("top-level-list.yaml", ["top level is a list", "mapping"]),
+    "dedicated-unknown.yaml": ("dedicated-unknown.yaml", ["generators.c.dedicated_to", "'nowhere'"]),
+    "soc-bounds.yaml": ("soc-bounds.yaml", ["storage.s", "soc_min (0.8)", "soc_max (0.5)"]),
+    "dr-share.yaml": ("dr-share.yaml", ["demand_response.share_of_peak", "1.5"]),
+    "bad-total-key.yaml": ("bad-total-key.yaml", ["capacity_totals_GW.fusion", "new_type_storage"]),
+    "bad-heating.yaml": ("bad-heating.yaml", ["heating_season.start", "'October'"]),
+    "csv-table.yaml": ("bad-generators.csv", ["generators.c.p_nom (row 3)", "'abc'"]),
+    "missing-table.yaml": ("missing-table.yaml", ["generators", "no-such-table.csv", "not found"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_scenario_gives_one_clear_error(name):
+    file, needles = CASES[name]
+    with pytest.raises(ConfigError) as info:
+        load_scenario(BAD / name)
+    message = str(info.value)
+    assert Path(info.value.file).name == file, message
+    for needle in needles:
+        assert needle in message, f"{needle!r} not in {message!r}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cli_exit_code_2_without_traceback(name, capsys):
+    assert main(["validate", str(BAD / name)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("energysim: error: ")
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_corpus_is_complete():
+    yaml_files = {p.name for p in BAD.glob("*.yaml")} - {"cyclic-b.yaml"}
+    assert yaml_files == set(CASES)
+    assert len(CASES) >= 20
