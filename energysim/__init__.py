@@ -24,6 +24,7 @@ def _configure_pypsa() -> None:
 _configure_pypsa()
 
 from energysim.config import Scenario, load_scenario  # noqa: E402
+from energysim.feasibility import check  # noqa: E402
 from energysim.run import simulate  # noqa: E402
 
 
@@ -36,4 +37,4 @@ def build_network(scenario, profiles=None):  # noqa: ANN001, ANN201
     return build_network_from_packed(scenario, inputs, index)
 
 
-__all__ = ["Scenario", "__version__", "build_network", "load_scenario", "simulate"]
+__all__ = ["Scenario", "__version__", "build_network", "check", "load_scenario", "simulate"]

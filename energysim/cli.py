@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
-    p.set_defaults(func=_lazy("energysim.check", "cmd_check"))
+    p.set_defaults(func=_lazy("energysim.feasibility", "cmd_check"))
 
     p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")
     p.add_argument("--shared", type=Path, default=None,

@@ -18,6 +18,7 @@ __all__ = [
     "RECEIVING_GRIDS",
     "TOTAL_KEYS",
     "apply_capacity_totals",
+    "class_total_MW",
     "check_scenario",
     "hours_in_year",
     "new_energy_carriers",
@@ -134,7 +135,7 @@ def check_capacity_totals(s: Scenario) -> None:
                 f"capacity_totals_GW.{key}",
                 f"unknown key; expected one of: {', '.join(sorted(TOTAL_KEYS))}",
             )
-        if value > 0 and _class_total_MW(s, key) == 0:
+        if value > 0 and class_total_MW(s, key) == 0:
             _fail(
                 f"capacity_totals_GW.{key}",
                 f"got {value} GW but the scenario has no {key} capacity to scale",
@@ -176,7 +177,8 @@ def _members(s: Scenario, key: str) -> list[tuple[str, str]]:
     return [("generators", n) for n, g in s.generators.items() if g.carrier == key]
 
 
-def _class_total_MW(s: Scenario, key: str) -> float:
+def class_total_MW(s: Scenario, key: str) -> float:
+    """Total capacity (MW) of the class a ``capacity_totals_GW`` key names."""
     return sum(getattr(s, sec)[n].p_nom for sec, n in _members(s, key))
 
 
@@ -189,7 +191,7 @@ def apply_capacity_totals(s: Scenario) -> Scenario:
         return s
     out = s.model_copy(deep=True)
     for key, total_GW in s.capacity_totals_GW.items():
-        current = _class_total_MW(out, key)
+        current = class_total_MW(out, key)
         factor = total_GW * 1e3 / current if current else 0.0
         logger.debug("rescaling %s from %.0f MW to %.0f MW", key, current, total_GW * 1e3)
         for section, name in _members(out, key):

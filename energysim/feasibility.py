@@ -1,0 +1,430 @@
+"""``energysim check``: are the plan's targets feasible under a scenario, and how sure are we?
+
+For each scenario and target the check reports the value, the target, the margin and a verdict at
+one of three levels:
+
+* ``pass`` (level ``kernel``): met with the kernel's rule-based operation;
+* ``pass with optimal operation`` (level ``lp``): the kernel misses it, the LP optimum meets it;
+* ``fail`` (level ``lp``): missed even at the optimum; without ``--lp`` a kernel miss is reported
+  as ``fail`` at level ``kernel``, i.e. not yet tested at the optimum.
+
+Capacity targets (new-energy GW, storage GW, DR share) do not depend on operation; their level is
+``input``. With ``weather_years=N`` every target is also evaluated on N generated weather years
+(seeds ``seed .. seed+N-1``, plus the scenario's real profiles if it names any) and gets the
+probability of being met and its P10/P50/P90. With ``what_it_takes=True`` each failing
+operational target gets, per lever, the smallest addition that makes it pass, found by bisection
+with the kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from energysim.config import Scenario, load_scenario, load_scenario_dict
+from energysim.config.checks import class_total_MW
+from energysim.exceptions import ConfigError
+from energysim.kernel import run_kernel
+from energysim.results.build import to_dataset
+from energysim.run import packed
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LEVERS", "TARGETS", "check", "cmd_check", "evaluate", "what_it_takes"]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One target: the results variable it reads, its direction, label and unit."""
+
+    field: str  # attribute of scenario.targets
+    variable: str  # results Dataset variable
+    sense: str  # ">=" or "<="
+    label: str
+    unit: str
+    operational: bool  # depends on the dispatch (False: a pure capacity target)
+
+
+TARGETS: tuple[TargetSpec, ...] = (
+    TargetSpec("new_energy_GW", "new_energy_capacity_GW", ">=", "new-energy capacity", "GW", False),
+    TargetSpec("new_type_storage_GW", "new_type_storage_GW", ">=", "new-type storage", "GW", False),
+    TargetSpec("demand_response_share", "demand_response_share", ">=", "demand response / peak", "1", False),
+    TargetSpec("new_energy_local_TWh", "new_energy_local_TWh", ">=", "new energy consumed locally", "TWh", True),
+    TargetSpec("new_energy_export_TWh", "new_energy_export_TWh", ">=", "new energy exported", "TWh", True),
+    TargetSpec("renewable_weight", "renewable_weight", ">=", "renewable consumption weight", "1", True),
+    TargetSpec("new_energy_utilisation", "new_energy_utilisation", ">=", "new-energy utilisation", "1", True),
+    TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
+)
+
+COLUMNS = [
+    "scenario", "target", "label", "unit", "sense", "value", "target_value", "margin",
+    "margin_pct", "verdict", "level", "kernel_value", "lp_value", "probability", "p10", "p50",
+    "p90", "weather_years",
+]
+PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
+
+
+def _meets(value: float, target: float, sense: str, tol: float = 1e-9) -> bool:
+    return value >= target - tol * max(1.0, abs(target)) if sense == ">=" else value <= target + tol * max(1.0, abs(target))
+
+
+def _margin(value: float, target: float, sense: str) -> float:
+    return value - target if sense == ">=" else target - value
+
+
+def target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
+    """Value, target and margin of every target (plan targets and per-corridor requirements)."""
+    rows = []
+    for spec in TARGETS:
+        target = getattr(scenario.targets, spec.field)
+        if target is None:
+            continue
+        value = float(ds[spec.variable])
+        rows.append(_row(scenario, spec.field, spec.label, spec.unit, spec.sense, value, target,
+                         spec.operational))
+    for c in ds.corridor.values:
+        name = str(c)
+        spec = scenario.corridors[name]
+        sched = float(ds.corridor_schedule.sel(corridor=name).sum()) * 1e-6
+        rows.append(_row(scenario, f"corridor:{name}:energy", f"{name}: energy sent", "TWh", ">=",
+                         float(ds.corridor_energy_TWh.sel(corridor=name)), sched, True))
+        rows.append(_row(scenario, f"corridor:{name}:hours", f"{name}: utilisation hours", "h", ">=",
+                         float(ds.corridor_utilisation_hours.sel(corridor=name)),
+                         sched * 1e6 / spec.p_nom if spec.p_nom else 0.0, True))
+        if spec.min_renewable_share > 0:
+            rows.append(_row(scenario, f"corridor:{name}:renewable_share", f"{name}: new-energy share",
+                             "1", ">=", float(ds.corridor_renewable_share.sel(corridor=name)),
+                             spec.min_renewable_share, True))
+    return rows
+
+
+def _row(scenario: Scenario, target: str, label: str, unit: str, sense: str, value: float,
+         goal: float, operational: bool) -> dict:
+    margin = _margin(value, goal, sense)
+    return {
+        "scenario": scenario.name, "target": target, "label": label, "unit": unit, "sense": sense,
+        "value": value, "target_value": float(goal), "margin": margin,
+        "margin_pct": margin / abs(goal) * 100 if goal else math.nan,
+        "verdict": PASS if _meets(value, goal, sense) else FAIL,
+        "level": "kernel" if operational else "input",
+        "kernel_value": value if operational else math.nan, "lp_value": math.nan,
+        "probability": math.nan, "p10": math.nan, "p50": math.nan, "p90": math.nan,
+        "weather_years": 0,
+    }
+
+
+def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None) -> xr.Dataset:
+    """Simulate one scenario-year (optionally another weather seed) for the check."""
+    if seed is not None and seed != scenario.weather.seed:
+        data = scenario.model_dump()
+        data["weather"]["seed"] = seed
+        scenario = load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
+    scenario, inputs, index = packed(scenario)
+    if engine == "lp":
+        from energysim.lp import solve_lp
+
+        result, _ = solve_lp(scenario, inputs, index)
+    else:
+        result = run_kernel(inputs)
+    return to_dataset(result, inputs, index, scenario, engine)
+
+
+# -- levers ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A way to push a failing target: its name, unit, search ceiling and how it is applied."""
+
+    name: str
+    unit: str
+    ceiling: float
+    apply: Callable[[dict, float], None]
+
+
+def _add_total(key: str) -> Callable[[dict, float], None]:
+    def apply(data: dict, amount: float) -> None:
+        current = class_total_MW(load_scenario_dict(data), key) / 1e3
+        data.setdefault("capacity_totals_GW", {})[key] = current + amount
+
+    return apply
+
+
+def _add_storage(data: dict, amount: float) -> None:
+    new_type = [s for s in data.get("storage", {}).values() if s.get("kind") == "new_type"]
+    if new_type:
+        _add_total("new_type_storage")(data, amount)
+    else:
+        bus = max(data["buses"], key=lambda b: data["buses"][b]["demand_share"])
+        data.setdefault("storage", {})["what-it-takes-storage"] = {
+            "bus": bus, "kind": "new_type", "p_nom": amount * 1e3, "max_hours": 4.0,
+        }
+
+
+def _add_electrolysers(data: dict, amount: float) -> None:
+    loads = [f for f in data.get("flexible_loads", {}).values() if f.get("kind") == "electrolyser"]
+    if loads:
+        _add_total("electrolyser")(data, amount)
+    else:
+        bus = max(data["buses"], key=lambda b: data["buses"][b]["demand_share"])
+        data.setdefault("flexible_loads", {})["what-it-takes-electrolysers"] = {
+            "bus": bus, "kind": "electrolyser", "p_nom": amount * 1e3,
+        }
+
+
+def _add_dr(data: dict, amount: float) -> None:
+    dr = data.setdefault("demand_response", {})
+    dr["share_of_peak"] = min(1.0, dr.get("share_of_peak", 0.0) + amount)
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever("new-type storage", "GW", 200.0, _add_storage),
+    Lever("corridor capacity", "GW", 200.0, _add_total("corridors")),
+    Lever("electrolysers", "GW", 200.0, _add_electrolysers),
+    Lever("new-energy capacity", "GW", 400.0, _add_total("new_energy")),
+    Lever("demand response share", "1", 0.5, _add_dr),
+)
+
+
+def _with_lever(scenario: Scenario, lever: Lever, amount: float) -> Scenario:
+    data = scenario.model_dump()
+    if amount > 0:
+        lever.apply(data, amount)
+    return load_scenario_dict(data, file=f"<{scenario.name} + {lever.name}>")
+
+
+def _target_value(scenario: Scenario, ds: xr.Dataset, target: str) -> tuple[float, float, str]:
+    for row in target_rows(scenario, ds):
+        if row["target"] == target:
+            return row["value"], row["target_value"], row["sense"]
+    msg = f"target {target!r} not evaluated for {scenario.name}"
+    raise KeyError(msg)
+
+
+def what_it_takes(
+    scenario: Scenario, target: str, levers: Sequence[Lever] = LEVERS, steps: int = 10,
+) -> pd.DataFrame:
+    """Smallest addition of each lever that makes ``target`` pass, by bisection with the kernel.
+
+    Assumes the target improves monotonically with the lever (true for the plan's levers within
+    the kernel's rules). The search first doubles the addition from 1 % of the ceiling until the
+    target passes or the ceiling is reached, then bisects ``steps`` times.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lever: ``lever``, ``unit``, ``addition`` (NaN if not reached), ``reached``,
+        ``value_at_addition``, ``ceiling``, ``note`` (why a lever was not reached or applicable).
+    """
+    rows = []
+    for lever in levers:
+        def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
+            s = _with_lever(scenario, lever, amount)
+            value, goal, sense = _target_value(s, evaluate(s), target)
+            return _meets(value, goal, sense), value
+
+        hi = lever.ceiling / 100
+        try:
+            ok, value = passes(hi)
+        except ConfigError as err:
+            rows.append({"lever": lever.name, "unit": lever.unit, "addition": math.nan,
+                         "reached": False, "value_at_addition": math.nan,
+                         "ceiling": lever.ceiling, "note": f"not applicable: {err.message}"})
+            continue
+        while not ok and hi < lever.ceiling:
+            hi = min(hi * 2, lever.ceiling)
+            ok, value = passes(hi)
+        if not ok:
+            rows.append({"lever": lever.name, "unit": lever.unit, "addition": math.nan,
+                         "reached": False, "value_at_addition": value, "ceiling": lever.ceiling,
+                         "note": f"not reached within +{lever.ceiling:g} {lever.unit}"})
+            continue
+        lo = 0.0
+        for _ in range(steps):
+            mid = 0.5 * (lo + hi)
+            ok_mid, value_mid = passes(mid)
+            if ok_mid:
+                hi, value = mid, value_mid
+            else:
+                lo = mid
+        rows.append({"lever": lever.name, "unit": lever.unit, "addition": hi, "reached": True,
+                     "value_at_addition": value, "ceiling": lever.ceiling, "note": ""})
+    return pd.DataFrame(rows)
+
+
+# -- the check ------------------------------------------------------------------------------------
+
+
+def _progress(total: int, desc: str):  # noqa: ANN202
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty() or total <= 1,
+                file=sys.stderr, leave=False)
+
+
+def check(
+    scenarios: Iterable[Scenario | str | Path],
+    lp: bool = False,
+    weather_years: int = 0,
+    what_it_takes_levers: bool = False,
+) -> pd.DataFrame:
+    """Evaluate the targets of each scenario.
+
+    Parameters
+    ----------
+    scenarios : iterable of Scenario or path
+        Scenarios to check.
+    lp : bool, default False
+        Re-check targets the kernel misses with the LP optimum.
+    weather_years : int, default 0
+        Number of generated weather years for probabilities and P10/P50/P90 (0: none).
+    what_it_takes_levers : bool, default False
+        For failing operational targets, search the smallest addition of each lever.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
+        results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
+        ``target`` and the lever columns).
+    """
+    loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    frames = []
+    takes = []
+    bar = _progress(len(loaded) * max(1, weather_years), "check")
+    for scenario in loaded:
+        ds = evaluate(scenario)
+        rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
+        failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
+        if lp and len(failing):
+            lp_ds = evaluate(scenario, engine="lp")
+            lp_rows = {r["target"]: r for r in target_rows(scenario, lp_ds)}
+            for i in failing.index:
+                r = lp_rows[rows.at[i, "target"]]
+                rows.at[i, "lp_value"] = r["value"]
+                rows.at[i, "level"] = "lp"
+                if r["verdict"] == PASS:
+                    rows.at[i, "verdict"] = PASS_OPTIMAL
+                    rows.at[i, "value"] = r["value"]
+                    rows.at[i, "margin"] = r["margin"]
+                    rows.at[i, "margin_pct"] = r["margin_pct"]
+        if weather_years > 0:
+            values: dict[str, list[float]] = {t: [] for t in rows.target}
+            seeds = [scenario.weather.seed + i for i in range(weather_years)]
+            for seed in seeds:
+                member = evaluate(scenario, seed=seed)
+                for r in target_rows(scenario, member):
+                    if r["target"] in values:
+                        values[r["target"]].append(r["value"])
+                bar.update()
+            for i in rows.index:
+                v = np.array(values[rows.at[i, "target"]])
+                if len(v) == 0:
+                    continue
+                ok = [_meets(x, rows.at[i, "target_value"], rows.at[i, "sense"]) for x in v]
+                rows.at[i, "probability"] = float(np.mean(ok))
+                rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(v, [10, 50, 90])
+                rows.at[i, "weather_years"] = len(v)
+        else:
+            bar.update()
+        if what_it_takes_levers:
+            for target in rows[(rows.verdict == FAIL) & (rows.level != "input")].target:
+                if target.startswith("corridor:") and not target.endswith("renewable_share"):
+                    continue
+                found = what_it_takes(scenario, target)
+                found.insert(0, "target", target)
+                found.insert(0, "scenario", scenario.name)
+                takes.append(found)
+        frames.append(rows)
+    bar.close()
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    return table
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if unit == "1":
+        return f"{value:.1%}"
+    if unit == "MWh":
+        return f"{value:,.0f} MWh"
+    if unit == "h":
+        return f"{value:,.0f} h"
+    return f"{value:,.1f} {unit}"
+
+
+def format_table(table: pd.DataFrame, color: bool = False) -> str:
+    """The check as a readable terminal table (ANSI colour when ``color``)."""
+    green, yellow, red, bold, reset = (
+        ("\033[32m", "\033[33m", "\033[31m", "\033[1m", "\033[0m") if color else ("",) * 5
+    )
+    lines = []
+    ensemble = table["weather_years"].max() > 0 if len(table) else False
+    for scenario, rows in table.groupby("scenario", sort=False):
+        lines.append(f"{bold}{scenario}{reset}")
+        head = f"  {'target':42s} {'value':>16s} {'target':>16s} {'margin':>16s}  verdict"
+        if ensemble:
+            head += f"{'P(meet)':>10s} {'P10':>12s} {'P50':>12s} {'P90':>12s}"
+        lines.append(head)
+        for _, r in rows.iterrows():
+            colour = {PASS: green, PASS_OPTIMAL: yellow}.get(r.verdict, red)
+            sign = r.sense
+            verdict = f"{r.verdict} ({r.level})"
+            line = (
+                f"  {r.label[:42]:42s} {_fmt(r.value, r.unit):>16s} {sign + ' ' + _fmt(r.target_value, r.unit):>16s}"
+                f" {_fmt(r.margin, r.unit):>16s}  {colour}{verdict}{reset}"
+            )
+            if ensemble:
+                line += (
+                    f"{(f'{r.probability:.0%}' if not math.isnan(r.probability) else '-'):>10s}"
+                    f" {_fmt(r.p10, r.unit):>12s} {_fmt(r.p50, r.unit):>12s} {_fmt(r.p90, r.unit):>12s}"
+                )
+            lines.append(line)
+        lines.append("")
+    takes = table.attrs.get("what_it_takes")
+    if takes is not None and len(takes):
+        lines.append(f"{bold}What it takes{reset} (smallest addition that makes the target pass)")
+        for (scenario, target), rows in takes.groupby(["scenario", "target"], sort=False):
+            lines.append(f"  {scenario} / {target}:")
+            for _, r in rows.iterrows():
+                amount = f"+{_fmt(r.addition, r.unit)}" if r.reached else r.note
+                lines.append(f"    {r.lever:24s} {amount}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """CLI handler of ``energysim check``."""
+    from energysim.cli import EXIT_FAILED_TARGET, EXIT_OK, _out, shipped_scenarios
+    from energysim.results.io import atomic_write
+
+    paths = args.scenarios or shipped_scenarios()
+    table = check(paths, lp=args.lp, weather_years=args.weather_years,
+                  what_it_takes_levers=args.what_it_takes)
+    color = sys.stdout.isatty() and not args.no_color
+    _out(format_table(table, color=color))
+    if args.json:
+        payload = {
+            "targets": json.loads(table.to_json(orient="records")),
+            "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
+            if len(table.attrs["what_it_takes"]) else [],
+        }
+        atomic_write(args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False)))
+    if args.csv:
+        atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
+    failed = bool((table.verdict == FAIL).any())
+    return EXIT_FAILED_TARGET if (args.strict and failed) else EXIT_OK

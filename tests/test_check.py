@@ -1,0 +1,132 @@
+"""The feasibility check on small scenarios with known answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import energysim.run
+from energysim.cli import main
+from energysim.feasibility import FAIL, PASS, PASS_OPTIMAL, check, what_it_takes
+from tests.helpers import profiles, scenario
+
+NO_TARGETS = {
+    "new_energy_GW": None, "new_type_storage_GW": None, "demand_response_share": None,
+    "new_energy_local_TWh": None, "new_energy_export_TWh": None, "renewable_weight": None,
+    "new_energy_utilisation": None, "max_unserved_MWh": None,
+}
+
+
+def _targets(**kw):
+    return {**NO_TARGETS, **kw}
+
+
+@pytest.fixture
+def weather(monkeypatch):
+    """Profiles chosen per test: ``weather.set(fn)`` with fn(scenario) -> Dataset."""
+
+    class Holder:
+        fn = None
+
+        def set(self, fn):
+            self.fn = fn
+
+    holder = Holder()
+    monkeypatch.setattr(energysim.run, "scenario_profiles", lambda s: holder.fn(s))
+    return holder
+
+
+def test_values_margins_and_verdicts(weather):
+    weather.set(lambda s: profiles(["a"], hours=10, wind=1.0))
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
+        targets=_targets(new_energy_GW=2.0, new_energy_utilisation=0.6, max_unserved_MWh=0.0,
+                         new_energy_local_TWh=0.01),
+    )
+    table = check([s]).set_index("target")
+    # capacity: 1.5 GW against 2.0 -> fails at the input level, margin -0.5 GW
+    assert table.loc["new_energy_GW", "value"] == pytest.approx(1.5)
+    assert table.loc["new_energy_GW", "margin"] == pytest.approx(-0.5)
+    assert table.loc["new_energy_GW", "verdict"] == FAIL
+    assert table.loc["new_energy_GW", "level"] == "input"
+    # 1000 of 1500 MW used every hour: utilisation 2/3
+    assert table.loc["new_energy_utilisation", "value"] == pytest.approx(2 / 3)
+    assert table.loc["new_energy_utilisation", "verdict"] == PASS
+    assert table.loc["new_energy_local_TWh", "value"] == pytest.approx(0.01)
+    assert table.loc["max_unserved_MWh", "verdict"] == PASS
+
+
+def test_optimal_operation_level(weather):
+    # the kernel keeps its storage as a reserve for hour 2 and curtails in hour 1; the LP
+    # discharges in hour 0, recharges from the surplus in hour 1 and curtails less
+    weather.set(lambda s: profiles(["a"], hours=3, wind=np.array([0.0, 1.0, 0.0]),
+                                   load=np.array([1.0, 0.5, 1.3])))
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+                    "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
+        storage={"st": {"bus": "a", "kind": "new_type", "p_nom": 300, "max_hours": 1,
+                        "efficiency_store": 1.0, "efficiency_dispatch": 1.0,
+                        "state_of_charge_initial": 1.0}},
+        targets=_targets(new_energy_utilisation=0.8),
+    )
+    kernel_only = check([s]).set_index("target")
+    assert kernel_only.loc["new_energy_utilisation", "verdict"] == FAIL
+    assert kernel_only.loc["new_energy_utilisation", "level"] == "kernel"
+    with_lp = check([s], lp=True).set_index("target")
+    row = with_lp.loc["new_energy_utilisation"]
+    assert row["verdict"] == PASS_OPTIMAL
+    assert row["level"] == "lp"
+    demand = np.array([1.0, 0.5, 1.3]) / np.mean([1.0, 0.5, 1.3]) * 1000
+    assert row["kernel_value"] == pytest.approx(1 - (1000 - demand[1] - (demand[0] - 1000)) / 1000)
+    assert row["lp_value"] == pytest.approx(1 - (1000 - demand[1] - 300) / 1000)
+
+
+def test_weather_ensemble_probability_and_percentiles(weather):
+    # seed k gives a constant wind capacity factor 0.1 * (k + 1): 10 years, 0.1 .. 1.0
+    weather.set(lambda s: profiles(["a"], hours=5, wind=0.1 * (s.weather.seed % 10 + 1)))
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+                    "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
+        targets=_targets(renewable_weight=0.55),
+    )
+    row = check([s], weather_years=10).set_index("target").loc["renewable_weight"]
+    # renewable weight = cf (all wind used locally); met for cf 0.6 .. 1.0 -> 5 of 10 years
+    assert row["probability"] == pytest.approx(0.5)
+    assert row["p50"] == pytest.approx(np.percentile(np.arange(1, 11) / 10, 50))
+    assert row["p10"] == pytest.approx(np.percentile(np.arange(1, 11) / 10, 10))
+    assert row["weather_years"] == 10
+
+
+def test_what_it_takes_finds_smallest_electrolyser(weather):
+    # constant surplus of 500 MW: utilisation >= 0.9 needs curtailment <= 150 MW, i.e. 350 MW of
+    # electrolysers; storage, corridors, new energy and DR cannot help
+    weather.set(lambda s: profiles(["a"], hours=6, wind=1.0))
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
+        targets=_targets(new_energy_utilisation=0.9),
+    )
+    found = what_it_takes(s, "new_energy_utilisation").set_index("lever")
+    assert found.loc["electrolysers", "reached"]
+    assert found.loc["electrolysers", "addition"] == pytest.approx(0.35, abs=0.005)
+    assert not found.loc["new-energy capacity", "reached"]
+    assert not found.loc["demand response share", "reached"]
+
+
+def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
+    weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
+        "targets: {new_energy_GW: 2.0}\n"
+    )
+    assert main(["check", str(path), "--json", str(tmp_path / "c.json"),
+                 "--csv", str(tmp_path / "c.csv")]) == 0
+    assert main(["check", str(path), "--strict"]) == 1
+    out = capsys.readouterr().out
+    assert "new-energy capacity" in out and "fail (input)" in out
+    payload = json.loads((tmp_path / "c.json").read_text())
+    assert {r["target"] for r in payload["targets"]} >= {"new_energy_GW", "new_energy_utilisation"}
+    assert (tmp_path / "c.csv").read_text().startswith("scenario,target,label")
