@@ -33,7 +33,7 @@ from energysim.network import build_network_from_packed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SolverStatus", "solve_lp"]
+__all__ = ["SolverStatus", "solve_lp", "solve_lp_rolling"]
 
 
 class SolverStatus(StrEnum):
@@ -110,6 +110,53 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
     return add
 
 
+def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> pypsa.Network:
+    """The scenario's network plus the LP-only components (DR paybacks, curtailment penalty)."""
+    n = build_network_from_packed(scenario, inputs, index)
+    if scenario.demand_response.mode == "shift":
+        for b, bus in enumerate(index.buses):
+            if inputs.dr_cap[b] > 0:
+                n.add(
+                    "Generator", f"{bus} demand response payback", bus=bus,
+                    carrier="demand_response", sign=-1, p_nom=inputs.dr_cap[b], marginal_cost=0.0,
+                )
+    curtail_penalty = scenario.costs.curtailment_penalty
+    if curtail_penalty > 0:
+        # a negative cost on new-energy output is the same as a penalty on its curtailment
+        ne = n.generators.carrier.isin(new_energy_carriers())
+        n.generators.loc[ne, "marginal_cost"] -= curtail_penalty
+    return n
+
+
+def solve_lp_rolling(
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    horizon: int = 168,
+    overlap: int = 24,
+    solver_options: dict | None = None,
+) -> DispatchResult:
+    """Solve the LP in rolling windows (PyPSA ``optimize_with_rolling_horizon``).
+
+    Each window of ``horizon`` hours is solved with perfect foresight inside it and ``overlap``
+    hours of look-ahead; storage state of charge is carried between windows. The custom
+    constraints apply within each window (a corridor's renewable share per window, DR paybacks
+    within the window), so this is an approximation of the annual LP, useful to compare a
+    limited-foresight optimum with the kernel.
+    """
+    n = _lp_network(scenario, inputs, index)
+    options = {"log_to_console": False, **(solver_options or {})}
+    n.optimize.optimize_with_rolling_horizon(
+        horizon=horizon, overlap=overlap, solver_name="highs",
+        extra_functionality=_extra_functionality(scenario, inputs, index),
+        include_objective_constant=False, **options,
+    )
+    if n.generators_t.p.isna().any().any():
+        msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
+        raise SolverError(msg)
+    return _to_result(n, scenario, inputs, index)
+
+
 def solve_lp(
     scenario: Scenario,
     inputs: KernelInputs,
@@ -137,19 +184,7 @@ def solve_lp(
     SolverError
         If HiGHS does not end optimal (infeasible, unbounded, time limit, ...).
     """
-    n = build_network_from_packed(scenario, inputs, index)
-    if scenario.demand_response.mode == "shift":
-        for b, bus in enumerate(index.buses):
-            if inputs.dr_cap[b] > 0:
-                n.add(
-                    "Generator", f"{bus} demand response payback", bus=bus,
-                    carrier="demand_response", sign=-1, p_nom=inputs.dr_cap[b], marginal_cost=0.0,
-                )
-    curtail_penalty = scenario.costs.curtailment_penalty
-    if curtail_penalty > 0:
-        # a negative cost on new-energy output is the same as a penalty on its curtailment
-        ne = n.generators.carrier.isin(new_energy_carriers())
-        n.generators.loc[ne, "marginal_cost"] -= curtail_penalty
+    n = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
     status, condition = n.optimize(
         solver_name="highs",

@@ -18,7 +18,7 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
 3. Deficit, in priority order: storage discharge down to the reserve held for shortfalls
    expected within the next day, thermal tiers in merit order (cheapest first), storage down to
    its minimum, demand response (within its annual energy budget), then cuts of the corridor
-   schedules at the short bus, then unserved energy.
+   schedules (the power freed serves the short bus over the backbone), then unserved energy.
 
 The backbone is a forest. One transport step moves supply to demand on it exactly: a leaves-up
 pass nets each subtree and sends the net over the line to the parent within its remaining
@@ -399,18 +399,18 @@ def dispatch_year(
                 if dr_shift == 1 and shed > 0.0:
                     ring[(t + dr_window) % window_slots] += shed
                     backlog += shed
-            # 3e. cut corridor schedules at the short bus, then unserved energy
+            # 3e. cut corridor schedules (the power freed may serve any bus), then unserved
+            if nc > 0 and _total(deficit, nb) > EPS:
+                _stage_supply(sched_bus, deficit, order, parent, children_ptr, children, eff,
+                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                for c in range(nc):
+                    b = corr_bus[c]
+                    if used[b] > 0.0 and schedule[t, c] > 0.0:
+                        part = used[b] * schedule[t, c] / sched_bus[b]
+                        corr_short[t, c] = part
+                        corr_flow[t, c] -= part
             for b in range(nb):
-                x = deficit[b]
-                if x > EPS and sched_bus[b] > 0.0:
-                    cut = min(x, sched_bus[b])
-                    for c in range(nc):
-                        if corr_bus[c] == b and schedule[t, c] > 0.0:
-                            part = cut * schedule[t, c] / sched_bus[b]
-                            corr_short[t, c] = part
-                            corr_flow[t, c] -= part
-                    x -= cut
-                unserved[t, b] = max(x, 0.0)
+                unserved[t, b] = deficit[b] if deficit[b] > EPS else 0.0
 
         # ---- bookkeeping ------------------------------------------------------------------
         for s in range(ns):

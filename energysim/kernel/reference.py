@@ -268,17 +268,16 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 dr_left -= sum(shed)
                 if inputs.dr_shift and sum(shed) > 0:
                     owed.append([t + inputs.dr_window, sum(shed)])
-            for b in range(nb):
-                x = deficit[b]
-                if x > EPS and sched_at[b] > 0:
-                    cut = min(x, sched_at[b])
-                    for c in corridors:
-                        if inputs.corr_bus[c] == b and inputs.schedule[t, c] > 0:
-                            part = cut * inputs.schedule[t, c] / sched_at[b]
-                            out.corr_short[t, c] = part
-                            out.corr_flow[t, c] -= part
-                    x -= cut
-                out.unserved[t, b] = max(x, 0.0)
+            if len(corridors) and sum(deficit) > EPS:
+                # cutting a corridor's schedule frees power that may serve any bus
+                cut = _cover(grid, list(sched_at), deficit)
+                for c in corridors:
+                    b = inputs.corr_bus[c]
+                    if cut[b] > 0 and inputs.schedule[t, c] > 0:
+                        part = cut[b] * inputs.schedule[t, c] / sched_at[b]
+                        out.corr_short[t, c] = part
+                        out.corr_flow[t, c] -= part
+            out.unserved[t] = [x if x > EPS else 0.0 for x in deficit]
 
         out.st_soc[t] = soc
         for children in grid.children.values():
