@@ -62,6 +62,9 @@ _CNY_2018 = dt.date(2018, 2, 16)
 CNY_WINDOW = (-10, 24)
 NATIONAL_DAY_WINDOW = (-3, 10)
 
+#: Hours subtracted from the ERA5 timestamps to turn right-labelled into left-labelled hours.
+ERA5_LABEL_SHIFT_H = 1
+
 _SEASON_OF_MONTH = np.array([0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 0])  # DJF, MAM, JJA, SON
 
 
@@ -77,7 +80,8 @@ def read_reference(shared_dir: Path) -> dict[str, pd.DataFrame]:
     -------
     dict of str to pandas.DataFrame
         ``"vre"``: columns ``onwind_cf``, ``solar_cf`` (p.u.) indexed by Beijing time 2020 (8760 h,
-        29 Feb removed); ``"load"``: all load columns in MW indexed by assumed local time 2018.
+        29 Feb removed), relabelled by ``-ERA5_LABEL_SHIFT_H`` so that the value at ``t`` is the
+        mean over ``[t, t + 1 h)`` (the first hour then falls on 2019-12-31 23:00); ``"load"``: all load columns in MW indexed by assumed local time 2018.
 
     Raises
     ------
@@ -97,6 +101,10 @@ def read_reference(shared_dir: Path) -> dict[str, pd.DataFrame]:
         raise EnergysimError(msg)
     vre = pd.read_csv(files["vre"], parse_dates=["timestamp_beijing_time"],
                       index_col="timestamp_beijing_time")
+    # atlite/ERA5 values are right-labelled (the value at t is the mean over (t - 1 h, t]; the
+    # solar peak sits at 13 h): relabel to energysim's left-labelled snapshots, [t, t + 1 h).
+    vre.index = vre.index - pd.Timedelta(hours=ERA5_LABEL_SHIFT_H)
+    vre.index.name = "snapshot"
     im = pd.read_csv(files["im"], parse_dates=["timestamp_assumed_2018_local"],
                      index_col="timestamp_assumed_2018_local")
     dest = pd.read_csv(files["dest"], parse_dates=["timestamp_assumed_2018_local"],
