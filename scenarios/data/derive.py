@@ -1,0 +1,726 @@
+# ruff: noqa: E501, T201  (a data-derivation script: long source strings, progress output)
+"""Derive the shipped scenario tables (scenarios/data/*.csv) from the shared reference data.
+
+Run from the repository root::
+
+    python scenarios/data/derive.py [path/to/shared/data]
+
+The default data folder is ``../shared/data`` next to the repository. Every figure written to a
+table carries its origin in the ``source`` column: a reference file (with licence), a web source
+quoted in ``shared/plan/facts.md``, a derivation, or ``assumption: <reasoning>``. The reasoning
+behind the numbers is summarised in ``docs/data.md``; the constants below are the single place
+where each assumption is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SHARED = HERE.parents[1].parent / "shared" / "data"
+
+GEM_COAL = "../shared/data/im_coal_units_gem_jul2023.csv (GEM Global Coal Plant Tracker Jul 2023, CC BY 4.0)"
+GEM_LEAGUE = "../shared/data/im_capacity_by_league_gem.csv (GEM trackers Jul/May 2023, CC BY 4.0)"
+PYPSA_CAP = "../shared/data/im_existing_capacity_pypsa_china.csv (PyPSA-China, ~end-2020)"
+FACTS = "../shared/plan/facts.md"
+PLAN = "plan outline 第十六章/专栏8/专栏25 (../shared/plan/plan_excerpts_zh.md)"
+
+# -- buses ------------------------------------------------------------------------------------
+
+LEAGUES = {  # GEM league_city -> (bus, name_zh, grid)
+    "Alxa": ("alxa", "阿拉善盟", "mengxi"),
+    "Wuhai": ("wuhai", "乌海市", "mengxi"),
+    "Bayannur": ("bayannur", "巴彦淖尔市", "mengxi"),
+    "Ordos": ("ordos", "鄂尔多斯市", "mengxi"),
+    "Baotou": ("baotou", "包头市", "mengxi"),
+    "Hohhot": ("hohhot", "呼和浩特市", "mengxi"),
+    "Ulanqab": ("ulanqab", "乌兰察布市", "mengxi"),
+    "Xilingol": ("xilingol", "锡林郭勒盟", "mengxi"),
+    "Chifeng": ("chifeng", "赤峰市", "mengdong"),
+    "Tongliao": ("tongliao", "通辽市", "mengdong"),
+    "Hinggan": ("hinggan", "兴安盟", "mengdong"),
+    "Hulunbuir": ("hulunbuir", "呼伦贝尔市", "mengdong"),
+}
+BUSES = [v[0] for v in LEAGUES.values()]
+EAST = [b for b, _, g in LEAGUES.values() if g == "mengdong"]
+
+# Operating coal plants (GEM plant name) that feed export corridors rather than local load, and the
+# corridor they are dedicated to. Each entry: plant -> (corridor, why).
+EXPORT_PLANTS = {
+    "Togtoh power station": ("togtoh-jjj", "托克托 500 kV point-to-grid plant named in facts.md §5"),
+    "Daihai power station": ("daihai-jjj", "岱海 500 kV point-to-grid plant named in facts.md §5"),
+    "Shangdu power station": ("shangdu-jjj", "上都 500 kV point-to-grid plant named in facts.md §5"),
+    "Guoneng Shanghaimiao power station": (
+        "shanghaimiao-linyi",
+        "assumption: plant at the 上海庙 sending end of the ±800 kV 上海庙—临沂 line",
+    ),
+    "Inner Mongolia Shenglu power station": (
+        "shanghaimiao-linyi",
+        "assumption: 山东能源上海庙盛鲁 plant at the 上海庙 sending end",
+    ),
+    "Inner Mongolia Changcheng power station": (
+        "shanghaimiao-linyi",
+        "长城电厂 2x1000 MW is 上海庙—山东 supporting (facts.md §9, weak source)",
+    ),
+    "Huineng Changtan power station": (
+        "mengxi-tianjinnan",
+        "汇能长滩 1000 kV 送出 is a 蒙西—天津南 supporting project (内蒙古日报 2022-12-13, "
+        "http://szb.northnews.cn/nmgrb/html/2022-12/13/content_40000_196575.htm)",
+    ),
+    "Guodian Zhunger Changtan power station": (
+        "mengxi-tianjinnan",
+        "国电长滩 500 kV 送出 is a 蒙西—天津南 supporting project (内蒙古日报 2022-12-13, same page)",
+    ),
+    "Zhunger Suancigou power station": (
+        "mengxi-tianjinnan",
+        "京泰酸刺沟 phase II 1000 kV 送出 is a 蒙西—天津南 supporting project (Xinhua photo "
+        "2023-06-21, http://catapt.com/photo/2023-06/21/c_1129709681_6.htm); GEM lists phase I "
+        "(operating) and II (construction) under one name, only phase II is dedicated",
+    ),
+    "Yimin power station": (
+        "yimin-mujia",
+        "assumption: 伊敏 plant is the sending end of the ±500 kV 伊敏—穆家 line",
+    ),
+    # 锡盟 UHV: 'shares Xilingol supply with Shengli 1000kV: 6 coal plants + 16 wind farms'
+    # (im_export_corridors.csv); the six large non-CHP, non-captive Xilingol plants besides 上都.
+    "Beijing Energy Wujianfang power station": ("ximeng-taizhou", "锡盟 UHV: one of 6 supporting coal plants"),
+    "CR Wujianfang power station": ("ximeng-taizhou", "锡盟 UHV: one of 6 supporting coal plants"),
+    "Bayanhua Jinshan power station": ("ximeng-taizhou", "锡盟 UHV: one of 6 supporting coal plants"),
+    "Jiangsu Energy Group Wulagai power station": (
+        "ximeng-taizhou",
+        "assumption: owner 江苏能源 suggests the 锡盟—泰州 (Jiangsu) line",
+    ),
+    "Datang Xilinhot power station": ("ximeng-shandong", "锡盟 UHV: one of 6 supporting coal plants"),
+    "Huaneng Beifang Xilnhaote-3 power station": ("ximeng-shandong", "锡盟 UHV: one of 6 supporting coal plants"),
+    "Shenhua Shengli power station": ("ximeng-shandong", "锡盟 UHV: one of 6 supporting coal plants"),
+    "CPI Baiyinhua power station": ("zhangbei-shengli", "assumption: new Xilingol plant for the 2024 张北—胜利 line"),
+    "Qagan Nur power station": ("zhangbei-shengli", "assumption: new Xilingol plant for the 2024 张北—胜利 line"),
+    "Manglai power station": ("zhangbei-shengli", "assumption: new Xilingol plant for the 2024 张北—胜利 line"),
+}
+SUANCIGOU_PHASE1_LOCAL = True  # phase I (operating) serves the 蒙西 grid, phase II is dedicated
+
+# -- demand -----------------------------------------------------------------------------------
+
+DEMAND_2025_TWH = 548.0  # derived in docs/data.md: 497 TWh Jan-Nov / 0.907 (Jan-Nov share, 2018 shape)
+MENGDONG_GRID_PEAK_MW = 8620.0  # 蒙东 record 2025-07-11 (facts.md §3)
+CAPTIVE_LOAD_FACTOR = 0.8  # assumption: captive aluminium smelters run near-flat
+LOAD_FACTOR_2018 = 0.844  # im_load_2018_hourly_MW.csv
+
+# -- new energy -------------------------------------------------------------------------------
+
+# Stock of wind + PV + biomass (GW) through 2025 (facts.md §1): end-2024 ~135, 2025-05-31 143.09,
+# 2025-10-31 150.10 (97.41 + 52.12 + 0.57), end-2025 170.
+NE_PATH_2025 = [(date(2025, 1, 1), 135.0), (date(2025, 5, 31), 143.09), (date(2025, 10, 31), 150.10),
+                (date(2025, 12, 31), 170.0)]
+BIOMASS_GW = 0.57  # 2025-10-31 biomass + waste-to-energy (facts.md §1)
+WIND_SHARE_2025 = 97.41 / (97.41 + 52.12)  # 2025-10-31 split (facts.md §1)
+CSP_2025 = {"bayannur": 100.0}  # assumption, see source text below
+
+# Solar has no league-level data (GEM solar tracker not available): shares are assumptions that
+# follow where the big PV bases are (desert/Gobi in the west, grassland and sandy land in the east).
+SOLAR_SHARE_EXISTING = {
+    "ordos": 0.20, "baotou": 0.11, "bayannur": 0.10, "alxa": 0.08, "wuhai": 0.03, "hohhot": 0.05,
+    "ulanqab": 0.09, "xilingol": 0.07, "chifeng": 0.10, "tongliao": 0.09, "hinggan": 0.04,
+    "hulunbuir": 0.04,
+}
+SOLAR_SHARE_NEW_LOCAL = {
+    "ordos": 0.25, "baotou": 0.12, "bayannur": 0.10, "alxa": 0.10, "wuhai": 0.04, "hohhot": 0.05,
+    "ulanqab": 0.08, "xilingol": 0.08, "chifeng": 0.07, "tongliao": 0.06, "hinggan": 0.025,
+    "hulunbuir": 0.025,
+}
+END_2025_NE_GW = 170.0  # facts.md §1 (>170 GW incl. ~0.6 GW biomass)
+END_2025_WIND_GW = 100.0  # facts.md §1 (>100 GW)
+NE_2030_GW = 325.0  # plan 第十六章第一节
+BASE_WIND_GW, BASE_SOLAR_GW, BASE_COAL_GW = 4.0, 8.0, 4.0  # per desert-base corridor (Kubuqi/Tengger)
+CSP_NEW_2030 = {"alxa": 500.0, "bayannur": 400.0, "ordos": 500.0}  # assumption, MW
+NEW_LOCAL_WIND_SHARE = 0.45  # assumption: share of wind in the non-base additions 2026-30
+
+# -- thermal ----------------------------------------------------------------------------------
+
+THERMAL_2025_GW = 110.0  # facts.md §1: unsourced estimate 110-115 GW end-2025; in-year average
+GAS_MW = {"ordos": 300.0}  # GEM: Sulige 2 x 150 MW (facts.md §1)
+CHP_SHARE_2020 = 54602.52 / (54602.52 + 39137.48)  # PyPSA-China end-2020
+RETIRE_BEFORE = 1996  # assumption: units started before 1996 (>=35 years old in 2030) retire
+HYDRO_MW = {"ordos": 600.0, "bayannur": 200.0, "wuhai": 90.0, "hulunbuir": 250.0, "hinggan": 80.0}
+BIOMASS_2025 = {"tongliao": 120.0, "chifeng": 110.0, "hinggan": 80.0, "hulunbuir": 60.0,
+                "bayannur": 80.0, "hohhot": 60.0, "baotou": 60.0}  # sums to 570 MW
+BIOMASS_2030_FACTOR = 1000.0 / 570.0  # assumption: ~1.0 GW in 2030 (稳步发展农林生物质)
+
+# -- corridors --------------------------------------------------------------------------------
+
+NEW_CORRIDORS = {  # name: (name_zh, bus, receiving, year, source of the siting)
+    "mengxi-jjj": ("蒙西—京津冀", "ordos", "jjj", 2027,
+                   "±800 kV 8 GW Dalate (Ordos) -> Xiongnan; start 2025-12-30 target 2027; 36 TWh/yr "
+                   "~60 % NE; base 8 GW PV + 4 GW wind + 4 GW coal (im_export_corridors.csv, "
+                   "http://www.cisceindiaresults.com/cj/jjgc/2025-12-30/1820081.html)"),
+    "kubuqi-shanghai": ("库布其—上海", "ordos", "shanghai", 2028,
+                        "plan 专栏25 (内蒙古库布其沙漠基地送电上海); 专栏8 库布其沙漠鄂尔多斯南部基地"),
+    "tengger-jiangxi": ("腾格里—江西", "alxa", "jiangxi", 2028,
+                        "plan 专栏25/专栏8 (腾格里沙漠东南部基地); 华电腾格里 base 8 GW PV + 4 GW wind "
+                        "+ 4 GW coal for a DC to Jiangxi (facts.md §5)"),
+    "ulanbuh-jjj": ("乌兰布和—京津冀", "bayannur", "jjj", 2029,
+                    "plan 专栏25/专栏8 (乌兰布和沙漠东北部基地); receiving 京津冀 per 倍增方案 2023-11 "
+                    "(im_export_corridors.csv); sending bus Bayannur (磴口) is an assumption"),
+    "desert-jiangsu": ("内蒙古沙漠基地—江苏", "alxa", "jiangsu", 2030,
+                       "plan 专栏25/专栏8 (内蒙古送电江苏沙漠基地); sending bus Alxa (巴丹吉林, the one "
+                       "desert of the 倍增方案 list without a corridor) is an assumption"),
+    "desert-anhui": ("内蒙古沙漠基地—安徽", "ordos", "anhui", 2030,
+                     "plan 专栏25/专栏8 (内蒙古送电安徽沙漠基地); sending bus Ordos (库布其/毛乌素) is "
+                     "an assumption"),
+}
+PREPARATORY = {  # plan 专栏25: 前期工作 only -> after 2030
+    "hulunbuir-base": ("呼伦贝尔沙地基地外送", "hulunbuir", "northeast"),
+    "chifeng-base": ("赤峰沙戈荒基地外送 (浑善达克/科尔沁)", "chifeng", "jjj"),
+    "xilingol-beijing": ("锡林郭勒盟绿电进京", "xilingol", "jjj"),
+}
+
+# -- storage ----------------------------------------------------------------------------------
+
+STORAGE_PATH_2025 = [(date(2025, 1, 1), 10.32), (date(2025, 3, 31), 10.86), (date(2025, 12, 31), 17.0)]
+STORAGE_2030_MW = 60000.0
+STORAGE_HOURS = 42.96 / 10.17  # 2026-02 list of independent storage (facts.md §7)
+LI_RT = 0.85  # assumption: round-trip efficiency incl. auxiliaries
+PHS_RT = 2.007 / 2.677  # Hohhot PHS design generation / pumping (facts.md §6)
+
+
+def time_average(path: list[tuple[date, float]]) -> float:
+    """Time-weighted mean of a piecewise-linear stock path over the calendar year."""
+    start, end = date(path[0][0].year, 1, 1), date(path[0][0].year, 12, 31)
+    area = 0.0
+    for (d0, v0), (d1, v1) in zip(path, path[1:], strict=False):
+        area += (d1 - d0).days * (v0 + v1) / 2
+    return area / (end - start).days
+
+
+def write(name: str, header: list[str], rows: list[dict], note: str) -> None:
+    path = HERE / name
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        for line in note.strip().splitlines():
+            fh.write(f"# {line}\n")
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: fmt(row.get(k)) for k in header})
+    print(f"wrote {path.relative_to(HERE.parents[1])} ({len(rows)} rows)")
+
+
+def fmt(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4f}".rstrip("0").rstrip(".") if abs(v) < 10 else f"{v:.1f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def split(total: float, weights: dict[str, float]) -> dict[str, float]:
+    s = sum(weights.values())
+    return {k: total * w / s for k, w in weights.items() if w > 0}
+
+
+def main(shared: Path) -> None:
+    coal = pd.read_csv(shared / "im_coal_units_gem_jul2023.csv")
+    coal["bus"] = coal["league_city"].map(lambda x: LEAGUES[x][0])
+    coal["MW"] = coal["Capacity (MW)"]
+    league = pd.read_csv(shared / "im_capacity_by_league_gem.csv")
+    league["bus"] = league["league_city"].map(lambda x: LEAGUES[x][0])
+    league = league.set_index("bus")
+    summary: dict[str, object] = {}
+
+    # ---- buses ---------------------------------------------------------------------------
+    op = coal[coal["Status"] == "operating"].copy()
+    op["export"] = op["Plant name"].map(lambda p: p in EXPORT_PLANTS)
+    if SUANCIGOU_PHASE1_LOCAL:
+        op.loc[op["Plant name"] == "Zhunger Suancigou power station", "export"] = False
+    cent = op.groupby("bus").apply(
+        lambda g: pd.Series({"x": (g.Longitude * g.MW).sum() / g.MW.sum(),
+                             "y": (g.Latitude * g.MW).sum() / g.MW.sum()}),
+        include_groups=False,
+    )
+    proxy = op[~op["export"]].groupby("bus")["MW"].sum()
+    captive_al_tongliao = op[(op.bus == "tongliao") & (op.Captive == "aluminum")]["MW"].sum()
+    peak_im = DEMAND_2025_TWH * 1e6 / 8760 / LOAD_FACTOR_2018
+    east_share = (MENGDONG_GRID_PEAK_MW + CAPTIVE_LOAD_FACTOR * captive_al_tongliao) / peak_im
+    shares = {}
+    for b in BUSES:
+        group = EAST if b in EAST else [x for x in BUSES if x not in EAST]
+        total = east_share if b in EAST else 1 - east_share
+        shares[b] = round(total * proxy[b] / proxy[group].sum(), 4)
+    shares["ordos"] = round(shares["ordos"] + 1 - sum(shares.values()), 4)  # rounding residue
+    summary["east_share"] = east_share
+    bus_rows = []
+    for _gem, (b, zh, grid) in LEAGUES.items():
+        grid_note = ("蒙西 = Inner Mongolia Power Group area (facts.md §10)" if grid == "mengxi"
+                     else "蒙东 = State Grid 蒙东 (facts.md §10)")
+        if b == "xilingol":
+            grid_note += ("; caveat: administratively 蒙西 but its export plants and the 锡盟 UHV "
+                          "stations connect to State Grid (North China), not the 蒙西 grid")
+        bus_rows.append({
+            "name": b, "name_zh": zh, "grid": grid,
+            "x": round(cent.loc[b, "x"], 2), "y": round(cent.loc[b, "y"], 2),
+            "demand_share": shares[b],
+            "source": (
+                f"{grid_note}. x/y: capacity-weighted centroid of GEM operating coal units, derived "
+                f"from {GEM_COAL}. demand_share: assumption (no league-level load data exists): "
+                f"{'蒙东' if b in EAST else '蒙西'} total {(f'{east_share:.3f}') if b in EAST else ('%.3f' % (1 - east_share))} "
+                f"(蒙东 = (8.62 GW grid record 2025-07-11 + 0.8 x {captive_al_tongliao / 1e3:.2f} GW "
+                f"captive aluminium plants in Tongliao outside grid statistics) / {peak_im / 1e3:.1f} GW "
+                f"IM peak = {DEMAND_2025_TWH:.0f} TWh at load factor 0.844 of the 2018 profile), split "
+                f"within the grid by GEM operating coal excluding export-dedicated plants "
+                f"({proxy[b]:.0f} MW here; IM load is dominated by energy-intensive industry with "
+                "co-located/captive plants)"
+            ),
+        })
+    write("buses.csv", ["name", "name_zh", "grid", "x", "y", "demand_share", "source"], bus_rows,
+          "Buses: the 12 leagues/cities of Inner Mongolia. Generated by scenarios/data/derive.py; "
+          "see docs/data.md.")
+
+    # ---- new energy 2025 (in-year average fleet) ----------------------------------------
+    ne_avg = time_average(NE_PATH_2025) - BIOMASS_GW
+    wind25 = ne_avg * WIND_SHARE_2025 * 1e3
+    solar25 = ne_avg * 1e3 - wind25 - sum(CSP_2025.values())
+    summary["ne_avg_2025"] = ne_avg
+    wind_w25 = {b: league.loc[b, ["wind_operating_MW", "wind_construction_MW", "wind_pre-construction_MW"]].sum()
+                for b in BUSES}
+    wind_by_bus25 = split(wind25, wind_w25)
+    solar_by_bus25 = split(solar25, SOLAR_SHARE_EXISTING)
+    src_avg = (f"2025 in-year average fleet: time-weighted mean of the NE stock path end-2024 135 -> "
+               f"2025-05-31 143.09 -> 2025-10-31 150.10 -> end-2025 170 GW (facts.md §1) = "
+               f"{ne_avg + BIOMASS_GW:.1f} GW incl. 0.57 GW biomass -> {ne_avg:.1f} GW wind+solar; "
+               f"the year-end 170 GW would overstate the energy of a year in which +35 GW came mostly in Q4")
+    src_wind25 = (f"{src_avg}; wind share {WIND_SHARE_2025:.3f} = 97.41/(97.41+52.12) GW on 2025-10-31 "
+                  f"(facts.md §1); league split by GEM wind operating+construction+pre-construction (May "
+                  f"2023), derived from {GEM_LEAGUE} (pre-construction included because the fleet doubled "
+                  "since 2023)")
+    src_solar25 = (f"{src_avg}; solar = rest after wind; league split: assumption (no league-level PV data; "
+                   "shares follow the PV bases: Ordos/Baotou/Bayannur/Alxa deserts and Gobi in the west, "
+                   "Chifeng/Tongliao in the east), see docs/data.md")
+
+    # ---- coal ----------------------------------------------------------------------------
+    coal["chp_name"] = (coal["Plant name (local)"].str.contains("热电|自备")
+                        | coal["Plant name"].str.contains("[Cc]ogen")
+                        | (coal["Captive industry use"] == "CHP"))
+    coal["corridor"] = coal["Plant name"].map(lambda p: EXPORT_PLANTS.get(p, (None, ""))[0])
+    suanci = coal["Plant name"] == "Zhunger Suancigou power station"
+    coal.loc[suanci & (coal.Status == "operating"), "corridor"] = None
+    construction_MW = coal[coal.Status == "construction"]["MW"].sum()
+    operating_MW = coal[coal.Status == "operating"]["MW"].sum()
+    frac25 = (THERMAL_2025_GW * 1e3 - sum(GAS_MW.values()) - operating_MW) / construction_MW
+    summary["frac_construction_2025"] = frac25
+
+    def coal_fleet(weights: dict[str, float], retire: bool) -> pd.DataFrame:
+        c = coal[coal.Status.isin(weights)].copy()
+        c["MW"] = c["MW"] * c.Status.map(weights)
+        if retire:
+            c = c[~((c.Status == "operating") & (c["Start year"] < RETIRE_BEFORE))]
+        return c
+
+    chp_topup: dict[str, float] = {}
+
+    def coal_rows(c: pd.DataFrame, year: int, extra_dedicated: dict[str, tuple[str, float, str]]) -> list[dict]:
+        rows: list[dict] = []
+        ded = c[c.corridor.notna()]
+        local = c[c.corridor.isna()]
+        total = c.MW.sum() + sum(v[1] for v in extra_dedicated.values())
+        # CHP: name-based CHP units plus a uniform share f of the other local units, so that the
+        # provincial CHP share matches PyPSA-China's end-2020 54.6/(54.6+39.1) GW.
+        chp_named = local[local.chp_name].groupby("bus").MW.sum()
+        cond_named = local[~local.chp_name].groupby("bus").MW.sum()
+        if "f" not in chp_topup:  # set on the 2025 fleet, kept for 2030 (a unit's role is stable)
+            chp_topup["f"] = (CHP_SHARE_2020 * total - chp_named.sum()) / cond_named.sum()
+        f = chp_topup["f"]
+        assert 0 <= f <= 1, f
+        pmin = 0.35 if year <= 2025 else 0.30
+        status_note = ("operating Jul 2023 + %.0f %% of units under construction Jul 2023 (calibrated so "
+                       "coal + 0.3 GW gas = 110 GW, the unsourced 110-115 GW end-2025 thermal estimate in "
+                       "facts.md §1, taken as in-year average)" % (100 * frac25)) if year <= 2025 else (
+                       f"operating Jul 2023 minus units started before {RETIRE_BEFORE} (assumption: retired at >=35 "
+                       "years by 2030) + all units under construction or permitted Jul 2023")
+        for b in BUSES:
+            chp = chp_named.get(b, 0.0) + f * cond_named.get(b, 0.0)
+            cond = (1 - f) * cond_named.get(b, 0.0)
+            common = (f"GEM {status_note}, derived from {GEM_COAL}; export-dedicated plants in separate "
+                      "rows")
+            if cond > 0:
+                rows.append({
+                    "name": f"{b}-coal", "bus": b, "carrier": "coal", "p_nom": round(cond, 1),
+                    "p_min_pu": pmin, "marginal_cost": 260.0,
+                    "source": (f"{common}; condensing = units not named 热电/自备/Cogen less the CHP top-up "
+                               f"(f = {f:.3f}, set on the 2025 fleet so that CHP is "
+                               f"{CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020 54.6/(54.6+39.1) GW, "
+                               f"{PYPSA_CAP}; kept for 2030, new units classed by name). p_min_pu {pmin}: assumption, retrofitted "
+                               "condensing units 0.30-0.35 (facts.md §9, unsourced modelling default; "
+                               "2030 lower after 新一代煤电升级专项行动). marginal_cost 260 CNY/MWh: "
+                               "assumption, ~800 CNY/t standard coal x ~0.30 kgce/kWh = 240 + ~20 VOM"),
+                })
+            if chp > 0:
+                rows.append({
+                    "name": f"{b}-coal_chp", "bus": b, "carrier": "coal_chp", "p_nom": round(chp, 1),
+                    "p_min_pu": 0.3, "p_min_pu_heating": 0.5, "marginal_cost": 240.0,
+                    "source": (f"{common}; CHP = units named 热电/自备/Cogen or GEM captive CHP plus a "
+                               f"share f = {f:.3f} of the other local units (set on the 2025 fleet so that "
+                               f"CHP is {CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020, {PYPSA_CAP}). p_min_pu 0.3 / "
+                               "heating 0.5: assumption (facts.md §9: 0.40+ in heating season, unsourced; "
+                               "captive industrial CHP also carries process steam). marginal_cost 240: "
+                               "assumption, condensing 260 less a heat-sales credit"),
+                })
+        for (b, corridor), g in ded.groupby(["bus", "corridor"]):
+            why = "; ".join(sorted({EXPORT_PLANTS[p][1] for p in g["Plant name"]}))
+            plants = ", ".join(sorted(set(g["Plant name (local)"])))
+            rows.append({
+                "name": f"{b}-coal-{corridor}", "bus": b, "carrier": "coal", "p_nom": round(g.MW.sum(), 1),
+                "p_min_pu": pmin, "marginal_cost": 260.0, "dedicated_to": corridor,
+                "source": (f"GEM {status_note}: {plants}, derived from {GEM_COAL}. Dedicated because: {why}. "
+                           f"p_min_pu/marginal_cost as condensing coal (assumptions)"),
+            })
+        for name, (b, mw, src) in extra_dedicated.items():
+            rows.append({
+                "name": name, "bus": b, "carrier": "coal", "p_nom": mw, "p_min_pu": pmin,
+                "marginal_cost": 260.0, "dedicated_to": name.split("-coal-")[1], "source": src,
+            })
+        return rows
+
+    def other_rows(year: int) -> list[dict]:
+        rows = []
+        bio = BIOMASS_2025 if year <= 2025 else {b: v * BIOMASS_2030_FACTOR for b, v in BIOMASS_2025.items()}
+        for b, mw in bio.items():
+            rows.append({
+                "name": f"{b}-biomass", "bus": b, "carrier": "biomass", "p_nom": round(mw, 1),
+                "p_max_pu": 0.9, "p_min_pu": 0.3, "marginal_cost": 350.0,
+                "source": ("0.57 GW biomass + waste-to-energy on 2025-10-31 (facts.md §1)"
+                           + ("" if year <= 2025 else "; 2030 ~1.0 GW: assumption, plan 稳步发展农林生物质")
+                           + "; league split: assumption (agricultural east and 河套, WtE at Hohhot/Baotou). "
+                           "p_max_pu 0.9 (schema default), p_min_pu 0.3 and marginal_cost 350 CNY/MWh "
+                           "(fuel ~300 CNY/t straw at ~1.2 kg/kWh): assumptions"),
+            })
+        for b, mw in HYDRO_MW.items():
+            rows.append({
+                "name": f"{b}-hydro", "bus": b, "carrier": "hydro", "p_nom": mw, "p_max_pu": 0.3,
+                "marginal_cost": 0.0,
+                "source": ("conventional hydro 1.22 GW = PyPSA-China hydro 2 420 MW less the 1 200 MW "
+                           "Hohhot PHS it appears to include (蒙西 grid 'hydro' 2.09 GW end-2023 also "
+                           "≈ 0.89 GW + 1.2 GW PHS) (" + PYPSA_CAP + "; facts.md §1); league split: "
+                           "assumption (Yellow River 龙口/万家寨 IM side at Ordos, 三盛公 Bayannur, 海勃湾 "
+                           "Wuhai; 尼尔基 share and small plants in the east). p_max_pu 0.3: assumption "
+                           "(2022 hydro generation 3.65 TWh gives 0.34 if it excludes PHS, ~0.15 if it "
+                           "includes Hohhot PHS's ~2 TWh)"),
+            })
+        for b, mw in GAS_MW.items():
+            rows.append({
+                "name": f"{b}-gas", "bus": b, "carrier": "gas", "p_nom": mw, "p_min_pu": 0.0,
+                "marginal_cost": 600.0,
+                "source": ("GEM lists Sulige 2 x 150 MW gas (facts.md §1); held flat to 2030 (assumption). "
+                           "marginal_cost 600 CNY/MWh: assumption, ~2.5 CNY/m3 at ~0.2 m3/kWh + VOM"),
+            })
+        return rows
+
+    ne_base = {"capacity_factor_scale": 1.0}
+
+    # 2025 generators
+    gens25: list[dict] = []
+    for b in BUSES:
+        if b in wind_by_bus25:
+            gens25.append({"name": f"{b}-wind", "bus": b, "carrier": "wind", "p_nom": round(wind_by_bus25[b], 1),
+                           "marginal_cost": 0.0, **ne_base, "source": src_wind25})
+        if b in solar_by_bus25:
+            gens25.append({"name": f"{b}-solar", "bus": b, "carrier": "solar", "p_nom": round(solar_by_bus25[b], 1),
+                           "marginal_cost": 0.0, **ne_base, "source": src_solar25})
+    for b, mw in CSP_2025.items():
+        gens25.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0, **ne_base,
+                       "source": ("assumption: the 100 MW trough CSP plant at 乌拉特中旗 (in service 2020; public "
+                                  "knowledge, not in the shared sources); counted inside the NE total")})
+    fleet25 = coal_fleet({"operating": 1.0, "construction": frac25}, retire=False)
+    gens25 += coal_rows(fleet25, 2025, {})
+    gens25 += other_rows(2025)
+    _fix_ne_total(gens25, ne_avg * 1e3)
+
+    # 2030 generators
+    ne_exist_ws = END_2025_NE_GW - 0.6  # wind+solar+csp end-2025 (less ~0.6 GW biomass)
+    wind_exist = END_2025_WIND_GW * 1e3
+    solar_exist = ne_exist_ws * 1e3 - wind_exist - sum(CSP_2025.values())
+    ded_ne = len(NEW_CORRIDORS) * (BASE_WIND_GW + BASE_SOLAR_GW) * 1e3
+    csp_new = sum(CSP_NEW_2030.values())
+    rest = NE_2030_GW * 1e3 - ne_exist_ws * 1e3 - ded_ne - csp_new
+    wind_new, solar_new = rest * NEW_LOCAL_WIND_SHARE, rest * (1 - NEW_LOCAL_WIND_SHARE)
+    summary.update(ne_exist_ws=ne_exist_ws, ded_ne=ded_ne, rest=rest)
+    wind_exist_bus = split(wind_exist, wind_w25)
+    solar_exist_bus = split(solar_exist, SOLAR_SHARE_EXISTING)
+    wind_pipe = {b: league.loc[b, ["wind_pre-construction_MW", "wind_announced_MW"]].sum() for b in BUSES}
+    wind_new_bus = split(wind_new, wind_pipe)
+    solar_new_bus = split(solar_new, SOLAR_SHARE_NEW_LOCAL)
+    src30 = (f"2030: NE total {NE_2030_GW:.0f} GW (plan 第十六章) = end-2025 fleet {ne_exist_ws:.1f} GW "
+             f"(>170 GW incl. ~0.6 GW biomass; wind >100 GW, facts.md §1) + {ded_ne / 1e3:.0f} GW dedicated "
+             f"desert-base NE of the six 2030 corridors (separate rows) + {csp_new / 1e3:.1f} GW new CSP + "
+             f"{rest / 1e3:.1f} GW other additions for local use (绿电直连, 零碳园区, 源网荷储)")
+    gens30: list[dict] = []
+    for b in BUSES:
+        w = wind_exist_bus.get(b, 0.0) + wind_new_bus.get(b, 0.0)
+        if w > 0:
+            gens30.append({"name": f"{b}-wind", "bus": b, "carrier": "wind", "p_nom": round(w, 1),
+                           "marginal_cost": 0.0, **ne_base,
+                           "source": (f"{src30}. Wind: end-2025 {wind_exist / 1e3:.0f} GW split like 2025 "
+                                      f"(GEM op+constr+pre-construction) + {NEW_LOCAL_WIND_SHARE:.0%} of the other "
+                                      f"additions (assumption) split by the GEM wind pipeline (pre-construction + "
+                                      f"announced), derived from {GEM_LEAGUE}")})
+        s = solar_exist_bus.get(b, 0.0) + solar_new_bus.get(b, 0.0)
+        if s > 0:
+            gens30.append({"name": f"{b}-solar", "bus": b, "carrier": "solar", "p_nom": round(s, 1),
+                           "marginal_cost": 0.0, **ne_base,
+                           "source": (f"{src30}. Solar: end-2025 {solar_exist / 1e3:.1f} GW split like 2025 "
+                                      "(assumption) + the rest of the other additions, split by assumed shares "
+                                      "favouring the western deserts and the zero-carbon parks (Ordos 蒙苏, "
+                                      "Baotou), see docs/data.md")})
+    for b in BUSES:
+        mw = CSP_2025.get(b, 0.0) + CSP_NEW_2030.get(b, 0.0)
+        if mw > 0:
+            gens30.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0,
+                           **ne_base,
+                           "source": ("assumption: 1.5 GW CSP in 2030 in the western deserts (plan 第十六章: "
+                                      "因地制宜发展太阳能光热发电; size not given), incl. the existing 0.1 GW at "
+                                      "乌拉特中旗; counted inside the 325 GW")})
+    extra_coal = {}
+    for corr, (zh, b, _rg, _yr, src) in NEW_CORRIDORS.items():
+        base_src = ("base template 8 GW PV + 4 GW wind + 4 GW coal per 8 GW corridor: sourced for 蒙西—京津冀 "
+                    "(Kubuqi base) and 腾格里 (华电 base), assumption for the other corridors; " + src)
+        gens30.append({"name": f"{b}-wind-{corr}", "bus": b, "carrier": "wind", "p_nom": BASE_WIND_GW * 1e3,
+                       "marginal_cost": 0.0, "dedicated_to": corr, **ne_base, "source": f"{zh} dedicated NE: {base_src}"})
+        gens30.append({"name": f"{b}-solar-{corr}", "bus": b, "carrier": "solar", "p_nom": BASE_SOLAR_GW * 1e3,
+                       "marginal_cost": 0.0, "dedicated_to": corr, **ne_base, "source": f"{zh} dedicated NE: {base_src}"})
+        coal_src = f"{zh} dedicated coal: {base_src}"
+        if corr == "tengger-jiangxi":
+            coal_src += ("; matches GEM pre-permit 内蒙古华电腾格里煤电厂 4 x 1000 MW (" + GEM_COAL + ")")
+        extra_coal[f"{b}-coal-{corr}"] = (b, BASE_COAL_GW * 1e3, coal_src + "; p_min_pu/marginal_cost as condensing coal")
+    fleet30 = coal_fleet({"operating": 1.0, "construction": 1.0, "permitted": 1.0}, retire=True)
+    gens30 += coal_rows(fleet30, 2030, extra_coal)
+    gens30 += other_rows(2030)
+    _fix_ne_total(gens30, NE_2030_GW * 1e3)
+
+    gen_header = ["name", "bus", "carrier", "p_nom", "p_max_pu", "p_min_pu", "p_min_pu_heating",
+                  "marginal_cost", "dedicated_to", "capacity_factor_scale", "source"]
+    note = ("Generator fleets, one row per (bus, carrier[, corridor]); p_nom MW, marginal_cost CNY/MWh. "
+            "Generated by scenarios/data/derive.py; see docs/data.md.")
+    write("generators-2025.csv", gen_header, gens25, "2025 in-year average fleet. " + note)
+    write("generators-2030.csv", gen_header, gens30, "2030 plan central case. " + note)
+
+    # ---- storage -------------------------------------------------------------------------
+    st_avg = time_average(STORAGE_PATH_2025) * 1e3
+    eff = round(LI_RT ** 0.5, 4)
+    phs_eff = round(PHS_RT ** 0.5, 4)
+
+    def ne_by_bus(gens: list[dict]) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for g in gens:
+            if g["carrier"] in ("wind", "solar", "csp"):
+                out[g["bus"]] += g["p_nom"]
+        return out
+
+    def storage_rows(total: float, gens: list[dict], year: int) -> list[dict]:
+        rows = []
+        split_ = split(total, ne_by_bus(gens))
+        head = (f"2025 in-year average: time-weighted mean of end-2024 10.32 -> 2025-Q1 10.86 -> end-2025 >17 GW "
+                f"(facts.md §1) = {total / 1e3:.2f} GW" if year <= 2025
+                else "2030: 60 GW new-type storage (plan 第十六章第三节)")
+        for b, mw in split_.items():
+            rows.append({
+                "name": f"{b}-new_type", "bus": b, "kind": "new_type", "p_nom": round(mw, 1),
+                "max_hours": round(STORAGE_HOURS, 2), "efficiency_store": eff, "efficiency_dispatch": eff,
+                "standing_loss": 0.0001,
+                "source": (f"{head}; league split by the bus's wind+solar capacity (assumption: storage is "
+                           "mostly built with NE projects, 15 % rule of 2022, facts.md §7); max_hours "
+                           "42.96 GWh / 10.17 GW of the 2026-02 independent-storage list (facts.md §7); "
+                           f"round-trip {LI_RT} (assumption, Li-ion incl. auxiliaries) -> {eff} each way; "
+                           "standing_loss 1e-4 /h: assumption"),
+            })
+        phs = [("hohhot", "呼和浩特", 2014)]
+        if year >= 2030:
+            phs += [("chifeng", "芝瑞", 2030), ("wuhai", "乌海", 2030)]
+        for b, zh, _ in phs:
+            rows.append({
+                "name": f"{b}-phs", "bus": b, "kind": "pumped_hydro", "p_nom": 1200.0, "max_hours": 6.0,
+                "efficiency_store": phs_eff, "efficiency_dispatch": phs_eff, "standing_loss": 0.0,
+                "source": (f"{zh} PHS 4 x 300 MW (facts.md §6)"
+                           + ("" if b == "hohhot" else "; in service by 2030: assumption (芝瑞 under construction "
+                              "since 2019-08, 乌海 reservoirs impound 2026)")
+                           + f"; round-trip 2.007/2.677 TWh = {PHS_RT:.3f} (Hohhot design, facts.md §6) -> "
+                           f"{phs_eff} each way; max_hours 6: assumption (typical daily-cycle PHS)"),
+            })
+        return rows
+
+    st_header = ["name", "bus", "kind", "p_nom", "max_hours", "efficiency_store", "efficiency_dispatch",
+                 "standing_loss", "source"]
+    st25 = storage_rows(st_avg, gens25, 2025)
+    st30 = storage_rows(STORAGE_2030_MW, gens30, 2030)
+    _fix_total(st25, "new_type", st_avg)
+    _fix_total(st30, "new_type", STORAGE_2030_MW)
+    summary["storage_avg_2025"] = st_avg
+    write("storage-2025.csv", st_header, st25, "Storage 2025 (in-year average). MW, h. Generated by derive.py.")
+    write("storage-2030.csv", st_header, st30, "Storage 2030 (plan). MW, h. Generated by derive.py.")
+
+    # ---- lines ---------------------------------------------------------------------------
+    line_header = ["name", "bus0", "bus1", "kind", "p_nom", "efficiency", "source"]
+    tree = [  # bus0, bus1, 2025 MW, efficiency, note
+        ("alxa", "wuhai", 3000.0, 0.985, "乌斯太—乌海, ~100 km"),
+        ("wuhai", "ordos", 4000.0, 0.985, "乌海—棋盘井/鄂尔多斯 west, ~150 km"),
+        ("bayannur", "baotou", 3000.0, 0.98, "临河—包头 along the Yellow River, ~250 km"),
+        ("ordos", "baotou", 6000.0, 0.99, "鄂尔多斯—包头 across the Yellow River, ~100 km, several circuits"),
+        ("baotou", "hohhot", 6000.0, 0.985, "包头—呼和浩特, ~170 km, several circuits"),
+        ("hohhot", "ulanqab", 5000.0, 0.985, "呼和浩特—乌兰察布, ~130 km"),
+        ("ulanqab", "xilingol", 2000.0, 0.975, "乌兰察布—锡林郭勒, ~400 km; weak tie: the 锡盟 export "
+                                                "plants connect to State Grid, not to the 蒙西 grid"),
+        ("chifeng", "tongliao", 3000.0, 0.98, "赤峰—通辽 (蒙东), ~300 km"),
+        ("tongliao", "hinggan", 2000.0, 0.98, "通辽—兴安 (蒙东), ~300 km"),
+        ("hinggan", "hulunbuir", 2000.0, 0.975, "兴安—呼伦贝尔 (蒙东), ~450 km"),
+    ]
+    base = ("internal backbone reduced to a radial tree (the dispatch kernel needs one; parallel paths are "
+            "merged). p_nom: assumption, ~2-3 GW per 500 kV double circuit times the circuits judged to "
+            "run between the two buses; efficiency: assumption, ~1-2 % loss for 100-450 km of 500 kV")
+    lines25, lines30 = [], []
+    for b0, b1, mw, eff_l, note_l in tree:
+        lines25.append({"name": f"{b0}-{b1}", "bus0": b0, "bus1": b1, "kind": "ac_500kv", "p_nom": mw,
+                        "efficiency": eff_l, "source": f"{note_l}; {base}"})
+        lines30.append({"name": f"{b0}-{b1}", "bus0": b0, "bus1": b1, "kind": "ac_500kv", "p_nom": mw * 1.5,
+                        "efficiency": eff_l,
+                        "source": (f"{note_l}; {base}; 2030 x1.5: assumption for the plan's 谋划构建区内电网 "
+                                   "500 千伏主干网架 (第三十四章第二节)")})
+    lines30.append({"name": "xilingol-chifeng", "bus0": "xilingol", "bus1": "chifeng", "kind": "dc_internal",
+                    "p_nom": 4000.0, "efficiency": 0.97,
+                    "source": ("蒙西—蒙东 tie; plan 第三十四章第二节: 研究推动区内自用特高压柔性直流输电工程 (study "
+                               "stage). 4 GW by 2030 and 3 % loss: assumption (optimistic for a project still being "
+                               "studied; no 蒙西—蒙东 tie in 2025: the two grids are not directly interconnected "
+                               "inside IM)")})
+    write("lines.csv", line_header, lines25, "Internal backbone 2025 (radial tree). MW. Generated by derive.py.")
+    write("lines-2030.csv", line_header, lines30, "Internal backbone 2030 (radial tree). MW. Generated by derive.py.")
+
+    # ---- corridors -----------------------------------------------------------------------
+    corr_header = ["name", "name_zh", "bus", "receiving_grid", "kind", "p_nom", "efficiency", "in_service_year",
+                   "delivery_curve", "annual_TWh", "utilisation_hours", "min_renewable_share", "flexible_export",
+                   "source"]
+    H25 = 3600.0
+    cal = (f"2025 schedule {H25:.0f} h: assumption calibrated so the legacy UHV lines send ~184 TWh (2024 UHV "
+           "export 170.6 TWh, globalpulseonline 2025-11, facts.md §2, + growth; design energies are higher) and all "
+           "corridors together ~350 TWh (2025 total export, facts.md §2)")
+    cf = "../shared/data/im_export_corridors.csv"
+    corr = [
+        dict(name="ximeng-shandong", name_zh="锡盟—山东", bus="xilingol", receiving_grid="shandong", kind="uhvac",
+             p_nom=5000.0, efficiency=0.96, in_service_year=2016, utilisation_hours=H25,
+             source=(f"1000 kV AC, in service 2016 ({cf}); p_nom assumption: 2023-04 UHV export capability 46 GW "
+                     "(qsrb.cn, facts.md §5) less the three 10 GW DCs and 蒙西—天津南 8 GW leaves 8 GW for 锡盟—山东 + "
+                     f"蒙西—晋中, split 5:3; loss 4 %: assumption; {cal}")),
+        dict(name="mengxi-tianjinnan", name_zh="蒙西—天津南", bus="ordos", receiving_grid="jjj", kind="uhvac",
+             p_nom=8000.0, efficiency=0.96, in_service_year=2016, utilisation_hours=H25,
+             source=f"1000 kV AC, +8 GW export capability, ~40 TWh/yr design, 2016 ({cf}); loss: assumption; {cal}"),
+        dict(name="mengxi-jinzhong", name_zh="蒙西—晋中", bus="ordos", receiving_grid="shanxi", kind="uhvac",
+             p_nom=3000.0, efficiency=0.97, in_service_year=2020, utilisation_hours=H25,
+             source=(f"1000 kV AC, 2020 ({cf}); p_nom assumption (see ximeng-shandong: 8 GW residual split 5:3); "
+                     f"{cal}")),
+        dict(name="zhangbei-shengli", name_zh="张北—胜利", bus="xilingol", receiving_grid="jjj", kind="uhvac",
+             p_nom=5000.0, efficiency=0.97, in_service_year=2024, utilisation_hours=H25,
+             source=(f"1000 kV AC, in service 2024-10-31 ({cf}); capacity not found: 5 GW is an assumption (the "
+                     "9 000 MVA are transformer additions; the quoted >70 TWh/yr would need ~7 800 h at 9 GW and is "
+                     f"not used); {cal}")),
+        dict(name="ximeng-taizhou", name_zh="锡盟—泰州", bus="xilingol", receiving_grid="jiangsu", kind="uhvdc",
+             p_nom=10000.0, efficiency=0.93, in_service_year=2017, utilisation_hours=H25,
+             source=(f"±800 kV 10 GW, 2017-09-30, ~1 630 km, design ~50 TWh/yr = 5 000 h ({cf}); loss 7 % "
+                     f"(schema default, ~1 600 km DC): assumption; {cal}")),
+        dict(name="shanghaimiao-linyi", name_zh="上海庙—临沂", bus="ordos", receiving_grid="shandong", kind="uhvdc",
+             p_nom=10000.0, efficiency=0.94, in_service_year=2019, utilisation_hours=H25,
+             source=f"±800 kV 10 GW, 2019-01, 1 238 km ({cf}); loss 6 %: assumption; {cal}"),
+        dict(name="jarud-qingzhou", name_zh="扎鲁特—青州", bus="tongliao", receiving_grid="shandong", kind="uhvdc",
+             p_nom=10000.0, efficiency=0.94, in_service_year=2017, utilisation_hours=H25,
+             source=(f"±800 kV 10 GW, end-2017, 1 234 km, design ~55 TWh/yr ({cf}); also carries Northeast-grid "
+                     f"surplus; loss 6 %: assumption; {cal}")),
+    ]
+    p2g = "500 kV point-to-grid line of a coal plant (capacity not found, facts.md §5)"
+    kind_note = "kind uhvac: the schema has no 500 kV AC corridor kind"
+    for name, zh, b, mw, plant, yr in [("togtoh-jjj", "托克托—京津唐", "hohhot", 5400.0, 6120, 2003),
+                                       ("daihai-jjj", "岱海—京津唐", "ulanqab", 2200.0, 2460, 2006),
+                                       ("shangdu-jjj", "上都—京津唐", "xilingol", 3400.0, 3720, 2006)]:
+        corr.append(dict(name=name, name_zh=zh, bus=b, receiving_grid="jjj", kind="uhvac", p_nom=mw,
+                         efficiency=0.97, in_service_year=yr, delivery_curve="flat", utilisation_hours=5000.0,
+                         flexible_export=False,
+                         source=(f"{p2g}: p_nom assumption = GEM plant capacity {plant} MW less ~10 % auxiliary "
+                                 f"use ({GEM_COAL}); 5 000 h flat base-load schedule and first year: assumptions; "
+                                 f"{kind_note}")))
+    corr.append(dict(name="yimin-mujia", name_zh="伊敏—穆家 (呼辽直流)", bus="hulunbuir", receiving_grid="liaoning",
+                     kind="hvdc", p_nom=3000.0, efficiency=0.95, in_service_year=2010, delivery_curve="flat",
+                     utilisation_hours=5000.0, flexible_export=False,
+                     source=("±500 kV; 3 GW is the unsourced estimate of facts.md §5; 5 000 h, first year, 5 % loss: "
+                             "assumptions")))
+    # 蒙东 500 kV AC exports into the Northeast grid: 212.26 TWh State Grid 蒙东 export 2024 less 144.0 TWh UHV
+    # (facts.md §2) = 68.3 TWh non-UHV, less ~15 TWh 伊敏—穆家.
+    md_ac = 212.26 - 144.0 - 15.0
+    for name, zh, b, rg, mw in [("chifeng-liaoning", "赤峰—辽宁 500 kV", "chifeng", "liaoning", 5000.0),
+                                ("tongliao-northeast", "通辽—东北 500 kV", "tongliao", "northeast", 6000.0)]:
+        corr.append(dict(name=name, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvac", p_nom=mw,
+                         efficiency=0.97, in_service_year=2005, annual_TWh=round(md_ac * mw / 11000.0, 2),
+                         source=(f"蒙东 500 kV AC ties into the Northeast grid (蒙东 is part of it). Energy derived: "
+                                 f"State Grid 蒙东 export 2024 212.26 TWh less UHV 144.0 TWh (facts.md §2) less ~15 TWh "
+                                 f"伊敏—穆家 = {md_ac:.1f} TWh, split by p_nom; p_nom (5 + 6 GW), first year and loss: "
+                                 f"assumptions; {kind_note}")))
+    sent = sum(c.get("annual_TWh") or c["utilisation_hours"] * c["p_nom"] / 1e6 for c in corr)
+    resid = 350.0 - sent
+    corr.append(dict(name="mengxi-huabei", name_zh="蒙西—华北 500 kV", bus="ulanqab", receiving_grid="jjj",
+                     kind="uhvac", p_nom=8000.0, efficiency=0.97, in_service_year=2005, annual_TWh=round(resid, 1),
+                     source=("Inner Mongolia Power Group's 500 kV ties to North China (丰泉/汗海 -> 河北): p_nom 8 GW "
+                             "assumption; energy = residual so that all corridors send 350 TWh in 2025 (facts.md §2: "
+                             f"total export 350 TWh); {kind_note}")))
+    summary["export_2025_TWh"] = sent + resid
+    for cname, (zh, b, rg, yr, src) in NEW_CORRIDORS.items():
+        row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0, efficiency=0.93,
+                   in_service_year=yr, delivery_curve="solar_shaped", flexible_export=True)
+        if cname == "mengxi-jjj":
+            row.update(annual_TWh=36.0, min_renewable_share=0.6, source=(
+                f"{src}; delivery_curve solar_shaped (PV-led base) and loss 7 %: assumptions"))
+        else:
+            row.update(utilisation_hours=4500.0, min_renewable_share=0.5, source=(
+                f"{src}; 8 GW ±800 kV (standard rating), 4 500 h (= 蒙西—京津冀's 36 TWh / 8 GW), solar_shaped "
+                f"curve, 7 % loss and in_service_year {yr} (plan: 加快推进...建设; a ±800 kV line takes ~2-3 years "
+                "after the start; some may slip past 2030, see plan-2030-corridors-delayed): assumptions; "
+                "min_renewable_share 0.5: project examples >=50 % (facts.md §5), no formal rule found"))
+        corr.append(row)
+    for cname, (zh, b, rg) in PREPARATORY.items():
+        corr.append(dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0,
+                         efficiency=0.93, in_service_year=2032, delivery_curve="solar_shaped",
+                         utilisation_hours=4500.0, min_renewable_share=0.5,
+                         source=("plan 专栏25: 加快推动呼伦贝尔市、赤峰市、锡林郭勒盟等沙戈荒大基地外送通道前期工作 "
+                                 "(preparatory only) -> in_service_year 2032: assumption; receiving grid a "
+                                 "placeholder (锡盟 绿电进京 -> jjj per 倍增方案 2023-11); 8 GW/4 500 h/0.5 as the "
+                                 "other desert-base corridors (assumptions)")))
+    for c in corr:
+        c.setdefault("delivery_curve", "receiving_load")
+        c.setdefault("min_renewable_share", 0.0)
+        c.setdefault("flexible_export", True)
+        c["flexible_export"] = "true" if c["flexible_export"] else "false"
+    write("corridors.csv", corr_header, corr,
+          "Export corridors (all model years; in_service_year selects). MW, TWh, h. Generated by derive.py.")
+
+    for k, v in summary.items():
+        print(f"{k}: {v}")
+
+
+def _fix_ne_total(rows: list[dict], target: float) -> None:
+    """Put the rounding residue on the largest NE row so the NE total is exact."""
+    ne = [r for r in rows if r["carrier"] in ("wind", "solar", "csp")]
+    for r in ne:  # whole MW, so that totals add up exactly in floating point
+        r["p_nom"] = float(round(r["p_nom"]))
+    resid = target - sum(r["p_nom"] for r in ne)
+    big = max(ne, key=lambda r: r["p_nom"])
+    big["p_nom"] = float(round(big["p_nom"] + resid))
+
+
+def _fix_total(rows: list[dict], kind: str, target: float) -> None:
+    sel = [r for r in rows if r["kind"] == kind]
+    for r in sel:
+        r["p_nom"] = float(round(r["p_nom"]))
+    resid = round(target) - sum(r["p_nom"] for r in sel)
+    big = max(sel, key=lambda r: r["p_nom"])
+    big["p_nom"] = float(round(big["p_nom"] + resid))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SHARED)
