@@ -35,7 +35,8 @@ DEFAULT_SITES = pd.DataFrame(
 )
 
 #: Fleet utilisation hours in 蒙西 (shared/plan/facts.md section 4): wind > 2500 h, PV ≈ 1600 h.
-FLEET_HOURS = {"wind": "> 2500 (蒙西 fleet, facts.md §4)", "solar": "≈ 1600 (蒙西 fleet, facts.md §4)"}
+FLEET_HOURS = {"wind": "> 2500 (蒙西 fleet, facts.md §4)",
+               "solar": "≈ 1600 (蒙西 fleet, facts.md §4)"}
 
 _LAGS = (1, 24, 72, 168)
 

@@ -205,12 +205,17 @@ def check_profile(
         msg = f"kind must be one of {sorted(PROFILE_KINDS)}, got {kind!r}"
         raise ProfileError(file, "kind", msg)
     field = da.name or "profile"
-    if "time" in da.dims and "snapshot" not in da.dims:
-        da = da.rename(time="snapshot")
-    if set(da.dims) != {"snapshot", "bus"}:
+    time_dim = "snapshot" if "snapshot" in da.dims else "time"
+    if set(da.dims) != {time_dim, "bus"}:
         msg = f"has dims {tuple(da.dims)}; expected ('snapshot' or 'time', 'bus')"
         raise ProfileError(file, str(field), msg)
-    da = da.transpose("snapshot", "bus")
+    if time_dim not in da.coords or "bus" not in da.coords:
+        msg = f"has no '{time_dim}' or 'bus' coordinate; expected both"
+        raise ProfileError(file, str(field), msg)
+    da = da.transpose(time_dim, "bus")
+    da = xr.DataArray(da.values, dims=("snapshot", "bus"),
+                      coords={"snapshot": da[time_dim].values, "bus": da["bus"].values},
+                      name=da.name, attrs=dict(da.attrs))
     time_field = str(da.attrs.get("time_column", "snapshot"))
     if "snapshot" not in da.coords:
         msg = "has no time coordinate; expected a 'time'/'snapshot' coordinate"

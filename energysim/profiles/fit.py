@@ -81,7 +81,8 @@ def read_reference(shared_dir: Path) -> dict[str, pd.DataFrame]:
     dict of str to pandas.DataFrame
         ``"vre"``: columns ``onwind_cf``, ``solar_cf`` (p.u.) indexed by Beijing time 2020 (8760 h,
         29 Feb removed), relabelled by ``-ERA5_LABEL_SHIFT_H`` so that the value at ``t`` is the
-        mean over ``[t, t + 1 h)`` (the first hour then falls on 2019-12-31 23:00); ``"load"``: all load columns in MW indexed by assumed local time 2018.
+        mean over ``[t, t + 1 h)`` (the first hour then falls on 2019-12-31 23:00);
+        ``"load"``: all load columns in MW indexed by assumed local time 2018.
 
     Raises
     ------

@@ -119,9 +119,8 @@ def read_netcdf_profile(path: Path) -> tuple[xr.DataArray, bool]:
             msg = f"variable 'profile' has dims {tuple(da.dims)}; expected (time, bus)"
             raise ProfileError(path, "profile", msg)
         tz = str(da[time_dim].attrs.get("time_zone", ds.attrs.get("time_zone", "UTC")))
-        da = da.load().rename({time_dim: "snapshot"})
+        da = da.load()
         da.attrs["time_column"] = time_dim
-    da["bus"] = [str(b) for b in da["bus"].values]
     return da, tz.strip().lower() not in _BEIJING_NAMES
 
 

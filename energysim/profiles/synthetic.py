@@ -21,7 +21,8 @@ Wind (per site)
     normal CDF), a smooth power-curve-like map with a long low-wind tail; the offset ``c`` per
     month and hour is found by Gauss-Hermite quadrature so the expected monthly means and the
     seasonal diurnal cycle match ERA5 2020. Persistence beyond ~3 days comes from the seasonal
-    cycle (the ERA5 autocorrelation at 72 h and 168 h, ~0.14, is that of its monthly means). The diurnal cycle is shifted by the site's longitude
+    cycle (the ERA5 autocorrelation at 72 h and 168 h, ~0.14, is that of its monthly means). The diurnal cycle is shifted by the site's
+    longitude
     (4 min per degree from ``LON_REF``).
 Solar (per site)
     sun geometry (Spencer declination and equation of time, Beijing time = UTC+8, solar position
@@ -253,7 +254,7 @@ def wind_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
     numpy.ndarray
         Capacity factors in [0, CF_MAX], p.u., float64, dims (time, site).
     """
-    n_t, n_s = len(index), len(lon)
+    n_t = len(index)
     mixing = _mixing(lon, lat, L_WIND_KM)
     burn = 240
     e = _correlated_normals(rng, n_t + burn, mixing)
@@ -369,7 +370,7 @@ def solar_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
     numpy.ndarray
         Capacity factors in [0, 1], p.u., float64, dims (time, site).
     """
-    n_t, n_s = len(index), len(lon)
+    n_t = len(index)
     n_days = n_t // 24
     mixing = _mixing(lon, lat, L_CLOUD_KM)
     day = _ar1(_correlated_normals(rng, n_days, mixing), CLOUD_PHI_DAY,
