@@ -15,13 +15,22 @@ TWO = {
 }
 
 
-def test_corridor_new_energy_first_at_sending_bus():
-    # hour 0: bus 0 makes 300 MW new energy; corridors x (200) and y (200) leave bus 0
-    # -> together they take 300 MW of new energy, shared 150/150; z leaves bus 1 with none.
-    flows = np.array([[200.0, 200.0, 100.0], [50.0, 0.0, 100.0]])
-    ne_used = np.array([[300.0, 0.0], [300.0, 40.0]])
-    out = corridor_new_energy(flows, np.array([0, 0, 1]), ne_used)
-    np.testing.assert_allclose(out, [[150.0, 150.0, 0.0], [50.0, 0.0, 40.0]])
+def test_corridor_new_energy_convention():
+    # bus 0 generates 1000 MW, 600 MW of it new energy (50 MW from y's dedicated plants);
+    # x sends 200 with a 100 MW schedule (100 MW above schedule = surplus new energy);
+    # y sends its 200 MW schedule, 50 MW from its dedicated plants.
+    # The other supply at bus 0 is 1000 - 100 - 50 = 850 MW with 600 - 100 - 50 = 450 MW new energy.
+    # bus 1 generates 400 MW, 40 MW new energy; z sends 100 MW scheduled -> 10 % new energy.
+    share0 = 450 / 850
+    out = corridor_new_energy(
+        corridor_p=np.array([[200.0, 200.0, 100.0]]),
+        corridor_scheduled=np.array([[100.0, 200.0, 100.0]]),
+        corridor_bus=np.array([0, 0, 1]),
+        dedicated_ne=np.array([[0.0, 50.0, 0.0]]),
+        ne_used_bus=np.array([[600.0, 40.0]]),
+        supply_bus=np.array([[1000.0, 400.0]]),
+    )
+    np.testing.assert_allclose(out, [[100 + 100 * share0, 50 + 150 * share0, 10.0]])
 
 
 def test_annual_accounting_by_hand():
@@ -49,15 +58,18 @@ def test_annual_accounting_by_hand():
     np.testing.assert_allclose(r.curtail[:, 0], [300.0, 0.0, 300.0])
     np.testing.assert_allclose(r.corr_flow[:, 0], [300.0, 100.0, 300.0])
     np.testing.assert_allclose(r.thermal[:, 0, 0], [200.0, 700.0, 200.0])
-    # new energy used = 1200 + 300 + 1200 = 2700 MWh; corridor new energy = min(flow, NE used)
+    # new energy used = 1200 + 300 + 1200 = 2700 MWh
+    # corridor new energy: hours 0 and 2: 200 above schedule + 100 x (1000 / 1200) of the bus's
+    # other supply; hour 1: 100 x 300 / (300 + 700 coal + 100 storage)
+    export_ne = 2 * (200 + 100 * 1000 / 1200) + 100 * 300 / 1100
     assert float(ds.new_energy_used_TWh) * 1e6 == pytest.approx(2700.0)
-    assert float(ds.new_energy_export_TWh) * 1e6 == pytest.approx(300 + 100 + 300)
-    assert float(ds.new_energy_local_TWh) * 1e6 == pytest.approx(2700 - 700)
-    assert float(ds.corridor_renewable_share.sel(corridor="x")) == pytest.approx(1.0)
+    assert float(ds.new_energy_export_TWh) * 1e6 == pytest.approx(export_ne)
+    assert float(ds.new_energy_local_TWh) * 1e6 == pytest.approx(2700 - export_ne)
+    assert float(ds.corridor_renewable_share.sel(corridor="x")) == pytest.approx(export_ne / 700)
     assert float(ds.new_energy_utilisation) == pytest.approx(2700 / 3300)
-    # consumption: demand 3000 + storage losses 0 ; renewable weight = (2700 - 700) / 3000
+    # consumption: demand 3000 (storage ends empty, no losses); weight = local renewables / 3000
     assert float(ds.consumption_TWh) * 1e6 == pytest.approx(3000.0)
-    assert float(ds.renewable_weight) == pytest.approx(2000 / 3000)
+    assert float(ds.renewable_weight) == pytest.approx((2700 - export_ne) / 3000)
     assert float(ds.coal_TWh) * 1e6 == pytest.approx(1100.0)
 
 

@@ -21,9 +21,8 @@ Wind (per site)
     normal CDF), a smooth power-curve-like map with a long low-wind tail; the offset ``c`` per
     month and hour is found by Gauss-Hermite quadrature so the expected monthly means and the
     seasonal diurnal cycle match ERA5 2020. Persistence beyond ~3 days comes from the seasonal
-    cycle (the ERA5 autocorrelation at 72 h and 168 h, ~0.14, is that of its monthly means). The diurnal cycle is shifted by the site's
-    longitude
-    (4 min per degree from ``LON_REF``).
+    cycle (the ERA5 autocorrelation at 72 h and 168 h, ~0.14, is that of its monthly means).
+    The diurnal cycle is shifted by the site's longitude (4 min per degree from ``LON_REF``).
 Solar (per site)
     sun geometry (Spencer declination and equation of time, Beijing time = UTC+8, solar position
     at mid-hour) on a fixed panel tilted ``TILT_DEG`` towards south; clear-sky irradiance by the

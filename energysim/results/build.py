@@ -7,11 +7,11 @@ Accounting convention (``docs/kernel.md``, shown by ``tests/test_accounting.py``
 
 * **New energy used** = available wind, solar and CSP minus their curtailment. Curtailment at a
   bus is shared between new energy and hydro in proportion to their availability.
-* **New energy exported**: corridors carry new energy first. In every hour, the corridors leaving
-  a bus together take the new energy used at that bus, up to their total sending, shared in
-  proportion to their sending; the rest of their sending is thermal (dedicated plants or the
-  grid). Imports over the backbone are not counted as new energy (conservative). Measured at the
-  sending end, before corridor losses.
+* **New energy exported**: in every hour a corridor's sending is split into (1) sending above
+  its schedule, which the kernel only does with surplus new energy (new energy); (2) the output of
+  its dedicated new-energy plants (配套电源) up to the scheduled part (new energy); (3) the rest,
+  which carries the new-energy share of the sending bus's other generation (pro rata). Measured
+  at the sending end, before corridor losses.
 * **New energy consumed locally** = new energy used - new energy exported. It includes storage
   and line losses, which are local consumption in Chinese statistics.
 * **Renewable consumption weight** = (renewable generation used - new energy exported) /
@@ -71,29 +71,48 @@ def generator_dispatch(result: DispatchResult, inputs: KernelInputs, index: Pack
 
 
 def corridor_new_energy(
-    corridor_p: np.ndarray, corridor_bus: np.ndarray, ne_used_bus: np.ndarray
+    corridor_p: np.ndarray,
+    corridor_scheduled: np.ndarray,
+    corridor_bus: np.ndarray,
+    dedicated_ne: np.ndarray,
+    ne_used_bus: np.ndarray,
+    supply_bus: np.ndarray,
 ) -> np.ndarray:
-    """New-energy part of each corridor's sending (T, C), MW, by the new-energy-first rule.
+    """New-energy part of each corridor's sending (T, C), MW, by the documented convention.
+
+    In every hour a corridor's sending is split into (1) sending above its schedule, which the
+    kernel only does with surplus new energy and which counts as new energy; (2) the output of
+    its own dedicated new-energy plants (配套电源, ``dedicated_to``), up to the scheduled part;
+    (3) the rest, which takes the new-energy share of the sending bus's other supply (pro rata).
 
     Parameters
     ----------
     corridor_p : ndarray (T, C)
         Corridor sending, MW.
+    corridor_scheduled : ndarray (T, C)
+        Scheduled sending actually supplied (schedule minus shortfall), MW.
     corridor_bus : ndarray (C,) of int
         Sending bus of each corridor.
+    dedicated_ne : ndarray (T, C)
+        Output of each corridor's dedicated new-energy plants, MW.
     ne_used_bus : ndarray (T, B)
-        New energy generated (after curtailment) at each bus, MW.
+        New energy generated (after curtailment) at each bus, dedicated plants included, MW.
+    supply_bus : ndarray (T, B)
+        All generation at each bus (zero-cost used, thermal, storage discharge), MW.
     """
-    n_bus = ne_used_bus.shape[1]
-    sent_bus = np.zeros_like(ne_used_bus)
+    extra = np.maximum(corridor_p - corridor_scheduled, 0.0)
+    scheduled = corridor_p - extra
+    own = np.minimum(scheduled, dedicated_ne)
+    rest = scheduled - own
+    ne_other = ne_used_bus.copy()
+    supply_other = supply_bus.copy()
     for c, b in enumerate(corridor_bus):
-        sent_bus[:, b] += corridor_p[:, c]
-    green_bus = np.minimum(sent_bus, ne_used_bus)
-    frac = _share(green_bus, sent_bus)
-    out = np.zeros_like(corridor_p)
+        ne_other[:, b] -= own[:, c] + extra[:, c]
+        supply_other[:, b] -= own[:, c] + extra[:, c]
+    share = np.clip(_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
+    out = extra + own
     for c, b in enumerate(corridor_bus):
-        if b < n_bus:
-            out[:, c] = corridor_p[:, c] * frac[:, b]
+        out[:, c] += rest[:, c] * share[:, b]
     return out
 
 
@@ -150,7 +169,19 @@ def to_dataset(
     carriers = np.array([scenario.generators[g].carrier for g in index.generators])
     ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
     ne_used_bus = inputs.ne_avail - ne_curtail
-    corr_ne = corridor_new_energy(result.corr_flow, inputs.corr_bus, ne_used_bus)
+    corridor_pos = {name: c for c, name in enumerate(index.corridors)}
+    dedicated_ne = np.zeros_like(result.corr_flow)
+    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
+    for s_i, b in enumerate(inputs.st_bus):
+        supply_bus[:, b] += result.st_discharge[:, s_i]
+    for gi, name in enumerate(index.generators):
+        g = scenario.generators[name]
+        if g.dedicated_to in corridor_pos and g.carrier in ne_carriers:
+            dedicated_ne[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
+    corr_ne = corridor_new_energy(
+        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
+        ne_used_bus, supply_bus,
+    )
 
     flex_p = np.zeros((hours, len(index.flexible_loads)))
     for f, (name, b) in enumerate(zip(index.flexible_loads, index.flexible_bus, strict=True)):
