@@ -10,10 +10,11 @@ Same semantics as the kernel, expressed as costs and constraints:
   the value of lost load;
 * custom linopy constraints where PyPSA has no attribute: each corridor's new-energy share, DR
   paybacks within the window (shift mode), and storage state-of-charge floors. The share
-  constraint uses a linear lower bound of the accounted new-energy content (sending above
-  schedule plus the corridor's dedicated new-energy output); the pro-rata part of the accounting
-  (:mod:`energysim.results.build`) is a product of flows and cannot enter an LP, so the LP is
-  slightly stricter than the accounting. A miss is allowed at ``costs.export_shortfall_penalty``
+  constraint lets the corridors leaving a bus count up to all new energy generated there (new
+  energy first): a linear relaxation of the accounting of :mod:`energysim.results.build`
+  (dedicated plants, surplus, pro-rata mix), which is a product of flows and cannot enter an LP.
+  The LP may therefore see a share as met that the accounting reports lower; the check always
+  reports the accounted number, for both engines. A miss is allowed at ``costs.export_shortfall_penalty``
   per MWh so that the LP stays feasible; the check then reports it.
 
 The solution is mapped back to :class:`~energysim.kernel.DispatchResult` and through the same
@@ -55,42 +56,34 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
     def add(n: pypsa.Network, snapshots) -> None:  # noqa: ANN001
         m = n.model
         gen_p = m.variables["Generator-p"]
-        # corridors: a linear lower bound of the accounted new-energy content (sending above
-        # schedule plus dedicated new-energy output up to the scheduled part) must reach the
-        # required share; a penalised slack keeps the LP feasible and shows a miss
+        # corridors: the new energy they carry is bounded by their flow and, at each sending
+        # bus, by the new energy generated there; it must reach the required share, with a
+        # penalised slack so that the LP stays feasible
         corridors = [c for c in index.corridors if scenario.corridors[c].min_renewable_share > 0]
         if corridors:
             link_p = m.variables["Link-p"]
             dim = xr.DataArray(corridors, dims="corridor").to_index()
-            own = m.add_variables(lower=0.0, coords=[snapshots, dim], name="Corridor-p_dedicated_new_energy")
+            green = m.add_variables(lower=0.0, coords=[snapshots, dim], name="Corridor-p_new_energy")
             slack = m.add_variables(lower=0.0, coords=[dim], name="Corridor-share_shortfall")
+            by_bus: dict[str, list[str]] = {}
             for c in corridors:
                 spec = scenario.corridors[c]
+                by_bus.setdefault(spec.bus, []).append(c)
                 flow = link_p.sel(name=c)
-                surplus = (
-                    gen_p.sel(name=f"{c} surplus") * (1 / spec.efficiency)
-                    if spec.flexible_export else None
-                )
-                dedicated = [
-                    g for g, gspec in scenario.generators.items()
-                    if gspec.dedicated_to == c and gspec.carrier in ne_carriers
-                ]
-                own_c = own.sel(corridor=c)
-                if dedicated:
-                    m.add_constraints(own_c - gen_p.sel(name=dedicated).sum("name") <= 0,
-                                      name=f"Corridor-dedicated_output-{c}")
-                else:
-                    m.add_constraints(own_c <= 0, name=f"Corridor-dedicated_output-{c}")
-                scheduled_part = flow - surplus if surplus is not None else flow
-                m.add_constraints(own_c - scheduled_part <= 0, name=f"Corridor-dedicated_below_flow-{c}")
-                green = own_c.sum("snapshot")
-                if surplus is not None:
-                    green = green + surplus.sum("snapshot")
+                green_c = green.sel(corridor=c)
+                m.add_constraints(green_c - flow <= 0, name=f"Corridor-new_energy_below_flow-{c}")
                 m.add_constraints(
-                    green + slack.sel(corridor=c)
+                    green_c.sum("snapshot") + slack.sel(corridor=c)
                     - spec.min_renewable_share * flow.sum("snapshot") >= 0,
                     name=f"Corridor-min_renewable_share-{c}",
                 )
+            for bus, names in by_bus.items():
+                gens = [g for g, gspec in scenario.generators.items()
+                        if gspec.bus == bus and gspec.carrier in ne_carriers]
+                lhs = green.sel(corridor=names).sum("corridor")
+                if gens:
+                    lhs = lhs - gen_p.sel(name=gens).sum("name")
+                m.add_constraints(lhs <= 0, name=f"Corridor-new_energy_at_bus-{bus}")
             m.add_objective(
                 m.objective.expression + scenario.costs.export_shortfall_penalty * slack.sum(),
                 overwrite=True,

@@ -81,7 +81,8 @@ def corridor_new_energy(
     """New-energy part of each corridor's sending (T, C), MW, by the documented convention.
 
     In every hour a corridor's sending is split into (1) sending above its schedule, which the
-    kernel only does with surplus new energy and which counts as new energy; (2) the output of
+    kernel only does with surplus and which counts as new energy as far as the bus has new energy
+    beyond the dedicated plants' share; (2) the output of
     its own dedicated new-energy plants (配套电源, ``dedicated_to``), up to the scheduled part;
     (3) the rest, which takes the new-energy share of the sending bus's other supply (pro rata).
 
@@ -104,13 +105,25 @@ def corridor_new_energy(
     scheduled = corridor_p - extra
     own = np.minimum(scheduled, dedicated_ne)
     rest = scheduled - own
-    ne_other = ne_used_bus.copy()
-    supply_other = supply_bus.copy()
+    # sending above schedule is new energy as far as the bus has new energy left after the
+    # dedicated part (it may be must-run thermal surplus when all new energy is used)
+    own_bus = np.zeros_like(ne_used_bus)
+    extra_bus = np.zeros_like(ne_used_bus)
     for c, b in enumerate(corridor_bus):
-        ne_other[:, b] -= own[:, c] + extra[:, c]
-        supply_other[:, b] -= own[:, c] + extra[:, c]
+        own_bus[:, b] += own[:, c]
+        extra_bus[:, b] += extra[:, c]
+    extra_green_frac = np.clip(
+        _share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0
+    )
+    extra_green = np.zeros_like(extra)
+    for c, b in enumerate(corridor_bus):
+        extra_green[:, c] = extra[:, c] * extra_green_frac[:, b]
+    ne_other = ne_used_bus - own_bus
+    supply_other = supply_bus - own_bus - extra_bus
+    for c, b in enumerate(corridor_bus):
+        ne_other[:, b] -= extra_green[:, c]
     share = np.clip(_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
-    out = extra + own
+    out = extra_green + own
     for c, b in enumerate(corridor_bus):
         out[:, c] += rest[:, c] * share[:, b]
     return out

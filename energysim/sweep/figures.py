@@ -1,0 +1,164 @@
+"""Annual figures of one scenario-year straight from the kernel arrays (no hourly Dataset).
+
+:func:`energysim.results.build.to_dataset` builds every hourly variable and then sums them; a
+sweep only needs the scalar figures. :func:`annual_figures` computes the same numbers with the
+same accounting convention (see the module docstring of :mod:`energysim.results.build`) but sums
+generator output per (tier, bus) class instead of per generator, which is about ten times faster.
+The results agree with ``to_dataset`` to rounding (tested in ``tests/sweep/test_figures.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from energysim.config.checks import new_energy_carriers
+from energysim.config.schema import Scenario
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.results.build import COAL_CARRIERS, RENEWABLE_CARRIERS, corridor_new_energy
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FigurePrep", "annual_figures", "prepare_figures", "target_verdicts"]
+
+
+def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
+
+
+@dataclass(frozen=True)
+class FigurePrep:
+    """Per-(tier, bus) sums of the thermal fleets of one carrier class, for one packed scenario.
+
+    Arrays (T, K, B), MW: ``must`` the class's must-run floor, ``head`` its available power above
+    the floor; keys ``renewable`` (biomass) and ``coal`` (coal and CHP).
+    """
+
+    must: dict[str, np.ndarray]
+    head: dict[str, np.ndarray]
+    zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
+
+
+def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) -> FigurePrep:
+    """Class sums needed by :func:`annual_figures`; depends only on the packed scenario."""
+    t, k, b = inputs.th_must.shape
+    must = {c: np.zeros((t, k, b)) for c in ("renewable", "coal")}
+    head = {c: np.zeros((t, k, b)) for c in ("renewable", "coal")}
+    gi = {n: i for i, n in enumerate(index.generators)}
+    for name, tier, bus in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
+        carrier = scenario.generators[name].carrier
+        cls = "renewable" if carrier in RENEWABLE_CARRIERS else "coal" if carrier in COAL_CARRIERS else None
+        if cls is None:
+            continue
+        g = gi[name]
+        must[cls][:, tier, bus] += index.gen_must[:, g]
+        head[cls][:, tier, bus] += index.gen_avail[:, g] - index.gen_must[:, g]
+    zero_ok = all(scenario.generators[n].carrier in RENEWABLE_CARRIERS for n in index.zero_cost)
+    return FigurePrep(must, head, zero_ok)
+
+
+def _thermal_class_TWh(result: DispatchResult, inputs: KernelInputs, prep: FigurePrep, cls: str) -> float:
+    must_kb = inputs.th_must
+    head_kb = inputs.th_max[None, :, :] - must_kb
+    p = result.thermal
+    above = prep.must[cls] + np.maximum(p - must_kb, 0.0) * _share(prep.head[cls], head_kb)
+    below = prep.must[cls] * _share(np.minimum(p, must_kb), must_kb)
+    return float(np.where(p >= must_kb, above, below).sum()) * 1e-6
+
+
+def annual_figures(
+    result: DispatchResult, inputs: KernelInputs, index: PackIndex, scenario: Scenario,
+    prep: FigurePrep,
+) -> dict[str, float]:
+    """Every scalar variable of :data:`energysim.results.schema.VARIABLES` for one run.
+
+    Parameters
+    ----------
+    result : DispatchResult
+        Kernel output.
+    inputs, index : KernelInputs, PackIndex
+        The packed scenario.
+    scenario : Scenario
+        The validated scenario (capacities).
+    prep : FigurePrep
+        From :func:`prepare_figures` for the same packed scenario.
+
+    Returns
+    -------
+    dict of str to float
+        Figure name -> value, in the units of ``VARIABLES`` (TWh, GW, MW, MWh, p.u.).
+    """
+    twh = 1e-6
+    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
+    ne_used_bus = inputs.ne_avail - ne_curtail
+    corr_ne = corridor_new_energy(result.corr_flow, inputs.corr_bus, ne_used_bus)
+    ne_avail = float(inputs.ne_avail.sum()) * twh
+    ne_curt = float(ne_curtail.sum()) * twh
+    ne_used = ne_avail - ne_curt
+    ne_export = float(corr_ne.sum()) * twh
+    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
+    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
+    demand_served = float(
+        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
+    ) * twh
+    flex_twh = float(result.flex_use.sum()) * twh
+    consumption = demand_served + flex_twh + storage_losses + line_losses
+    keep = 1.0 - _share(result.curtail, inputs.vre_avail)
+    if prep.zero_cost_renewable:
+        zero_used = float((inputs.vre_avail * keep).sum()) * twh
+    else:  # pragma: no cover - every zero-cost carrier is renewable today
+        zero_used = math.nan
+    renewable_used = zero_used + _thermal_class_TWh(result, inputs, prep, "renewable")
+    ne = new_energy_carriers()
+    return {
+        "new_energy_capacity_GW": sum(
+            g.p_nom for g in scenario.generators.values() if g.carrier in ne
+        ) / 1e3,
+        "new_type_storage_GW": sum(
+            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
+        ) / 1e3,
+        "demand_response_share": scenario.demand_response.share_of_peak,
+        "peak_load_MW": float(inputs.demand.sum(axis=1).max()),
+        "demand_TWh": float(inputs.demand.sum()) * twh,
+        "consumption_TWh": consumption,
+        "new_energy_available_TWh": ne_avail,
+        "new_energy_used_TWh": ne_used,
+        "new_energy_curtailed_TWh": ne_curt,
+        "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
+        "new_energy_local_TWh": ne_used - ne_export,
+        "new_energy_export_TWh": ne_export,
+        "export_TWh": float(result.corr_flow.sum()) * twh,
+        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
+        "renewable_weight": (renewable_used - ne_export) / consumption if consumption > 0 else 0.0,
+        "coal_TWh": _thermal_class_TWh(result, inputs, prep, "coal"),
+        "thermal_TWh": float(result.thermal.sum()) * twh,
+        "storage_losses_TWh": storage_losses,
+        "line_losses_TWh": line_losses,
+        "flexible_load_TWh": flex_twh,
+        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
+        "unserved_MWh": float(result.unserved.sum()),
+        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
+    }
+
+
+def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:
+    """``meets_<target>`` (1.0 met, 0.0 missed, NaN no target) and ``meets_all_targets``.
+
+    Uses the tolerance of ``energysim check`` (:mod:`energysim.feasibility`).
+    """
+    from energysim.feasibility import TARGETS, _meets
+
+    out: dict[str, float] = {}
+    for spec in TARGETS:
+        goal = getattr(scenario.targets, spec.field)
+        if goal is None:
+            out[f"meets_{spec.field}"] = math.nan
+        else:
+            out[f"meets_{spec.field}"] = float(_meets(figures[spec.variable], goal, spec.sense))
+    given = [v for v in out.values() if not math.isnan(v)]
+    out["meets_all_targets"] = float(all(v == 1.0 for v in given)) if given else math.nan
+    return out

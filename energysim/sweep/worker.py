@@ -1,0 +1,323 @@
+"""What runs inside a sweep worker: apply a point's overrides, pack (cached), run the kernel.
+
+The same functions run in the driver process (one worker), in a local process pool and on Dask
+workers. Per worker they keep, for the current sweep:
+
+* the base scenario as plain data (overrides are applied copy-on-write, never to the base);
+* profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
+* packed arrays per *structural variant*: the point's overrides without those that only touch
+  storage or targets. Storage changes are applied to the cached arrays by recomputing the storage
+  arrays and the storage reserve with exactly the expressions of
+  :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack); target changes do
+  not affect dispatch at all. Sorting the points so that these axes vary fastest (the runner
+  does) means one pack per structural variant.
+
+Caches are small LRUs, so worker memory does not grow with the number of points.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "HOURLY_VARIABLES",
+    "Payload",
+    "apply_overrides",
+    "init_worker",
+    "is_storage_path",
+    "run_batch",
+    "structural_key",
+]
+
+HOURLY_VARIABLES = ("new_energy_curtailment", "unserved", "demand_response_shed", "thermal_relief")
+"""Hourly (snapshot, bus) variables stored with ``--hourly``; units as in ``VARIABLES``."""
+
+PACK_CACHE_SIZE = 4
+PROFILE_CACHE_SIZE = 8
+
+
+@dataclasses.dataclass(frozen=True)
+class Payload:
+    """Everything a worker needs once per sweep (sent once, not per task)."""
+
+    fingerprint: str
+    base: dict[str, Any]  # model_dump of the validated base scenario
+    figures: tuple[str, ...]
+    hourly: bool
+    storage_paths: frozenset[str]  # override paths applied to packed arrays directly
+
+
+def is_storage_path(path: str, base: dict[str, Any]) -> bool:
+    """Does an override only change existing storage units (fast path)?"""
+    parts = path.split(".")
+    if path in ("capacity_totals_GW.new_type_storage", "capacity_totals_GW.pumped_hydro"):
+        return True
+    return len(parts) == 3 and parts[0] == "storage" and parts[1] in base.get("storage", {})
+
+
+def _is_target_path(path: str) -> bool:
+    return path.split(".")[0] == "targets"
+
+
+def structural_key(overrides: Sequence[tuple[str, Any]], storage_paths: frozenset[str]) -> str:
+    """Key of the packed arrays a point needs: its overrides except storage and targets."""
+    rest = [[p, v] for p, v in overrides if p not in storage_paths and not _is_target_path(p)]
+    return hashlib.sha1(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def apply_overrides(base: dict[str, Any], overrides: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """A copy of ``base`` with each dotted path set; only the dicts on the paths are copied."""
+    out = dict(base)
+    for path, value in overrides:
+        parts = path.split(".")
+        node = out
+        for key in parts[:-1]:
+            child = node.get(key)
+            child = dict(child) if isinstance(child, dict) else {}
+            node[key] = child
+            node = child
+        node[parts[-1]] = copy.deepcopy(value)
+    return out
+
+
+class _State:
+    """Per-process caches for one sweep payload."""
+
+    def __init__(self, payload: Payload) -> None:
+        self.payload = payload
+        self.profiles: OrderedDict[tuple, Any] = OrderedDict()
+        self.packs: OrderedDict[str, tuple] = OrderedDict()
+
+
+_STATE: _State | None = None
+
+
+def _pin_threads() -> None:
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except (ImportError, ValueError, RuntimeError) as err:  # pragma: no cover
+        logger.debug("could not pin numba threads: %s", err)
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) the kernel on a one-bus, one-day system."""
+    import pandas as pd
+    import xarray as xr
+
+    from energysim.config import load_scenario_dict
+    from energysim.kernel import pack, run_kernel
+
+    scenario = load_scenario_dict(
+        {
+            "name": "warm-up", "year": 2030,
+            "buses": {"a": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 1.0}},
+            "demand": {"annual_TWh": 1.0},
+            "storage": {"s": {"bus": "a", "kind": "new_type", "p_nom": 1.0, "max_hours": 2.0}},
+        },
+        file="<warm-up>",
+    )
+    snap = pd.date_range("2030-01-01", periods=24, freq="h")
+    ones = np.ones((24, 1))
+    profiles = xr.Dataset(
+        {"wind": (("snapshot", "bus"), ones * 0.3), "solar": (("snapshot", "bus"), ones * 0.2),
+         "load": (("snapshot", "bus"), ones), "receiving_load": (("snapshot", "region"), ones)},
+        coords={"snapshot": snap, "bus": ["a"], "region": ["jjj"]},
+    )
+    inputs, _ = pack(scenario, profiles)
+    run_kernel(inputs)
+
+
+def init_worker(payload: Payload | None = None, warm: bool = True) -> None:
+    """Worker initializer: pin numba to one thread, warm the kernel up, keep the payload."""
+    global _STATE
+    _pin_threads()
+    if warm:
+        warm_up()
+    if payload is not None:
+        _STATE = _State(payload)
+
+
+def _state(payload: Payload | None) -> _State:
+    global _STATE
+    if payload is not None and (
+        _STATE is None
+        or (_STATE.payload.fingerprint, _STATE.payload.storage_paths)
+        != (payload.fingerprint, payload.storage_paths)
+    ):
+        if _STATE is None:
+            _pin_threads()
+        _STATE = _State(payload)
+    if _STATE is None:
+        msg = "sweep worker has no payload; call init_worker(payload) first"
+        raise RuntimeError(msg)
+    return _STATE
+
+
+def _profiles(state: _State, scenario: Any) -> Any:
+    from energysim import run
+
+    w = scenario.weather
+    key = (
+        tuple((n, b.x, b.y) for n, b in scenario.buses.items()), scenario.year, w.seed,
+        w.wind_profile, w.solar_profile, w.load_profile,
+    )
+    hit = state.profiles.get(key)
+    if hit is None:
+        hit = run.scenario_profiles(scenario)  # looked up at call time: tests may patch it
+        state.profiles[key] = hit
+        if len(state.profiles) > PROFILE_CACHE_SIZE:
+            state.profiles.popitem(last=False)
+    else:
+        state.profiles.move_to_end(key)
+    return hit
+
+
+def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
+    """Storage fields of :class:`KernelInputs` for ``scenario``, as :func:`pack` computes them.
+
+    Also the storage reserve, which depends on the total storage energy. The other inputs
+    (demand, zero-cost supply, thermal capacity, schedules) are taken from ``inputs``.
+    """
+    from energysim.kernel.pack import _storage_reserve
+
+    bidx = {b: i for i, b in enumerate(scenario.buses)}
+    st = [scenario.storage[n] for n in scenario.storage]
+    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
+    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
+    reserve = _storage_reserve(
+        inputs.demand, inputs.vre_avail, inputs.th_max, inputs.schedule, float(st_e.sum()), eff_out
+    )
+    return {
+        "storage_reserve": np.ascontiguousarray(reserve),
+        "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
+        "st_p": np.array([s.p_nom for s in st], dtype=float),
+        "st_e": st_e,
+        "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
+        "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
+        "st_loss": np.array([s.standing_loss for s in st], dtype=float),
+        "st_soc0": np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
+        "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
+        "st_soc_max": np.array([s.soc_max for s in st], dtype=float) * st_e,
+    }
+
+
+def _packed(state: _State, scenario: Any, key: str) -> tuple:
+    from energysim.kernel import pack
+    from energysim.sweep.figures import prepare_figures
+
+    hit = state.packs.get(key)
+    if hit is None:
+        inputs, index = pack(scenario, _profiles(state, scenario))
+        hit = (inputs, index, prepare_figures(inputs, index, scenario))
+        state.packs[key] = hit
+        if len(state.packs) > PACK_CACHE_SIZE:
+            state.packs.popitem(last=False)
+    else:
+        state.packs.move_to_end(key)
+    return hit
+
+
+def run_point(state: _State, overrides: Sequence[tuple[str, Any]]) -> tuple[dict[str, float], dict | None]:
+    """Simulate one point; return its figures and (with hourly) its hourly arrays.
+
+    Raises whatever the scenario, pack or kernel raise; :func:`run_batch` records it.
+    """
+    from energysim.config import load_scenario_dict
+    from energysim.kernel import run_kernel
+    from energysim.sweep.figures import annual_figures, target_verdicts
+
+    p = state.payload
+    scenario = load_scenario_dict(apply_overrides(p.base, overrides), file="<sweep point>")
+    key = structural_key(overrides, p.storage_paths)
+    inputs, index, prep = _packed(state, scenario, key)
+    if any(path in p.storage_paths for path, _ in overrides):
+        inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
+    result = run_kernel(inputs)
+    figures = annual_figures(result, inputs, index, scenario, prep)
+    figures.update(target_verdicts(figures, scenario))
+    hourly = None
+    if p.hourly:
+        ne_curtail = result.curtail * np.divide(
+            inputs.ne_avail, inputs.vre_avail, out=np.zeros_like(inputs.ne_avail),
+            where=inputs.vre_avail > 1e-12,
+        )
+        full = {
+            "new_energy_curtailment": ne_curtail, "unserved": result.unserved,
+            "demand_response_shed": result.dr_shed, "thermal_relief": result.thermal_relief,
+        }
+        buses = list(p.base["buses"])
+        cols = [index.buses.index(b) if b in index.buses else -1 for b in buses]
+        hourly = {}
+        for name, arr in full.items():
+            out = np.full((arr.shape[0], len(buses)), np.nan, dtype=np.float32)
+            for j, c in enumerate(cols):
+                if c >= 0:
+                    out[:, j] = arr[:, c]
+            hourly[name] = out
+    return figures, hourly
+
+
+def run_batch(
+    points: Sequence[tuple[str, Sequence[tuple[str, Any]]]], payload: Payload | None = None
+) -> dict[str, Any]:
+    """Run a batch of points; a failing point is recorded, the others continue.
+
+    Parameters
+    ----------
+    points : sequence of (key, overrides)
+        Point key (see :func:`energysim.sweep.spec.point_key`) and its (dotted path, value) pairs.
+    payload : Payload, optional
+        The sweep payload; not needed when :func:`init_worker` already set it.
+
+    Returns
+    -------
+    dict
+        ``keys`` (n,) str, ``values`` (n, F) float64 in the order of ``payload.figures`` (NaN
+        where failed), ``error`` (n,) str (empty when ok) and, with hourly outputs, ``hourly``:
+        name -> (n, T, B) float32.
+    """
+    state = _state(payload)
+    figs = state.payload.figures
+    n = len(points)
+    values = np.full((n, len(figs)), np.nan)
+    errors = [""] * n
+    hourly: dict[str, list] = {name: [None] * n for name in HOURLY_VARIABLES} if state.payload.hourly else {}
+    for i, (_, overrides) in enumerate(points):
+        try:
+            figures, hours = run_point(state, overrides)
+        except Exception as err:  # noqa: BLE001 - every failure is recorded for its point
+            errors[i] = f"{type(err).__name__}: {err}"
+            logger.debug("point %s failed: %s", overrides, errors[i])
+            continue
+        values[i] = [figures[f] for f in figs]
+        if hours is not None:
+            for name, arr in hours.items():
+                hourly[name][i] = arr
+    out: dict[str, Any] = {"keys": [k for k, _ in points], "values": values, "error": errors}
+    if state.payload.hourly:
+        t = max((a.shape[0] for a in hourly[HOURLY_VARIABLES[0]] if a is not None), default=0)
+        nb = len(state.payload.base["buses"])
+        stacked = {}
+        for name, arrs in hourly.items():
+            block = np.full((n, t, nb), np.nan, dtype=np.float32)
+            for i, a in enumerate(arrs):
+                if a is not None:
+                    block[i, : a.shape[0]] = a[:t]
+            stacked[name] = block
+        out["hourly"] = stacked
+    return out
