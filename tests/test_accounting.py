@@ -86,3 +86,18 @@ def test_storage_losses_count_as_local_consumption():
     assert float(ds.storage_losses_TWh) * 1e6 == pytest.approx(95.0)
     assert float(ds.new_energy_local_TWh) * 1e6 == pytest.approx(2000.0)
     assert float(ds.unserved_MWh) == pytest.approx(95.0)
+
+
+def test_dedicated_thermal_serves_its_corridor_first():
+    # corridor x (200 MW scheduled) has 150 MW of dedicated coal: 150 MW coal, the other 50 MW
+    # takes the bus's other mix: 400 MW new energy of 1000 - 150 = 850 MW
+    out = corridor_new_energy(
+        corridor_p=np.array([[200.0]]),
+        corridor_scheduled=np.array([[200.0]]),
+        corridor_bus=np.array([0]),
+        dedicated_ne=np.array([[0.0]]),
+        ne_used_bus=np.array([[400.0]]),
+        supply_bus=np.array([[1000.0]]),
+        dedicated_all=np.array([[150.0]]),
+    )
+    np.testing.assert_allclose(out, [[50 * 400 / 850]])

@@ -9,7 +9,8 @@ Accounting convention (``docs/kernel.md``, shown by ``tests/test_accounting.py``
   bus is shared between new energy and hydro in proportion to their availability.
 * **New energy exported**: in every hour a corridor's sending is split into (1) sending above
   its schedule, which the kernel only does with surplus new energy (new energy); (2) the output of
-  its dedicated new-energy plants (配套电源) up to the scheduled part (new energy); (3) the rest,
+  its dedicated plants (配套电源) up to the scheduled part (new energy in proportion to their
+  new-energy output); (3) the rest,
   which carries the new-energy share of the sending bus's other generation (pro rata). Measured
   at the sending end, before corridor losses.
 * **New energy consumed locally** = new energy used - new energy exported. It includes storage
@@ -77,14 +78,16 @@ def corridor_new_energy(
     dedicated_ne: np.ndarray,
     ne_used_bus: np.ndarray,
     supply_bus: np.ndarray,
+    dedicated_all: np.ndarray | None = None,
 ) -> np.ndarray:
     """New-energy part of each corridor's sending (T, C), MW, by the documented convention.
 
     In every hour a corridor's sending is split into (1) sending above its schedule, which the
     kernel only does with surplus and which counts as new energy as far as the bus has new energy
     beyond the dedicated plants' share; (2) the output of
-    its own dedicated new-energy plants (配套电源, ``dedicated_to``), up to the scheduled part;
-    (3) the rest, which takes the new-energy share of the sending bus's other supply (pro rata).
+    its own dedicated plants (配套电源, ``dedicated_to``), up to the scheduled part, new energy in
+    proportion to their new-energy output; (3) the rest, which takes the new-energy share of the
+    sending bus's other supply (pro rata).
 
     Parameters
     ----------
@@ -96,15 +99,21 @@ def corridor_new_energy(
         Sending bus of each corridor.
     dedicated_ne : ndarray (T, C)
         Output of each corridor's dedicated new-energy plants, MW.
+    dedicated_all : ndarray (T, C), optional
+        Output of all of each corridor's dedicated plants (new energy and thermal), MW; default:
+        ``dedicated_ne``.
     ne_used_bus : ndarray (T, B)
         New energy generated (after curtailment) at each bus, dedicated plants included, MW.
     supply_bus : ndarray (T, B)
         All generation at each bus (zero-cost used, thermal, storage discharge), MW.
     """
+    if dedicated_all is None:
+        dedicated_all = dedicated_ne
     extra = np.maximum(corridor_p - corridor_scheduled, 0.0)
     scheduled = corridor_p - extra
-    own = np.minimum(scheduled, dedicated_ne)
-    rest = scheduled - own
+    own_all = np.minimum(scheduled, dedicated_all)
+    own = own_all * np.clip(_share(dedicated_ne, dedicated_all), 0.0, 1.0)
+    rest = scheduled - own_all
     # sending above schedule is new energy as far as the bus has new energy left after the
     # dedicated part (it may be must-run thermal surplus when all new energy is used)
     own_bus = np.zeros_like(ne_used_bus)
@@ -118,8 +127,11 @@ def corridor_new_energy(
     extra_green = np.zeros_like(extra)
     for c, b in enumerate(corridor_bus):
         extra_green[:, c] = extra[:, c] * extra_green_frac[:, b]
+    own_all_bus = np.zeros_like(ne_used_bus)
+    for c, b in enumerate(corridor_bus):
+        own_all_bus[:, b] += own_all[:, c]
     ne_other = ne_used_bus - own_bus
-    supply_other = supply_bus - own_bus - extra_bus
+    supply_other = supply_bus - own_all_bus - extra_bus
     for c, b in enumerate(corridor_bus):
         ne_other[:, b] -= extra_green[:, c]
     share = np.clip(_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
@@ -184,16 +196,19 @@ def to_dataset(
     ne_used_bus = inputs.ne_avail - ne_curtail
     corridor_pos = {name: c for c, name in enumerate(index.corridors)}
     dedicated_ne = np.zeros_like(result.corr_flow)
+    dedicated_all = np.zeros_like(result.corr_flow)
     supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
     for s_i, b in enumerate(inputs.st_bus):
         supply_bus[:, b] += result.st_discharge[:, s_i]
     for gi, name in enumerate(index.generators):
         g = scenario.generators[name]
-        if g.dedicated_to in corridor_pos and g.carrier in ne_carriers:
-            dedicated_ne[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
+        if g.dedicated_to in corridor_pos:
+            dedicated_all[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
+            if g.carrier in ne_carriers:
+                dedicated_ne[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
     corr_ne = corridor_new_energy(
         result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
-        ne_used_bus, supply_bus,
+        ne_used_bus, supply_bus, dedicated_all,
     )
 
     flex_p = np.zeros((hours, len(index.flexible_loads)))

@@ -9,6 +9,7 @@ The results agree with ``to_dataset`` to rounding (tested in ``tests/sweep/test_
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -18,7 +19,12 @@ import numpy as np
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
-from energysim.results.build import COAL_CARRIERS, RENEWABLE_CARRIERS, corridor_new_energy
+from energysim.results.build import (
+    COAL_CARRIERS,
+    RENEWABLE_CARRIERS,
+    corridor_new_energy,
+    generator_dispatch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,8 @@ class FigurePrep:
     must: dict[str, np.ndarray]
     head: dict[str, np.ndarray]
     zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
+    dedicated_index: PackIndex  # index restricted to the dedicated plants (配套电源)
+    dedicated: tuple[tuple[int, int, bool], ...]  # (generator column, corridor, is new energy)
 
 
 def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) -> FigurePrep:
@@ -57,7 +65,23 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
         must[cls][:, tier, bus] += index.gen_must[:, g]
         head[cls][:, tier, bus] += index.gen_avail[:, g] - index.gen_must[:, g]
     zero_ok = all(scenario.generators[n].carrier in RENEWABLE_CARRIERS for n in index.zero_cost)
-    return FigurePrep(must, head, zero_ok)
+    corridor_pos = {name: c for c, name in enumerate(index.corridors)}
+    ne = new_energy_carriers()
+    dedicated = tuple(
+        (gi[n], corridor_pos[g.dedicated_to], g.carrier in ne)
+        for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos
+    )
+    keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
+    zc = [(n, b) for n, b in zip(index.zero_cost, index.zero_cost_bus, strict=True) if n in keep]
+    th = [(n, k, b) for n, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus,
+                                       strict=True) if n in keep]
+    sub = dataclasses.replace(
+        index,
+        zero_cost=tuple(n for n, _ in zc), zero_cost_bus=tuple(b for _, b in zc),
+        thermal=tuple(x[0] for x in th), thermal_tier=tuple(x[1] for x in th),
+        thermal_bus=tuple(x[2] for x in th),
+    )
+    return FigurePrep(must, head, zero_ok, sub, dedicated)
 
 
 def _thermal_class_TWh(result: DispatchResult, inputs: KernelInputs, prep: FigurePrep, cls: str) -> float:
@@ -94,7 +118,22 @@ def annual_figures(
     twh = 1e-6
     ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
     ne_used_bus = inputs.ne_avail - ne_curtail
-    corr_ne = corridor_new_energy(result.corr_flow, inputs.corr_bus, ne_used_bus)
+    # the corridor accounting of to_dataset, with the output of the dedicated plants only
+    dedicated_ne = np.zeros_like(result.corr_flow)
+    dedicated_all = np.zeros_like(result.corr_flow)
+    if prep.dedicated:
+        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
+        for g, c, is_ne in prep.dedicated:
+            dedicated_all[:, c] += gen_p[:, g]
+            if is_ne:
+                dedicated_ne[:, c] += gen_p[:, g]
+    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
+    for s_i, b in enumerate(inputs.st_bus):
+        supply_bus[:, b] += result.st_discharge[:, s_i]
+    corr_ne = corridor_new_energy(
+        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
+        ne_used_bus, supply_bus, dedicated_all,
+    )
     ne_avail = float(inputs.ne_avail.sum()) * twh
     ne_curt = float(ne_curtail.sum()) * twh
     ne_used = ne_avail - ne_curt

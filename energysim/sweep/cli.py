@@ -1,0 +1,50 @@
+"""``energysim sweep``: run a sweep file and write one Dataset."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["cmd_sweep"]
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run every point of ``args.sweep`` not yet done and write ``args.output``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``sweep`` (file), ``output`` (.nc or .zarr), ``workers``, ``scheduler``, ``cluster``,
+        ``hourly``.
+
+    Returns
+    -------
+    int
+        0 when the Dataset was written (failed points are recorded in it, not an exit code).
+    """
+    from energysim.cli import EXIT_OK, _out
+    from energysim.sweep.runner import parts_dir, run_sweep
+    from energysim.sweep.spec import load_sweep
+
+    sweep = load_sweep(args.sweep)
+    start = time.perf_counter()
+    resumable = parts_dir(args.output).is_dir()
+    ds = run_sweep(
+        sweep, args.output, workers=args.workers, scheduler=args.scheduler,
+        cluster=args.cluster, hourly=args.hourly, progress=True,
+    )
+    elapsed = time.perf_counter() - start
+    n, failed = ds.attrs["n_points"], ds.attrs["n_failed"]
+    dims = " x ".join(f"{d} ({ds.sizes[d]})" for d in ds.dims if d not in ("hour", "bus"))
+    _out(
+        f"wrote {args.output}: {n} points over {dims}, {failed} failed, "
+        f"{elapsed:.1f} s ({n / max(elapsed, 1e-9):.0f} points/s)"
+        + (" (resumed)" if resumable else "")
+    )
+    if failed:
+        first = next(str(e) for e in ds["error"].values.ravel() if e)
+        _out(f"first failure: {first}")
+    return EXIT_OK
