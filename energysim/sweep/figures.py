@@ -39,8 +39,10 @@ def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 class FigurePrep:
     """Per-(tier, bus) sums of the thermal fleets of one carrier class, for one packed scenario.
 
-    Arrays (T, K, B), MW: ``must`` the class's must-run floor, ``head`` its available power above
-    the floor; keys ``renewable`` (biomass) and ``coal`` (coal and CHP).
+    Arrays (T, A) over the A (tier, bus) pairs with capacity, MW: ``must`` the class's must-run
+    floor, ``head`` its available power above the floor; keys ``renewable`` (biomass) and
+    ``coal`` (coal and CHP). The thermal arrays depend only on the structural variant, never on
+    storage (which the sweep changes on packed arrays).
     """
 
     must: dict[str, np.ndarray]
@@ -48,6 +50,10 @@ class FigurePrep:
     zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
     dedicated_index: PackIndex  # index restricted to the dedicated plants (配套电源)
     dedicated: tuple[tuple[int, int, bool], ...]  # (generator column, corridor, is new energy)
+    active: np.ndarray  # flat (tier, bus) positions with thermal capacity, (A,)
+    must_kb: np.ndarray  # (T, A) must-run floor of each active (tier, bus), MW
+    inv_head: np.ndarray  # (T, A) 1 / headroom above the floor (0 where none), 1/MW
+    inv_must: np.ndarray  # (T, A) 1 / floor (0 where none), 1/MW
 
 
 def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) -> FigurePrep:
@@ -81,16 +87,39 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
         thermal=tuple(x[0] for x in th), thermal_tier=tuple(x[1] for x in th),
         thermal_bus=tuple(x[2] for x in th),
     )
-    return FigurePrep(must, head, zero_ok, sub, dedicated)
+    active = np.flatnonzero(inputs.th_max.reshape(-1) > 0)
+    must_kb = np.ascontiguousarray(inputs.th_must.reshape(t, -1)[:, active])
+    head_kb = inputs.th_max.reshape(-1)[active][None, :] - must_kb
+    ones = np.ones_like(must_kb)
+    gather = {
+        c: (np.ascontiguousarray(must[c].reshape(t, -1)[:, active]),
+            np.ascontiguousarray(head[c].reshape(t, -1)[:, active]))
+        for c in must
+    }
+    return FigurePrep(
+        {c: m for c, (m, _) in gather.items()}, {c: h for c, (_, h) in gather.items()},
+        zero_ok, sub, dedicated, active, must_kb, _share(ones, head_kb), _share(ones, must_kb),
+    )
 
 
-def _thermal_class_TWh(result: DispatchResult, inputs: KernelInputs, prep: FigurePrep, cls: str) -> float:
-    must_kb = inputs.th_must
-    head_kb = inputs.th_max[None, :, :] - must_kb
-    p = result.thermal
-    above = prep.must[cls] + np.maximum(p - must_kb, 0.0) * _share(prep.head[cls], head_kb)
-    below = prep.must[cls] * _share(np.minimum(p, must_kb), must_kb)
-    return float(np.where(p >= must_kb, above, below).sum()) * 1e-6
+def _thermal_classes_TWh(result: DispatchResult, inputs: KernelInputs, prep: FigurePrep) -> dict[str, float]:
+    """Generation of each thermal class, TWh, by the rule of ``generator_dispatch``.
+
+    Per (tier, bus): at or above the floor, each fleet runs at its floor plus a share of the output
+    above the floor in proportion to its headroom; below the floor, in proportion to its floor.
+    Only (tier, bus) pairs with capacity are visited.
+    """
+    t = result.thermal.shape[0]
+    p = result.thermal.reshape(t, -1)[:, prep.active]
+    must_kb = prep.must_kb
+    up = p >= must_kb
+    above = np.maximum(p - must_kb, 0.0) * prep.inv_head
+    below = np.minimum(p, must_kb) * prep.inv_must
+    out = {}
+    for cls in ("renewable", "coal"):
+        must, head = prep.must[cls], prep.head[cls]
+        out[cls] = float(np.where(up, must + above * head, must * below).sum()) * 1e-6
+    return out
 
 
 def annual_figures(
@@ -151,7 +180,8 @@ def annual_figures(
         zero_used = float((inputs.vre_avail * keep).sum()) * twh
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
-    renewable_used = zero_used + _thermal_class_TWh(result, inputs, prep, "renewable")
+    thermal = _thermal_classes_TWh(result, inputs, prep)
+    renewable_used = zero_used + thermal["renewable"]
     ne = new_energy_carriers()
     return {
         "new_energy_capacity_GW": sum(
@@ -173,7 +203,7 @@ def annual_figures(
         "export_TWh": float(result.corr_flow.sum()) * twh,
         "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
         "renewable_weight": (renewable_used - ne_export) / consumption if consumption > 0 else 0.0,
-        "coal_TWh": _thermal_class_TWh(result, inputs, prep, "coal"),
+        "coal_TWh": thermal["coal"],
         "thermal_TWh": float(result.thermal.sum()) * twh,
         "storage_losses_TWh": storage_losses,
         "line_losses_TWh": line_losses,

@@ -272,8 +272,13 @@ def point_key(fingerprint: str, overrides: tuple[tuple[str, Any], ...]) -> str:
 
 
 def _format_pydantic(err: ValidationError, file: Path) -> ConfigError:
-    first = err.errors(include_url=False)[0]
-    loc = ".".join(str(p) for p in first["loc"])
+    errors = err.errors(include_url=False)
+    # a union (values: list or range) reports one error per branch: show the branch that fits
+    # the input's type and drop the branch tags from the path
+    tags = ("list[any]", "Range")
+    fitting = [e for e in errors if not (isinstance(e.get("input"), dict) and "list[any]" in e["loc"])]
+    first = (fitting or errors)[0]
+    loc = ".".join(str(p) for p in first["loc"] if p not in tags)
     kind = first["type"]
     if kind == "extra_forbidden":
         message = f"unknown key {first['loc'][-1]!r}; see docs/sweeps.md for the sweep format"
@@ -281,8 +286,6 @@ def _format_pydantic(err: ValidationError, file: Path) -> ConfigError:
         message = "required field is missing"
     else:
         message = f"{first['msg'].removeprefix('Value error, ')}; got {first.get('input')!r}"
-    if len(err.errors()) > 1:
-        message += f" (and {len(err.errors()) - 1} more problem(s))"
     return ConfigError(file, loc, message)
 
 

@@ -1,0 +1,145 @@
+"""Sweeps end to end: CLI, failure isolation, resume, worker-count determinism, atomic output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from energysim.cli import main
+from energysim.sweep import load_sweep, run_sweep
+from energysim.sweep import runner, worker
+
+AXES = {
+    "name": "tiny-sweep",
+    "axes": [
+        {"path": "capacity_totals_GW.new_type_storage", "name": "storage_GW", "values": [0.5, 1.0, 2.0]},
+        {"path": "corridors.b-out.in_service_year", "values": [2029, 2032]},
+        {"path": "weather.seed", "values": [0, 1]},
+    ],
+}
+
+
+def _same(a: xr.Dataset, b: xr.Dataset) -> None:
+    a, b = a.copy(), b.copy()
+    for ds in (a, b):
+        ds.attrs.pop("created")
+    xr.testing.assert_identical(a, b)
+
+
+def test_cli_end_to_end(write_sweep, tmp_path, capsys):
+    sweep = write_sweep(AXES)
+    out = tmp_path / "out.nc"
+    assert main(["sweep", str(sweep), "-o", str(out)]) == 0
+    assert "12 points" in capsys.readouterr().out
+    with xr.open_dataset(out) as ds:
+        assert ds.sizes == {"storage_GW": 3, "corridors.b-out.in_service_year": 2, "weather.seed": 2}
+        assert list(ds["storage_GW"].values) == [0.5, 1.0, 2.0]
+        assert (ds.status == "ok").all() and (ds.error == "").all()
+        np.testing.assert_allclose(ds.new_type_storage_GW.values[:, 0, 0], [0.5, 1.0, 2.0])
+        assert ds.new_energy_local_TWh.attrs["units"] == "TWh"
+        assert set(np.unique(ds.meets_new_type_storage_GW)) == {0.0, 1.0}
+        # the delayed corridor exports nothing, so exports fall
+        assert (ds.export_TWh.sel({"corridors.b-out.in_service_year": 2032})
+                < ds.export_TWh.sel({"corridors.b-out.in_service_year": 2029})).all()
+        assert ds.attrs["base_scenario"] == "tiny" and "capacity_totals_GW" in ds.attrs["sweep"]
+        assert ds.attrs["energysim_version"] and ds.attrs["created"]
+    assert not runner.parts_dir(out).exists()
+
+
+def test_bad_sweep_file_exits_2(write_sweep, tmp_path, capsys):
+    sweep = write_sweep({"axes": [{"path": "demand.anual_TWh", "values": [1]}]})
+    assert main(["sweep", str(sweep), "-o", str(tmp_path / "x.nc")]) == 2
+    err = capsys.readouterr().err
+    assert str(sweep) in err and "axes.0.path" in err and "anual_TWh" in err
+
+
+def test_failing_point_is_recorded_and_the_rest_completes(write_sweep, tmp_path):
+    sweep = load_sweep(write_sweep({"axes": [
+        {"path": "demand.annual_TWh", "values": [20.0, -5.0, "lots"]},
+        {"path": "weather.seed", "values": [0, 1]},
+    ]}))
+    ds = run_sweep(sweep, tmp_path / "out.nc")
+    status = ds.status.values
+    assert (status[0] == "ok").all() and (status[1:] == "failed").all()
+    assert "ConfigError" in str(ds.error.values[1, 0]) and "demand.annual_TWh" in str(ds.error.values[1, 0])
+    assert np.isnan(ds.new_energy_used_TWh.values[1:]).all()
+    assert np.isfinite(ds.new_energy_used_TWh.values[0]).all()
+    assert ds.attrs["n_failed"] == 4
+
+
+def test_resume_runs_only_missing_points(write_sweep, tmp_path, monkeypatch):
+    sweep = load_sweep(write_sweep(AXES))
+    out = tmp_path / "out.nc"
+    full = run_sweep(sweep, tmp_path / "ref.nc", batch_size=2)
+
+    calls = []
+    real_point = worker.run_point
+    monkeypatch.setattr(worker, "run_point", lambda s, o: calls.append(o) or real_point(s, o))
+    real_write = runner._write_part
+
+    def interrupted(folder, res, figures):
+        if len(list(folder.glob("part-*.npz"))) >= 2:
+            raise KeyboardInterrupt
+        return real_write(folder, res, figures)
+
+    monkeypatch.setattr(runner, "_write_part", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, out, batch_size=2)
+    assert not out.exists()
+    assert len(list(runner.parts_dir(out).glob("part-*.npz"))) == 2
+    assert len(calls) == 6  # three batches ran, the third was lost with the interrupt
+
+    monkeypatch.setattr(runner, "_write_part", real_write)
+    calls.clear()
+    resumed = run_sweep(sweep, out, batch_size=2)
+    assert len(calls) == 12 - 4  # only the points without a part file
+    _same(resumed, full.assign_attrs(sweep_file=resumed.attrs["sweep_file"]))
+    assert not runner.parts_dir(out).exists()
+
+
+def test_one_and_two_workers_give_identical_datasets(write_sweep, tmp_path):
+    sweep = load_sweep(write_sweep(AXES))
+    one = run_sweep(sweep, tmp_path / "one.nc", workers=1)
+    two = run_sweep(sweep, tmp_path / "two.nc", workers=2, batch_size=1)
+    _same(one, two)
+    with xr.open_dataset(tmp_path / "one.nc") as a, xr.open_dataset(tmp_path / "two.nc") as b:
+        _same(a.load(), b.load())
+
+
+def test_output_is_written_atomically(write_sweep, tmp_path, monkeypatch):
+    sweep = load_sweep(write_sweep({"axes": [{"path": "weather.seed", "values": [0]}]}))
+    out = tmp_path / "out.nc"
+    out.write_bytes(b"previous")
+
+    def broken(self, path, *args, **kwargs):
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)
+    with pytest.raises(OSError, match="disk full"):
+        run_sweep(sweep, out)
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+    assert runner.parts_dir(out).exists()  # results kept for the rerun
+    monkeypatch.undo()
+    run_sweep(sweep, out)
+    with xr.open_dataset(out) as ds:
+        assert ds.status.item() == "ok"
+
+
+def test_zip_mode_zarr_and_hourly(write_sweep, tmp_path):
+    sweep = load_sweep(write_sweep({"mode": "zip", "axes": [
+        {"path": "capacity_totals_GW.new_type_storage", "values": [0.5, 2.0]},
+        {"path": "weather.seed", "values": [0, 1]},
+    ]}))
+    out = tmp_path / "out.zarr"
+    ds = run_sweep(sweep, out, hourly=True)
+    with xr.open_zarr(out) as z:
+        assert z.sizes["point"] == 2 and list(z["weather.seed"].values) == [0, 1]
+        curt = z.hourly_new_energy_curtailment
+        assert curt.dims == ("point", "hour", "bus") and curt.shape == (2, 8760, 2)
+        assert curt.encoding["chunks"] == (1, 8760, 2)
+        annual = float(curt.isel(point=0).sum()) * 1e-6
+        np.testing.assert_allclose(annual, float(z.new_energy_curtailed_TWh[0]), rtol=1e-5)
+    assert ds.attrs["mode"] == "zip"
