@@ -132,7 +132,7 @@ Handle = Callable[[dict[str, Any]], None]
 
 
 def _run_serial(batches: list[Batch], payload: Payload, handle: Handle) -> None:
-    init_worker(payload, warm=False)
+    init_worker(payload, warm=False, pin=False)
     for batch in batches:
         handle(run_batch(batch, payload))
 
@@ -293,6 +293,9 @@ def write_sweep(ds: xr.Dataset, output: Path) -> Path:
     }
     if output.suffix == ".zarr":
         enc = {name: {"chunks": c} for name, c in hourly_chunks.items()}
+        # variable-length strings: fixed-width unicode has no zarr v3 specification yet
+        ds = ds.assign({n: v.astype(object) for n, v in ds.data_vars.items() if v.dtype.kind == "U"})
+        ds = ds.assign_coords({n: c.astype(object) for n, c in ds.coords.items() if c.dtype.kind == "U"})
         tmp = output.with_name(f".{output.name}.part")
         if tmp.exists():
             shutil.rmtree(tmp)

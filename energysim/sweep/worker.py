@@ -105,7 +105,12 @@ _STATE: _State | None = None
 
 
 def _pin_threads() -> None:
-    os.environ["NUMBA_NUM_THREADS"] = "1"
+    """One numba thread in this process.
+
+    ``NUMBA_NUM_THREADS=1`` itself is set in the environment the workers are started with (the
+    runner does that); changing it here, after numba started its threads, would make numba
+    refuse to compile.
+    """
     try:
         import numba
 
@@ -142,10 +147,14 @@ def warm_up() -> None:
     run_kernel(inputs)
 
 
-def init_worker(payload: Payload | None = None, warm: bool = True) -> None:
-    """Worker initializer: pin numba to one thread, warm the kernel up, keep the payload."""
+def init_worker(payload: Payload | None = None, warm: bool = True, pin: bool = True) -> None:
+    """Worker initializer: pin numba to one thread, warm the kernel up, keep the payload.
+
+    ``pin=False`` in the driver process (one worker), which keeps its own numba settings.
+    """
     global _STATE
-    _pin_threads()
+    if pin:
+        _pin_threads()
     if warm:
         warm_up()
     if payload is not None:
@@ -159,8 +168,8 @@ def _state(payload: Payload | None) -> _State:
         or (_STATE.payload.fingerprint, _STATE.payload.storage_paths)
         != (payload.fingerprint, payload.storage_paths)
     ):
-        if _STATE is None:
-            _pin_threads()
+        if _STATE is None and os.environ.get("NUMBA_NUM_THREADS") == "1":
+            _pin_threads()  # a worker started by the runner (e.g. a Dask worker joining late)
         _STATE = _State(payload)
     if _STATE is None:
         msg = "sweep worker has no payload; call init_worker(payload) first"
