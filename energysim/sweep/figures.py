@@ -64,7 +64,10 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     gi = {n: i for i, n in enumerate(index.generators)}
     for name, tier, bus in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
         carrier = scenario.generators[name].carrier
-        cls = "renewable" if carrier in RENEWABLE_CARRIERS else "coal" if carrier in COAL_CARRIERS else None
+        cls = (
+            "renewable" if carrier in RENEWABLE_CARRIERS
+            else "coal" if carrier in COAL_CARRIERS else None
+        )
         if cls is None:
             continue
         g = gi[name]
@@ -102,7 +105,9 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     )
 
 
-def _thermal_classes_TWh(result: DispatchResult, inputs: KernelInputs, prep: FigurePrep) -> dict[str, float]:
+def _thermal_classes_TWh(
+    result: DispatchResult, inputs: KernelInputs, prep: FigurePrep
+) -> dict[str, float]:
     """Generation of each thermal class, TWh, by the rule of ``generator_dispatch``.
 
     Per (tier, bus): at or above the floor, each fleet runs at its floor plus a share of the output
@@ -167,7 +172,9 @@ def annual_figures(
     ne_curt = float(ne_curtail.sum()) * twh
     ne_used = ne_avail - ne_curt
     ne_export = float(corr_ne.sum()) * twh
-    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    soc_change = (
+        float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    )
     storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
     line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
     demand_served = float(

@@ -294,8 +294,10 @@ def write_sweep(ds: xr.Dataset, output: Path) -> Path:
     if output.suffix == ".zarr":
         enc = {name: {"chunks": c} for name, c in hourly_chunks.items()}
         # variable-length strings: fixed-width unicode has no zarr v3 specification yet
-        ds = ds.assign({n: v.astype(object) for n, v in ds.data_vars.items() if v.dtype.kind == "U"})
-        ds = ds.assign_coords({n: c.astype(object) for n, c in ds.coords.items() if c.dtype.kind == "U"})
+        ds = ds.assign({n: v.astype(object) for n, v in ds.data_vars.items()
+                        if v.dtype.kind == "U"})
+        ds = ds.assign_coords({n: c.astype(object) for n, c in ds.coords.items()
+                               if c.dtype.kind == "U"})
         tmp = output.with_name(f".{output.name}.part")
         if tmp.exists():
             shutil.rmtree(tmp)

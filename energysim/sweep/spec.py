@@ -242,7 +242,8 @@ class Sweep:
         out = []
         if self.spec.mode == "zip":
             for i in range(len(self.values[0])):
-                ov = [o for a, vals in enumerate(self.values) for o in self._axis_overrides(a, vals[i])]
+                ov = [o for a, vals in enumerate(self.values)
+                      for o in self._axis_overrides(a, vals[i])]
                 out.append(Point(i, (i,), tuple(ov)))
             return out
         for flat, idx in enumerate(itertools.product(*(range(len(v)) for v in self.values))):
@@ -276,7 +277,8 @@ def _format_pydantic(err: ValidationError, file: Path) -> ConfigError:
     # a union (values: list or range) reports one error per branch: show the branch that fits
     # the input's type and drop the branch tags from the path
     tags = ("list[any]", "Range")
-    fitting = [e for e in errors if not (isinstance(e.get("input"), dict) and "list[any]" in e["loc"])]
+    fitting = [e for e in errors
+               if not (isinstance(e.get("input"), dict) and "list[any]" in e["loc"])]
     first = (fitting or errors)[0]
     loc = ".".join(str(p) for p in first["loc"] if p not in tags)
     kind = first["type"]
@@ -293,7 +295,9 @@ def check_path(dump: dict[str, Any], path: str, file: Path, where: str) -> None:
     """Raise ConfigError unless ``path`` names a field of the base scenario (see module doc)."""
     parts = path.split(".")
     if not path or any(not p for p in parts):
-        raise ConfigError(file, where, f"got path {path!r}; expected dotted keys like 'demand.annual_TWh'")
+        raise ConfigError(
+            file, where, f"got path {path!r}; expected dotted keys like 'demand.annual_TWh'"
+        )
     if parts[0] in ("name", "extends"):
         raise ConfigError(file, where, f"got path {path!r}; {parts[0]!r} cannot be swept")
     node: Any = dump
@@ -362,7 +366,9 @@ def load_sweep(path: str | Path) -> Sweep:
         raise _format_pydantic(err, file) from None
     base_file = file.parent / spec.base
     if not base_file.is_file():
-        raise ConfigError(file, "base", f"base scenario {spec.base!r} not found (looked for {base_file})")
+        raise ConfigError(
+            file, "base", f"base scenario {spec.base!r} not found (looked for {base_file})"
+        )
     base = load_scenario(base_file)
     dump = base.model_dump()
 
@@ -376,7 +382,9 @@ def load_sweep(path: str | Path) -> Sweep:
             if not axis.name:
                 raise ConfigError(file, f"{where}.name", "a derived axis ('set') needs a name")
             if not axis.set:
-                raise ConfigError(file, f"{where}.set", "is empty; expected dotted path -> {scale, offset}")
+                raise ConfigError(
+                    file, f"{where}.set", "is empty; expected dotted path -> {scale, offset}"
+                )
             for p in axis.set:
                 check_path(dump, p, file, f"{where}.set.{p}")
         else:
@@ -400,7 +408,9 @@ def load_sweep(path: str | Path) -> Sweep:
                 raise ConfigError(file, f"{where}.values", f"value {dup!r} appears twice")
         name = axis.name or str(axis.path)
         if name in names or name in RESERVED_NAMES:
-            raise ConfigError(file, f"{where}.name", f"dimension name {name!r} is used twice or reserved")
+            raise ConfigError(
+                file, f"{where}.name", f"dimension name {name!r} is used twice or reserved"
+            )
         names.append(name)
         values.append(tuple(vals))
 

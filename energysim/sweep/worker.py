@@ -241,7 +241,9 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
     return hit
 
 
-def run_point(state: _State, overrides: Sequence[tuple[str, Any]]) -> tuple[dict[str, float], dict | None]:
+def run_point(
+    state: _State, overrides: Sequence[tuple[str, Any]]
+) -> tuple[dict[str, float], dict | None]:
     """Simulate one point; return its figures and (with hourly) its hourly arrays.
 
     Raises whatever the scenario, pack or kernel raise; :func:`run_batch` records it.
@@ -305,7 +307,9 @@ def run_batch(
     n = len(points)
     values = np.full((n, len(figs)), np.nan)
     errors = [""] * n
-    hourly: dict[str, list] = {name: [None] * n for name in HOURLY_VARIABLES} if state.payload.hourly else {}
+    hourly: dict[str, list] = (
+        {name: [None] * n for name in HOURLY_VARIABLES} if state.payload.hourly else {}
+    )
     for i, (_, overrides) in enumerate(points):
         try:
             figures, hours = run_point(state, overrides)

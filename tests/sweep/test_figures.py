@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sweep_base import BASE
 
 from energysim.config import load_scenario, load_scenario_dict
 from energysim.kernel import pack, run_kernel
@@ -15,8 +16,6 @@ from energysim.results.build import to_dataset
 from energysim.run import scenario_profiles
 from energysim.sweep.figures import annual_figures, prepare_figures, target_verdicts
 from energysim.sweep.worker import apply_overrides, storage_arrays
-
-from sweep_base import BASE
 
 REPO = Path(__file__).resolve().parents[2]
 

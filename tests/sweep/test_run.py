@@ -7,8 +7,7 @@ import pytest
 import xarray as xr
 
 from energysim.cli import main
-from energysim.sweep import load_sweep, run_sweep
-from energysim.sweep import runner, worker
+from energysim.sweep import load_sweep, run_sweep, runner, worker
 
 AXES = {
     "name": "tiny-sweep",
