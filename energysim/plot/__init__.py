@@ -1,0 +1,48 @@
+"""Charts of results and sweep Datasets (matplotlib), in English or Chinese.
+
+Every ``plot_*`` function draws on a given Axes (or makes one) and returns it; :func:`draw` makes
+a whole figure of a named kind; :func:`save_figure` exports PNG, SVG or PDF atomically.
+"""
+
+from __future__ import annotations
+
+from energysim.plot.charts import (
+    KINDS,
+    RESULT_KINDS,
+    SWEEP_KINDS,
+    draw,
+    plot_corridors,
+    plot_curtailment_heatmap,
+    plot_dispatch,
+    plot_duration,
+    plot_feasibility,
+    plot_map,
+    plot_monthly,
+    plot_soc,
+    plot_weather,
+)
+from energysim.plot.export import FORMATS, figure_bytes, save_figure
+from energysim.plot.style import carrier_color, carrier_name, find_cjk_font, resolve_lang
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "RESULT_KINDS",
+    "SWEEP_KINDS",
+    "carrier_color",
+    "carrier_name",
+    "draw",
+    "figure_bytes",
+    "find_cjk_font",
+    "plot_corridors",
+    "plot_curtailment_heatmap",
+    "plot_dispatch",
+    "plot_duration",
+    "plot_feasibility",
+    "plot_map",
+    "plot_monthly",
+    "plot_soc",
+    "plot_weather",
+    "resolve_lang",
+    "save_figure",
+]
