@@ -16,9 +16,17 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["jit"]
 
-_SETTINGS = {"nogil": True, "cache": _options.numba_cache(), "fastmath": _options.fastmath()}
+_SETTINGS = {
+    "nogil": True,
+    "cache": _options.numba_cache(),
+    "fastmath": _options.fastmath(),
+    # divisions in the kernels never divide by zero (efficiencies > 0, guarded shares); the numpy
+    # error model drops the per-division zero check of the python model
+    "error_model": "numpy",
+}
 
 
 def jit(func):  # noqa: ANN001, ANN201 - decorator keeps the function's own signature
     """Compile ``func`` lazily in nopython mode with the project's settings."""
     return numba.njit(**_SETTINGS)(func)
+

@@ -38,97 +38,103 @@ EPS = 1e-9
 """Amounts below this (MW) are treated as zero when deciding whether a step has work to do."""
 
 
+# rows of the float scratch array ``work`` shared by the kernel and its helpers
+SUP, WANT, NET, USED, SERVED, SURPLUS, DEFICIT = 0, 1, 2, 3, 4, 5, 6
+CAP_UP, CAP_DN, SENT_UP, SENT_DN, FLOW, EFF, SCHED_BUS = 7, 8, 9, 10, 11, 12, 13
+# rows of the int array ``tree``: buses leaves-first, parent, children in CSR form
+T_ORDER, T_PARENT, T_CHILD_PTR, T_CHILDREN = 0, 1, 2, 3
+
+
 @jit
-def transport(
-    supply, demand, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-    sent_up, sent_dn, flow, net,
-):
-    """Move supply to demand over the backbone forest; return nothing, fill ``net``.
+def transport(w, tree, nb, s_row, d_row):
+    """Move supply to demand over the backbone forest; fill ``w[NET]``.
+
+    The helpers take the scratch array and row numbers rather than many separate arrays: numba
+    increments and decrements the reference count of every array argument on each call, which made
+    the year several times slower with a many-array signature (measured on plan-2030).
 
     Parameters
     ----------
-    supply, demand : ndarray (B,)
-        Offered and wanted power at each bus, MW, both >= 0.
-    order, parent, children_ptr, children : ndarray of int64
-        The forest: buses leaves-first, parent bus (-1 for roots) and the children in CSR form.
-    eff : ndarray (B,)
-        Efficiency of the line from each bus to its parent.
-    cap_up, cap_dn : ndarray (B,)
-        Remaining sending capacity towards / from the parent, MW; reduced in place.
-    sent_up, sent_dn : ndarray (B,)
-        Sent power towards / from the parent in this hour, MW; increased in place.
-    flow : ndarray (B,)
-        Scratch: signed sending of this step (> 0 towards the parent).
-    net : ndarray (B,)
-        Output: > 0 unused supply at the bus, < 0 unmet demand at the bus, MW. The unused
-        supply never exceeds the bus's own supply, the unmet demand never its own demand.
+    w : ndarray (N_WORK, width)
+        Scratch rows: ``w[s_row]`` offered and ``w[d_row]`` wanted power at each bus, MW (>= 0);
+        ``w[EFF]`` efficiency of each bus's line to its parent; ``w[CAP_UP]``/``w[CAP_DN]``
+        remaining sending capacity towards / from the parent (reduced in place);
+        ``w[SENT_UP]``/``w[SENT_DN]`` power sent in this hour (increased in place); ``w[FLOW]``
+        scratch; ``w[NET]`` output: > 0 unused supply, < 0 unmet demand at the bus, MW. The
+        unused supply never exceeds the bus's own supply, the unmet demand never its own demand.
+    tree : ndarray of int64 (4, B + 1)
+        ``tree[T_ORDER]`` buses leaves-first, ``tree[T_PARENT]`` parent (-1 for roots),
+        ``tree[T_CHILD_PTR]``/``tree[T_CHILDREN]`` children in CSR form.
+    nb : int
+        Number of buses.
+    s_row, d_row : int
+        Rows of ``w`` holding supply and demand.
     """
-    nb = order.shape[0]
     for b in range(nb):
-        net[b] = supply[b] - demand[b]
-        flow[b] = 0.0
+        w[NET, b] = w[s_row, b] - w[d_row, b]
+        w[FLOW, b] = 0.0
     for i in range(nb):
-        b = order[i]
-        p = parent[b]
+        b = tree[T_ORDER, i]
+        p = tree[T_PARENT, b]
         if p < 0:
             continue
-        x = net[b]
+        x = w[NET, b]
         if x > EPS:
-            f = min(x, cap_up[b])
-            flow[b] = f
-            net[b] = x - f
-            net[p] += f * eff[b]
+            f = min(x, w[CAP_UP, b])
+            w[FLOW, b] = f
+            w[NET, b] = x - f
+            w[NET, p] += f * w[EFF, b]
         elif x < -EPS:
-            y = min(-x / eff[b], cap_dn[b])
-            flow[b] = -y
-            net[b] = x + y * eff[b]
-            net[p] -= y
+            y = min(-x / w[EFF, b], w[CAP_DN, b])
+            w[FLOW, b] = -y
+            w[NET, b] = x + y * w[EFF, b]
+            w[NET, p] -= y
     for i in range(nb - 1, -1, -1):
-        b = order[i]
-        r = net[b]
+        b = tree[T_ORDER, i]
+        r = w[NET, b]
         if r > EPS:
-            for j in range(children_ptr[b], children_ptr[b + 1]):
-                c = children[j]
-                if flow[c] > 0.0:
-                    back = min(flow[c] * eff[c], r)
-                    sent = back / eff[c]
-                    flow[c] -= sent
-                    net[c] += sent
+            for j in range(tree[T_CHILD_PTR, b], tree[T_CHILD_PTR, b + 1]):
+                c = tree[T_CHILDREN, j]
+                if w[FLOW, c] > 0.0:
+                    back = min(w[FLOW, c] * w[EFF, c], r)
+                    sent = back / w[EFF, c]
+                    w[FLOW, c] -= sent
+                    w[NET, c] += sent
                     r -= back
                     if r <= EPS:
                         break
         elif r < -EPS:
-            for j in range(children_ptr[b], children_ptr[b + 1]):
-                c = children[j]
-                if flow[c] < 0.0:
-                    less = min(-flow[c], -r)
-                    flow[c] += less
-                    net[c] -= less * eff[c]
+            for j in range(tree[T_CHILD_PTR, b], tree[T_CHILD_PTR, b + 1]):
+                c = tree[T_CHILDREN, j]
+                if w[FLOW, c] < 0.0:
+                    less = min(-w[FLOW, c], -r)
+                    w[FLOW, c] += less
+                    w[NET, c] -= less * w[EFF, c]
                     r += less
                     if r >= -EPS:
                         break
-        net[b] = r
+        w[NET, b] = r
     for b in range(nb):
-        f = flow[b]
+        f = w[FLOW, b]
         if f > 0.0:
-            cap_up[b] -= f
-            sent_up[b] += f
+            w[CAP_UP, b] -= f
+            w[SENT_UP, b] += f
         elif f < 0.0:
-            cap_dn[b] += f
-            sent_dn[b] -= f
+            w[CAP_DN, b] += f
+            w[SENT_DN, b] -= f
 
 
 @jit
-def _served(supply, demand, net, used, served):
-    """Split a transport result into supply used and demand served at each bus."""
-    for b in range(net.shape[0]):
-        r = net[b]
+def _served(w, nb, s_row, d_row):
+    """Split a transport result into supply used (``w[USED]``) and demand served (``w[SERVED]``)."""
+    for b in range(nb):
+        r = w[NET, b]
         if r > 0.0:
-            used[b] = max(supply[b] - r, 0.0)
-            served[b] = demand[b]
+            w[USED, b] = max(w[s_row, b] - r, 0.0)
+            w[SERVED, b] = w[d_row, b]
         else:
-            used[b] = supply[b]
-            served[b] = max(demand[b] + r, 0.0)
+            w[USED, b] = w[s_row, b]
+            w[SERVED, b] = max(w[d_row, b] + r, 0.0)
 
 
 N_WORK = 21
@@ -169,20 +175,20 @@ def dispatch_year(
     nl = line_cap.shape[0]
 
     # scratch rows (no allocation in the hour loop)
-    supply = work[0]
-    want = work[1]
-    net = work[2]
-    used = work[3]
-    served = work[4]
-    surplus = work[5]
-    deficit = work[6]
-    cap_up = work[7]
-    cap_dn = work[8]
-    sent_up = work[9]
-    sent_dn = work[10]
-    flow = work[11]
-    eff = work[12]
-    sched_bus = work[13]
+    supply = work[SUP]
+    want = work[WANT]
+    net = work[NET]
+    used = work[USED]
+    served = work[SERVED]
+    surplus = work[SURPLUS]
+    deficit = work[DEFICIT]
+    cap_up = work[CAP_UP]
+    cap_dn = work[CAP_DN]
+    sent_up = work[SENT_UP]
+    sent_dn = work[SENT_DN]
+    flow = work[FLOW]
+    eff = work[EFF]
+    sched_bus = work[SCHED_BUS]
     soc = work[14]
     st_avail = work[15]
     corr_head = work[16]
@@ -191,20 +197,24 @@ def dispatch_year(
     forced_bus = work[19]
     st_busy = work[20]
 
-    # children of each bus in CSR form, from the parent array (ints held in a float row)
-    children_ptr = np.zeros(nb + 1, dtype=np.int64)
-    children = np.zeros(max(nb, 1), dtype=np.int64)
+    # the forest as one int array: order, parent, children in CSR form
+    tree = np.full((4, nb + 1), -1, dtype=np.int64)
+    for b in range(nb):
+        tree[T_ORDER, b] = order[b]
+        tree[T_PARENT, b] = parent[b]
+    for b in range(nb + 1):
+        tree[T_CHILD_PTR, b] = 0
     for b in range(nb):
         p = parent[b]
         if p >= 0:
-            children_ptr[p + 1] += 1
+            tree[T_CHILD_PTR, p + 1] += 1
     for b in range(nb):
-        children_ptr[b + 1] += children_ptr[b]
+        tree[T_CHILD_PTR, b + 1] += tree[T_CHILD_PTR, b]
     fill = np.zeros(nb + 1, dtype=np.int64)
     for b in range(nb):
         p = parent[b]
         if p >= 0:
-            children[children_ptr[p] + fill[p]] = b
+            tree[T_CHILDREN, tree[T_CHILD_PTR, p] + fill[p]] = b
             fill[p] += 1
 
     dr_total = 0.0
@@ -267,8 +277,7 @@ def dispatch_year(
         for b in range(nb):
             supply[b] = vre_avail[t, b] + must_bus[b]
             want[b] = demand[t, b] + flex_min[b] + sched_bus[b] + forced_bus[b]
-        transport(supply, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-                  sent_up, sent_dn, flow, net)
+        transport(work, tree, nb, SUP, WANT)
         any_surplus = False
         any_deficit = False
         for b in range(nb):
@@ -286,8 +295,7 @@ def dispatch_year(
                 for b in range(nb):
                     want[b] = min(dr_cap[b], backlog * dr_cap[b] / dr_total) - forced_bus[b]
                     want[b] = max(want[b], 0.0)
-                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
-                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_absorb(work, tree, nb, WANT)
                 paid = 0.0
                 for b in range(nb):
                     dr_payback[t, b] += served[b]
@@ -308,8 +316,7 @@ def dispatch_year(
                     head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
                     st_avail[s] = max(head, 0.0)
                     want[st_bus[s]] += st_avail[s]
-                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
-                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_absorb(work, tree, nb, WANT)
                 for s in range(ns):
                     b = st_bus[s]
                     if want[b] > 0.0 and st_avail[s] > 0.0:
@@ -321,8 +328,7 @@ def dispatch_year(
             # 2c. flexible loads above their minimum
             for b in range(nb):
                 want[b] = flex_max[b] - flex_min[b]
-            _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
-                          cap_dn, sent_up, sent_dn, flow, net, used, served)
+            _stage_absorb(work, tree, nb, WANT)
             for b in range(nb):
                 flex_use[t, b] += served[b]
             # 2d. corridor sending above schedule
@@ -332,8 +338,7 @@ def dispatch_year(
                 for c in range(nc):
                     corr_head[c] = (corr_cap[c] - schedule[t, c]) * corr_flex[c]
                     want[corr_bus[c]] += corr_head[c]
-                _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up,
-                              cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_absorb(work, tree, nb, WANT)
                 for c in range(nc):
                     b = corr_bus[c]
                     if want[b] > 0.0:
@@ -354,8 +359,7 @@ def dispatch_year(
             if ns > 0:
                 _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min,
                                 storage_reserve[t], st_busy, st_avail, supply, nb)
-                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
-                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_supply(work, tree, nb, SUP)
                 _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
                                    st_discharge, ns)
             # 3b. thermal tiers in merit order
@@ -364,8 +368,7 @@ def dispatch_year(
                     break
                 for b in range(nb):
                     supply[b] = max(th_max[k, b] - thermal[t, k, b], 0.0)
-                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
-                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_supply(work, tree, nb, SUP)
                 for b in range(nb):
                     thermal[t, k, b] += used[b]
             # 3c. storage down to its minimum
@@ -380,8 +383,7 @@ def dispatch_year(
                     supply[b] = 0.0
                 for s in range(ns):
                     supply[st_bus[s]] += st_avail[s]
-                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
-                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_supply(work, tree, nb, SUP)
                 _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
                                    st_discharge, ns)
             # 3d. demand response within its energy budget
@@ -389,8 +391,7 @@ def dispatch_year(
                 scale = min(1.0, dr_left / dr_total)
                 for b in range(nb):
                     supply[b] = max(dr_cap[b] * scale - forced_bus[b], 0.0)
-                _stage_supply(supply, deficit, order, parent, children_ptr, children, eff,
-                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_supply(work, tree, nb, SUP)
                 shed = 0.0
                 for b in range(nb):
                     dr_shed[t, b] = used[b]
@@ -401,8 +402,7 @@ def dispatch_year(
                     backlog += shed
             # 3e. cut corridor schedules (the power freed may serve any bus), then unserved
             if nc > 0 and _total(deficit, nb) > EPS:
-                _stage_supply(sched_bus, deficit, order, parent, children_ptr, children, eff,
-                              cap_up, cap_dn, sent_up, sent_dn, flow, net, used, served)
+                _stage_supply(work, tree, nb, SCHED_BUS)
                 for c in range(nc):
                     b = corr_bus[c]
                     if used[b] > 0.0 and schedule[t, c] > 0.0:
@@ -442,35 +442,31 @@ def _total(x, n):
 
 
 @jit
-def _stage_absorb(surplus, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-                  sent_up, sent_dn, flow, net, used, served):
-    """Offer the remaining surplus to ``want``; reduce ``surplus`` by what was taken."""
-    if _total(want, surplus.shape[0]) <= EPS:
-        for b in range(surplus.shape[0]):
-            served[b] = 0.0
+def _stage_absorb(w, tree, nb, want_row):
+    """Offer the remaining surplus (``w[SURPLUS]``) to ``w[want_row]``; fill ``w[SERVED]``."""
+    if _total(w[want_row], nb) <= EPS:
+        for b in range(nb):
+            w[SERVED, b] = 0.0
         return
-    transport(surplus, want, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-              sent_up, sent_dn, flow, net)
-    _served(surplus, want, net, used, served)
-    for b in range(surplus.shape[0]):
-        surplus[b] -= used[b]
+    transport(w, tree, nb, SURPLUS, want_row)
+    _served(w, nb, SURPLUS, want_row)
+    for b in range(nb):
+        w[SURPLUS, b] -= w[USED, b]
 
 
 @jit
-def _stage_supply(supply, deficit, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-                  sent_up, sent_dn, flow, net, used, served):
-    """Use ``supply`` to cover the remaining deficit; reduce ``deficit`` by what was served."""
-    if _total(supply, supply.shape[0]) <= EPS:
-        for b in range(supply.shape[0]):
-            used[b] = 0.0
+def _stage_supply(w, tree, nb, s_row):
+    """Cover the remaining deficit (``w[DEFICIT]``) from ``w[s_row]``; fill ``w[USED]``."""
+    if _total(w[s_row], nb) <= EPS:
+        for b in range(nb):
+            w[USED, b] = 0.0
         return
-    transport(supply, deficit, order, parent, children_ptr, children, eff, cap_up, cap_dn,
-              sent_up, sent_dn, flow, net)
-    _served(supply, deficit, net, used, served)
-    for b in range(supply.shape[0]):
-        deficit[b] -= served[b]
-        if deficit[b] < 0.0:
-            deficit[b] = 0.0
+    transport(w, tree, nb, s_row, DEFICIT)
+    _served(w, nb, s_row, DEFICIT)
+    for b in range(nb):
+        w[DEFICIT, b] -= w[SERVED, b]
+        if w[DEFICIT, b] < 0.0:
+            w[DEFICIT, b] = 0.0
 
 
 @jit
