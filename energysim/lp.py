@@ -116,6 +116,19 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
     return add
 
 
+def default_solver_options(hours: int) -> dict:
+    """HiGHS options: simplex for short horizons; interior point without crossover for long ones.
+
+    A full-year dispatch LP with storage has ~10^6 variables; HiGHS's simplex takes far longer
+    than its interior-point method on it (PyPSA's troubleshooting notes recommend ``ipm`` without
+    crossover for large LPs). The IPM solution is optimal to HiGHS's tolerances (1e-7 relative).
+    """
+    options: dict = {"log_to_console": False}
+    if hours > 2000:
+        options.update({"solver": "ipm", "run_crossover": "off"})
+    return options
+
+
 def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> pypsa.Network:
     """The scenario's network plus the LP-only components (DR paybacks, curtailment penalty)."""
     n = build_network_from_packed(scenario, inputs, index)
@@ -191,11 +204,13 @@ def solve_lp(
         If HiGHS does not end optimal (infeasible, unbounded, time limit, ...).
     """
     n = _lp_network(scenario, inputs, index)
-    options = {"log_to_console": False, **(solver_options or {})}
+    options = {**default_solver_options(len(index.snapshots)), **(solver_options or {})}
     status, condition = n.optimize(
         solver_name="highs",
         extra_functionality=_extra_functionality(scenario, inputs, index),
         include_objective_constant=False,
+        io_api="direct",
+        progress=False,
         **options,
     )
     if status != SolverStatus.OK or condition != "optimal":
