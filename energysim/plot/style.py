@@ -235,6 +235,7 @@ def rc_params(lang: str = "en") -> dict[str, object]:
         "pdf.fonttype": 42,
         "ps.fonttype": 42,
         "svg.fonttype": "path",
+        "svg.hashsalt": "energysim",  # stable ids: the same figure gives the same SVG
     }
     font = find_cjk_font() if lang == "zh" else None
     if font is not None:
