@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
@@ -39,7 +40,7 @@ from energysim.kernel.pack import KernelInputs, PackIndex, pack
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UNLIMITED_MW", "build_network", "build_network_from_packed"]
+__all__ = ["UNLIMITED_MW", "build_network", "build_network_from_packed", "write_results"]
 
 UNLIMITED_MW = 1e6
 """Rating of the slack generators (unserved energy, shortfall, relief), MW."""
@@ -170,4 +171,73 @@ def build_network_from_packed(
         "network %s: %d buses, %d generators, %d storage units, %d links",
         scenario.name, len(n.buses), len(n.generators), len(n.storage_units), len(n.links),
     )
+    return n
+
+
+def write_results(
+    n: pypsa.Network, ds: xr.Dataset, scenario: Scenario, index: PackIndex
+) -> pypsa.Network:
+    """Write a dispatch (any engine) into the network's time series, so ``n.statistics`` works.
+
+    Sets ``n.generators_t.p`` (fleets and the slack generators: demand response, unserved,
+    thermal relief, flexible loads, corridor shortfall and surplus), ``n.storage_units_t``
+    (``p``, ``p_dispatch``, ``p_store``, ``state_of_charge``), ``n.links_t.p0``/``p1`` (corridors and
+    both directions of each line) and ``n.loads_t.p``.
+
+    Parameters
+    ----------
+    n : pypsa.Network
+        The network from :func:`build_network_from_packed` for the same packed scenario.
+    ds : xarray.Dataset
+        The results Dataset of that scenario.
+    """
+    snapshots = n.snapshots
+    gen = pd.DataFrame(0.0, index=snapshots, columns=n.generators.index)
+    for name in ds.generator.values:
+        gen[str(name)] = ds.generator_p.sel(generator=name).values
+    for b, bus in enumerate(index.buses):
+        for suffix, var in (("unserved", "unserved"), ("thermal relief", "thermal_relief"),
+                            ("demand response", "demand_response_shed")):
+            column = f"{bus} {suffix}"
+            if column in gen:
+                gen[column] = ds[var].isel(bus=b).values
+    for name in ds.flexible_load.values:
+        gen[str(name)] = ds.flexible_load_p.sel(flexible_load=name).values
+    links_p0 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
+    links_p1 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
+    for name in ds.corridor.values:
+        c = str(name)
+        eff = scenario.corridors[c].efficiency
+        flow = ds.corridor_p.sel(corridor=c).values
+        links_p0[c] = flow
+        links_p1[c] = -flow * eff
+        gen[f"{c} shortfall"] = ds.corridor_shortfall.sel(corridor=c).values * eff
+        surplus = np.maximum(flow - (ds.corridor_schedule - ds.corridor_shortfall).sel(corridor=c).values, 0)
+        if f"{c} surplus" in gen:
+            gen[f"{c} surplus"] = surplus * eff
+    for li, name in enumerate(index.lines):
+        eff = scenario.lines[name].efficiency
+        p0 = ds.line_p0.isel(line=li).values
+        p1 = ds.line_p1.isel(line=li).values
+        if eff < 1.0:  # p0 = f - r * eff, p1 = r - f * eff
+            fwd = (p0 + eff * p1) / (1 - eff**2)
+            rev = (p1 + eff * p0) / (1 - eff**2)
+        else:
+            fwd, rev = np.maximum(p0, 0.0), np.maximum(p1, 0.0)
+        fwd, rev = np.maximum(fwd, 0.0), np.maximum(rev, 0.0)
+        links_p0[name], links_p1[name] = fwd, -fwd * eff
+        links_p0[f"{name} reverse"], links_p1[f"{name} reverse"] = rev, -rev * eff
+    n.generators_t.p = gen
+    n.links_t.p0 = links_p0
+    n.links_t.p1 = links_p1
+    st = list(n.storage_units.index)
+    dispatch = pd.DataFrame(ds.storage_discharge.sel(storage_unit=st).values, index=snapshots, columns=st)
+    store = pd.DataFrame(ds.storage_charge.sel(storage_unit=st).values, index=snapshots, columns=st)
+    n.storage_units_t.p_dispatch = dispatch
+    n.storage_units_t.p_store = store
+    n.storage_units_t.p = dispatch - store
+    n.storage_units_t.state_of_charge = pd.DataFrame(
+        ds.state_of_charge.sel(storage_unit=st).values, index=snapshots, columns=st
+    )
+    n.loads_t.p = n.loads_t.p_set.copy()
     return n
