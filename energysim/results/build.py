@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
+import yaml
 
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
@@ -35,7 +36,13 @@ from energysim.results.schema import VARIABLES
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["corridor_new_energy", "generator_dispatch", "to_dataset"]
+__all__ = [
+    "corridor_accounting",
+    "corridor_new_energy",
+    "generator_dispatch",
+    "system_figures",
+    "to_dataset",
+]
 
 RENEWABLE_CARRIERS = ("wind", "solar", "csp", "hydro", "biomass")
 COAL_CARRIERS = ("coal", "coal_chp")
@@ -141,6 +148,106 @@ def corridor_new_energy(
     return out
 
 
+def corridor_accounting(
+    result: DispatchResult, inputs: KernelInputs, dedicated_ne: np.ndarray,
+    dedicated_all: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """New-energy curtailment per bus and new-energy sending per corridor, (T, B) and (T, C), MW.
+
+    The one place where a dispatch becomes the accounting of the module docstring; used by
+    :func:`to_dataset` and by the sweeps' annual figures.
+
+    Parameters
+    ----------
+    result, inputs : DispatchResult, KernelInputs
+        A dispatch and its packed inputs.
+    dedicated_ne, dedicated_all : ndarray (T, C)
+        Output of each corridor's dedicated new-energy plants and of all its dedicated plants, MW.
+    """
+    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
+    ne_used_bus = inputs.ne_avail - ne_curtail
+    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
+    for s_i, b in enumerate(inputs.st_bus):
+        supply_bus[:, b] += result.st_discharge[:, s_i]
+    corr_ne = corridor_new_energy(
+        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
+        ne_used_bus, supply_bus, dedicated_all,
+    )
+    return ne_curtail, corr_ne
+
+
+def system_figures(
+    result: DispatchResult,
+    inputs: KernelInputs,
+    scenario: Scenario,
+    ne_curtail: np.ndarray,
+    corr_ne: np.ndarray,
+    renewable_used_TWh: float,
+    coal_TWh: float,
+) -> dict[str, float]:
+    """Every system-wide annual figure of :data:`~energysim.results.schema.VARIABLES`.
+
+    Parameters
+    ----------
+    result, inputs : DispatchResult, KernelInputs
+        A dispatch and its packed inputs.
+    scenario : Scenario
+        For the installed capacities.
+    ne_curtail, corr_ne : ndarray
+        From :func:`corridor_accounting`.
+    renewable_used_TWh, coal_TWh : float
+        Renewable (new energy, hydro, biomass) and coal generation, TWh.
+
+    Returns
+    -------
+    dict of str to float
+        Figure name -> value in the units of ``VARIABLES``.
+    """
+    twh = 1e-6
+    ne_carriers = new_energy_carriers()
+    ne_avail = float(inputs.ne_avail.sum()) * twh
+    ne_curt = float(ne_curtail.sum()) * twh
+    ne_used = ne_avail - ne_curt
+    ne_export = float(corr_ne.sum()) * twh
+    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
+    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
+    demand_served = float(
+        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
+    ) * twh
+    flex_twh = float(result.flex_use.sum()) * twh
+    consumption = demand_served + flex_twh + storage_losses + line_losses
+    return {
+        "new_energy_capacity_GW": sum(
+            g.p_nom for g in scenario.generators.values() if g.carrier in ne_carriers
+        ) / 1e3,
+        "new_type_storage_GW": sum(
+            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
+        ) / 1e3,
+        "demand_response_share": scenario.demand_response.share_of_peak,
+        "peak_load_MW": float(inputs.demand.sum(axis=1).max()),
+        "demand_TWh": float(inputs.demand.sum()) * twh,
+        "consumption_TWh": consumption,
+        "new_energy_available_TWh": ne_avail,
+        "new_energy_used_TWh": ne_used,
+        "new_energy_curtailed_TWh": ne_curt,
+        "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
+        "new_energy_local_TWh": ne_used - ne_export,
+        "new_energy_export_TWh": ne_export,
+        "export_TWh": float(result.corr_flow.sum()) * twh,
+        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
+        "renewable_weight": (renewable_used_TWh - ne_export) / consumption if consumption > 0 else 0.0,
+        "coal_TWh": coal_TWh,
+        "thermal_TWh": float(result.thermal.sum()) * twh,
+        "storage_losses_TWh": storage_losses,
+        "line_losses_TWh": line_losses,
+        "flexible_load_TWh": flex_twh,
+        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
+        "unserved_MWh": float(result.unserved.sum()),
+        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
+    }
+
+
 def _var(name: str, data: np.ndarray | float, coords: Mapping[str, object]) -> xr.DataArray:
     spec = VARIABLES[name]
     return xr.DataArray(
@@ -192,24 +299,16 @@ def to_dataset(
     ne_carriers = new_energy_carriers()
     gen_p = generator_dispatch(result, inputs, index)
     carriers = np.array([scenario.generators[g].carrier for g in index.generators])
-    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
-    ne_used_bus = inputs.ne_avail - ne_curtail
     corridor_pos = {name: c for c, name in enumerate(index.corridors)}
     dedicated_ne = np.zeros_like(result.corr_flow)
     dedicated_all = np.zeros_like(result.corr_flow)
-    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
-    for s_i, b in enumerate(inputs.st_bus):
-        supply_bus[:, b] += result.st_discharge[:, s_i]
     for gi, name in enumerate(index.generators):
         g = scenario.generators[name]
         if g.dedicated_to in corridor_pos:
             dedicated_all[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
             if g.carrier in ne_carriers:
                 dedicated_ne[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
-    corr_ne = corridor_new_energy(
-        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
-        ne_used_bus, supply_bus, dedicated_all,
-    )
+    ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
 
     flex_p = np.zeros((hours, len(index.flexible_loads)))
     for f, (name, b) in enumerate(zip(index.flexible_loads, index.flexible_bus, strict=True)):
@@ -218,25 +317,15 @@ def to_dataset(
         flex_p[:, f] = result.flex_use[:, b] * share
 
     twh = 1e-6
-    ne_avail = float(inputs.ne_avail.sum()) * twh
-    ne_curt = float(ne_curtail.sum()) * twh
-    ne_used = ne_avail - ne_curt
-    ne_export = float(corr_ne.sum()) * twh
-    export = float(result.corr_flow.sum()) * twh
-    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
-    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
-    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
-    demand_served = float(
-        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
-    ) * twh
-    flex_twh = float(result.flex_use.sum()) * twh
-    consumption = demand_served + flex_twh + storage_losses + line_losses
     gen_twh = gen_p.sum(axis=0) * twh
-    renewable_used = float(gen_twh[np.isin(carriers, RENEWABLE_CARRIERS)].sum())
-    peak = float(inputs.demand.sum(axis=1).max())
     corr_energy = result.corr_flow.sum(axis=0) * twh
     corr_cap = inputs.corr_cap
     corridors = [scenario.corridors[c] for c in index.corridors]
+    figures = system_figures(
+        result, inputs, scenario, ne_curtail, corr_ne,
+        renewable_used_TWh=float(gen_twh[np.isin(carriers, RENEWABLE_CARRIERS)].sum()),
+        coal_TWh=float(gen_twh[np.isin(carriers, COAL_CARRIERS)].sum()),
+    )
 
     data = {
         "demand": inputs.demand,
@@ -266,33 +355,7 @@ def to_dataset(
         "corridor_min_renewable_share": np.array([c.min_renewable_share for c in corridors]),
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,
-        "new_energy_capacity_GW": sum(
-            g.p_nom for g in scenario.generators.values() if g.carrier in ne_carriers
-        ) / 1e3,
-        "new_type_storage_GW": sum(
-            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
-        ) / 1e3,
-        "demand_response_share": scenario.demand_response.share_of_peak,
-        "peak_load_MW": peak,
-        "demand_TWh": float(inputs.demand.sum()) * twh,
-        "consumption_TWh": consumption,
-        "new_energy_available_TWh": ne_avail,
-        "new_energy_used_TWh": ne_used,
-        "new_energy_curtailed_TWh": ne_curt,
-        "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
-        "new_energy_local_TWh": ne_used - ne_export,
-        "new_energy_export_TWh": ne_export,
-        "export_TWh": export,
-        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
-        "renewable_weight": (renewable_used - ne_export) / consumption if consumption > 0 else 0.0,
-        "coal_TWh": float(gen_twh[np.isin(carriers, COAL_CARRIERS)].sum()),
-        "thermal_TWh": float(result.thermal.sum()) * twh,
-        "storage_losses_TWh": storage_losses,
-        "line_losses_TWh": line_losses,
-        "flexible_load_TWh": flex_twh,
-        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
-        "unserved_MWh": float(result.unserved.sum()),
-        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
+        **figures,
     }
     ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})
     ds["generator"].attrs["carrier"] = ",".join(carriers)
@@ -306,6 +369,8 @@ def to_dataset(
         bus_grid=("bus", [scenario.buses[b].grid for b in index.buses]),
         bus_x=("bus", [scenario.buses[b].x for b in index.buses]),
         bus_y=("bus", [scenario.buses[b].y for b in index.buses]),
+        flexible_load_kind=("flexible_load", [scenario.flexible_loads[f].kind for f in index.flexible_loads]),
+        flexible_load_bus=("flexible_load", [scenario.flexible_loads[f].bus for f in index.flexible_loads]),
         line_bus0=("line", [scenario.lines[n].bus0 for n in index.lines]),
         line_bus1=("line", [scenario.lines[n].bus1 for n in index.lines]),
     )
@@ -321,6 +386,7 @@ def to_dataset(
             ) else "real profiles",
             "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
             "corridors_out_of_service": ",".join(index.corridors_out_of_service),
+            "config": yaml.safe_dump(scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
         }
     )
     if attrs:

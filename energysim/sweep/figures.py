@@ -22,8 +22,9 @@ from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.results.build import (
     COAL_CARRIERS,
     RENEWABLE_CARRIERS,
-    corridor_new_energy,
+    corridor_accounting,
     generator_dispatch,
+    system_figures,
 )
 
 logger = logging.getLogger(__name__)
@@ -149,9 +150,6 @@ def annual_figures(
     dict of str to float
         Figure name -> value, in the units of ``VARIABLES`` (TWh, GW, MW, MWh, p.u.).
     """
-    twh = 1e-6
-    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
-    ne_used_bus = inputs.ne_avail - ne_curtail
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
     dedicated_ne = np.zeros_like(result.corr_flow)
     dedicated_all = np.zeros_like(result.corr_flow)
@@ -161,64 +159,17 @@ def annual_figures(
             dedicated_all[:, c] += gen_p[:, g]
             if is_ne:
                 dedicated_ne[:, c] += gen_p[:, g]
-    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
-    for s_i, b in enumerate(inputs.st_bus):
-        supply_bus[:, b] += result.st_discharge[:, s_i]
-    corr_ne = corridor_new_energy(
-        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
-        ne_used_bus, supply_bus, dedicated_all,
-    )
-    ne_avail = float(inputs.ne_avail.sum()) * twh
-    ne_curt = float(ne_curtail.sum()) * twh
-    ne_used = ne_avail - ne_curt
-    ne_export = float(corr_ne.sum()) * twh
-    soc_change = (
-        float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
-    )
-    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
-    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
-    demand_served = float(
-        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
-    ) * twh
-    flex_twh = float(result.flex_use.sum()) * twh
-    consumption = demand_served + flex_twh + storage_losses + line_losses
+    ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
     keep = 1.0 - _share(result.curtail, inputs.vre_avail)
     if prep.zero_cost_renewable:
-        zero_used = float((inputs.vre_avail * keep).sum()) * twh
+        zero_used = float((inputs.vre_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
-    renewable_used = zero_used + thermal["renewable"]
-    ne = new_energy_carriers()
-    return {
-        "new_energy_capacity_GW": sum(
-            g.p_nom for g in scenario.generators.values() if g.carrier in ne
-        ) / 1e3,
-        "new_type_storage_GW": sum(
-            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
-        ) / 1e3,
-        "demand_response_share": scenario.demand_response.share_of_peak,
-        "peak_load_MW": float(inputs.demand.sum(axis=1).max()),
-        "demand_TWh": float(inputs.demand.sum()) * twh,
-        "consumption_TWh": consumption,
-        "new_energy_available_TWh": ne_avail,
-        "new_energy_used_TWh": ne_used,
-        "new_energy_curtailed_TWh": ne_curt,
-        "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
-        "new_energy_local_TWh": ne_used - ne_export,
-        "new_energy_export_TWh": ne_export,
-        "export_TWh": float(result.corr_flow.sum()) * twh,
-        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
-        "renewable_weight": (renewable_used - ne_export) / consumption if consumption > 0 else 0.0,
-        "coal_TWh": thermal["coal"],
-        "thermal_TWh": float(result.thermal.sum()) * twh,
-        "storage_losses_TWh": storage_losses,
-        "line_losses_TWh": line_losses,
-        "flexible_load_TWh": flex_twh,
-        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
-        "unserved_MWh": float(result.unserved.sum()),
-        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
-    }
+    return system_figures(
+        result, inputs, scenario, ne_curtail, corr_ne,
+        renewable_used_TWh=zero_used + thermal["renewable"], coal_TWh=thermal["coal"],
+    )
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:
