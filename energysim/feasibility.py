@@ -40,7 +40,7 @@ from energysim.run import packed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LEVERS", "TARGETS", "check", "cmd_check", "evaluate", "what_it_takes"]
+__all__ = ["LEVERS", "TARGETS", "check", "cmd_check", "evaluate", "meets", "what_it_takes"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,9 @@ COLUMNS = [
 PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
 
 
-def _meets(value: float, target: float, sense: str, tol: float = 1e-6) -> bool:
+def meets(value: float, target: float, sense: str, tol: float = 1e-6) -> bool:
+    """Whether ``value`` meets ``target`` in direction ``sense`` (">=" or "<="), to a relative
+    tolerance of ``tol``."""
     return value >= target - tol * max(1.0, abs(target)) if sense == ">=" else value <= target + tol * max(1.0, abs(target))
 
 
@@ -116,7 +118,7 @@ def _row(scenario: Scenario, target: str, label: str, unit: str, sense: str, val
         "scenario": scenario.name, "target": target, "label": label, "unit": unit, "sense": sense,
         "value": value, "target_value": float(goal), "margin": margin,
         "margin_pct": margin / abs(goal) * 100 if goal else math.nan,
-        "verdict": PASS if _meets(value, goal, sense) else FAIL,
+        "verdict": PASS if meets(value, goal, sense) else FAIL,
         "level": "kernel" if operational else "input",
         "kernel_value": value if operational else math.nan, "lp_value": math.nan,
         "probability": math.nan, "p10": math.nan, "p50": math.nan, "p90": math.nan,
@@ -232,7 +234,7 @@ def what_it_takes(
         def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
             s = _with_lever(scenario, lever, amount)
             value, goal, sense = _target_value(s, evaluate(s), target)
-            return _meets(value, goal, sense), value
+            return meets(value, goal, sense), value
 
         hi = lever.ceiling / 100
         try:
@@ -332,7 +334,7 @@ def check(
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
                     continue
-                ok = [_meets(x, rows.at[i, "target_value"], rows.at[i, "sense"]) for x in v]
+                ok = [meets(x, rows.at[i, "target_value"], rows.at[i, "sense"]) for x in v]
                 rows.at[i, "probability"] = float(np.mean(ok))
                 rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(v, [10, 50, 90])
                 rows.at[i, "weather_years"] = len(v)

@@ -55,7 +55,11 @@ def synthetic_profiles(buses: list[str], hours: int, seed: int) -> xr.Dataset:
 
 
 def synthetic_scenario(buses: int, storage: int) -> Scenario:
-    """A radial network: bus i links to bus (i-1)//2; wind, solar and coal at every bus."""
+    """A radial network: bus i links to bus (i-1)//2; wind, solar and coal at every bus.
+
+    Coal costs come in three tiers (250, 260, 270 CNY/MWh), so the number of merit-order tiers
+    stays fixed while the network grows.
+    """
     names = [f"n{i:03d}" for i in range(buses)]
     data: dict = {
         "name": f"synthetic-{buses}b-{storage}s",
@@ -75,7 +79,7 @@ def synthetic_scenario(buses: int, storage: int) -> Scenario:
         data["generators"][f"{n}-wind"] = {"bus": n, "carrier": "wind", "p_nom": 1500.0}
         data["generators"][f"{n}-solar"] = {"bus": n, "carrier": "solar", "p_nom": 1000.0}
         data["generators"][f"{n}-coal"] = {"bus": n, "carrier": "coal", "p_nom": 900.0,
-                                           "p_min_pu": 0.3, "marginal_cost": 250.0 + i}
+                                           "p_min_pu": 0.3, "marginal_cost": 250.0 + 10.0 * (i % 3)}
         if i:
             data["lines"][f"l{i:03d}"] = {"bus0": n, "bus1": names[(i - 1) // 2],
                                           "p_nom": 800.0, "efficiency": 0.98}

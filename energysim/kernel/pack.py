@@ -36,6 +36,7 @@ __all__ = [
     "head",
     "heating_mask",
     "pack",
+    "storage_fields",
 ]
 
 THERMAL_CARRIERS = ("coal", "coal_chp", "gas", "biomass")
@@ -271,6 +272,35 @@ def _storage_reserve(
     return np.minimum(ahead / eff_out / energy_total, 1.0)
 
 
+def storage_fields(
+    scenario: Scenario, demand: np.ndarray, vre_avail: np.ndarray, th_max: np.ndarray,
+    schedule: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
+
+    Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
+    already packed arrays; ``demand``, ``vre_avail``, ``th_max`` and ``schedule`` are the packed
+    arrays the reserve depends on.
+    """
+    bidx = {b: i for i, b in enumerate(scenario.buses)}
+    st = list(scenario.storage.values())
+    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
+    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
+    reserve = _storage_reserve(demand, vre_avail, th_max, schedule, float(st_e.sum()), eff_out)
+    return {
+        "storage_reserve": np.ascontiguousarray(reserve),
+        "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
+        "st_p": np.array([s.p_nom for s in st], dtype=float),
+        "st_e": st_e,
+        "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
+        "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
+        "st_loss": np.array([s.standing_loss for s in st], dtype=float),
+        "st_soc0": np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
+        "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
+        "st_soc_max": np.array([s.soc_max for s in st], dtype=float) * st_e,
+    }
+
+
 def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIndex]:
     """Turn a validated scenario and its hourly profiles into kernel arrays.
 
@@ -365,8 +395,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     line_eff = np.array([scenario.lines[n].efficiency for n in lines], dtype=float)
 
     storage = list(scenario.storage)
-    st = [scenario.storage[n] for n in storage]
-    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
 
     flex_names = list(scenario.flexible_loads)
     flex_bus = [bidx[scenario.flexible_loads[n].bus] for n in flex_names]
@@ -387,8 +415,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     dr_total = dr.share_of_peak * peak
     dr_cap = dr_total * shares
 
-    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
-    reserve = _storage_reserve(demand, vre, th_max, schedule, float(st_e.sum()), eff_out)
 
     inputs = KernelInputs(
         demand=demand,
@@ -396,7 +422,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         ne_avail=np.ascontiguousarray(ne),
         th_must=np.ascontiguousarray(th_must),
         schedule=schedule,
-        storage_reserve=np.ascontiguousarray(reserve),
         th_max=np.ascontiguousarray(th_max),
         order=order,
         parent=parent,
@@ -404,15 +429,7 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         parent_is_bus0=parent_is_bus0,
         line_cap=line_cap,
         line_eff=line_eff,
-        st_bus=np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        st_p=np.array([s.p_nom for s in st], dtype=float),
-        st_e=st_e,
-        st_eff_in=np.array([s.efficiency_store for s in st], dtype=float),
-        st_eff_out=np.array([s.efficiency_dispatch for s in st], dtype=float),
-        st_loss=np.array([s.standing_loss for s in st], dtype=float),
-        st_soc0=np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
-        st_soc_min=np.array([s.soc_min for s in st], dtype=float) * st_e,
-        st_soc_max=np.array([s.soc_max for s in st], dtype=float) * st_e,
+        **storage_fields(scenario, demand, vre, th_max, schedule),
         flex_min=flex_min,
         flex_max=flex_max,
         corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),

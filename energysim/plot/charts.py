@@ -28,6 +28,7 @@ import xarray as xr
 
 from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import EnergysimError
+from energysim.feasibility import meets
 from energysim.plot.style import (
     carrier_color,
     carrier_name,
@@ -951,10 +952,6 @@ def _positions(values: np.ndarray) -> tuple[np.ndarray, list[str] | None]:
     return np.arange(len(values), dtype=float), [str(v) for v in values]
 
 
-def _meets(values: np.ndarray, target: float, sense: str) -> np.ndarray:
-    return values >= target if sense == ">=" else values <= target
-
-
 @_styled
 def plot_feasibility(
     sweep: xr.Dataset,
@@ -1031,7 +1028,7 @@ def plot_feasibility(
             cs.set_gid("target")
             ax.clabel(cs, fmt=lambda v: f"{label('target', lang)} {v:g} {unit}", fontsize=7)
         bar.ax.axhline(goal, color="black", linewidth=1.5, gid="target_bar")
-        miss = np.isfinite(z) & ~_meets(z, goal, sense)
+        miss = np.isfinite(z) & ~meets(z, goal, sense)  # the check's own tolerance
         ax.plot(
             gx[miss],
             gy[miss],
@@ -1143,9 +1140,9 @@ def plot_weather(
     da = sweep[figure] * factor
     values = da.values[np.isfinite(da.values)]
     goal = math.nan if target is None else target * factor
-    meets = f"n={values.size}"
+    met_text = f"n={values.size}"
     if target is not None:
-        meets = f"{label('meets', lang)}: {int(_meets(values, goal, sense).sum())}/{values.size}"
+        met_text = f"{label('meets', lang)}: {int(meets(values, goal, sense).sum())}/{values.size}"
     if by is None:
         ax.hist(
             values,
@@ -1153,7 +1150,7 @@ def plot_weather(
             color=carrier_color("wind"),
             edgecolor="white",
             linewidth=0.5,
-            label=f"{figure} ({meets})",
+            label=f"{figure} ({met_text})",
             gid="hist",
         )
         if target is not None:
@@ -1187,7 +1184,7 @@ def plot_weather(
                 goal,
                 color=carrier_color("export_shortfall"),
                 linewidth=1.5,
-                label=f"{label('target', lang)} {sense} {goal:g} {unit} ({meets})",
+                label=f"{label('target', lang)} {sense} {goal:g} {unit} ({met_text})",
                 gid="target",
             )
         ax.set_xlabel(axis_label(sweep, by))

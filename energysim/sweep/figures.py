@@ -177,7 +177,7 @@ def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, 
 
     Uses the tolerance of ``energysim check`` (:mod:`energysim.feasibility`).
     """
-    from energysim.feasibility import TARGETS, _meets
+    from energysim.feasibility import TARGETS, meets
 
     out: dict[str, float] = {}
     for spec in TARGETS:
@@ -185,7 +185,7 @@ def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, 
         if goal is None:
             out[f"meets_{spec.field}"] = math.nan
         else:
-            out[f"meets_{spec.field}"] = float(_meets(figures[spec.variable], goal, spec.sense))
+            out[f"meets_{spec.field}"] = float(meets(figures[spec.variable], goal, spec.sense))
     given = [v for v in out.values() if not math.isnan(v)]
     out["meets_all_targets"] = float(all(v == 1.0 for v in given)) if given else math.nan
     return out

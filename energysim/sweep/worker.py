@@ -197,32 +197,10 @@ def _profiles(state: _State, scenario: Any) -> Any:
 
 
 def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
-    """Storage fields of :class:`KernelInputs` for ``scenario``, as :func:`pack` computes them.
+    """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
+    from energysim.kernel.pack import storage_fields
 
-    Also the storage reserve, which depends on the total storage energy. The other inputs
-    (demand, zero-cost supply, thermal capacity, schedules) are taken from ``inputs``.
-    """
-    from energysim.kernel.pack import _storage_reserve
-
-    bidx = {b: i for i, b in enumerate(scenario.buses)}
-    st = [scenario.storage[n] for n in scenario.storage]
-    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
-    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
-    reserve = _storage_reserve(
-        inputs.demand, inputs.vre_avail, inputs.th_max, inputs.schedule, float(st_e.sum()), eff_out
-    )
-    return {
-        "storage_reserve": np.ascontiguousarray(reserve),
-        "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        "st_p": np.array([s.p_nom for s in st], dtype=float),
-        "st_e": st_e,
-        "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
-        "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
-        "st_loss": np.array([s.standing_loss for s in st], dtype=float),
-        "st_soc0": np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
-        "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
-        "st_soc_max": np.array([s.soc_max for s in st], dtype=float) * st_e,
-    }
+    return storage_fields(scenario, inputs.demand, inputs.vre_avail, inputs.th_max, inputs.schedule)
 
 
 def _packed(state: _State, scenario: Any, key: str) -> tuple:
