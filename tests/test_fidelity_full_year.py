@@ -1,0 +1,21 @@
+"""Full-year kernel vs LP on the shipped scenarios (slow: minutes of HiGHS per scenario).
+
+Run with ``python -m pytest -m slow``. Targets from the kernel issue: new-energy utilisation within
+2 percentage points of the LP optimum, local consumption and export within 3 %.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from energysim.fidelity import fidelity_table
+
+pytestmark = [pytest.mark.slow, pytest.mark.lp]
+
+
+@pytest.mark.parametrize("name", ["plan-2030", "baseline-2025"])
+def test_kernel_within_stated_gaps_of_the_lp(repo, name):
+    table = fidelity_table(repo / "scenarios" / f"{name}.yaml")
+    assert abs(table.loc["new_energy_utilisation", "gap"]) <= 2.0
+    assert abs(table.loc["new_energy_local_TWh", "gap"]) <= 3.0
+    assert abs(table.loc["new_energy_export_TWh", "gap"]) <= 3.0
