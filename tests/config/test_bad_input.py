@@ -69,3 +69,11 @@ def test_corpus_is_complete():
     yaml_files = {p.name for p in BAD.glob("*.yaml")} - {"cyclic-b.yaml"}
     assert yaml_files == set(CASES)
     assert len(CASES) >= 20
+
+
+def test_bad_profile_file_named_by_the_cli(tmp_path, capsys):
+    scenario = Path(__file__).parent / "bad_profiles" / "scenario.yaml"
+    assert main(["run", str(scenario), "-o", str(tmp_path / "r.nc")]) == 2
+    err = capsys.readouterr().err
+    assert "wind-too-high.csv" in err and "Traceback" not in err
+    assert not (tmp_path / "r.nc").exists()
