@@ -321,7 +321,7 @@ def dispatch_year(
                     b = st_bus[s]
                     if want[b] > 0.0 and st_avail[s] > 0.0:
                         p = served[b] * st_avail[s] / want[b]
-                        if p > 0.0:
+                        if p > EPS:  # float residue of the transport is not a charge
                             st_charge[t, s] = p
                             soc[s] += p * st_eff_in[s]
                             st_busy[s] = 1.0
@@ -492,7 +492,7 @@ def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_di
         b = st_bus[s]
         if supply[b] > 0.0 and st_avail[s] > 0.0:
             p = used[b] * st_avail[s] / supply[b]
-            if p > 0.0:
+            if p > EPS:
                 st_discharge[t, s] += p
                 soc[s] -= p / st_eff_out[s]
                 if soc[s] < 0.0:

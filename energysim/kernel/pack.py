@@ -261,7 +261,7 @@ def _storage_reserve(
     it spends it only to avoid DR, export cuts or unserved energy.
     """
     hours = demand.shape[0]
-    if energy_total <= 0:
+    if energy_total <= 1e-6:  # less than a watt-hour of storage holds no meaningful reserve
         return np.zeros(hours)
     need = demand.sum(axis=1) + schedule.sum(axis=1) - vre.sum(axis=1) - th_max.sum()
     need = np.maximum(need, 0.0)

@@ -135,6 +135,33 @@ def _cover(grid: _Backbone, offered: list[float], deficit: list[float]) -> list[
     return given
 
 
+def _discharge(
+    grid: _Backbone, inputs: KernelInputs, out: DispatchResult, t: int, soc: list[float],
+    charged: list[bool], deficit: list[float], reserve: float,
+) -> None:
+    """Cover the deficit from storage down to max(soc_min, reserve share); update ``soc``."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    offer = [0.0] * len(storage)
+    for s in storage:
+        if charged[s]:
+            continue
+        floor = max(inputs.st_soc_min[s], reserve * inputs.st_e[s])
+        offer[s] = min(inputs.st_p[s] - out.st_discharge[t, s],
+                       (soc[s] - floor) * inputs.st_eff_out[s])
+        offer[s] = max(offer[s], 0.0)
+    at_bus = [0.0] * nb
+    for s in storage:
+        at_bus[inputs.st_bus[s]] += offer[s]
+    given = _cover(grid, at_bus, deficit)
+    for s in storage:
+        b = inputs.st_bus[s]
+        p = given[b] * offer[s] / at_bus[b] if at_bus[b] > 0 and offer[s] > 0 else 0.0
+        if p > EPS:
+            out.st_discharge[t, s] += p
+            soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
+
+
 def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
     """Dispatch a year by the kernel's rules, slowly and readably. Same outputs as the kernel."""
     out = allocate_result(inputs)
@@ -204,8 +231,8 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 got = _absorb(grid, surplus, want)
                 for s in storage:
                     b = inputs.st_bus[s]
-                    if want[b] > 0 and room[s] > 0 and got[b] > 0:
-                        p = got[b] * room[s] / want[b]
+                    p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
+                    if p > EPS:  # float residue of the transport is not a charge
                         out.st_charge[t, s] = p
                         soc[s] += p * inputs.st_eff_in[s]
                         charged[s] = True
@@ -231,35 +258,15 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         # 3. deficit
         if any(x > EPS for x in deficit):
 
-            def discharge(reserve: float) -> None:
-                offer = [0.0] * len(storage)
-                for s in storage:
-                    if charged[s]:
-                        continue
-                    floor = max(inputs.st_soc_min[s], reserve * inputs.st_e[s])
-                    offer[s] = min(inputs.st_p[s] - out.st_discharge[t, s],
-                                   (soc[s] - floor) * inputs.st_eff_out[s])
-                    offer[s] = max(offer[s], 0.0)
-                at_bus = [0.0] * nb
-                for s in storage:
-                    at_bus[inputs.st_bus[s]] += offer[s]
-                given = _cover(grid, at_bus, deficit)
-                for s in storage:
-                    b = inputs.st_bus[s]
-                    if at_bus[b] > 0 and offer[s] > 0:
-                        p = given[b] * offer[s] / at_bus[b]
-                        out.st_discharge[t, s] += p
-                        soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
-
             if len(storage):
-                discharge(float(inputs.storage_reserve[t]))
+                _discharge(grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t]))
             for k in range(nk):
                 if sum(deficit) <= EPS:
                     break
                 headroom = [max(inputs.th_max[k, b] - out.thermal[t, k, b], 0.0) for b in range(nb)]
                 out.thermal[t, k] += _cover(grid, headroom, deficit)
             if len(storage) and sum(deficit) > EPS:
-                discharge(0.0)
+                _discharge(grid, inputs, out, t, soc, charged, deficit, 0.0)
             if dr_total > 0 and dr_left > EPS and sum(deficit) > EPS:
                 scale = min(1.0, dr_left / dr_total)
                 offer = [max(inputs.dr_cap[b] * scale - forced[b], 0.0) for b in range(nb)]
