@@ -168,7 +168,7 @@ def solve_lp_rolling(
     n.optimize.optimize_with_rolling_horizon(
         horizon=horizon, overlap=overlap, solver_name="highs",
         extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False, **options,
+        include_objective_constant=False, io_api="direct", progress=False, **options,
     )
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
