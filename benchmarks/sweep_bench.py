@@ -47,8 +47,10 @@ def _write(folder: Path, n: int, seeds: int) -> Path:
         "base": str(REPO / "scenarios/plan-2030.yaml"),
         "axes": [
             {"path": "weather.seed", "values": list(range(seeds))},
-            {"path": "capacity_totals_GW.new_type_storage",
-             "values": [round(40 + 40 * i / max(per_seed - 1, 1), 6) for i in range(per_seed)]},
+            {
+                "path": "capacity_totals_GW.new_type_storage",
+                "values": [round(40 + 40 * i / max(per_seed - 1, 1), 6) for i in range(per_seed)],
+            },
         ],
         "figures": None,
     }
@@ -84,8 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=120, help="points of the throughput sweeps")
-    parser.add_argument("--memory", type=int, nargs="*", default=[100, 400, 1600],
-                        help="sizes of the memory sweeps (10000 if time allows)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        nargs="*",
+        default=[100, 400, 1600],
+        help="sizes of the memory sweeps (10000 if time allows)",
+    )
     parser.add_argument("--seeds", type=int, default=4, help="weather years in each sweep")
     parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args(argv)
@@ -95,16 +102,22 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         small = _write(folder, max(args.seeds, args.points // 4), args.seeds)
         large = _write(folder, args.points, args.seeds)
-        backends = [("local", 1), ("local", 2)] + ([] if args.skip_dask else [("dask", 1), ("dask", 2)])
+        backends = [("local", 1), ("local", 2)] + (
+            [] if args.skip_dask else [("dask", 1), ("dask", 2)]
+        )
         for backend, workers in backends:
             t_small, n_small, _ = _run(small, folder / "s.nc", backend, workers)
             t_large, n_large, rss = _run(large, folder / "l.nc", backend, workers)
             rate = (n_large - n_small) / max(t_large - t_small, 1e-9)
             rows.append((backend, workers, n_large, t_large, n_large / t_large, rate, rss))
-        print(f"machine: {_cpu_model()}, nproc={subprocess.getoutput('nproc')}, "  # noqa: T201
-              f"python {platform.python_version()}")
-        print(f"{'backend':8} {'workers':>7} {'points':>7} {'wall s':>8} {'pts/s':>8} "  # noqa: T201
-              f"{'pts/s steady':>13} {'peak RSS MB':>12}")
+        print(
+            f"machine: {_cpu_model()}, nproc={subprocess.getoutput('nproc')}, "  # noqa: T201
+            f"python {platform.python_version()}"
+        )
+        print(
+            f"{'backend':8} {'workers':>7} {'points':>7} {'wall s':>8} {'pts/s':>8} "  # noqa: T201
+            f"{'pts/s steady':>13} {'peak RSS MB':>12}"
+        )
         for b, w, n, t, r, steady, rss in rows:
             print(f"{b:8} {w:7d} {n:7d} {t:8.1f} {r:8.1f} {steady:13.1f} {rss:12.0f}")  # noqa: T201
 

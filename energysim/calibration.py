@@ -34,16 +34,39 @@ class Fact:
 
 
 BASELINE_FACTS: tuple[Fact, ...] = (
-    Fact("new_energy_used_TWh", "new-energy generation", 270.0, "TWh", 3.0,
-         "facts.md §2: 2025 NE generation 270 TWh (能源局 year review)"),
-    Fact("export_TWh", "total export", 350.0, "TWh", 3.0,
-         "facts.md §2: 2025 total export 350 TWh"),
-    Fact("new_energy_export_TWh", "new-energy export", 90.0, "TWh", 10.0,
-         "facts.md §2: 2025 green export 90 TWh"),
-    Fact("new_energy_local_TWh", "new energy consumed locally", 163.0 * 12 / 11, "TWh", 5.0,
-         "derived: Jan-Nov 2025 NE local 163 TWh (Xinhua, facts.md §2) x 12/11"),
-    Fact("consumption_TWh", "consumption", 497.0 * 12 / 11, "TWh", 3.0,
-         "derived: Jan-Nov 2025 consumption ≈ 497 TWh (facts.md §2) x 12/11"),
+    Fact(
+        "new_energy_used_TWh",
+        "new-energy generation",
+        270.0,
+        "TWh",
+        3.0,
+        "facts.md §2: 2025 NE generation 270 TWh (能源局 year review)",
+    ),
+    Fact("export_TWh", "total export", 350.0, "TWh", 3.0, "facts.md §2: 2025 total export 350 TWh"),
+    Fact(
+        "new_energy_export_TWh",
+        "new-energy export",
+        90.0,
+        "TWh",
+        10.0,
+        "facts.md §2: 2025 green export 90 TWh",
+    ),
+    Fact(
+        "new_energy_local_TWh",
+        "new energy consumed locally",
+        163.0 * 12 / 11,
+        "TWh",
+        5.0,
+        "derived: Jan-Nov 2025 NE local 163 TWh (Xinhua, facts.md §2) x 12/11",
+    ),
+    Fact(
+        "consumption_TWh",
+        "consumption",
+        497.0 * 12 / 11,
+        "TWh",
+        3.0,
+        "derived: Jan-Nov 2025 consumption ≈ 497 TWh (facts.md §2) x 12/11",
+    ),
 )
 
 
@@ -60,17 +83,26 @@ def baseline_calibration(results: xr.Dataset) -> pd.DataFrame:
     for fact in BASELINE_FACTS:
         model = float(results[fact.variable])
         error = (model - fact.reported) / fact.reported * 100
-        rows.append({
-            "label": fact.label, "model": model, "reported": fact.reported, "unit": fact.unit,
-            "error_pct": error, "tolerance_pct": fact.tolerance_pct,
-            "within": abs(error) <= fact.tolerance_pct, "source": fact.source,
-        })
+        rows.append(
+            {
+                "label": fact.label,
+                "model": model,
+                "reported": fact.reported,
+                "unit": fact.unit,
+                "error_pct": error,
+                "tolerance_pct": fact.tolerance_pct,
+                "within": abs(error) <= fact.tolerance_pct,
+                "source": fact.source,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def format_baseline(table: pd.DataFrame) -> str:
     """The baseline comparison as text."""
-    lines = [f"{'figure':30s} {'model':>9s} {'reported':>9s} {'error':>8s} {'tol.':>6s}  ok  source"]
+    lines = [
+        f"{'figure':30s} {'model':>9s} {'reported':>9s} {'error':>8s} {'tol.':>6s}  ok  source"
+    ]
     for _, r in table.iterrows():
         lines.append(
             f"{r.label:30s} {r.model:9.1f} {r.reported:9.1f} {r.error_pct:+7.1f}% "

@@ -145,13 +145,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_fidelity)
 
     p = sub.add_parser("check", help="are the plan's targets feasible?")
-    p.add_argument("scenarios", nargs="*", type=Path, metavar="SCENARIO",
-                   help="scenario files (default: every shipped scenario)")
+    p.add_argument(
+        "scenarios",
+        nargs="*",
+        type=Path,
+        metavar="SCENARIO",
+        help="scenario files (default: every shipped scenario)",
+    )
     p.add_argument("--lp", action="store_true", help="also check with the LP optimum (slow)")
-    p.add_argument("--weather-years", type=int, default=0, metavar="N",
-                   help="run N weather years and report probabilities and P10/P50/P90")
-    p.add_argument("--what-it-takes", action="store_true",
-                   help="for failing targets, search the smallest addition of each lever")
+    p.add_argument(
+        "--weather-years",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N weather years and report probabilities and P10/P50/P90",
+    )
+    p.add_argument(
+        "--what-it-takes",
+        action="store_true",
+        help="for failing targets, search the smallest addition of each lever",
+    )
     p.add_argument("--json", type=Path, metavar="FILE", help="write the table as JSON")
     p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
@@ -159,8 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_lazy("energysim.feasibility", "cmd_check"))
 
     p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")
-    p.add_argument("--shared", type=Path, default=None,
-                   help="folder with the reference data (default: ../shared next to the repo)")
+    p.add_argument(
+        "--shared",
+        type=Path,
+        default=None,
+        help="folder with the reference data (default: ../shared next to the repo)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_lazy("energysim.calibration", "cmd_calibrate"))
 

@@ -58,18 +58,56 @@ class TargetSpec:
 TARGETS: tuple[TargetSpec, ...] = (
     TargetSpec("new_energy_GW", "new_energy_capacity_GW", ">=", "new-energy capacity", "GW", False),
     TargetSpec("new_type_storage_GW", "new_type_storage_GW", ">=", "new-type storage", "GW", False),
-    TargetSpec("demand_response_share", "demand_response_share", ">=", "demand response / peak", "1", False),
-    TargetSpec("new_energy_local_TWh", "new_energy_local_TWh", ">=", "new energy consumed locally", "TWh", True),
-    TargetSpec("new_energy_export_TWh", "new_energy_export_TWh", ">=", "new energy exported", "TWh", True),
-    TargetSpec("renewable_weight", "renewable_weight", ">=", "renewable consumption weight", "1", True),
-    TargetSpec("new_energy_utilisation", "new_energy_utilisation", ">=", "new-energy utilisation", "1", True),
+    TargetSpec(
+        "demand_response_share", "demand_response_share", ">=", "demand response / peak", "1", False
+    ),
+    TargetSpec(
+        "new_energy_local_TWh",
+        "new_energy_local_TWh",
+        ">=",
+        "new energy consumed locally",
+        "TWh",
+        True,
+    ),
+    TargetSpec(
+        "new_energy_export_TWh", "new_energy_export_TWh", ">=", "new energy exported", "TWh", True
+    ),
+    TargetSpec(
+        "renewable_weight", "renewable_weight", ">=", "renewable consumption weight", "1", True
+    ),
+    TargetSpec(
+        "new_energy_utilisation",
+        "new_energy_utilisation",
+        ">=",
+        "new-energy utilisation",
+        "1",
+        True,
+    ),
     TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
 )
 
 COLUMNS = [
-    "scenario", "target", "label", "unit", "sense", "value", "target_value", "margin",
-    "margin_pct", "verdict", "level", "kernel_value", "lp_value", "probability", "p10", "p50",
-    "p90", "weather_years", "utilisation_hours", "scheduled_hours", "tolerance",
+    "scenario",
+    "target",
+    "label",
+    "unit",
+    "sense",
+    "value",
+    "target_value",
+    "margin",
+    "margin_pct",
+    "verdict",
+    "level",
+    "kernel_value",
+    "lp_value",
+    "probability",
+    "p10",
+    "p50",
+    "p90",
+    "weather_years",
+    "utilisation_hours",
+    "scheduled_hours",
+    "tolerance",
 ]
 PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
 SCHEDULE_TOLERANCE = 1e-3
@@ -79,7 +117,11 @@ SCHEDULE_TOLERANCE = 1e-3
 def meets(value: float, target: float, sense: str, tol: float = 1e-6) -> bool:
     """Whether ``value`` meets ``target`` in direction ``sense`` (">=" or "<="), to a relative
     tolerance of ``tol``."""
-    return value >= target - tol * max(1.0, abs(target)) if sense == ">=" else value <= target + tol * max(1.0, abs(target))
+    return (
+        value >= target - tol * max(1.0, abs(target))
+        if sense == ">="
+        else value <= target + tol * max(1.0, abs(target))
+    )
 
 
 def _margin(value: float, target: float, sense: str) -> float:
@@ -94,39 +136,87 @@ def target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
         if target is None:
             continue
         value = float(ds[spec.variable])
-        rows.append(_row(scenario, spec.field, spec.label, spec.unit, spec.sense, value, target,
-                         spec.operational))
+        rows.append(
+            _row(
+                scenario,
+                spec.field,
+                spec.label,
+                spec.unit,
+                spec.sense,
+                value,
+                target,
+                spec.operational,
+            )
+        )
     for c in ds.corridor.values:
         name = str(c)
         spec = scenario.corridors[name]
         sched = float(ds.corridor_schedule.sel(corridor=name).sum()) * 1e-6
         hours = float(ds.corridor_utilisation_hours.sel(corridor=name))
-        row = _row(scenario, f"corridor:{name}:energy", f"{name}: energy sent ({hours:,.0f} h)",
-                   "TWh", ">=", float(ds.corridor_energy_TWh.sel(corridor=name)), sched, True,
-                   tol=SCHEDULE_TOLERANCE)
+        row = _row(
+            scenario,
+            f"corridor:{name}:energy",
+            f"{name}: energy sent ({hours:,.0f} h)",
+            "TWh",
+            ">=",
+            float(ds.corridor_energy_TWh.sel(corridor=name)),
+            sched,
+            True,
+            tol=SCHEDULE_TOLERANCE,
+        )
         row["utilisation_hours"] = hours
         row["scheduled_hours"] = sched * 1e6 / spec.p_nom if spec.p_nom else 0.0
         rows.append(row)
         if spec.min_renewable_share > 0:
-            rows.append(_row(scenario, f"corridor:{name}:renewable_share", f"{name}: new-energy share",
-                             "1", ">=", float(ds.corridor_renewable_share.sel(corridor=name)),
-                             spec.min_renewable_share, True))
+            rows.append(
+                _row(
+                    scenario,
+                    f"corridor:{name}:renewable_share",
+                    f"{name}: new-energy share",
+                    "1",
+                    ">=",
+                    float(ds.corridor_renewable_share.sel(corridor=name)),
+                    spec.min_renewable_share,
+                    True,
+                )
+            )
     return rows
 
 
-def _row(scenario: Scenario, target: str, label: str, unit: str, sense: str, value: float,
-         goal: float, operational: bool, tol: float = 1e-6) -> dict:
+def _row(
+    scenario: Scenario,
+    target: str,
+    label: str,
+    unit: str,
+    sense: str,
+    value: float,
+    goal: float,
+    operational: bool,
+    tol: float = 1e-6,
+) -> dict:
     margin = _margin(value, goal, sense)
     return {
-        "scenario": scenario.name, "target": target, "label": label, "unit": unit, "sense": sense,
-        "value": value, "target_value": float(goal), "margin": margin,
+        "scenario": scenario.name,
+        "target": target,
+        "label": label,
+        "unit": unit,
+        "sense": sense,
+        "value": value,
+        "target_value": float(goal),
+        "margin": margin,
         "margin_pct": margin / abs(goal) * 100 if goal else math.nan,
         "verdict": PASS if meets(value, goal, sense, tol) else FAIL,
         "tolerance": tol,
         "level": "kernel" if operational else "input",
-        "kernel_value": value if operational else math.nan, "lp_value": math.nan,
-        "probability": math.nan, "p10": math.nan, "p50": math.nan, "p90": math.nan,
-        "weather_years": 0, "utilisation_hours": math.nan, "scheduled_hours": math.nan,
+        "kernel_value": value if operational else math.nan,
+        "lp_value": math.nan,
+        "probability": math.nan,
+        "p10": math.nan,
+        "p50": math.nan,
+        "p90": math.nan,
+        "weather_years": 0,
+        "utilisation_hours": math.nan,
+        "scheduled_hours": math.nan,
     }
 
 
@@ -174,7 +264,10 @@ def _add_storage(data: dict, amount: float) -> None:
     else:
         bus = max(data["buses"], key=lambda b: data["buses"][b]["demand_share"])
         data.setdefault("storage", {})["what-it-takes-storage"] = {
-            "bus": bus, "kind": "new_type", "p_nom": amount * 1e3, "max_hours": 4.0,
+            "bus": bus,
+            "kind": "new_type",
+            "p_nom": amount * 1e3,
+            "max_hours": 4.0,
         }
 
 
@@ -185,7 +278,9 @@ def _add_electrolysers(data: dict, amount: float) -> None:
     else:
         bus = max(data["buses"], key=lambda b: data["buses"][b]["demand_share"])
         data.setdefault("flexible_loads", {})["what-it-takes-electrolysers"] = {
-            "bus": bus, "kind": "electrolyser", "p_nom": amount * 1e3,
+            "bus": bus,
+            "kind": "electrolyser",
+            "p_nom": amount * 1e3,
         }
 
 
@@ -219,7 +314,10 @@ def _target_value(scenario: Scenario, ds: xr.Dataset, target: str) -> tuple[floa
 
 
 def what_it_takes(
-    scenario: Scenario, target: str, levers: Sequence[Lever] = LEVERS, steps: int = 10,
+    scenario: Scenario,
+    target: str,
+    levers: Sequence[Lever] = LEVERS,
+    steps: int = 10,
 ) -> pd.DataFrame:
     """Smallest addition of each lever that makes ``target`` pass, by bisection with the kernel.
 
@@ -235,6 +333,7 @@ def what_it_takes(
     """
     rows = []
     for lever in levers:
+
         def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
             s = _with_lever(scenario, lever, amount)
             value, goal, sense = _target_value(s, evaluate(s), target)
@@ -244,17 +343,33 @@ def what_it_takes(
         try:
             ok, value = passes(hi)
         except ConfigError as err:
-            rows.append({"lever": lever.name, "unit": lever.unit, "addition": math.nan,
-                         "reached": False, "value_at_addition": math.nan,
-                         "ceiling": lever.ceiling, "note": f"not applicable: {err.message}"})
+            rows.append(
+                {
+                    "lever": lever.name,
+                    "unit": lever.unit,
+                    "addition": math.nan,
+                    "reached": False,
+                    "value_at_addition": math.nan,
+                    "ceiling": lever.ceiling,
+                    "note": f"not applicable: {err.message}",
+                }
+            )
             continue
         while not ok and hi < lever.ceiling:
             hi = min(hi * 2, lever.ceiling)
             ok, value = passes(hi)
         if not ok:
-            rows.append({"lever": lever.name, "unit": lever.unit, "addition": math.nan,
-                         "reached": False, "value_at_addition": value, "ceiling": lever.ceiling,
-                         "note": f"not reached within +{lever.ceiling:g} {lever.unit}"})
+            rows.append(
+                {
+                    "lever": lever.name,
+                    "unit": lever.unit,
+                    "addition": math.nan,
+                    "reached": False,
+                    "value_at_addition": value,
+                    "ceiling": lever.ceiling,
+                    "note": f"not reached within +{lever.ceiling:g} {lever.unit}",
+                }
+            )
             continue
         lo = 0.0
         for _ in range(steps):
@@ -264,8 +379,17 @@ def what_it_takes(
                 hi, value = mid, value_mid
             else:
                 lo = mid
-        rows.append({"lever": lever.name, "unit": lever.unit, "addition": hi, "reached": True,
-                     "value_at_addition": value, "ceiling": lever.ceiling, "note": ""})
+        rows.append(
+            {
+                "lever": lever.name,
+                "unit": lever.unit,
+                "addition": hi,
+                "reached": True,
+                "value_at_addition": value,
+                "ceiling": lever.ceiling,
+                "note": "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -275,8 +399,13 @@ def what_it_takes(
 def _progress(total: int, desc: str):  # noqa: ANN202
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty() or total <= 1,
-                file=sys.stderr, leave=False)
+    return tqdm(
+        total=total,
+        desc=desc,
+        disable=not sys.stderr.isatty() or total <= 1,
+        file=sys.stderr,
+        leave=False,
+    )
 
 
 def check(
@@ -338,10 +467,16 @@ def check(
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
                     continue
-                ok = [meets(x, rows.at[i, "target_value"], rows.at[i, "sense"], rows.at[i, "tolerance"])
-                      for x in v]
+                ok = [
+                    meets(
+                        x, rows.at[i, "target_value"], rows.at[i, "sense"], rows.at[i, "tolerance"]
+                    )
+                    for x in v
+                ]
                 rows.at[i, "probability"] = float(np.mean(ok))
-                rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(v, [10, 50, 90])
+                rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(
+                    v, [10, 50, 90]
+                )
                 rows.at[i, "weather_years"] = len(v)
         else:
             bar.update()
@@ -423,17 +558,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from energysim.results.io import atomic_write
 
     paths = args.scenarios or shipped_scenarios()
-    table = check(paths, lp=args.lp, weather_years=args.weather_years,
-                  what_it_takes_levers=args.what_it_takes)
+    table = check(
+        paths, lp=args.lp, weather_years=args.weather_years, what_it_takes_levers=args.what_it_takes
+    )
     color = sys.stdout.isatty() and not args.no_color
     _out(format_table(table, color=color))
     if args.json:
         payload = {
             "targets": json.loads(table.to_json(orient="records")),
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
-            if len(table.attrs["what_it_takes"]) else [],
+            if len(table.attrs["what_it_takes"])
+            else [],
         }
-        atomic_write(args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False)))
+        atomic_write(
+            args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+        )
     if args.csv:
         atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
     failed = bool((table.verdict == FAIL).any())

@@ -51,7 +51,9 @@ def compare(kernel: xr.Dataset, lp: xr.Dataset) -> pd.DataFrame:
             gap, unit = ((k - o) / abs(o) * 100 if abs(o) > 1e-9 else 0.0), "%"
         else:
             gap, unit = k - o, name.rsplit("_", 1)[-1]
-        rows.append({"figure": name, "label": label, "kernel": k, "lp": o, "gap": gap, "gap_unit": unit})
+        rows.append(
+            {"figure": name, "label": label, "kernel": k, "lp": o, "gap": gap, "gap_unit": unit}
+        )
     return pd.DataFrame(rows).set_index("figure")
 
 
@@ -78,7 +80,12 @@ def fidelity_table(
     lp_ds = to_dataset(lp_result, inputs, index, scenario, "lp")
     table = compare(kernel_ds, lp_ds)
     table.attrs.update(
-        {"kernel_s": t_kernel, "lp_s": t_lp, "hours": len(index.snapshots), "scenario": scenario.name}
+        {
+            "kernel_s": t_kernel,
+            "lp_s": t_lp,
+            "hours": len(index.snapshots),
+            "scenario": scenario.name,
+        }
     )
     return table
 

@@ -55,7 +55,9 @@ def _fail(what: str, where: tuple, value: float) -> None:
     raise KernelError(msg)
 
 
-def _check_between(name: str, x: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float) -> None:
+def _check_between(
+    name: str, x: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float
+) -> None:
     lo_arr = np.broadcast_to(lo, x.shape)
     hi_arr = np.broadcast_to(hi, x.shape)
     bad = (x < lo_arr - BOUND_TOL) | (x > hi_arr + BOUND_TOL)
@@ -65,7 +67,9 @@ def _check_between(name: str, x: np.ndarray, lo: np.ndarray | float, hi: np.ndar
 
 
 def check_invariants(
-    ds: xr.Dataset | None, result: DispatchResult, inputs: KernelInputs,
+    ds: xr.Dataset | None,
+    result: DispatchResult,
+    inputs: KernelInputs,
     simultaneous_ok: bool = False,
     balance_tol: float = BALANCE_TOL_MW,
 ) -> None:
@@ -108,8 +112,11 @@ def check_invariants(
     ns = inputs.st_p.shape[0]
     if ns:
         prev = np.vstack([inputs.st_soc0[None, :], result.st_soc[:-1]])
-        expected = prev * (1 - inputs.st_loss) + result.st_charge * inputs.st_eff_in \
+        expected = (
+            prev * (1 - inputs.st_loss)
+            + result.st_charge * inputs.st_eff_in
             - result.st_discharge / inputs.st_eff_out
+        )
         gap = np.abs(expected - result.st_soc)
         if gap.max() > 1e-5 * max(1.0, float(inputs.st_e.max())):
             where = tuple(int(i) for i in np.unravel_index(gap.argmax(), gap.shape))

@@ -63,7 +63,9 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
         if corridors:
             link_p = m.variables["Link-p"]
             dim = xr.DataArray(corridors, dims="corridor").to_index()
-            green = m.add_variables(lower=0.0, coords=[snapshots, dim], name="Corridor-p_new_energy")
+            green = m.add_variables(
+                lower=0.0, coords=[snapshots, dim], name="Corridor-p_new_energy"
+            )
             slack = m.add_variables(lower=0.0, coords=[dim], name="Corridor-share_shortfall")
             by_bus: dict[str, list[str]] = {}
             for c in corridors:
@@ -73,13 +75,18 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                 green_c = green.sel(corridor=c)
                 m.add_constraints(green_c - flow <= 0, name=f"Corridor-new_energy_below_flow-{c}")
                 m.add_constraints(
-                    green_c.sum("snapshot") + slack.sel(corridor=c)
-                    - spec.min_renewable_share * flow.sum("snapshot") >= 0,
+                    green_c.sum("snapshot")
+                    + slack.sel(corridor=c)
+                    - spec.min_renewable_share * flow.sum("snapshot")
+                    >= 0,
                     name=f"Corridor-min_renewable_share-{c}",
                 )
             for bus, names in by_bus.items():
-                gens = [g for g, gspec in scenario.generators.items()
-                        if gspec.bus == bus and gspec.carrier in ne_carriers]
+                gens = [
+                    g
+                    for g, gspec in scenario.generators.items()
+                    if gspec.bus == bus and gspec.carrier in ne_carriers
+                ]
                 lhs = green.sel(corridor=names).sum("corridor")
                 if gens:
                     lhs = lhs - gen_p.sel(name=gens).sum("name")
@@ -106,7 +113,8 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
         # storage state-of-charge floors
         floors = {
             name: s.soc_min * s.p_nom * s.max_hours
-            for name, s in scenario.storage.items() if s.soc_min > 0
+            for name, s in scenario.storage.items()
+            if s.soc_min > 0
         }
         if floors:
             soc = m.variables["StorageUnit-state_of_charge"]
@@ -136,8 +144,13 @@ def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> p
         for b, bus in enumerate(index.buses):
             if inputs.dr_cap[b] > 0:
                 n.add(
-                    "Generator", f"{bus} demand response payback", bus=bus,
-                    carrier="demand_response", sign=-1, p_nom=inputs.dr_cap[b], marginal_cost=0.0,
+                    "Generator",
+                    f"{bus} demand response payback",
+                    bus=bus,
+                    carrier="demand_response",
+                    sign=-1,
+                    p_nom=inputs.dr_cap[b],
+                    marginal_cost=0.0,
                 )
     curtail_penalty = scenario.costs.curtailment_penalty
     if curtail_penalty > 0:
@@ -166,9 +179,14 @@ def solve_lp_rolling(
     n = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
     n.optimize.optimize_with_rolling_horizon(
-        horizon=horizon, overlap=overlap, solver_name="highs",
+        horizon=horizon,
+        overlap=overlap,
+        solver_name="highs",
         extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False, io_api="direct", progress=False, **options,
+        include_objective_constant=False,
+        io_api="direct",
+        progress=False,
+        **options,
     )
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"

@@ -77,11 +77,17 @@ def build_network_from_packed(
 
     buses = list(index.buses)
     n.add(
-        "Bus", buses, carrier="AC",
-        x=[scenario.buses[b].x for b in buses], y=[scenario.buses[b].y for b in buses],
+        "Bus",
+        buses,
+        carrier="AC",
+        x=[scenario.buses[b].x for b in buses],
+        y=[scenario.buses[b].y for b in buses],
     )
     n.add(
-        "Load", [f"{b} demand" for b in buses], bus=buses, carrier="load",
+        "Load",
+        [f"{b} demand" for b in buses],
+        bus=buses,
+        carrier="load",
         p_set=pd.DataFrame(inputs.demand, index=snapshots, columns=[f"{b} demand" for b in buses]),
     )
 
@@ -96,8 +102,14 @@ def build_network_from_packed(
             p_max = pd.Series(avail / p_nom, index=snapshots)
             p_min = pd.Series(must / p_nom, index=snapshots)
         n.add(
-            "Generator", name, bus=g.bus, carrier=g.carrier, p_nom=p_nom,
-            p_max_pu=p_max, p_min_pu=p_min, marginal_cost=g.marginal_cost,
+            "Generator",
+            name,
+            bus=g.bus,
+            carrier=g.carrier,
+            p_nom=p_nom,
+            p_max_pu=p_max,
+            p_min_pu=p_min,
+            marginal_cost=g.marginal_cost,
         )
 
     dr = scenario.demand_response
@@ -105,29 +117,55 @@ def build_network_from_packed(
     for b, bus in enumerate(buses):
         if inputs.dr_cap[b] > 0:
             n.add(
-                "Generator", f"{bus} demand response", bus=bus, carrier="demand_response",
-                p_nom=inputs.dr_cap[b], marginal_cost=dr.cost,
+                "Generator",
+                f"{bus} demand response",
+                bus=bus,
+                carrier="demand_response",
+                p_nom=inputs.dr_cap[b],
+                marginal_cost=dr.cost,
                 e_sum_max=inputs.dr_cap[b] * dr.max_hours_per_year,
             )
         n.add(
-            "Generator", f"{bus} unserved", bus=bus, carrier="unserved", p_nom=UNLIMITED_MW,
+            "Generator",
+            f"{bus} unserved",
+            bus=bus,
+            carrier="unserved",
+            p_nom=UNLIMITED_MW,
             marginal_cost=costs.value_of_lost_load,
         )
         n.add(
-            "Generator", f"{bus} thermal relief", bus=bus, carrier="thermal_relief",
-            p_nom=UNLIMITED_MW, sign=-1, marginal_cost=costs.value_of_lost_load,
+            "Generator",
+            f"{bus} thermal relief",
+            bus=bus,
+            carrier="thermal_relief",
+            p_nom=UNLIMITED_MW,
+            sign=-1,
+            marginal_cost=costs.value_of_lost_load,
         )
 
     for name, f in scenario.flexible_loads.items():
         n.add(
-            "Generator", name, bus=f.bus, carrier=f.kind, sign=-1, p_nom=f.p_nom,
-            p_min_pu=f.p_min_pu, p_max_pu=1.0, marginal_cost=-costs.electrolyser_value,
+            "Generator",
+            name,
+            bus=f.bus,
+            carrier=f.kind,
+            sign=-1,
+            p_nom=f.p_nom,
+            p_min_pu=f.p_min_pu,
+            p_max_pu=1.0,
+            marginal_cost=-costs.electrolyser_value,
         )
 
     for name, s in scenario.storage.items():
         n.add(
-            "StorageUnit", name, bus=s.bus, carrier=s.kind, p_nom=s.p_nom, max_hours=s.max_hours,
-            efficiency_store=s.efficiency_store, efficiency_dispatch=s.efficiency_dispatch,
+            "StorageUnit",
+            name,
+            bus=s.bus,
+            carrier=s.kind,
+            p_nom=s.p_nom,
+            max_hours=s.max_hours,
+            efficiency_store=s.efficiency_store,
+            efficiency_dispatch=s.efficiency_dispatch,
             standing_loss=s.standing_loss,
             state_of_charge_initial=s.state_of_charge_initial * s.p_nom * s.max_hours,
             cyclic_state_of_charge=False,
@@ -137,8 +175,15 @@ def build_network_from_packed(
         carrier = "DC" if line.kind == "dc_internal" else "AC"
         for suffix, b0, b1 in (("", line.bus0, line.bus1), (" reverse", line.bus1, line.bus0)):
             n.add(
-                "Link", f"{name}{suffix}", bus0=b0, bus1=b1, carrier=carrier, p_nom=line.p_nom,
-                efficiency=line.efficiency, p_min_pu=0.0, p_max_pu=1.0,
+                "Link",
+                f"{name}{suffix}",
+                bus0=b0,
+                bus1=b1,
+                carrier=carrier,
+                p_nom=line.p_nom,
+                efficiency=line.efficiency,
+                p_min_pu=0.0,
+                p_max_pu=1.0,
                 marginal_cost=costs.wheeling_cost,
             )
 
@@ -148,28 +193,49 @@ def build_network_from_packed(
         x, y = RECEIVING_GRID_LOCATIONS[corridor.receiving_grid]
         n.add("Bus", receiving, carrier="AC", x=x, y=y)
         n.add(
-            "Link", name, bus0=corridor.bus, bus1=receiving, carrier="export",
-            p_nom=corridor.p_nom, efficiency=corridor.efficiency, p_min_pu=0.0, p_max_pu=1.0,
+            "Link",
+            name,
+            bus0=corridor.bus,
+            bus1=receiving,
+            carrier="export",
+            p_nom=corridor.p_nom,
+            efficiency=corridor.efficiency,
+            p_min_pu=0.0,
+            p_max_pu=1.0,
         )
         delivered = inputs.schedule[:, c] * corridor.efficiency
         n.add(
-            "Load", f"{name} schedule", bus=receiving, carrier="export",
+            "Load",
+            f"{name} schedule",
+            bus=receiving,
+            carrier="export",
             p_set=pd.Series(delivered, index=snapshots),
         )
         n.add(
-            "Generator", f"{name} shortfall", bus=receiving, carrier="export_shortfall",
+            "Generator",
+            f"{name} shortfall",
+            bus=receiving,
+            carrier="export_shortfall",
             p_nom=max(corridor.p_nom, 1.0),
             marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
         )
         if corridor.flexible_export:
             n.add(
-                "Generator", f"{name} surplus", bus=receiving, carrier="export_surplus",
-                sign=-1, p_nom=max(corridor.p_nom, 1.0),
+                "Generator",
+                f"{name} surplus",
+                bus=receiving,
+                carrier="export_surplus",
+                sign=-1,
+                p_nom=max(corridor.p_nom, 1.0),
                 marginal_cost=-costs.surplus_export_value / corridor.efficiency,
             )
     logger.debug(
         "network %s: %d buses, %d generators, %d storage units, %d links",
-        scenario.name, len(n.buses), len(n.generators), len(n.storage_units), len(n.links),
+        scenario.name,
+        len(n.buses),
+        len(n.generators),
+        len(n.storage_units),
+        len(n.links),
     )
     return n
 
@@ -196,8 +262,11 @@ def write_results(
     for name in ds.generator.values:
         gen[str(name)] = ds.generator_p.sel(generator=name).values
     for b, bus in enumerate(index.buses):
-        for suffix, var in (("unserved", "unserved"), ("thermal relief", "thermal_relief"),
-                            ("demand response", "demand_response_shed")):
+        for suffix, var in (
+            ("unserved", "unserved"),
+            ("thermal relief", "thermal_relief"),
+            ("demand response", "demand_response_shed"),
+        ):
             column = f"{bus} {suffix}"
             if column in gen:
                 gen[column] = ds[var].isel(bus=b).values
@@ -212,7 +281,9 @@ def write_results(
         links_p0[c] = flow
         links_p1[c] = -flow * eff
         gen[f"{c} shortfall"] = ds.corridor_shortfall.sel(corridor=c).values * eff
-        surplus = np.maximum(flow - (ds.corridor_schedule - ds.corridor_shortfall).sel(corridor=c).values, 0)
+        surplus = np.maximum(
+            flow - (ds.corridor_schedule - ds.corridor_shortfall).sel(corridor=c).values, 0
+        )
         if f"{c} surplus" in gen:
             gen[f"{c} surplus"] = surplus * eff
     for li, name in enumerate(index.lines):
@@ -231,7 +302,9 @@ def write_results(
     n.links_t.p0 = links_p0
     n.links_t.p1 = links_p1
     st = list(n.storage_units.index)
-    dispatch = pd.DataFrame(ds.storage_discharge.sel(storage_unit=st).values, index=snapshots, columns=st)
+    dispatch = pd.DataFrame(
+        ds.storage_discharge.sel(storage_unit=st).values, index=snapshots, columns=st
+    )
     store = pd.DataFrame(ds.storage_charge.sel(storage_unit=st).values, index=snapshots, columns=st)
     n.storage_units_t.p_dispatch = dispatch
     n.storage_units_t.p_store = store

@@ -43,7 +43,9 @@ def scenario_profiles(scenario: Scenario) -> xr.Dataset:
     weather = scenario.weather
     replaced = {}
     for kind, path in (
-        ("wind", weather.wind_profile), ("solar", weather.solar_profile), ("load", weather.load_profile)
+        ("wind", weather.wind_profile),
+        ("solar", weather.solar_profile),
+        ("load", weather.load_profile),
     ):
         if path:
             real = load_profile(path, kind, list(scenario.buses), scenario.year)
@@ -51,8 +53,12 @@ def scenario_profiles(scenario: Scenario) -> xr.Dataset:
     if replaced:
         profiles = profiles.copy()
         for kind, value in replaced.items():
-            profiles[kind] = xr.DataArray(value[1], dims=value[0], coords={
-                "snapshot": profiles["snapshot"], "bus": profiles["bus"]}, attrs=profiles[kind].attrs)
+            profiles[kind] = xr.DataArray(
+                value[1],
+                dims=value[0],
+                coords={"snapshot": profiles["snapshot"], "bus": profiles["bus"]},
+                attrs=profiles[kind].attrs,
+            )
     return profiles
 
 
@@ -60,9 +66,9 @@ def _as_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
-def packed(scenario: Scenario | str | Path, profiles: xr.Dataset | None = None) -> tuple[
-    Scenario, KernelInputs, PackIndex
-]:
+def packed(
+    scenario: Scenario | str | Path, profiles: xr.Dataset | None = None
+) -> tuple[Scenario, KernelInputs, PackIndex]:
     """Load (if needed) and pack a scenario: the arrays both engines start from."""
     scenario = _as_scenario(scenario)
     if profiles is None:

@@ -39,15 +39,36 @@ def test_annual_accounting_by_hand():
     s = scenario(
         generators={
             "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
-            "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "p_min_pu": 0.2,
-                  "marginal_cost": 250},
+            "c": {
+                "bus": "a",
+                "carrier": "coal",
+                "p_nom": 1000,
+                "p_min_pu": 0.2,
+                "marginal_cost": 250,
+            },
         },
-        storage={"st": {"bus": "a", "kind": "new_type", "p_nom": 100, "max_hours": 1,
-                        "efficiency_store": 1.0, "efficiency_dispatch": 1.0,
-                        "state_of_charge_initial": 0.0}},
-        corridors={"x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 300,
-                         "annual_TWh": 0.876, "in_service_year": 2020, "delivery_curve": "flat",
-                         "min_renewable_share": 0.5}},
+        storage={
+            "st": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 100,
+                "max_hours": 1,
+                "efficiency_store": 1.0,
+                "efficiency_dispatch": 1.0,
+                "state_of_charge_initial": 0.0,
+            }
+        },
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 300,
+                "annual_TWh": 0.876,
+                "in_service_year": 2020,
+                "delivery_curve": "flat",
+                "min_renewable_share": 0.5,
+            }
+        },
     )
     inputs, index = pack(s, profiles(["a"], hours=3, wind=np.array([1.0, 0.2, 1.0])))
     r = run_kernel(inputs)
@@ -76,9 +97,17 @@ def test_annual_accounting_by_hand():
 def test_storage_losses_count_as_local_consumption():
     s = scenario(
         generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 2000}},
-        storage={"st": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 2,
-                        "efficiency_store": 0.9, "efficiency_dispatch": 0.9,
-                        "state_of_charge_initial": 0.0}},
+        storage={
+            "st": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 500,
+                "max_hours": 2,
+                "efficiency_store": 0.9,
+                "efficiency_dispatch": 0.9,
+                "state_of_charge_initial": 0.0,
+            }
+        },
     )
     inputs, index = pack(s, profiles(["a"], hours=2, wind=np.array([0.75, 0.25])))
     ds = to_dataset(run_kernel(inputs), inputs, index, s, "kernel")

@@ -11,7 +11,9 @@ from energysim.bench.runner import load_plugins, run_benchmarks
 def test_smoke_run_with_the_example_plugin(repo):
     loaded = load_plugins([repo / "benchmarks" / "plugins"])
     assert any(p.endswith("example_kernel.py") for p in loaded) or "example-no-reserve" in ENGINES
-    table = run_benchmarks(["synthetic-hours-168"], ["kernel", "example-no-reserve", "lp"], quick=True)
+    table = run_benchmarks(
+        ["synthetic-hours-168"], ["kernel", "example-no-reserve", "lp"], quick=True
+    )
     assert set(table.engine) == {"kernel", "example-no-reserve", "lp"}
     row = table.set_index("engine").loc["example-no-reserve"]
     assert row["hours"] == 168 and row["median_s"] > 0

@@ -13,9 +13,14 @@ from energysim.feasibility import FAIL, PASS, PASS_OPTIMAL, check, what_it_takes
 from tests.helpers import profiles, scenario
 
 NO_TARGETS = {
-    "new_energy_GW": None, "new_type_storage_GW": None, "demand_response_share": None,
-    "new_energy_local_TWh": None, "new_energy_export_TWh": None, "renewable_weight": None,
-    "new_energy_utilisation": None, "max_unserved_MWh": None,
+    "new_energy_GW": None,
+    "new_type_storage_GW": None,
+    "demand_response_share": None,
+    "new_energy_local_TWh": None,
+    "new_energy_export_TWh": None,
+    "renewable_weight": None,
+    "new_energy_utilisation": None,
+    "max_unserved_MWh": None,
 }
 
 
@@ -42,8 +47,12 @@ def test_values_margins_and_verdicts(weather):
     weather.set(lambda s: profiles(["a"], hours=10, wind=1.0))
     s = scenario(
         generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
-        targets=_targets(new_energy_GW=2.0, new_energy_utilisation=0.6, max_unserved_MWh=0.0,
-                         new_energy_local_TWh=0.01),
+        targets=_targets(
+            new_energy_GW=2.0,
+            new_energy_utilisation=0.6,
+            max_unserved_MWh=0.0,
+            new_energy_local_TWh=0.01,
+        ),
     )
     table = check([s]).set_index("target")
     # capacity: 1.5 GW against 2.0 -> fails at the input level, margin -0.5 GW
@@ -61,14 +70,27 @@ def test_values_margins_and_verdicts(weather):
 def test_optimal_operation_level(weather):
     # the kernel keeps its storage as a reserve for hour 2 and curtails in hour 1; the LP
     # discharges in hour 0, recharges from the surplus in hour 1 and curtails less
-    weather.set(lambda s: profiles(["a"], hours=3, wind=np.array([0.0, 1.0, 0.0]),
-                                   load=np.array([1.0, 0.5, 1.3])))
+    weather.set(
+        lambda s: profiles(
+            ["a"], hours=3, wind=np.array([0.0, 1.0, 0.0]), load=np.array([1.0, 0.5, 1.3])
+        )
+    )
     s = scenario(
-        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
-                    "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
-        storage={"st": {"bus": "a", "kind": "new_type", "p_nom": 300, "max_hours": 1,
-                        "efficiency_store": 1.0, "efficiency_dispatch": 1.0,
-                        "state_of_charge_initial": 1.0}},
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250},
+        },
+        storage={
+            "st": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 300,
+                "max_hours": 1,
+                "efficiency_store": 1.0,
+                "efficiency_dispatch": 1.0,
+                "state_of_charge_initial": 1.0,
+            }
+        },
         targets=_targets(new_energy_utilisation=0.8),
     )
     kernel_only = check([s]).set_index("target")
@@ -87,8 +109,10 @@ def test_weather_ensemble_probability_and_percentiles(weather):
     # seed k gives a constant wind capacity factor 0.1 * (k + 1): 10 years, 0.1 .. 1.0
     weather.set(lambda s: profiles(["a"], hours=5, wind=0.1 * (s.weather.seed % 10 + 1)))
     s = scenario(
-        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
-                    "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250},
+        },
         targets=_targets(renewable_weight=0.55),
     )
     row = check([s], weather_years=10).set_index("target").loc["renewable_weight"]
@@ -122,8 +146,19 @@ def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
         "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
         "targets: {new_energy_GW: 2.0}\n"
     )
-    assert main(["check", str(path), "--json", str(tmp_path / "c.json"),
-                 "--csv", str(tmp_path / "c.csv")]) == 0
+    assert (
+        main(
+            [
+                "check",
+                str(path),
+                "--json",
+                str(tmp_path / "c.json"),
+                "--csv",
+                str(tmp_path / "c.csv"),
+            ]
+        )
+        == 0
+    )
     assert main(["check", str(path), "--strict"]) == 1
     out = capsys.readouterr().out
     assert "new-energy capacity" in out and "fail (input)" in out

@@ -31,14 +31,21 @@ def _both(s, prof):
     k = run_kernel(inputs)
     lp, _ = solve_lp(s, inputs, index)
     check_invariants(None, lp, inputs, simultaneous_ok=True, balance_tol=1e-3)
-    return (to_dataset(k, inputs, index, s, "kernel"), to_dataset(lp, inputs, index, s, "lp"), k, lp)
+    return (
+        to_dataset(k, inputs, index, s, "kernel"),
+        to_dataset(lp, inputs, index, s, "lp"),
+        k,
+        lp,
+    )
 
 
 def _weather(seed):
     rng = np.random.default_rng(seed)
     prof = profiles(list(BUSES), hours=HOURS)
     prof["wind"][:] = rng.uniform(0, 1, (HOURS, 3))
-    prof["solar"][:] = np.clip(np.sin(np.arange(HOURS) % 24 / 24 * 2 * np.pi - np.pi / 2), 0, 1)[:, None]
+    prof["solar"][:] = np.clip(np.sin(np.arange(HOURS) % 24 / 24 * 2 * np.pi - np.pi / 2), 0, 1)[
+        :, None
+    ]
     prof["load"][:] = rng.uniform(0.8, 1.2, (HOURS, 3))
     return prof
 
@@ -49,22 +56,36 @@ GENERATORS = {
     "b-coal": {"bus": "b", "carrier": "coal", "p_nom": 2500, "p_min_pu": 0.2, "marginal_cost": 250},
     "c-gas": {"bus": "c", "carrier": "gas", "p_nom": 800, "marginal_cost": 600},
 }
-CORRIDOR = {"x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 800, "utilisation_hours": 4000,
-                  "in_service_year": 2020, "delivery_curve": "flat"}}
+CORRIDOR = {
+    "x": {
+        "bus": "a",
+        "receiving_grid": "shandong",
+        "p_nom": 800,
+        "utilisation_hours": 4000,
+        "in_service_year": 2020,
+        "delivery_curve": "flat",
+    }
+}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_equal_without_storage_or_congestion(seed):
     s = scenario(
-        buses=BUSES, generators=GENERATORS, corridors=CORRIDOR,
-        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 1e5, "efficiency": 1.0},
-               "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 1.0}},
+        buses=BUSES,
+        generators=GENERATORS,
+        corridors=CORRIDOR,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 1e5, "efficiency": 1.0},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 1.0},
+        },
         demand={"annual_TWh": 20.0},
     )
     kd, ld, k, lp = _both(s, _weather(seed))
     table = compare(kd, ld)
     for name in table.index:
-        assert table.loc[name, "kernel"] == pytest.approx(table.loc[name, "lp"], rel=1e-6, abs=1e-6), name
+        assert table.loc[name, "kernel"] == pytest.approx(
+            table.loc[name, "lp"], rel=1e-6, abs=1e-6
+        ), name
     np.testing.assert_allclose(k.thermal.sum(axis=2), lp.thermal.sum(axis=2), atol=1e-3)
     np.testing.assert_allclose(k.curtail.sum(axis=1), lp.curtail.sum(axis=1), atol=1e-3)
 
@@ -72,24 +93,35 @@ def test_equal_without_storage_or_congestion(seed):
 def test_equal_with_losses_on_a_radial_line():
     # surplus at a, deficit at b: both send as much as the line allows and curtail the rest at a
     s = scenario(
-        buses=BUSES, generators=GENERATORS,
-        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 600, "efficiency": 0.95},
-               "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 0.99}},
+        buses=BUSES,
+        generators=GENERATORS,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 600, "efficiency": 0.95},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 0.99},
+        },
         demand={"annual_TWh": 20.0},
     )
     kd, ld, *_ = _both(s, _weather(3))
     table = compare(kd, ld)
     for name in ("new_energy_used_TWh", "coal_TWh", "unserved_MWh"):
-        assert table.loc[name, "kernel"] == pytest.approx(table.loc[name, "lp"], rel=1e-6, abs=1e-6), name
+        assert table.loc[name, "kernel"] == pytest.approx(
+            table.loc[name, "lp"], rel=1e-6, abs=1e-6
+        ), name
 
 
 def test_within_gap_with_storage_and_congestion():
     s = scenario(
-        buses=BUSES, generators=GENERATORS, corridors=CORRIDOR,
-        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 700, "efficiency": 0.97},
-               "bc": {"bus0": "b", "bus1": "c", "p_nom": 400, "efficiency": 0.97}},
-        storage={"a-bat": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 4},
-                 "c-bat": {"bus": "c", "kind": "new_type", "p_nom": 300, "max_hours": 2}},
+        buses=BUSES,
+        generators=GENERATORS,
+        corridors=CORRIDOR,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 700, "efficiency": 0.97},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 400, "efficiency": 0.97},
+        },
+        storage={
+            "a-bat": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 4},
+            "c-bat": {"bus": "c", "kind": "new_type", "p_nom": 300, "max_hours": 2},
+        },
         demand={"annual_TWh": 20.0},
     )
     kd, ld, *_ = _both(s, _weather(4))

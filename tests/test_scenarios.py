@@ -18,8 +18,13 @@ def _shipped(repo):
 def test_every_shipped_scenario_validates(repo, capsys):
     paths = _shipped(repo)
     assert {p.stem for p in paths} >= {
-        "baseline-2025", "plan-2030", "plan-2030-low-wind", "plan-2030-high-demand",
-        "plan-2030-corridors-delayed", "plan-2030-storage-shortfall", "plan-2030-no-dr",
+        "baseline-2025",
+        "plan-2030",
+        "plan-2030-low-wind",
+        "plan-2030-high-demand",
+        "plan-2030-corridors-delayed",
+        "plan-2030-storage-shortfall",
+        "plan-2030-no-dr",
     }
     assert main(["validate", *map(str, paths)]) == 0
     out = capsys.readouterr().out

@@ -26,7 +26,11 @@ def run_without_reserve(inputs: KernelInputs, scenario, index) -> DispatchResult
     return run_kernel(naive)
 
 
-register_engine(BenchEngine(
-    "example-no-reserve", run_without_reserve,
-    "example plug-in: kernel with naive greedy storage (no shortfall reserve)", compiled=True,
-))
+register_engine(
+    BenchEngine(
+        "example-no-reserve",
+        run_without_reserve,
+        "example plug-in: kernel with naive greedy storage (no shortfall reserve)",
+        compiled=True,
+    )
+)

@@ -9,8 +9,15 @@ from energysim.bench.registry import (
     register_engine,
 )
 
-__all__ = ["CASES", "ENGINES", "BenchCase", "BenchEngine", "cmd_bench", "register_case",
-           "register_engine"]
+__all__ = [
+    "CASES",
+    "ENGINES",
+    "BenchCase",
+    "BenchEngine",
+    "cmd_bench",
+    "register_case",
+    "register_engine",
+]
 
 
 def cmd_bench(args):  # noqa: ANN001, ANN201

@@ -41,7 +41,11 @@ def synthetic_profiles(buses: list[str], hours: int, seed: int) -> xr.Dataset:
     wind = np.clip(0.3 + 0.2 * wind, 0.0, 1.0)
     day = np.clip(np.sin((t % 24 - 6) / 12 * np.pi), 0.0, None)
     solar = np.clip(day[:, None] * rng.uniform(0.5, 1.0, (hours, nb)) * 0.8, 0.0, 1.0)
-    load = 1.0 + 0.1 * np.sin((t % 24 - 8) / 24 * 2 * np.pi)[:, None] + 0.02 * rng.normal(size=(hours, nb))
+    load = (
+        1.0
+        + 0.1 * np.sin((t % 24 - 8) / 24 * 2 * np.pi)[:, None]
+        + 0.02 * rng.normal(size=(hours, nb))
+    )
     snap = pd.date_range("2030-01-01", periods=hours, freq="h")
     return xr.Dataset(
         {
@@ -64,28 +68,50 @@ def synthetic_scenario(buses: int, storage: int) -> Scenario:
     data: dict = {
         "name": f"synthetic-{buses}b-{storage}s",
         "year": 2030,
-        "buses": {n: {"grid": "mengxi", "x": 105 + i % 20, "y": 40 + i // 20,
-                      "demand_share": 1 / buses} for i, n in enumerate(names)},
+        "buses": {
+            n: {"grid": "mengxi", "x": 105 + i % 20, "y": 40 + i // 20, "demand_share": 1 / buses}
+            for i, n in enumerate(names)
+        },
         "demand": {"annual_TWh": 8.76 * buses},
         "generators": {},
         "storage": {},
         "lines": {},
-        "corridors": {"export": {"bus": names[0], "receiving_grid": "shandong",
-                                 "p_nom": 300.0 * buses, "utilisation_hours": 4500,
-                                 "in_service_year": 2020, "min_renewable_share": 0.3}},
+        "corridors": {
+            "export": {
+                "bus": names[0],
+                "receiving_grid": "shandong",
+                "p_nom": 300.0 * buses,
+                "utilisation_hours": 4500,
+                "in_service_year": 2020,
+                "min_renewable_share": 0.3,
+            }
+        },
         "demand_response": {"share_of_peak": 0.05, "max_hours_per_year": 50},
     }
     for i, n in enumerate(names):
         data["generators"][f"{n}-wind"] = {"bus": n, "carrier": "wind", "p_nom": 1500.0}
         data["generators"][f"{n}-solar"] = {"bus": n, "carrier": "solar", "p_nom": 1000.0}
-        data["generators"][f"{n}-coal"] = {"bus": n, "carrier": "coal", "p_nom": 900.0,
-                                           "p_min_pu": 0.3, "marginal_cost": 250.0 + 10.0 * (i % 3)}
+        data["generators"][f"{n}-coal"] = {
+            "bus": n,
+            "carrier": "coal",
+            "p_nom": 900.0,
+            "p_min_pu": 0.3,
+            "marginal_cost": 250.0 + 10.0 * (i % 3),
+        }
         if i:
-            data["lines"][f"l{i:03d}"] = {"bus0": n, "bus1": names[(i - 1) // 2],
-                                          "p_nom": 800.0, "efficiency": 0.98}
+            data["lines"][f"l{i:03d}"] = {
+                "bus0": n,
+                "bus1": names[(i - 1) // 2],
+                "p_nom": 800.0,
+                "efficiency": 0.98,
+            }
     for s in range(storage):
-        data["storage"][f"st{s:03d}"] = {"bus": names[s % buses], "kind": "new_type",
-                                         "p_nom": 200.0, "max_hours": 4.0}
+        data["storage"][f"st{s:03d}"] = {
+            "bus": names[s % buses],
+            "kind": "new_type",
+            "p_nom": 200.0,
+            "max_hours": 4.0,
+        }
     return load_scenario_dict(data, file=f"<synthetic {buses} buses>")
 
 
@@ -105,33 +131,76 @@ def _shipped(name: str) -> Packed:
 
 def _register_builtin() -> None:
     for name in ("plan-2030", "baseline-2025"):
-        register_case(BenchCase(name, lambda name=name: _shipped(name),
-                                f"shipped scenario {name}, full year"))
-    register_case(BenchCase("plan-2030-week", lambda: _head(_shipped("plan-2030"), 168),
-                            "plan-2030, first week (LP in seconds)", quick=True))
+        register_case(
+            BenchCase(name, lambda name=name: _shipped(name), f"shipped scenario {name}, full year")
+        )
+    register_case(
+        BenchCase(
+            "plan-2030-week",
+            lambda: _head(_shipped("plan-2030"), 168),
+            "plan-2030, first week (LP in seconds)",
+            quick=True,
+        )
+    )
     for hours in (168, 720, 2190, 8760):
-        register_case(BenchCase(f"synthetic-hours-{hours}", lambda h=hours: synthetic_case(8, h, 8),
-                                f"8 buses, 8 storage units, {hours} h", quick=hours <= 720,
-                                lp=hours <= 2190, axis="hours", size=hours))
+        register_case(
+            BenchCase(
+                f"synthetic-hours-{hours}",
+                lambda h=hours: synthetic_case(8, h, 8),
+                f"8 buses, 8 storage units, {hours} h",
+                quick=hours <= 720,
+                lp=hours <= 2190,
+                axis="hours",
+                size=hours,
+            )
+        )
     for buses in (2, 4, 8, 16, 32, 64):
-        register_case(BenchCase(f"synthetic-buses-{buses}", lambda b=buses: synthetic_case(b, 8760, b),
-                                f"{buses} buses, {buses} storage units, 8760 h",
-                                quick=False, lp=False, axis="buses", size=buses))
+        register_case(
+            BenchCase(
+                f"synthetic-buses-{buses}",
+                lambda b=buses: synthetic_case(b, 8760, b),
+                f"{buses} buses, {buses} storage units, 8760 h",
+                quick=False,
+                lp=False,
+                axis="buses",
+                size=buses,
+            )
+        )
     for storage in (0, 4, 16, 64):
-        register_case(BenchCase(f"synthetic-storage-{storage}",
-                                lambda s=storage: synthetic_case(8, 8760, s),
-                                f"8 buses, {storage} storage units, 8760 h",
-                                quick=False, lp=False, axis="storage", size=storage))
+        register_case(
+            BenchCase(
+                f"synthetic-storage-{storage}",
+                lambda s=storage: synthetic_case(8, 8760, s),
+                f"8 buses, {storage} storage units, 8760 h",
+                quick=False,
+                lp=False,
+                axis="storage",
+                size=storage,
+            )
+        )
 
-    register_engine(BenchEngine("kernel", lambda i, s, x: run_kernel(i),
-                                "numba kernel (energysim.kernel.dispatch)", compiled=True))
-    register_engine(BenchEngine("reference", _reference, "slow readable reference (Python)",
-                                max_hours=720))
-    register_engine(BenchEngine("lp", _lp, "PyPSA n.optimize with HiGHS (optimum)",
-                                is_reference_optimum=True))
-    register_engine(BenchEngine("lp-rolling", _lp_rolling,
-                                "PyPSA rolling horizon, 168 h windows, 24 h overlap, HiGHS",
-                                max_hours=2190))
+    register_engine(
+        BenchEngine(
+            "kernel",
+            lambda i, s, x: run_kernel(i),
+            "numba kernel (energysim.kernel.dispatch)",
+            compiled=True,
+        )
+    )
+    register_engine(
+        BenchEngine("reference", _reference, "slow readable reference (Python)", max_hours=720)
+    )
+    register_engine(
+        BenchEngine("lp", _lp, "PyPSA n.optimize with HiGHS (optimum)", is_reference_optimum=True)
+    )
+    register_engine(
+        BenchEngine(
+            "lp-rolling",
+            _lp_rolling,
+            "PyPSA rolling horizon, 168 h windows, 24 h overlap, HiGHS",
+            max_hours=2190,
+        )
+    )
 
 
 def _head(packed: Packed, hours: int) -> Packed:

@@ -37,11 +37,28 @@ def format_bench(table: pd.DataFrame) -> str:
     """The benchmark table as text."""
     if table.empty:
         return "no benchmark ran"
-    cols = ["case", "engine", "hours", "buses", "storage_units", "median_s", "ms_per_scenario_year",
-            "peak_mem_mb", "lp_over_engine", *[c for c in GAP_COLUMNS if c in table]]
-    view = table[cols].rename(columns={"median_s": "s/run", "ms_per_scenario_year": "ms/scen-yr",
-                                       "peak_mem_mb": "mem MB", "lp_over_engine": "LP/engine",
-                                       "storage_units": "stor", **GAP_COLUMNS})
+    cols = [
+        "case",
+        "engine",
+        "hours",
+        "buses",
+        "storage_units",
+        "median_s",
+        "ms_per_scenario_year",
+        "peak_mem_mb",
+        "lp_over_engine",
+        *[c for c in GAP_COLUMNS if c in table],
+    ]
+    view = table[cols].rename(
+        columns={
+            "median_s": "s/run",
+            "ms_per_scenario_year": "ms/scen-yr",
+            "peak_mem_mb": "mem MB",
+            "lp_over_engine": "LP/engine",
+            "storage_units": "stor",
+            **GAP_COLUMNS,
+        }
+    )
     return view.to_string(index=False, float_format=lambda v: f"{v:.4g}")
 
 
@@ -51,13 +68,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     plugins = load_plugins()
     info = machine()
-    _out(f"machine: {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
-         f"numba {info['numba']}")
+    _out(
+        f"machine: {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
+        f"numba {info['numba']}"
+    )
     if plugins:
         _out(f"plug-ins: {', '.join(plugins)}")
     compile_info = compile_times()
-    _out(f"kernel compile (first call, no cache): {compile_info['compile_s']:.2f} s; "
-         f"cached start-up (first call, disk cache): {compile_info['cached_startup_s'] * 1e3:.0f} ms")
+    _out(
+        f"kernel compile (first call, no cache): {compile_info['compile_s']:.2f} s; "
+        f"cached start-up (first call, disk cache): {compile_info['cached_startup_s'] * 1e3:.0f} ms"
+    )
     table = run_benchmarks(args.case, args.engine, quick=args.quick)
     _out(format_bench(table))
     scen = None if args.quick else scenario_scaling()
@@ -66,8 +87,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         _out(scen.to_string(index=False))
     if args.output:
         out = Path(args.output)
-        payload = {"machine": info, "compile": compile_info, "plugins": plugins,
-                   "results": json.loads(table.to_json(orient="records"))}
+        payload = {
+            "machine": info,
+            "compile": compile_info,
+            "plugins": plugins,
+            "results": json.loads(table.to_json(orient="records")),
+        }
         if scen is not None:
             payload["scenario_scaling"] = json.loads(scen.to_json(orient="records"))
         atomic_write(out / "bench.json", lambda tmp: tmp.write_text(json.dumps(payload, indent=2)))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from energysim.bench.registry import CASES, ENGINES, BenchCase, BenchEngine
+from energysim.bench.registry import CASES, ENGINES, BenchEngine
 from energysim.exceptions import EnergysimError
 from energysim.fidelity import FIGURES, compare
 from energysim.results.build import to_dataset
@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["compile_times", "load_plugins", "machine", "run_benchmarks", "scaling_chart"]
 
-PLUGIN_DIRS = (Path("benchmarks") / "plugins", Path(__file__).resolve().parents[2] / "benchmarks" / "plugins")
+PLUGIN_DIRS = (
+    Path("benchmarks") / "plugins",
+    Path(__file__).resolve().parents[2] / "benchmarks" / "plugins",
+)
 
 
 def load_plugins(folders: Sequence[Path] = PLUGIN_DIRS) -> list[str]:
@@ -67,8 +70,12 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-        "numba": numba.__version__, "numpy": np.__version__, "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numba": numba.__version__,
+        "numpy": np.__version__,
+        "platform": platform.platform(),
     }
 
 
@@ -94,10 +101,20 @@ def compile_times() -> dict[str, float]:
     for label, cache in (("compile_s", "0"), ("cached_startup_s", "1")):
         env = {**os.environ, "ENERGYSIM_NUMBA_CACHE": cache}
         if cache == "1":  # make sure the cache is populated first
-            subprocess.run([sys.executable, "-c", _COMPILE_SCRIPT], env=env, check=True,
-                           capture_output=True, text=True)
-        proc = subprocess.run([sys.executable, "-c", _COMPILE_SCRIPT], env=env, check=True,
-                              capture_output=True, text=True)
+            subprocess.run(
+                [sys.executable, "-c", _COMPILE_SCRIPT],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        proc = subprocess.run(
+            [sys.executable, "-c", _COMPILE_SCRIPT],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         times = json.loads(proc.stdout.strip().splitlines()[-1])
         out[label] = times["first_call_s"] - times["second_call_s"]
     return out
@@ -183,14 +200,22 @@ def run_benchmarks(
             if engine.is_reference_optimum:
                 lp_ds = ds
             median = statistics.median(times)
-            rows.append({
-                "case": case.name, "engine": engine.name, "hours": hours,
-                "buses": inputs.demand.shape[1], "storage_units": inputs.st_p.shape[0],
-                "axis": case.axis, "size": case.size,
-                "median_s": median, "ms_per_scenario_year": median * 1e3 * 8760 / hours,
-                "repeats": repeats, "peak_mem_mb": peak,
-                **{name: float(ds[name]) for name in FIGURES},
-            })
+            rows.append(
+                {
+                    "case": case.name,
+                    "engine": engine.name,
+                    "hours": hours,
+                    "buses": inputs.demand.shape[1],
+                    "storage_units": inputs.st_p.shape[0],
+                    "axis": case.axis,
+                    "size": case.size,
+                    "median_s": median,
+                    "ms_per_scenario_year": median * 1e3 * 8760 / hours,
+                    "repeats": repeats,
+                    "peak_mem_mb": peak,
+                    **{name: float(ds[name]) for name in FIGURES},
+                }
+            )
         if lp_ds is not None:
             for row in rows:
                 if row["case"] == case.name and row["engine"] in results:
@@ -198,10 +223,13 @@ def run_benchmarks(
                     for name in FIGURES:
                         row[f"gap_{name}"] = float(gaps.loc[name, "gap"])
     table = pd.DataFrame(rows)
-    lp_time = table[table.engine == "lp"].set_index("case")["median_s"] if len(table) else pd.Series()
+    lp_time = (
+        table[table.engine == "lp"].set_index("case")["median_s"] if len(table) else pd.Series()
+    )
     if len(table):
         table["lp_over_engine"] = [
-            lp_time.get(c, float("nan")) / s for c, s in zip(table.case, table.median_s, strict=True)
+            lp_time.get(c, float("nan")) / s
+            for c, s in zip(table.case, table.median_s, strict=True)
         ]
     return table
 

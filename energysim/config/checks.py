@@ -25,14 +25,37 @@ __all__ = [
 ]
 
 RECEIVING_GRIDS = frozenset(
-    {"shandong", "jiangsu", "jjj", "shanxi", "shanghai", "anhui", "jiangxi", "liaoning",
-     "zhejiang", "northeast"}
+    {
+        "shandong",
+        "jiangsu",
+        "jjj",
+        "shanxi",
+        "shanghai",
+        "anhui",
+        "jiangxi",
+        "liaoning",
+        "zhejiang",
+        "northeast",
+    }
 )
 NEW_ENERGY_CARRIERS = ("wind", "solar", "csp")
 PROFILE_CARRIERS = ("wind", "solar", "csp")
 TOTAL_KEYS = frozenset(
-    {"wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas", "new_energy",
-     "new_type_storage", "pumped_hydro", "electrolyser", "corridors"}
+    {
+        "wind",
+        "solar",
+        "csp",
+        "biomass",
+        "hydro",
+        "coal",
+        "coal_chp",
+        "gas",
+        "new_energy",
+        "new_type_storage",
+        "pumped_hydro",
+        "electrolyser",
+        "corridors",
+    }
 )
 
 
@@ -61,7 +84,10 @@ def check_bus_references(s: Scenario) -> None:
             for field in fields:
                 bus = getattr(entry, field)
                 if bus not in buses:
-                    _fail(f"{section}.{name}.{field}", f"unknown bus {bus!r}; expected one of: {valid}")
+                    _fail(
+                        f"{section}.{name}.{field}",
+                        f"unknown bus {bus!r}; expected one of: {valid}",
+                    )
 
 
 def check_demand_shares(s: Scenario) -> None:
@@ -69,7 +95,10 @@ def check_demand_shares(s: Scenario) -> None:
     total = sum(b.demand_share for b in s.buses.values())
     if not math.isclose(total, 1.0, abs_tol=1e-3):
         first = next(iter(s.buses))
-        _fail(f"buses.{first}.demand_share", f"demand shares over all buses sum to {total:.4f}; expected 1")
+        _fail(
+            f"buses.{first}.demand_share",
+            f"demand shares over all buses sum to {total:.4f}; expected 1",
+        )
 
 
 def check_generators(s: Scenario) -> None:
@@ -106,7 +135,9 @@ def check_corridors(s: Scenario) -> None:
                 f"{', '.join(sorted(RECEIVING_GRIDS))}",
             )
         hours = hours_in_year(s.year)
-        wanted = c.annual_TWh * 1e6 if c.annual_TWh is not None else (c.utilisation_hours or 0) * c.p_nom
+        wanted = (
+            c.annual_TWh * 1e6 if c.annual_TWh is not None else (c.utilisation_hours or 0) * c.p_nom
+        )
         if wanted > c.p_nom * hours * (1 + 1e-9):
             field = "annual_TWh" if c.annual_TWh is not None else "utilisation_hours"
             _fail(
@@ -166,12 +197,16 @@ def hours_in_year(year: int) -> int:
 def _members(s: Scenario, key: str) -> list[tuple[str, str]]:
     """(section, name) of the entries a capacity-total key covers."""
     if key == "new_energy":
-        return [("generators", n) for n, g in s.generators.items() if g.carrier in NEW_ENERGY_CARRIERS]
+        return [
+            ("generators", n) for n, g in s.generators.items() if g.carrier in NEW_ENERGY_CARRIERS
+        ]
     if key in ("new_type_storage", "pumped_hydro"):
         kind = "new_type" if key == "new_type_storage" else "pumped_hydro"
         return [("storage", n) for n, st in s.storage.items() if st.kind == kind]
     if key == "electrolyser":
-        return [("flexible_loads", n) for n, f in s.flexible_loads.items() if f.kind == "electrolyser"]
+        return [
+            ("flexible_loads", n) for n, f in s.flexible_loads.items() if f.kind == "electrolyser"
+        ]
     if key == "corridors":
         return [("corridors", n) for n, c in s.corridors.items() if c.in_service_year <= s.year]
     return [("generators", n) for n, g in s.generators.items() if g.carrier == key]

@@ -84,14 +84,18 @@ def _read_table(csv_path: Path, referrer: Path, section: str) -> tuple[dict, dic
                 raise ConfigError(csv_path, f"row {i}.name", "is empty; expected an entry name")
             if name in entries:
                 raise ConfigError(
-                    csv_path, f"row {i}.name", f"duplicate entry {name!r} (first at row {rows[name]})"
+                    csv_path,
+                    f"row {i}.name",
+                    f"duplicate entry {name!r} (first at row {rows[name]})",
                 )
             entries[name] = {k: v.strip() for k, v in row.items() if v is not None and v.strip()}
             rows[name] = i
     return entries, rows
 
 
-def _register(prov: _Provenance, data: Any, prefix: tuple[str, ...], file: str, detail: str = "") -> None:
+def _register(
+    prov: _Provenance, data: Any, prefix: tuple[str, ...], file: str, detail: str = ""
+) -> None:
     prov[prefix] = (file, detail)
     if isinstance(data, Mapping):
         for key, value in data.items():
@@ -120,7 +124,7 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
         if isinstance(value, str):
             table, rows = _read_table(path.parent / value, path, section)
             raw[section] = table
-            table_file = str((path.parent / value))
+            table_file = str(path.parent / value)
             for name, entry in table.items():
                 _register(prov, entry, (section, name), table_file, f"row {rows[name]}")
     weather = raw.get("weather")
@@ -133,7 +137,9 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
     parent = raw.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or not parent:
-            raise ConfigError(path, "extends", f"got {parent!r}; expected a path to a scenario file")
+            raise ConfigError(
+                path, "extends", f"got {parent!r}; expected a path to a scenario file"
+            )
         parent_path = path.parent / parent
         if not parent_path.is_file():
             raise ConfigError(
@@ -141,8 +147,10 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
             )
         base = _resolve(parent_path, (*stack, path), prov)
     for key, value in raw.items():
-        if key in COMPONENT_SECTIONS and isinstance(value, Mapping) and all(
-            (key, str(n)) in prov and prov[(key, str(n))][1] for n in value
+        if (
+            key in COMPONENT_SECTIONS
+            and isinstance(value, Mapping)
+            and all((key, str(n)) in prov and prov[(key, str(n))][1] for n in value)
         ):
             continue  # already registered row by row from its CSV table
         _register(prov, value, (str(key),), str(path))
@@ -157,7 +165,9 @@ def _locate(prov: _Provenance, loc: tuple[str, ...], default: str) -> tuple[str,
     return default, ""
 
 
-def _format_validation_error(err: ValidationError, prov: _Provenance, default_file: str) -> ConfigError:
+def _format_validation_error(
+    err: ValidationError, prov: _Provenance, default_file: str
+) -> ConfigError:
     first = err.errors(include_url=False)[0]
     loc = tuple(str(p) for p in first["loc"])
     file, detail = _locate(prov, loc, default_file)

@@ -42,9 +42,7 @@ __all__ = [
 Grid = Literal["mengxi", "mengdong"]
 """The two provincial grids: 蒙西 (Inner Mongolia Power Group) and 蒙东 (State Grid Mengdong)."""
 
-GeneratorCarrier = Literal[
-    "wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"
-]
+GeneratorCarrier = Literal["wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"]
 StorageKind = Literal["new_type", "pumped_hydro"]
 FlexibleLoadKind = Literal["electrolyser", "data_centre"]
 LineKind = Literal["ac_500kv", "ac_1000kv", "dc_internal"]
@@ -294,15 +292,17 @@ class Weather(_Model):
 
     seed: int = Field(0, ge=0, description="Seed of the synthetic weather year.")
     wind_profile: str | None = Field(
-        None, description="File with real wind capacity factors per bus (path relative to the "
-        "scenario file)."
+        None,
+        description="File with real wind capacity factors per bus (path relative to the "
+        "scenario file).",
     )
     solar_profile: str | None = Field(
         None, description="File with real solar capacity factors per bus (relative path)."
     )
     load_profile: str | None = Field(
-        None, description="File with a real load shape per bus (relative path); scaled to "
-        "demand.annual_TWh."
+        None,
+        description="File with a real load shape per bus (relative path); scaled to "
+        "demand.annual_TWh.",
     )
     wind_cf_scale: Annotated[float, Field(gt=0, le=2)] = Field(
         1.0, description="Multiplier on all wind capacity factors (e.g. a low-wind year), p.u."
@@ -360,7 +360,8 @@ class Costs(_Model):
         5.0, ge=0, description="Value of surplus power taken by flexible loads, CNY/MWh."
     )
     wheeling_cost: float = Field(
-        0.1, ge=0,
+        0.1,
+        ge=0,
         description="Cost of sending one MWh over an internal line, CNY/MWh. A tie-breaker: "
         "without it the LP is indifferent between curtailing and burning surplus in line losses.",
     )

@@ -29,4 +29,3 @@ _SETTINGS = {
 def jit(func):  # noqa: ANN001, ANN201 - decorator keeps the function's own signature
     """Compile ``func`` lazily in nopython mode with the project's settings."""
     return numba.njit(**_SETTINGS)(func)
-

@@ -143,13 +143,53 @@ N_WORK = 21
 
 @jit
 def dispatch_year(
-    demand, vre_avail, ne_avail, th_must, schedule, storage_reserve, th_max,
-    order, parent, parent_line, parent_is_bus0, line_cap, line_eff,
-    st_bus, st_p, st_e, st_eff_in, st_eff_out, st_loss, st_soc0, st_soc_min, st_soc_max,
-    flex_min, flex_max, corr_bus, corr_cap, corr_flex, dr_cap, dr_energy, dr_shift, dr_window,
+    demand,
+    vre_avail,
+    ne_avail,
+    th_must,
+    schedule,
+    storage_reserve,
+    th_max,
+    order,
+    parent,
+    parent_line,
+    parent_is_bus0,
+    line_cap,
+    line_eff,
+    st_bus,
+    st_p,
+    st_e,
+    st_eff_in,
+    st_eff_out,
+    st_loss,
+    st_soc0,
+    st_soc_min,
+    st_soc_max,
+    flex_min,
+    flex_max,
+    corr_bus,
+    corr_cap,
+    corr_flex,
+    dr_cap,
+    dr_energy,
+    dr_shift,
+    dr_window,
     # outputs, preallocated by the caller
-    curtail, thermal, thermal_relief, st_charge, st_discharge, st_soc, flex_use,
-    corr_flow, corr_short, dr_shed, dr_payback, line_p0, line_p1, unserved, dr_backlog_end,
+    curtail,
+    thermal,
+    thermal_relief,
+    st_charge,
+    st_discharge,
+    st_soc,
+    flex_use,
+    corr_flow,
+    corr_short,
+    dr_shed,
+    dr_payback,
+    line_p0,
+    line_p1,
+    unserved,
+    dr_backlog_end,
     work,
 ):
     """Dispatch every hour of the year; fill the output arrays in place.
@@ -186,7 +226,6 @@ def dispatch_year(
     cap_dn = work[CAP_DN]
     sent_up = work[SENT_UP]
     sent_dn = work[SENT_DN]
-    flow = work[FLOW]
     eff = work[EFF]
     sched_bus = work[SCHED_BUS]
     soc = work[14]
@@ -357,11 +396,24 @@ def dispatch_year(
         if any_deficit:
             # 3a. storage down to the reserve
             if ns > 0:
-                _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min,
-                                storage_reserve[t], st_busy, st_avail, supply, nb)
+                _storage_supply(
+                    t,
+                    soc,
+                    st_bus,
+                    st_p,
+                    st_e,
+                    st_eff_out,
+                    st_soc_min,
+                    storage_reserve[t],
+                    st_busy,
+                    st_avail,
+                    supply,
+                    nb,
+                )
                 _stage_supply(work, tree, nb, SUP)
-                _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
-                                   st_discharge, ns)
+                _storage_discharge(
+                    t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
+                )
             # 3b. thermal tiers in merit order
             for k in range(nk):
                 if _total(deficit, nb) <= EPS:
@@ -373,8 +425,20 @@ def dispatch_year(
                     thermal[t, k, b] += used[b]
             # 3c. storage down to its minimum
             if ns > 0 and _total(deficit, nb) > EPS:
-                _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, 0.0,
-                                st_busy, st_avail, supply, nb)
+                _storage_supply(
+                    t,
+                    soc,
+                    st_bus,
+                    st_p,
+                    st_e,
+                    st_eff_out,
+                    st_soc_min,
+                    0.0,
+                    st_busy,
+                    st_avail,
+                    supply,
+                    nb,
+                )
                 for s in range(ns):
                     # a unit that discharged in 3a may discharge further up to its rating
                     st_avail[s] = min(st_avail[s], st_p[s] - st_discharge[t, s])
@@ -384,8 +448,9 @@ def dispatch_year(
                 for s in range(ns):
                     supply[st_bus[s]] += st_avail[s]
                 _stage_supply(work, tree, nb, SUP)
-                _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used,
-                                   st_discharge, ns)
+                _storage_discharge(
+                    t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
+                )
             # 3d. demand response within its energy budget
             if dr_total > 0.0 and dr_left > EPS and _total(deficit, nb) > EPS:
                 scale = min(1.0, dr_left / dr_total)
@@ -470,8 +535,9 @@ def _stage_supply(w, tree, nb, s_row):
 
 
 @jit
-def _storage_supply(t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy,
-                    st_avail, supply, nb):
+def _storage_supply(
+    t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy, st_avail, supply, nb
+):
     """Discharge power each unit can give without going below max(soc_min, reserve share)."""
     for b in range(nb):
         supply[b] = 0.0

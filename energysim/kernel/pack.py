@@ -59,7 +59,9 @@ class KernelInputs:
     ne_avail: np.ndarray  # (T, B) of which new energy (wind, solar, CSP), MW
     th_must: np.ndarray  # (T, K, B) must-run thermal output, MW
     schedule: np.ndarray  # (T, C) scheduled corridor sending, MW
-    storage_reserve: np.ndarray  # (T,) share of storage energy held back for expected shortfalls, p.u.
+    storage_reserve: (
+        np.ndarray
+    )  # (T,) share of storage energy held back for expected shortfalls, p.u.
     # thermal
     th_max: np.ndarray  # (K, B) available thermal capacity, MW
     # buses and backbone
@@ -189,7 +191,9 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
         else:
             load = profiles["receiving_load"].sel(region=c.receiving_grid).values.astype(float)
             if c.delivery_curve == "peak_shaving":
-                shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(load.max() - np.median(load), 1e-9)
+                shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(
+                    load.max() - np.median(load), 1e-9
+                )
             else:
                 shape = load
         energy = c.scheduled_MWh(year_hours) * hours / year_hours
@@ -249,8 +253,12 @@ def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, 
 
 
 def _storage_reserve(
-    demand: np.ndarray, vre: np.ndarray, th_max: np.ndarray, schedule: np.ndarray,
-    energy_total: float, eff_out: float,
+    demand: np.ndarray,
+    vre: np.ndarray,
+    th_max: np.ndarray,
+    schedule: np.ndarray,
+    energy_total: float,
+    eff_out: float,
 ) -> np.ndarray:
     """Share of storage energy to hold back for shortfalls expected within the next day.
 
@@ -273,7 +281,10 @@ def _storage_reserve(
 
 
 def storage_fields(
-    scenario: Scenario, demand: np.ndarray, vre_avail: np.ndarray, th_max: np.ndarray,
+    scenario: Scenario,
+    demand: np.ndarray,
+    vre_avail: np.ndarray,
+    th_max: np.ndarray,
     schedule: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
@@ -332,7 +343,13 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     shape = profiles["load"].sel(bus=buses).values.astype(float)
     shares = np.array([scenario.buses[b].demand_share for b in buses])
     total_shape = (shape * shares).sum(axis=1)
-    total = total_shape / total_shape.mean() * scenario.demand.annual_TWh * 1e6 / hours_in_year(scenario.year)
+    total = (
+        total_shape
+        / total_shape.mean()
+        * scenario.demand.annual_TWh
+        * 1e6
+        / hours_in_year(scenario.year)
+    )
     if scenario.demand.peak_MW is not None:
         mean = total.mean()
         stretch = (scenario.demand.peak_MW - mean) / max(total.max() - mean, 1e-9)
@@ -344,7 +361,9 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
             )
             raise KernelError(msg)
     demand = np.ascontiguousarray(
-        total[:, None] * (shape * shares) / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
+        total[:, None]
+        * (shape * shares)
+        / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
     )
 
     heating = heating_mask(scenario, snapshots)
@@ -354,7 +373,13 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     zero_cost_bus: list[int] = []
     ne_carriers = new_energy_carriers()
     thermal: list[str] = []
-    costs = sorted({round(g.marginal_cost, 6) for g in scenario.generators.values() if g.carrier in THERMAL_CARRIERS})
+    costs = sorted(
+        {
+            round(g.marginal_cost, 6)
+            for g in scenario.generators.values()
+            if g.carrier in THERMAL_CARRIERS
+        }
+    )
     tier_of = {c: k for k, c in enumerate(costs)}
     nk = len(costs)
     th_max = np.zeros((nk, nb))
@@ -367,9 +392,13 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
             if g.carrier in ("wind", "solar", "csp"):
-                avail = generator_availability(scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles)
+                avail = generator_availability(
+                    scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles
+                )
             else:
-                avail = np.full(hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier])
+                avail = np.full(
+                    hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+                )
             vre[:, b] += g.p_nom * avail
             gen_avail[:, gi] = g.p_nom * avail
             if g.carrier in ne_carriers:
@@ -414,7 +443,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     dr = scenario.demand_response
     dr_total = dr.share_of_peak * peak
     dr_cap = dr_total * shares
-
 
     inputs = KernelInputs(
         demand=demand,

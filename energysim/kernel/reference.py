@@ -136,8 +136,14 @@ def _cover(grid: _Backbone, offered: list[float], deficit: list[float]) -> list[
 
 
 def _discharge(
-    grid: _Backbone, inputs: KernelInputs, out: DispatchResult, t: int, soc: list[float],
-    charged: list[bool], deficit: list[float], reserve: float,
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    deficit: list[float],
+    reserve: float,
 ) -> None:
     """Cover the deficit from storage down to max(soc_min, reserve share); update ``soc``."""
     nb = inputs.demand.shape[1]
@@ -147,8 +153,9 @@ def _discharge(
         if charged[s]:
             continue
         floor = max(inputs.st_soc_min[s], reserve * inputs.st_e[s])
-        offer[s] = min(inputs.st_p[s] - out.st_discharge[t, s],
-                       (soc[s] - floor) * inputs.st_eff_out[s])
+        offer[s] = min(
+            inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s]
+        )
         offer[s] = max(offer[s], 0.0)
     at_bus = [0.0] * nb
     for s in storage:
@@ -222,7 +229,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 owed = [item for item in owed if item[1] > 0]
             if len(storage):
                 room = [
-                    max(min(inputs.st_p[s], (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s]), 0.0)
+                    max(
+                        min(inputs.st_p[s], (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s]),
+                        0.0,
+                    )
                     for s in storage
                 ]
                 want = [0.0] * nb
@@ -240,7 +250,8 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
             out.flex_use[t] += got
             if len(corridors):
                 room = [
-                    (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_flex[c] for c in corridors
+                    (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_flex[c]
+                    for c in corridors
                 ]
                 want = [0.0] * nb
                 for c in corridors:
@@ -257,9 +268,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
 
         # 3. deficit
         if any(x > EPS for x in deficit):
-
             if len(storage):
-                _discharge(grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t]))
+                _discharge(
+                    grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t])
+                )
             for k in range(nk):
                 if sum(deficit) <= EPS:
                     break

@@ -48,8 +48,11 @@ PACK_SCALE = {"wind": 1e-4, "solar": 1e-4, "load": 1e-4, "receiving_load": 1e-4}
 
 
 def _key(sites: pd.DataFrame) -> tuple:
-    return (tuple(str(b) for b in sites.index),
-            tuple(float(v) for v in sites["x"]), tuple(float(v) for v in sites["y"]))
+    return (
+        tuple(str(b) for b in sites.index),
+        tuple(float(v) for v in sites["x"]),
+        tuple(float(v) for v in sites["y"]),
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -92,8 +95,9 @@ def default_profiles(
     return ds.copy(deep=True)
 
 
-def write_default_files(folder: Path, years: Sequence[int] = DEFAULT_FILE_YEARS,
-                        seed: int = DEFAULT_SEED) -> list[Path]:
+def write_default_files(
+    folder: Path, years: Sequence[int] = DEFAULT_FILE_YEARS, seed: int = DEFAULT_SEED
+) -> list[Path]:
     """Write the shipped default profiles as compact netCDF (int16 scaled, zlib).
 
     Parameters
@@ -123,14 +127,23 @@ def write_default_files(folder: Path, years: Sequence[int] = DEFAULT_FILE_YEARS,
         ds["bus"] = ds["bus"].astype(str)
         ds["region"] = ds["region"].astype(str)
         encoding = {
-            var: {"dtype": "int16", "scale_factor": PACK_SCALE[var], "add_offset": 0.0,
-                  "_FillValue": np.int16(-32768), "zlib": True, "complevel": 9, "shuffle": True}
+            var: {
+                "dtype": "int16",
+                "scale_factor": PACK_SCALE[var],
+                "add_offset": 0.0,
+                "_FillValue": np.int16(-32768),
+                "zlib": True,
+                "complevel": 9,
+                "shuffle": True,
+            }
             for var in PACK_SCALE
         }
         encoding["snapshot"] = {"units": "hours since 1970-01-01 00:00:00", "dtype": "int32"}
         path = folder / f"default-{year}.nc"
-        ds.attrs["note"] = (f"SYNTHETIC. Reproduce with energysim.profiles.generate_profiles("
-                            f"DEFAULT_SITES, {year}, {seed}); int16 with scale 1e-4.")
+        ds.attrs["note"] = (
+            f"SYNTHETIC. Reproduce with energysim.profiles.generate_profiles("
+            f"DEFAULT_SITES, {year}, {seed}); int16 with scale 1e-4."
+        )
         ds.to_netcdf(path, encoding=encoding, engine="netcdf4")
         logger.info("wrote %s (%d bytes)", path, path.stat().st_size)
         out.append(path)

@@ -26,17 +26,46 @@ __all__ = ["DEFAULT_SITES", "calibration_table", "format_calibration", "profile_
 #: (lon deg E, lat deg N), from <shared>/data/im_coal_units_gem_jul2023.csv.
 DEFAULT_SITES = pd.DataFrame(
     {
-        "x": [106.26, 106.82, 107.67, 109.14, 110.03, 111.52, 113.01, 116.6, 118.95, 120.05,
-              121.6, 119.55],
+        "x": [
+            106.26,
+            106.82,
+            107.67,
+            109.14,
+            110.03,
+            111.52,
+            113.01,
+            116.6,
+            118.95,
+            120.05,
+            121.6,
+            119.55,
+        ],
         "y": [39.17, 39.48, 40.66, 39.48, 40.62, 40.38, 40.69, 43.74, 42.63, 45.11, 45.31, 48.86],
     },
-    index=pd.Index(["alxa", "wuhai", "bayannur", "ordos", "baotou", "hohhot", "ulanqab",
-                    "xilingol", "chifeng", "tongliao", "hinggan", "hulunbuir"], name="bus"),
+    index=pd.Index(
+        [
+            "alxa",
+            "wuhai",
+            "bayannur",
+            "ordos",
+            "baotou",
+            "hohhot",
+            "ulanqab",
+            "xilingol",
+            "chifeng",
+            "tongliao",
+            "hinggan",
+            "hulunbuir",
+        ],
+        name="bus",
+    ),
 )
 
 #: Fleet utilisation hours in 蒙西 (shared/plan/facts.md section 4): wind > 2500 h, PV ≈ 1600 h.
-FLEET_HOURS = {"wind": "> 2500 (蒙西 fleet, facts.md §4)",
-               "solar": "≈ 1600 (蒙西 fleet, facts.md §4)"}
+FLEET_HOURS = {
+    "wind": "> 2500 (蒙西 fleet, facts.md §4)",
+    "solar": "≈ 1600 (蒙西 fleet, facts.md §4)",
+}
 
 _LAGS = (1, 24, 72, 168)
 
@@ -89,38 +118,72 @@ def profile_statistics(series: pd.Series, kind: str) -> dict[str, float]:
     return out
 
 
-_CF_ROWS = [("mean", "annual mean CF, p.u."), ("full_load_hours", "full-load hours, h/a"),
-            ("std", "hourly std, p.u."), ("daily_std", "std of daily means, p.u."),
-            ("p10", "P10, p.u."), ("p50", "P50, p.u."), ("p90", "P90, p.u."),
-            ("acf_1", "autocorrelation lag 1 h"), ("acf_24", "autocorrelation lag 24 h"),
-            ("acf_72", "autocorrelation lag 72 h"), ("acf_168", "autocorrelation lag 168 h")]
-_LOAD_ROWS = [("load_factor", "load factor (mean/peak)"), ("min_over_mean", "min / mean"),
-              ("daily_cv", "CV of daily means"), ("acf_24", "autocorrelation lag 24 h"),
-              ("acf_168", "autocorrelation lag 168 h")]
+_CF_ROWS = [
+    ("mean", "annual mean CF, p.u."),
+    ("full_load_hours", "full-load hours, h/a"),
+    ("std", "hourly std, p.u."),
+    ("daily_std", "std of daily means, p.u."),
+    ("p10", "P10, p.u."),
+    ("p50", "P50, p.u."),
+    ("p90", "P90, p.u."),
+    ("acf_1", "autocorrelation lag 1 h"),
+    ("acf_24", "autocorrelation lag 24 h"),
+    ("acf_72", "autocorrelation lag 72 h"),
+    ("acf_168", "autocorrelation lag 168 h"),
+]
+_LOAD_ROWS = [
+    ("load_factor", "load factor (mean/peak)"),
+    ("min_over_mean", "min / mean"),
+    ("daily_cv", "CV of daily means"),
+    ("acf_24", "autocorrelation lag 24 h"),
+    ("acf_168", "autocorrelation lag 168 h"),
+]
 
 
-def _rows(quantity: str, real: dict, synth: list[dict], rows: list[tuple[str, str]],
-          reference: dict[str, str] | None = None) -> list[dict]:
+def _rows(
+    quantity: str,
+    real: dict,
+    synth: list[dict],
+    rows: list[tuple[str, str]],
+    reference: dict[str, str] | None = None,
+) -> list[dict]:
     out = []
     for key, label in rows:
         vals = np.array([s[key] for s in synth])
-        out.append({"quantity": quantity, "metric": label, "real": real[key],
-                    "synthetic": float(vals.mean()), "synthetic_sd": float(vals.std()),
-                    "reference": (reference or {}).get(key, "")})
-    for key, label in (("_monthly", "monthly means: max abs error"),
-                       ("_diurnal", "diurnal shape (/mean): mean abs error")):
+        out.append(
+            {
+                "quantity": quantity,
+                "metric": label,
+                "real": real[key],
+                "synthetic": float(vals.mean()),
+                "synthetic_sd": float(vals.std()),
+                "reference": (reference or {}).get(key, ""),
+            }
+        )
+    for key, label in (
+        ("_monthly", "monthly means: max abs error"),
+        ("_diurnal", "diurnal shape (/mean): mean abs error"),
+    ):
         errs = np.array([np.abs(s[key] - real[key]) for s in synth])
         stat = errs.max(axis=1) if key == "_monthly" else errs.mean(axis=1)
         mean_err = np.abs(np.mean([s[key] for s in synth], axis=0) - real[key])
         mean_stat = mean_err.max() if key == "_monthly" else mean_err.mean()
-        out.append({"quantity": quantity, "metric": label, "real": 0.0,
-                    "synthetic": float(stat.mean()), "synthetic_sd": float(stat.std()),
-                    "reference": f"of the {len(synth)}-year mean: {mean_stat:.3f}"})
+        out.append(
+            {
+                "quantity": quantity,
+                "metric": label,
+                "real": 0.0,
+                "synthetic": float(stat.mean()),
+                "synthetic_sd": float(stat.std()),
+                "reference": f"of the {len(synth)}-year mean: {mean_stat:.3f}",
+            }
+        )
     return out
 
 
-def calibration_table(shared_dir: Path | None = None, seed: int = 0, n_years: int = 10,
-                      year: int = 2018) -> pd.DataFrame:
+def calibration_table(
+    shared_dir: Path | None = None, seed: int = 0, n_years: int = 10, year: int = 2018
+) -> pd.DataFrame:
     """Compare synthetic profiles with the reference data, statistic by statistic.
 
     Parameters
@@ -152,18 +215,24 @@ def calibration_table(shared_dir: Path | None = None, seed: int = 0, n_years: in
         shared_dir = Path(__file__).resolve().parents[2].parent / "shared"
     shared_dir = Path(shared_dir)
     if not (shared_dir / "data").is_dir():
-        msg = (f"reference data folder {shared_dir / 'data'} not found; pass the shared folder "
-               "(with data/im_wind_solar_cf_era5_2020_hourly.csv etc.) explicitly")
+        msg = (
+            f"reference data folder {shared_dir / 'data'} not found; pass the shared folder "
+            "(with data/im_wind_solar_cf_era5_2020_hourly.csv etc.) explicitly"
+        )
         raise EnergysimError(msg)
     if n_years < 1:
         msg = f"n_years must be >= 1, got {n_years}"
         raise EnergysimError(msg)
     ref = read_reference(shared_dir)
     vre, load = ref["vre"], ref["load"]
-    real = {"wind": profile_statistics(vre["onwind_cf"], "wind"),
-            "solar": profile_statistics(vre["solar_cf"], "solar")}
-    real_ws = (vre["onwind_cf"].corr(vre["solar_cf"]),
-               vre["onwind_cf"].resample("D").mean().corr(vre["solar_cf"].resample("D").mean()))
+    real = {
+        "wind": profile_statistics(vre["onwind_cf"], "wind"),
+        "solar": profile_statistics(vre["solar_cf"], "solar"),
+    }
+    real_ws = (
+        vre["onwind_cf"].corr(vre["solar_cf"]),
+        vre["onwind_cf"].resample("D").mean().corr(vre["solar_cf"].resample("D").mean()),
+    )
     synth: dict[str, list] = {"wind": [], "solar": [], "ws": [], "load:im": []}
     synth.update({f"load:{r}": [] for r in REGIONS})
     for i in range(n_years):
@@ -174,37 +243,65 @@ def calibration_table(shared_dir: Path | None = None, seed: int = 0, n_years: in
         synth["wind"].append(profile_statistics(w, "wind"))
         synth["solar"].append(profile_statistics(s, "solar"))
         synth["ws"].append((w.corr(s), w.resample("D").mean().corr(s.resample("D").mean())))
-        synth["load:im"].append(profile_statistics(
-            pd.Series(ds["load"].mean("bus").values, index=snaps), "load"))
+        synth["load:im"].append(
+            profile_statistics(pd.Series(ds["load"].mean("bus").values, index=snaps), "load")
+        )
         for r in REGIONS:
-            synth[f"load:{r}"].append(profile_statistics(
-                pd.Series(ds["receiving_load"].sel(region=r).values, index=snaps), "load"))
-    rows = _rows("wind", real["wind"], synth["wind"], _CF_ROWS,
-                 {"mean": "ERA5 2020 potential-weighted 0.299",
-                  "full_load_hours": FLEET_HOURS["wind"]})
-    rows += _rows("solar", real["solar"], synth["solar"], _CF_ROWS,
-                  {"mean": "ERA5 2020 potential-weighted 0.169",
-                   "full_load_hours": FLEET_HOURS["solar"],
-                   "p10": "daylight hours only", "p50": "daylight hours only",
-                   "p90": "daylight hours only"})
+            synth[f"load:{r}"].append(
+                profile_statistics(
+                    pd.Series(ds["receiving_load"].sel(region=r).values, index=snaps), "load"
+                )
+            )
+    rows = _rows(
+        "wind",
+        real["wind"],
+        synth["wind"],
+        _CF_ROWS,
+        {"mean": "ERA5 2020 potential-weighted 0.299", "full_load_hours": FLEET_HOURS["wind"]},
+    )
+    rows += _rows(
+        "solar",
+        real["solar"],
+        synth["solar"],
+        _CF_ROWS,
+        {
+            "mean": "ERA5 2020 potential-weighted 0.169",
+            "full_load_hours": FLEET_HOURS["solar"],
+            "p10": "daylight hours only",
+            "p50": "daylight hours only",
+            "p90": "daylight hours only",
+        },
+    )
     ws = np.array(synth["ws"])
     for j, label in enumerate(("hourly correlation", "daily-mean correlation")):
-        rows.append({"quantity": "wind-solar", "metric": label, "real": float(real_ws[j]),
-                     "synthetic": float(ws[:, j].mean()), "synthetic_sd": float(ws[:, j].std()),
-                     "reference": ""})
+        rows.append(
+            {
+                "quantity": "wind-solar",
+                "metric": label,
+                "real": float(real_ws[j]),
+                "synthetic": float(ws[:, j].mean()),
+                "synthetic_sd": float(ws[:, j].std()),
+                "reference": "",
+            }
+        )
     for name, cols in LOAD_COLUMNS.items():
         real_load = profile_statistics(load[list(cols)].sum(axis=1), "load")
         rows += _rows(f"load:{name}", real_load, synth[f"load:{name}"], _LOAD_ROWS)
     for region, proxy in REGION_PROXY.items():
         real_load = profile_statistics(load[list(LOAD_COLUMNS[proxy])].sum(axis=1), "load")
-        rows += _rows(f"load:{region}", real_load, synth[f"load:{region}"], _LOAD_ROWS,
-                      {k: f"proxy: {proxy} data" for k, _ in _LOAD_ROWS})
+        rows += _rows(
+            f"load:{region}",
+            real_load,
+            synth[f"load:{region}"],
+            _LOAD_ROWS,
+            {k: f"proxy: {proxy} data" for k, _ in _LOAD_ROWS},
+        )
     df = pd.DataFrame(rows)
     df["diff"] = df["synthetic"] - df["real"]
-    df.attrs.update({"seed": seed, "n_years": n_years, "year": year,
-                     "sites": ",".join(DEFAULT_SITES.index)})
-    logger.info("calibration: %d synthetic years (seeds %d..%d)", n_years, seed,
-                seed + n_years - 1)
+    df.attrs.update(
+        {"seed": seed, "n_years": n_years, "year": year, "sites": ",".join(DEFAULT_SITES.index)}
+    )
+    logger.info("calibration: %d synthetic years (seeds %d..%d)", n_years, seed, seed + n_years - 1)
     return df[["quantity", "metric", "real", "synthetic", "synthetic_sd", "diff", "reference"]]
 
 
@@ -221,13 +318,17 @@ def format_calibration(df: pd.DataFrame) -> str:
     str
         Fixed-width table, one line per statistic, grouped by quantity.
     """
-    head = (f"{'quantity':<15} {'metric':<40} {'real':>9} {'synthetic':>10} {'± sd':>8} "
-            f"{'diff':>9}  reference")
+    head = (
+        f"{'quantity':<15} {'metric':<40} {'real':>9} {'synthetic':>10} {'± sd':>8} "
+        f"{'diff':>9}  reference"
+    )
     lines = []
     if df.attrs:
-        lines.append(f"synthetic: {df.attrs.get('n_years')} years, seeds from "
-                     f"{df.attrs.get('seed')}, calendar {df.attrs.get('year')}; real: ERA5 2020 "
-                     "(wind, solar), 2018 load; wind/solar averaged over the default sites")
+        lines.append(
+            f"synthetic: {df.attrs.get('n_years')} years, seeds from "
+            f"{df.attrs.get('seed')}, calendar {df.attrs.get('year')}; real: ERA5 2020 "
+            "(wind, solar), 2018 load; wind/solar averaged over the default sites"
+        )
     lines += [head, "-" * len(head)]
     last = None
     for row in df.itertuples(index=False):
@@ -238,6 +339,8 @@ def format_calibration(df: pd.DataFrame) -> str:
         def f(v: float) -> str:
             return f"{v:9.1f}" if abs(v) >= 100 else f"{v:9.3f}"
 
-        lines.append(f"{row.quantity:<15} {row.metric:<40} {f(row.real)} {f(row.synthetic):>10} "
-                     f"{row.synthetic_sd:8.3f} {f(row.diff)}  {row.reference}")
+        lines.append(
+            f"{row.quantity:<15} {row.metric:<40} {f(row.real)} {f(row.synthetic):>10} "
+            f"{row.synthetic_sd:8.3f} {f(row.diff)}  {row.reference}"
+        )
     return "\n".join(lines)

@@ -45,8 +45,9 @@ NA_TOKENS = ("", "nan", "NaN", "NAN", "NA", "N/A", "n/a", "null", "None")
 CF_TOLERANCE = 1e-6
 
 
-def to_beijing_time(values: object, file: str | Path, field: str,
-                    utc_naive: bool = False) -> pd.DatetimeIndex:
+def to_beijing_time(
+    values: object, file: str | Path, field: str, utc_naive: bool = False
+) -> pd.DatetimeIndex:
     """Parse timestamps and return them tz-naive in Beijing local time.
 
     Parameters
@@ -74,17 +75,22 @@ def to_beijing_time(values: object, file: str | Path, field: str,
     return _parse_time(values, file, field, utc_naive)[0]
 
 
-def _parse_time(values: object, file: str | Path, field: str,
-                utc_naive: bool) -> tuple[pd.DatetimeIndex, bool]:
+def _parse_time(
+    values: object, file: str | Path, field: str, utc_naive: bool
+) -> tuple[pd.DatetimeIndex, bool]:
     """Beijing-time tz-naive index and whether the input was UTC (offset 0)."""
     if isinstance(values, pd.DatetimeIndex):
         idx = values
     else:
         raw = pd.Index(np.asarray(values).ravel())
-        if len(raw) and (pd.api.types.is_numeric_dtype(raw.dtype)
-                         and not pd.api.types.is_datetime64_any_dtype(raw.dtype)):
-            msg = (f"timestamps must be date-times, got numbers (first value {raw[0]!r}); "
-                   "expected ISO 8601 strings such as '2025-01-01 00:00' or '2025-01-01T00:00Z'")
+        if len(raw) and (
+            pd.api.types.is_numeric_dtype(raw.dtype)
+            and not pd.api.types.is_datetime64_any_dtype(raw.dtype)
+        ):
+            msg = (
+                f"timestamps must be date-times, got numbers (first value {raw[0]!r}); "
+                "expected ISO 8601 strings such as '2025-01-01 00:00' or '2025-01-01T00:00Z'"
+            )
             raise ProfileError(file, field, msg)
         try:
             idx = pd.DatetimeIndex(pd.to_datetime(raw, format="ISO8601"))
@@ -92,17 +98,21 @@ def _parse_time(values: object, file: str | Path, field: str,
             bad = _first_unparseable(raw)
             if bad is not None:
                 pos, value = bad
-                msg = (f"cannot parse timestamp {value!r} (row {pos}); expected ISO 8601 such "
-                       "as '2025-01-01 00:00' (Beijing time) or '2025-01-01T00:00+08:00' / "
-                       "'...Z' (UTC); time-zone names are not accepted, use an offset")
+                msg = (
+                    f"cannot parse timestamp {value!r} (row {pos}); expected ISO 8601 such "
+                    "as '2025-01-01 00:00' (Beijing time) or '2025-01-01T00:00+08:00' / "
+                    "'...Z' (UTC); time-zone names are not accepted, use an offset"
+                )
                 raise ProfileError(file, field, msg) from None
             # parseable one by one: mixed offsets (fine) or a naive/aware mix (rejected)
             aware = [pd.to_datetime(v, format="ISO8601").tzinfo is not None for v in raw]
             if not all(aware):
                 pos = aware.index(False) if aware[0] else aware.index(True)
-                msg = (f"timestamps mix tz-naive and tz-aware values (first switch at row {pos}:"
-                       f" {raw[pos]!r}); use one convention: all Beijing local time, or all "
-                       f"with an offset ({err})")
+                msg = (
+                    f"timestamps mix tz-naive and tz-aware values (first switch at row {pos}:"
+                    f" {raw[pos]!r}); use one convention: all Beijing local time, or all "
+                    f"with an offset ({err})"
+                )
                 raise ProfileError(file, field, msg) from None
             idx = pd.DatetimeIndex(pd.to_datetime(raw, format="ISO8601", utc=True))
     if idx.tz is None:
@@ -117,14 +127,16 @@ def _first_unparseable(raw: pd.Index) -> tuple[int, object] | None:
     for pos, value in enumerate(raw):
         try:
             pd.Timestamp(value) if not isinstance(value, str) else pd.to_datetime(
-                value, format="ISO8601")
+                value, format="ISO8601"
+            )
         except (ValueError, TypeError):
             return pos, value
     return None
 
 
-def _align_year(idx: pd.DatetimeIndex, year: int, file: str | Path, field: str,
-                was_utc: bool) -> np.ndarray:
+def _align_year(
+    idx: pd.DatetimeIndex, year: int, file: str | Path, field: str, was_utc: bool
+) -> np.ndarray:
     """Positions that reorder ``idx`` onto ``snapshots(year)``; raises when impossible."""
     expected = snapshots(year)
     n = len(expected)
@@ -133,9 +145,11 @@ def _align_year(idx: pd.DatetimeIndex, year: int, file: str | Path, field: str,
         msg = f"duplicate timestamp {dup} (Beijing time); expected each hour once"
         raise ProfileError(file, field, msg)
     if len(idx) != n:
-        msg = (f"has {len(idx)} hourly values ({idx[0] if len(idx) else '-'} .. "
-               f"{idx[-1] if len(idx) else '-'}); expected {n} for {year} "
-               f"({'leap year, ' if n == 8784 else ''}1 Jan 00:00 to 31 Dec 23:00 Beijing time)")
+        msg = (
+            f"has {len(idx)} hourly values ({idx[0] if len(idx) else '-'} .. "
+            f"{idx[-1] if len(idx) else '-'}); expected {n} for {year} "
+            f"({'leap year, ' if n == 8784 else ''}1 Jan 00:00 to 31 Dec 23:00 Beijing time)"
+        )
         raise ProfileError(file, field, msg)
     order = np.argsort(idx.values, kind="stable")
     sorted_idx = idx[order]
@@ -143,10 +157,14 @@ def _align_year(idx: pd.DatetimeIndex, year: int, file: str | Path, field: str,
         return order
     src_year = int(sorted_idx[0].year)
     src = snapshots(src_year)
-    if (was_utc and len(src) == n
-            and sorted_idx.equals(pd.DatetimeIndex(src + pd.Timedelta(hours=8)))):
-        logger.info("%s: UTC year %d rotated by 8 h to cover the Beijing-time year %d",
-                    file, src_year, year)
+    if (
+        was_utc
+        and len(src) == n
+        and sorted_idx.equals(pd.DatetimeIndex(src + pd.Timedelta(hours=8)))
+    ):
+        logger.info(
+            "%s: UTC year %d rotated by 8 h to cover the Beijing-time year %d", file, src_year, year
+        )
         return np.concatenate([order[-8:], order[:-8]])
     if src_year != year and len(src) == n and sorted_idx.equals(src):
         logger.info("%s: weather year %d relabelled to %d", file, src_year, year)
@@ -154,9 +172,11 @@ def _align_year(idx: pd.DatetimeIndex, year: int, file: str | Path, field: str,
     missing = expected.difference(sorted_idx)
     if len(missing):
         extra = sorted_idx.difference(expected)
-        msg = (f"timestamp {missing[0]} (Beijing time) is missing"
-               + (f" and {extra[0]} is not an hour of {year}" if len(extra) else "")
-               + f"; expected the {n} hours of {year} on the hour (or a full UTC/other year)")
+        msg = (
+            f"timestamp {missing[0]} (Beijing time) is missing"
+            + (f" and {extra[0]} is not an hour of {year}" if len(extra) else "")
+            + f"; expected the {n} hours of {year} on the hour (or a full UTC/other year)"
+        )
         raise ProfileError(file, field, msg)
     return order
 
@@ -213,9 +233,13 @@ def check_profile(
         msg = f"has no '{time_dim}' or 'bus' coordinate; expected both"
         raise ProfileError(file, str(field), msg)
     da = da.transpose(time_dim, "bus")
-    da = xr.DataArray(da.values, dims=("snapshot", "bus"),
-                      coords={"snapshot": da[time_dim].values, "bus": da["bus"].values},
-                      name=da.name, attrs=dict(da.attrs))
+    da = xr.DataArray(
+        da.values,
+        dims=("snapshot", "bus"),
+        coords={"snapshot": da[time_dim].values, "bus": da["bus"].values},
+        name=da.name,
+        attrs=dict(da.attrs),
+    )
     time_field = str(da.attrs.get("time_column", "snapshot"))
     if "snapshot" not in da.coords:
         msg = "has no time coordinate; expected a 'time'/'snapshot' coordinate"
@@ -228,31 +252,39 @@ def check_profile(
     if buses is not None:
         missing = [b for b in buses if b not in bus_names]
         if missing:
-            msg = (f"bus(es) {missing} missing; the file has {bus_names}; expected one "
-                   f"column/bus entry per bus of the scenario {list(buses)}")
+            msg = (
+                f"bus(es) {missing} missing; the file has {bus_names}; expected one "
+                f"column/bus entry per bus of the scenario {list(buses)}"
+            )
             raise ProfileError(file, "bus", msg)
     values = da.values[order]
     if values.dtype.kind not in "fiub":
         values, bad = _to_float(values)
         if bad is not None:
             t, b = bad
-            msg = (f"non-numeric value {da.values[order][t, b]!r} at {snapshots(int(year))[t]} "
-                   f"(bus {bus_names[b]!r}); expected a number")
+            msg = (
+                f"non-numeric value {da.values[order][t, b]!r} at {snapshots(int(year))[t]} "
+                f"(bus {bus_names[b]!r}); expected a number"
+            )
             raise ProfileError(file, bus_names[b], msg)
     values = values.astype(float)
     snaps = snapshots(int(year))
     nan = np.isnan(values)
     if nan.any():
         t, b = np.argwhere(nan)[0]
-        msg = (f"NaN/empty value at {snaps[t]} (bus {bus_names[b]!r}; {int(nan.sum())} in all); "
-               "expected a number for every hour")
+        msg = (
+            f"NaN/empty value at {snaps[t]} (bus {bus_names[b]!r}; {int(nan.sum())} in all); "
+            "expected a number for every hour"
+        )
         raise ProfileError(file, bus_names[b], msg)
     if kind in ("wind", "solar"):
         bad = (values < -CF_TOLERANCE) | (values > 1 + CF_TOLERANCE)
         if bad.any():
             t, b = np.argwhere(bad)[0]
-            msg = (f"capacity factor {values[t, b]!r} at {snaps[t]} (bus {bus_names[b]!r}) is "
-                   f"outside [0, 1]; expected per-unit {kind} capacity factors (not MW or %)")
+            msg = (
+                f"capacity factor {values[t, b]!r} at {snaps[t]} (bus {bus_names[b]!r}) is "
+                f"outside [0, 1]; expected per-unit {kind} capacity factors (not MW or %)"
+            )
             raise ProfileError(file, bus_names[b], msg)
         values = np.clip(values, 0.0, 1.0)
         units, long_name = "p.u.", f"{kind} capacity factor"
@@ -260,8 +292,10 @@ def check_profile(
         neg = values < 0
         if neg.any():
             t, b = np.argwhere(neg)[0]
-            msg = (f"negative load {values[t, b]!r} at {snaps[t]} (bus {bus_names[b]!r}); "
-                   "expected load >= 0 (any unit; the shape is rescaled)")
+            msg = (
+                f"negative load {values[t, b]!r} at {snaps[t]} (bus {bus_names[b]!r}); "
+                "expected load >= 0 (any unit; the shape is rescaled)"
+            )
             raise ProfileError(file, bus_names[b], msg)
         zero = values.mean(axis=0) <= 0
         if zero.any():
@@ -269,10 +303,12 @@ def check_profile(
             msg = f"load of bus {bus_names[b]!r} is zero all year; expected a positive mean"
             raise ProfileError(file, bus_names[b], msg)
         units, long_name = "1", "load shape"
-    out = xr.DataArray(values, dims=("snapshot", "bus"),
-                       coords={"snapshot": snaps, "bus": bus_names},
-                       attrs={"units": units, "long_name": long_name, "source": str(file),
-                              "time_zone": TIME_ZONE})
+    out = xr.DataArray(
+        values,
+        dims=("snapshot", "bus"),
+        coords={"snapshot": snaps, "bus": bus_names},
+        attrs={"units": units, "long_name": long_name, "source": str(file), "time_zone": TIME_ZONE},
+    )
     if buses is not None:
         out = out.sel(bus=list(buses))
     return out

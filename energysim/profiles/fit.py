@@ -97,30 +97,40 @@ def read_reference(shared_dir: Path) -> dict[str, pd.DataFrame]:
     }
     missing = [str(f) for f in files.values() if not f.is_file()]
     if missing:
-        msg = (f"reference data not found: {', '.join(missing)}; expected the shared folder "
-               f"(default <repo>/../shared) with data/*.csv, see SOURCES.md")
+        msg = (
+            f"reference data not found: {', '.join(missing)}; expected the shared folder "
+            f"(default <repo>/../shared) with data/*.csv, see SOURCES.md"
+        )
         raise EnergysimError(msg)
-    vre = pd.read_csv(files["vre"], parse_dates=["timestamp_beijing_time"],
-                      index_col="timestamp_beijing_time")
+    vre = pd.read_csv(
+        files["vre"], parse_dates=["timestamp_beijing_time"], index_col="timestamp_beijing_time"
+    )
     # atlite/ERA5 values are right-labelled (the value at t is the mean over (t - 1 h, t]; the
     # solar peak sits at 13 h): relabel to energysim's left-labelled snapshots, [t, t + 1 h).
     vre.index = vre.index - pd.Timedelta(hours=ERA5_LABEL_SHIFT_H)
     vre.index.name = "snapshot"
-    im = pd.read_csv(files["im"], parse_dates=["timestamp_assumed_2018_local"],
-                     index_col="timestamp_assumed_2018_local")
-    dest = pd.read_csv(files["dest"], parse_dates=["timestamp_assumed_2018_local"],
-                       index_col="timestamp_assumed_2018_local")
+    im = pd.read_csv(
+        files["im"],
+        parse_dates=["timestamp_assumed_2018_local"],
+        index_col="timestamp_assumed_2018_local",
+    )
+    dest = pd.read_csv(
+        files["dest"],
+        parse_dates=["timestamp_assumed_2018_local"],
+        index_col="timestamp_assumed_2018_local",
+    )
     load = pd.concat([im[["InnerMongolia_MW"]], dest.drop(columns="hour_of_year")], axis=1)
     return {"vre": vre, "load": load}
 
 
-def _holiday_window(daily: pd.Series, start: dt.date, window: tuple[int, int],
-                    weekday: np.ndarray) -> np.ndarray:
+def _holiday_window(
+    daily: pd.Series, start: dt.date, window: tuple[int, int], weekday: np.ndarray
+) -> np.ndarray:
     """Ratio of daily load to a linear non-holiday baseline across a holiday window."""
     lo, hi = window
     day = pd.Timestamp(start)
-    before = daily[day + pd.Timedelta(days=lo - 10): day + pd.Timedelta(days=lo - 1)]
-    after = daily[day + pd.Timedelta(days=hi + 1): day + pd.Timedelta(days=hi + 10)]
+    before = daily[day + pd.Timedelta(days=lo - 10) : day + pd.Timedelta(days=lo - 1)]
+    after = daily[day + pd.Timedelta(days=hi + 1) : day + pd.Timedelta(days=hi + 10)]
     wb = before / weekday[before.index.day_of_week]
     wa = after / weekday[after.index.day_of_week]
     x0, x1 = lo - 5.5, hi + 5.5
@@ -171,8 +181,10 @@ def fit_load(series: pd.Series) -> dict[str, Any]:
     cny = _holiday_window(daily, _CNY_2018, CNY_WINDOW, weekday)
     nday = _holiday_window(daily, dt.date(2018, 10, 1), NATIONAL_DAY_WINDOW, weekday)
     hol = pd.Series(1.0, index=daily.index)
-    for start, window, factor in ((_CNY_2018, CNY_WINDOW, cny),
-                                  (dt.date(2018, 10, 1), NATIONAL_DAY_WINDOW, nday)):
+    for start, window, factor in (
+        (_CNY_2018, CNY_WINDOW, cny),
+        (dt.date(2018, 10, 1), NATIONAL_DAY_WINDOW, nday),
+    ):
         ks = np.arange(window[0], window[1] + 1)
         hol.loc[[pd.Timestamp(start) + pd.Timedelta(days=int(k)) for k in ks]] = factor
     adjusted = daily / hol / weekday[daily.index.day_of_week]
@@ -182,8 +194,7 @@ def fit_load(series: pd.Series) -> dict[str, Any]:
     diurnal = shape.groupby([shape.index.month, shape.index.hour]).mean().unstack().to_numpy()
     diurnal = diurnal / diurnal.mean(axis=1, keepdims=True)
     # residuals
-    det_daily = (monthly[daily.index.month - 1] * weekday[daily.index.day_of_week]
-                 * hol.to_numpy())
+    det_daily = monthly[daily.index.month - 1] * weekday[daily.index.day_of_week] * hol.to_numpy()
     e_day = np.log(daily.to_numpy() / det_daily)
     d_phi, d_sig = _ar1(e_day)
     det_hour = diurnal[x.index.month - 1, x.index.hour] * np.repeat(daily.to_numpy(), 24)[: len(x)]
@@ -196,8 +207,12 @@ def fit_load(series: pd.Series) -> dict[str, Any]:
         "diurnal": [r(row) for row in diurnal],
         "spring_festival": {"window": list(CNY_WINDOW), "factor": r(cny)},
         "national_day": {"window": list(NATIONAL_DAY_WINDOW), "factor": r(nday)},
-        "noise": {"daily_phi": round(d_phi, 4), "daily_sigma": round(d_sig, 5),
-                  "hourly_phi": round(h_phi, 4), "hourly_sigma": round(h_sig, 5)},
+        "noise": {
+            "daily_phi": round(d_phi, 4),
+            "daily_sigma": round(d_sig, 5),
+            "hourly_phi": round(h_phi, 4),
+            "hourly_sigma": round(h_sig, 5),
+        },
     }
 
 
@@ -207,8 +222,12 @@ def _harmonics(ratio: np.ndarray, n: int = 2) -> list[list[float]]:
     out = []
     for k in range(1, n + 1):
         w = 2 * np.pi * k * h / 24
-        out.append([round(float(2 * np.mean((ratio - 1) * np.cos(w))), 4),
-                    round(float(2 * np.mean((ratio - 1) * np.sin(w))), 4)])
+        out.append(
+            [
+                round(float(2 * np.mean((ratio - 1) * np.cos(w))), 4),
+                round(float(2 * np.mean((ratio - 1) * np.sin(w))), 4),
+            ]
+        )
     return out
 
 

@@ -37,8 +37,16 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["load_profile", "read_csv_profile", "read_netcdf_profile"]
 
-_BEIJING_NAMES = {"asia/shanghai", "asia/chongqing", "prc", "beijing", "utc+8", "utc+08:00",
-                  "+08:00", "cst"}
+_BEIJING_NAMES = {
+    "asia/shanghai",
+    "asia/chongqing",
+    "prc",
+    "beijing",
+    "utc+8",
+    "utc+08:00",
+    "+08:00",
+    "cst",
+}
 
 
 def read_csv_profile(path: Path) -> xr.DataArray:
@@ -65,8 +73,9 @@ def read_csv_profile(path: Path) -> xr.DataArray:
         msg = f"cannot read as CSV: {err}"
         raise ProfileError(path, "", msg) from None
     if df.shape[1] < 2:
-        msg = (f"has columns {list(df.columns)}; expected a time column followed by one column "
-               "per bus")
+        msg = (
+            f"has columns {list(df.columns)}; expected a time column followed by one column per bus"
+        )
         raise ProfileError(path, "", msg)
     time_col = df.columns[0]
     values = df.drop(columns=time_col)
@@ -77,8 +86,10 @@ def read_csv_profile(path: Path) -> xr.DataArray:
     return xr.DataArray(
         data,
         dims=("snapshot", "bus"),
-        coords={"snapshot": df[time_col].to_numpy(dtype=object),
-                "bus": [str(c).strip() for c in values.columns]},
+        coords={
+            "snapshot": df[time_col].to_numpy(dtype=object),
+            "bus": [str(c).strip() for c in values.columns],
+        },
         name="profile",
         attrs={"time_column": str(time_col)},
     )
@@ -110,8 +121,10 @@ def read_netcdf_profile(path: Path) -> tuple[xr.DataArray, bool]:
         raise ProfileError(path, "", msg) from None
     with ds:
         if "profile" not in ds.data_vars:
-            msg = (f"has no variable 'profile' (variables: {list(ds.data_vars)}); expected "
-                   "'profile' with dims (time, bus) as atlite/PyPSA-Eur write it")
+            msg = (
+                f"has no variable 'profile' (variables: {list(ds.data_vars)}); expected "
+                "'profile' with dims (time, bus) as atlite/PyPSA-Eur write it"
+            )
             raise ProfileError(path, "profile", msg)
         da = ds["profile"]
         time_dim = "time" if "time" in da.dims else "snapshot"

@@ -72,8 +72,16 @@ TIME_ZONE = "Asia/Shanghai"
 
 #: Receiving-grid regions, and the region whose parameters stand in where no data exist.
 REGIONS: tuple[str, ...] = (
-    "shandong", "jiangsu", "jjj", "shanxi", "shanghai", "anhui", "liaoning", "jiangxi",
-    "zhejiang", "northeast",
+    "shandong",
+    "jiangsu",
+    "jjj",
+    "shanxi",
+    "shanghai",
+    "anhui",
+    "liaoning",
+    "jiangxi",
+    "zhejiang",
+    "northeast",
 )
 REGION_PROXY: dict[str, str] = {"jiangxi": "anhui"}  # no Jiangxi series in the reference data
 
@@ -103,11 +111,32 @@ L_LOAD_KM = 500.0  #: e-folding length of the between-site correlation of load n
 
 #: Spring Festival (Chinese New Year's day), Gregorian date; other years fall back to 5 Feb.
 SPRING_FESTIVAL: dict[int, tuple[int, int]] = {
-    2015: (2, 19), 2016: (2, 8), 2017: (1, 28), 2018: (2, 16), 2019: (2, 5), 2020: (1, 25),
-    2021: (2, 12), 2022: (2, 1), 2023: (1, 22), 2024: (2, 10), 2025: (1, 29), 2026: (2, 17),
-    2027: (2, 6), 2028: (1, 26), 2029: (2, 13), 2030: (2, 3), 2031: (1, 23), 2032: (2, 11),
-    2033: (1, 31), 2034: (2, 19), 2035: (2, 8), 2036: (1, 28), 2037: (2, 15), 2038: (2, 4),
-    2039: (1, 24), 2040: (2, 12),
+    2015: (2, 19),
+    2016: (2, 8),
+    2017: (1, 28),
+    2018: (2, 16),
+    2019: (2, 5),
+    2020: (1, 25),
+    2021: (2, 12),
+    2022: (2, 1),
+    2023: (1, 22),
+    2024: (2, 10),
+    2025: (1, 29),
+    2026: (2, 17),
+    2027: (2, 6),
+    2028: (1, 26),
+    2029: (2, 13),
+    2030: (2, 3),
+    2031: (1, 23),
+    2032: (2, 11),
+    2033: (1, 31),
+    2034: (2, 19),
+    2035: (2, 8),
+    2036: (1, 28),
+    2037: (2, 15),
+    2038: (2, 4),
+    2039: (1, 24),
+    2040: (2, 12),
 }
 
 _SEASON_NAMES = ("DJF", "MAM", "JJA", "SON")
@@ -130,8 +159,9 @@ def _erf(x: np.ndarray) -> np.ndarray:
     sign = np.sign(x)
     x = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * x)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                                                                         + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     return sign * (1.0 - poly * np.exp(-x * x))
 
 
@@ -209,8 +239,10 @@ def _ar1(innov: np.ndarray, phi: float, x0: np.ndarray) -> np.ndarray:
     for start in range(0, e.shape[0], block):
         m = min(block, e.shape[0] - start)
         scale = pw[:m, None]
-        out[start:start + m] = (np.cumsum(e[start:start + m] / scale, axis=0) * scale
-                                + pw[1:m + 1, None] * x[None, :])
+        out[start : start + m] = (
+            np.cumsum(e[start : start + m] / scale, axis=0) * scale
+            + pw[1 : m + 1, None] * x[None, :]
+        )
         x = out[start + m - 1]
     return out
 
@@ -227,7 +259,7 @@ def _wind_diurnal_ratio(months: np.ndarray, hours: np.ndarray, lon: np.ndarray) 
     harm = parameters()["wind"]["diurnal_harmonics"]
     coef = np.array([harm[s] for s in _SEASON_NAMES])  # (season, k, 2)
     c = coef[_season_index(months)]  # (time, k, 2)
-    h = (hours[:, None] + 0.5 + (lon[None, :] - LON_REF) / 15.0)  # hours at the site
+    h = hours[:, None] + 0.5 + (lon[None, :] - LON_REF) / 15.0  # hours at the site
     ratio = np.ones((len(hours), len(lon)))
     for k in range(c.shape[1]):
         w = 2 * np.pi * (k + 1) * h / 24
@@ -235,8 +267,9 @@ def _wind_diurnal_ratio(months: np.ndarray, hours: np.ndarray, lon: np.ndarray) 
     return ratio
 
 
-def wind_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
-            rng: np.random.Generator) -> np.ndarray:
+def wind_cf(
+    index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Wind capacity factors for sites.
 
     Parameters
@@ -261,8 +294,11 @@ def wind_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
     x0 = _correlated_normals(rng, 1, mixing)[0]
     fast = _ar1(_ar1(e, WIND_PHI_FAST, x0), WIND_PHI_FAST, x0)[burn:]
     fast /= np.sqrt((1 + WIND_PHI_FAST**2) / (1 - WIND_PHI_FAST**2))
-    noise = _ar1(_correlated_normals(rng, n_t, mixing), WIND_PHI_NOISE,
-                 _correlated_normals(rng, 1, mixing)[0])
+    noise = _ar1(
+        _correlated_normals(rng, n_t, mixing),
+        WIND_PHI_NOISE,
+        _correlated_normals(rng, 1, mixing)[0],
+    )
     z = np.sqrt(1 - WIND_W_NOISE) * fast + np.sqrt(WIND_W_NOISE) * noise
     months = index.month.to_numpy()
     monthly = np.asarray(parameters()["wind"]["monthly_mean_cf"])[months - 1]
@@ -314,10 +350,22 @@ def clear_sky_poa(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray) -> 
     """
     doy = index.day_of_year.to_numpy() - 1 + (index.hour.to_numpy() + 0.5) / 24.0
     g = 2 * np.pi * doy / 365.0
-    decl = (0.006918 - 0.399912 * np.cos(g) + 0.070257 * np.sin(g) - 0.006758 * np.cos(2 * g)
-            + 0.000907 * np.sin(2 * g) - 0.002697 * np.cos(3 * g) + 0.00148 * np.sin(3 * g))
-    eot_min = 229.18 * (0.000075 + 0.001868 * np.cos(g) - 0.032077 * np.sin(g)
-                        - 0.014615 * np.cos(2 * g) - 0.040849 * np.sin(2 * g))
+    decl = (
+        0.006918
+        - 0.399912 * np.cos(g)
+        + 0.070257 * np.sin(g)
+        - 0.006758 * np.cos(2 * g)
+        + 0.000907 * np.sin(2 * g)
+        - 0.002697 * np.cos(3 * g)
+        + 0.00148 * np.sin(3 * g)
+    )
+    eot_min = 229.18 * (
+        0.000075
+        + 0.001868 * np.cos(g)
+        - 0.032077 * np.sin(g)
+        - 0.014615 * np.cos(2 * g)
+        - 0.040849 * np.sin(2 * g)
+    )
     e0 = 1.000110 + 0.034221 * np.cos(g) + 0.001280 * np.sin(g)
     clock = index.hour.to_numpy() + 0.5  # Beijing time, mid-hour
     solar_time = clock[:, None] + (lon[None, :] - 120.0) / 15.0 + eot_min[:, None] / 60.0
@@ -329,8 +377,11 @@ def clear_sky_poa(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray) -> 
     cos_inc = np.sin(phi - beta) * np.sin(d) + np.cos(phi - beta) * np.cos(d) * np.cos(omega)
     up = cosz > 0.01
     zen_deg = np.degrees(np.arccos(np.clip(cosz, -1, 1)))
-    air_mass = np.where(up, 1.0 / (np.where(up, cosz, 1.0)
-                                   + 0.50572 * np.maximum(96.07995 - zen_deg, 0.1) ** -1.6364), 0)
+    air_mass = np.where(
+        up,
+        1.0 / (np.where(up, cosz, 1.0) + 0.50572 * np.maximum(96.07995 - zen_deg, 0.1) ** -1.6364),
+        0,
+    )
     dni = np.where(up, SOLAR_CONSTANT * e0[:, None] * 0.7 ** (air_mass**0.678), 0.0)
     dhi = 0.1 * dni * np.maximum(cosz, 0.0)
     poa = dni * np.maximum(cos_inc, 0.0) + dhi * (1 + np.cos(beta)) / 2
@@ -351,8 +402,9 @@ def _cloud_offsets(year: int) -> np.ndarray:
     return norm_ppf(k_mean) * np.sqrt(1 + CLOUD_SPREAD**2)
 
 
-def solar_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
-             rng: np.random.Generator) -> np.ndarray:
+def solar_cf(
+    index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Solar PV capacity factors for sites.
 
     Parameters
@@ -372,10 +424,16 @@ def solar_cf(index: pd.DatetimeIndex, lon: np.ndarray, lat: np.ndarray,
     n_t = len(index)
     n_days = n_t // 24
     mixing = _mixing(lon, lat, L_CLOUD_KM)
-    day = _ar1(_correlated_normals(rng, n_days, mixing), CLOUD_PHI_DAY,
-               _correlated_normals(rng, 1, mixing)[0])
-    hourly = _ar1(_correlated_normals(rng, n_t, mixing), CLOUD_PHI_HOUR,
-                  _correlated_normals(rng, 1, mixing)[0])
+    day = _ar1(
+        _correlated_normals(rng, n_days, mixing),
+        CLOUD_PHI_DAY,
+        _correlated_normals(rng, 1, mixing)[0],
+    )
+    hourly = _ar1(
+        _correlated_normals(rng, n_t, mixing),
+        CLOUD_PHI_HOUR,
+        _correlated_normals(rng, 1, mixing)[0],
+    )
     z = np.sqrt(1 - CLOUD_W_HOUR) * np.repeat(day, 24, axis=0) + np.sqrt(CLOUD_W_HOUR) * hourly
     offsets = _cloud_offsets(int(index[0].year))[index.month.to_numpy() - 1]
     k = norm_cdf(CLOUD_SPREAD * z + offsets[:, None])
@@ -405,8 +463,9 @@ def _holiday_factor(days: pd.DatetimeIndex, params: dict[str, Any]) -> np.ndarra
     return factor
 
 
-def load_shape(index: pd.DatetimeIndex, params: dict[str, Any], rng: np.random.Generator,
-               mixing: np.ndarray) -> np.ndarray:
+def load_shape(
+    index: pd.DatetimeIndex, params: dict[str, Any], rng: np.random.Generator, mixing: np.ndarray
+) -> np.ndarray:
     """Load shapes (mean 1) of one region's parameters for one or more correlated sites.
 
     Parameters
@@ -428,20 +487,27 @@ def load_shape(index: pd.DatetimeIndex, params: dict[str, Any], rng: np.random.G
     """
     days = index[::24]
     months = index.month.to_numpy()
-    det_day = (np.asarray(params["monthly"])[days.month.to_numpy() - 1]
-               * np.asarray(params["weekday"])[days.day_of_week.to_numpy()]
-               * _holiday_factor(days, params))
+    det_day = (
+        np.asarray(params["monthly"])[days.month.to_numpy() - 1]
+        * np.asarray(params["weekday"])[days.day_of_week.to_numpy()]
+        * _holiday_factor(days, params)
+    )
     diurnal = np.asarray(params["diurnal"])[months - 1, index.hour.to_numpy()]
     noise = params["noise"]
     phi_d, phi_h = noise["daily_phi"], noise["hourly_phi"]
     sd_d = noise["daily_sigma"] / np.sqrt(1 - phi_d**2)  # stationary std of the AR(1)
     sd_h = noise["hourly_sigma"] / np.sqrt(1 - phi_h**2)
-    e_day = sd_d * _ar1(_correlated_normals(rng, len(days), mixing), phi_d,
-                        _correlated_normals(rng, 1, mixing)[0])
-    e_hour = sd_h * _ar1(_correlated_normals(rng, len(index), mixing), phi_h,
-                         _correlated_normals(rng, 1, mixing)[0])
-    shape = (np.repeat(det_day, 24)[:, None] * diurnal[:, None]
-             * np.exp(np.repeat(e_day, 24, axis=0) + e_hour))
+    e_day = sd_d * _ar1(
+        _correlated_normals(rng, len(days), mixing), phi_d, _correlated_normals(rng, 1, mixing)[0]
+    )
+    e_hour = sd_h * _ar1(
+        _correlated_normals(rng, len(index), mixing), phi_h, _correlated_normals(rng, 1, mixing)[0]
+    )
+    shape = (
+        np.repeat(det_day, 24)[:, None]
+        * diurnal[:, None]
+        * np.exp(np.repeat(e_day, 24, axis=0) + e_hour)
+    )
     return shape / shape.mean(axis=0, keepdims=True)
 
 
@@ -462,8 +528,10 @@ def _check_sites(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
     if bad.any():
         i = int(np.argmax(bad))
-        msg = (f"site {sites.index[i]!r} has invalid coordinates x={lon[i]}, y={lat[i]}; "
-               "expected longitude in [-180, 180] and latitude in [-90, 90] degrees")
+        msg = (
+            f"site {sites.index[i]!r} has invalid coordinates x={lon[i]}, y={lat[i]}; "
+            "expected longitude in [-180, 180] and latitude in [-90, 90] degrees"
+        )
         raise ProfileError("<sites>", "x,y", msg)
     if len(sites) == 0 or not sites.index.is_unique:
         msg = f"sites must be a non-empty table with unique bus names, got {list(sites.index)}"
@@ -520,34 +588,57 @@ def generate_profiles(
     wind = wind_cf(index, lon, lat, _rng(seed, year, _STREAMS["wind"]))
     solar = solar_cf(index, lon, lat, _rng(seed, year, _STREAMS["solar"]))
     load_params = parameters()["load"]
-    load = load_shape(index, load_params["im"], _rng(seed, year, _STREAMS["load"]),
-                      _mixing(lon, lat, L_LOAD_KM))
+    load = load_shape(
+        index, load_params["im"], _rng(seed, year, _STREAMS["load"]), _mixing(lon, lat, L_LOAD_KM)
+    )
     recv = np.empty((len(index), len(regions)))
     for j, region in enumerate(regions):
         params = load_params[REGION_PROXY.get(region, region)]
         rng = _rng(seed, year, _STREAMS["receiving"], REGIONS.index(region))
         recv[:, j] = load_shape(index, params, rng, np.ones((1, 1)))[:, 0]
     buses = pd.Index(sites.index.astype(str), name="bus")
-    coords = {"snapshot": ("snapshot", index.values, {"time_zone": TIME_ZONE,
-                                                       "long_name": "hour (Beijing local time)"}),
-              "bus": ("bus", buses.to_numpy(dtype=object)),
-              "region": ("region", np.asarray(list(regions), dtype=object))}
+    coords = {
+        "snapshot": (
+            "snapshot",
+            index.values,
+            {"time_zone": TIME_ZONE, "long_name": "hour (Beijing local time)"},
+        ),
+        "bus": ("bus", buses.to_numpy(dtype=object)),
+        "region": ("region", np.asarray(list(regions), dtype=object)),
+    }
     ds = xr.Dataset(
         {
-            "wind": (("snapshot", "bus"), wind, {
-                "units": "p.u.", "long_name": "onshore wind capacity factor"}),
-            "solar": (("snapshot", "bus"), solar, {
-                "units": "p.u.", "long_name": "solar PV capacity factor (fixed tilt 35 deg S)"}),
-            "load": (("snapshot", "bus"), load, {
-                "units": "1", "long_name": "load shape (annual mean 1)"}),
-            "receiving_load": (("snapshot", "region"), recv, {
-                "units": "1", "long_name": "receiving-grid load shape (annual mean 1)"}),
+            "wind": (
+                ("snapshot", "bus"),
+                wind,
+                {"units": "p.u.", "long_name": "onshore wind capacity factor"},
+            ),
+            "solar": (
+                ("snapshot", "bus"),
+                solar,
+                {"units": "p.u.", "long_name": "solar PV capacity factor (fixed tilt 35 deg S)"},
+            ),
+            "load": (
+                ("snapshot", "bus"),
+                load,
+                {"units": "1", "long_name": "load shape (annual mean 1)"},
+            ),
+            "receiving_load": (
+                ("snapshot", "region"),
+                recv,
+                {"units": "1", "long_name": "receiving-grid load shape (annual mean 1)"},
+            ),
         },
         coords=coords,
-        attrs={"seed": seed, "year": year, "weather_year": year, "generator": GENERATOR,
-               "synthetic": 1, "time_zone": TIME_ZONE,
-               "description": "SYNTHETIC weather year; see energysim.profiles.synthetic"},
+        attrs={
+            "seed": seed,
+            "year": year,
+            "weather_year": year,
+            "generator": GENERATOR,
+            "synthetic": 1,
+            "time_zone": TIME_ZONE,
+            "description": "SYNTHETIC weather year; see energysim.profiles.synthetic",
+        },
     )
-    logger.debug("generated synthetic profiles: year %d, seed %d, %d buses", year, seed,
-                 len(buses))
+    logger.debug("generated synthetic profiles: year %d, seed %d, %d buses", year, seed, len(buses))
     return ds

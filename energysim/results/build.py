@@ -52,7 +52,9 @@ def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
 
 
-def generator_dispatch(result: DispatchResult, inputs: KernelInputs, index: PackIndex) -> np.ndarray:
+def generator_dispatch(
+    result: DispatchResult, inputs: KernelInputs, index: PackIndex
+) -> np.ndarray:
     """Output of every generator (T, G), MW, from the bus- and tier-level dispatch.
 
     Zero-cost fleets at a bus share its curtailment in proportion to availability. Thermal fleets
@@ -128,9 +130,7 @@ def corridor_new_energy(
     for c, b in enumerate(corridor_bus):
         own_bus[:, b] += own[:, c]
         extra_bus[:, b] += extra[:, c]
-    extra_green_frac = np.clip(
-        _share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0
-    )
+    extra_green_frac = np.clip(_share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0)
     extra_green = np.zeros_like(extra)
     for c, b in enumerate(corridor_bus):
         extra_green[:, c] = extra[:, c] * extra_green_frac[:, b]
@@ -149,7 +149,9 @@ def corridor_new_energy(
 
 
 def corridor_accounting(
-    result: DispatchResult, inputs: KernelInputs, dedicated_ne: np.ndarray,
+    result: DispatchResult,
+    inputs: KernelInputs,
+    dedicated_ne: np.ndarray,
     dedicated_all: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """New-energy curtailment per bus and new-energy sending per corridor, (T, B) and (T, C), MW.
@@ -170,8 +172,13 @@ def corridor_accounting(
     for s_i, b in enumerate(inputs.st_bus):
         supply_bus[:, b] += result.st_discharge[:, s_i]
     corr_ne = corridor_new_energy(
-        result.corr_flow, inputs.schedule - result.corr_short, inputs.corr_bus, dedicated_ne,
-        ne_used_bus, supply_bus, dedicated_all,
+        result.corr_flow,
+        inputs.schedule - result.corr_short,
+        inputs.corr_bus,
+        dedicated_ne,
+        ne_used_bus,
+        supply_bus,
+        dedicated_all,
     )
     return ne_curtail, corr_ne
 
@@ -209,21 +216,31 @@ def system_figures(
     ne_curt = float(ne_curtail.sum()) * twh
     ne_used = ne_avail - ne_curt
     ne_export = float(corr_ne.sum()) * twh
-    soc_change = float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    soc_change = (
+        float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+    )
     storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
     line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
-    demand_served = float(
-        inputs.demand.sum() - result.dr_shed.sum() + result.dr_payback.sum() - result.unserved.sum()
-    ) * twh
+    demand_served = (
+        float(
+            inputs.demand.sum()
+            - result.dr_shed.sum()
+            + result.dr_payback.sum()
+            - result.unserved.sum()
+        )
+        * twh
+    )
     flex_twh = float(result.flex_use.sum()) * twh
     consumption = demand_served + flex_twh + storage_losses + line_losses
     return {
         "new_energy_capacity_GW": sum(
             g.p_nom for g in scenario.generators.values() if g.carrier in ne_carriers
-        ) / 1e3,
+        )
+        / 1e3,
         "new_type_storage_GW": sum(
             s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
-        ) / 1e3,
+        )
+        / 1e3,
         "demand_response_share": scenario.demand_response.share_of_peak,
         "peak_load_MW": float(inputs.demand.sum(axis=1).max()),
         "demand_TWh": float(inputs.demand.sum()) * twh,
@@ -236,7 +253,9 @@ def system_figures(
         "new_energy_export_TWh": ne_export,
         "export_TWh": float(result.corr_flow.sum()) * twh,
         "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
-        "renewable_weight": (renewable_used_TWh - ne_export) / consumption if consumption > 0 else 0.0,
+        "renewable_weight": (renewable_used_TWh - ne_export) / consumption
+        if consumption > 0
+        else 0.0,
         "coal_TWh": coal_TWh,
         "thermal_TWh": float(result.thermal.sum()) * twh,
         "storage_losses_TWh": storage_losses,
@@ -251,7 +270,9 @@ def system_figures(
 def _var(name: str, data: np.ndarray | float, coords: Mapping[str, object]) -> xr.DataArray:
     spec = VARIABLES[name]
     return xr.DataArray(
-        data, dims=spec.dims, coords={d: coords[d] for d in spec.dims},
+        data,
+        dims=spec.dims,
+        coords={d: coords[d] for d in spec.dims},
         attrs={"units": spec.units, "long_name": spec.long_name},
     )
 
@@ -322,7 +343,11 @@ def to_dataset(
     corr_cap = inputs.corr_cap
     corridors = [scenario.corridors[c] for c in index.corridors]
     figures = system_figures(
-        result, inputs, scenario, ne_curtail, corr_ne,
+        result,
+        inputs,
+        scenario,
+        ne_curtail,
+        corr_ne,
         renewable_used_TWh=float(gen_twh[np.isin(carriers, RENEWABLE_CARRIERS)].sum()),
         coal_TWh=float(gen_twh[np.isin(carriers, COAL_CARRIERS)].sum()),
     )
@@ -365,12 +390,21 @@ def to_dataset(
         storage_bus=("storage_unit", [scenario.storage[s].bus for s in index.storage]),
         storage_kind=("storage_unit", [scenario.storage[s].kind for s in index.storage]),
         corridor_bus=("corridor", [scenario.corridors[c].bus for c in index.corridors]),
-        receiving_grid=("corridor", [scenario.corridors[c].receiving_grid for c in index.corridors]),
+        receiving_grid=(
+            "corridor",
+            [scenario.corridors[c].receiving_grid for c in index.corridors],
+        ),
         bus_grid=("bus", [scenario.buses[b].grid for b in index.buses]),
         bus_x=("bus", [scenario.buses[b].x for b in index.buses]),
         bus_y=("bus", [scenario.buses[b].y for b in index.buses]),
-        flexible_load_kind=("flexible_load", [scenario.flexible_loads[f].kind for f in index.flexible_loads]),
-        flexible_load_bus=("flexible_load", [scenario.flexible_loads[f].bus for f in index.flexible_loads]),
+        flexible_load_kind=(
+            "flexible_load",
+            [scenario.flexible_loads[f].kind for f in index.flexible_loads],
+        ),
+        flexible_load_bus=(
+            "flexible_load",
+            [scenario.flexible_loads[f].bus for f in index.flexible_loads],
+        ),
         line_bus0=("line", [scenario.lines[n].bus0 for n in index.lines]),
         line_bus1=("line", [scenario.lines[n].bus1 for n in index.lines]),
     )
@@ -381,12 +415,14 @@ def to_dataset(
             "scenario": scenario.name,
             "year": scenario.year,
             "seed": scenario.weather.seed,
-            "weather": "synthetic" if not (
-                scenario.weather.wind_profile or scenario.weather.solar_profile
-            ) else "real profiles",
+            "weather": "synthetic"
+            if not (scenario.weather.wind_profile or scenario.weather.solar_profile)
+            else "real profiles",
             "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
             "corridors_out_of_service": ",".join(index.corridors_out_of_service),
-            "config": yaml.safe_dump(scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False),
+            "config": yaml.safe_dump(
+                scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False
+            ),
         }
     )
     if attrs:

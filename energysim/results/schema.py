@@ -35,20 +35,38 @@ VARIABLES: dict[str, VarSpec] = {
     "demand": VarSpec((T, "bus"), "MW", "inflexible demand before demand response"),
     "generator_p": VarSpec((T, "generator"), "MW", "generator output"),
     "generator_p_available": VarSpec((T, "generator"), "MW", "generator available power"),
-    "curtailment": VarSpec((T, "bus"), "MW", "curtailed zero-cost supply (wind, solar, CSP, hydro)"),
+    "curtailment": VarSpec(
+        (T, "bus"), "MW", "curtailed zero-cost supply (wind, solar, CSP, hydro)"
+    ),
     "new_energy_curtailment": VarSpec((T, "bus"), "MW", "curtailed new energy (wind, solar, CSP)"),
     "thermal_relief": VarSpec((T, "bus"), "MW", "must-run thermal reduced below its floor"),
-    "storage_charge": VarSpec((T, "storage_unit"), "MW", "storage charging power drawn from the bus"),
-    "storage_discharge": VarSpec((T, "storage_unit"), "MW", "storage discharging power delivered to the bus"),
-    "state_of_charge": VarSpec((T, "storage_unit"), "MWh", "storage state of charge at the end of the hour"),
+    "storage_charge": VarSpec(
+        (T, "storage_unit"), "MW", "storage charging power drawn from the bus"
+    ),
+    "storage_discharge": VarSpec(
+        (T, "storage_unit"), "MW", "storage discharging power delivered to the bus"
+    ),
+    "state_of_charge": VarSpec(
+        (T, "storage_unit"), "MWh", "storage state of charge at the end of the hour"
+    ),
     "flexible_load_p": VarSpec((T, "flexible_load"), "MW", "flexible load consumption"),
-    "line_p0": VarSpec((T, "line"), "MW", "power withdrawn from bus0 (negative: delivered to bus0)"),
-    "line_p1": VarSpec((T, "line"), "MW", "power withdrawn from bus1 (negative: delivered to bus1)"),
+    "line_p0": VarSpec(
+        (T, "line"), "MW", "power withdrawn from bus0 (negative: delivered to bus0)"
+    ),
+    "line_p1": VarSpec(
+        (T, "line"), "MW", "power withdrawn from bus1 (negative: delivered to bus1)"
+    ),
     "corridor_p": VarSpec((T, "corridor"), "MW", "corridor sending at the sending bus"),
-    "corridor_schedule": VarSpec((T, "corridor"), "MW", "scheduled corridor sending (delivery curve)"),
-    "corridor_shortfall": VarSpec((T, "corridor"), "MW", "scheduled sending that could not be supplied"),
+    "corridor_schedule": VarSpec(
+        (T, "corridor"), "MW", "scheduled corridor sending (delivery curve)"
+    ),
+    "corridor_shortfall": VarSpec(
+        (T, "corridor"), "MW", "scheduled sending that could not be supplied"
+    ),
     "corridor_p_new_energy": VarSpec((T, "corridor"), "MW", "new-energy part of corridor sending"),
-    "corridor_p_other": VarSpec((T, "corridor"), "MW", "thermal and other part of corridor sending"),
+    "corridor_p_other": VarSpec(
+        (T, "corridor"), "MW", "thermal and other part of corridor sending"
+    ),
     "demand_response_shed": VarSpec((T, "bus"), "MW", "load shed by demand response"),
     "demand_response_payback": VarSpec((T, "bus"), "MW", "shifted load served later"),
     "unserved": VarSpec((T, "bus"), "MW", "unserved demand"),
@@ -78,7 +96,9 @@ VARIABLES: dict[str, VarSpec] = {
     "renewable_weight": VarSpec((), "1", "renewable consumption weight (消纳权重)"),
     "coal_TWh": VarSpec((), "TWh", "coal generation (condensing and CHP)"),
     "thermal_TWh": VarSpec((), "TWh", "thermal generation (coal, CHP, gas, biomass)"),
-    "storage_losses_TWh": VarSpec((), "TWh", "storage charging minus discharging minus stored-energy gain"),
+    "storage_losses_TWh": VarSpec(
+        (), "TWh", "storage charging minus discharging minus stored-energy gain"
+    ),
     "line_losses_TWh": VarSpec((), "TWh", "internal transmission losses"),
     "flexible_load_TWh": VarSpec((), "TWh", "flexible load consumption"),
     "demand_response_TWh": VarSpec((), "TWh", "load shed by demand response"),

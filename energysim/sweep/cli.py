@@ -33,8 +33,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     resumable = parts_dir(args.output).is_dir()
     ds = run_sweep(
-        sweep, args.output, workers=args.workers, scheduler=args.scheduler,
-        cluster=args.cluster, hourly=args.hourly, progress=True,
+        sweep,
+        args.output,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        cluster=args.cluster,
+        hourly=args.hourly,
+        progress=True,
     )
     elapsed = time.perf_counter() - start
     n, failed = ds.attrs["n_points"], ds.attrs["n_failed"]

@@ -66,8 +66,11 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     for name, tier, bus in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
         carrier = scenario.generators[name].carrier
         cls = (
-            "renewable" if carrier in RENEWABLE_CARRIERS
-            else "coal" if carrier in COAL_CARRIERS else None
+            "renewable"
+            if carrier in RENEWABLE_CARRIERS
+            else "coal"
+            if carrier in COAL_CARRIERS
+            else None
         )
         if cls is None:
             continue
@@ -79,16 +82,22 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     ne = new_energy_carriers()
     dedicated = tuple(
         (gi[n], corridor_pos[g.dedicated_to], g.carrier in ne)
-        for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos
+        for n, g in scenario.generators.items()
+        if g.dedicated_to in corridor_pos
     )
     keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
     zc = [(n, b) for n, b in zip(index.zero_cost, index.zero_cost_bus, strict=True) if n in keep]
-    th = [(n, k, b) for n, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus,
-                                       strict=True) if n in keep]
+    th = [
+        (n, k, b)
+        for n, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True)
+        if n in keep
+    ]
     sub = dataclasses.replace(
         index,
-        zero_cost=tuple(n for n, _ in zc), zero_cost_bus=tuple(b for _, b in zc),
-        thermal=tuple(x[0] for x in th), thermal_tier=tuple(x[1] for x in th),
+        zero_cost=tuple(n for n, _ in zc),
+        zero_cost_bus=tuple(b for _, b in zc),
+        thermal=tuple(x[0] for x in th),
+        thermal_tier=tuple(x[1] for x in th),
         thermal_bus=tuple(x[2] for x in th),
     )
     active = np.flatnonzero(inputs.th_max.reshape(-1) > 0)
@@ -96,13 +105,22 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     head_kb = inputs.th_max.reshape(-1)[active][None, :] - must_kb
     ones = np.ones_like(must_kb)
     gather = {
-        c: (np.ascontiguousarray(must[c].reshape(t, -1)[:, active]),
-            np.ascontiguousarray(head[c].reshape(t, -1)[:, active]))
+        c: (
+            np.ascontiguousarray(must[c].reshape(t, -1)[:, active]),
+            np.ascontiguousarray(head[c].reshape(t, -1)[:, active]),
+        )
         for c in must
     }
     return FigurePrep(
-        {c: m for c, (m, _) in gather.items()}, {c: h for c, (_, h) in gather.items()},
-        zero_ok, sub, dedicated, active, must_kb, _share(ones, head_kb), _share(ones, must_kb),
+        {c: m for c, (m, _) in gather.items()},
+        {c: h for c, (_, h) in gather.items()},
+        zero_ok,
+        sub,
+        dedicated,
+        active,
+        must_kb,
+        _share(ones, head_kb),
+        _share(ones, must_kb),
     )
 
 
@@ -129,7 +147,10 @@ def _thermal_classes_TWh(
 
 
 def annual_figures(
-    result: DispatchResult, inputs: KernelInputs, index: PackIndex, scenario: Scenario,
+    result: DispatchResult,
+    inputs: KernelInputs,
+    index: PackIndex,
+    scenario: Scenario,
     prep: FigurePrep,
 ) -> dict[str, float]:
     """Every scalar variable of :data:`energysim.results.schema.VARIABLES` for one run.
@@ -167,8 +188,13 @@ def annual_figures(
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
     return system_figures(
-        result, inputs, scenario, ne_curtail, corr_ne,
-        renewable_used_TWh=zero_used + thermal["renewable"], coal_TWh=thermal["coal"],
+        result,
+        inputs,
+        scenario,
+        ne_curtail,
+        corr_ne,
+        renewable_used_TWh=zero_used + thermal["renewable"],
+        coal_TWh=thermal["coal"],
     )
 
 

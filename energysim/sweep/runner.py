@@ -162,7 +162,10 @@ def _run_pool(batches: list[Batch], payload: Payload, handle: Handle, workers: i
 
 
 def _run_dask(
-    batches: list[Batch], payload: Payload, handle: Handle, workers: int,
+    batches: list[Batch],
+    payload: Payload,
+    handle: Handle,
+    workers: int,
     scheduler: str | None,
 ) -> None:
     try:
@@ -174,10 +177,14 @@ def _run_dask(
         if scheduler:
             client = stack.enter_context(Client(scheduler))
         else:
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True,
-                dashboard_address=None,
-            ))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            )
             client = stack.enter_context(Client(cluster))
         client.run(init_worker, payload)
         shared = client.scatter(payload, broadcast=True)
@@ -227,7 +234,10 @@ def _figure_attrs(name: str) -> dict[str, str]:
 
 
 def build_dataset(
-    sweep: Sweep, values: np.ndarray, errors: np.ndarray, hourly: dict[str, np.ndarray] | None,
+    sweep: Sweep,
+    values: np.ndarray,
+    errors: np.ndarray,
+    hourly: dict[str, np.ndarray] | None,
     attrs: dict[str, Any],
 ) -> xr.Dataset:
     """Arrange per-point results (in point order) on the sweep's dimensions.
@@ -259,7 +269,8 @@ def build_dataset(
         data[name] = (dims, values[:, f].reshape(shape), _figure_attrs(name))
     data["error"] = (dims, errors.reshape(shape), {"long_name": "error of the point (empty: ok)"})
     data["status"] = (
-        dims, np.where(errors == "", "ok", "failed").reshape(shape),
+        dims,
+        np.where(errors == "", "ok", "failed").reshape(shape),
         {"long_name": "'ok' or 'failed'"},
     )
     if hourly:
@@ -270,7 +281,8 @@ def build_dataset(
             coords.setdefault("hour", np.arange(t))
             spec = VARIABLES[name]
             data[f"hourly_{name}"] = (
-                (*dims, "hour", "bus"), arr.reshape((*shape, t, len(buses))),
+                (*dims, "hour", "bus"),
+                arr.reshape((*shape, t, len(buses))),
                 {"units": spec.units, "long_name": f"{spec.long_name} (hour of the model year)"},
             )
     ds = xr.Dataset(data, coords=coords)
@@ -289,15 +301,18 @@ def write_sweep(ds: xr.Dataset, output: Path) -> Path:
     """Write atomically: netCDF (chunked, compressed) or zarr when ``output`` ends in ``.zarr``."""
     hourly_chunks = {
         name: tuple(1 if d not in ("hour", "bus") else ds.sizes[d] for d in var.dims)
-        for name, var in ds.data_vars.items() if "hour" in var.dims
+        for name, var in ds.data_vars.items()
+        if "hour" in var.dims
     }
     if output.suffix == ".zarr":
         enc = {name: {"chunks": c} for name, c in hourly_chunks.items()}
         # variable-length strings: fixed-width unicode has no zarr v3 specification yet
-        ds = ds.assign({n: v.astype(object) for n, v in ds.data_vars.items()
-                        if v.dtype.kind == "U"})
-        ds = ds.assign_coords({n: c.astype(object) for n, c in ds.coords.items()
-                               if c.dtype.kind == "U"})
+        ds = ds.assign(
+            {n: v.astype(object) for n, v in ds.data_vars.items() if v.dtype.kind == "U"}
+        )
+        ds = ds.assign_coords(
+            {n: c.astype(object) for n, c in ds.coords.items() if c.dtype.kind == "U"}
+        )
         tmp = output.with_name(f".{output.name}.part")
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -411,14 +426,23 @@ def run_sweep(
         logger.info("resuming %s: %d of %d points already done", output, resumed, n)
 
     todo = _order([p for p in points if not done[p.flat]], payload)
-    size = batch_size or sweep.spec.batch_size or max(
-        1, min(MAX_BATCH, math.ceil(len(todo) / (4 * max(workers, 1))))
+    size = (
+        batch_size
+        or sweep.spec.batch_size
+        or max(1, min(MAX_BATCH, math.ceil(len(todo) / (4 * max(workers, 1)))))
     )
     batches: list[Batch] = [
-        [(keys[p.flat], p.overrides) for p in todo[i: i + size]] for i in range(0, len(todo), size)
+        [(keys[p.flat], p.overrides) for p in todo[i : i + size]] for i in range(0, len(todo), size)
     ]
-    bar = tqdm(total=n, initial=resumed, desc=sweep.spec.name or sweep.file.stem, unit="pt",
-               file=sys.stderr, disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=n,
+        initial=resumed,
+        desc=sweep.spec.name or sweep.file.stem,
+        unit="pt",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
 
     def handle(res: dict[str, Any]) -> None:
         _write_part(folder, res, figures)

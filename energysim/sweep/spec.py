@@ -113,8 +113,9 @@ class Range(_Model):
         """The values, ints when start, stop and step are ints; raise ConfigError if bad."""
         if (self.step is None) == (self.num is None):
             raise ConfigError(
-                file, where, f"give exactly one of step or num; got step={self.step!r}, "
-                f"num={self.num!r}"
+                file,
+                where,
+                f"give exactly one of step or num; got step={self.step!r}, num={self.num!r}",
             )
         for key in ("start", "stop", "step"):
             v = getattr(self, key)
@@ -124,7 +125,8 @@ class Range(_Model):
             if self.num == 1:
                 if self.start != self.stop:
                     raise ConfigError(
-                        file, f"{where}.num",
+                        file,
+                        f"{where}.num",
                         f"got 1 with start {self.start!r} != stop {self.stop!r}; expected num >= 2",
                     )
                 return [self.start]
@@ -134,7 +136,8 @@ class Range(_Model):
         assert step is not None
         if step == 0 or (self.stop - self.start) * step < 0:
             raise ConfigError(
-                file, f"{where}.step",
+                file,
+                f"{where}.step",
                 f"got {step!r}, which never reaches stop {self.stop!r} from start {self.start!r}; "
                 "expected a non-zero step with the sign of stop - start",
             )
@@ -242,8 +245,11 @@ class Sweep:
         out = []
         if self.spec.mode == "zip":
             for i in range(len(self.values[0])):
-                ov = [o for a, vals in enumerate(self.values)
-                      for o in self._axis_overrides(a, vals[i])]
+                ov = [
+                    o
+                    for a, vals in enumerate(self.values)
+                    for o in self._axis_overrides(a, vals[i])
+                ]
                 out.append(Point(i, (i,), tuple(ov)))
             return out
         for flat, idx in enumerate(itertools.product(*(range(len(v)) for v in self.values))):
@@ -261,7 +267,8 @@ class Sweep:
 
         blob = json.dumps(
             [__version__, self.base.model_dump(mode="json"), list(self.figures), bool(hourly)],
-            sort_keys=True, default=str,
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -277,8 +284,9 @@ def _format_pydantic(err: ValidationError, file: Path) -> ConfigError:
     # a union (values: list or range) reports one error per branch: show the branch that fits
     # the input's type and drop the branch tags from the path
     tags = ("list[any]", "Range")
-    fitting = [e for e in errors
-               if not (isinstance(e.get("input"), dict) and "list[any]" in e["loc"])]
+    fitting = [
+        e for e in errors if not (isinstance(e.get("input"), dict) and "list[any]" in e["loc"])
+    ]
     first = (fitting or errors)[0]
     loc = ".".join(str(p) for p in first["loc"] if p not in tags)
     kind = first["type"]
@@ -305,7 +313,8 @@ def check_path(dump: dict[str, Any], path: str, file: Path, where: str) -> None:
         here = ".".join(parts[:i]) or "<scenario>"
         if not isinstance(node, dict):
             raise ConfigError(
-                file, where,
+                file,
+                where,
                 f"path {path!r} does not exist in the base scenario: {here} is a "
                 f"{type(node).__name__} ({node!r}), not a section with key {key!r}",
             )
@@ -313,7 +322,9 @@ def check_path(dump: dict[str, Any], path: str, file: Path, where: str) -> None:
             if i == 1 and parts[0] == "capacity_totals_GW":
                 if key not in TOTAL_KEYS:
                     raise ConfigError(
-                        file, where, f"path {path!r}: unknown capacity_totals_GW key {key!r}; "
+                        file,
+                        where,
+                        f"path {path!r}: unknown capacity_totals_GW key {key!r}; "
                         f"expected one of: {', '.join(sorted(TOTAL_KEYS))}",
                     )
                 if len(parts) > 2:
@@ -324,7 +335,8 @@ def check_path(dump: dict[str, Any], path: str, file: Path, where: str) -> None:
             keys = sorted(str(k) for k in node)
             shown = ", ".join(keys[:15]) + (", ..." if len(keys) > 15 else "")
             raise ConfigError(
-                file, where,
+                file,
+                where,
                 f"path {path!r} does not exist in the base scenario: {here} has no key {key!r}; "
                 f"expected one of: {shown}",
             )
@@ -391,7 +403,8 @@ def load_sweep(path: str | Path) -> Sweep:
             check_path(dump, str(axis.path), file, f"{where}.path")
         vals = (
             axis.values.values(file, f"{where}.values")
-            if isinstance(axis.values, Range) else list(axis.values)
+            if isinstance(axis.values, Range)
+            else list(axis.values)
         )
         if not vals:
             raise ConfigError(file, f"{where}.values", "is empty; expected at least one value")
@@ -423,15 +436,14 @@ def load_sweep(path: str | Path) -> Sweep:
     if spec.mode == "zip":
         lengths = {n: len(v) for n, v in zip(names, values, strict=True)}
         if len(set(lengths.values())) > 1:
-            raise ConfigError(
-                file, "axes", f"zip mode needs axes of equal length; got {lengths}"
-            )
+            raise ConfigError(file, "axes", f"zip mode needs axes of equal length; got {lengths}")
 
     figures = tuple(spec.figures) if spec.figures is not None else default_figures()
     for i, f in enumerate(figures):
         if f not in FIGURE_CHOICES:
             raise ConfigError(
-                file, f"figures.{i}",
+                file,
+                f"figures.{i}",
                 f"unknown figure {f!r}; expected one of: {', '.join(FIGURE_CHOICES)}",
             )
         if f in names:

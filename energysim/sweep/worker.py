@@ -129,7 +129,8 @@ def warm_up() -> None:
 
     scenario = load_scenario_dict(
         {
-            "name": "warm-up", "year": 2030,
+            "name": "warm-up",
+            "year": 2030,
             "buses": {"a": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 1.0}},
             "demand": {"annual_TWh": 1.0},
             "storage": {"s": {"bus": "a", "kind": "new_type", "p_nom": 1.0, "max_hours": 2.0}},
@@ -139,8 +140,12 @@ def warm_up() -> None:
     snap = pd.date_range("2030-01-01", periods=24, freq="h")
     ones = np.ones((24, 1))
     profiles = xr.Dataset(
-        {"wind": (("snapshot", "bus"), ones * 0.3), "solar": (("snapshot", "bus"), ones * 0.2),
-         "load": (("snapshot", "bus"), ones), "receiving_load": (("snapshot", "region"), ones)},
+        {
+            "wind": (("snapshot", "bus"), ones * 0.3),
+            "solar": (("snapshot", "bus"), ones * 0.2),
+            "load": (("snapshot", "bus"), ones),
+            "receiving_load": (("snapshot", "region"), ones),
+        },
         coords={"snapshot": snap, "bus": ["a"], "region": ["jjj"]},
     )
     inputs, _ = pack(scenario, profiles)
@@ -182,8 +187,12 @@ def _profiles(state: _State, scenario: Any) -> Any:
 
     w = scenario.weather
     key = (
-        tuple((n, b.x, b.y) for n, b in scenario.buses.items()), scenario.year, w.seed,
-        w.wind_profile, w.solar_profile, w.load_profile,
+        tuple((n, b.x, b.y) for n, b in scenario.buses.items()),
+        scenario.year,
+        w.seed,
+        w.wind_profile,
+        w.solar_profile,
+        w.load_profile,
     )
     hit = state.profiles.get(key)
     if hit is None:
@@ -242,12 +251,16 @@ def run_point(
     hourly = None
     if p.hourly:
         ne_curtail = result.curtail * np.divide(
-            inputs.ne_avail, inputs.vre_avail, out=np.zeros_like(inputs.ne_avail),
+            inputs.ne_avail,
+            inputs.vre_avail,
+            out=np.zeros_like(inputs.ne_avail),
             where=inputs.vre_avail > 1e-12,
         )
         full = {
-            "new_energy_curtailment": ne_curtail, "unserved": result.unserved,
-            "demand_response_shed": result.dr_shed, "thermal_relief": result.thermal_relief,
+            "new_energy_curtailment": ne_curtail,
+            "unserved": result.unserved,
+            "demand_response_shed": result.dr_shed,
+            "thermal_relief": result.thermal_relief,
         }
         buses = list(p.base["buses"])
         cols = [index.buses.index(b) if b in index.buses else -1 for b in buses]

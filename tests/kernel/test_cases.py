@@ -38,30 +38,48 @@ def test_surplus_is_curtailed(engine):
 
 
 def test_thermal_tops_up_above_must_run(engine):
-    s = scenario(generators={
-        "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
-        "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "p_min_pu": 0.2, "marginal_cost": 250},
-    })
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+            "c": {
+                "bus": "a",
+                "carrier": "coal",
+                "p_nom": 1000,
+                "p_min_pu": 0.2,
+                "marginal_cost": 250,
+            },
+        }
+    )
     r, _, _ = _run(engine, s, profiles(["a"], hours=4, wind=0.5))
     np.testing.assert_allclose(r.thermal[:, 0, 0], 500.0)
     np.testing.assert_allclose(r.curtail, 0.0)
 
 
 def test_must_run_pushes_out_new_energy(engine):
-    s = scenario(generators={
-        "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
-        "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "p_min_pu": 0.3, "marginal_cost": 250},
-    })
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+            "c": {
+                "bus": "a",
+                "carrier": "coal",
+                "p_nom": 1000,
+                "p_min_pu": 0.3,
+                "marginal_cost": 250,
+            },
+        }
+    )
     r, _, _ = _run(engine, s, profiles(["a"], hours=4, wind=1.0))
     np.testing.assert_allclose(r.thermal[:, 0, 0], 300.0)
     np.testing.assert_allclose(r.curtail, 300.0)
 
 
 def test_merit_order_cheapest_first(engine):
-    s = scenario(generators={
-        "gas": {"bus": "a", "carrier": "gas", "p_nom": 800, "marginal_cost": 600},
-        "coal": {"bus": "a", "carrier": "coal", "p_nom": 700, "marginal_cost": 250},
-    })
+    s = scenario(
+        generators={
+            "gas": {"bus": "a", "carrier": "gas", "p_nom": 800, "marginal_cost": 600},
+            "coal": {"bus": "a", "carrier": "coal", "p_nom": 700, "marginal_cost": 250},
+        }
+    )
     r, _, index = _run(engine, s, profiles(["a"], hours=3))
     assert index.tiers == (250.0, 600.0)
     np.testing.assert_allclose(r.thermal[:, 0, 0], 700.0)
@@ -90,9 +108,17 @@ def test_storage_shifts_surplus(engine):
             "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
             "c": {"bus": "a", "carrier": "coal", "p_nom": 2000, "marginal_cost": 250},
         },
-        storage={"bat": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 2,
-                         "efficiency_store": 0.9, "efficiency_dispatch": 0.9,
-                         "state_of_charge_initial": 0.0}},
+        storage={
+            "bat": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 500,
+                "max_hours": 2,
+                "efficiency_store": 0.9,
+                "efficiency_dispatch": 0.9,
+                "state_of_charge_initial": 0.0,
+            }
+        },
     )
     r, _, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([1.0, 0.0])))
     np.testing.assert_allclose(r.st_charge[:, 0], [500.0, 0.0])
@@ -108,9 +134,17 @@ def test_storage_keeps_reserve_for_a_shortfall(engine):
     # greedy would empty it in hour 0 and leave 200 MWh unserved).
     s = scenario(
         generators={"c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
-        storage={"bat": {"bus": "a", "kind": "new_type", "p_nom": 300, "max_hours": 1,
-                         "efficiency_store": 1.0, "efficiency_dispatch": 1.0,
-                         "state_of_charge_initial": 1.0}},
+        storage={
+            "bat": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 300,
+                "max_hours": 1,
+                "efficiency_store": 1.0,
+                "efficiency_dispatch": 1.0,
+                "state_of_charge_initial": 1.0,
+            }
+        },
     )
     r, _, _ = _run(engine, s, profiles(["a"], hours=2, load=np.array([0.8, 1.2])))
     np.testing.assert_allclose(r.st_discharge[:, 0], [100.0, 200.0])
@@ -132,8 +166,12 @@ def test_demand_response_shift_is_paid_back(engine):
     wind = np.array([0.0, 0.9, 1.5, 1.0]) / 1.5
     s = scenario(
         generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
-        demand_response={"share_of_peak": 0.1, "mode": "shift", "window_h": 3,
-                         "max_hours_per_year": 10},
+        demand_response={
+            "share_of_peak": 0.1,
+            "mode": "shift",
+            "window_h": 3,
+            "max_hours_per_year": 10,
+        },
     )
     r, _, _ = _run(engine, s, profiles(["a"], hours=4, wind=wind))
     np.testing.assert_allclose(r.dr_shed[:, 0], [100.0, 100.0, 0.0, 0.0])
@@ -159,8 +197,16 @@ def test_demand_response_shift_forced_when_due(engine):
 def test_corridor_takes_surplus_above_schedule(engine):
     s = scenario(
         generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
-        corridors={"x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 300,
-                         "annual_TWh": 0.876, "in_service_year": 2020, "delivery_curve": "flat"}},
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 300,
+                "annual_TWh": 0.876,
+                "in_service_year": 2020,
+                "delivery_curve": "flat",
+            }
+        },
     )
     r, inputs, _ = _run(engine, s, profiles(["a"], hours=3, wind=1.0))
     np.testing.assert_allclose(inputs.schedule[:, 0], 100.0)
@@ -171,8 +217,16 @@ def test_corridor_takes_surplus_above_schedule(engine):
 def test_corridor_cut_before_local_load(engine):
     s = scenario(
         generators={"c": {"bus": "a", "carrier": "coal", "p_nom": 1050, "marginal_cost": 250}},
-        corridors={"x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 300,
-                         "annual_TWh": 0.876, "in_service_year": 2020, "delivery_curve": "flat"}},
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 300,
+                "annual_TWh": 0.876,
+                "in_service_year": 2020,
+                "delivery_curve": "flat",
+            }
+        },
     )
     r, _, _ = _run(engine, s, profiles(["a"], hours=2))
     np.testing.assert_allclose(r.corr_short[:, 0], 50.0)
@@ -181,8 +235,17 @@ def test_corridor_cut_before_local_load(engine):
 
 
 def test_corridor_out_of_service_is_left_out():
-    s = scenario(corridors={"x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 300,
-                                  "utilisation_hours": 4000, "in_service_year": 2031}})
+    s = scenario(
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 300,
+                "utilisation_hours": 4000,
+                "in_service_year": 2031,
+            }
+        }
+    )
     _, index = pack(s, profiles(["a"], hours=2))
     assert index.corridors == ()
     assert index.corridors_out_of_service == ("x",)

@@ -48,8 +48,11 @@ def networks(draw):
             data["lines"][f"l{i}"]["bus0"] = buses[i]
     for g in range(draw(st.integers(0, 6))):
         carrier = draw(st.sampled_from(CARRIERS))
-        entry = {"bus": draw(st.sampled_from(buses)), "carrier": carrier,
-                 "p_nom": draw(st.floats(0.0, 2000.0))}
+        entry = {
+            "bus": draw(st.sampled_from(buses)),
+            "carrier": carrier,
+            "p_nom": draw(st.floats(0.0, 2000.0)),
+        }
         if carrier in ("coal", "coal_chp", "gas"):
             entry["p_min_pu"] = draw(st.floats(0.0, 0.5))
             entry["marginal_cost"] = draw(st.sampled_from([200.0, 250.0, 600.0]))
@@ -68,8 +71,11 @@ def networks(draw):
     for c in range(draw(st.integers(0, 2))):
         cap = draw(st.floats(1.0, 1000.0))
         data["corridors"][f"c{c}"] = {
-            "bus": draw(st.sampled_from(buses)), "receiving_grid": "shandong", "p_nom": cap,
-            "utilisation_hours": draw(st.floats(0.0, 8760.0)), "in_service_year": 2020,
+            "bus": draw(st.sampled_from(buses)),
+            "receiving_grid": "shandong",
+            "p_nom": cap,
+            "utilisation_hours": draw(st.floats(0.0, 8760.0)),
+            "in_service_year": 2020,
             "delivery_curve": draw(st.sampled_from(["flat", "solar_shaped", "receiving_load"])),
             "flexible_export": draw(st.booleans()),
         }
@@ -82,8 +88,12 @@ def networks(draw):
         }
     flex = draw(st.integers(0, 2))
     data["flexible_loads"] = {
-        f"f{i}": {"bus": draw(st.sampled_from(buses)), "kind": "electrolyser",
-                  "p_nom": draw(st.floats(0.0, 500.0)), "p_min_pu": draw(st.floats(0.0, 0.3))}
+        f"f{i}": {
+            "bus": draw(st.sampled_from(buses)),
+            "kind": "electrolyser",
+            "p_nom": draw(st.floats(0.0, 500.0)),
+            "p_min_pu": draw(st.floats(0.0, 0.3)),
+        }
         for i in range(flex)
     }
     hours = draw(st.integers(1, 48))

@@ -33,8 +33,9 @@ def test_shipped_files_equal_fresh_generation(year):
         assert list(shipped["bus"].values) == list(fresh["bus"].values)
         np.testing.assert_array_equal(shipped["snapshot"].values, fresh["snapshot"].values)
         for var, scale in PACK_SCALE.items():
-            np.testing.assert_allclose(shipped[var].values, fresh[var].values, rtol=0,
-                                       atol=scale / 2 + 1e-12, err_msg=var)
+            np.testing.assert_allclose(
+                shipped[var].values, fresh[var].values, rtol=0, atol=scale / 2 + 1e-12, err_msg=var
+            )
 
 
 def test_calibration_without_shared_raises(tmp_path):

@@ -22,9 +22,13 @@ def _frame(year: int = YEAR, n: int | None = None) -> pd.DataFrame:
     idx = snapshots(year)
     n = len(idx) if n is None else n
     rng = np.random.default_rng(0)
-    return pd.DataFrame({"snapshot": idx[:n].strftime("%Y-%m-%d %H:%M"),
-                         "ordos": rng.uniform(0, 1, n).round(4),
-                         "baotou": rng.uniform(0, 1, n).round(4)})
+    return pd.DataFrame(
+        {
+            "snapshot": idx[:n].strftime("%Y-%m-%d %H:%M"),
+            "ordos": rng.uniform(0, 1, n).round(4),
+            "baotou": rng.uniform(0, 1, n).round(4),
+        }
+    )
 
 
 def _csv(tmp_path: Path, df: pd.DataFrame, name: str = "p.csv") -> Path:
@@ -33,11 +37,18 @@ def _csv(tmp_path: Path, df: pd.DataFrame, name: str = "p.csv") -> Path:
     return path
 
 
-def _nc(tmp_path: Path, times: pd.DatetimeIndex, var: str = "profile",
-        attrs: dict | None = None, name: str = "profile_onwind.nc") -> Path:
+def _nc(
+    tmp_path: Path,
+    times: pd.DatetimeIndex,
+    var: str = "profile",
+    attrs: dict | None = None,
+    name: str = "profile_onwind.nc",
+) -> Path:
     rng = np.random.default_rng(1)
-    ds = xr.Dataset({var: (("time", "bus"), rng.uniform(0, 1, (len(times), 2)))},
-                    coords={"time": times.rename("time"), "bus": BUSES})
+    ds = xr.Dataset(
+        {var: (("time", "bus"), rng.uniform(0, 1, (len(times), 2)))},
+        coords={"time": times.rename("time"), "bus": BUSES},
+    )
     if attrs:
         ds["time"].attrs.update(attrs)
     path = tmp_path / name
@@ -91,8 +102,11 @@ def test_netcdf_with_beijing_time_zone_attr(tmp_path):
 
 
 def test_check_profile_on_dataarray():
-    da = xr.DataArray(np.full((8760, 1), 0.5), dims=("time", "bus"),
-                      coords={"time": snapshots(YEAR).values, "bus": ["x"]})
+    da = xr.DataArray(
+        np.full((8760, 1), 0.5),
+        dims=("time", "bus"),
+        coords={"time": snapshots(YEAR).values, "bus": ["x"]},
+    )
     out = check_profile(da, "wind", "<memory>")
     assert out.dims == ("snapshot", "bus") and float(out.mean()) == 0.5
 

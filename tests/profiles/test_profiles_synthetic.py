@@ -105,8 +105,10 @@ def test_monthly_wind_cycle():
 
 
 def test_spatial_correlation_decreases_with_distance():
-    sites = pd.DataFrame({"x": [110.0, 110.5, 113.0, 121.0], "y": [40.0, 40.0, 40.5, 47.0]},
-                         index=["a", "b", "c", "d"])
+    sites = pd.DataFrame(
+        {"x": [110.0, 110.5, 113.0, 121.0], "y": [40.0, 40.0, 40.5, 47.0]},
+        index=["a", "b", "c", "d"],
+    )
     ds = generate_profiles(sites, 2025, 7, regions=())
     for var in ("wind", "solar"):
         c = np.corrcoef(ds[var].values.T)
@@ -137,8 +139,10 @@ def test_jiangxi_uses_anhui_parameters():
 
 def test_regions_stream_independent_of_selection(ds2025):
     one = generate_profiles(SITES, 2025, 0, regions=("zhejiang",))
-    np.testing.assert_array_equal(one["receiving_load"].sel(region="zhejiang").values,
-                                  ds2025["receiving_load"].sel(region="zhejiang").values)
+    np.testing.assert_array_equal(
+        one["receiving_load"].sel(region="zhejiang").values,
+        ds2025["receiving_load"].sel(region="zhejiang").values,
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,8 +186,10 @@ def test_norm_helpers():
     year=st.integers(2020, 2040),
 )
 def test_property_ranges(lon, seed, year):
-    sites = pd.DataFrame({"x": lon, "y": [38.0 + (i * 2.7) % 12 for i in range(len(lon))]},
-                         index=[f"b{i}" for i in range(len(lon))])
+    sites = pd.DataFrame(
+        {"x": lon, "y": [38.0 + (i * 2.7) % 12 for i in range(len(lon))]},
+        index=[f"b{i}" for i in range(len(lon))],
+    )
     ds = generate_profiles(sites, year, seed, regions=("shanghai",))
     assert ds.sizes["snapshot"] == len(snapshots(year))
     for var in ("wind", "solar"):

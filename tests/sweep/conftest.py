@@ -16,8 +16,11 @@ def write_sweep(tmp_path: Path):
 
     def write(spec: dict | str, name: str = "sweep.yaml") -> Path:
         path = tmp_path / name
-        text = spec if isinstance(spec, str) else yaml.safe_dump({"base": "base.yaml", **spec},
-                                                                 sort_keys=False)
+        text = (
+            spec
+            if isinstance(spec, str)
+            else yaml.safe_dump({"base": "base.yaml", **spec}, sort_keys=False)
+        )
         path.write_text(text, encoding="utf-8")
         return path
 

@@ -23,7 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 def _compare(scenario, inputs, index):
     result = run_kernel(inputs)
     ds = to_dataset(result, inputs, index, scenario, "kernel")
-    figures = annual_figures(result, inputs, index, scenario, prepare_figures(inputs, index, scenario))
+    figures = annual_figures(
+        result, inputs, index, scenario, prepare_figures(inputs, index, scenario)
+    )
     for name, value in figures.items():
         np.testing.assert_allclose(value, float(ds[name]), rtol=1e-9, atol=1e-9, err_msg=name)
     return figures

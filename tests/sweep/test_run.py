@@ -12,7 +12,11 @@ from energysim.sweep import load_sweep, run_sweep, runner, worker
 AXES = {
     "name": "tiny-sweep",
     "axes": [
-        {"path": "capacity_totals_GW.new_type_storage", "name": "storage_GW", "values": [0.5, 1.0, 2.0]},
+        {
+            "path": "capacity_totals_GW.new_type_storage",
+            "name": "storage_GW",
+            "values": [0.5, 1.0, 2.0],
+        },
         {"path": "corridors.b-out.in_service_year", "values": [2029, 2032]},
         {"path": "weather.seed", "values": [0, 1]},
     ],
@@ -32,15 +36,21 @@ def test_cli_end_to_end(write_sweep, tmp_path, capsys):
     assert main(["sweep", str(sweep), "-o", str(out)]) == 0
     assert "12 points" in capsys.readouterr().out
     with xr.open_dataset(out) as ds:
-        assert ds.sizes == {"storage_GW": 3, "corridors.b-out.in_service_year": 2, "weather.seed": 2}
+        assert ds.sizes == {
+            "storage_GW": 3,
+            "corridors.b-out.in_service_year": 2,
+            "weather.seed": 2,
+        }
         assert list(ds["storage_GW"].values) == [0.5, 1.0, 2.0]
         assert (ds.status == "ok").all() and (ds.error == "").all()
         np.testing.assert_allclose(ds.new_type_storage_GW.values[:, 0, 0], [0.5, 1.0, 2.0])
         assert ds.new_energy_local_TWh.attrs["units"] == "TWh"
         assert set(np.unique(ds.meets_new_type_storage_GW)) == {0.0, 1.0}
         # the delayed corridor exports nothing, so exports fall
-        assert (ds.export_TWh.sel({"corridors.b-out.in_service_year": 2032})
-                < ds.export_TWh.sel({"corridors.b-out.in_service_year": 2029})).all()
+        assert (
+            ds.export_TWh.sel({"corridors.b-out.in_service_year": 2032})
+            < ds.export_TWh.sel({"corridors.b-out.in_service_year": 2029})
+        ).all()
         assert ds.attrs["base_scenario"] == "tiny" and "capacity_totals_GW" in ds.attrs["sweep"]
         assert ds.attrs["energysim_version"] and ds.attrs["created"]
     assert not runner.parts_dir(out).exists()
@@ -54,14 +64,22 @@ def test_bad_sweep_file_exits_2(write_sweep, tmp_path, capsys):
 
 
 def test_failing_point_is_recorded_and_the_rest_completes(write_sweep, tmp_path):
-    sweep = load_sweep(write_sweep({"axes": [
-        {"path": "demand.annual_TWh", "values": [20.0, -5.0, "lots"]},
-        {"path": "weather.seed", "values": [0, 1]},
-    ]}))
+    sweep = load_sweep(
+        write_sweep(
+            {
+                "axes": [
+                    {"path": "demand.annual_TWh", "values": [20.0, -5.0, "lots"]},
+                    {"path": "weather.seed", "values": [0, 1]},
+                ]
+            }
+        )
+    )
     ds = run_sweep(sweep, tmp_path / "out.nc")
     status = ds.status.values
     assert (status[0] == "ok").all() and (status[1:] == "failed").all()
-    assert "ConfigError" in str(ds.error.values[1, 0]) and "demand.annual_TWh" in str(ds.error.values[1, 0])
+    assert "ConfigError" in str(ds.error.values[1, 0]) and "demand.annual_TWh" in str(
+        ds.error.values[1, 0]
+    )
     assert np.isnan(ds.new_energy_used_TWh.values[1:]).all()
     assert np.isfinite(ds.new_energy_used_TWh.values[0]).all()
     assert ds.attrs["n_failed"] == 4
@@ -128,10 +146,17 @@ def test_output_is_written_atomically(write_sweep, tmp_path, monkeypatch):
 
 
 def test_zip_mode_zarr_and_hourly(write_sweep, tmp_path):
-    sweep = load_sweep(write_sweep({"mode": "zip", "axes": [
-        {"path": "capacity_totals_GW.new_type_storage", "values": [0.5, 2.0]},
-        {"path": "weather.seed", "values": [0, 1]},
-    ]}))
+    sweep = load_sweep(
+        write_sweep(
+            {
+                "mode": "zip",
+                "axes": [
+                    {"path": "capacity_totals_GW.new_type_storage", "values": [0.5, 2.0]},
+                    {"path": "weather.seed", "values": [0, 1]},
+                ],
+            }
+        )
+    )
     out = tmp_path / "out.zarr"
     ds = run_sweep(sweep, out, hourly=True)
     with xr.open_zarr(out) as z:
