@@ -265,6 +265,7 @@ def scenario_scaling(counts: Sequence[int] = (1, 10, 100), case: str = "plan-203
 def scaling_chart(table: pd.DataFrame, scenarios: pd.DataFrame | None, path: Path) -> Path:
     """Log-log charts of kernel time against hours, buses, storage units and scenarios."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
 
     from energysim.results.io import atomic_write
 
@@ -277,6 +278,8 @@ def scaling_chart(table: pd.DataFrame, scenarios: pd.DataFrame | None, path: Pat
             ax.loglog(part["size"].clip(lower=0.5), part["median_s"] * 1e3, "o-", color="#3B8BC2")
         ax.set_xlabel(label)
         ax.set_ylabel("kernel time per run (ms)")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
     ax = axes[3]
     if scenarios is not None and len(scenarios):
