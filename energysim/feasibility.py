@@ -367,7 +367,7 @@ def what_it_takes(
                     "reached": False,
                     "value_at_addition": value,
                     "ceiling": lever.ceiling,
-                    "note": f"not reached within +{lever.ceiling:g} {lever.unit}",
+                    "note": f"not reached within +{_fmt(lever.ceiling, lever.unit)}",
                 }
             )
             continue
