@@ -3,6 +3,8 @@ its slow reference twin."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -111,7 +113,11 @@ def _random_profiles(buses, hours, seed):
     return prof
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("ENERGYSIM_HYPOTHESIS_EXAMPLES", "120")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(networks())
 def test_kernel_invariants_and_reference_parity(case):
     data, hours, seed = case
