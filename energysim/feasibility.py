@@ -10,7 +10,8 @@ one of three levels:
 
 Capacity targets (new-energy GW, storage GW, DR share) do not depend on operation; their level is
 ``input``. With ``weather_years=N`` every target is also evaluated on N generated weather years
-(seeds ``seed .. seed+N-1``, plus the scenario's real profiles if it names any) and gets the
+(seeds ``seed .. seed+N-1``, synthetic profiles) plus, if the scenario names real profile files,
+the year of those real profiles, and gets the
 probability of being met and its P10/P50/P90. With ``what_it_takes=True`` each failing
 operational target gets, per lever, the smallest addition that makes it pass, found by bisection
 with the kernel.
@@ -220,11 +221,25 @@ def _row(
     }
 
 
+REAL_PROFILE_FIELDS = ("wind_profile", "solar_profile", "load_profile")
+
+
+def has_real_profiles(scenario: Scenario) -> bool:
+    """Whether the scenario names real profile files for any kind."""
+    return any(getattr(scenario.weather, f) for f in REAL_PROFILE_FIELDS)
+
+
 def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None) -> xr.Dataset:
-    """Simulate one scenario-year (optionally another weather seed) for the check."""
-    if seed is not None and seed != scenario.weather.seed:
+    """Simulate one scenario-year for the check.
+
+    With ``seed``, the year is a generated weather year of that seed: synthetic profiles replace
+    any real profile files the scenario names.
+    """
+    if seed is not None and (seed != scenario.weather.seed or has_real_profiles(scenario)):
         data = scenario.model_dump()
         data["weather"]["seed"] = seed
+        for field in REAL_PROFILE_FIELDS:
+            data["weather"][field] = None
         scenario = load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
     scenario, inputs, index = packed(scenario)
     if engine == "lp":
@@ -456,8 +471,11 @@ def check(
                     rows.at[i, "margin_pct"] = r["margin_pct"]
         if weather_years > 0:
             values: dict[str, list[float]] = {t: [] for t in rows.target}
-            seeds = [scenario.weather.seed + i for i in range(weather_years)]
-            for seed in seeds:
+            # N generated weather years, plus the scenario's real profiles if it names any
+            members: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
+            if has_real_profiles(scenario):
+                members.append(None)
+            for seed in members:
                 member = evaluate(scenario, seed=seed)
                 for r in target_rows(scenario, member):
                     if r["target"] in values:

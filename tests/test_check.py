@@ -165,3 +165,24 @@ def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
     payload = json.loads((tmp_path / "c.json").read_text())
     assert {r["target"] for r in payload["targets"]} >= {"new_energy_GW", "new_energy_utilisation"}
     assert (tmp_path / "c.csv").read_text().startswith("scenario,target,label")
+
+
+def test_ensemble_adds_the_real_profiles_year(weather):
+    # generated years use synthetic profiles (real files dropped); the real-profile year is added
+    def fn(s):
+        cf = 1.0 if s.weather.wind_profile else 0.1 * (s.weather.seed + 1)
+        return profiles(["a"], hours=5, wind=cf)
+
+    weather.set(fn)
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250},
+        },
+        weather={"wind_profile": "measured.csv"},
+        targets=_targets(renewable_weight=0.15),
+    )
+    row = check([s], weather_years=2).set_index("target").loc["renewable_weight"]
+    assert row["weather_years"] == 3  # seeds 0 and 1, plus the real year
+    assert row["probability"] == pytest.approx(2 / 3)  # cf 0.1 misses, 0.2 and 1.0 meet
+    assert row["value"] == pytest.approx(1.0)
