@@ -27,17 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from energysim.bench.runner import machine
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _write(folder: Path, n: int, seeds: int) -> Path:
@@ -111,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = (n_large - n_small) / max(t_large - t_small, 1e-9)
             rows.append((backend, workers, n_large, t_large, n_large / t_large, rate, rss))
         print(
-            f"machine: {_cpu_model()}, nproc={subprocess.getoutput('nproc')}, "  # noqa: T201
+            f"machine: {machine()['cpu']}, nproc={subprocess.getoutput('nproc')}, "  # noqa: T201
             f"python {platform.python_version()}"
         )
         print(

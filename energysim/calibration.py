@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import xarray as xr
@@ -114,16 +113,13 @@ def format_baseline(table: pd.DataFrame) -> str:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Print the profile calibration and the baseline-2025 calibration side by side."""
     from energysim import simulate
-    from energysim.cli import EXIT_OK, SCENARIO_DIR, _out
+    from energysim.cli import EXIT_OK, _out, scenario_folder
     from energysim.profiles.calibration import calibration_table, format_calibration
 
     _out("Synthetic profiles against the reference series (ERA5 2020, 2018 load)")
     _out(format_calibration(calibration_table(args.shared, seed=args.seed)))
     _out("")
-    scenario = Path("scenarios/baseline-2025.yaml")
-    if not scenario.is_file():
-        scenario = SCENARIO_DIR / "baseline-2025.yaml"
-    ds = simulate(scenario)
+    ds = simulate(scenario_folder() / "baseline-2025.yaml")
     _out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
     _out(format_baseline(baseline_calibration(ds)))
     return EXIT_OK

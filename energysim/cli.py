@@ -24,10 +24,14 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 EXIT_OK, EXIT_FAILED_TARGET, EXIT_BAD_INPUT = 0, 1, 2
 
 
+def scenario_folder() -> Path:
+    """Where the shipped scenarios are: ``./scenarios`` if present, else the repository's."""
+    return Path("scenarios") if Path("scenarios").is_dir() else SCENARIO_DIR
+
+
 def shipped_scenarios() -> list[Path]:
-    """The shipped scenario files, sorted: ``./scenarios`` if present, else the repository's."""
-    folder = Path("scenarios") if Path("scenarios").is_dir() else SCENARIO_DIR
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    """The shipped scenario files, sorted by name."""
+    return sorted(p for p in scenario_folder().glob("*.yaml") if p.is_file())
 
 
 def _out(text: str = "") -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,6 @@ from energysim.kernel.pack import head
 logger = logging.getLogger(__name__)
 
 __all__ = ["synthetic_case", "synthetic_profiles"]
-
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def synthetic_profiles(buses: list[str], hours: int, seed: int) -> xr.Dataset:
@@ -124,9 +121,10 @@ def synthetic_case(buses: int, hours: int, storage: int, seed: int = 0) -> Packe
 
 @cache
 def _shipped(name: str) -> Packed:
+    from energysim.cli import scenario_folder
     from energysim.run import packed
 
-    return packed(SCENARIO_DIR / f"{name}.yaml")
+    return packed(scenario_folder() / f"{name}.yaml")
 
 
 def _register_builtin() -> None:

@@ -94,6 +94,17 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return new
 
 
+BALANCE_VARIABLES = (
+    "generator_p",
+    "storage_charge",
+    "storage_discharge",
+    "corridor_p",
+    "demand",
+    "curtailment",
+)
+"""Result variables the energy-balance charts (dispatch, monthly) draw."""
+
+
 def _require(ds: xr.Dataset, names: tuple[str, ...], chart: str) -> None:
     missing = [n for n in names if n not in ds.variables]
     if missing:
@@ -234,14 +245,7 @@ def plot_dispatch(
     """
     _require(
         ds,
-        (
-            "generator_p",
-            "storage_charge",
-            "storage_discharge",
-            "corridor_p",
-            "demand",
-            "curtailment",
-        ),
+        BALANCE_VARIABLES,
         "dispatch",
     )
     ax = _axes(ax, (9.0, 4.0))
@@ -413,14 +417,7 @@ def plot_monthly(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") ->
     """
     _require(
         ds,
-        (
-            "generator_p",
-            "storage_charge",
-            "storage_discharge",
-            "corridor_p",
-            "demand",
-            "curtailment",
-        ),
+        BALANCE_VARIABLES,
         "monthly",
     )
     ax = _axes(ax, (8.0, 4.0))

@@ -40,6 +40,7 @@ __all__ = [
     "corridor_accounting",
     "corridor_new_energy",
     "generator_dispatch",
+    "safe_share",
     "system_figures",
     "to_dataset",
 ]
@@ -48,7 +49,8 @@ RENEWABLE_CARRIERS = ("wind", "solar", "csp", "hydro", "biomass")
 COAL_CARRIERS = ("coal", "coal_chp")
 
 
-def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+def safe_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``den`` > 1e-12, else 0 (shares of possibly empty totals)."""
     return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
 
 
@@ -63,7 +65,7 @@ def generator_dispatch(
     """
     out = np.zeros_like(index.gen_avail)
     names = {n: i for i, n in enumerate(index.generators)}
-    keep = 1.0 - _share(result.curtail, inputs.vre_avail)
+    keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
     for name, b in zip(index.zero_cost, index.zero_cost_bus, strict=True):
         gi = names[name]
         out[:, gi] = index.gen_avail[:, gi] * keep[:, b]
@@ -74,8 +76,8 @@ def generator_dispatch(
         p_kb = result.thermal[:, k, b]
         must = index.gen_must[:, gi]
         head = index.gen_avail[:, gi] - must
-        above = must + np.maximum(p_kb - must_kb, 0.0) * _share(head, head_kb)
-        below = must * _share(np.minimum(p_kb, must_kb), must_kb)
+        above = must + np.maximum(p_kb - must_kb, 0.0) * safe_share(head, head_kb)
+        below = must * safe_share(np.minimum(p_kb, must_kb), must_kb)
         out[:, gi] = np.where(p_kb >= must_kb, above, below)
     return out
 
@@ -121,7 +123,7 @@ def corridor_new_energy(
     extra = np.maximum(corridor_p - corridor_scheduled, 0.0)
     scheduled = corridor_p - extra
     own_all = np.minimum(scheduled, dedicated_all)
-    own = own_all * np.clip(_share(dedicated_ne, dedicated_all), 0.0, 1.0)
+    own = own_all * np.clip(safe_share(dedicated_ne, dedicated_all), 0.0, 1.0)
     rest = scheduled - own_all
     # sending above schedule is new energy as far as the bus has new energy left after the
     # dedicated part (it may be must-run thermal surplus when all new energy is used)
@@ -130,7 +132,9 @@ def corridor_new_energy(
     for c, b in enumerate(corridor_bus):
         own_bus[:, b] += own[:, c]
         extra_bus[:, b] += extra[:, c]
-    extra_green_frac = np.clip(_share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0)
+    extra_green_frac = np.clip(
+        safe_share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0
+    )
     extra_green = np.zeros_like(extra)
     for c, b in enumerate(corridor_bus):
         extra_green[:, c] = extra[:, c] * extra_green_frac[:, b]
@@ -141,7 +145,7 @@ def corridor_new_energy(
     supply_other = supply_bus - own_all_bus - extra_bus
     for c, b in enumerate(corridor_bus):
         ne_other[:, b] -= extra_green[:, c]
-    share = np.clip(_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
+    share = np.clip(safe_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
     out = extra_green + own
     for c, b in enumerate(corridor_bus):
         out[:, c] += rest[:, c] * share[:, b]
@@ -166,7 +170,7 @@ def corridor_accounting(
     dedicated_ne, dedicated_all : ndarray (T, C)
         Output of each corridor's dedicated new-energy plants and of all its dedicated plants, MW.
     """
-    ne_curtail = result.curtail * _share(inputs.ne_avail, inputs.vre_avail)
+    ne_curtail = result.curtail * safe_share(inputs.ne_avail, inputs.vre_avail)
     ne_used_bus = inputs.ne_avail - ne_curtail
     supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
     for s_i, b in enumerate(inputs.st_bus):
@@ -334,7 +338,7 @@ def to_dataset(
     flex_p = np.zeros((hours, len(index.flexible_loads)))
     for f, (name, b) in enumerate(zip(index.flexible_loads, index.flexible_bus, strict=True)):
         load = scenario.flexible_loads[name]
-        share = _share(np.full(hours, load.p_nom), np.full(hours, inputs.flex_max[b]))
+        share = safe_share(np.full(hours, load.p_nom), np.full(hours, inputs.flex_max[b]))
         flex_p[:, f] = result.flex_use[:, b] * share
 
     twh = 1e-6
@@ -375,8 +379,8 @@ def to_dataset(
         "unserved": result.unserved,
         "corridor_energy_TWh": corr_energy,
         "corridor_new_energy_TWh": corr_ne.sum(axis=0) * twh,
-        "corridor_utilisation_hours": _share(corr_energy / twh, corr_cap),
-        "corridor_renewable_share": _share(corr_ne.sum(axis=0), result.corr_flow.sum(axis=0)),
+        "corridor_utilisation_hours": safe_share(corr_energy / twh, corr_cap),
+        "corridor_renewable_share": safe_share(corr_ne.sum(axis=0), result.corr_flow.sum(axis=0)),
         "corridor_min_renewable_share": np.array([c.min_renewable_share for c in corridors]),
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,

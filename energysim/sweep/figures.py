@@ -24,16 +24,13 @@ from energysim.results.build import (
     RENEWABLE_CARRIERS,
     corridor_accounting,
     generator_dispatch,
+    safe_share,
     system_figures,
 )
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["FigurePrep", "annual_figures", "prepare_figures", "target_verdicts"]
-
-
-def _share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
 
 
 @dataclass(frozen=True)
@@ -119,8 +116,8 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
         dedicated,
         active,
         must_kb,
-        _share(ones, head_kb),
-        _share(ones, must_kb),
+        safe_share(ones, head_kb),
+        safe_share(ones, must_kb),
     )
 
 
@@ -181,7 +178,7 @@ def annual_figures(
             if is_ne:
                 dedicated_ne[:, c] += gen_p[:, g]
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    keep = 1.0 - _share(result.curtail, inputs.vre_avail)
+    keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
     if prep.zero_cost_renewable:
         zero_used = float((inputs.vre_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
