@@ -224,15 +224,23 @@ def apply_capacity_totals(s: Scenario) -> Scenario:
     """
     if not s.capacity_totals_GW:
         return s
-    out = s.model_copy(deep=True)
+    # copy on write: only the sections and entries that change are copied (sweeps call this for
+    # every point, and a deep copy of the whole scenario cost more than the dispatch)
+    out = s.model_copy()
+    copied: set[str] = set()
     for key, total_GW in s.capacity_totals_GW.items():
         current = class_total_MW(out, key)
         factor = total_GW * 1e3 / current if current else 0.0
         logger.debug("rescaling %s from %.0f MW to %.0f MW", key, current, total_GW * 1e3)
         for section, name in _members(out, key):
-            entry = getattr(out, section)[name]
+            if section not in copied:
+                setattr(out, section, dict(getattr(out, section)))
+                copied.add(section)
+            entries = getattr(out, section)
+            entry = entries[name].model_copy()
             entry.p_nom = entry.p_nom * factor
             if section == "corridors" and entry.annual_TWh is not None:
                 entry.annual_TWh = entry.annual_TWh * factor
+            entries[name] = entry
     out.capacity_totals_GW = {}
     return out

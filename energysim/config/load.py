@@ -16,7 +16,7 @@ import copy
 import csv
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -208,22 +208,27 @@ def load_scenario_dict(data: Mapping[str, Any], file: str = "<dict>") -> Scenari
     ConfigError
         On any schema or consistency problem.
     """
-    prov: _Provenance = {}
-    _register(prov, dict(data), (), file)
-    return _validate(dict(data), prov, file)
+    # provenance only names the file in error messages; built only when there is an error
+    # (sweeps validate a scenario per point)
+    def provenance() -> _Provenance:
+        prov: _Provenance = {}
+        _register(prov, dict(data), (), file)
+        return prov
+
+    return _validate(dict(data), provenance, file)
 
 
-def _validate(data: dict, prov: _Provenance, file: str) -> Scenario:
+def _validate(data: dict, provenance: Callable[[], _Provenance], file: str) -> Scenario:
     data.pop("extends", None)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise _format_validation_error(err, prov, file) from None
+        raise _format_validation_error(err, provenance(), file) from None
     try:
         check_scenario(scenario)
     except ConfigError as err:
         loc = tuple(err.path.split(".")) if err.path else ()
-        where, detail = _locate(prov, loc, file)
+        where, detail = _locate(provenance(), loc, file)
         path = f"{err.path} ({detail})" if detail else err.path
         raise ConfigError(where, path, err.message) from None
     return apply_capacity_totals(scenario)
@@ -252,7 +257,7 @@ def load_scenario(path: str | Path) -> Scenario:
     prov: _Provenance = {}
     merged = _resolve(path, (), prov)
     logger.debug("loaded %s (%d top-level keys)", path, len(merged))
-    return _validate(merged, prov, str(path))
+    return _validate(merged, lambda: prov, str(path))
 
 
 def scenario_json_schema() -> str:

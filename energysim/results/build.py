@@ -32,6 +32,7 @@ import yaml
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.kernel._jit import jit
 from energysim.results.schema import VARIABLES
 
 logger = logging.getLogger(__name__)
@@ -63,23 +64,58 @@ def generator_dispatch(
     of one tier at one bus run at their must-run floor plus a share of the tier's output above
     its floor in proportion to their headroom (or, below the floor, in proportion to the floor).
     """
-    out = np.zeros_like(index.gen_avail)
     names = {n: i for i, n in enumerate(index.generators)}
-    keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
-    for name, b in zip(index.zero_cost, index.zero_cost_bus, strict=True):
-        gi = names[name]
-        out[:, gi] = index.gen_avail[:, gi] * keep[:, b]
-    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
-        gi = names[name]
-        must_kb = inputs.th_must[:, k, b]
-        head_kb = inputs.th_max[k, b] - must_kb
-        p_kb = result.thermal[:, k, b]
-        must = index.gen_must[:, gi]
-        head = index.gen_avail[:, gi] - must
-        above = must + np.maximum(p_kb - must_kb, 0.0) * safe_share(head, head_kb)
-        below = must * safe_share(np.minimum(p_kb, must_kb), must_kb)
-        out[:, gi] = np.where(p_kb >= must_kb, above, below)
+    out = np.zeros_like(index.gen_avail)
+    _generator_dispatch_hours(
+        np.array([names[n] for n in index.zero_cost], dtype=np.int64),
+        np.array(index.zero_cost_bus, dtype=np.int64),
+        np.array([names[n] for n in index.thermal], dtype=np.int64),
+        np.array(index.thermal_tier, dtype=np.int64),
+        np.array(index.thermal_bus, dtype=np.int64),
+        np.ascontiguousarray(index.gen_avail),
+        np.ascontiguousarray(index.gen_must),
+        result.curtail,
+        inputs.vre_avail,
+        result.thermal,
+        inputs.th_must,
+        inputs.th_max,
+        out,
+    )
     return out
+
+
+@jit
+def _generator_dispatch_hours(
+    zc_col, zc_bus, th_col, th_tier, th_bus, gen_avail, gen_must, curtail, vre_avail, thermal,
+    th_must, th_max, out,
+):  # fmt: skip
+    """Hour loop of :func:`generator_dispatch`; fills ``out`` (T, G) in place.
+
+    ``zc_col``/``zc_bus``: column and bus of each zero-cost generator; ``th_col``/``th_tier``/
+    ``th_bus``: column, tier and bus of each thermal generator; the rest as in ``KernelInputs``
+    and ``DispatchResult``.
+    """
+    for t in range(out.shape[0]):
+        for i in range(zc_col.shape[0]):
+            g = zc_col[i]
+            b = zc_bus[i]
+            v = vre_avail[t, b]
+            keep = 1.0 - (curtail[t, b] / v if v > 1e-12 else 0.0)
+            out[t, g] = gen_avail[t, g] * keep
+        for i in range(th_col.shape[0]):
+            g = th_col[i]
+            k = th_tier[i]
+            b = th_bus[i]
+            must_kb = th_must[t, k, b]
+            head_kb = th_max[k, b] - must_kb
+            p_kb = thermal[t, k, b]
+            must = gen_must[t, g]
+            if p_kb >= must_kb:
+                head = gen_avail[t, g] - must
+                share = head / head_kb if head_kb > 1e-12 else 0.0
+                out[t, g] = must + max(p_kb - must_kb, 0.0) * share
+            else:
+                out[t, g] = must * (min(p_kb, must_kb) / must_kb if must_kb > 1e-12 else 0.0)
 
 
 def corridor_new_energy(
@@ -120,36 +156,81 @@ def corridor_new_energy(
     """
     if dedicated_all is None:
         dedicated_all = dedicated_ne
-    extra = np.maximum(corridor_p - corridor_scheduled, 0.0)
-    scheduled = corridor_p - extra
-    own_all = np.minimum(scheduled, dedicated_all)
-    own = own_all * np.clip(safe_share(dedicated_ne, dedicated_all), 0.0, 1.0)
-    rest = scheduled - own_all
-    # sending above schedule is new energy as far as the bus has new energy left after the
-    # dedicated part (it may be must-run thermal surplus when all new energy is used)
-    own_bus = np.zeros_like(ne_used_bus)
-    extra_bus = np.zeros_like(ne_used_bus)
-    for c, b in enumerate(corridor_bus):
-        own_bus[:, b] += own[:, c]
-        extra_bus[:, b] += extra[:, c]
-    extra_green_frac = np.clip(
-        safe_share(np.maximum(ne_used_bus - own_bus, 0.0), extra_bus), 0.0, 1.0
-    )
-    extra_green = np.zeros_like(extra)
-    for c, b in enumerate(corridor_bus):
-        extra_green[:, c] = extra[:, c] * extra_green_frac[:, b]
-    own_all_bus = np.zeros_like(ne_used_bus)
-    for c, b in enumerate(corridor_bus):
-        own_all_bus[:, b] += own_all[:, c]
-    ne_other = ne_used_bus - own_bus
-    supply_other = supply_bus - own_all_bus - extra_bus
-    for c, b in enumerate(corridor_bus):
-        ne_other[:, b] -= extra_green[:, c]
-    share = np.clip(safe_share(np.maximum(ne_other, 0.0), np.maximum(supply_other, 0.0)), 0.0, 1.0)
-    out = extra_green + own
-    for c, b in enumerate(corridor_bus):
-        out[:, c] += rest[:, c] * share[:, b]
+    t, c = corridor_p.shape
+    arrays = [
+        np.ascontiguousarray(a, dtype=np.float64)
+        for a in (corridor_p, corridor_scheduled, dedicated_ne, dedicated_all, ne_used_bus, supply_bus)
+    ]
+    bus = np.ascontiguousarray(corridor_bus, dtype=np.int64)
+    nb = ne_used_bus.shape[1]
+    out = np.zeros((t, c))
+    work = np.zeros((_ACC_ROWS, max(nb, c, 1)))
+    _corridor_new_energy_hours(*arrays[:4], bus, *arrays[4:], out, work)
     return out
+
+
+_ACC_ROWS = 8
+"""Scratch rows of :func:`_corridor_new_energy_hours`."""
+
+
+@jit
+def _corridor_new_energy_hours(
+    corridor_p, scheduled_in, dedicated_ne, dedicated_all, corridor_bus, ne_used_bus, supply_bus,
+    out, work,
+):  # fmt: skip
+    """Hour loop of :func:`corridor_new_energy` (compiled; arrays as documented there).
+
+    ``out`` (T, C) is filled in place; ``work`` (_ACC_ROWS, max(B, C)) is scratch.
+    """
+    nt, nc = corridor_p.shape
+    nb = ne_used_bus.shape[1]
+    extra = work[0]  # per corridor: sending above schedule
+    own = work[1]  # per corridor: dedicated new energy within the scheduled part
+    rest = work[2]  # per corridor: scheduled part not covered by dedicated plants
+    own_bus = work[3]
+    extra_bus = work[4]
+    own_all_bus = work[5]
+    green_frac = work[6]  # per bus: new-energy share of sending above schedule
+    share = work[7]  # per bus: new-energy share of the other supply
+    for t in range(nt):
+        for b in range(nb):
+            own_bus[b] = 0.0
+            extra_bus[b] = 0.0
+            own_all_bus[b] = 0.0
+        for c in range(nc):
+            p = corridor_p[t, c]
+            x = max(p - scheduled_in[t, c], 0.0)
+            sched = p - x
+            own_all = min(sched, dedicated_all[t, c])
+            d_all = dedicated_all[t, c]
+            frac = dedicated_ne[t, c] / d_all if d_all > 1e-12 else 0.0
+            frac = min(max(frac, 0.0), 1.0)
+            extra[c] = x
+            own[c] = own_all * frac
+            rest[c] = sched - own_all
+            b = corridor_bus[c]
+            own_bus[b] += own[c]
+            extra_bus[b] += x
+            own_all_bus[b] += own_all
+        for b in range(nb):
+            # sending above schedule is new energy as far as the bus has new energy left after
+            # the dedicated part (it may be must-run thermal surplus when all new energy is used)
+            left = max(ne_used_bus[t, b] - own_bus[b], 0.0)
+            g = left / extra_bus[b] if extra_bus[b] > 1e-12 else 0.0
+            green_frac[b] = min(max(g, 0.0), 1.0)
+            share[b] = ne_used_bus[t, b] - own_bus[b]
+        for c in range(nc):
+            b = corridor_bus[c]
+            green = extra[c] * green_frac[b]
+            out[t, c] = green + own[c]
+            share[b] -= green
+        for b in range(nb):
+            ne_other = max(share[b], 0.0)
+            other = max(supply_bus[t, b] - own_all_bus[b] - extra_bus[b], 0.0)
+            f = ne_other / other if other > 1e-12 else 0.0
+            share[b] = min(max(f, 0.0), 1.0)
+        for c in range(nc):
+            out[t, c] += rest[c] * share[corridor_bus[c]]
 
 
 def corridor_accounting(

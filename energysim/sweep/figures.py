@@ -19,6 +19,7 @@ import numpy as np
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.kernel._jit import jit
 from energysim.results.build import (
     COAL_CARRIERS,
     RENEWABLE_CARRIERS,
@@ -47,7 +48,7 @@ class FigurePrep:
     head: dict[str, np.ndarray]
     zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
     dedicated_index: PackIndex  # index restricted to the dedicated plants (配套电源)
-    dedicated: tuple[tuple[int, int, bool], ...]  # (generator column, corridor, is new energy)
+    dedicated: tuple[tuple[int, int, bool], ...]  # (column in dedicated_index, corridor, is NE)
     active: np.ndarray  # flat (tier, bus) positions with thermal capacity, (A,)
     must_kb: np.ndarray  # (T, A) must-run floor of each active (tier, bus), MW
     inv_head: np.ndarray  # (T, A) 1 / headroom above the floor (0 where none), 1/MW
@@ -77,20 +78,28 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     zero_ok = all(scenario.generators[n].carrier in RENEWABLE_CARRIERS for n in index.zero_cost)
     corridor_pos = {name: c for c, name in enumerate(index.corridors)}
     ne = new_energy_carriers()
+    keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
+    # (column in the restricted index below, corridor, is new energy)
+    sub_col = {n: j for j, n in enumerate(n for n in index.generators if n in keep)}
     dedicated = tuple(
-        (gi[n], corridor_pos[g.dedicated_to], g.carrier in ne)
+        (sub_col[n], corridor_pos[g.dedicated_to], g.carrier in ne)
         for n, g in scenario.generators.items()
         if g.dedicated_to in corridor_pos
     )
-    keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
     zc = [(n, b) for n, b in zip(index.zero_cost, index.zero_cost_bus, strict=True) if n in keep]
     th = [
         (n, k, b)
         for n, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True)
         if n in keep
     ]
+    # the restricted index carries only the dedicated plants' columns, so generator_dispatch
+    # allocates and fills (T, dedicated) rather than (T, all generators)
+    cols = [gi[n] for n in index.generators if n in keep]
     sub = dataclasses.replace(
         index,
+        generators=tuple(index.generators[g] for g in cols),
+        gen_avail=np.ascontiguousarray(index.gen_avail[:, cols]),
+        gen_must=np.ascontiguousarray(index.gen_must[:, cols]),
         zero_cost=tuple(n for n, _ in zc),
         zero_cost_bus=tuple(b for _, b in zc),
         thermal=tuple(x[0] for x in th),
@@ -131,16 +140,30 @@ def _thermal_classes_TWh(
     Only (tier, bus) pairs with capacity are visited.
     """
     t = result.thermal.shape[0]
-    p = result.thermal.reshape(t, -1)[:, prep.active]
-    must_kb = prep.must_kb
-    up = p >= must_kb
-    above = np.maximum(p - must_kb, 0.0) * prep.inv_head
-    below = np.minimum(p, must_kb) * prep.inv_must
-    out = {}
-    for cls in ("renewable", "coal"):
-        must, head = prep.must[cls], prep.head[cls]
-        out[cls] = float(np.where(up, must + above * head, must * below).sum()) * 1e-6
-    return out
+    p = np.ascontiguousarray(result.thermal.reshape(t, -1))
+    return {
+        cls: _class_output_MWh(
+            p, prep.active, prep.must_kb, prep.inv_head, prep.inv_must, prep.must[cls],
+            prep.head[cls],
+        )  # fmt: skip
+        * 1e-6
+        for cls in ("renewable", "coal")
+    }
+
+
+@jit
+def _class_output_MWh(p, active, must_kb, inv_head, inv_must, must, head):
+    """Sum over hours and active (tier, bus) pairs of one class's output, MWh (see above)."""
+    acc = 0.0
+    for t in range(must_kb.shape[0]):
+        for a in range(active.shape[0]):
+            x = p[t, active[a]]
+            m = must_kb[t, a]
+            if x >= m:
+                acc += must[t, a] + max(x - m, 0.0) * inv_head[t, a] * head[t, a]
+            else:
+                acc += must[t, a] * (min(x, m) * inv_must[t, a])
+    return acc
 
 
 def annual_figures(
