@@ -41,6 +41,7 @@ EPS = 1e-9
 # rows of the float scratch array ``work`` shared by the kernel and its helpers
 SUP, WANT, NET, USED, SERVED, SURPLUS, DEFICIT = 0, 1, 2, 3, 4, 5, 6
 CAP_UP, CAP_DN, SENT_UP, SENT_DN, FLOW, EFF, SCHED_BUS = 7, 8, 9, 10, 11, 12, 13
+CAP0 = 21
 # rows of the int array ``tree``: buses leaves-first, parent, children in CSR form
 T_ORDER, T_PARENT, T_CHILD_PTR, T_CHILDREN = 0, 1, 2, 3
 
@@ -70,9 +71,18 @@ def transport(w, tree, nb, s_row, d_row):
     s_row, d_row : int
         Rows of ``w`` holding supply and demand.
     """
+    has_supply = False
+    has_demand = False
     for b in range(nb):
-        w[NET, b] = w[s_row, b] - w[d_row, b]
+        x = w[s_row, b] - w[d_row, b]
+        w[NET, b] = x
         w[FLOW, b] = 0.0
+        has_supply |= x > EPS
+        has_demand |= x < -EPS
+    if not (has_supply and has_demand):
+        # supply only or demand only: whatever is sent up comes back, so every bus keeps its net
+        # and no line carries anything (the passes below would give the same to rounding)
+        return
     for i in range(nb):
         b = tree[T_ORDER, i]
         p = tree[T_PARENT, b]
@@ -124,20 +134,7 @@ def transport(w, tree, nb, s_row, d_row):
             w[SENT_DN, b] -= f
 
 
-@jit
-def _served(w, nb, s_row, d_row):
-    """Split a transport result into supply used (``w[USED]``) and demand served (``w[SERVED]``)."""
-    for b in range(nb):
-        r = w[NET, b]
-        if r > 0.0:
-            w[USED, b] = max(w[s_row, b] - r, 0.0)
-            w[SERVED, b] = w[d_row, b]
-        else:
-            w[USED, b] = w[s_row, b]
-            w[SERVED, b] = max(w[d_row, b] + r, 0.0)
-
-
-N_WORK = 21
+N_WORK = 22
 """Rows of the scratch array ``work`` the kernel needs."""
 
 
@@ -174,7 +171,7 @@ def dispatch_year(
     dr_energy,
     dr_shift,
     dr_window,
-    # outputs, preallocated by the caller
+    # outputs, preallocated and zeroed by the caller
     curtail,
     thermal,
     thermal_relief,
@@ -194,8 +191,10 @@ def dispatch_year(
 ):
     """Dispatch every hour of the year; fill the output arrays in place.
 
-    Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. Outputs
-    (MW unless stated; T hours, B buses, K tiers, S storage units, C corridors, L lines):
+    Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. Outputs must
+    be zero on entry (:func:`energysim.kernel.allocate_result`): the kernel writes only what an
+    hour sets, so rarely used outputs (unserved energy, demand response, ...) are never touched.
+    Outputs (MW unless stated; T hours, B buses, K tiers, S storage units, C corridors, L lines):
     ``curtail`` (T, B) zero-cost supply curtailed; ``thermal`` (T, K, B) thermal output;
     ``thermal_relief`` (T, B) must-run output that nothing could absorb (dumped; ``thermal`` stays
     at the floor); ``st_charge``, ``st_discharge``
@@ -212,7 +211,6 @@ def dispatch_year(
     nk = th_max.shape[0]
     ns = st_p.shape[0]
     nc = corr_cap.shape[0]
-    nl = line_cap.shape[0]
 
     # scratch rows (no allocation in the hour loop)
     supply = work[SUP]
@@ -268,39 +266,37 @@ def dispatch_year(
     for s in range(ns):
         soc[s] = st_soc0[s]
 
+    # line capacity and efficiency towards each bus's parent (static over the year)
+    cap0 = work[CAP0]
+    for b in range(nb):
+        if parent[b] >= 0:
+            li = parent_line[b]
+            cap0[b] = line_cap[li]
+            eff[b] = line_eff[li]
+        else:
+            cap0[b] = 0.0
+            eff[b] = 1.0
+
     for t in range(nt):
         # ---- hour set-up ------------------------------------------------------------------
         for b in range(nb):
-            if parent[b] >= 0:
-                li = parent_line[b]
-                cap_up[b] = line_cap[li]
-                cap_dn[b] = line_cap[li]
-                eff[b] = line_eff[li]
-            else:
-                cap_up[b] = 0.0
-                cap_dn[b] = 0.0
-                eff[b] = 1.0
+            cap_up[b] = cap0[b]
+            cap_dn[b] = cap0[b]
             sent_up[b] = 0.0
             sent_dn[b] = 0.0
             sched_bus[b] = 0.0
             must_bus[b] = 0.0
-            for k in range(nk):
-                must_bus[b] += th_must[t, k, b]
-                thermal[t, k, b] = th_must[t, k, b]
             flex_use[t, b] = flex_min[b]
-            curtail[t, b] = 0.0
-            thermal_relief[t, b] = 0.0
-            dr_shed[t, b] = 0.0
-            dr_payback[t, b] = 0.0
-            unserved[t, b] = 0.0
+        for k in range(nk):
+            for b in range(nb):
+                m = th_must[t, k, b]
+                must_bus[b] += m
+                thermal[t, k, b] = m
         for c in range(nc):
             sched_bus[corr_bus[c]] += schedule[t, c]
             corr_flow[t, c] = schedule[t, c]
-            corr_short[t, c] = 0.0
         for s in range(ns):
             soc[s] = soc[s] * (1.0 - st_loss[s])
-            st_charge[t, s] = 0.0
-            st_discharge[t, s] = 0.0
             st_busy[s] = 0.0
 
         # DR paybacks falling due now (shift mode) are served like demand
@@ -416,7 +412,7 @@ def dispatch_year(
                 )
             # 3b. thermal tiers in merit order
             for k in range(nk):
-                if _total(deficit, nb) <= EPS:
+                if _total(work, DEFICIT, nb) <= EPS:
                     break
                 for b in range(nb):
                     supply[b] = max(th_max[k, b] - thermal[t, k, b], 0.0)
@@ -424,7 +420,7 @@ def dispatch_year(
                 for b in range(nb):
                     thermal[t, k, b] += used[b]
             # 3c. storage down to its minimum
-            if ns > 0 and _total(deficit, nb) > EPS:
+            if ns > 0 and _total(work, DEFICIT, nb) > EPS:
                 _storage_supply(
                     t,
                     soc,
@@ -452,7 +448,7 @@ def dispatch_year(
                     t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
             # 3d. demand response within its energy budget
-            if dr_total > 0.0 and dr_left > EPS and _total(deficit, nb) > EPS:
+            if dr_total > 0.0 and dr_left > EPS and _total(work, DEFICIT, nb) > EPS:
                 scale = min(1.0, dr_left / dr_total)
                 for b in range(nb):
                     supply[b] = max(dr_cap[b] * scale - forced_bus[b], 0.0)
@@ -466,7 +462,7 @@ def dispatch_year(
                     ring[(t + dr_window) % window_slots] += shed
                     backlog += shed
             # 3e. cut corridor schedules (the power freed may serve any bus), then unserved
-            if nc > 0 and _total(deficit, nb) > EPS:
+            if nc > 0 and _total(work, DEFICIT, nb) > EPS:
                 _stage_supply(work, tree, nb, SCHED_BUS)
                 for c in range(nc):
                     b = corr_bus[c]
@@ -480,9 +476,6 @@ def dispatch_year(
         # ---- bookkeeping ------------------------------------------------------------------
         for s in range(ns):
             st_soc[t, s] = soc[s]
-        for li in range(nl):
-            line_p0[t, li] = 0.0
-            line_p1[t, li] = 0.0
         for b in range(nb):
             if parent[b] >= 0:
                 li = parent_line[b]
@@ -499,39 +492,50 @@ def dispatch_year(
 
 
 @jit
-def _total(x, n):
+def _total(w, row, n):
+    """Sum of ``w[row, :n]`` (a row index rather than a view: no reference counting)."""
     acc = 0.0
     for i in range(n):
-        acc += x[i]
+        acc += w[row, i]
     return acc
 
 
 @jit
 def _stage_absorb(w, tree, nb, want_row):
     """Offer the remaining surplus (``w[SURPLUS]``) to ``w[want_row]``; fill ``w[SERVED]``."""
-    if _total(w[want_row], nb) <= EPS:
+    if _total(w, want_row, nb) <= EPS or _total(w, SURPLUS, nb) <= EPS:
         for b in range(nb):
             w[SERVED, b] = 0.0
         return
     transport(w, tree, nb, SURPLUS, want_row)
-    _served(w, nb, SURPLUS, want_row)
     for b in range(nb):
-        w[SURPLUS, b] -= w[USED, b]
+        r = w[NET, b]
+        if r > 0.0:
+            used = max(w[SURPLUS, b] - r, 0.0)
+            w[SERVED, b] = w[want_row, b]
+        else:
+            used = w[SURPLUS, b]
+            w[SERVED, b] = max(w[want_row, b] + r, 0.0)
+        w[SURPLUS, b] -= used
 
 
 @jit
 def _stage_supply(w, tree, nb, s_row):
     """Cover the remaining deficit (``w[DEFICIT]``) from ``w[s_row]``; fill ``w[USED]``."""
-    if _total(w[s_row], nb) <= EPS:
+    if _total(w, s_row, nb) <= EPS:
         for b in range(nb):
             w[USED, b] = 0.0
         return
     transport(w, tree, nb, s_row, DEFICIT)
-    _served(w, nb, s_row, DEFICIT)
     for b in range(nb):
-        w[DEFICIT, b] -= w[SERVED, b]
-        if w[DEFICIT, b] < 0.0:
-            w[DEFICIT, b] = 0.0
+        r = w[NET, b]
+        if r > 0.0:
+            w[USED, b] = max(w[s_row, b] - r, 0.0)
+            served = w[DEFICIT, b]
+        else:
+            w[USED, b] = w[s_row, b]
+            served = max(w[DEFICIT, b] + r, 0.0)
+        w[DEFICIT, b] = max(w[DEFICIT, b] - served, 0.0)
 
 
 @jit
