@@ -304,9 +304,13 @@ def dispatch_year(
         forced = ring[slot] if dr_shift == 1 else 0.0
         ring[slot] = 0.0
         backlog -= forced
-        for b in range(nb):
-            forced_bus[b] = forced * dr_cap[b] / dr_total if dr_total > 0.0 else 0.0
-            dr_payback[t, b] = forced_bus[b]
+        if forced > 0.0 and dr_total > 0.0:
+            for b in range(nb):
+                forced_bus[b] = forced * dr_cap[b] / dr_total
+                dr_payback[t, b] = forced_bus[b]
+        else:
+            for b in range(nb):
+                forced_bus[b] = 0.0
 
         # ---- 1. base match ----------------------------------------------------------------
         for b in range(nb):

@@ -249,3 +249,42 @@ def test_corridor_out_of_service_is_left_out():
     _, index = pack(s, profiles(["a"], hours=2))
     assert index.corridors == ()
     assert index.corridors_out_of_service == ("x",)
+
+
+def test_reused_outputs_are_zeroed_before_the_run():
+    """The kernel writes only what an hour sets, so a reused ``out`` must come back clean."""
+    from energysim.kernel import allocate_result
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 400, "marginal_cost": 250.0},
+        },
+        storage={"s": {"bus": "a", "kind": "new_type", "p_nom": 100, "max_hours": 2}},
+    )
+    prof = profiles(["a"], hours=24)
+    prof["wind"][:] = np.linspace(0.0, 1.0, 24)[:, None]
+    inputs, _ = pack(s, prof)
+    fresh = run_kernel(inputs)
+    dirty = allocate_result(inputs)
+    for array in dirty.arrays():
+        array.fill(123.0)
+    again = run_kernel(inputs, dirty)
+    assert again is dirty
+    for name, a, b in zip(fresh.__dataclass_fields__, fresh.arrays(), again.arrays(), strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_outputs_are_contiguous_views_of_one_zeroed_block():
+    from energysim.kernel import allocate_result
+
+    s = scenario(generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 10}})
+    inputs, _ = pack(s, profiles(["a"], hours=5))
+    out = allocate_result(inputs)
+    arrays = out.arrays()
+    assert all(a.flags.c_contiguous and a.dtype == np.float64 for a in arrays)
+    assert all(not a.any() for a in arrays)
+    assert len({id(a.base) for a in arrays}) == 1  # one block
+    assert out.thermal.shape == (5, inputs.shape["K"], inputs.shape["B"])
+    out.curtail[:] = 1.0  # views do not overlap
+    assert sum(float(a.sum()) for a in arrays) == out.curtail.size
