@@ -265,6 +265,9 @@ def dispatch_year(
 
     for s in range(ns):
         soc[s] = st_soc0[s]
+    flex_room = 0.0  # flexible-load power above the minimum, all buses
+    for b in range(nb):
+        flex_room += flex_max[b] - flex_min[b]
 
     # line capacity and efficiency towards each bus's parent (static over the year)
     cap0 = work[CAP0]
@@ -319,9 +322,13 @@ def dispatch_year(
         transport(work, tree, nb, SUP, WANT)
         any_surplus = False
         any_deficit = False
+        surplus_left = 0.0
+        deficit_left = 0.0
         for b in range(nb):
             surplus[b] = max(net[b], 0.0)
             deficit[b] = max(-net[b], 0.0)
+            surplus_left += surplus[b]
+            deficit_left += deficit[b]
             if surplus[b] > EPS:
                 any_surplus = True
             if deficit[b] > EPS:
@@ -331,10 +338,12 @@ def dispatch_year(
         if any_surplus:
             # 2a. DR paybacks ahead of time, oldest first
             if dr_shift == 1 and backlog > EPS:
+                wanted = 0.0
                 for b in range(nb):
                     want[b] = min(dr_cap[b], backlog * dr_cap[b] / dr_total) - forced_bus[b]
                     want[b] = max(want[b], 0.0)
-                _stage_absorb(work, tree, nb, WANT)
+                    wanted += want[b]
+                surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 paid = 0.0
                 for b in range(nb):
                     dr_payback[t, b] += served[b]
@@ -348,14 +357,16 @@ def dispatch_year(
                     ring[k] -= take
                     paid -= take
             # 2b. storage charging
-            if ns > 0:
+            if ns > 0 and surplus_left > EPS:
                 for b in range(nb):
                     want[b] = 0.0
+                wanted = 0.0
                 for s in range(ns):
                     head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
                     st_avail[s] = max(head, 0.0)
                     want[st_bus[s]] += st_avail[s]
-                _stage_absorb(work, tree, nb, WANT)
+                    wanted += st_avail[s]
+                surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 for s in range(ns):
                     b = st_bus[s]
                     if want[b] > 0.0 and st_avail[s] > 0.0:
@@ -365,19 +376,22 @@ def dispatch_year(
                             soc[s] += p * st_eff_in[s]
                             st_busy[s] = 1.0
             # 2c. flexible loads above their minimum
-            for b in range(nb):
-                want[b] = flex_max[b] - flex_min[b]
-            _stage_absorb(work, tree, nb, WANT)
-            for b in range(nb):
-                flex_use[t, b] += served[b]
+            if flex_room > EPS and surplus_left > EPS:
+                for b in range(nb):
+                    want[b] = flex_max[b] - flex_min[b]
+                surplus_left = _stage_absorb(work, tree, nb, WANT, flex_room, surplus_left)
+                for b in range(nb):
+                    flex_use[t, b] += served[b]
             # 2d. corridor sending above schedule
-            if nc > 0:
+            if nc > 0 and surplus_left > EPS:
                 for b in range(nb):
                     want[b] = 0.0
+                wanted = 0.0
                 for c in range(nc):
                     corr_head[c] = (corr_cap[c] - schedule[t, c]) * corr_flex[c]
                     want[corr_bus[c]] += corr_head[c]
-                _stage_absorb(work, tree, nb, WANT)
+                    wanted += corr_head[c]
+                surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 for c in range(nc):
                     b = corr_bus[c]
                     if want[b] > 0.0:
@@ -396,7 +410,7 @@ def dispatch_year(
         if any_deficit:
             # 3a. storage down to the reserve
             if ns > 0:
-                _storage_supply(
+                offered = _storage_supply(
                     t,
                     soc,
                     st_bus,
@@ -410,21 +424,23 @@ def dispatch_year(
                     supply,
                     nb,
                 )
-                _stage_supply(work, tree, nb, SUP)
+                deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 _storage_discharge(
                     t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
             # 3b. thermal tiers in merit order
             for k in range(nk):
-                if _total(work, DEFICIT, nb) <= EPS:
+                if deficit_left <= EPS:
                     break
+                offered = 0.0
                 for b in range(nb):
                     supply[b] = max(th_max[k, b] - thermal[t, k, b], 0.0)
-                _stage_supply(work, tree, nb, SUP)
+                    offered += supply[b]
+                deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 for b in range(nb):
                     thermal[t, k, b] += used[b]
             # 3c. storage down to its minimum
-            if ns > 0 and _total(work, DEFICIT, nb) > EPS:
+            if ns > 0 and deficit_left > EPS:
                 _storage_supply(
                     t,
                     soc,
@@ -445,18 +461,22 @@ def dispatch_year(
                     st_avail[s] = max(st_avail[s], 0.0)
                 for b in range(nb):
                     supply[b] = 0.0
+                offered = 0.0
                 for s in range(ns):
                     supply[st_bus[s]] += st_avail[s]
-                _stage_supply(work, tree, nb, SUP)
+                    offered += st_avail[s]
+                deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 _storage_discharge(
                     t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
             # 3d. demand response within its energy budget
-            if dr_total > 0.0 and dr_left > EPS and _total(work, DEFICIT, nb) > EPS:
+            if dr_total > 0.0 and dr_left > EPS and deficit_left > EPS:
                 scale = min(1.0, dr_left / dr_total)
+                offered = 0.0
                 for b in range(nb):
                     supply[b] = max(dr_cap[b] * scale - forced_bus[b], 0.0)
-                _stage_supply(work, tree, nb, SUP)
+                    offered += supply[b]
+                deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 shed = 0.0
                 for b in range(nb):
                     dr_shed[t, b] = used[b]
@@ -466,16 +486,19 @@ def dispatch_year(
                     ring[(t + dr_window) % window_slots] += shed
                     backlog += shed
             # 3e. cut corridor schedules (the power freed may serve any bus), then unserved
-            if nc > 0 and _total(work, DEFICIT, nb) > EPS:
-                _stage_supply(work, tree, nb, SCHED_BUS)
+            if nc > 0 and deficit_left > EPS:
+                offered = _total(work, SCHED_BUS, nb)
+                deficit_left = _stage_supply(work, tree, nb, SCHED_BUS, offered, deficit_left)
                 for c in range(nc):
                     b = corr_bus[c]
                     if used[b] > 0.0 and schedule[t, c] > 0.0:
                         part = used[b] * schedule[t, c] / sched_bus[b]
                         corr_short[t, c] = part
                         corr_flow[t, c] -= part
-            for b in range(nb):
-                unserved[t, b] = deficit[b] if deficit[b] > EPS else 0.0
+            if deficit_left > EPS:
+                for b in range(nb):
+                    if deficit[b] > EPS:
+                        unserved[t, b] = deficit[b]
 
         # ---- bookkeeping ------------------------------------------------------------------
         for s in range(ns):
@@ -505,13 +528,18 @@ def _total(w, row, n):
 
 
 @jit
-def _stage_absorb(w, tree, nb, want_row):
-    """Offer the remaining surplus (``w[SURPLUS]``) to ``w[want_row]``; fill ``w[SERVED]``."""
-    if _total(w, want_row, nb) <= EPS or _total(w, SURPLUS, nb) <= EPS:
+def _stage_absorb(w, tree, nb, want_row, wanted, surplus_left):
+    """Offer the remaining surplus (``w[SURPLUS]``) to ``w[want_row]``; fill ``w[SERVED]``.
+
+    ``wanted`` and ``surplus_left`` are the totals of ``w[want_row]`` and ``w[SURPLUS]`` (MW),
+    which the caller has at hand; returns the surplus left after the stage.
+    """
+    if wanted <= EPS or surplus_left <= EPS:
         for b in range(nb):
             w[SERVED, b] = 0.0
-        return
+        return surplus_left
     transport(w, tree, nb, SURPLUS, want_row)
+    left = 0.0
     for b in range(nb):
         r = w[NET, b]
         if r > 0.0:
@@ -521,16 +549,23 @@ def _stage_absorb(w, tree, nb, want_row):
             used = w[SURPLUS, b]
             w[SERVED, b] = max(w[want_row, b] + r, 0.0)
         w[SURPLUS, b] -= used
+        left += w[SURPLUS, b]
+    return left
 
 
 @jit
-def _stage_supply(w, tree, nb, s_row):
-    """Cover the remaining deficit (``w[DEFICIT]``) from ``w[s_row]``; fill ``w[USED]``."""
-    if _total(w, s_row, nb) <= EPS:
+def _stage_supply(w, tree, nb, s_row, offered, deficit_left):
+    """Cover the remaining deficit (``w[DEFICIT]``) from ``w[s_row]``; fill ``w[USED]``.
+
+    ``offered`` and ``deficit_left`` are the totals of ``w[s_row]`` and ``w[DEFICIT]`` (MW);
+    returns the deficit left after the stage.
+    """
+    if offered <= EPS:
         for b in range(nb):
             w[USED, b] = 0.0
-        return
+        return deficit_left
     transport(w, tree, nb, s_row, DEFICIT)
+    left = 0.0
     for b in range(nb):
         r = w[NET, b]
         if r > 0.0:
@@ -540,15 +575,21 @@ def _stage_supply(w, tree, nb, s_row):
             w[USED, b] = w[s_row, b]
             served = max(w[DEFICIT, b] + r, 0.0)
         w[DEFICIT, b] = max(w[DEFICIT, b] - served, 0.0)
+        left += w[DEFICIT, b]
+    return left
 
 
 @jit
 def _storage_supply(
     t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy, st_avail, supply, nb
 ):
-    """Discharge power each unit can give without going below max(soc_min, reserve share)."""
+    """Discharge power each unit can give without going below max(soc_min, reserve share).
+
+    Fills ``st_avail`` per unit and ``supply`` per bus; returns the total, MW.
+    """
     for b in range(nb):
         supply[b] = 0.0
+    total = 0.0
     for s in range(st_p.shape[0]):
         if st_busy[s] > 0.0:
             st_avail[s] = 0.0
@@ -557,6 +598,8 @@ def _storage_supply(
         a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
         st_avail[s] = max(a, 0.0)
         supply[st_bus[s]] += st_avail[s]
+        total += st_avail[s]
+    return total
 
 
 @jit
