@@ -101,6 +101,14 @@ def transport(w, tree, nb, s_row, d_row):
             w[NET, p] -= y
     for i in range(nb - 1, -1, -1):
         b = tree[T_ORDER, i]
+        # the parent, visited before, has settled this bus's flow: book it on the line
+        f = w[FLOW, b]
+        if f > 0.0:
+            w[CAP_UP, b] -= f
+            w[SENT_UP, b] += f
+        elif f < 0.0:
+            w[CAP_DN, b] += f
+            w[SENT_DN, b] -= f
         r = w[NET, b]
         if r > EPS:
             for j in range(tree[T_CHILD_PTR, b], tree[T_CHILD_PTR, b + 1]):
@@ -124,14 +132,6 @@ def transport(w, tree, nb, s_row, d_row):
                     if r >= -EPS:
                         break
         w[NET, b] = r
-    for b in range(nb):
-        f = w[FLOW, b]
-        if f > 0.0:
-            w[CAP_UP, b] -= f
-            w[SENT_UP, b] += f
-        elif f < 0.0:
-            w[CAP_DN, b] += f
-            w[SENT_DN, b] -= f
 
 
 N_WORK = 22
