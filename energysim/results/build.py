@@ -251,11 +251,21 @@ def corridor_accounting(
     dedicated_ne, dedicated_all : ndarray (T, C)
         Output of each corridor's dedicated new-energy plants and of all its dedicated plants, MW.
     """
-    ne_curtail = result.curtail * safe_share(inputs.ne_avail, inputs.vre_avail)
-    ne_used_bus = inputs.ne_avail - ne_curtail
-    supply_bus = result.thermal.sum(axis=1) + inputs.vre_avail - result.curtail
-    for s_i, b in enumerate(inputs.st_bus):
-        supply_bus[:, b] += result.st_discharge[:, s_i]
+    t, b = result.curtail.shape
+    ne_curtail = np.empty((t, b))
+    ne_used_bus = np.empty((t, b))
+    supply_bus = np.empty((t, b))
+    _bus_supply_hours(
+        result.curtail,
+        result.thermal,
+        result.st_discharge,
+        inputs.vre_avail,
+        inputs.ne_avail,
+        inputs.st_bus,
+        ne_curtail,
+        ne_used_bus,
+        supply_bus,
+    )
     corr_ne = corridor_new_energy(
         result.corr_flow,
         inputs.schedule - result.corr_short,
@@ -266,6 +276,29 @@ def corridor_accounting(
         dedicated_all,
     )
     return ne_curtail, corr_ne
+
+
+@jit
+def _bus_supply_hours(
+    curtail, thermal, st_discharge, vre_avail, ne_avail, st_bus, ne_curtail, ne_used_bus, supply_bus
+):
+    """Per bus and hour (T, B), MW: new-energy curtailment (the bus's curtailment shared in
+    proportion to availability), new energy used, and all generation (zero-cost used, thermal,
+    storage discharge). Fills the last three arrays in place."""
+    nt, nb = curtail.shape
+    for t in range(nt):
+        for b in range(nb):
+            v = vre_avail[t, b]
+            ne_curtail[t, b] = curtail[t, b] * (ne_avail[t, b] / v if v > 1e-12 else 0.0)
+            ne_used_bus[t, b] = ne_avail[t, b] - ne_curtail[t, b]
+            supply_bus[t, b] = 0.0
+        for k in range(thermal.shape[1]):
+            for b in range(nb):
+                supply_bus[t, b] += thermal[t, k, b]
+        for b in range(nb):
+            supply_bus[t, b] = supply_bus[t, b] + vre_avail[t, b] - curtail[t, b]
+        for s in range(st_bus.shape[0]):
+            supply_bus[t, st_bus[s]] += st_discharge[t, s]
 
 
 def system_figures(

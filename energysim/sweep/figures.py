@@ -166,6 +166,17 @@ def _class_output_MWh(p, active, must_kb, inv_head, inv_must, must, head):
     return acc
 
 
+@jit
+def _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne):
+    """Add each dedicated plant's output (T, G) to its corridor's totals (T, C), in place."""
+    for t in range(gen_p.shape[0]):
+        for i in range(cols.shape[0]):
+            p = gen_p[t, cols[i]]
+            dedicated_all[t, corridors[i]] += p
+            if is_ne[i]:
+                dedicated_ne[t, corridors[i]] += p
+
+
 def annual_figures(
     result: DispatchResult,
     inputs: KernelInputs,
@@ -196,10 +207,10 @@ def annual_figures(
     dedicated_all = np.zeros_like(result.corr_flow)
     if prep.dedicated:
         gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
-        for g, c, is_ne in prep.dedicated:
-            dedicated_all[:, c] += gen_p[:, g]
-            if is_ne:
-                dedicated_ne[:, c] += gen_p[:, g]
+        cols = np.array([g for g, _, _ in prep.dedicated], dtype=np.int64)
+        corridors = np.array([c for _, c, _ in prep.dedicated], dtype=np.int64)
+        is_ne = np.array([ne for _, _, ne in prep.dedicated], dtype=np.bool_)
+        _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne)
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
     keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
     if prep.zero_cost_renewable:
