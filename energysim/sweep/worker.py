@@ -8,9 +8,11 @@ workers. Per worker they keep, for the current sweep:
 * packed arrays per *structural variant*: the point's overrides without those that only touch
   storage or targets. Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
-  :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack); target changes do
-  not affect dispatch at all. Sorting the points so that these axes vary fastest (the runner
-  does) means one pack per structural variant.
+  :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
+  points so that these axes vary fastest (the runner does) means one pack per structural variant;
+* annual figures per dispatch (the point's overrides without targets): target changes do not
+  affect dispatch at all, so a point that differs from an earlier one only in its targets reuses
+  its figures and recomputes only the verdicts (without hourly outputs).
 
 Caches are small LRUs, so worker memory does not grow with the number of points.
 """
@@ -46,6 +48,7 @@ HOURLY_VARIABLES = ("new_energy_curtailment", "unserved", "demand_response_shed"
 
 PACK_CACHE_SIZE = 4
 PROFILE_CACHE_SIZE = 8
+FIGURE_CACHE_SIZE = 256
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +72,12 @@ def is_storage_path(path: str, base: dict[str, Any]) -> bool:
 
 def _is_target_path(path: str) -> bool:
     return path.split(".")[0] == "targets"
+
+
+def dispatch_key(overrides: Sequence[tuple[str, Any]]) -> str:
+    """Key of a point's dispatch: its overrides except targets (which never change dispatch)."""
+    rest = [[p, v] for p, v in overrides if not _is_target_path(p)]
+    return json.dumps(rest, sort_keys=True, default=str)
 
 
 def structural_key(overrides: Sequence[tuple[str, Any]], storage_paths: frozenset[str]) -> str:
@@ -99,6 +108,8 @@ class _State:
         self.payload = payload
         self.profiles: OrderedDict[tuple, Any] = OrderedDict()
         self.packs: OrderedDict[str, tuple] = OrderedDict()
+        # annual figures by dispatch key: points that differ only in targets share one dispatch
+        self.figures: OrderedDict[str, dict[str, float]] = OrderedDict()
 
 
 _STATE: _State | None = None
@@ -241,12 +252,23 @@ def run_point(
 
     p = state.payload
     scenario = load_scenario_dict(apply_overrides(p.base, overrides), file="<sweep point>")
+    same_dispatch = dispatch_key(overrides)
+    cached = None if p.hourly else state.figures.get(same_dispatch)
+    if cached is not None:
+        state.figures.move_to_end(same_dispatch)
+        figures = dict(cached)
+        figures.update(target_verdicts(figures, scenario))
+        return figures, None
     key = structural_key(overrides, p.storage_paths)
     inputs, index, prep = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
         inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
     result = run_kernel(inputs)
     figures = annual_figures(result, inputs, index, scenario, prep)
+    if not p.hourly:
+        state.figures[same_dispatch] = dict(figures)
+        if len(state.figures) > FIGURE_CACHE_SIZE:
+            state.figures.popitem(last=False)
     figures.update(target_verdicts(figures, scenario))
     hourly = None
     if p.hourly:

@@ -167,3 +167,30 @@ def test_zip_mode_zarr_and_hourly(write_sweep, tmp_path):
         annual = float(curt.isel(point=0).sum()) * 1e-6
         np.testing.assert_allclose(annual, float(z.new_energy_curtailed_TWh[0]), rtol=1e-5)
     assert ds.attrs["mode"] == "zip"
+
+
+def test_points_that_differ_only_in_targets_share_one_dispatch(write_sweep, tmp_path, monkeypatch):
+    import energysim.kernel
+
+    sweep = load_sweep(
+        write_sweep(
+            {
+                "name": "targets",
+                "axes": [
+                    {"path": "capacity_totals_GW.new_type_storage", "values": [0.5, 2.0]},
+                    {"path": "targets.new_energy_export_TWh", "values": [0.0, 1.0, 1e6]},
+                ],
+            }
+        )
+    )
+    calls = []
+    real = energysim.kernel.run_kernel
+    monkeypatch.setattr(energysim.kernel, "run_kernel", lambda *a: calls.append(1) or real(*a))
+    ds = run_sweep(sweep, tmp_path / "t.nc", workers=1)
+    assert len(calls) == 2  # one dispatch per storage value, not per point
+    export = ds.new_energy_export_TWh
+    # the figures do not depend on the target; the verdicts do, as the check would give them
+    assert (export.std("targets.new_energy_export_TWh") == 0).all()
+    verdict = ds.meets_new_energy_export_TWh
+    assert (verdict.sel({"targets.new_energy_export_TWh": 0.0}) == 1.0).all()
+    assert (verdict.sel({"targets.new_energy_export_TWh": 1e6}) == 0.0).all()
