@@ -41,8 +41,10 @@ CARRIERS: dict[str, tuple[str, str, str]] = {
     "DC": ("#A0A0A0", "DC", "直流"),
 }
 
-# Approximate coordinates (lon, lat) of the receiving regions' load centres (provincial
-# capitals), used only to draw the schematic map and place receiving buses in the PyPSA network.
+# The receiving grids, with approximate coordinates (lon, lat) of their load centres (provincial
+# capitals; used only to draw the schematic map and place receiving buses in the PyPSA network).
+# The one list of valid ``receiving_grid`` values; its order numbers the synthetic generator's
+# random streams (energysim.profiles.synthetic.REGIONS), so append, never reorder.
 RECEIVING_GRID_LOCATIONS: dict[str, tuple[float, float]] = {
     "shandong": (117.0, 36.7),
     "jiangsu": (118.8, 32.1),
@@ -50,8 +52,8 @@ RECEIVING_GRID_LOCATIONS: dict[str, tuple[float, float]] = {
     "shanxi": (112.5, 37.9),
     "shanghai": (121.5, 31.2),
     "anhui": (117.3, 31.9),
-    "jiangxi": (115.9, 28.7),
     "liaoning": (123.4, 41.8),
+    "jiangxi": (115.9, 28.7),
     "zhejiang": (120.2, 30.3),
     "northeast": (126.6, 45.8),
 }

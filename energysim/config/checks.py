@@ -10,6 +10,7 @@ import logging
 import math
 
 from energysim.config.schema import Scenario
+from energysim.constants import RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -24,20 +25,7 @@ __all__ = [
     "new_energy_carriers",
 ]
 
-RECEIVING_GRIDS = frozenset(
-    {
-        "shandong",
-        "jiangsu",
-        "jjj",
-        "shanxi",
-        "shanghai",
-        "anhui",
-        "jiangxi",
-        "liaoning",
-        "zhejiang",
-        "northeast",
-    }
-)
+RECEIVING_GRIDS = frozenset(RECEIVING_GRID_LOCATIONS)
 NEW_ENERGY_CARRIERS = ("wind", "solar", "csp")
 PROFILE_CARRIERS = ("wind", "solar", "csp")
 TOTAL_KEYS = frozenset(

@@ -51,6 +51,7 @@ import pandas as pd
 import xarray as xr
 import yaml
 
+from energysim.constants import RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import ProfileError
 from energysim.profiles.fit import PARAMETERS_FILE
 
@@ -71,18 +72,7 @@ GENERATOR = f"energysim.profiles.synthetic v{VERSION}"
 TIME_ZONE = "Asia/Shanghai"
 
 #: Receiving-grid regions, and the region whose parameters stand in where no data exist.
-REGIONS: tuple[str, ...] = (
-    "shandong",
-    "jiangsu",
-    "jjj",
-    "shanxi",
-    "shanghai",
-    "anhui",
-    "liaoning",
-    "jiangxi",
-    "zhejiang",
-    "northeast",
-)
+REGIONS: tuple[str, ...] = tuple(RECEIVING_GRID_LOCATIONS)  # order numbers the random streams
 REGION_PROXY: dict[str, str] = {"jiangxi": "anhui"}  # no Jiangxi series in the reference data
 
 # --- wind: tuned so the 12-site average matches ERA5 2020 (ACF at 1/24/72 h, P10/P50/P90) ------
