@@ -74,16 +74,22 @@ def _is_target_path(path: str) -> bool:
     return path.split(".")[0] == "targets"
 
 
+def _overrides_key(
+    overrides: Sequence[tuple[str, Any]], skip: frozenset[str] = frozenset()
+) -> str:
+    """Hash of a point's overrides without targets and without the paths in ``skip``."""
+    rest = [[p, v] for p, v in overrides if p not in skip and not _is_target_path(p)]
+    return hashlib.sha1(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def dispatch_key(overrides: Sequence[tuple[str, Any]]) -> str:
     """Key of a point's dispatch: its overrides except targets (which never change dispatch)."""
-    rest = [[p, v] for p, v in overrides if not _is_target_path(p)]
-    return json.dumps(rest, sort_keys=True, default=str)
+    return _overrides_key(overrides)
 
 
 def structural_key(overrides: Sequence[tuple[str, Any]], storage_paths: frozenset[str]) -> str:
     """Key of the packed arrays a point needs: its overrides except storage and targets."""
-    rest = [[p, v] for p, v in overrides if p not in storage_paths and not _is_target_path(p)]
-    return hashlib.sha1(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()
+    return _overrides_key(overrides, storage_paths)
 
 
 def apply_overrides(base: dict[str, Any], overrides: Sequence[tuple[str, Any]]) -> dict[str, Any]:
@@ -101,15 +107,36 @@ def apply_overrides(base: dict[str, Any], overrides: Sequence[tuple[str, Any]]) 
     return out
 
 
+class _LRU:
+    """A small least-recently-used cache: at most ``size`` entries."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        """The entry for ``key`` (now the most recent), or None."""
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+        return hit
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store ``value``, dropping the least recently used entry when full."""
+        self._items[key] = value
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 class _State:
     """Per-process caches for one sweep payload."""
 
     def __init__(self, payload: Payload) -> None:
         self.payload = payload
-        self.profiles: OrderedDict[tuple, Any] = OrderedDict()
-        self.packs: OrderedDict[str, tuple] = OrderedDict()
+        self.profiles = _LRU(PROFILE_CACHE_SIZE)
+        self.packs = _LRU(PACK_CACHE_SIZE)
         # annual figures by dispatch key: points that differ only in targets share one dispatch
-        self.figures: OrderedDict[str, dict[str, float]] = OrderedDict()
+        self.figures = _LRU(FIGURE_CACHE_SIZE)
 
 
 _STATE: _State | None = None
@@ -208,11 +235,7 @@ def _profiles(state: _State, scenario: Any) -> Any:
     hit = state.profiles.get(key)
     if hit is None:
         hit = run.scenario_profiles(scenario)  # looked up at call time: tests may patch it
-        state.profiles[key] = hit
-        if len(state.profiles) > PROFILE_CACHE_SIZE:
-            state.profiles.popitem(last=False)
-    else:
-        state.profiles.move_to_end(key)
+        state.profiles.put(key, hit)
     return hit
 
 
@@ -231,11 +254,7 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
     if hit is None:
         inputs, index = pack(scenario, _profiles(state, scenario))
         hit = (inputs, index, prepare_figures(inputs, index, scenario))
-        state.packs[key] = hit
-        if len(state.packs) > PACK_CACHE_SIZE:
-            state.packs.popitem(last=False)
-    else:
-        state.packs.move_to_end(key)
+        state.packs.put(key, hit)
     return hit
 
 
@@ -255,7 +274,6 @@ def run_point(
     same_dispatch = dispatch_key(overrides)
     cached = None if p.hourly else state.figures.get(same_dispatch)
     if cached is not None:
-        state.figures.move_to_end(same_dispatch)
         figures = dict(cached)
         figures.update(target_verdicts(figures, scenario))
         return figures, None
@@ -266,9 +284,7 @@ def run_point(
     result = run_kernel(inputs)
     figures = annual_figures(result, inputs, index, scenario, prep)
     if not p.hourly:
-        state.figures[same_dispatch] = dict(figures)
-        if len(state.figures) > FIGURE_CACHE_SIZE:
-            state.figures.popitem(last=False)
+        state.figures.put(same_dispatch, dict(figures))
     figures.update(target_verdicts(figures, scenario))
     hourly = None
     if p.hourly:
