@@ -48,7 +48,10 @@ class FigurePrep:
     head: dict[str, np.ndarray]
     zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
     dedicated_index: PackIndex  # index restricted to the dedicated plants (配套电源)
-    dedicated: tuple[tuple[int, int, bool], ...]  # (column in dedicated_index, corridor, is NE)
+    # per dedicated plant: its column in dedicated_index, its corridor, whether it is new energy
+    dedicated_col: np.ndarray  # (D,) int64
+    dedicated_corridor: np.ndarray  # (D,) int64
+    dedicated_is_ne: np.ndarray  # (D,) bool
     active: np.ndarray  # flat (tier, bus) positions with thermal capacity, (A,)
     must_kb: np.ndarray  # (T, A) must-run floor of each active (tier, bus), MW
     inv_head: np.ndarray  # (T, A) 1 / headroom above the floor (0 where none), 1/MW
@@ -81,11 +84,11 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
     # (column in the restricted index below, corridor, is new energy)
     sub_col = {n: j for j, n in enumerate(n for n in index.generators if n in keep)}
-    dedicated = tuple(
+    dedicated = [
         (sub_col[n], corridor_pos[g.dedicated_to], g.carrier in ne)
         for n, g in scenario.generators.items()
         if g.dedicated_to in corridor_pos
-    )
+    ]
     zc = [(n, b) for n, b in zip(index.zero_cost, index.zero_cost_bus, strict=True) if n in keep]
     th = [
         (n, k, b)
@@ -122,7 +125,9 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
         {c: h for c, (_, h) in gather.items()},
         zero_ok,
         sub,
-        dedicated,
+        np.array([g for g, _, _ in dedicated], dtype=np.int64),
+        np.array([c for _, c, _ in dedicated], dtype=np.int64),
+        np.array([is_ne for _, _, is_ne in dedicated], dtype=np.bool_),
         active,
         must_kb,
         safe_share(ones, head_kb),
@@ -205,12 +210,16 @@ def annual_figures(
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
     dedicated_ne = np.zeros_like(result.corr_flow)
     dedicated_all = np.zeros_like(result.corr_flow)
-    if prep.dedicated:
+    if prep.dedicated_col.size:
         gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
-        cols = np.array([g for g, _, _ in prep.dedicated], dtype=np.int64)
-        corridors = np.array([c for _, c, _ in prep.dedicated], dtype=np.int64)
-        is_ne = np.array([ne for _, _, ne in prep.dedicated], dtype=np.bool_)
-        _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne)
+        _add_columns(
+            gen_p,
+            prep.dedicated_col,
+            prep.dedicated_corridor,
+            prep.dedicated_is_ne,
+            dedicated_all,
+            dedicated_ne,
+        )
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
     keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
     if prep.zero_cost_renewable:
