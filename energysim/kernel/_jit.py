@@ -14,7 +14,7 @@ from energysim import _options
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["jit"]
+__all__ = ["jit", "jit_inline"]
 
 _SETTINGS = {
     "nogil": True,
@@ -29,3 +29,12 @@ _SETTINGS = {
 def jit(func):  # noqa: ANN001, ANN201 - decorator keeps the function's own signature
     """Compile ``func`` lazily in nopython mode with the project's settings."""
     return numba.njit(**_SETTINGS)(func)
+
+
+def jit_inline(func):  # noqa: ANN001, ANN201
+    """Like :func:`jit`, inlined into its callers: for tiny scalar helpers called per element.
+
+    numba does not inline compiled callees by itself; a scalar helper called inside an hour loop
+    would otherwise cost a function call per element.
+    """
+    return numba.njit(inline="always", **_SETTINGS)(func)

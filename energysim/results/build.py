@@ -32,7 +32,7 @@ import yaml
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 from energysim.results.schema import VARIABLES
 
 logger = logging.getLogger(__name__)
@@ -50,9 +50,19 @@ RENEWABLE_CARRIERS = ("wind", "solar", "csp", "hydro", "biomass")
 COAL_CARRIERS = ("coal", "coal_chp")
 
 
+SHARE_EPS = 1e-12
+"""Totals at or below this are empty: a share of them is 0 (:func:`safe_share`, :func:`share`)."""
+
+
 def safe_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` where ``den`` > 1e-12, else 0 (shares of possibly empty totals)."""
-    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > 1e-12)
+    """``num / den`` where ``den`` > SHARE_EPS, else 0 (shares of possibly empty totals)."""
+    return np.divide(num, den, out=np.zeros_like(num, dtype=float), where=den > SHARE_EPS)
+
+
+@jit_inline
+def share(num, den):
+    """Scalar :func:`safe_share` for the compiled hour loops."""
+    return num / den if den > SHARE_EPS else 0.0
 
 
 def generator_dispatch(
@@ -100,7 +110,7 @@ def _generator_dispatch_hours(
             g = zc_col[i]
             b = zc_bus[i]
             v = vre_avail[t, b]
-            keep = 1.0 - (curtail[t, b] / v if v > 1e-12 else 0.0)
+            keep = 1.0 - share(curtail[t, b], v)
             out[t, g] = gen_avail[t, g] * keep
         for i in range(th_col.shape[0]):
             g = th_col[i]
@@ -112,10 +122,9 @@ def _generator_dispatch_hours(
             must = gen_must[t, g]
             if p_kb >= must_kb:
                 head = gen_avail[t, g] - must
-                share = head / head_kb if head_kb > 1e-12 else 0.0
-                out[t, g] = must + max(p_kb - must_kb, 0.0) * share
+                out[t, g] = must + max(p_kb - must_kb, 0.0) * share(head, head_kb)
             else:
-                out[t, g] = must * (min(p_kb, must_kb) / must_kb if must_kb > 1e-12 else 0.0)
+                out[t, g] = must * share(min(p_kb, must_kb), must_kb)
 
 
 def corridor_new_energy(
@@ -191,7 +200,7 @@ def _corridor_new_energy_hours(
     extra_bus = work[4]
     own_all_bus = work[5]
     green_frac = work[6]  # per bus: new-energy share of sending above schedule
-    share = work[7]  # per bus: new-energy share of the other supply
+    other_share = work[7]  # per bus: new-energy share of the other supply
     for t in range(nt):
         for b in range(nb):
             own_bus[b] = 0.0
@@ -203,7 +212,7 @@ def _corridor_new_energy_hours(
             sched = p - x
             own_all = min(sched, dedicated_all[t, c])
             d_all = dedicated_all[t, c]
-            frac = dedicated_ne[t, c] / d_all if d_all > 1e-12 else 0.0
+            frac = share(dedicated_ne[t, c], d_all)
             frac = min(max(frac, 0.0), 1.0)
             extra[c] = x
             own[c] = own_all * frac
@@ -216,21 +225,21 @@ def _corridor_new_energy_hours(
             # sending above schedule is new energy as far as the bus has new energy left after
             # the dedicated part (it may be must-run thermal surplus when all new energy is used)
             left = max(ne_used_bus[t, b] - own_bus[b], 0.0)
-            g = left / extra_bus[b] if extra_bus[b] > 1e-12 else 0.0
+            g = share(left, extra_bus[b])
             green_frac[b] = min(max(g, 0.0), 1.0)
-            share[b] = ne_used_bus[t, b] - own_bus[b]
+            other_share[b] = ne_used_bus[t, b] - own_bus[b]
         for c in range(nc):
             b = corridor_bus[c]
             green = extra[c] * green_frac[b]
             out[t, c] = green + own[c]
-            share[b] -= green
+            other_share[b] -= green
         for b in range(nb):
-            ne_other = max(share[b], 0.0)
+            ne_other = max(other_share[b], 0.0)
             other = max(supply_bus[t, b] - own_all_bus[b] - extra_bus[b], 0.0)
-            f = ne_other / other if other > 1e-12 else 0.0
-            share[b] = min(max(f, 0.0), 1.0)
+            f = share(ne_other, other)
+            other_share[b] = min(max(f, 0.0), 1.0)
         for c in range(nc):
-            out[t, c] += rest[c] * share[corridor_bus[c]]
+            out[t, c] += rest[c] * other_share[corridor_bus[c]]
 
 
 def corridor_accounting(
@@ -289,7 +298,7 @@ def _bus_supply_hours(
     for t in range(nt):
         for b in range(nb):
             v = vre_avail[t, b]
-            ne_curtail[t, b] = curtail[t, b] * (ne_avail[t, b] / v if v > 1e-12 else 0.0)
+            ne_curtail[t, b] = curtail[t, b] * share(ne_avail[t, b], v)
             ne_used_bus[t, b] = ne_avail[t, b] - ne_curtail[t, b]
             supply_bus[t, b] = 0.0
         for k in range(thermal.shape[1]):
