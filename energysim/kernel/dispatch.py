@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 
 __all__ = ["N_WORK", "dispatch_year", "transport"]
 
@@ -527,6 +527,15 @@ def _total(w, row, n):
     return acc
 
 
+@jit_inline
+def _split(net, offered, wanted):
+    """Split a bus's transport result ``net`` (> 0 unused supply, < 0 unmet demand, MW) into
+    (supply used, demand served), MW, given what the bus offered and wanted."""
+    if net > 0.0:
+        return max(offered - net, 0.0), wanted
+    return offered, max(wanted + net, 0.0)
+
+
 @jit
 def _stage_absorb(w, tree, nb, want_row, wanted, surplus_left):
     """Offer the remaining surplus (``w[SURPLUS]``) to ``w[want_row]``; fill ``w[SERVED]``.
@@ -541,13 +550,7 @@ def _stage_absorb(w, tree, nb, want_row, wanted, surplus_left):
     transport(w, tree, nb, SURPLUS, want_row)
     left = 0.0
     for b in range(nb):
-        r = w[NET, b]
-        if r > 0.0:
-            used = max(w[SURPLUS, b] - r, 0.0)
-            w[SERVED, b] = w[want_row, b]
-        else:
-            used = w[SURPLUS, b]
-            w[SERVED, b] = max(w[want_row, b] + r, 0.0)
+        used, w[SERVED, b] = _split(w[NET, b], w[SURPLUS, b], w[want_row, b])
         w[SURPLUS, b] -= used
         left += w[SURPLUS, b]
     return left
@@ -567,13 +570,7 @@ def _stage_supply(w, tree, nb, s_row, offered, deficit_left):
     transport(w, tree, nb, s_row, DEFICIT)
     left = 0.0
     for b in range(nb):
-        r = w[NET, b]
-        if r > 0.0:
-            w[USED, b] = max(w[s_row, b] - r, 0.0)
-            served = w[DEFICIT, b]
-        else:
-            w[USED, b] = w[s_row, b]
-            served = max(w[DEFICIT, b] + r, 0.0)
+        w[USED, b], served = _split(w[NET, b], w[s_row, b], w[DEFICIT, b])
         w[DEFICIT, b] = max(w[DEFICIT, b] - served, 0.0)
         left += w[DEFICIT, b]
     return left
