@@ -208,6 +208,7 @@ def load_scenario_dict(data: Mapping[str, Any], file: str = "<dict>") -> Scenari
     ConfigError
         On any schema or consistency problem.
     """
+
     # provenance only names the file in error messages; built only when there is an error
     # (sweeps validate a scenario per point)
     def provenance() -> _Provenance:

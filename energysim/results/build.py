@@ -168,7 +168,14 @@ def corridor_new_energy(
     t, c = corridor_p.shape
     arrays = [
         np.ascontiguousarray(a, dtype=np.float64)
-        for a in (corridor_p, corridor_scheduled, dedicated_ne, dedicated_all, ne_used_bus, supply_bus)
+        for a in (
+            corridor_p,
+            corridor_scheduled,
+            dedicated_ne,
+            dedicated_all,
+            ne_used_bus,
+            supply_bus,
+        )
     ]
     bus = np.ascontiguousarray(corridor_bus, dtype=np.int64)
     nb = ne_used_bus.shape[1]

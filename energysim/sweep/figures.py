@@ -148,9 +148,14 @@ def _thermal_classes_TWh(
     p = np.ascontiguousarray(result.thermal.reshape(t, -1))
     return {
         cls: _class_output_MWh(
-            p, prep.active, prep.must_kb, prep.inv_head, prep.inv_must, prep.must[cls],
+            p,
+            prep.active,
+            prep.must_kb,
+            prep.inv_head,
+            prep.inv_must,
+            prep.must[cls],
             prep.head[cls],
-        )  # fmt: skip
+        )
         * 1e-6
         for cls in ("renewable", "coal")
     }

@@ -74,9 +74,7 @@ def _is_target_path(path: str) -> bool:
     return path.split(".")[0] == "targets"
 
 
-def _overrides_key(
-    overrides: Sequence[tuple[str, Any]], skip: frozenset[str] = frozenset()
-) -> str:
+def _overrides_key(overrides: Sequence[tuple[str, Any]], skip: frozenset[str] = frozenset()) -> str:
     """Hash of a point's overrides without targets and without the paths in ``skip``."""
     rest = [[p, v] for p, v in overrides if p not in skip and not _is_target_path(p)]
     return hashlib.sha1(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()
