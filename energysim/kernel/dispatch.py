@@ -411,7 +411,6 @@ def dispatch_year(
             # 3a. storage down to the reserve
             if ns > 0:
                 offered = _storage_supply(
-                    t,
                     soc,
                     st_bus,
                     st_p,
@@ -442,7 +441,6 @@ def dispatch_year(
             # 3c. storage down to its minimum
             if ns > 0 and deficit_left > EPS:
                 _storage_supply(
-                    t,
                     soc,
                     st_bus,
                     st_p,
@@ -578,7 +576,7 @@ def _stage_supply(w, tree, nb, s_row, offered, deficit_left):
 
 @jit
 def _storage_supply(
-    t, soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy, st_avail, supply, nb
+    soc, st_bus, st_p, st_e, st_eff_out, st_soc_min, reserve, st_busy, st_avail, supply, nb
 ):
     """Discharge power each unit can give without going below max(soc_min, reserve share).
 
