@@ -29,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -123,9 +124,7 @@ def _year_lockstep(supply, want, cap0, eff, up, down, out):
             for lane in range(nl):
                 cap_up[b, lane] = cap0[b, lane]
                 cap_dn[b, lane] = cap0[b, lane]
-        _lockstep_transport(
-            supply[t], want[t], net, flow, cap_up, cap_dn, eff, up, down, two_sided
-        )
+        _lockstep_transport(supply[t], want[t], net, flow, cap_up, cap_dn, eff, up, down, two_sided)
         for b in range(nb):
             for lane in range(nl):
                 out[t, b, lane] = net[b, lane]
@@ -268,7 +267,9 @@ def main() -> None:
     best_step = min([report["step_single_ns"], *report["step_lockstep_ns"].values()])
     report["best_step_ns"] = best_step
     print(f"machine: {report['machine']}; {args.scenario}, {nt} h")
-    print(f"write {report['output_MB']:.1f} MB of hourly outputs: {report['write_outputs_ms']:.2f} ms")
+    print(
+        f"write {report['output_MB']:.1f} MB of hourly outputs: {report['write_outputs_ms']:.2f} ms"
+    )
     print(f"read {report['input_MB']:.1f} MB of packed inputs: {report['read_inputs_ms']:.2f} ms")
     print(f"one transport step, kernel: {report['step_single_ns']:.0f} ns")
     for lanes, ns in report["step_lockstep_ns"].items():
@@ -297,8 +298,6 @@ def main() -> None:
 
 def _first_hours(inputs, hours: int):
     """``inputs`` cut to its first ``hours`` hours (arrays with an hour axis sliced)."""
-    import dataclasses
-
     nt = inputs.demand.shape[0]
     cut = {}
     for f in dataclasses.fields(inputs):
