@@ -47,6 +47,8 @@ from energysim.kernel.dispatch import (
     EPS,
     N_WORK,
     NET,
+    SENT_DN,
+    SENT_UP,
     SUP,
     T_CHILD_PTR,
     T_CHILDREN,
@@ -62,11 +64,12 @@ _JIT = {"nogil": True, "error_model": "numpy", "cache": False}
 
 
 @numba.njit(**_JIT)
-def _lockstep_transport(s, d, net, flow, cap_up, cap_dn, eff, up, down, two_sided):
+def _lockstep_transport(s, d, net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided):
     """One transport step for every lane (last axis) at once; rows (bus, lane), MW.
 
-    ``up``/``down``: (2, E) child and parent of each line in leaves-up / root-down order.
-    Branch-free per lane; equals :func:`energysim.kernel.dispatch.transport` bit for bit.
+    ``up``/``down``: (2, E) child and parent of each line in leaves-up / root-down order;
+    ``sent`` (2, B, L) power sent up / down, booked like the kernel's. Branch-free per lane;
+    equals :func:`energysim.kernel.dispatch.transport` bit for bit.
     """
     nb, nl = s.shape
     for lane in range(nl):
@@ -108,6 +111,15 @@ def _lockstep_transport(s, d, net, flow, cap_up, cap_dn, eff, up, down, two_side
             flow[c, lane] = fc + less
             net[c, lane] = child - less * ef
             net[p, lane] = r + less
+    for b in range(nb):
+        for lane in range(nl):
+            f = flow[b, lane]
+            up_part = max(f, 0.0)
+            down_part = min(f, 0.0)
+            cap_up[b, lane] -= up_part
+            cap_dn[b, lane] += down_part
+            sent[0, b, lane] += up_part
+            sent[1, b, lane] -= down_part
 
 
 @numba.njit(**_JIT)
@@ -118,13 +130,18 @@ def _year_lockstep(supply, want, cap0, eff, up, down, out):
     flow = np.zeros((nb, nl))
     cap_up = np.zeros((nb, nl))
     cap_dn = np.zeros((nb, nl))
+    sent = np.zeros((2, nb, nl))
     two_sided = np.zeros((3, nl))
     for t in range(nt):
         for b in range(nb):
             for lane in range(nl):
                 cap_up[b, lane] = cap0[b, lane]
                 cap_dn[b, lane] = cap0[b, lane]
-        _lockstep_transport(supply[t], want[t], net, flow, cap_up, cap_dn, eff, up, down, two_sided)
+                sent[0, b, lane] = 0.0
+                sent[1, b, lane] = 0.0
+        _lockstep_transport(
+            supply[t], want[t], net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided
+        )
         for b in range(nb):
             for lane in range(nl):
                 out[t, b, lane] = net[b, lane]
@@ -140,6 +157,8 @@ def _year_single(supply, want, work, tree, cap0, out):
             work[WANT, b] = want[t, b]
             work[CAP_UP, b] = cap0[b]
             work[CAP_DN, b] = cap0[b]
+            work[SENT_UP, b] = 0.0
+            work[SENT_DN, b] = 0.0
         transport(work, tree, nb, SUP, WANT)
         for b in range(nb):
             out[t, b] = work[NET, b]
