@@ -13,8 +13,9 @@ between the kernel and the target can be read as "implementation" or "rules":
    the latency of the chain of dependent updates along the 9-bus-deep backbone; it is the best
    per-step cost this script found.
 3. **Two-sided transport steps per hour**: how many times the rules, hour by hour, must move
-   power between buses that have both supply and demand (counted on the readable reference
-   implementation with ``--count-steps``; slow, about a minute per month of hours).
+   power between buses that have both supply and demand, per stage (base match, surplus,
+   deficit), and how many hours have one per stage (counted on the readable reference
+   implementation with ``--count-steps``; a few seconds for a year).
 
 The bound printed at the end is (2) x (3) plus (1): the time of the transports the rules ask for,
 at the best per-step cost measured, before any stage set-up, storage, corridor or accounting.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -213,23 +215,43 @@ def _forest(inputs) -> dict[str, np.ndarray]:
     }
 
 
-def count_two_sided_steps(inputs) -> tuple[int, int]:
-    """(transport calls, two-sided ones) of the reference implementation over ``inputs``' hours."""
-    counts = [0, 0]
-    original = ref._Backbone.transport
+STAGES = {"_absorb": "surplus", "_cover": "deficit"}
+"""Reference helpers that run a transport step, by the stage they serve (others: base match)."""
+
+
+def count_two_sided_steps(inputs) -> dict[str, dict[str, int]]:
+    """Two-sided transport steps of the reference over ``inputs``' hours, per stage.
+
+    Returns ``{"steps": {stage: n}, "hours": {stage: n}}``: the steps, and the hours with at
+    least one such step, for the stages ``base``, ``surplus`` (absorbers) and ``deficit``
+    (storage, thermal tiers, demand response, corridor cuts).
+    """
+    steps = {"base": 0, "surplus": 0, "deficit": 0}
+    hours: dict[str, set[int]] = {k: set() for k in steps}
+    hour = [-1]
+    transport_orig = ref._Backbone.transport
+    new_hour_orig = ref._Backbone.new_hour
+
+    def new_hour(self):  # noqa: ANN001, ANN202
+        hour[0] += 1
+        return new_hour_orig(self)
 
     def counted(self, supply, demand):  # noqa: ANN001, ANN202
         net = [s - d for s, d in zip(supply, demand, strict=True)]
-        counts[0] += 1
-        counts[1] += any(x > EPS for x in net) and any(x < -EPS for x in net)
-        return original(self, supply, demand)
+        if any(x > EPS for x in net) and any(x < -EPS for x in net):
+            stage = STAGES.get(sys._getframe(1).f_code.co_name, "base")
+            steps[stage] += 1
+            hours[stage].add(hour[0])
+        return transport_orig(self, supply, demand)
 
     ref._Backbone.transport = counted
+    ref._Backbone.new_hour = new_hour
     try:
         ref.dispatch_reference(inputs)
     finally:
-        ref._Backbone.transport = original
-    return counts[0], counts[1]
+        ref._Backbone.transport = transport_orig
+        ref._Backbone.new_hour = new_hour_orig
+    return {"steps": steps, "hours": {k: len(v) for k, v in hours.items()}}
 
 
 def main() -> None:
@@ -295,18 +317,22 @@ def main() -> None:
         print(f"one transport step, {lanes} lanes in lockstep: {ns:.0f} ns per lane")
     if args.count_steps:
         sub = _first_hours(inputs, args.hours)
-        calls, two_sided = count_two_sided_steps(sub)
+        counted = count_two_sided_steps(sub)
+        two_sided = sum(counted["steps"].values())
         per_hour = two_sided / args.hours
         memory = report["write_outputs_ms"] + report["read_inputs_ms"]
         bound = per_hour * 8760 * best_step * 1e-6 + memory
         report.update(
             count_hours=args.hours,
-            transport_calls=calls,
-            two_sided_steps=two_sided,
+            two_sided_steps=counted["steps"],
+            hours_with_two_sided_step=counted["hours"],
             two_sided_per_hour=per_hour,
             lower_bound_ms=bound,
         )
         print(f"two-sided transport steps: {two_sided} in {args.hours} h ({per_hour:.2f} per hour)")
+        for stage, n in counted["steps"].items():
+            share = counted["hours"][stage] / args.hours
+            print(f"  {stage}: {n / args.hours:.2f} per hour; hours with one: {share:.2f}")
         print(
             f"lower bound per scenario-year: {per_hour:.2f} x 8760 x {best_step:.0f} ns"
             f" + {memory:.2f} ms memory = {bound:.2f} ms"
