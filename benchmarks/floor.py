@@ -30,7 +30,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -59,6 +58,7 @@ from energysim.kernel.dispatch import (
     WANT,
     transport,
 )
+from energysim.kernel.pack import head
 from energysim.run import packed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -263,7 +263,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    _, inputs, _ = packed(args.scenario)
+    _, inputs, index = packed(args.scenario)
     nt = inputs.demand.shape[0]
     report: dict[str, object] = {"machine": machine(), "scenario": args.scenario, "hours": nt}
 
@@ -316,40 +316,30 @@ def main() -> None:
     for lanes, ns in report["step_lockstep_ns"].items():
         print(f"one transport step, {lanes} lanes in lockstep: {ns:.0f} ns per lane")
     if args.count_steps:
-        sub = _first_hours(inputs, args.hours)
+        sub, _ = head(inputs, index, args.hours)
+        hours = sub.demand.shape[0]  # head clamps to the year
         counted = count_two_sided_steps(sub)
         two_sided = sum(counted["steps"].values())
-        per_hour = two_sided / args.hours
+        per_hour = two_sided / hours
         memory = report["write_outputs_ms"] + report["read_inputs_ms"]
         bound = per_hour * 8760 * best_step * 1e-6 + memory
         report.update(
-            count_hours=args.hours,
+            count_hours=hours,
             two_sided_steps=counted["steps"],
             hours_with_two_sided_step=counted["hours"],
             two_sided_per_hour=per_hour,
             lower_bound_ms=bound,
         )
-        print(f"two-sided transport steps: {two_sided} in {args.hours} h ({per_hour:.2f} per hour)")
+        print(f"two-sided transport steps: {two_sided} in {hours} h ({per_hour:.2f} per hour)")
         for stage, n in counted["steps"].items():
-            share = counted["hours"][stage] / args.hours
-            print(f"  {stage}: {n / args.hours:.2f} per hour; hours with one: {share:.2f}")
+            share = counted["hours"][stage] / hours
+            print(f"  {stage}: {n / hours:.2f} per hour; hours with one: {share:.2f}")
         print(
             f"lower bound per scenario-year: {per_hour:.2f} x 8760 x {best_step:.0f} ns"
             f" + {memory:.2f} ms memory = {bound:.2f} ms"
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-
-
-def _first_hours(inputs, hours: int):
-    """``inputs`` cut to its first ``hours`` hours (arrays with an hour axis sliced)."""
-    nt = inputs.demand.shape[0]
-    cut = {}
-    for f in dataclasses.fields(inputs):
-        value = getattr(inputs, f.name)
-        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == nt:
-            cut[f.name] = np.ascontiguousarray(value[:hours])
-    return dataclasses.replace(inputs, **cut)
 
 
 if __name__ == "__main__":
