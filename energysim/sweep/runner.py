@@ -72,7 +72,9 @@ def sweep_payload(sweep: Sweep, hourly: bool = False) -> Payload:
     for axis in sweep.spec.axes:
         paths.update([axis.path] if axis.path else list(axis.set or {}))
     storage = frozenset(p for p in paths if is_storage_path(p, base))
-    return Payload(sweep.fingerprint(hourly), base, sweep.figures, hourly, storage)
+    return Payload(
+        sweep.fingerprint(hourly), base, sweep.figures, hourly, storage, sweep.spec.engine
+    )
 
 
 # -- part files ---------------------------------------------------------------------------------
@@ -383,7 +385,7 @@ def run_sweep(
     """
     from tqdm import tqdm
 
-    from energysim import __version__
+    from energysim._version import __version__
 
     output = Path(output)
     if workers < 1:
@@ -468,7 +470,7 @@ def run_sweep(
     err = errors.astype(str)
     attrs = {
         "energysim_version": __version__,
-        "engine": "kernel",
+        "engine": sweep.spec.engine,
         "sweep_name": sweep.spec.name or sweep.file.stem,
         "sweep_file": str(sweep.file),
         "sweep": sweep.text,

@@ -6,6 +6,8 @@ import argparse
 import logging
 import time
 
+from energysim.cli._common import EXIT_OK, out
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["cmd_sweep"]
@@ -14,18 +16,8 @@ __all__ = ["cmd_sweep"]
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every point of ``args.sweep`` not yet done and write ``args.output``.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``sweep`` (file), ``output`` (.nc or .zarr), ``workers``, ``scheduler``, ``cluster``,
-        ``hourly``.
-
-    Returns
-    -------
-    int
-        0 when the Dataset was written (failed points are recorded in it, not an exit code).
+    Returns 0 when the Dataset was written (failed points are recorded in it, not an exit code).
     """
-    from energysim.cli import EXIT_OK, _out
     from energysim.sweep.runner import parts_dir, run_sweep
     from energysim.sweep.spec import load_sweep
 
@@ -44,12 +36,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     n, failed = ds.attrs["n_points"], ds.attrs["n_failed"]
     dims = " x ".join(f"{d} ({ds.sizes[d]})" for d in ds.dims if d not in ("hour", "bus"))
-    _out(
+    out(
         f"wrote {args.output}: {n} points over {dims}, {failed} failed, "
         f"{elapsed:.1f} s ({n / max(elapsed, 1e-9):.0f} points/s)"
         + (" (resumed)" if resumable else "")
     )
     if failed:
         first = next(str(e) for e in ds["error"].values.ravel() if e)
-        _out(f"first failure: {first}")
+        out(f"first failure: {first}")
     return EXIT_OK
