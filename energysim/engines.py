@@ -85,10 +85,22 @@ def register_engine(engine: EngineSpec) -> EngineSpec:
 # -- built-in engines -----------------------------------------------------------------------------
 
 
+_KERNEL_READY = False
+
+
 def _kernel(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:
+    global _KERNEL_READY
     from energysim.kernel import run_kernel
 
-    return run_kernel(inputs)
+    if _KERNEL_READY:
+        return run_kernel(inputs)
+    from energysim.progress import note_if_slow
+
+    # the first call compiles the kernel (or loads it from numba's disk cache, which is quick)
+    with note_if_slow("energysim: compiling the dispatch kernel (first run only; cached after)"):
+        result = run_kernel(inputs)
+    _KERNEL_READY = True
+    return result
 
 
 def _reference(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +29,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import energysim.progress as progress
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.engines import simulate_packed
-from energysim.exceptions import ConfigError
+from energysim.exceptions import ConfigError, EnergysimError
 from energysim.run import packed
 from energysim.targets import (
     COLUMNS,
@@ -173,12 +173,15 @@ def what_it_takes(
     target: str,
     levers: Sequence[Lever] = LEVERS,
     steps: int = 10,
+    on_lever: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
     """Smallest addition of each lever that makes ``target`` pass, by bisection with the kernel.
 
     Assumes the target improves monotonically with the lever (true for the plan's levers within
     the kernel's rules). The search first doubles the addition from 1 % of the ceiling until the
     target passes or the ceiling is reached, then bisects ``steps`` times.
+
+    ``on_lever`` is called after each lever's search (progress).
 
     Returns
     -------
@@ -188,79 +191,53 @@ def what_it_takes(
     """
     rows = []
     for lever in levers:
-
-        def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
-            s = _with_lever(scenario, lever, amount)
-            value, goal, sense = _target_value(s, evaluate(s), target)
-            return meets(value, goal, sense), value
-
-        hi = lever.ceiling / 100
-        try:
-            ok, value = passes(hi)
-        except ConfigError as err:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": math.nan,
-                    "ceiling": lever.ceiling,
-                    "note": f"not applicable: {err.message}",
-                }
-            )
-            continue
-        while not ok and hi < lever.ceiling:
-            hi = min(hi * 2, lever.ceiling)
-            ok, value = passes(hi)
-        if not ok:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": value,
-                    "ceiling": lever.ceiling,
-                    "note": f"not reached within +{_fmt(lever.ceiling, lever.unit)}",
-                }
-            )
-            continue
-        lo = 0.0
-        for _ in range(steps):
-            mid = 0.5 * (lo + hi)
-            ok_mid, value_mid = passes(mid)
-            if ok_mid:
-                hi, value = mid, value_mid
-            else:
-                lo = mid
-        rows.append(
-            {
-                "lever": lever.name,
-                "unit": lever.unit,
-                "addition": hi,
-                "reached": True,
-                "value_at_addition": value,
-                "ceiling": lever.ceiling,
-                "note": "",
-            }
-        )
+        rows.append(_search_lever(scenario, target, lever, steps))
+        if on_lever is not None:
+            on_lever()
     return pd.DataFrame(rows)
 
 
+def _search_lever(scenario: Scenario, target: str, lever: Lever, steps: int) -> dict:
+    """One row of :func:`what_it_takes`: the search for one lever."""
+
+    def passes(amount: float) -> tuple[bool, float]:
+        s = _with_lever(scenario, lever, amount)
+        value, goal, sense = _target_value(s, evaluate(s), target)
+        return meets(value, goal, sense), value
+
+    def row(addition: float, reached: bool, value: float, note: str) -> dict:
+        return {
+            "lever": lever.name,
+            "unit": lever.unit,
+            "addition": addition,
+            "reached": reached,
+            "value_at_addition": value,
+            "ceiling": lever.ceiling,
+            "note": note,
+        }
+
+    hi = lever.ceiling / 100
+    try:
+        ok, value = passes(hi)
+    except ConfigError as err:
+        return row(math.nan, False, math.nan, f"not applicable: {err.message}")
+    while not ok and hi < lever.ceiling:
+        hi = min(hi * 2, lever.ceiling)
+        ok, value = passes(hi)
+    if not ok:
+        return row(math.nan, False, value, f"not reached within +{_fmt(lever.ceiling, lever.unit)}")
+    lo = 0.0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        ok_mid, value_mid = passes(mid)
+        if ok_mid:
+            hi, value = mid, value_mid
+        else:
+            lo = mid
+    return row(hi, True, value, "")
+
+
 # -- the check ------------------------------------------------------------------------------------
-
-
-def _progress(total: int, desc: str):  # noqa: ANN202
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total,
-        desc=desc,
-        disable=not sys.stderr.isatty() or total <= 1,
-        file=sys.stderr,
-        leave=False,
-    )
 
 
 def check(
@@ -291,16 +268,22 @@ def check(
     pandas.DataFrame
         One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
         results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
-        ``target`` and the lever columns).
+        ``target`` and the lever columns) and the failing targets it did not search in
+        ``df.attrs["what_it_takes_skipped"]`` (``scenario``, ``target``, ``reason``).
     """
+    if weather_years < 0:
+        msg = f"weather_years = {weather_years}; expected 0 (none) or a positive number of years"
+        raise EnergysimError(msg)
     if isinstance(scenarios, Scenario | str | Path):
         scenarios = [scenarios]
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
-    bar = _progress(len(loaded) * max(1, weather_years), "check")
+    skipped: list[dict] = []
+    bar = progress.bar(len(loaded) * (1 + weather_years), "check", "run")
     for scenario in loaded:
         ds = evaluate(scenario, engine=engine)
+        bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
         if lp and len(failing):
@@ -342,21 +325,41 @@ def check(
                     v, [10, 50, 90]
                 )
                 rows.at[i, "weather_years"] = len(v)
-        else:
-            bar.update()
         if what_it_takes_levers:
-            for target in rows[(rows.verdict == FAIL) & (rows.level != "input")].target:
-                if target.startswith("corridor:") and not target.endswith("renewable_share"):
-                    continue
-                found = what_it_takes(scenario, target)
+            failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
+            searched = [t for t in failing if _has_levers(t)]
+            skipped.extend(
+                {"scenario": scenario.name, "target": t, "reason": SKIP_REASON}
+                for t in failing
+                if not _has_levers(t)
+            )
+            search_bar = progress.bar(len(searched) * len(LEVERS), "what it takes", "lever")
+            for target in searched:
+                found = what_it_takes(scenario, target, on_lever=search_bar.update)
                 found.insert(0, "target", target)
                 found.insert(0, "scenario", scenario.name)
                 takes.append(found)
+            search_bar.close()
         frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    table.attrs["what_it_takes_skipped"] = pd.DataFrame(
+        skipped, columns=["scenario", "target", "reason"]
+    )
     return table
+
+
+SKIP_REASON = (
+    "not searched: a corridor's energy is set by its schedule and the sending bus's supply, not "
+    "by one lever"
+)
+"""Why the what-it-takes search skips a failing corridor-energy target."""
+
+
+def _has_levers(target: str) -> bool:
+    """Whether the what-it-takes levers apply to ``target`` (not to corridor energy)."""
+    return not (target.startswith("corridor:") and not target.endswith("renewable_share"))
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -412,5 +415,11 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
             for _, r in rows.iterrows():
                 amount = f"+{_fmt(r.addition, r.unit)}" if r.reached else r.note
                 lines.append(f"    {r.lever:24s} {amount}")
+        lines.append("")
+    skipped = table.attrs.get("what_it_takes_skipped")
+    if skipped is not None and len(skipped):
+        lines.append(f"{bold}What it takes: not searched{reset}")
+        for _, r in skipped.iterrows():
+            lines.append(f"  {r.scenario} / {r.target}: {r.reason}")
         lines.append("")
     return "\n".join(lines)

@@ -27,6 +27,16 @@ logger = logging.getLogger(__name__)
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED_TARGET", "EXIT_OK", "build_parser", "main"]
 
 
+NOISY_LOGGERS = ("numba", "linopy", "pypsa", "distributed", "matplotlib", "fontTools", "highspy")
+"""Libraries whose info logs are shown only with ``--debug``."""
+
+
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Drop library records below WARNING (Dask sets its own child loggers to INFO)."""
+    top = record.name.split(".", 1)[0]
+    return record.levelno >= logging.WARNING or top not in NOISY_LOGGERS
+
+
 def _lazy(func: str) -> Callable[[argparse.Namespace], int]:
     """A handler that imports ``energysim.cli.<module>`` only when its command runs."""
     module, name = func.split(":")
@@ -48,18 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="show info logs")
+    # the same flags after the subcommand (``energysim check --debug``); SUPPRESS keeps a flag
+    # given before the subcommand from being reset by the subparser's default
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show info logs"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check scenario files and summarise them")
+    p = sub.add_parser("validate", parents=[common], help="check scenario files and summarise them")
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     p.set_defaults(func=_lazy("basic:cmd_validate"))
 
-    p = sub.add_parser("build", help="write the PyPSA network of a scenario")
+    p = sub.add_parser("build", parents=[common], help="write the PyPSA network of a scenario")
     p.add_argument("scenario", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="netCDF file")
     p.set_defaults(func=_lazy("basic:cmd_build"))
 
-    p = sub.add_parser("run", help="simulate one scenario-year")
+    p = sub.add_parser("run", parents=[common], help="simulate one scenario-year")
     p.add_argument("scenario", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="results .nc or .zarr")
     p.add_argument(
@@ -69,12 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_lazy("basic:cmd_run"))
 
-    p = sub.add_parser("fidelity", help="compare the kernel with the LP optimum")
+    p = sub.add_parser("fidelity", parents=[common], help="compare the kernel with the LP optimum")
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     p.add_argument("--hours", type=int, default=None, help="only the first N hours (default: all)")
     p.set_defaults(func=_lazy("basic:cmd_fidelity"))
 
-    p = sub.add_parser("check", help="are the plan's targets feasible?")
+    p = sub.add_parser("check", parents=[common], help="are the plan's targets feasible?")
     p.add_argument(
         "scenarios",
         nargs="*",
@@ -100,13 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",
     )
-    p.add_argument("--json", type=Path, metavar="FILE", help="write the table as JSON")
-    p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
+    p.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the table as JSON ('-': stdout)"
+    )
+    p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV ('-': stdout)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     p.set_defaults(func=_lazy("check:cmd_check"))
 
-    p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")
+    p = sub.add_parser(
+        "calibrate", parents=[common], help="compare synthetic profiles and baseline-2025 with data"
+    )
     p.add_argument(
         "--shared",
         type=Path,
@@ -116,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_lazy("calibrate:cmd_calibrate"))
 
-    p = sub.add_parser("sweep", help="run a scenario sweep")
+    p = sub.add_parser("sweep", parents=[common], help="run a scenario sweep")
     p.add_argument("sweep", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="results .nc or .zarr")
     p.add_argument("--workers", type=int, default=1)
@@ -125,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hourly", action="store_true", help="also store hourly outputs (large)")
     p.set_defaults(func=_lazy("sweep:cmd_sweep"))
 
-    p = sub.add_parser("plot", help="draw a chart from a results or sweep Dataset")
+    p = sub.add_parser(
+        "plot", parents=[common], help="draw a chart from a results or sweep Dataset"
+    )
     p.add_argument("results", type=Path)
     p.add_argument("--kind", required=True)
     p.add_argument("-o", "--output", type=Path, required=True, help=".png, .svg or .pdf")
@@ -136,20 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figure", default=None, help="figure to draw (sweep charts)")
     p.set_defaults(func=_lazy("plot:cmd_plot"))
 
-    p = sub.add_parser("report", help="write an HTML or Markdown report")
+    p = sub.add_parser("report", parents=[common], help="write an HTML or Markdown report")
     p.add_argument("source", type=Path, help="scenario file or results .nc")
     p.add_argument("-o", "--output", type=Path, required=True, help=".html, .md or .pdf")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.set_defaults(func=_lazy("report:cmd_report"))
 
-    p = sub.add_parser("bench", help="benchmark dispatch engines")
+    p = sub.add_parser("bench", parents=[common], help="benchmark dispatch engines")
     p.add_argument("--quick", action="store_true", help="small cases, few repeats (CI smoke)")
     p.add_argument("--case", action="append", default=None, help="case name (repeatable)")
     p.add_argument("--engine", action="append", default=None, help="engine name (repeatable)")
     p.add_argument("-o", "--output", type=Path, default=None, help="folder for JSON, CSV, charts")
     p.set_defaults(func=_lazy("bench:cmd_bench"))
 
-    p = sub.add_parser("schema", help="print the JSON schema of scenario files")
+    p = sub.add_parser("schema", parents=[common], help="print the JSON schema of scenario files")
     p.add_argument("-o", "--output", type=Path, default=None)
     p.set_defaults(func=_lazy("basic:cmd_schema"))
     return parser
@@ -161,9 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("numba", "linopy", "pypsa", "distributed", "matplotlib", "fontTools"):
-        if not args.debug:
+    if not args.debug:
+        for noisy in NOISY_LOGGERS:
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_libraries)
     try:
         return int(args.func(args))
     except EnergysimError as err:

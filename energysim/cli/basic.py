@@ -7,11 +7,13 @@ import logging
 import sys
 from pathlib import Path
 
-from energysim.cli._common import EXIT_OK, out
+from energysim.cli._common import EXIT_OK, out, output_path
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["cmd_build", "cmd_fidelity", "cmd_run", "cmd_schema", "cmd_validate"]
+
+RESULT_SUFFIXES = (".nc", ".zarr")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -30,6 +32,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from energysim.network import build_network
     from energysim.results.io import atomic_write
 
+    output_path(args.output, (".nc",), "a PyPSA network")
     network = build_network(args.scenario)
     atomic_write(args.output, lambda tmp: network.export_to_netcdf(tmp))
     out(
@@ -45,6 +48,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from energysim.results.io import write_dataset
     from energysim.run import simulate
 
+    output_path(args.output, RESULT_SUFFIXES, "results")
     ds = simulate(args.scenario, engine=args.engine)
     write_dataset(ds, args.output)
     out(

@@ -29,9 +29,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             "; name scenario files: energysim check SCENARIO.yaml\n"
         )
         return EXIT_BAD_INPUT
-    if args.weather_years < 0:
-        msg = f"--weather-years {args.weather_years}: expected 0 or a positive number of years"
-        raise EnergysimError(msg)
     table = check(
         paths,
         lp=args.lp,
@@ -39,19 +36,32 @@ def cmd_check(args: argparse.Namespace) -> int:
         what_it_takes_levers=args.what_it_takes,
         engine=args.engine,
     )
-    color = sys.stdout.isatty() and not args.no_color
-    out(format_table(table, color=color))
+    to_stdout = [name for name in ("json", "csv") if str(getattr(args, name) or "") == "-"]
+    if len(to_stdout) > 1:
+        msg = "--json - and --csv - both ask for stdout; give a file name to one of them"
+        raise EnergysimError(msg)
+    text = format_table(table, color=sys.stdout.isatty() and not args.no_color and not to_stdout)
+    if to_stdout:  # stdout carries the machine-readable table; the readable one goes to stderr
+        sys.stderr.write(text + "\n")
+    else:
+        out(text)
     if args.json:
         payload = {
             "targets": json.loads(table.to_json(orient="records")),
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
             if len(table.attrs["what_it_takes"])
             else [],
+            "what_it_takes_skipped": table.attrs["what_it_takes_skipped"].to_dict("records"),
         }
-        atomic_write(
-            args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-        )
+        text = json.dumps(payload, indent=2, ensure_ascii=False)
+        if "json" in to_stdout:
+            out(text)
+        else:
+            atomic_write(args.json, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     if args.csv:
-        atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
+        if "csv" in to_stdout:
+            sys.stdout.write(table.to_csv(index=False))
+        else:
+            atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
     failed = bool((table.verdict == FAIL).any())
     return EXIT_FAILED_TARGET if (args.strict and failed) else EXIT_OK

@@ -6,7 +6,7 @@ import argparse
 import logging
 import time
 
-from energysim.cli._common import EXIT_OK, out
+from energysim.cli._common import EXIT_OK, out, output_path
 
 logger = logging.getLogger(__name__)
 
@@ -18,12 +18,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     Returns 0 when the Dataset was written (failed points are recorded in it, not an exit code).
     """
-    from energysim.sweep.runner import parts_dir, run_sweep
+    from energysim.sweep.runner import run_sweep
     from energysim.sweep.spec import load_sweep
 
+    output_path(args.output, (".nc", ".zarr"), "sweep results")
     sweep = load_sweep(args.sweep)
     start = time.perf_counter()
-    resumable = parts_dir(args.output).is_dir()
     ds = run_sweep(
         sweep,
         args.output,
@@ -39,7 +39,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out(
         f"wrote {args.output}: {n} points over {dims}, {failed} failed, "
         f"{elapsed:.1f} s ({n / max(elapsed, 1e-9):.0f} points/s)"
-        + (" (resumed)" if resumable else "")
+        + (f" ({ds.attrs['n_resumed']} resumed)" if ds.attrs["n_resumed"] else "")
     )
     if failed:
         first = next(str(e) for e in ds["error"].values.ravel() if e)

@@ -153,6 +153,18 @@ def check_capacity_totals(s: Scenario) -> None:
             )
 
 
+def check_profile_files(s: Scenario) -> None:
+    """Every real profile file the weather section names exists."""
+    from pathlib import Path
+
+    for key in ("wind_profile", "solar_profile", "load_profile"):
+        value = getattr(s.weather, key)
+        if value and not Path(value).is_file():
+            _fail(
+                f"weather.{key}", f"profile file {value!r} not found; expected a CSV or netCDF file"
+            )
+
+
 CHECKS = (
     check_bus_references,
     check_demand_shares,
@@ -160,6 +172,7 @@ CHECKS = (
     check_corridors,
     check_storage,
     check_capacity_totals,
+    check_profile_files,
 )
 
 
