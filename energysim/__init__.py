@@ -18,12 +18,13 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from energysim.config import Scenario, load_scenario, modify
     from energysim.feasibility import check
-    from energysim.network import build_network
+    from energysim.network import build_network, to_pypsa
     from energysim.run import simulate
 
 _EXPORTS: dict[str, str] = {
     "Scenario": "energysim.config.schema",
     "load_scenario": "energysim.config.load",
+    "to_pypsa": "energysim.network",
     "modify": "energysim.config.load",
     "check": "energysim.feasibility",
     "simulate": "energysim.run",
@@ -38,6 +39,7 @@ __all__ = [
     "load_scenario",
     "modify",
     "simulate",
+    "to_pypsa",
 ]
 
 

@@ -49,5 +49,7 @@ def test_modify_merges_and_validates_again():
     text = str(info.value)
     assert text.startswith("<plan-2030 modified>") and "in_servce_year" in text
     assert "unknown key" in text
-    with pytest.raises(EnergysimError, match="demand.annual_TWh: Input should be greater than 0; got -5"):
+    with pytest.raises(
+        EnergysimError, match="demand.annual_TWh: Input should be greater than 0; got -5"
+    ):
         energysim.modify(plan, {"demand": {"annual_TWh": -5}})
