@@ -108,3 +108,16 @@ def test_pyproject_lists_every_package():
         ".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")
     }
     assert listed == found
+
+
+def test_only_the_cli_prints():
+    """No ``print`` call outside ``energysim/cli/`` (progress goes through energysim.progress)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE.parent)
+        if rel.parts[1] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
+                found.append(f"{rel}:{node.lineno}")
+    assert found == []
