@@ -189,7 +189,11 @@ def load_plugins(folders: Sequence[Path] = PLUGIN_DIRS) -> list[str]:
                     continue
                 module = importlib.util.module_from_spec(spec)
                 _LOADED[real] = str(path)
-                spec.loader.exec_module(module)
+                try:
+                    spec.loader.exec_module(module)
+                except Exception as err:  # noqa: BLE001 - any error in a plug-in file
+                    msg = f"plug-in {str(path)!r} failed to load: {type(err).__name__}: {err}"
+                    raise EnergysimError(msg) from err
             if _LOADED[real] not in found:
                 found.append(_LOADED[real])
     return found

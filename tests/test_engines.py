@@ -121,3 +121,9 @@ def test_plugins_load_from_the_plugin_folder(repo):
     assert any(p.endswith("example_kernel.py") for p in found)
     assert "example-no-reserve" in engines.REGISTRY
     assert engines.load_plugins([repo / "benchmarks" / "plugins"]) == found  # imported once
+
+
+def test_a_broken_plugin_file_is_named(tmp_path):
+    (tmp_path / "bad_plugin.py").write_text("raise ImportError('needs torch')\n")
+    with pytest.raises(EnergysimError, match=r"plug-in '.*bad_plugin.py' failed to load: "):
+        engines.load_plugins([tmp_path])
