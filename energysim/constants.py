@@ -1,4 +1,4 @@
-"""Vocabularies shared across energysim: engines, carrier sets, verdicts, component names, regions.
+"""Vocabularies shared across energysim: carrier sets, verdicts, component names, regions.
 
 The one place where these words are spelled out. Carrier sets (which carriers count as new energy,
 which are thermal, ...) are used by the config checks, the packer, the LP, the results and the
@@ -8,12 +8,9 @@ and the round trip back into a network (:func:`energysim.network.to_pypsa`).
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 __all__ = [
     "CARRIERS",
     "COAL_CARRIERS",
-    "ENGINES",
     "FAIL",
     "NEW_ENERGY_CARRIERS",
     "PASS",
@@ -24,13 +21,8 @@ __all__ = [
     "THERMAL_CARRIERS",
     "VERDICTS",
     "ZERO_COST_CARRIERS",
-    "Engine",
     "component",
 ]
-
-Engine = Literal["kernel", "reference", "lp"]
-ENGINES = frozenset(get_args(Engine))
-"""The built-in engines; plug-ins add theirs to :data:`energysim.engines.REGISTRY`."""
 
 # -- carrier sets ---------------------------------------------------------------------------------
 
