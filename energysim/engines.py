@@ -16,10 +16,11 @@ and ``bench`` can all use it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,22 +91,32 @@ def register_engine(engine: EngineSpec) -> EngineSpec:
 # -- built-in engines -----------------------------------------------------------------------------
 
 
-_KERNEL_READY = False
+_FIRST_RUN_DONE = False
+
+
+@contextlib.contextmanager
+def _first_run_note() -> Iterator[None]:
+    """On the first run in a process, say so on stderr if compiling takes more than a second.
+
+    numba compiles the kernel and the accounting loops on their first call (or loads them from
+    its disk cache, which is quick); nested uses note once.
+    """
+    global _FIRST_RUN_DONE
+    if _FIRST_RUN_DONE:
+        yield
+        return
+    _FIRST_RUN_DONE = True
+    from energysim.progress import note_if_slow
+
+    with note_if_slow("energysim: compiling the dispatch kernel (first run only; cached after)"):
+        yield
 
 
 def _kernel(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:
-    global _KERNEL_READY
     from energysim.kernel import run_kernel
 
-    if _KERNEL_READY:
+    with _first_run_note():
         return run_kernel(inputs)
-    from energysim.progress import note_if_slow
-
-    # the first call compiles the kernel (or loads it from numba's disk cache, which is quick)
-    with note_if_slow("energysim: compiling the dispatch kernel (first run only; cached after)"):
-        result = run_kernel(inputs)
-    _KERNEL_READY = True
-    return result
 
 
 def _reference(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:
@@ -290,12 +301,13 @@ def simulate_packed(
     from energysim.results.build import to_dataset
 
     spec = get_engine(engine)
-    start = time.perf_counter()
-    result = dispatch(scenario, inputs, index, engine, guards=False, **options)
-    elapsed = time.perf_counter() - start
-    ds = to_dataset(
-        result, inputs, index, scenario, engine, {"run_seconds": elapsed, **(attrs or {})}
-    )
+    with _first_run_note():
+        start = time.perf_counter()
+        result = dispatch(scenario, inputs, index, engine, guards=False, **options)
+        elapsed = time.perf_counter() - start
+        ds = to_dataset(
+            result, inputs, index, scenario, engine, {"run_seconds": elapsed, **(attrs or {})}
+        )
     if debug_guards():
         _guard(spec, result, inputs, ds)
     logger.info("%s with %s: %.3f s", scenario.name, engine, elapsed)
