@@ -39,7 +39,8 @@ def note(text: str) -> None:
 
 
 class Bar:
-    """Progress of ``total`` steps: tqdm on a terminal, plain lines otherwise, nothing when off."""
+    """Progress of ``total`` steps: tqdm on a terminal, plain lines otherwise; nothing when off or
+    for a single step."""
 
     def __init__(self, total: int, desc: str, unit: str = "step", initial: int = 0) -> None:
         self.total, self.desc, self.unit, self.n = total, desc, unit, initial
@@ -47,7 +48,7 @@ class Bar:
         self._plain = False
         self._last = time.monotonic()
         self._start = self._last
-        if not enabled() or total <= 0:
+        if not enabled() or total <= 1:  # one step has nothing to show
             return
         if sys.stderr.isatty():
             from tqdm.auto import tqdm

@@ -34,3 +34,10 @@ def test_progress_can_be_switched_off(capsys, monkeypatch):
     bar.close()
     progress.note("hello")
     assert capsys.readouterr().err == ""
+
+
+def test_a_single_step_shows_nothing(capsys):
+    bar = progress.bar(1, "check", "run")
+    bar.update()
+    bar.close()
+    assert capsys.readouterr().err == ""
