@@ -6,8 +6,9 @@ A plug-in is a file in ``benchmarks/plugins/`` that registers an engine: a funct
 the engine's speed and its key figures' gaps to the LP like the built-in ones.
 
 This example reuses the compiled kernel with ``storage_reserve`` set to zero, so storage always
-discharges as soon as it can displace thermal output: the naive greedy policy the kernel's
-reserve improves on.
+discharges as soon as it can displace thermal output and never pre-charges from thermal
+headroom: the naive greedy policy the kernel's look-ahead improves on. (The upward operating
+reserve, ``reserve_req``, is kept.)
 """
 
 from __future__ import annotations
