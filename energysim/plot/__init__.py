@@ -7,9 +7,11 @@ a whole figure of a named kind; :func:`save_figure` exports PNG, SVG or PDF atom
 from __future__ import annotations
 
 from energysim.plot.charts import (
+    CHARTS,
     KINDS,
     RESULT_KINDS,
     SWEEP_KINDS,
+    capacity_balance_chart,
     draw,
     plot_corridors,
     plot_curtailment_heatmap,
@@ -20,15 +22,20 @@ from energysim.plot.charts import (
     plot_monthly,
     plot_soc,
     plot_weather,
+    register,
+    waterfall_chart,
 )
+from energysim.plot.common import text_overlaps
 from energysim.plot.export import FORMATS, figure_bytes, save_figure
 from energysim.plot.style import carrier_color, carrier_name, find_cjk_font, resolve_lang
 
 __all__ = [
+    "CHARTS",
     "FORMATS",
     "KINDS",
     "RESULT_KINDS",
     "SWEEP_KINDS",
+    "capacity_balance_chart",
     "carrier_color",
     "carrier_name",
     "draw",
@@ -43,6 +50,9 @@ __all__ = [
     "plot_monthly",
     "plot_soc",
     "plot_weather",
+    "register",
     "resolve_lang",
     "save_figure",
+    "text_overlaps",
+    "waterfall_chart",
 ]
