@@ -24,10 +24,10 @@ __all__ = ["capacity_balance_chart", "waterfall_chart"]
 BALANCE_COLUMNS = ("side", "item", "summer_MW", "winter_MW")
 SEASONS = ("summer", "winter")
 ITEM_COLOURS = {
-    "peak load (inflexible demand)": "#3A3A3A",
+    "peak load (inflexible demand)": "#8D99AE",
     "flexible loads (minimum)": carrier_color("electrolyser"),
     "export schedules": carrier_color("export"),
-    "upward reserve": "#B0B0B0",
+    "upward reserve": "#D6D6D6",
     "coal": carrier_color("coal"),
     "coal CHP": carrier_color("coal_chp"),
     "gas and biomass": carrier_color("gas"),

@@ -174,7 +174,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "param:capacity_totals_GW.new_energy": ("New-energy capacity", "新能源装机"),
     "param:demand.annual_TWh": ("Annual demand", "年用电量"),
     "param:demand_response.share_of_peak": ("Demand response / peak", "需求响应比例"),
-    "param:weather.seed": ("Weather year (seed)", "气象年 (种子)"),
+    "param:weather.seed": ("Weather year", "气象年"),
     "param:in_service_year": ("in service", "投运年份"),
     "param:p_nom": ("capacity", "容量"),
     "unit:year": ("year", "年"),
@@ -290,6 +290,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.more": ("and {n} more", "等 {n} 项"),
 }
 """Key -> (English, Chinese)."""
+
+
+SENSE = {">=": "≥", "<=": "≤"}
+"""How a target's direction is written."""
 
 
 def tr(key: str, lang: str = "en", **fields: Any) -> str:

@@ -13,7 +13,7 @@ import xarray as xr
 
 from energysim.exceptions import EnergysimError
 from energysim.plot.common import axes, legend, styled
-from energysim.plot.labels import figure_name, parameter_label, slug_name, tr
+from energysim.plot.labels import SENSE, figure_name, parameter_label, slug_name, tr
 from energysim.plot.style import carrier_color
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def plot_feasibility(
     title = tr("title_feasibility", lang)
     if target is not None:
         goal = target * factor
-        title += f": {tr('target', lang)} {sense} {goal:g} {unit}"
+        title += f": {tr('target', lang)} {SENSE[sense]} {goal:g} {unit}"
         finite = z[np.isfinite(z)]
         if min(z.shape) >= 2 and finite.size and finite.min() < goal < finite.max():
             cs = ax.contour(xs, ys, z, levels=[goal], colors="white", linewidths=1.8)
@@ -199,7 +199,7 @@ def plot_feasibility(
                 color="white",
                 markersize=7,
                 markeredgewidth=1.5,
-                label=tr("misses", lang),
+                label="_misses",
                 gid="misses",
             )
     failed = ~np.isfinite(z)
@@ -224,7 +224,15 @@ def plot_feasibility(
         sub = f"{tr('averaged_over', lang)} {over}" if reduce == "mean" else f"{reduce}: {over}"
         title += f"\n{sub}"
     ax.set_title(title)
-    legend(ax, where="below", ncol=2)
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    if by_gid := [ln for ln in ax.lines if ln.get_gid() == "misses"]:
+        del by_gid
+        # the crosses are white on the map; the key shows them in black on the white page
+        handles.insert(0, Line2D([], [], linestyle="none", marker="x", color="black", markeredgewidth=1.5))
+        labels.insert(0, tr("misses", lang))
+    legend(ax, where="below", ncol=2, handles=handles, labels=labels)
     return ax
 
 
@@ -309,7 +317,7 @@ def plot_weather(
                 goal,
                 color=carrier_color("export_shortfall"),
                 linewidth=1.5,
-                label=f"{tr('target', lang)} {sense} {goal:g} {unit}",
+                label=f"{tr('target', lang)} {SENSE[sense]} {goal:g} {unit}",
                 gid="target",
             )
         ax.set_xlabel(name)
@@ -335,7 +343,7 @@ def plot_weather(
                 goal,
                 color=carrier_color("export_shortfall"),
                 linewidth=1.5,
-                label=f"{tr('target', lang)} {sense} {goal:g} {unit} ({met_text})",
+                label=f"{tr('target', lang)} {SENSE[sense]} {goal:g} {unit} ({met_text})",
                 gid="target",
             )
         ax.set_xlabel(axis_label(sweep, by, lang))
