@@ -295,7 +295,9 @@ def load_source(source: str | Path) -> tuple[xr.Dataset, Scenario | None]:
 
         ds = load_any(source)
         if "snapshot" not in ds.dims:
-            msg = f"{str(source)!r} is not a results Dataset (no snapshot dim); a sweep has no report"
+            msg = (
+                f"{str(source)!r} is not a results Dataset (no snapshot dim); a sweep has no report"
+            )
             raise EnergysimError(msg)
         return ds, _scenario_for(ds)
     msg = (
@@ -363,7 +365,9 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
             have = float(table.loc[table["item"] == "total supply", col].iloc[0]) / 1e3
             margin = have - need
             hour = table.attrs.get(f"{season}_hour", "")
-            season_text = tr(season, lang) + (f" ({str(hour)[:16].replace('T', ' ')})" if hour else "")
+            season_text = tr(season, lang) + (
+                f" ({str(hour)[:16].replace('T', ' ')})" if hour else ""
+            )
             lines.append(
                 tr(
                     "r.adequacy_margin",
@@ -372,9 +376,7 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
                     have=_number(have, 1),
                     need=_number(need, 1),
                     margin=format_margin(margin, "GW").removesuffix(" GW"),
-                    pct=format_margin(margin / need if need else math.nan, "1").replace(
-                        "pp", "%"
-                    ),
+                    pct=format_margin(margin / need if need else math.nan, "1").replace("pp", "%"),
                 )
             )
     else:
@@ -409,12 +411,19 @@ def _sources(scenario: Scenario, lang: str) -> tuple[list[list[str]], list[list[
         entries.append(("generators", name, f"{g.carrier}, {g.p_nom:,.0f} MW, {g.bus}", g.source))
     for name, st in scenario.storage.items():
         entries.append(
-            ("storage", name, f"{st.kind}, {st.p_nom:,.0f} MW × {st.max_hours:g} h, {st.bus}", st.source)
+            (
+                "storage",
+                name,
+                f"{st.kind}, {st.p_nom:,.0f} MW × {st.max_hours:g} h, {st.bus}",
+                st.source,
+            )
         )
     for name, f in scenario.flexible_loads.items():
         entries.append(("flexible_loads", name, f"{f.kind}, {f.p_nom:,.0f} MW, {f.bus}", f.source))
     for name, line in scenario.lines.items():
-        entries.append(("lines", name, f"{line.bus0}–{line.bus1}, {line.p_nom:,.0f} MW", line.source))
+        entries.append(
+            ("lines", name, f"{line.bus0}–{line.bus1}, {line.p_nom:,.0f} MW", line.source)
+        )
     for name, c in scenario.corridors.items():
         entries.append(
             (
@@ -424,20 +433,64 @@ def _sources(scenario: Scenario, lang: str) -> tuple[list[list[str]], list[list[
                 c.source,
             )
         )
-    entries.append(("demand", "demand", f"{scenario.demand.annual_TWh:,.0f} TWh", scenario.demand.source))
+    entries.append(
+        ("demand", "demand", f"{scenario.demand.annual_TWh:,.0f} TWh", scenario.demand.source)
+    )
     dr = scenario.demand_response
     entries.append(("demand_response", "demand_response", f"{dr.share_of_peak:.1%}", dr.source))
-    by_source: dict[str, dict[str, list[str]]] = {}
-    for sec, name, _, src in entries:
-        by_source.setdefault(src or "–", {}).setdefault(sec, []).append(name)
     rows = []
-    for src, sections in by_source.items():
+    for texts, cited in _group_sources(
+        [(f"{sec}/{name}", src or "–") for sec, name, _, src in entries]
+    ):
+        sections: dict[str, list[str]] = {}
+        for key in cited:
+            sec, name = key.split("/", 1)
+            sections.setdefault(sec, []).append(name)
         used = "; ".join(
             f"{tr(f'r.sec.{sec}', lang)}: {', '.join(names)}" for sec, names in sections.items()
         )
-        rows.append([used, src])
+        rows.append([used, texts])
     table = [[tr(f"r.sec.{sec}", lang), name, what] for sec, name, what, _ in entries]
     return rows, table
+
+
+def _group_sources(cited: list[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """Each source text once: (text, entries citing it).
+
+    Sources that differ only in their figures (``"... (1530 MW here; ..."``) are one group: the
+    common start and end are written once around ``[…]``, followed by each entry's own part.
+    """
+    import re
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for key, src in cited:
+        groups.setdefault(re.sub(r"\d[\d.,]*", "#", src), []).append((key, src))
+    out = []
+    for members in groups.values():
+        texts = list(dict.fromkeys(src for _, src in members))
+        keys = [key for key, _ in members]
+        if len(texts) == 1:
+            out.append((texts[0], keys))
+            continue
+        head = _common(texts)
+        tail = _common([t[len(head) :][::-1] for t in texts])[::-1]
+        parts = "; ".join(
+            f"{key.split('/', 1)[1]}: {src[len(head) : len(src) - len(tail)]}"
+            for key, src in members
+        )
+        out.append((f"{head}[…]{tail} — […] = {parts}", keys))
+    return out
+
+
+def _common(texts: list[str]) -> str:
+    """The longest common start of ``texts``, cut back to a word boundary."""
+    import os
+
+    prefix = os.path.commonprefix(texts)
+    if all(len(t) == len(prefix) for t in texts):
+        return prefix
+    cut = max(prefix.rfind(" "), prefix.rfind("("))
+    return prefix[: cut + 1] if cut >= 0 else ""
 
 
 def _commit() -> str | None:
@@ -522,7 +575,9 @@ def _figures(ds: xr.Dataset, lang: str) -> list[list[str]]:
         value = float(ds[name])
         if units == "MW":
             value, units = value / 1e3, "GW"
-        rows.append([figure_name(name, lang, spec.long_name if spec else None), format_value(value, units)])
+        rows.append(
+            [figure_name(name, lang, spec.long_name if spec else None), format_value(value, units)]
+        )
     return rows
 
 
@@ -577,7 +632,11 @@ def build_report(
         corr = [r for r in rows if str(r["target"]).startswith("corridor:")]
         report.headline = [_row_cells(r, lang, places) for r in head]
         report.headline_classes = [_verdict_class(r["verdict"]) for r in head]
-        missed = [target_name(str(r["target"]), lang) for r in head if _verdict_class(r["verdict"]) == "fail"]
+        missed = [
+            target_name(str(r["target"]), lang)
+            for r in head
+            if _verdict_class(r["verdict"]) == "fail"
+        ]
         report.verdict = (
             tr("r.some_missed", lang, k=len(missed), n=len(head), names=", ".join(missed))
             if missed
@@ -618,7 +677,9 @@ def build_report(
     report.charts = {kind: draw(kind, ds, lang=lang) for kind in charts}
     if capacity is not None:
         report.charts = {"capacity_balance": _capacity_figure(capacity, lang), **report.charts}
-    report.captions = {k: CHART_CAPTIONS.get(k, (k, k))[1 if lang == "zh" else 0] for k in report.charts}
+    report.captions = {
+        k: CHART_CAPTIONS.get(k, (k, k))[1 if lang == "zh" else 0] for k in report.charts
+    }
     return report
 
 
@@ -675,7 +736,9 @@ def build_comparison(
         if scenario is None:
             report.notes.append(f"{name}: {tr('r.no_verdicts', lang)}")
         rows_by.append({str(r["target"]): r for r in rows})
-    order = list(dict.fromkeys(t for rows in rows_by for t in rows if not t.startswith("corridor:")))
+    order = list(
+        dict.fromkeys(t for rows in rows_by for t in rows if not t.startswith("corridor:"))
+    )
     table = [[tr("r.target", lang), *names]]
     for target in order:
         ref = next(rows[target] for rows in rows_by if target in rows)
@@ -707,7 +770,9 @@ def build_comparison(
         for name, ds in zip(names, datasets, strict=True):
             key = f"{kind}:{name}"
             report.charts[key] = draw(kind, ds, lang=lang)
-            report.captions[key] = f"{name}: {CHART_CAPTIONS.get(kind, (kind, kind))[1 if lang == 'zh' else 0]}"
+            report.captions[key] = (
+                f"{name}: {CHART_CAPTIONS.get(kind, (kind, kind))[1 if lang == 'zh' else 0]}"
+            )
     report.provenance = _provenance(datasets[0], lang)
     return report
 
@@ -771,7 +836,9 @@ def _html_table(
         cls = f' class="{row_classes[i]}"' if row_classes else ""
         cells = []
         for j, cell in enumerate(row):
-            names = " ".join(n for n in (("num" if j in numeric else ""), cell_class.get(j, "")) if n)
+            names = " ".join(
+                n for n in (("num" if j in numeric else ""), cell_class.get(j, "")) if n
+            )
             attr = f' class="{names}"' if names else ""
             cells.append(f"<td{attr}>{html.escape(cell)}</td>")
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
@@ -780,7 +847,9 @@ def _html_table(
 
 
 def _target_headers(lang: str, level: bool = False) -> list[str]:
-    keys = ["r.target", "r.value", "r.goal", "r.margin", "r.verdict"] + (["r.level"] if level else [])
+    keys = ["r.target", "r.value", "r.goal", "r.margin", "r.verdict"] + (
+        ["r.level"] if level else []
+    )
     return [tr(k, lang) for k in keys]
 
 
@@ -793,13 +862,24 @@ def render_html(report: Report, dpi: int = 110) -> str:
     lang = report.lang
     parts: list[str] = []
     if report.compare:
-        parts.append(f'<section class="executive" id="summary"><h2>{html.escape(tr("r.compare_targets", lang))}</h2>')
         parts.append(
-            _html_table(report.compare[0], report.compare[1:], numeric=set(range(1, len(report.compare[0]))), table_id="compare")
+            f'<section class="executive" id="summary"><h2>{html.escape(tr("r.compare_targets", lang))}</h2>'
         )
-        parts.append("".join(f'<p class="note">{html.escape(n)}</p>' for n in report.notes) + "</section>")
+        parts.append(
+            _html_table(
+                report.compare[0],
+                report.compare[1:],
+                numeric=set(range(1, len(report.compare[0]))),
+                table_id="compare",
+            )
+        )
+        parts.append(
+            "".join(f'<p class="note">{html.escape(n)}</p>' for n in report.notes) + "</section>"
+        )
     else:
-        parts.append(f'<section class="executive" id="summary"><h2>{html.escape(tr("r.executive", lang))}</h2>')
+        parts.append(
+            f'<section class="executive" id="summary"><h2>{html.escape(tr("r.executive", lang))}</h2>'
+        )
         parts.append("".join(f'<p class="note">{html.escape(n)}</p>' for n in report.notes))
         if report.verdict:
             parts.append(f'<p class="verdict">{html.escape(report.verdict)}</p>')
@@ -837,7 +917,12 @@ def render_html(report: Report, dpi: int = 110) -> str:
         if report.figures:
             parts.append(f"<h2>{html.escape(tr('r.figures', lang))}</h2>")
             parts.append(
-                _html_table([tr("r.figure", lang), tr("r.value", lang)], report.figures, numeric={1}, table_id="figures")
+                _html_table(
+                    [tr("r.figure", lang), tr("r.value", lang)],
+                    report.figures,
+                    numeric={1},
+                    table_id="figures",
+                )
             )
     if report.charts:
         figures = []
@@ -864,12 +949,18 @@ def render_html(report: Report, dpi: int = 110) -> str:
         )
         parts.append(
             f"<details><summary>{html.escape(tr('r.name', lang))} ({len(report.entries)})</summary>"
-            + _html_table([tr("r.section", lang), tr("r.name", lang), tr("r.what", lang)], report.entries)
+            + _html_table(
+                [tr("r.section", lang), tr("r.name", lang), tr("r.what", lang)], report.entries
+            )
             + "</details>"
         )
     parts.append(f"<h2>{html.escape(tr('r.provenance', lang))}</h2>")
     parts.append(
-        _html_table([tr("r.key", lang), tr("r.value", lang)], [list(p) for p in report.provenance], table_id="provenance")
+        _html_table(
+            [tr("r.key", lang), tr("r.value", lang)],
+            [list(p) for p in report.provenance],
+            table_id="provenance",
+        )
     )
     return HTML_TEMPLATE.substitute(
         lang="zh-CN" if lang == "zh" else "en",
@@ -898,7 +989,12 @@ def render_markdown(report: Report, path: str | Path, dpi: int = 150) -> str:
     lang = report.lang
     out = [f"# {report.title}", ""]
     if report.compare:
-        out += [f"## {tr('r.compare_targets', lang)}", "", _md_table(report.compare[0], report.compare[1:]), ""]
+        out += [
+            f"## {tr('r.compare_targets', lang)}",
+            "",
+            _md_table(report.compare[0], report.compare[1:]),
+            "",
+        ]
         out += [f"> {n}\n" for n in report.notes]
     else:
         out += [f"## {tr('r.executive', lang)}", ""]
@@ -906,16 +1002,31 @@ def render_markdown(report: Report, path: str | Path, dpi: int = 150) -> str:
         if report.verdict:
             out += [f"**{report.verdict}**", ""]
         if report.headline:
-            out += [f"### {tr('r.headline', lang)}", "", _md_table(_target_headers(lang), report.headline), ""]
+            out += [
+                f"### {tr('r.headline', lang)}",
+                "",
+                _md_table(_target_headers(lang), report.headline),
+                "",
+            ]
         if report.binding:
             out += [f"### {tr('r.binding', lang)}", "", *[f"- {x}" for x in report.binding], ""]
         out += [f"### {tr('r.adequacy', lang)}", "", *[f"- {x}" for x in report.adequacy], ""]
         if report.summary:
             out += [f"## {tr('r.scenario', lang)}", "", report.summary, ""]
         if report.verdicts:
-            out += [f"## {tr('r.verdicts', lang)}", "", _md_table(_target_headers(lang, True), report.verdicts), ""]
+            out += [
+                f"## {tr('r.verdicts', lang)}",
+                "",
+                _md_table(_target_headers(lang, True), report.verdicts),
+                "",
+            ]
         if report.figures:
-            out += [f"## {tr('r.figures', lang)}", "", _md_table([tr("r.figure", lang), tr("r.value", lang)], report.figures), ""]
+            out += [
+                f"## {tr('r.figures', lang)}",
+                "",
+                _md_table([tr("r.figure", lang), tr("r.value", lang)], report.figures),
+                "",
+            ]
     if report.charts:
         out += [f"## {tr('r.charts', lang)}", ""]
         for key, fig in report.charts.items():
@@ -924,8 +1035,18 @@ def render_markdown(report: Report, path: str | Path, dpi: int = 150) -> str:
             caption = report.captions.get(key, key)
             out += [f"![{caption}]({folder.name}/{name}.png)", "", f"*{caption}*", ""]
     if report.sources:
-        out += [f"## {tr('r.assumptions', lang)}", "", _md_table([tr("r.used_by", lang), tr("r.source", lang)], report.sources), ""]
-    out += [f"## {tr('r.provenance', lang)}", "", _md_table([tr("r.key", lang), tr("r.value", lang)], [list(p) for p in report.provenance]), ""]
+        out += [
+            f"## {tr('r.assumptions', lang)}",
+            "",
+            _md_table([tr("r.used_by", lang), tr("r.source", lang)], report.sources),
+            "",
+        ]
+    out += [
+        f"## {tr('r.provenance', lang)}",
+        "",
+        _md_table([tr("r.key", lang), tr("r.value", lang)], [list(p) for p in report.provenance]),
+        "",
+    ]
     return "\n".join(out)
 
 
@@ -999,19 +1120,34 @@ class _Pages:
     def heading(self, text: str, size: float = 12.0) -> None:
         self._need(4 * self.LINE)
         self.y -= self.LINE * 0.6
-        self.fig.text(self.LEFT, self.y, text, fontsize=size, weight=self.bold, va="top", family=self.family)
+        self.fig.text(
+            self.LEFT, self.y, text, fontsize=size, weight=self.bold, va="top", family=self.family
+        )
         self.y -= self.LINE * (size / 7.5) * 1.3
 
     def paragraph(self, text: str, size: float = 8.0, bold: bool = False) -> None:
         chars = int((self.RIGHT - self.LEFT) * 8.27 * 72 / (size * 0.55))
         for line in _wrap(text, chars):
             self._need(self.LINE)
-            self.fig.text(self.LEFT, self.y, line, fontsize=size, va="top", family=self.family,
-                          weight=self.bold if bold else "normal")
+            self.fig.text(
+                self.LEFT,
+                self.y,
+                line,
+                fontsize=size,
+                va="top",
+                family=self.family,
+                weight=self.bold if bold else "normal",
+            )
             self.y -= self.LINE * size / 7.5
         self.y -= self.LINE * 0.4
 
-    def table(self, headers: list[str], rows: list[list[str]], shares: list[float], right: set[int] = frozenset()) -> None:
+    def table(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        shares: list[float],
+        right: set[int] = frozenset(),
+    ) -> None:
         size = 7.0
         span = self.RIGHT - self.LEFT
         total = sum(shares)
@@ -1025,9 +1161,17 @@ class _Pages:
             self._need(height + self.LINE * 0.3)
             for j, lines in enumerate(wrapped):
                 x = lefts[j] + widths[j] - 0.005 if j in right else lefts[j]
-                self.fig.text(x, self.y, "\n".join(lines), fontsize=size, va="top",
-                              ha="right" if j in right else "left", family=self.family,
-                              weight=self.bold if bold else "normal", linespacing=1.25)
+                self.fig.text(
+                    x,
+                    self.y,
+                    "\n".join(lines),
+                    fontsize=size,
+                    va="top",
+                    ha="right" if j in right else "left",
+                    family=self.family,
+                    weight=self.bold if bold else "normal",
+                    linespacing=1.25,
+                )
             self.y -= height + self.LINE * 0.3
 
         row(headers, True)
@@ -1051,7 +1195,12 @@ def render_pdf(report: Report, path: Path) -> None:
         if report.compare:
             pages.heading(tr("r.compare_targets", lang))
             n = len(report.compare[0])
-            pages.table(report.compare[0], report.compare[1:], [2.2] + [1.6] * (n - 1), right=set(range(1, n)))
+            pages.table(
+                report.compare[0],
+                report.compare[1:],
+                [2.2] + [1.6] * (n - 1),
+                right=set(range(1, n)),
+            )
             for note in report.notes:
                 pages.paragraph(note)
         else:
@@ -1061,7 +1210,12 @@ def render_pdf(report: Report, path: Path) -> None:
             if report.verdict:
                 pages.paragraph(report.verdict, 9.0, bold=True)
             if report.headline:
-                pages.table(_target_headers(lang), report.headline, [3.0, 1.3, 1.4, 1.3, 1.0], right={1, 2, 3})
+                pages.table(
+                    _target_headers(lang),
+                    report.headline,
+                    [3.0, 1.3, 1.4, 1.3, 1.0],
+                    right={1, 2, 3},
+                )
             if report.binding:
                 pages.heading(tr("r.binding", lang), 10.0)
                 for line in report.binding:
@@ -1075,18 +1229,30 @@ def render_pdf(report: Report, path: Path) -> None:
             if report.verdicts:
                 pages.heading(tr("r.verdicts", lang))
                 pages.table(
-                    _target_headers(lang, True), report.verdicts, [3.0, 1.2, 1.3, 1.2, 0.9, 1.0], right={1, 2, 3}
+                    _target_headers(lang, True),
+                    report.verdicts,
+                    [3.0, 1.2, 1.3, 1.2, 0.9, 1.0],
+                    right={1, 2, 3},
                 )
             if report.figures:
                 pages.heading(tr("r.figures", lang))
-                pages.table([tr("r.figure", lang), tr("r.value", lang)], report.figures, [3.0, 1.2], right={1})
+                pages.table(
+                    [tr("r.figure", lang), tr("r.value", lang)],
+                    report.figures,
+                    [3.0, 1.2],
+                    right={1},
+                )
         text_pages = pages.pages
         tail = _Pages(lang)
         if report.sources:
             tail.heading(tr("r.assumptions", lang))
             tail.table([tr("r.used_by", lang), tr("r.source", lang)], report.sources, [1.2, 2.4])
         tail.heading(tr("r.provenance", lang))
-        tail.table([tr("r.key", lang), tr("r.value", lang)], [list(p) for p in report.provenance], [1.0, 2.0])
+        tail.table(
+            [tr("r.key", lang), tr("r.value", lang)],
+            [list(p) for p in report.provenance],
+            [1.0, 2.0],
+        )
         with (
             warnings.catch_warnings(),
             PdfPages(path, metadata={"Title": report.title, "Creator": "energysim"}) as pdf,

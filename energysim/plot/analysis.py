@@ -73,7 +73,9 @@ def capacity_balance_chart(
     """
     missing = [c for c in BALANCE_COLUMNS if c not in table.columns]
     if missing:
-        msg = f"a capacity-balance table needs the columns {list(BALANCE_COLUMNS)}; missing {missing}"
+        msg = (
+            f"a capacity-balance table needs the columns {list(BALANCE_COLUMNS)}; missing {missing}"
+        )
         raise EnergysimError(msg)
     ax = axes(ax, (8.0, 5.0))
     parts = table[~table["item"].astype(str).str.startswith("total") & (table["side"] != "margin")]
@@ -100,8 +102,16 @@ def capacity_balance_chart(
             base = base + values
         tops[side] = base
         for c in centres:
-            ax.text(c + offset, -0.01, tr(side, lang), transform=ax.get_xaxis_transform(),
-                    ha="center", va="top", fontsize=7, color="#444444")
+            ax.text(
+                c + offset,
+                -0.01,
+                tr(side, lang),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize=7,
+                color="#444444",
+            )
     for i, season in enumerate(SEASONS):
         need, have = tops["requirement"][i], tops["supply"][i]
         margin = have - need

@@ -142,7 +142,11 @@ CHARTS: dict[str, ChartKind] = {
             _draw_plain(plot_duration),
         ),
         ChartKind(
-            "monthly", "results", "monthly energy balance", _fixed(10.0, 4.6), _draw_plain(plot_monthly)
+            "monthly",
+            "results",
+            "monthly energy balance",
+            _fixed(10.0, 4.6),
+            _draw_plain(plot_monthly),
         ),
         ChartKind(
             "heatmap",

@@ -130,7 +130,9 @@ def period(ds: xr.Dataset, start: str | pd.Timestamp | None, days: int | None) -
 
 def day_label(ts: pd.Timestamp, lang: str) -> str:
     """``26 Mar`` or ``3月26日``."""
-    return f"{ts.month}月{ts.day}日" if lang == "zh" else f"{ts.day} {month_names('en')[ts.month - 1]}"
+    return (
+        f"{ts.month}月{ts.day}日" if lang == "zh" else f"{ts.day} {month_names('en')[ts.month - 1]}"
+    )
 
 
 def date_axis(ax: Axes, x: np.ndarray, lang: str) -> None:
@@ -157,7 +159,9 @@ def date_axis(ax: Axes, x: np.ndarray, lang: str) -> None:
     lookup = dict(zip(np.round(positions, 6), names, strict=True))
     ax.xaxis.set_major_locator(FixedLocator(positions))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: lookup.get(round(v, 6), "")))
-    ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=(0, 12)) if days <= 16 else FixedLocator([]))
+    ax.xaxis.set_minor_locator(
+        mdates.HourLocator(byhour=(0, 12)) if days <= 16 else FixedLocator([])
+    )
 
 
 def legend(

@@ -97,7 +97,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "title_duration": ("Duration curves", "持续曲线"),
     "title_monthly": ("Monthly energy balance", "月度电量平衡"),
     "title_heatmap": ("New-energy curtailment by day and hour", "新能源弃电时段分布"),
-    "title_corridors": ("Export corridors: energy sent and new-energy share", "外送通道: 电量与新能源占比"),
+    "title_corridors": (
+        "Export corridors: energy sent and new-energy share",
+        "外送通道: 电量与新能源占比",
+    ),
     "title_soc": ("Storage state of charge", "储能荷电状态"),
     "title_map": ("Leagues, backbone and export corridors", "盟市、主网架与外送通道"),
     "title_feasibility": ("Feasibility map", "可行域"),

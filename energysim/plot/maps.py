@@ -253,7 +253,15 @@ def plot_map(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") -> Axe
         )
     for region in regions:
         rx, ry = RECEIVING_GRID_LOCATIONS[region]
-        ax.plot(rx, ry, marker="s", markersize=5, color=carrier_color("export"), zorder=4, gid=f"region:{region}")
+        ax.plot(
+            rx,
+            ry,
+            marker="s",
+            markersize=5,
+            color=carrier_color("export"),
+            zorder=4,
+            gid=f"region:{region}",
+        )
     ax.scatter(
         [pos[b][0] for b in buses],
         [pos[b][1] for b in buses],
@@ -303,8 +311,23 @@ def plot_map(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") -> Axe
         return [v for v in (top / 4, top / 2, top) if v > 0]
 
     handles = [
-        Line2D([], [], marker="o", linestyle="none", markerfacecolor=cmap(0.6), markeredgecolor="black", label=tr("bus", lang)),
-        Line2D([], [], marker="s", linestyle="none", color=carrier_color("export"), label=tr("receiving", lang)),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor=cmap(0.6),
+            markeredgecolor="black",
+            label=tr("bus", lang),
+        ),
+        Line2D(
+            [],
+            [],
+            marker="s",
+            linestyle="none",
+            color=carrier_color("export"),
+            label=tr("receiving", lang),
+        ),
         Line2D([], [], linestyle="none", label=tr("line", lang)),
         *[
             Line2D([], [], color=carrier_color("AC"), linewidth=line_width(v), label=f"{v:g} TWh")
@@ -312,12 +335,28 @@ def plot_map(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") -> Axe
         ],
         Line2D([], [], linestyle="none", label=tr("corridor", lang)),
         *[
-            Line2D([], [], color=carrier_color("export"), alpha=0.55, linewidth=corridor_width(v), label=f"{v:g} TWh")
+            Line2D(
+                [],
+                [],
+                color=carrier_color("export"),
+                alpha=0.55,
+                linewidth=corridor_width(v),
+                label=f"{v:g} TWh",
+            )
             for v in key_values(cmax)
         ],
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=2.5)
     note = tr("map_source", lang) if have_maps else tr("no_boundaries", lang)
-    ax.text(0.0, -0.08, note, transform=ax.transAxes, fontsize=6.5, color="#555555", va="top", gid="map_note")
+    ax.text(
+        0.0,
+        -0.08,
+        note,
+        transform=ax.transAxes,
+        fontsize=6.5,
+        color="#555555",
+        va="top",
+        gid="map_note",
+    )
     ax.grid(True, linewidth=0.3, alpha=0.4)
     return ax

@@ -176,9 +176,7 @@ def plot_duration(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") -
     -------
     Axes
     """
-    require(
-        ds, ("demand", "generator_p_available", "curtailment", "corridor_schedule"), "duration"
-    )
+    require(ds, ("demand", "generator_p_available", "curtailment", "corridor_schedule"), "duration")
     ax = axes(ax, (8.0, 4.6))
     demand = ds["demand"].sum("bus").values
     schedule = ds["corridor_schedule"].sum("corridor").values
@@ -186,9 +184,21 @@ def plot_duration(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") -
     vre = sum((avail[c] for c in NEW_ENERGY if c in avail), np.zeros_like(demand))
     series = (
         ("load", demand, "black", "-", tr("load", lang)),
-        ("load_export", demand + schedule, carrier_color("export"), "--", tr("load_schedule", lang)),
+        (
+            "load_export",
+            demand + schedule,
+            carrier_color("export"),
+            "--",
+            tr("load_schedule", lang),
+        ),
         ("net_load", demand + schedule - vre, carrier_color("wind"), "-", tr("net_load", lang)),
-        ("curtailment", ds["curtailment"].sum("bus").values, "#7F7F7F", "-", tr("curtailment", lang)),
+        (
+            "curtailment",
+            ds["curtailment"].sum("bus").values,
+            "#7F7F7F",
+            "-",
+            tr("curtailment", lang),
+        ),
     )
     hours = np.arange(1, len(demand) + 1)
     for gid, values, colour, style, name in series:
@@ -403,8 +413,21 @@ def plot_corridors(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") 
     share = ds["corridor_renewable_share"].values[order] * 100.0
     need = ds["corridor_min_renewable_share"].values[order] * 100.0
     y = np.arange(n)
-    ax.barh(y, green, color=carrier_color("wind"), label=tr("sent_new_energy", lang), gid="sent_new_energy")
-    ax.barh(y, other, left=green, color=carrier_color("export"), label=tr("sent_other", lang), gid="sent_other")
+    ax.barh(
+        y,
+        green,
+        color=carrier_color("wind"),
+        label=tr("sent_new_energy", lang),
+        gid="sent_new_energy",
+    )
+    ax.barh(
+        y,
+        other,
+        left=green,
+        color=carrier_color("export"),
+        label=tr("sent_other", lang),
+        gid="sent_other",
+    )
     ax.plot(
         sched,
         y,

@@ -230,7 +230,9 @@ def plot_feasibility(
     if by_gid := [ln for ln in ax.lines if ln.get_gid() == "misses"]:
         del by_gid
         # the crosses are white on the map; the key shows them in black on the white page
-        handles.insert(0, Line2D([], [], linestyle="none", marker="x", color="black", markeredgewidth=1.5))
+        handles.insert(
+            0, Line2D([], [], linestyle="none", marker="x", color="black", markeredgewidth=1.5)
+        )
         labels.insert(0, tr("misses", lang))
     legend(ax, where="below", ncol=2, handles=handles, labels=labels)
     return ax

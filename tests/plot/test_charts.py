@@ -11,8 +11,6 @@ from matplotlib.colors import to_rgba
 from energysim.constants import CARRIERS
 from energysim.exceptions import EnergysimError, EnergysimWarning
 from energysim.plot import charts, style
-from energysim.plot.common import text_overlaps
-from energysim.plot.labels import TEXT
 from energysim.plot.charts import (
     RESULT_KINDS,
     draw,
@@ -24,6 +22,8 @@ from energysim.plot.charts import (
     plot_monthly,
     plot_soc,
 )
+from energysim.plot.common import text_overlaps
+from energysim.plot.labels import TEXT
 
 matplotlib.use("Agg")
 
@@ -115,7 +115,10 @@ def test_dispatch_stack(results):
         if not np.any(values > 1e-9):
             assert name not in texts
     # charging and discharging never share a swatch
-    handles = {t.get_text(): h for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles, strict=True)}
+    handles = {
+        t.get_text(): h
+        for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles, strict=True)
+    }
     assert handles["New-type storage, charging"].get_hatch()
     assert not handles["New-type storage, discharging"].get_hatch()
 
@@ -139,9 +142,11 @@ def test_duration_curves(results):
     assert curt.sum() / 1e3 == pytest.approx(results["curtailment"].sum().item() / 1e6)
     net = by_gid(ax, "net_load")[0].get_ydata()
     # net load as a planner defines it: demand + export schedule - available wind/solar/CSP
-    avail = results["generator_p_available"].where(
-        results["carrier"].isin(["wind", "solar", "csp"]), 0.0
-    ).sum("generator")
+    avail = (
+        results["generator_p_available"]
+        .where(results["carrier"].isin(["wind", "solar", "csp"]), 0.0)
+        .sum("generator")
+    )
     expected = results["demand"].sum("bus") + results["corridor_schedule"].sum("corridor") - avail
     np.testing.assert_allclose(net, np.sort(expected.values)[::-1] / 1e3)
     assert "(h)" in ax.get_xlabel() and "(GW)" in ax.get_ylabel()
@@ -215,20 +220,38 @@ def test_corridors(results):
     names = [t.get_text() for t in ax.get_yticklabels()]
     slugs = {"B–Shandong": "b-shandong", "C–Jiangsu": "c-jiangsu"}
     assert sorted(names) == sorted(slugs)  # human names, not slugs
-    green = dict(zip(names, [p.get_width() for p in ax.patches if p.get_gid() == "sent_new_energy"], strict=True))
-    other = dict(zip(names, [p.get_width() for p in ax.patches if p.get_gid() == "sent_other"], strict=True))
+    green = dict(
+        zip(
+            names,
+            [p.get_width() for p in ax.patches if p.get_gid() == "sent_new_energy"],
+            strict=True,
+        )
+    )
+    other = dict(
+        zip(names, [p.get_width() for p in ax.patches if p.get_gid() == "sent_other"], strict=True)
+    )
     for n, slug in slugs.items():
-        assert green[n] == pytest.approx(results["corridor_new_energy_TWh"].sel(corridor=slug).item())
-        assert green[n] + other[n] == pytest.approx(results["corridor_energy_TWh"].sel(corridor=slug).item())
+        assert green[n] == pytest.approx(
+            results["corridor_new_energy_TWh"].sel(corridor=slug).item()
+        )
+        assert green[n] + other[n] == pytest.approx(
+            results["corridor_energy_TWh"].sel(corridor=slug).item()
+        )
     share = results["corridor_renewable_share"].sel(corridor="b-shandong").item() * 100
     text = next(t for t in ax.texts if t.get_gid() == "share:b-shandong").get_text()
     assert f"{share:.1f} %" in text and "≥ 30 %" in text
-    assert "required" not in next(t for t in ax.texts if t.get_gid() == "share:c-jiangsu").get_text()
+    assert (
+        "required" not in next(t for t in ax.texts if t.get_gid() == "share:c-jiangsu").get_text()
+    )
     # one x axis only; the schedule marker differs from everything else
     assert len(ax.figure.axes) == 1
     assert by_gid(ax, "schedule")[0].get_marker() == "D"
     assert "(TWh)" in ax.get_xlabel()
-    assert set(legend_texts(ax)) == {"Scheduled energy", "Sent: new energy", "Sent: thermal and other"}
+    assert set(legend_texts(ax)) == {
+        "Scheduled energy",
+        "Sent: new energy",
+        "Sent: thermal and other",
+    }
 
 
 def test_corridors_and_map_in_chinese_use_name_zh(results, cjk):
@@ -258,7 +281,9 @@ def test_soc(results):
         )
         band = by_gid(ax, f"soc_range:{kind}")[0]
         ys = band.get_paths()[0].vertices[:, 1]
-        assert ys.max() == pytest.approx(daily.max().max()) and ys.min() == pytest.approx(daily.min().min())
+        assert ys.max() == pytest.approx(daily.max().max()) and ys.min() == pytest.approx(
+            daily.min().min()
+        )
         assert line.get_color() == CARRIERS[kind][0]
     assert "(GWh)" in ax.get_ylabel()
     assert "New-type storage, daily min–max" in legend_texts(ax)

@@ -39,7 +39,9 @@ def test_feasibility_map(sweep):
 
 
 def test_feasibility_no_misses_legend_when_all_meet(sweep):
-    ax = plot_feasibility(sweep, "storage_GW", "ulanbuh_jjj_in_service", "new_energy_local_TWh", 100.0)
+    ax = plot_feasibility(
+        sweep, "storage_GW", "ulanbuh_jjj_in_service", "new_energy_local_TWh", 100.0
+    )
     assert not by_gid(ax, "misses")
     texts = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
     assert "misses target" not in texts
@@ -108,9 +110,11 @@ def test_draw_sweep_kinds(sweep, cjk):
         fig = draw("weather", sweep, figure="renewable_weight", target=0.4, lang=lang)
         assert fig.axes[0].get_ylabel() == ylabel
         assert text_overlaps(fig) == []
-    title = draw(
-        "feasibility", sweep, figure="new_energy_local_TWh", target=320.0, lang="zh"
-    ).axes[0].get_title()
+    title = (
+        draw("feasibility", sweep, figure="new_energy_local_TWh", target=320.0, lang="zh")
+        .axes[0]
+        .get_title()
+    )
     assert "可行域" in title and not any(w in title for w in ("mean", "over", "Target", "weather"))
 
 
