@@ -264,10 +264,14 @@ def test_report_evening_peak_adequacy(plan_nc):
     ds, scenario = load_source(plan_nc)
     report = build_report(ds, scenario, charts=(), capacity=balance_table())
     assert report.adequacy[0].startswith("Summer evening peak")
-    assert "counted supply 180.0 GW against a requirement of 165.0 GW, margin +15.0 GW" in (
-        report.adequacy[0]
+    assert (
+        "counted supply 180.0 GW against a requirement of 165.0 GW, margin +15.0 GW"
+        in (report.adequacy[0])
     )
     assert "margin −5.5 GW" in report.adequacy[1]
     assert list(report.charts) == ["capacity_balance"]
     without = build_report(ds, scenario, charts=(), adequacy=False)
-    assert without.adequacy[0] == "The capacity balance at the peaks is not available for these results."
+    assert (
+        without.adequacy[0]
+        == "The capacity balance at the peaks is not available for these results."
+    )

@@ -91,7 +91,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "values_per_box": ("values per box", "每箱样本数"),
     "weather_years_n": ("weather years", "个气象年"),
     "pooled_over": ("pooled over", "合并"),
-    "averaged_over": ("mean over", "取均值: "),
+    "averaged_over": ("mean over", "取均值:"),
     # -- titles ----------------------------------------------------------------------------------
     "title_dispatch": ("Hourly dispatch", "逐时调度"),
     "title_duration": ("Duration curves", "持续曲线"),

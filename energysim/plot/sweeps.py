@@ -190,6 +190,7 @@ def plot_feasibility(
             cs.set_gid("target")
         bar.ax.axhline(goal, color="black", linewidth=1.5, gid="target_bar")
         miss = np.isfinite(z) & ~_meets(z, goal, sense)
+        title += f" ({tr('meets', lang)}: {int(np.isfinite(z).sum() - miss.sum())}/{int(np.isfinite(z).sum())})"
         if miss.any():
             ax.plot(
                 gx[miss],
