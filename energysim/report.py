@@ -21,7 +21,6 @@ side). :func:`load_source` reads a results file or simulates a scenario file, fo
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import html
@@ -57,7 +56,6 @@ __all__ = [
     "Report",
     "build_comparison",
     "build_report",
-    "cmd_report",
     "format_margin",
     "format_value",
     "load_source",
@@ -229,7 +227,7 @@ def format_margin(margin: float, unit: str) -> str:
 
 
 def _verdict_class(verdict: str) -> str:
-    from energysim.feasibility import FAIL, PASS
+    from energysim.targets import FAIL, PASS
 
     return "pass" if verdict == PASS else "fail" if verdict == FAIL else "optimal"
 
@@ -251,8 +249,8 @@ def _level_text(level: str, lang: str) -> str:
 
 def _scenario_for(ds: xr.Dataset) -> Scenario | None:
     """The scenario of results: their ``config`` attr, else the shipped scenario of that name."""
-    from energysim.cli import shipped_scenarios
     from energysim.config import load_scenario, load_scenario_dict
+    from energysim.config.shipped import shipped_scenarios
 
     config = ds.attrs.get("config")
     if isinstance(config, str) and config.strip():
@@ -291,7 +289,7 @@ def load_source(source: str | Path) -> tuple[xr.Dataset, Scenario | None]:
         scenario = load_scenario(source)
         return simulate(scenario), scenario
     if source.suffix in RESULT_SUFFIXES:
-        from energysim.plot.cli import load_any
+        from energysim.plot.sources import load_any
 
         ds = load_any(source)
         if "snapshot" not in ds.dims:
@@ -308,7 +306,7 @@ def load_source(source: str | Path) -> tuple[xr.Dataset, Scenario | None]:
 
 
 def _target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
-    from energysim.feasibility import target_rows
+    from energysim.targets import target_rows
 
     return target_rows(scenario, ds)
 
@@ -1287,32 +1285,3 @@ def write_report(report: Report, output: str | Path) -> Path:
         return atomic_write(output, lambda tmp: render_pdf(report, tmp))
     msg = f"cannot write a report to {str(output)!r}: the suffix must be one of {list(SUFFIXES)}"
     raise EnergysimError(msg)
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim report``."""
-    from energysim.cli import EXIT_OK, _out
-
-    if Path(args.output).suffix.lower() not in SUFFIXES:
-        msg = (
-            f"cannot write a report to {str(args.output)!r}: "
-            f"the suffix must be one of {list(SUFFIXES)}"
-        )
-        raise EnergysimError(msg)
-    sources = args.source if isinstance(args.source, list) else [args.source]
-    for source in sources:
-        if not Path(source).exists():
-            msg = f"report source {str(source)!r} does not exist"
-            raise EnergysimError(msg)
-    if len(sources) > 1:
-        report = build_comparison([load_source(s)[0] for s in sources], lang=args.lang)
-    else:
-        ds, scenario = load_source(sources[0])
-        report = build_report(ds, scenario, lang=args.lang)
-    path = write_report(report, args.output)
-    n_fail = sum(c == "fail" for c in report.verdict_classes)
-    _out(
-        f"wrote {path}: {len(report.verdicts)} targets ({n_fail} failing), "
-        f"{len(report.charts)} charts"
-    )
-    return EXIT_OK

@@ -21,11 +21,7 @@ from pathlib import Path
 import xarray as xr
 
 from energysim.plot import CHARTS, draw, save_figure, text_overlaps
-
-try:  # the module's name after the CLI moved into energysim/cli/
-    from energysim.plot.sources import load_any, sweep_target
-except ImportError:  # pragma: no cover - before that move
-    from energysim.plot.cli import load_any, sweep_target
+from energysim.plot.sources import load_any, sweep_target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.plot.balance import BALANCE_VARIABLES, STORAGE_ORDER, balance_layers, stack
 from energysim.plot.common import (
     MW_PER_GW,
@@ -49,7 +50,7 @@ __all__ = [
     "plot_soc",
 ]
 
-NEW_ENERGY = ("wind", "solar", "csp")
+NEW_ENERGY = NEW_ENERGY_CARRIERS
 
 
 def default_start(ds: xr.Dataset, days: int = 7) -> pd.Timestamp:

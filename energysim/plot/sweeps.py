@@ -38,7 +38,7 @@ _UNIT_SUFFIXES = {
 
 
 def _meets(value: np.ndarray, target: float, sense: str) -> np.ndarray:
-    from energysim.feasibility import meets
+    from energysim.targets import meets
 
     return meets(value, target, sense)
 
