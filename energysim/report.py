@@ -716,7 +716,7 @@ def build_comparison(
     -------
     Report
         ``compare`` holds the table (first row the headers: target, then one column per
-        scenario, cells ``value ✔ (margin)``); ``charts`` has keys ``"<kind>:<scenario>"`` and
+        scenario, cells ``"value ✔\n(margin)"``); ``charts`` has keys ``"<kind>:<scenario>"`` and
         ``columns`` the number of scenarios per row.
     """
     if len(datasets) < 2:
@@ -752,7 +752,7 @@ def build_comparison(
                 continue
             mark = HEADLINE_MARKS[_verdict_class(r["verdict"])]
             cells.append(
-                f"{format_value(r['value'], r['unit'])} {mark} ({format_margin(r['margin'], r['unit'])})"
+                f"{format_value(r['value'], r['unit'])} {mark}\n({format_margin(r['margin'], r['unit'])})"
             )
         table.append([label, *cells])
     corridor_cells = []
@@ -787,6 +787,7 @@ table { border-collapse: collapse; margin: .6em 0; font-size: .9em; }
 th, td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+#compare td.num { white-space: pre-line; }
 tr.pass td.verdict { color: #1b7a1b; font-weight: bold; }
 tr.optimal td.verdict { color: #a66f00; font-weight: bold; }
 tr.fail td.verdict { color: #c0392b; font-weight: bold; }

@@ -35,6 +35,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         report = build_report(*load_source(sources[0]), lang=args.lang)
     path = write_report(report, args.output)
+    if report.compare:
+        out(f"wrote {path}: {len(report.compare[0]) - 1} scenarios, {len(report.charts)} charts")
+        return EXIT_OK
     n_fail = sum(c == "fail" for c in report.verdict_classes)
     out(
         f"wrote {path}: {len(report.verdicts)} targets ({n_fail} failing), "
