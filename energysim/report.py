@@ -765,14 +765,26 @@ def build_comparison(
     report.notes.append(tr("r.compare_note", lang))
     report.columns = min(3, len(datasets))
     for kind in charts:
+        drawn = []
         for name, ds in zip(names, datasets, strict=True):
             key = f"{kind}:{name}"
             report.charts[key] = draw(kind, ds, lang=lang)
             report.captions[key] = (
                 f"{name}: {CHART_CAPTIONS.get(kind, (kind, kind))[1 if lang == 'zh' else 0]}"
             )
+            drawn.append(report.charts[key].axes[0])
+        _same_scale(drawn, "x" if kind == "corridors" else "y")
     report.provenance = _provenance(datasets[0], lang)
     return report
+
+
+def _same_scale(axes: list, axis: str) -> None:
+    """Give side-by-side charts one value scale (the union of their limits)."""
+    get = "get_xlim" if axis == "x" else "get_ylim"
+    limits = [getattr(ax, get)() for ax in axes]
+    lo, hi = min(v[0] for v in limits), max(v[1] for v in limits)
+    for ax in axes:
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, hi)
 
 
 # -- rendering ------------------------------------------------------------------------------------

@@ -204,6 +204,8 @@ def test_comparison_report(tmp_path):
     assert all(("✔" in c) != ("✘" in c) for c in local[1:])
     assert report.compare[-1][0] == "Corridor requirements met"
     assert list(report.charts) == ["monthly:tiny-a", "monthly:tiny-b"] and report.columns == 2
+    a, b = (fig.axes[0].get_ylim() for fig in report.charts.values())
+    assert a == b  # side by side on one scale
     text = write_report(report, tmp_path / "compare.html").read_text(encoding="utf-8")
     assert '<table id="compare">' in text and 'class="grid"' in text
     assert text.count("data:image/png;base64,") == 2
