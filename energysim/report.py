@@ -16,7 +16,7 @@ side). :func:`load_source` reads a results file or simulates a scenario file, fo
 * HTML: one file, figures embedded as base64 PNG, no external assets (styles inline).
 * Markdown: the ``.md`` file plus the figures as PNG in ``<name>_files/`` beside it.
 * PDF: matplotlib's PdfPages, TrueType (Type 42) fonts: text pages for the tables (cells wrapped,
-  never cut), one page per chart at A4 width.
+  never cut), one page per chart at its own size, which fits A4 at 100 % (:data:`A4_CHART_IN`).
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ SCENARIO_SUFFIXES = (".yaml", ".yml")
 RESULT_SUFFIXES = (".nc", ".zarr")
 BINDING_SHARE = 0.01
 """A target is binding when its margin is below this share of the target (1 %)."""
-A4_WIDTH_IN = 7.5
-"""Width of a chart page in the PDF, inches: A4 (8.27 in) less margins."""
+A4_CHART_IN = (10.5, 7.8)
+"""Largest chart, inches (width, height): it fits an A4 page in landscape (11.69 x 8.27 in) at
+100 %, so its 9 pt text prints at 9 pt. Charts keep their size in the PDF (resizing would move
+the text against the data it was placed around)."""
 
 CHART_CAPTIONS: dict[str, tuple[str, str]] = {
     "map": (
@@ -1171,7 +1173,7 @@ class _Pages:
             height = max(len(w) for w in wrapped) * self.LINE * size / 7.5
             self._need(height + self.LINE * 0.3)
             for j, lines in enumerate(wrapped):
-                x = lefts[j] + widths[j] - 0.005 if j in right else lefts[j]
+                x = lefts[j] + widths[j] - 0.02 if j in right else lefts[j]
                 self.fig.text(
                     x,
                     self.y,
@@ -1195,7 +1197,7 @@ def render_pdf(report: Report, path: Path) -> None:
     """Write the report as PDF with matplotlib: text pages for the tables, a page per chart.
 
     Fonts are embedded as TrueType (Type 42); table cells wrap instead of being cut; each source
-    text appears once; chart pages are :data:`A4_WIDTH_IN` wide.
+    text appears once; chart pages keep the chart's size, at most :data:`A4_CHART_IN`.
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -1272,12 +1274,7 @@ def render_pdf(report: Report, path: Path) -> None:
             for fig in text_pages:
                 pdf.savefig(fig)
             for fig in report.charts.values():
-                w, h = fig.get_size_inches()
-                fig.set_size_inches(A4_WIDTH_IN, h * A4_WIDTH_IN / w)
-                try:
-                    pdf.savefig(fig)
-                finally:
-                    fig.set_size_inches(w, h)
+                pdf.savefig(fig)  # at its own size: it prints at 100 % on A4 (see A4_CHART_IN)
             for fig in tail.pages:
                 pdf.savefig(fig)
 

@@ -74,7 +74,8 @@ class ChartKind:
     description : str
         One line for ``energysim plot --help`` and the docs.
     size : callable
-        Dataset -> figure size (width, height), inches; sized for an A4 page at 100 %.
+        Dataset -> figure size (width, height), inches; at most
+        :data:`energysim.report.A4_CHART_IN`, so it prints at 100 % on A4.
     plot : callable
         ``plot(ds, ax=..., lang=..., **options)`` draws on ``ax``.
     """
@@ -159,7 +160,7 @@ CHARTS: dict[str, ChartKind] = {
             "corridors",
             "results",
             "energy sent per corridor, schedule and new-energy share",
-            lambda ds: (9.0, max(3.0, 0.3 * ds.sizes.get("corridor", 0) + 1.6)),
+            lambda ds: (9.0, min(7.8, max(3.0, 0.24 * ds.sizes.get("corridor", 0) + 1.5))),
             _draw_plain(plot_corridors),
         ),
         ChartKind(
@@ -173,7 +174,7 @@ CHARTS: dict[str, ChartKind] = {
             "map",
             "results",
             "leagues (annual demand), backbone and corridors on boundary data",
-            _fixed(9.5, 8.0),
+            _fixed(9.5, 7.6),
             _draw_plain(plot_map),
         ),
         ChartKind(

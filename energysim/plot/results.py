@@ -360,7 +360,7 @@ def plot_curtailment_heatmap(
     names = month_names(lang)
     ax.set_yticks(firsts, [names[days[i].month - 1] for i in firsts])
     for i in firsts[1:]:
-        ax.axhline(i - 0.5, color="#444444", linewidth=0.3)
+        ax.axhline(i - 0.5, color="#9A9A9A", linewidth=0.4)
     ax.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
     ax.set_xlabel(tr("hour_of_day", lang))
     ax.set_ylabel(tr("month", lang))
@@ -402,7 +402,7 @@ def plot_corridors(ds: xr.Dataset, *, ax: Axes | None = None, lang: str = "en") 
         "corridors",
     )
     n = ds.sizes.get("corridor", 0)
-    ax = axes(ax, (9.0, max(3.0, 0.3 * n + 1.6)))
+    ax = axes(ax, (9.0, min(7.8, max(3.0, 0.24 * n + 1.5))))
     energy = ds["corridor_energy_TWh"].values
     order = np.argsort(energy)
     slugs = np.asarray(ds["corridor"].values).astype(str)[order]

@@ -417,3 +417,15 @@ def test_map_league_polygons_from_name_zh(results):
     xy = np.concatenate([path.vertices for path in league.get_paths()])
     assert 106 < xy[:, 0].min() < 108 and 111 < xy[:, 0].max() < 112.5
     assert 37 < xy[:, 1].min() < 38.5 and 40 < xy[:, 1].max() < 41.5
+
+
+def test_every_chart_fits_a4_at_full_size(results, sweep):
+    from energysim.plot.charts import CHARTS
+    from energysim.report import A4_CHART_IN
+
+    big = results.copy()
+    for kind, spec in CHARTS.items():
+        w, h = spec.size(big if spec.data == "results" else sweep)
+        assert w <= A4_CHART_IN[0] and h <= A4_CHART_IN[1], kind
+    many = results.isel(corridor=[0, 1] * 20)  # 40 corridors still fit
+    assert CHARTS["corridors"].size(many)[1] <= A4_CHART_IN[1]
