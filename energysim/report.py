@@ -206,7 +206,7 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{_number(value, 1)} {unit}"
 
 
-def format_margin(margin: float, unit: str) -> str:
+def format_margin(margin: float, unit: str, lang: str = "en") -> str:
     """A signed margin: percentage points for shares, ``0`` without a sign when it rounds to zero.
 
     >>> format_margin(0.045, "1"), format_margin(-0.004, "TWh"), format_margin(36.46, "TWh")
@@ -215,7 +215,7 @@ def format_margin(margin: float, unit: str) -> str:
     if margin is None or (isinstance(margin, float) and math.isnan(margin)):
         return "–"
     if unit == "1":
-        value, decimals, shown = 100 * margin, 1, "pp"
+        value, decimals, shown = 100 * margin, 1, tr("pp", lang)
     elif unit in ("MWh", "h", "MW"):
         value, decimals, shown = margin, 0, unit
     else:
@@ -318,7 +318,7 @@ def _row_cells(r: dict, lang: str, places: dict[str, str]) -> list[str]:
         target_name(str(r["target"]), lang, places),
         format_value(r["value"], r["unit"]),
         f"{SENSE.get(r['sense'], r['sense'])} {format_value(r['target_value'], r['unit'])}",
-        format_margin(r["margin"], r["unit"]),
+        format_margin(r["margin"], r["unit"], lang),
         _verdict_text(r["verdict"], lang),
     ]
 
@@ -338,7 +338,7 @@ def _binding(rows: list[dict], lang: str, places: dict[str, str]) -> list[str]:
         f"{target_name(str(r['target']), lang, places)}: {format_value(r['value'], r['unit'])} "
         f"({SENSE.get(r['sense'], r['sense'])} {format_value(r['target_value'], r['unit'])}, "
         f"{tr('r.margin', lang).lower() if lang == 'en' else tr('r.margin', lang)} "
-        f"{format_margin(r['margin'], r['unit'])})"
+        f"{format_margin(r['margin'], r['unit'], lang)})"
         for _, r in tight[:8]
     ]
     if len(tight) > 8:
@@ -644,7 +644,9 @@ def build_report(
         )
         if corr:
             met = sum(_verdict_class(r["verdict"]) != "fail" for r in corr)
-            report.verdict += " " + tr("r.corridors_met", lang, k=met, n=len(corr))
+            report.verdict += ("" if lang == "zh" else " ") + tr(
+                "r.corridors_met", lang, k=met, n=len(corr)
+            )
         report.binding = _binding(rows, lang, places)
         report.verdicts = [
             [*_row_cells(r, lang, places), _level_text(str(r["level"]), lang)] for r in rows
@@ -754,7 +756,7 @@ def build_comparison(
                 continue
             mark = HEADLINE_MARKS[_verdict_class(r["verdict"])]
             cells.append(
-                f"{format_value(r['value'], r['unit'])} {mark}\n({format_margin(r['margin'], r['unit'])})"
+                f"{format_value(r['value'], r['unit'])} {mark}\n({format_margin(r['margin'], r['unit'], lang)})"
             )
         table.append([label, *cells])
     corridor_cells = []

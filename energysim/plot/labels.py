@@ -181,6 +181,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "param:in_service_year": ("in service", "投运年份"),
     "param:p_nom": ("capacity", "容量"),
     "unit:year": ("year", "年"),
+    "pp": ("pp", "个百分点"),
     "unit:seed": ("seed", "种子"),
     # -- capacity balance items (energysim.adequacy.capacity_balance) ---------------------------
     "item:peak load (inflexible demand)": ("Peak load", "最高负荷"),
