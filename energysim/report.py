@@ -390,6 +390,10 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
                 cut=_number(float(ds["export_cut_hours"]), 0),
             )
         )
+    if "reserve_shortfall_hours" in ds:
+        lines.append(
+            tr("r.adequacy_reserve", lang, h=_number(float(ds["reserve_shortfall_hours"]), 0))
+        )
     if "unserved_MWh" in ds and "peak_load_MW" in ds:
         lines.append(
             tr(

@@ -272,6 +272,15 @@ def test_report_evening_peak_adequacy(plan_nc):
     )
     assert "margin −5.5 GW" in report.adequacy[1]
     assert list(report.charts) == ["capacity_balance"]
+    # the hourly adequacy figures, when the Dataset has them
+    hourly = ds.assign(
+        loss_of_load_hours=ds["unserved_MWh"] * 0 + 3.0,
+        export_cut_hours=ds["unserved_MWh"] * 0 + 12.0,
+        reserve_shortfall_hours=ds["unserved_MWh"] * 0 + 7.0,
+    )
+    lines = build_report(hourly, scenario, charts=(), adequacy=False).adequacy
+    assert "Hourly dispatch: 3 h with unserved demand, 12 h with export cuts." in lines
+    assert "Upward reserve not held in 7 h." in lines
     without = build_report(ds, scenario, charts=(), adequacy=False)
     assert (
         without.adequacy[0]

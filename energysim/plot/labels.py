@@ -259,6 +259,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Hourly dispatch: {lolh} h with unserved demand, {cut} h with export cuts.",
         "逐时调度: 缺电 {lolh} 小时, 外送削减 {cut} 小时。",
     ),
+    "r.adequacy_reserve": (
+        "Upward reserve not held in {h} h.",
+        "上备用不足 {h} 小时。",
+    ),
     "r.adequacy_unserved": (
         "Unserved energy in the hourly dispatch: {mwh}; peak load {peak} GW.",
         "逐时调度缺电量: {mwh}; 最高负荷 {peak} GW。",
