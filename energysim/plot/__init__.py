@@ -1,7 +1,12 @@
 """Charts of results and sweep Datasets (matplotlib), in English or Chinese.
 
-Every ``plot_*`` function draws on a given Axes (or makes one) and returns it; :func:`draw` makes
-a whole figure of a named kind; :func:`save_figure` exports PNG, SVG or PDF atomically.
+Every ``plot_*`` function (and :func:`capacity_balance_chart`, :func:`waterfall_chart`) draws on a
+given Axes (or makes one) and returns it; :func:`draw` makes a whole figure of a kind of the one
+table :data:`CHARTS`; :func:`save_figure` exports PNG, SVG or PDF atomically;
+:func:`text_overlaps` lists texts of a figure that overlap. Result charts are in
+:mod:`energysim.plot.results` and :mod:`energysim.plot.maps`, sweep charts in
+:mod:`energysim.plot.sweeps`, charts of analysis tables in :mod:`energysim.plot.analysis`; every
+text comes from :data:`energysim.plot.labels.TEXT`.
 """
 
 from __future__ import annotations
