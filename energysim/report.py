@@ -346,6 +346,24 @@ def _binding(rows: list[dict], lang: str, places: dict[str, str]) -> list[str]:
     return lines or [tr("r.binding_none", lang)]
 
 
+def _summary_zh(scenario: Scenario) -> str:
+    """The scenario summary line in Chinese (the figures of :func:`scenario_summary`)."""
+    from energysim.plot.style import carrier_name
+    from energysim.summary import capacity_by_carrier_GW
+
+    gen = ", ".join(
+        f"{carrier_name(c, 'zh')} {v:.1f}" for c, v in capacity_by_carrier_GW(scenario).items()
+    )
+    st_p = sum(x.p_nom for x in scenario.storage.values()) / 1e3
+    st_e = sum(x.p_nom * x.max_hours for x in scenario.storage.values()) / 1e3
+    active = [c for c in scenario.corridors.values() if c.in_service_year <= scenario.year]
+    return (
+        f"{scenario.name} ({scenario.year}): {len(scenario.buses)} 个盟市节点 | 装机 (GW): {gen} | "
+        f"储能 {st_p:.1f} GW / {st_e:.0f} GWh | 在运外送通道 {len(active)} 条, "
+        f"{sum(c.p_nom for c in active) / 1e3:.1f} GW | 用电量 {scenario.demand.annual_TWh:.0f} TWh"
+    )
+
+
 def capacity_table(scenario: Scenario) -> pd.DataFrame | None:
     """:func:`energysim.adequacy.capacity_balance` of ``scenario``, or None where that module
     is not installed (the report then says the capacity balance is not available)."""
@@ -656,7 +674,7 @@ def build_report(
             [*_row_cells(r, lang, places), _level_text(str(r["level"]), lang)] for r in rows
         ]
         report.verdict_classes = [_verdict_class(r["verdict"]) for r in rows]
-        report.summary = scenario_summary(scenario)
+        report.summary = scenario_summary(scenario) if lang != "zh" else _summary_zh(scenario)
         if scenario.description:
             report.summary += f"\n\n{scenario.description}"
         report.sources, report.entries = _sources(scenario, lang)

@@ -176,6 +176,7 @@ def test_report_chinese(plan_nc, cjk_font):
         assert needle in table
     assert "met</td>" not in table and "energy sent" not in table
     assert "摘要" in text and "约束条件" in text and "晚高峰保供" in text
+    assert "12 个盟市节点 | 装机 (GW): 风电" in text
 
 
 def test_comparison_report(tmp_path):
