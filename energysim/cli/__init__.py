@@ -164,8 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figure", default=None, help="figure to draw (sweep charts)")
     p.set_defaults(func=_lazy("plot:cmd_plot"))
 
-    p = sub.add_parser("report", parents=[common], help="write an HTML or Markdown report")
-    p.add_argument("source", type=Path, help="scenario file or results .nc")
+    p = sub.add_parser("report", parents=[common], help="write an HTML, Markdown or PDF report")
+    p.add_argument(
+        "source", type=Path, nargs="+", help="scenario file or results .nc; several: a comparison"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help=".html, .md or .pdf")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.set_defaults(func=_lazy("report:cmd_report"))
