@@ -175,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     p.set_defaults(func=_lazy("energysim.feasibility", "cmd_check"))
 
+    p = sub.add_parser("pathway", help="run a 2026-2030 pathway year by year")
+    p.add_argument("pathway", type=Path, metavar="FILE", help="pathway file (scenarios/pathways/)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Dataset (netCDF)")
+    p.add_argument(
+        "--weather-years", type=int, default=0, metavar="N", help="N weather years per model year"
+    )
+    p.set_defaults(func=_lazy("energysim.pathway", "cmd_pathway"))
+
     p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")
     p.add_argument(
         "--shared",

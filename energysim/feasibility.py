@@ -35,6 +35,7 @@ import xarray as xr
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.exceptions import ConfigError
+from energysim.indicators import indicator_rows
 from energysim.kernel import run_kernel
 from energysim.results.build import to_dataset
 from energysim.run import packed
@@ -85,6 +86,22 @@ TARGETS: tuple[TargetSpec, ...] = (
         True,
     ),
     TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
+    TargetSpec(
+        "new_energy_over_thermal_generation",
+        "new_energy_over_thermal_generation",
+        ">=",
+        "new-energy / thermal generation",
+        "x",
+        True,
+    ),
+    TargetSpec(
+        "new_energy_over_thermal_capacity",
+        "new_energy_over_thermal_capacity",
+        ">=",
+        "new-energy / thermal capacity",
+        "x",
+        False,
+    ),
 )
 
 COLUMNS = [
@@ -452,9 +469,11 @@ def check(
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
+    indicators: dict[str, list[dict]] = {}
     bar = _progress(len(loaded) * max(1, weather_years), "check")
     for scenario in loaded:
         ds = evaluate(scenario)
+        indicators[scenario.name] = indicator_rows(ds)
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
         if lp and len(failing):
@@ -510,6 +529,7 @@ def check(
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    table.attrs["indicators"] = indicators
     return table
 
 
@@ -527,6 +547,16 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:,.0f} h"
     if unit == "TWh":
         return f"{value:,.2f} TWh"
+    if unit == "x":
+        return f"{value:.2f}x"
+    return f"{value:,.1f} {unit}"
+
+
+def _fmt_indicator(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "1":
+        return f"{value:.1%}"
     return f"{value:,.1f} {unit}"
 
 
@@ -557,6 +587,13 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                     f" {_fmt(r.p10, r.unit):>12s} {_fmt(r.p50, r.unit):>12s} {_fmt(r.p90, r.unit):>12s}"
                 )
             lines.append(line)
+        shown = table.attrs.get("indicators", {}).get(scenario, [])
+        if shown:
+            lines.append(f"  {'indicator (kernel)':42s} {'value':>16s}")
+            lines.extend(
+                f"  {r['label'][:42]:42s} {_fmt_indicator(r['value'], r['unit']):>16s}"
+                for r in shown
+            )
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):
@@ -587,6 +624,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
             if len(table.attrs["what_it_takes"])
             else [],
+            "indicators": table.attrs.get("indicators", {}),
         }
         atomic_write(
             args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False))

@@ -127,6 +127,13 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
             table_file = str(path.parent / value)
             for name, entry in table.items():
                 _register(prov, entry, (section, name), table_file, f"row {rows[name]}")
+    economics = raw.get("economics")
+    if isinstance(economics, dict) and isinstance(economics.get("technologies"), str):
+        table_file = str(path.parent / economics["technologies"])
+        table, rows = _read_table(Path(table_file), path, "economics.technologies")
+        economics["technologies"] = table
+        for name, entry in table.items():
+            _register(prov, entry, ("economics", "technologies", name), table_file, f"row {rows[name]}")
     weather = raw.get("weather")
     if isinstance(weather, dict):
         for key in ("wind_profile", "solar_profile", "load_profile"):

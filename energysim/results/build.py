@@ -31,6 +31,7 @@ import yaml
 
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
+from energysim.indicators import add_indicators
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit, jit_inline
 from energysim.results.schema import VARIABLES
@@ -559,6 +560,7 @@ def to_dataset(
             ),
         }
     )
+    ds = add_indicators(ds, result, inputs, scenario)
     if attrs:
         ds.attrs.update(dict(attrs))
     return ds
