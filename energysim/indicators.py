@@ -205,7 +205,9 @@ def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs
         room[:, inputs.st_bus[s]] += np.maximum(head, 0.0)
     for c in range(inputs.corr_cap.shape[0]):
         if inputs.corr_flex[c] > 0:
-            room[:, inputs.corr_bus[c]] += np.maximum(inputs.corr_cap[c] - result.corr_flow[:, c], 0)
+            room[:, inputs.corr_bus[c]] += np.maximum(
+                inputs.corr_cap[c] - result.corr_flow[:, c], 0
+            )
     return room
 
 
@@ -364,7 +366,9 @@ def _group_sum(values: np.ndarray, keys: np.ndarray, labels: tuple) -> np.ndarra
 
 
 def _util(avail: np.ndarray, curt: np.ndarray) -> np.ndarray:
-    return np.where(avail > 0, 1.0 - np.divide(curt, avail, out=np.zeros_like(curt), where=avail > 0), np.nan)
+    return np.where(
+        avail > 0, 1.0 - np.divide(curt, avail, out=np.zeros_like(curt), where=avail > 0), np.nan
+    )
 
 
 def add_indicators(
@@ -405,9 +409,7 @@ def add_indicators(
     bus_index = {b: i for i, b in enumerate(ds["bus"].values)}
     l0 = np.array([bus_index[b] for b in ds["line_bus0"].values], dtype=np.int64)
     l1 = np.array([bus_index[b] for b in ds["line_bus1"].values], dtype=np.int64)
-    mask = congestion_mask(
-        ne_curt, room, l0, l1, result.line_p0, result.line_p1, inputs.line_cap
-    )
+    mask = congestion_mask(ne_curt, room, l0, l1, result.line_p0, result.line_p1, inputs.line_cap)
     congested = np.where(mask, ne_curt, 0.0)
     surplus = ne_curt - congested
     grid_of = ds["bus_grid"].values
@@ -483,13 +485,8 @@ def add_indicators(
         "grid_curtailed_system_TWh": _group_sum(surplus.sum(axis=0), grid_of, GRIDS) * twh,
         "grid_curtailed_congestion_TWh": _group_sum(congested.sum(axis=0), grid_of, GRIDS) * twh,
         "monthly_new_energy_utilisation": _util(month_avail, month_curt),
-        "monthly_curtailed_system_TWh": np.array(
-            [surplus[month == m].sum() for m in MONTHS]
-        )
-        * twh,
-        "monthly_curtailed_congestion_TWh": np.array(
-            [congested[month == m].sum() for m in MONTHS]
-        )
+        "monthly_curtailed_system_TWh": np.array([surplus[month == m].sum() for m in MONTHS]) * twh,
+        "monthly_curtailed_congestion_TWh": np.array([congested[month == m].sum() for m in MONTHS])
         * twh,
         "storage_cycles": cycles,
         "storage_shifted_TWh": float(discharged.sum()) * twh,

@@ -149,9 +149,7 @@ def load_pathway(path: str | Path) -> tuple[Pathway, Scenario, Path]:
     except ValidationError as err:
         first = err.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "<top>"
-        raise ConfigError(
-            path, loc, f"{first['msg']} (got {first.get('input')!r})"
-        ) from None
+        raise ConfigError(path, loc, f"{first['msg']} (got {first.get('input')!r})") from None
     base_path = path.parent / pathway.base
     if not base_path.is_file():
         raise ConfigError(path, "base", f"base scenario {pathway.base!r} not found ({base_path})")
@@ -359,24 +357,30 @@ def pathway_table(ds: xr.Dataset) -> pd.DataFrame:
             rows[label] = ds[var].median("member").values
     table = pd.DataFrame(rows, index=pd.Index(ds["year"].values, name="year"))
     table["dip"] = [
-        ",".join(
-            f
-            for f, on in (("utilisation", bool(u)), ("adequacy", bool(a)))
-            if on
-        )
+        ",".join(f for f, on in (("utilisation", bool(u)), ("adequacy", bool(a))) if on)
         for u, a in zip(ds["utilisation_dip"].values, ds["adequacy_dip"].values, strict=True)
     ]
     return table
 
 
-def weakest_year(ds: xr.Dataset) -> tuple[int, str, float]:
-    """The year with the smallest relative margin on an operational target (worst weather year):
-    (year, target, margin as a share of the target)."""
-    goals = ds["target_value"].values
-    rel = ds["target_margin"].min("member").values / np.where(goals != 0, np.abs(goals), 1.0)
-    rel = np.where(np.isfinite(rel), rel, np.inf)
-    yi, ti = np.unravel_index(int(np.argmin(rel)), rel.shape)
-    return int(ds["year"].values[yi]), str(ds["target"].values[ti]), float(rel[yi, ti])
+def weakest_year(ds: xr.Dataset) -> dict[str, tuple[int, float]]:
+    """The weakest years on the figures that must hold every year (worst weather year).
+
+    Returns
+    -------
+    dict
+        ``utilisation``: (year of the lowest new-energy utilisation, its value);
+        ``export_cut``: (year of the largest export shortfall, TWh); ``unserved``: (year of the
+        most unserved energy, MWh).
+    """
+    util = ds["new_energy_utilisation"].min("member")
+    cut = ds["export_shortfall_TWh"].max("member")
+    unserved = ds["unserved_MWh"].max("member")
+    return {
+        "utilisation": (int(util.idxmin("year")), float(util.min())),
+        "export_cut": (int(cut.idxmax("year")), float(cut.max())),
+        "unserved": (int(unserved.idxmax("year")), float(unserved.max())),
+    }
 
 
 def format_pathway(ds: xr.Dataset) -> str:
@@ -395,17 +399,25 @@ def format_pathway(ds: xr.Dataset) -> str:
     labels = ds["target"].attrs.get("labels", "").split(",")
     lines.append("year each target is first met (every weather year):")
     for name, label, year, goal in zip(
-        ds["target"].values, labels, ds["first_met_year"].values, ds["target_value"].values,
+        ds["target"].values,
+        labels,
+        ds["first_met_year"].values,
+        ds["target_value"].values,
         strict=False,
     ):
         when = "not by " + str(int(ds["year"].values[-1])) if math.isnan(year) else str(int(year))
         lines.append(f"  {label or name:42s} target {goal:>10.3g}  {when}")
-    dips = [
-        f"{int(y)} ({r})" for y, r in zip(table.index, table["dip"], strict=True) if r
-    ]
+    dips = [f"{int(y)} ({r})" for y, r in zip(table.index, table["dip"], strict=True) if r]
     lines.append(f"years with a dip: {', '.join(dips) if dips else 'none'}")
-    year, target, rel = weakest_year(ds)
-    lines.append(f"weakest year: {year} ({target}: margin {rel:+.1%} of the target)")
+    weak = weakest_year(ds)
+    year, util = weak["utilisation"]
+    lines.append(
+        f"weakest year for utilisation: {year} ({util:.1%} against the {UTILISATION_FLOOR:.0%} floor)"
+    )
+    year, cut = weak["export_cut"]
+    lines.append(f"largest export cut: {year} ({cut:.2f} TWh)")
+    year, unserved = weak["unserved"]
+    lines.append(f"most unserved energy: {year} ({unserved:,.0f} MWh)")
     lines.append(f"run time: {ds.attrs.get('run_seconds', math.nan):.1f} s")
     return "\n".join(lines)
 
