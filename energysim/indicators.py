@@ -283,13 +283,13 @@ def _congestion_hours(
             while head < tail:
                 u = queue[head]
                 head += 1
-                for l in range(nl):
-                    limit = cap[l] * (1.0 - tol)
+                for li in range(nl):
+                    limit = cap[li] * (1.0 - tol)
                     v = -1
-                    if bus0[l] == u and p0[t, l] < limit:
-                        v = bus1[l]
-                    elif bus1[l] == u and p1[t, l] < limit:
-                        v = bus0[l]
+                    if bus0[li] == u and p0[t, li] < limit:
+                        v = bus1[li]
+                    elif bus1[li] == u and p1[t, li] < limit:
+                        v = bus0[li]
                     if v >= 0 and seen[v] == 0:
                         seen[v] = 1
                         queue[tail] = v

@@ -133,7 +133,9 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
         table, rows = _read_table(Path(table_file), path, "economics.technologies")
         economics["technologies"] = table
         for name, entry in table.items():
-            _register(prov, entry, ("economics", "technologies", name), table_file, f"row {rows[name]}")
+            _register(
+                prov, entry, ("economics", "technologies", name), table_file, f"row {rows[name]}"
+            )
     weather = raw.get("weather")
     if isinstance(weather, dict):
         for key in ("wind_profile", "solar_profile", "load_profile"):
