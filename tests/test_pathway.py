@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 import pytest
 import yaml
 
@@ -169,3 +170,44 @@ def test_shipped_pathway_loads_with_the_plan_trajectory(repo):
     ne = sum(g.p_nom for g in s.generators.values() if g.carrier in ("wind", "solar", "csp"))
     assert ne == pytest.approx(263_000.0)
     assert all(series.source for series in pathway.capacity_GW.values())
+
+
+def _pathway_like(members: int = 1) -> xr.Dataset:
+    years = [2026, 2027, 2028]
+    rng = np.arange(members)[None, :] * 0.5
+    return xr.Dataset(
+        {
+            "new_energy_local_TWh": (("year", "member"), np.array([[250.0], [290], [330]]) + rng),
+            "new_energy_export_TWh": (("year", "member"), np.array([[100.0], [150], [210]]) + rng),
+            "new_energy_utilisation": (("year", "member"), np.array([[0.98], [0.88], [0.97]]) + 0 * rng),
+            "utilisation_dip": ("year", [False, True, False]),
+            "adequacy_dip": ("year", [False, False, False]),
+            "target_value": ("target", [320.0, 200.0]),
+        },
+        coords={"year": years, "member": range(members),
+                "target": ["new_energy_local_TWh", "new_energy_export_TWh"]},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_pathway_chart_draws_bars_targets_and_utilisation(members):
+    import matplotlib.pyplot as plt
+
+    from energysim.plot.pathway import pathway_chart
+
+    ax = pathway_chart(_pathway_like(members))
+    bars = [p.get_height() for p in ax.patches if p.get_width() < 1]
+    shift = 0.5 if members == 3 else 0.0  # the median member of 0, 0.5, 1.0
+    np.testing.assert_allclose(bars, np.array([250, 290, 330, 100, 150, 210]) + shift)
+    assert {round(line.get_ydata()[0]) for line in ax.get_lines()} >= {320, 200}
+    util = ax.right_ax.get_lines()[0].get_ydata()
+    np.testing.assert_allclose(util, [98.0, 88.0, 97.0])
+    plt.close("all")
+
+
+def test_pathway_chart_rejects_a_results_dataset():
+    from energysim.exceptions import EnergysimError
+    from energysim.plot.pathway import pathway_chart
+
+    with pytest.raises(EnergysimError, match="pathway Dataset"):
+        pathway_chart(xr.Dataset({"demand": ("snapshot", [1.0])}))
