@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 import pytest
+import xarray as xr
 import yaml
 
 from energysim.exceptions import ConfigError
