@@ -19,6 +19,7 @@ import numpy as np
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.indicators import structural_figures
 from energysim.kernel._jit import jit
 from energysim.results.build import (
     COAL_CARRIERS,
@@ -232,7 +233,7 @@ def annual_figures(
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
-    return system_figures(
+    figures = system_figures(
         result,
         inputs,
         scenario,
@@ -241,6 +242,7 @@ def annual_figures(
         renewable_used_TWh=zero_used + thermal["renewable"],
         coal_TWh=thermal["coal"],
     )
+    return figures | structural_figures(scenario, figures)
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:
