@@ -18,8 +18,8 @@ import numpy as np
 
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
-from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.indicators import structural_figures
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit
 from energysim.results.build import (
     COAL_CARRIERS,
