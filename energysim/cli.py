@@ -181,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--weather-years", type=int, default=0, metavar="N", help="N weather years per model year"
     )
+    p.add_argument("--sweep", type=Path, metavar="SWEEP", help="run the pathway per sweep point")
     p.set_defaults(func=_lazy("energysim.pathway", "cmd_pathway"))
 
     p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")

@@ -35,8 +35,9 @@ import argparse
 import logging
 import math
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ __all__ = [
     "Series",
     "format_pathway",
     "load_pathway",
+    "pathway_sweep",
     "pathway_table",
     "run_pathway",
     "year_scenario",
@@ -134,8 +136,13 @@ class Pathway(_Model):
         return self
 
 
-def load_pathway(path: str | Path) -> tuple[Pathway, Scenario, Path]:
+def load_pathway(
+    path: str | Path, overrides: Sequence[tuple[str, Any]] = ()
+) -> tuple[Pathway, Scenario, Path]:
     """Read and validate a pathway file and its base scenario.
+
+    ``overrides`` are (dotted path, value) pairs applied to the base scenario before the
+    pathway's own rules (a sweep point, :func:`pathway_sweep`).
 
     Raises
     ------
@@ -154,6 +161,11 @@ def load_pathway(path: str | Path) -> tuple[Pathway, Scenario, Path]:
     if not base_path.is_file():
         raise ConfigError(path, "base", f"base scenario {pathway.base!r} not found ({base_path})")
     base = load_scenario(base_path)
+    if overrides:
+        from energysim.sweep.worker import apply_overrides
+
+        data = apply_overrides(base.model_dump(), overrides)
+        base = load_scenario_dict(data, file=f"<{base_path.name} + sweep point>")
     for name in pathway.corridors:
         if name not in base.corridors:
             raise ConfigError(
@@ -246,6 +258,7 @@ def run_pathway(
     weather_years: int = 0,
     engine: str = "kernel",
     years: list[int] | None = None,
+    overrides: Sequence[tuple[str, Any]] = (),
 ) -> xr.Dataset:
     """Run every model year of a pathway.
 
@@ -259,6 +272,8 @@ def run_pathway(
     engine : {"kernel", "reference", "lp"}, default "kernel"
     years : list of int, optional
         A subset of the pathway's years.
+    overrides : sequence of (str, value), optional
+        Dotted-path changes to the base scenario (a sweep point).
 
     Returns
     -------
@@ -271,7 +286,7 @@ def run_pathway(
     """
     from energysim.feasibility import TARGETS, evaluate, meets
 
-    pathway, base, file = load_pathway(path)
+    pathway, base, file = load_pathway(path, overrides)
     run_years = list(years) if years else list(pathway.years)
     seeds: list[int | None] = (
         [base.weather.seed + i for i in range(weather_years)] if weather_years > 0 else [None]
@@ -422,13 +437,73 @@ def format_pathway(ds: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
+def pathway_sweep(path: str | Path, sweep_path: str | Path, weather_years: int = 0) -> xr.Dataset:
+    """A pathway per point of a sweep: the sweep's overrides change the pathway's base scenario.
+
+    The sweep file's axes name paths of the base scenario (``base:`` in the sweep file should be
+    the pathway's base so that they are checked against it). Runs the points one after another
+    (no workers).
+
+    Returns
+    -------
+    xarray.Dataset
+        The :func:`run_pathway` Datasets stacked along ``point``, with one coordinate per sweep
+        axis (its value at each point).
+    """
+    from energysim.sweep.spec import load_sweep
+
+    sweep = load_sweep(sweep_path)
+    parts = []
+    for point in sweep.points():
+        ds = run_pathway(path, weather_years=weather_years, overrides=point.overrides)
+        parts.append(ds)
+        logger.info("pathway sweep: point %d of %d", point.flat + 1, sweep.n_points)
+    out = xr.concat(parts, dim="point", coords="minimal", compat="override")
+    points = sweep.points()
+    for a, name in enumerate(sweep.names):
+        values = [
+            sweep.values[a][p.index[a] if sweep.spec.mode == "product" else p.index[0]]
+            for p in points
+        ]
+        out = out.assign_coords({name: ("point", values)})
+    out.attrs["sweep"] = sweep.spec.name
+    out.attrs["run_seconds"] = float(sum(p.attrs["run_seconds"] for p in parts))
+    return out
+
+
+def format_pathway_sweep(ds: xr.Dataset) -> str:
+    """One block per sweep point: its axis values, the first-met years and the weakest years."""
+    axes = [c for c in ds.coords if ds[c].dims == ("point",)]
+    lines = [f"pathway {ds.attrs.get('pathway', '')} x sweep {ds.attrs.get('sweep', '')}"]
+    for i in range(ds.sizes["point"]):
+        one = ds.isel(point=i)
+        where = ", ".join(f"{a}={one[a].item()}" for a in axes)
+        first = {
+            str(t): ("never" if math.isnan(y) else str(int(y)))
+            for t, y in zip(one["target"].values, one["first_met_year"].values, strict=True)
+        }
+        weak = weakest_year(one)
+        lines.append(f"point {i} ({where})")
+        lines.append("  first met: " + ", ".join(f"{k} {v}" for k, v in first.items()))
+        lines.append(
+            f"  lowest utilisation {weak['utilisation'][1]:.1%} in {weak['utilisation'][0]}; "
+            f"largest export cut {weak['export_cut'][1]:.2f} TWh in {weak['export_cut'][0]}"
+        )
+    lines.append(f"run time: {ds.attrs.get('run_seconds', math.nan):.1f} s")
+    return "\n".join(lines)
+
+
 def cmd_pathway(args: argparse.Namespace) -> int:
     """CLI handler of ``energysim pathway``."""
     from energysim.cli import EXIT_OK, _out
     from energysim.results.io import atomic_write
 
-    ds = run_pathway(args.pathway, weather_years=args.weather_years)
-    _out(format_pathway(ds))
+    if args.sweep:
+        ds = pathway_sweep(args.pathway, args.sweep, weather_years=args.weather_years)
+        _out(format_pathway_sweep(ds))
+    else:
+        ds = run_pathway(args.pathway, weather_years=args.weather_years)
+        _out(format_pathway(ds))
     if args.output:
         atomic_write(args.output, lambda tmp: ds.to_netcdf(tmp))
     return EXIT_OK

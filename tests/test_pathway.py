@@ -211,3 +211,42 @@ def test_pathway_chart_rejects_a_results_dataset():
 
     with pytest.raises(EnergysimError, match="pathway Dataset"):
         pathway_chart(xr.Dataset({"demand": ("snapshot", [1.0])}))
+
+
+def test_pathway_per_sweep_point(tmp_path):
+    path = _write(tmp_path, {**PATHWAY, "years": [2026]})
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        yaml.safe_dump(
+            {
+                "name": "coal",
+                "base": "base.yaml",
+                "axes": [
+                    {"path": "generators.b-coal.p_nom", "name": "coal_MW", "values": [2500, 3000]}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    from energysim.pathway import format_pathway_sweep, pathway_sweep
+
+    ds = pathway_sweep(path, sweep)
+    assert ds.sizes["point"] == 2
+    assert list(ds["coal_MW"].values) == [2500, 3000]
+    # capacity ratio = 1.2 GW new energy / coal (the dedicated coal is removed in 2026)
+    np.testing.assert_allclose(
+        ds["new_energy_over_thermal_capacity"].sel(year=2026, member=0), [1200 / 2500, 1200 / 3000]
+    )
+    assert "point 1 (coal_MW=3000)" in format_pathway_sweep(ds)
+
+
+def test_cli_pathway_writes_the_dataset_and_rejects_bad_files(tmp_path, capsys):
+    from energysim.cli import main
+
+    path = _write(tmp_path, {**PATHWAY, "years": [2026]})
+    out = tmp_path / "p.nc"
+    assert main(["pathway", str(path), "-o", str(out)]) == 0
+    assert "first met" in capsys.readouterr().out
+    assert list(xr.open_dataset(out)["year"].values) == [2026]
+    bad = _write(tmp_path, {**PATHWAY, "years": [2031]})
+    assert main(["pathway", str(bad)]) == 2
