@@ -5,7 +5,7 @@ and the scenario's ``economics`` section; :func:`add_indicators` adds them to th
 (variables declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows`
 lists the key ones for ``energysim check``.
 
-Definitions (``docs/indicators.md`` in the report text; the tests compute them by hand):
+Definitions (also in ``docs/indicators.md``; the tests compute them by hand):
 
 * **Fuel use.** For every thermal class (coal, coal_chp, gas, biomass) at every bus and hour, the
   load factor is lf = output / available capacity and the heat rate

@@ -432,7 +432,11 @@ def format_pathway(ds: xr.Dataset) -> str:
     year, cut = weak["export_cut"]
     lines.append(f"largest export cut: {year} ({cut:.2f} TWh)")
     year, unserved = weak["unserved"]
-    lines.append(f"most unserved energy: {year} ({unserved:,.0f} MWh)")
+    lines.append(
+        f"most unserved energy: {year} ({unserved:,.0f} MWh)"
+        if unserved > 0
+        else "unserved energy: none in any year"
+    )
     lines.append(f"run time: {ds.attrs.get('run_seconds', math.nan):.1f} s")
     return "\n".join(lines)
 
