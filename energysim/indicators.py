@@ -42,8 +42,8 @@ from collections.abc import Mapping
 import numpy as np
 import xarray as xr
 
-from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import TECHNOLOGY_KEYS, Economics, HeatRate, Scenario
+from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs
 from energysim.kernel._jit import jit
 
@@ -307,7 +307,7 @@ def _congestion_hours(
 
 def capacity_ratio(scenario: Scenario) -> float:
     """New-energy capacity / thermal capacity (coal, CHP, gas, biomass), p.u. (inf: no thermal)."""
-    ne = sum(g.p_nom for g in scenario.generators.values() if g.carrier in new_energy_carriers())
+    ne = sum(g.p_nom for g in scenario.generators.values() if g.carrier in NEW_ENERGY_CARRIERS)
     th = sum(g.p_nom for g in scenario.generators.values() if g.carrier in THERMAL_CLASSES)
     return ne / th if th > 0 else math.inf
 
@@ -413,7 +413,7 @@ def add_indicators(
     twh = 1e-6
     carriers = ds["carrier"].values
     gen_twh = ds["generator_p"].values.sum(axis=0) * twh
-    ne = np.isin(carriers, new_energy_carriers())
+    ne = np.isin(carriers, NEW_ENERGY_CARRIERS)
     thermal = np.isin(carriers, THERMAL_CLASSES)
     coal = np.isin(carriers, COAL_CLASSES)
     renewable = np.isin(carriers, ("hydro", "biomass")) | ne

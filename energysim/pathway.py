@@ -31,7 +31,6 @@ model year) and returns one Dataset with a ``year`` dim; :func:`pathway_table` a
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import time
@@ -45,8 +44,9 @@ import xarray as xr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from energysim.config import Scenario, load_scenario, load_scenario_dict
-from energysim.config.checks import TOTAL_KEYS, new_energy_carriers
+from energysim.config.checks import TOTAL_KEYS
 from energysim.config.load import read_yaml
+from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def year_scenario(pathway: Pathway, base: Scenario, year: int) -> Scenario:
 
 
 def _scale_new_energy(gens: dict, total_MW: float, name: str, year: int) -> None:
-    ne = new_energy_carriers()
+    ne = NEW_ENERGY_CARRIERS
     fixed = sum(g["p_nom"] for g in gens.values() if g["carrier"] in ne and g["dedicated_to"])
     free = [g for g in gens.values() if g["carrier"] in ne and not g["dedicated_to"]]
     free_MW = sum(g["p_nom"] for g in free)
@@ -284,7 +284,8 @@ def run_pathway(
         every weather year), ``utilisation_dip`` and ``adequacy_dip`` (year); attrs: pathway
         name, base, run seconds.
     """
-    from energysim.feasibility import TARGETS, evaluate, meets
+    from energysim.feasibility import evaluate
+    from energysim.targets import TARGETS, meets
 
     pathway, base, file = load_pathway(path, overrides)
     run_years = list(years) if years else list(pathway.years)
@@ -495,19 +496,3 @@ def format_pathway_sweep(ds: xr.Dataset) -> str:
         )
     lines.append(f"run time: {ds.attrs.get('run_seconds', math.nan):.1f} s")
     return "\n".join(lines)
-
-
-def cmd_pathway(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim pathway``."""
-    from energysim.cli import EXIT_OK, _out
-    from energysim.results.io import atomic_write
-
-    if args.sweep:
-        ds = pathway_sweep(args.pathway, args.sweep, weather_years=args.weather_years)
-        _out(format_pathway_sweep(ds))
-    else:
-        ds = run_pathway(args.pathway, weather_years=args.weather_years)
-        _out(format_pathway(ds))
-    if args.output:
-        atomic_write(args.output, lambda tmp: ds.to_netcdf(tmp))
-    return EXIT_OK
