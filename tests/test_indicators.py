@@ -260,3 +260,20 @@ def test_shipped_technology_table_is_sourced(repo):
     s = load_scenario(repo / "scenarios" / "plan-2030.yaml")
     assert set(s.economics.technologies) == set(table["name"])
     assert s.economics.technologies["wind"].investment_CNY_per_kW == 4300
+
+
+def test_bad_technology_table_row_names_the_csv_file(tmp_path):
+    from energysim.config import load_scenario
+
+    (tmp_path / "tech.csv").write_text(
+        "name,investment_CNY_per_kW,lifetime_years,source\nwind,4300,-5,test\n", encoding="utf-8"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "name: t\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 1}\neconomics: {technologies: tech.csv}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_scenario(tmp_path / "s.yaml")
+    text = str(err.value)
+    assert "tech.csv" in text and "lifetime_years" in text and "-5" in text
