@@ -35,6 +35,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -117,8 +118,10 @@ class Pathway(_Model):
     )
     capacity_GW: dict[str, Series] = Field(default_factory=dict)
     demand_TWh: Series | None = None
-    corridors: dict[str, Annotated[int, Field(ge=1990, le=2100)]] = Field(
-        default_factory=dict, description="In-service year per corridor (overrides the base)."
+    corridors: dict[str, Annotated[int, Field(ge=1990, le=2100)] | date] = Field(
+        default_factory=dict,
+        description="In-service year or first day ('YYYY-MM-DD') per corridor (overrides the "
+        "base's in_service_year / in_service_date).",
     )
     dedicated_with_corridor: bool = Field(
         True, description="Remove plants dedicated to a corridor not yet in service."
@@ -210,9 +213,25 @@ def year_scenario(pathway: Pathway, base: Scenario, year: int) -> Scenario:
     data["extends"] = None
     if pathway.demand_TWh is not None:
         data["demand"]["annual_TWh"] = _value(pathway, "demand_TWh", pathway.demand_TWh, year)
-    for name, in_service in pathway.corridors.items():
-        data["corridors"][name]["in_service_year"] = in_service
-    in_service = {n for n, c in data["corridors"].items() if c["in_service_year"] <= year}
+    for name, when in pathway.corridors.items():
+        c = data["corridors"][name]
+        dated = "in_service_date" in c  # scenarios with fleet timing (in_service_date)
+        if isinstance(when, date):
+            c["in_service_year"] = when.year
+            if dated:
+                c["in_service_date"] = when
+        else:
+            c["in_service_year"] = when
+            if dated:
+                c["in_service_date"] = None
+    in_service = {n for n, c in data["corridors"].items() if _first_year(c) <= year}
+    # the pathway decides which fleets exist in a year: entries dated after it run all year
+    # (scaled below); entries dated within it keep their date (they enter during the year)
+    for section in ("generators", "storage"):
+        for entry in data.get(section, {}).values():
+            when = entry.get("in_service_date")
+            if when is not None and _as_date(when).year > year:
+                entry["in_service_date"] = None
     gens = data["generators"]
     if pathway.dedicated_with_corridor:
         for g in gens.values():
@@ -227,6 +246,17 @@ def year_scenario(pathway: Pathway, base: Scenario, year: int) -> Scenario:
             totals[key] = value
     data["capacity_totals_GW"] = totals
     return load_scenario_dict(data, file=f"<pathway {pathway.name} year {year}>")
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _first_year(corridor: dict) -> int:
+    """First model year of a dumped corridor (in_service_year, else its date's year)."""
+    if corridor.get("in_service_year") is not None:
+        return int(corridor["in_service_year"])
+    return _as_date(corridor["in_service_date"]).year
 
 
 def _scale_new_energy(gens: dict, total_MW: float, name: str, year: int) -> None:

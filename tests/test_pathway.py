@@ -250,3 +250,13 @@ def test_cli_pathway_writes_the_dataset_and_rejects_bad_files(tmp_path, capsys):
     assert list(xr.open_dataset(out)["year"].values) == [2026]
     bad = _write(tmp_path, {**PATHWAY, "years": [2031]})
     assert main(["pathway", str(bad)]) == 2
+
+
+def test_corridor_date_sets_its_year(tmp_path):
+    import datetime
+
+    change = {"corridors": {"new": datetime.date(2027, 6, 30)}}
+    pathway, base, _ = load_pathway(_write(tmp_path, {**PATHWAY, **change}))
+    s27 = year_scenario(pathway, base, 2027)
+    assert s27.corridors["new"].in_service_year == 2027
+    assert s27.generators["a-base-solar"].p_nom == pytest.approx(500.0)
