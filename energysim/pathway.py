@@ -279,8 +279,16 @@ def _scale_new_energy(gens: dict, total_MW: float, name: str, year: int) -> None
 # -- running -------------------------------------------------------------------------------------
 
 
-def _scalar_names(ds: xr.Dataset) -> list[str]:
-    return [v for v in ds.data_vars if ds[v].dims == ()]
+YEAR_DIMS = frozenset({"bus", "grid", "month", "region", "technology"})
+"""Dims of the results variables a pathway keeps per year (besides the scalars)."""
+
+
+def _year_figures(ds: xr.Dataset) -> xr.Dataset:
+    """The annual figures of a results Dataset: scalars and per-league/grid/month/region/
+    technology variables, with only their dimension coordinates."""
+    keep = [v for v in ds.data_vars if set(ds[v].dims) <= YEAR_DIMS]
+    out = ds[keep]
+    return out.drop_vars([c for c in out.coords if c not in out.dims])
 
 
 def run_pathway(
@@ -308,8 +316,8 @@ def run_pathway(
     Returns
     -------
     xarray.Dataset
-        Every annual scalar figure of the results schema on (year, member); per-grid utilisation
-        on (year, member, grid); ``target_value`` (target), ``target_met`` (year, member, target),
+        Every annual scalar figure of the results schema on (year, member), and the per-league,
+        per-grid, per-month, per-receiving-grid and per-technology figures with those dims added; ``target_value`` (target), ``target_met`` (year, member, target),
         ``target_margin`` (year, member, target), ``first_met_year`` (target, NaN: never, met in
         every weather year), ``utilisation_dip`` and ``adequacy_dip`` (year); attrs: pathway
         name, base, run seconds.
@@ -333,15 +341,16 @@ def run_pathway(
         members = []
         for mi, seed in enumerate(seeds):
             ds = evaluate(scenario, engine=engine, seed=seed)
-            scalars = ds[_scalar_names(ds) + ["grid_new_energy_utilisation"]]
-            members.append(scalars.drop_vars([c for c in scalars.coords if c != "grid"]))
+            members.append(_year_figures(ds))
             for ti, spec in enumerate(specs):
                 value = float(ds[spec.variable])
                 met[yi, mi, ti] = meets(value, goals[ti], spec.sense)
                 margin[yi, mi, ti] = value - goals[ti] if spec.sense == ">=" else goals[ti] - value
-        per_year.append(xr.concat(members, dim="member"))
+        per_year.append(xr.concat(members, dim="member", join="outer"))
         logger.info("pathway %s: year %d done", pathway.name, year)
-    out = xr.concat(per_year, dim="year").assign_coords(year=run_years, member=range(len(seeds)))
+    out = xr.concat(per_year, dim="year", join="outer").assign_coords(
+        year=run_years, member=range(len(seeds))
+    )
     names = [s.field for s in specs]
     out["target_value"] = xr.DataArray(goals, dims="target", coords={"target": names})
     out["target_met"] = xr.DataArray(met, dims=("year", "member", "target"))
@@ -493,7 +502,7 @@ def pathway_sweep(path: str | Path, sweep_path: str | Path, weather_years: int =
         ds = run_pathway(path, weather_years=weather_years, overrides=point.overrides)
         parts.append(ds)
         logger.info("pathway sweep: point %d of %d", point.flat + 1, sweep.n_points)
-    out = xr.concat(parts, dim="point", coords="minimal", compat="override")
+    out = xr.concat(parts, dim="point", coords="minimal", compat="override", join="outer")
     points = sweep.points()
     for a, name in enumerate(sweep.names):
         values = [
