@@ -191,8 +191,9 @@ def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs
     """Unused absorption capacity per bus and hour (T, B), MW.
 
     Thermal output above its must-run floor, storage charging headroom (rating minus charging
-    plus discharging, where the store is not full), flexible-load headroom, and the headroom of
-    corridors that may carry surplus.
+    plus discharging, where the store is not full), flexible-load headroom, and the corridors'
+    headroom open to surplus (the hour's share of p_nom - schedule, less what is already sent
+    above the schedule; an annual surplus cap is not counted).
     """
     nt, nb = result.curtail.shape
     room = np.maximum(result.thermal - inputs.th_must, 0.0).sum(axis=1)
@@ -205,11 +206,16 @@ def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs
             result.st_discharge[:, s],
         )
         room[:, inputs.st_bus[s]] += np.maximum(head, 0.0)
+    # the share of each hour's headroom open to surplus: corr_surplus_pu (T, C) where the kernel
+    # has surplus-market limits, else 1 for corridors that may carry surplus (corr_flex)
+    open_pu = getattr(inputs, "corr_surplus_pu", None)
+    if open_pu is None:
+        open_pu = np.broadcast_to(np.asarray(inputs.corr_flex, dtype=float), result.corr_flow.shape)
     for c in range(inputs.corr_cap.shape[0]):
-        if inputs.corr_flex[c] > 0:
-            room[:, inputs.corr_bus[c]] += np.maximum(
-                inputs.corr_cap[c] - result.corr_flow[:, c], 0
-            )
+        sched = inputs.schedule[:, c]
+        above = np.maximum(result.corr_flow[:, c] - sched, 0.0)
+        head = open_pu[:, c] * np.maximum(inputs.corr_cap[c] - sched, 0.0) - above
+        room[:, inputs.corr_bus[c]] += np.maximum(head, 0.0)
     return room
 
 
