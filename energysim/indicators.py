@@ -311,10 +311,19 @@ def _congestion_hours(
 # -- the plan's structural aims (两个超过) ------------------------------------------------------
 
 
+def in_fleet(entry: object, year: int) -> bool:
+    """Whether a generator or storage entry belongs to the model year's year-end fleet: no
+    ``in_service_date``, or one within or before the year (fleet timing, where the schema has it)."""
+    when = getattr(entry, "in_service_date", None)
+    return when is None or when.year <= year
+
+
 def capacity_ratio(scenario: Scenario) -> float:
-    """New-energy capacity / thermal capacity (coal, CHP, gas, biomass), p.u. (inf: no thermal)."""
-    ne = sum(g.p_nom for g in scenario.generators.values() if g.carrier in NEW_ENERGY_CARRIERS)
-    th = sum(g.p_nom for g in scenario.generators.values() if g.carrier in THERMAL_CLASSES)
+    """New-energy capacity / thermal capacity (coal, CHP, gas, biomass) of the year-end fleet,
+    p.u. (inf: no thermal)."""
+    fleet = [g for g in scenario.generators.values() if in_fleet(g, scenario.year)]
+    ne = sum(g.p_nom for g in fleet if g.carrier in NEW_ENERGY_CARRIERS)
+    th = sum(g.p_nom for g in fleet if g.carrier in THERMAL_CLASSES)
     return ne / th if th > 0 else math.inf
 
 
@@ -341,12 +350,15 @@ def crf(rate: float, years: float) -> float:
     return rate * g / (g - 1.0)
 
 
-def installed(scenario: Scenario, in_service_corridors: set[str] | None = None) -> dict[str, dict]:
-    """Installed capacity per technology: ``{"MW": ..., "MWh": ...}`` (MWh for storage)."""
+def installed(scenario: Scenario) -> dict[str, dict]:
+    """Installed year-end capacity per technology: ``{"MW": ..., "MWh": ...}`` (MWh: storage)."""
     out = {k: {"MW": 0.0, "MWh": 0.0} for k in TECHNOLOGY_KEYS}
     for g in scenario.generators.values():
-        out[g.carrier]["MW"] += g.p_nom
+        if in_fleet(g, scenario.year):
+            out[g.carrier]["MW"] += g.p_nom
     for s in scenario.storage.values():
+        if not in_fleet(s, scenario.year):
+            continue
         key = "new_type_storage" if s.kind == "new_type" else "pumped_hydro"
         out[key]["MW"] += s.p_nom
         out[key]["MWh"] += s.p_nom * s.max_hours
@@ -423,7 +435,12 @@ def add_indicators(
     thermal = np.isin(carriers, THERMAL_CLASSES)
     coal = np.isin(carriers, COAL_CLASSES)
     renewable = np.isin(carriers, ("hydro", "biomass")) | ne
-    p_nom = np.array([scenario.generators[g].p_nom for g in ds["generator"].values])
+    p_nom = np.array(
+        [
+            scenario.generators[g].p_nom if in_fleet(scenario.generators[g], scenario.year) else 0.0
+            for g in ds["generator"].values
+        ]
+    )
 
     em = emissions(ds, econ)
     total_gen = float(gen_twh.sum())
