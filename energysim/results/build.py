@@ -136,6 +136,7 @@ def to_dataset(
         "demand_response_shed": result.dr_shed,
         "demand_response_payback": result.dr_payback,
         "unserved": result.unserved,
+        "reserve_shortfall": result.reserve_short,
         "corridor_energy_TWh": corr_energy,
         "corridor_new_energy_TWh": corr_ne.sum(axis=0) * twh,
         "corridor_utilisation_hours": safe_share(corr_energy / twh, corr_cap),

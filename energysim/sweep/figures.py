@@ -111,7 +111,7 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     )
     active = np.flatnonzero(inputs.th_max.reshape(-1) > 0)
     must_kb = np.ascontiguousarray(inputs.th_must.reshape(t, -1)[:, active])
-    head_kb = inputs.th_max.reshape(-1)[active][None, :] - must_kb
+    head_kb = inputs.th_avail.reshape(t, -1)[:, active] - must_kb
     ones = np.ones_like(must_kb)
     gather = {
         c: (
@@ -228,8 +228,9 @@ def annual_figures(
             dedicated_ne,
         )
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    if prep.zero_cost_renewable:  # zero-cost output used = available - curtailed
-        zero_used = float((inputs.vre_avail - result.curtail).sum()) * 1e-6
+    keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
+    if prep.zero_cost_renewable:
+        zero_used = float((inputs.zero_cost_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
