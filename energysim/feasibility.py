@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energysim.adequacy import adequacy_verdict
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.exceptions import ConfigError
@@ -85,6 +86,25 @@ TARGETS: tuple[TargetSpec, ...] = (
         True,
     ),
     TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
+    TargetSpec(
+        "max_loss_of_load_hours", "loss_of_load_hours", "<=", "loss-of-load hours", "h", True
+    ),
+    TargetSpec(
+        "max_export_cut_hours",
+        "export_cut_hours",
+        "<=",
+        "export schedules met (hours cut)",
+        "h",
+        True,
+    ),
+    TargetSpec(
+        "max_reserve_shortfall_hours",
+        "reserve_shortfall_hours",
+        "<=",
+        "reserve held (hours short)",
+        "h",
+        True,
+    ),
 )
 
 COLUMNS = [
@@ -229,18 +249,26 @@ def has_real_profiles(scenario: Scenario) -> bool:
     return any(getattr(scenario.weather, f) for f in REAL_PROFILE_FIELDS)
 
 
+def seeded(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario on the generated weather year ``seed`` (synthetic profiles replace any real
+    profile files it names); the scenario itself if that changes nothing."""
+    if seed == scenario.weather.seed and not has_real_profiles(scenario):
+        return scenario
+    data = scenario.model_dump()
+    data["weather"]["seed"] = seed
+    for field in REAL_PROFILE_FIELDS:
+        data["weather"][field] = None
+    return load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
+
+
 def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None) -> xr.Dataset:
     """Simulate one scenario-year for the check.
 
     With ``seed``, the year is a generated weather year of that seed: synthetic profiles replace
     any real profile files the scenario names.
     """
-    if seed is not None and (seed != scenario.weather.seed or has_real_profiles(scenario)):
-        data = scenario.model_dump()
-        data["weather"]["seed"] = seed
-        for field in REAL_PROFILE_FIELDS:
-            data["weather"][field] = None
-        scenario = load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
+    if seed is not None:
+        scenario = seeded(scenario, seed)
     scenario, inputs, index = packed(scenario)
     if engine == "lp":
         from energysim.lp import solve_lp
@@ -557,6 +585,9 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                     f" {_fmt(r.p10, r.unit):>12s} {_fmt(r.p50, r.unit):>12s} {_fmt(r.p90, r.unit):>12s}"
                 )
             lines.append(line)
+        verdict = adequacy_verdict(rows)
+        colour = green if verdict["adequate"] else red
+        lines.append(f"  {bold}adequacy (保供):{reset} {colour}{verdict['text']}{reset}")
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):
@@ -584,6 +615,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         payload = {
             "targets": json.loads(table.to_json(orient="records")),
+            "adequacy": {
+                str(name): adequacy_verdict(rows)
+                for name, rows in table.groupby("scenario", sort=False)
+            },
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
             if len(table.attrs["what_it_takes"])
             else [],

@@ -29,6 +29,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
@@ -450,6 +451,7 @@ def to_dataset(
         "line": list(index.lines),
         "corridor": list(index.corridors),
         "flexible_load": list(index.flexible_loads),
+        "month": MONTHS,
     }
     ne_carriers = new_energy_carriers()
     gen_p = generator_dispatch(result, inputs, index)
@@ -515,6 +517,13 @@ def to_dataset(
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,
         **figures,
+        **adequacy_figures(
+            index.snapshots,
+            result.unserved,
+            result.corr_short,
+            index.receiving_peak,
+            getattr(result, "reserve_short", np.zeros(hours)),  # until the kernel holds reserve
+        ),
     }
     ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})
     ds["generator"].attrs["carrier"] = ",".join(carriers)
