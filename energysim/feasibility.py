@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energysim import run
 from energysim.adequacy import adequacy_verdict
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
@@ -126,6 +127,8 @@ COLUMNS = [
     "p50",
     "p90",
     "weather_years",
+    "outage_draws",
+    "runs",
     "utilisation_hours",
     "scheduled_hours",
     "tolerance",
@@ -236,6 +239,8 @@ def _row(
         "p50": math.nan,
         "p90": math.nan,
         "weather_years": 0,
+        "outage_draws": 0,
+        "runs": 0,
         "utilisation_hours": math.nan,
         "scheduled_hours": math.nan,
     }
@@ -261,15 +266,31 @@ def seeded(scenario: Scenario, seed: int) -> Scenario:
     return load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
 
 
-def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None) -> xr.Dataset:
+def evaluate(
+    scenario: Scenario,
+    engine: str = "kernel",
+    seed: int | None = None,
+    outage_seed: int | None = None,
+    profiles: xr.Dataset | None = None,
+) -> xr.Dataset:
     """Simulate one scenario-year for the check.
 
     With ``seed``, the year is a generated weather year of that seed: synthetic profiles replace
-    any real profile files the scenario names.
+    any real profile files the scenario names. With ``outage_seed``, thermal availability is the
+    random outage draw of that seed (:func:`energysim.kernel.availability.outage_draw`) instead
+    of the expected derate. ``profiles``: the (seeded) scenario's profiles, if already made.
     """
     if seed is not None:
         scenario = seeded(scenario, seed)
-    scenario, inputs, index = packed(scenario)
+    if outage_seed is None:
+        scenario, inputs, index = packed(scenario, profiles)
+    else:
+        from energysim.kernel import pack
+        from energysim.run import scenario_profiles
+
+        if profiles is None:
+            profiles = scenario_profiles(scenario)
+        inputs, index = pack(scenario, profiles, outage_seed=outage_seed)
     if engine == "lp":
         from energysim.lp import solve_lp
 
@@ -451,11 +472,33 @@ def _progress(total: int, desc: str):  # noqa: ANN202
     )
 
 
+def ensemble_members(scenario: Scenario, weather_years: int, load: bool = True) -> list:
+    """The weather years of an ensemble: ``weather_years`` generated years (seeds ``seed ..
+    seed + N - 1``) plus the scenario's own year if it names real profile files; with
+    ``weather_years`` = 0, the scenario's own year only. ``load=False``: the seeds only (None
+    for the scenario's own year), without validating the seeded scenarios."""
+    if weather_years <= 0:
+        return [scenario if load else None]
+    seeds: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
+    if has_real_profiles(scenario):
+        seeds.append(None)
+    if not load:
+        return seeds
+    return [scenario if x is None else seeded(scenario, x) for x in seeds]
+
+
+def outage_seed(year: int, draw: int, draws: int) -> int:
+    """Seed of outage draw ``draw`` in ensemble weather year number ``year`` (0-based):
+    ``year * draws + draw``, so the N x Y runs of a check have distinct, reproducible seeds."""
+    return year * draws + draw
+
+
 def check(
     scenarios: Iterable[Scenario | str | Path],
     lp: bool = False,
     weather_years: int = 0,
     what_it_takes_levers: bool = False,
+    outage_draws: int = 0,
 ) -> pd.DataFrame:
     """Evaluate the targets of each scenario.
 
@@ -467,6 +510,11 @@ def check(
         Re-check targets the kernel misses with the LP optimum.
     weather_years : int, default 0
         Number of generated weather years for probabilities and P10/P50/P90 (0: none).
+    outage_draws : int, default 0
+        Random thermal outage draws per weather year (0: none, the expected derate). With
+        ``weather_years`` = 0 the draws are made on the scenario's own weather year. The
+        probabilities and percentiles are then over weather years x draws runs (column
+        ``runs``); seeds from :func:`outage_seed`.
     what_it_takes_levers : bool, default False
         For failing operational targets, search the smallest addition of each lever.
 
@@ -480,7 +528,11 @@ def check(
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
-    bar = _progress(len(loaded) * max(1, weather_years), "check")
+    runs = sum(
+        max(1, len(ensemble_members(s, weather_years, load=False))) * max(1, outage_draws)
+        for s in loaded
+    )
+    bar = _progress(runs, "check")
     for scenario in loaded:
         ds = evaluate(scenario)
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
@@ -497,18 +549,25 @@ def check(
                     rows.at[i, "value"] = r["value"]
                     rows.at[i, "margin"] = r["margin"]
                     rows.at[i, "margin_pct"] = r["margin_pct"]
-        if weather_years > 0:
+        if weather_years > 0 or outage_draws > 0:
             values: dict[str, list[float]] = {t: [] for t in rows.target}
-            # N generated weather years, plus the scenario's real profiles if it names any
-            members: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
-            if has_real_profiles(scenario):
-                members.append(None)
-            for seed in members:
-                member = evaluate(scenario, seed=seed)
-                for r in target_rows(scenario, member):
-                    if r["target"] in values:
-                        values[r["target"]].append(r["value"])
-                bar.update()
+            years = ensemble_members(scenario, weather_years)
+            for j, year in enumerate(years):
+                profiles = run.scenario_profiles(year) if outage_draws > 0 else None
+                for d in range(max(1, outage_draws)):
+                    member = (
+                        evaluate(
+                            year,
+                            outage_seed=outage_seed(j, d, outage_draws),
+                            profiles=profiles,
+                        )
+                        if outage_draws > 0
+                        else evaluate(year)
+                    )
+                    for r in target_rows(scenario, member):
+                        if r["target"] in values:
+                            values[r["target"]].append(r["value"])
+                    bar.update()
             for i in rows.index:
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
@@ -523,7 +582,9 @@ def check(
                 rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(
                     v, [10, 50, 90]
                 )
-                rows.at[i, "weather_years"] = len(v)
+                rows.at[i, "weather_years"] = len(years)
+                rows.at[i, "outage_draws"] = outage_draws
+                rows.at[i, "runs"] = len(v)
         else:
             bar.update()
         if what_it_takes_levers:
@@ -608,7 +669,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     paths = args.scenarios or shipped_scenarios()
     table = check(
-        paths, lp=args.lp, weather_years=args.weather_years, what_it_takes_levers=args.what_it_takes
+        paths,
+        lp=args.lp,
+        weather_years=args.weather_years,
+        what_it_takes_levers=args.what_it_takes,
+        outage_draws=args.outage_draws,
     )
     color = sys.stdout.isatty() and not args.no_color
     _out(format_table(table, color=color))

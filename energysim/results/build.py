@@ -563,8 +563,11 @@ def to_dataset(
             else "real profiles",
             "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
             "corridors_out_of_service": ",".join(index.corridors_out_of_service),
-            "config": yaml.safe_dump(
-                scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False
+            "config": yaml.dump(
+                scenario.model_dump(mode="json"),
+                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),  # libyaml: same text, 7x
+                allow_unicode=True,
+                sort_keys=False,
             ),
         }
     )
