@@ -43,7 +43,9 @@ __all__ = [
     "MONTHS",
     "RECEIVING_PEAK_QUANTILE",
     "adequacy_figures",
+    "adequacy_summary",
     "adequacy_verdict",
+    "capacity_balance",
     "receiving_peak_mask",
 ]
 
@@ -187,6 +189,38 @@ def adequacy_figures(
     }
 
 
+def adequacy_summary(ds: object) -> dict[str, object]:
+    """The annual adequacy figures of a results Dataset as plain numbers (for the check's output).
+
+    Returns
+    -------
+    dict
+        Every annual adequacy variable (``loss_of_load_hours``, ``unserved_MWh``,
+        ``export_cut_hours``, ``export_shortfall_TWh``, ``export_cut_max_MW``,
+        ``export_cut_peak_hours``, ``export_cut_peak_TWh``, ``reserve_shortfall_hours``,
+        ``reserve_shortfall_MWh``), ``export_cut_max_time`` (ISO timestamp or None) and
+        ``export_cut_hours_by_month`` (12 values, January first).
+    """
+    names = (
+        "loss_of_load_hours",
+        "unserved_MWh",
+        "export_cut_hours",
+        "export_shortfall_TWh",
+        "export_cut_max_MW",
+        "export_cut_peak_hours",
+        "export_cut_peak_TWh",
+        "reserve_shortfall_hours",
+        "reserve_shortfall_MWh",
+    )
+    out: dict[str, object] = {n: float(ds[n]) for n in names}
+    hour = int(ds["export_cut_max_hour"])
+    out["export_cut_max_time"] = (
+        pd.Timestamp(ds["snapshot"].values[hour]).isoformat() if hour >= 0 else None
+    )
+    out["export_cut_hours_by_month"] = [float(v) for v in ds["export_cut_hours_monthly"].values]
+    return out
+
+
 ADEQUACY_TARGETS = (
     "max_unserved_MWh",
     "max_loss_of_load_hours",
@@ -277,6 +311,7 @@ def capacity_balance(
     weather_years: int = 1,
     availability: pd.DataFrame | None = None,
     reserve: np.ndarray | None = None,
+    ensemble_profiles: list | None = None,
 ) -> pd.DataFrame:
     """Capacity balance (电力平衡) at the summer and the winter evening peak.
 
@@ -308,6 +343,9 @@ def capacity_balance(
     reserve : ndarray (T,), optional
         Upward reserve requirement, MW; default:
         :func:`energysim.kernel.availability.reserve_requirement`.
+    ensemble_profiles : list of xarray.Dataset, optional
+        Profiles of the weather years to pool for the P5 (e.g. those the check already made);
+        replaces ``weather_years``.
 
     Returns
     -------
@@ -349,14 +387,17 @@ def capacity_balance(
         g.p_nom for g in scenario.generators.values() if g.carrier in ("wind", "solar", "csp")
     )
     samples: dict[str, list[np.ndarray]] = {s: [] for s in SEASONS}
-    for i in range(max(1, weather_years)):
-        if i == 0:
-            gen, year_snaps = index.gen_avail, snaps
-        else:
-            from energysim.feasibility import seeded
+    if ensemble_profiles:
+        members = [packed(scenario, p)[2] for p in ensemble_profiles]
+    else:
+        from energysim.feasibility import seeded
 
-            _, _, member = packed(seeded(scenario, scenario.weather.seed + i))
-            gen, year_snaps = member.gen_avail, member.snapshots
+        members = [index] + [
+            packed(seeded(scenario, scenario.weather.seed + i))[2]
+            for i in range(1, max(1, weather_years))
+        ]
+    for member in members:
+        gen, year_snaps = member.gen_avail, member.snapshots
         ne = gen[:, ne_cols].sum(axis=1)
         for s, months in SEASONS.items():
             mask = np.isin(year_snaps.month, months) & np.isin(year_snaps.hour, EVENING_HOURS)
@@ -429,7 +470,7 @@ def capacity_balance(
             "supply",
             "wind, solar and CSP (P5)",
             counted,
-            f"P5 of evening-peak output, {max(1, weather_years)} weather year(s); "
+            f"P5 of evening-peak output, {len(members)} weather year(s); "
             f"nameplate {ne_nameplate / 1e3:,.0f} GW",
         ),
         (
@@ -469,7 +510,7 @@ def capacity_balance(
             "scenario": scenario.name,
             "summer_hour": snaps[hours["summer"]].isoformat(),
             "winter_hour": snaps[hours["winter"]].isoformat(),
-            "weather_years": max(1, weather_years),
+            "weather_years": len(members),
             "peak_length_h": PEAK_LENGTH_H,
             "margin_pct": {
                 "summer": 100 * (have.summer_MW - need.summer_MW) / max(need.summer_MW, 1e-9),

@@ -120,3 +120,84 @@ def test_kernel_results_carry_the_adequacy_figures():
     assert ds.export_cut_hours_monthly.sel(month=1).item() == 6
     assert float(ds.export_cut_hours_monthly.sum()) == 6
     assert ds.unserved_MWh_monthly.sel(month=1).item() == pytest.approx(1000.0)
+
+
+def _year_profiles():
+    """A full 2030 with a summer peak (15 July 19:00) and a winter peak (10 January 18:00).
+
+    Wind blows at 0.3 except in 10 summer evening hours (2 % of the 460, calm: P5 stays 0.3)
+    and in 40 winter evening hours (8.9 % of the 450, calm: P5 is 0).
+    """
+    snaps = pd.date_range("2030-01-01", periods=8760, freq="h")
+    load = np.ones(8760)
+    load[snaps.get_loc(pd.Timestamp("2030-07-15 19:00"))] = 1.5
+    load[snaps.get_loc(pd.Timestamp("2030-01-10 18:00"))] = 1.8
+    wind = np.full(8760, 0.3)
+    evening = np.isin(snaps.hour, (17, 18, 19, 20, 21))
+    summer = np.flatnonzero(evening & np.isin(snaps.month, (6, 7, 8)))
+    winter = np.flatnonzero(evening & np.isin(snaps.month, (12, 1, 2)))
+    assert (len(summer), len(winter)) == (460, 450)
+    wind[summer[:10]] = 0.0
+    wind[winter[:40]] = 0.0
+    return profiles(["a"], hours=8760, wind=wind, load=load), load
+
+
+BALANCE_SCENARIO = {
+    "generators": {
+        "coal": {"bus": "a", "carrier": "coal", "p_nom": 2000, "marginal_cost": 250},
+        "chp": {"bus": "a", "carrier": "coal_chp", "p_nom": 500, "marginal_cost": 240},
+        "gas": {"bus": "a", "carrier": "gas", "p_nom": 100, "marginal_cost": 500},
+        "hydro": {"bus": "a", "carrier": "hydro", "p_nom": 200},
+        "wind": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+    },
+    "storage": {
+        "bat": {
+            "bus": "a",
+            "kind": "new_type",
+            "p_nom": 400,
+            "max_hours": 2,
+            "efficiency_dispatch": 0.9,
+        }
+    },
+    "flexible_loads": {"h2": {"bus": "a", "kind": "electrolyser", "p_nom": 200, "p_min_pu": 0.1}},
+    "demand_response": {"share_of_peak": 0.05, "max_hours_per_year": 100},
+    "corridors": TIGHT["corridors"],
+}
+
+
+def test_capacity_balance_by_hand():
+    from energysim.adequacy import capacity_balance
+
+    p, load = _year_profiles()
+    s = scenario(**BALANCE_SCENARIO)
+    snaps = pd.DatetimeIndex(p.snapshot.values)
+    availability = pd.DataFrame(1.0, index=snaps, columns=["coal", "chp", "gas"])
+    availability["coal"] = 0.9
+    table = capacity_balance(s, p, availability=availability, reserve=np.full(8760, 150.0))
+    assert table.attrs["summer_hour"] == "2030-07-15T19:00:00"
+    assert table.attrs["winter_hour"] == "2030-01-10T18:00:00"
+    t = table.set_index("item")
+    mean_mw = 8.76e6 / 8760 / load.mean()  # demand = load shape x 1000 MW / its mean
+    expected = {
+        "peak load (inflexible demand)": (1.5 * mean_mw, 1.8 * mean_mw),
+        "flexible loads (minimum)": (20.0, 20.0),
+        "export schedules": (500.0, 500.0),
+        "upward reserve": (150.0, 150.0),
+        "coal": (1800.0, 1800.0),
+        "coal CHP": (500.0, 500.0),
+        "gas and biomass": (100.0, 100.0),
+        "hydro": (80.0, 80.0),  # default p_max_pu 0.4
+        "wind, solar and CSP (P5)": (300.0, 0.0),
+        "storage": (180.0, 180.0),  # 800 MWh x 0.9 over a 4 h peak, below 400 MW
+        "demand response": (0.05 * 1.8 * mean_mw,) * 2,  # 5 % of the annual peak
+    }
+    for item, (summer, winter) in expected.items():
+        assert t.loc[item, "summer_MW"] == pytest.approx(summer), item
+        assert t.loc[item, "winter_MW"] == pytest.approx(winter), item
+    need_w = 1.8 * mean_mw + 20 + 500 + 150
+    have_w = 1800 + 500 + 100 + 80 + 0 + 180 + 0.05 * 1.8 * mean_mw
+    assert t.loc["total requirement", "winter_MW"] == pytest.approx(need_w)
+    assert t.loc["total supply", "winter_MW"] == pytest.approx(have_w)
+    assert t.loc["margin (supply - requirement)", "winter_MW"] == pytest.approx(have_w - need_w)
+    assert table.attrs["margin_pct"]["winter"] == pytest.approx(100 * (have_w - need_w) / need_w)
+    assert list(table.side.unique()) == ["requirement", "supply", "margin"]
