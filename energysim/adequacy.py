@@ -4,7 +4,7 @@ Everything here is computed from hourly arrays that every engine produces, so th
 reference and the LP report the same figures (:func:`energysim.results.build.to_dataset` calls
 :func:`adequacy_figures` once).
 
-Definitions (``docs/kernel.md`` repeats them):
+Definitions (``docs/adequacy.md`` repeats them):
 
 * **Loss-of-load hour (LOLH)**: an hour in which the unserved demand summed over all buses exceeds
   :data:`HOUR_EPS_MW`. **Unserved energy** (EUE for one simulated year; the expectation over an

@@ -33,7 +33,7 @@ import pandas as pd
 import xarray as xr
 
 from energysim import run
-from energysim.adequacy import adequacy_verdict
+from energysim.adequacy import adequacy_summary, adequacy_verdict, capacity_balance
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.exceptions import ConfigError
@@ -499,6 +499,7 @@ def check(
     weather_years: int = 0,
     what_it_takes_levers: bool = False,
     outage_draws: int = 0,
+    balance: bool = True,
 ) -> pd.DataFrame:
     """Evaluate the targets of each scenario.
 
@@ -515,6 +516,9 @@ def check(
         ``weather_years`` = 0 the draws are made on the scenario's own weather year. The
         probabilities and percentiles are then over weather years x draws runs (column
         ``runs``); seeds from :func:`outage_seed`.
+    balance : bool, default True
+        Also compute each scenario's capacity balance (:func:`energysim.adequacy.
+        capacity_balance`; the P5 of wind and solar pools the ensemble's weather years).
     what_it_takes_levers : bool, default False
         For failing operational targets, search the smallest addition of each lever.
 
@@ -523,7 +527,9 @@ def check(
     pandas.DataFrame
         One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
         results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
-        ``target`` and the lever columns).
+        ``target`` and the lever columns); ``df.attrs["adequacy"]``: scenario -> the annual
+        adequacy figures of its run (:func:`energysim.adequacy.adequacy_summary`);
+        ``df.attrs["capacity_balance"]``: scenario -> its capacity balance DataFrame.
     """
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
@@ -533,8 +539,13 @@ def check(
         for s in loaded
     )
     bar = _progress(runs, "check")
+    details: dict[str, dict] = {}
+    balances: dict[str, pd.DataFrame] = {}
     for scenario in loaded:
-        ds = evaluate(scenario)
+        own_profiles = run.scenario_profiles(scenario)
+        ds = evaluate(scenario, profiles=own_profiles)
+        details[scenario.name] = adequacy_summary(ds)
+        year_profiles: list[xr.Dataset] = []
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
         if lp and len(failing):
@@ -553,17 +564,11 @@ def check(
             values: dict[str, list[float]] = {t: [] for t in rows.target}
             years = ensemble_members(scenario, weather_years)
             for j, year in enumerate(years):
-                profiles = run.scenario_profiles(year) if outage_draws > 0 else None
+                profiles = own_profiles if year is scenario else run.scenario_profiles(year)
+                year_profiles.append(profiles)
                 for d in range(max(1, outage_draws)):
-                    member = (
-                        evaluate(
-                            year,
-                            outage_seed=outage_seed(j, d, outage_draws),
-                            profiles=profiles,
-                        )
-                        if outage_draws > 0
-                        else evaluate(year)
-                    )
+                    draw = outage_seed(j, d, outage_draws) if outage_draws > 0 else None
+                    member = evaluate(year, outage_seed=draw, profiles=profiles)
                     for r in target_rows(scenario, member):
                         if r["target"] in values:
                             values[r["target"]].append(r["value"])
@@ -595,10 +600,18 @@ def check(
                 found.insert(0, "target", target)
                 found.insert(0, "scenario", scenario.name)
                 takes.append(found)
+        if balance:
+            balances[scenario.name] = capacity_balance(
+                scenario,
+                own_profiles,
+                ensemble_profiles=year_profiles if weather_years > 0 else None,
+            )
         frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    table.attrs["adequacy"] = details
+    table.attrs["capacity_balance"] = balances
     return table
 
 
@@ -617,6 +630,53 @@ def _fmt(value: float, unit: str) -> str:
     if unit == "TWh":
         return f"{value:,.2f} TWh"
     return f"{value:,.1f} {unit}"
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_adequacy(detail: dict) -> list[str]:
+    """Lines with the adequacy figures of one run (:func:`energysim.adequacy.adequacy_summary`)."""
+    lines = [
+        f"    loss of load {detail['loss_of_load_hours']:,.0f} h, "
+        f"{detail['unserved_MWh']:,.0f} MWh; reserve short {detail['reserve_shortfall_hours']:,.0f}"
+        f" h, {detail['reserve_shortfall_MWh']:,.0f} MWh"
+    ]
+    if detail["export_cut_hours"] > 0:
+        when = pd.Timestamp(detail["export_cut_max_time"]).strftime("%d %b %H:%M")
+        months = ", ".join(
+            f"{m} {h:,.0f}"
+            for m, h in zip(MONTH_NAMES, detail["export_cut_hours_by_month"], strict=True)
+            if h > 0
+        )
+        lines.append(
+            f"    export schedules cut in {detail['export_cut_hours']:,.0f} h "
+            f"({detail['export_shortfall_TWh']:,.2f} TWh), largest "
+            f"{detail['export_cut_max_MW'] / 1e3:,.1f} GW at {when}; in the receiving grids' "
+            f"peak hours {detail['export_cut_peak_hours']:,.0f} h "
+            f"({detail['export_cut_peak_TWh']:,.2f} TWh)"
+        )
+        lines.append(f"    cut hours by month: {months}")
+    return lines
+
+
+def format_balance(frame: pd.DataFrame) -> list[str]:
+    """Lines of a capacity balance (:func:`energysim.adequacy.capacity_balance`), GW."""
+    summer = pd.Timestamp(frame.attrs["summer_hour"]).strftime("%d %b %H:%M")
+    winter = pd.Timestamp(frame.attrs["winter_hour"]).strftime("%d %b %H:%M")
+    lines = [
+        f"  capacity balance (电力平衡), GW   {'summer ' + summer:>18s} {'winter ' + winter:>18s}"
+    ]
+    for r in frame.itertuples():
+        head = {"requirement": "need", "supply": "have", "margin": "    "}[r.side]
+        lines.append(
+            f"    {head} {r.item[:30]:30s} {r.summer_MW / 1e3:>18,.1f} {r.winter_MW / 1e3:>18,.1f}"
+        )
+    pct = frame.attrs["margin_pct"]
+    lines.append(
+        f"         {'margin / requirement':30s} {pct['summer']:>17,.1f}% {pct['winter']:>17,.1f}%"
+    )
+    return lines
 
 
 def format_table(table: pd.DataFrame, color: bool = False) -> str:
@@ -649,6 +709,12 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
         verdict = adequacy_verdict(rows)
         colour = green if verdict["adequate"] else red
         lines.append(f"  {bold}adequacy (保供):{reset} {colour}{verdict['text']}{reset}")
+        detail = table.attrs.get("adequacy", {}).get(scenario)
+        if detail:
+            lines.extend(format_adequacy(detail))
+        frame = table.attrs.get("capacity_balance", {}).get(scenario)
+        if frame is not None:
+            lines.extend(format_balance(frame))
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):
@@ -681,8 +747,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         payload = {
             "targets": json.loads(table.to_json(orient="records")),
             "adequacy": {
-                str(name): adequacy_verdict(rows)
+                str(name): {
+                    **adequacy_verdict(rows),
+                    **table.attrs.get("adequacy", {}).get(str(name), {}),
+                }
                 for name, rows in table.groupby("scenario", sort=False)
+            },
+            "capacity_balance": {
+                name: {
+                    "rows": json.loads(frame.to_json(orient="records")),
+                    **{k: v for k, v in frame.attrs.items() if k != "scenario"},
+                }
+                for name, frame in table.attrs.get("capacity_balance", {}).items()
             },
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
             if len(table.attrs["what_it_takes"])

@@ -201,3 +201,59 @@ def test_capacity_balance_by_hand():
     assert t.loc["margin (supply - requirement)", "winter_MW"] == pytest.approx(have_w - need_w)
     assert table.attrs["margin_pct"]["winter"] == pytest.approx(100 * (have_w - need_w) / need_w)
     assert list(table.side.unique()) == ["requirement", "supply", "margin"]
+
+
+@pytest.fixture
+def tight_weather(monkeypatch):
+    """Every scenario the check simulates gets :func:`tight_profiles`."""
+    import energysim.run
+
+    monkeypatch.setattr(energysim.run, "scenario_profiles", lambda s: tight_profiles())
+
+
+def _cut_only(coal_MW: float):
+    data = {**TIGHT, "generators": {"c": {**TIGHT["generators"]["c"], "p_nom": coal_MW}}}
+    return scenario(**data)
+
+
+def test_headline_is_not_adequate_when_schedules_are_cut_without_unserved_energy(tight_weather):
+    from energysim.adequacy import adequacy_verdict
+    from energysim.feasibility import FAIL, PASS, check, format_table
+
+    # 2200 MW coal: 2100 MW demand + 500 MW schedule at h22-23 -> 400 MW cut, nothing unserved
+    table = check([_cut_only(2200)], balance=False)
+    rows = table.set_index("target")
+    assert rows.loc["max_unserved_MWh", "verdict"] == PASS
+    assert rows.loc["max_loss_of_load_hours", "verdict"] == PASS
+    assert rows.loc["max_export_cut_hours", "value"] == 2
+    assert rows.loc["max_export_cut_hours", "verdict"] == FAIL
+    verdict = adequacy_verdict(table)
+    assert verdict["adequate"] is False
+    assert verdict["text"].startswith("NOT adequate")
+    text = format_table(table)
+    assert "adequacy (保供): NOT adequate: export schedules met (hours cut) 2 h > 0 h" in text
+    assert "largest 0.4 GW at 01 Jan 22:00" in text
+    assert table.attrs["adequacy"]["test"]["export_cut_max_MW"] == pytest.approx(400.0)
+
+
+def test_headline_is_adequate_only_when_every_adequacy_target_passes(tight_weather):
+    from energysim.adequacy import adequacy_verdict
+    from energysim.feasibility import check
+
+    table = check([_cut_only(2600)], balance=False)
+    verdict = adequacy_verdict(table)
+    assert verdict["adequate"] is True
+    assert verdict["text"].startswith("adequate: unserved energy 0 MWh <= 0 MWh")
+    assert verdict["not_checked"] == []
+    # a scenario that sets no adequacy target is not called adequate
+    data = {**TIGHT, "generators": {"c": {**TIGHT["generators"]["c"], "p_nom": 2600}}}
+    off = dict.fromkeys(
+        (
+            "max_unserved_MWh",
+            "max_loss_of_load_hours",
+            "max_export_cut_hours",
+            "max_reserve_shortfall_hours",
+        )
+    )
+    none_set = check([scenario(**data, targets=off)], balance=False)
+    assert adequacy_verdict(none_set)["adequate"] is False

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from energysim.adequacy import adequacy_figures
 from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
@@ -232,7 +233,7 @@ def annual_figures(
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
-    return system_figures(
+    figures = system_figures(
         result,
         inputs,
         scenario,
@@ -241,6 +242,15 @@ def annual_figures(
         renewable_used_TWh=zero_used + thermal["renewable"],
         coal_TWh=thermal["coal"],
     )
+    adequacy = adequacy_figures(
+        index.snapshots,
+        result.unserved,
+        result.corr_short,
+        index.receiving_peak,
+        getattr(result, "reserve_short", np.zeros(len(index.snapshots))),
+    )
+    figures.update({k: v for k, v in adequacy.items() if np.ndim(v) == 0})
+    return figures
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:
