@@ -523,7 +523,7 @@ def to_dataset(
             result.unserved,
             result.corr_short,
             index.receiving_peak,
-            getattr(result, "reserve_short", np.zeros(hours)),  # until the kernel holds reserve
+            result.reserve_short,
         ),
     }
     ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})

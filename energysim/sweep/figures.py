@@ -247,7 +247,7 @@ def annual_figures(
         result.unserved,
         result.corr_short,
         index.receiving_peak,
-        getattr(result, "reserve_short", np.zeros(len(index.snapshots))),
+        result.reserve_short,
     )
     figures.update({k: v for k, v in adequacy.items() if np.ndim(v) == 0})
     return figures
