@@ -20,6 +20,7 @@ with the kernel.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import math
@@ -37,7 +38,7 @@ from energysim.adequacy import adequacy_summary, adequacy_verdict, capacity_bala
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.exceptions import ConfigError
-from energysim.kernel import run_kernel
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex, run_kernel
 from energysim.results.build import to_dataset
 from energysim.run import packed
 
@@ -487,6 +488,90 @@ def ensemble_members(scenario: Scenario, weather_years: int, load: bool = True) 
     return [scenario if x is None else seeded(scenario, x) for x in seeds]
 
 
+def redraw(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex, seed: int
+) -> tuple[KernelInputs, PackIndex]:
+    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
+
+    Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
+    it field by field) but reuses everything that does not depend on thermal availability: only
+    ``th_avail``, ``th_must``, the pre-pass shortfall and what follows from it (storage reserve,
+    DR threshold and keep), and the thermal columns of ``gen_avail``/``gen_must`` change.
+    """
+    from energysim.kernel.availability import outage_draw
+    from energysim.kernel.pack import (
+        DEFAULT_P_MAX_PU,
+        dr_keep,
+        dr_threshold,
+        expected_shortfall,
+        heating_mask,
+        storage_fields,
+    )
+
+    avail_pu = outage_draw(scenario, index.snapshots, seed)
+    heating = heating_mask(scenario, index.snapshots)
+    th_avail = np.zeros_like(inputs.th_avail)
+    th_must = np.zeros_like(inputs.th_must)
+    gen_avail = index.gen_avail.copy()
+    gen_must = index.gen_must.copy()
+    column = {n: i for i, n in enumerate(index.generators)}
+    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
+        g = scenario.generators[name]
+        pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+        a = avail_pu[name].to_numpy()
+        heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
+        must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax)) * a
+        th_must[:, k, b] += must
+        th_avail[:, k, b] += g.p_nom * pmax * a
+        gen_avail[:, column[name]] = g.p_nom * pmax * a
+        gen_must[:, column[name]] = must
+    short = expected_shortfall(
+        inputs.demand, inputs.vre_avail, th_avail, inputs.schedule, inputs.reserve_req
+    )
+    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
+    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
+    st = storage_fields(
+        scenario, inputs.demand, inputs.vre_avail, th_avail, inputs.schedule, inputs.reserve_req
+    )
+    new_inputs = dataclasses.replace(
+        inputs,
+        th_avail=th_avail,
+        th_must=th_must,
+        net_short=np.ascontiguousarray(short),
+        dr_threshold=cut,
+        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
+        storage_reserve=st["storage_reserve"],
+    )
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+
+
+def member_values(
+    scenario: Scenario,
+    result: DispatchResult,
+    inputs: KernelInputs,
+    index: PackIndex,
+    prep: object,
+) -> dict[str, float]:
+    """The value of every check target (as :func:`target_rows` names them) for one kernel run,
+    without building the results Dataset (the sweeps' annual figures, plus per-corridor energy
+    and new-energy share by the same accounting)."""
+    from energysim.results.build import corridor_accounting
+    from energysim.sweep.figures import annual_figures, dedicated_outputs
+
+    figures = annual_figures(result, inputs, index, scenario, prep)
+    out = {spec.field: figures[spec.variable] for spec in TARGETS}
+    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
+    _, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
+    sent = result.corr_flow.sum(axis=0)
+    green = corr_ne.sum(axis=0)
+    for c, name in enumerate(index.corridors):
+        out[f"corridor:{name}:energy"] = float(sent[c]) * 1e-6
+        out[f"corridor:{name}:renewable_share"] = (
+            float(green[c] / sent[c]) if sent[c] > 1e-12 else 0.0
+        )
+    return out
+
+
 def outage_seed(year: int, draw: int, draws: int) -> int:
     """Seed of outage draw ``draw`` in ensemble weather year number ``year`` (0-based):
     ``year * draws + draw``, so the N x Y runs of a check have distinct, reproducible seeds."""
@@ -566,12 +651,29 @@ def check(
             for j, year in enumerate(years):
                 profiles = own_profiles if year is scenario else run.scenario_profiles(year)
                 year_profiles.append(profiles)
-                for d in range(max(1, outage_draws)):
-                    draw = outage_seed(j, d, outage_draws) if outage_draws > 0 else None
-                    member = evaluate(year, outage_seed=draw, profiles=profiles)
+                if outage_draws <= 0:
+                    member = evaluate(year, profiles=profiles)
                     for r in target_rows(scenario, member):
                         if r["target"] in values:
                             values[r["target"]].append(r["value"])
+                    bar.update()
+                    continue
+                # draws: pack the year once, redraw only thermal availability, reuse the
+                # outputs, and read the targets from the annual figures (no Dataset)
+                from energysim.kernel import allocate_result, pack
+                from energysim.sweep.figures import prepare_figures
+
+                base_inputs, base_index = pack(year, profiles)
+                out = allocate_result(base_inputs)
+                for d in range(outage_draws):
+                    seed = outage_seed(j, d, outage_draws)
+                    inputs, index = redraw(year, base_inputs, base_index, seed)
+                    result = run_kernel(inputs, out)
+                    prep = prepare_figures(inputs, index, year)
+                    got = member_values(scenario, result, inputs, index, prep)
+                    for target, value in got.items():
+                        if target in values:
+                            values[target].append(value)
                     bar.update()
             for i in rows.index:
                 v = np.array(values[rows.at[i, "target"]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -257,3 +259,81 @@ def test_headline_is_adequate_only_when_every_adequacy_target_passes(tight_weath
     )
     none_set = check([scenario(**data, targets=off)], balance=False)
     assert adequacy_verdict(none_set)["adequate"] is False
+
+
+# outage draws: 3 coal units of 600 MW, 20 % forced-outage rate, 5 h to repair; 1000 MW demand
+# and a 500 MW flat schedule, so one unit out means a 300 MW cut
+OUTAGES = {
+    **TIGHT,
+    "generators": {"c": {"bus": "a", "carrier": "coal", "p_nom": 1800, "marginal_cost": 250}},
+    "thermal_availability": {
+        "maintenance": {"coal": [0.0] * 12},
+        "forced_outage_rate": {"coal": 0.2},
+        "unit_size_MW": {"coal": 600},
+        "mean_time_to_repair_h": {"coal": 5},
+        "source": "test",
+    },
+}
+
+
+def outage_profiles(s=None):
+    return profiles(["a"], hours=240)
+
+
+def test_redraw_equals_a_fresh_pack_with_the_outage_seed():
+    from energysim.feasibility import redraw
+    from energysim.kernel import pack
+
+    s = scenario(**OUTAGES)
+    p = outage_profiles()
+    got_inputs, got_index = redraw(s, *pack(s, p), 7)
+    want_inputs, want_index = pack(s, p, outage_seed=7)
+    for field in dataclasses.fields(want_inputs):
+        np.testing.assert_array_equal(
+            getattr(got_inputs, field.name), getattr(want_inputs, field.name), err_msg=field.name
+        )
+    np.testing.assert_array_equal(got_index.gen_avail, want_index.gen_avail)
+    np.testing.assert_array_equal(got_index.gen_must, want_index.gen_must)
+    assert not np.array_equal(want_inputs.th_avail, pack(s, p)[0].th_avail)  # a real draw
+
+
+def test_fast_draw_values_equal_the_dataset_targets():
+    from energysim.feasibility import evaluate, member_values, redraw, target_rows
+    from energysim.kernel import pack, run_kernel
+    from energysim.sweep.figures import prepare_figures
+
+    s = scenario(
+        **{**OUTAGES, "corridors": {"x": {**TIGHT["corridors"]["x"], "min_renewable_share": 0.1}}}
+    )
+    p = outage_profiles()
+    ds = evaluate(s, outage_seed=3, profiles=p)
+    inputs, index = redraw(s, *pack(s, p), 3)
+    result = run_kernel(inputs)
+    fast = member_values(s, result, inputs, index, prepare_figures(inputs, index, s))
+    rows = target_rows(s, ds)
+    assert {r["target"] for r in rows} <= set(fast)
+    for r in rows:
+        assert fast[r["target"]] == pytest.approx(r["value"], rel=1e-9, abs=1e-9), r["target"]
+    assert float(ds.export_cut_hours) > 0
+
+
+def test_outage_draws_are_reproducible_and_probabilities_count_every_run(monkeypatch):
+    import energysim.run
+    from energysim.feasibility import check
+
+    monkeypatch.setattr(energysim.run, "scenario_profiles", outage_profiles)
+    s = scenario(**OUTAGES)
+    first = check([s], weather_years=2, outage_draws=4, balance=False).set_index("target")
+    again = check([s], weather_years=2, outage_draws=4, balance=False).set_index("target")
+    cols = ["probability", "p10", "p50", "p90", "runs"]
+    pd.testing.assert_frame_equal(first[cols], again[cols])
+    row = first.loc["max_export_cut_hours"]
+    assert (row.runs, row.weather_years, row.outage_draws) == (8, 2, 4)
+    assert 0.0 <= row.probability <= 1.0
+    assert (row.probability * 8) == pytest.approx(round(row.probability * 8))
+    assert row.p10 <= row.p50 <= row.p90
+    assert row.p90 > row.p10  # the draws differ: cut hours depend on the outages
+    # with 20 % of the units out at random, some hour of every 240-hour draw is cut
+    assert row.probability == 0.0
+    # the expected derate of a single run: 1800 x 0.8 = 1440 MW < 1500 MW, so every hour is cut
+    assert row.value == 240

@@ -188,6 +188,26 @@ def _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne):
                 dedicated_ne[t, corridors[i]] += p
 
 
+def dedicated_outputs(
+    result: DispatchResult, inputs: KernelInputs, prep: FigurePrep
+) -> tuple[np.ndarray, np.ndarray]:
+    """Output of each corridor's dedicated new-energy plants and of all its dedicated plants,
+    (T, C) MW each, from the dedicated plants' columns only."""
+    dedicated_ne = np.zeros_like(result.corr_flow)
+    dedicated_all = np.zeros_like(result.corr_flow)
+    if prep.dedicated_col.size:
+        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
+        _add_columns(
+            gen_p,
+            prep.dedicated_col,
+            prep.dedicated_corridor,
+            prep.dedicated_is_ne,
+            dedicated_all,
+            dedicated_ne,
+        )
+    return dedicated_ne, dedicated_all
+
+
 def annual_figures(
     result: DispatchResult,
     inputs: KernelInputs,
@@ -214,18 +234,7 @@ def annual_figures(
         Figure name -> value, in the units of ``VARIABLES`` (TWh, GW, MW, MWh, p.u.).
     """
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
-    dedicated_ne = np.zeros_like(result.corr_flow)
-    dedicated_all = np.zeros_like(result.corr_flow)
-    if prep.dedicated_col.size:
-        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
-        _add_columns(
-            gen_p,
-            prep.dedicated_col,
-            prep.dedicated_corridor,
-            prep.dedicated_is_ne,
-            dedicated_all,
-            dedicated_ne,
-        )
+    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
     keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
     if prep.zero_cost_renewable:
