@@ -312,6 +312,9 @@ def capacity_balance(
     availability: pd.DataFrame | None = None,
     reserve: np.ndarray | None = None,
     ensemble_profiles: list | None = None,
+    grid: str | None = None,
+    by_grid: bool = False,
+    _packed: tuple | None = None,
 ) -> pd.DataFrame:
     """Capacity balance (电力平衡) at the summer and the winter evening peak.
 
@@ -346,6 +349,14 @@ def capacity_balance(
     ensemble_profiles : list of xarray.Dataset, optional
         Profiles of the weather years to pool for the P5 (e.g. those the check already made);
         replaces ``weather_years``.
+    grid : str, optional
+        Only the buses of this grid (``buses.<name>.grid``, e.g. 'mengxi', 'mengdong'): their
+        demand, schedules, reserve (of their demand) and supply, plus the internal lines into
+        the grid from outside at their rating x efficiency (an upper bound on what the other
+        grid can send). Default: the whole system as a copper plate.
+    by_grid : bool, default False
+        Also compute the balance of every grid (when there are several); in
+        ``attrs["by_grid"]`` (grid -> DataFrame).
 
     Returns
     -------
@@ -357,13 +368,36 @@ def capacity_balance(
     """
     from energysim.run import packed, scenario_profiles
 
-    if profiles is None:
-        profiles = scenario_profiles(scenario)
-    scenario, inputs, index = packed(scenario, profiles)
+    if _packed is None:
+        if profiles is None:
+            profiles = scenario_profiles(scenario)
+        scenario, inputs, index = packed(scenario, profiles)
+        if ensemble_profiles:
+            members = [packed(scenario, p)[2] for p in ensemble_profiles]
+        else:
+            from energysim.feasibility import seeded
+
+            members = [index] + [
+                packed(seeded(scenario, scenario.weather.seed + i))[2]
+                for i in range(1, max(1, weather_years))
+            ]
+    else:
+        scenario, inputs, index, members = _packed
     snaps = index.snapshots
     carriers = np.array([scenario.generators[g].carrier for g in index.generators])
-    demand = inputs.demand.sum(axis=1)
-    sched = inputs.schedule.sum(axis=1) if inputs.schedule.size else np.zeros(len(snaps))
+    bus_in = np.array([grid is None or scenario.buses[b].grid == grid for b in index.buses])
+    if not bus_in.any():
+        grids = sorted({b.grid for b in scenario.buses.values()})
+        msg = (
+            f"capacity_balance: grid {grid!r} has no bus in scenario {scenario.name!r}; "
+            f"expected one of {grids}"
+        )
+        raise ValueError(msg)
+    bus_pos = {b: i for i, b in enumerate(index.buses)}
+    gen_in = np.array([bus_in[bus_pos[scenario.generators[g].bus]] for g in index.generators])
+    corr_in = bus_in[inputs.corr_bus]
+    demand = inputs.demand[:, bus_in].sum(axis=1)
+    sched = inputs.schedule[:, corr_in].sum(axis=1)
     hours = {s: _peak_hour(snaps, demand + sched, m) for s, m in SEASONS.items()}
 
     if availability is None or reserve is None:
@@ -372,30 +406,19 @@ def capacity_balance(
         if availability is None:
             availability = expected_availability(scenario, snaps)
         if reserve is None:
-            reserve = reserve_requirement(scenario, inputs.demand)
+            reserve = reserve_requirement(scenario, inputs.demand[:, bus_in])
     reserve = np.asarray(reserve, dtype=float).reshape(len(snaps))
 
     def thermal(kinds: tuple[str, ...], t: int) -> float:
         total = 0.0
         for gi, name in enumerate(index.generators):
-            if carriers[gi] in kinds:
+            if carriers[gi] in kinds and gen_in[gi]:
                 total += index.gen_avail[t, gi] * float(availability[name].iloc[t])
         return total
 
-    ne_cols = np.isin(carriers, ("wind", "solar", "csp"))
-    ne_nameplate = sum(
-        g.p_nom for g in scenario.generators.values() if g.carrier in ("wind", "solar", "csp")
-    )
+    ne_cols = np.isin(carriers, ("wind", "solar", "csp")) & gen_in
+    ne_nameplate = sum(scenario.generators[g].p_nom for g in np.array(index.generators)[ne_cols])
     samples: dict[str, list[np.ndarray]] = {s: [] for s in SEASONS}
-    if ensemble_profiles:
-        members = [packed(scenario, p)[2] for p in ensemble_profiles]
-    else:
-        from energysim.feasibility import seeded
-
-        members = [index] + [
-            packed(seeded(scenario, scenario.weather.seed + i))[2]
-            for i in range(1, max(1, weather_years))
-        ]
     for member in members:
         gen, year_snaps = member.gen_avail, member.snapshots
         ne = gen[:, ne_cols].sum(axis=1)
@@ -416,11 +439,14 @@ def capacity_balance(
             / PEAK_LENGTH_H,
         )
         for st in scenario.storage.values()
+        if bus_in[bus_pos[st.bus]]
     )
-    dr_total = float(inputs.dr_cap.sum())
+    dr_total = float(inputs.dr_cap[bus_in].sum())
     dr_hours = scenario.demand_response.max_hours_per_year
     dr_credit = min(dr_total, dr_total * dr_hours / PEAK_LENGTH_H)
-    hydro = {s: float(index.gen_avail[t, carriers == "hydro"].sum()) for s, t in hours.items()}
+    hydro = {
+        s: float(index.gen_avail[t, (carriers == "hydro") & gen_in].sum()) for s, t in hours.items()
+    }
 
     rows: list[tuple[str, str, dict[str, float], str]] = [
         (
@@ -432,7 +458,7 @@ def capacity_balance(
         (
             "requirement",
             "flexible loads (minimum)",
-            {s: float(inputs.flex_min.sum()) for s in hours},
+            {s: float(inputs.flex_min[bus_in].sum()) for s in hours},
             "p_nom x p_min_pu",
         ),
         (
@@ -481,6 +507,15 @@ def capacity_balance(
         ),
         ("supply", "demand response", {s: dr_credit for s in hours}, "capacity"),
     ]
+    if grid is not None:
+        ties = sum(
+            line.p_nom * line.efficiency
+            for line in scenario.lines.values()
+            if bus_in[bus_pos[line.bus0]] != bus_in[bus_pos[line.bus1]]
+        )
+        rows.append(
+            ("supply", "imports over internal lines", {s: ties for s in hours}, "tie rating")
+        )
     table = []
     for side, item, values, note in rows:
         table.append([side, item, values["summer"], values["winter"], note])
@@ -508,6 +543,7 @@ def capacity_balance(
     frame.attrs.update(
         {
             "scenario": scenario.name,
+            "grid": grid or "all",
             "summer_hour": snaps[hours["summer"]].isoformat(),
             "winter_hour": snaps[hours["winter"]].isoformat(),
             "weather_years": len(members),
@@ -518,4 +554,15 @@ def capacity_balance(
             },
         }
     )
+    grids = sorted({b.grid for b in scenario.buses.values()})
+    if by_grid and grid is None and len(grids) > 1:
+        frame.attrs["by_grid"] = {
+            g: capacity_balance(
+                scenario,
+                availability=availability,
+                grid=g,
+                _packed=(scenario, inputs, index, members),
+            )
+            for g in grids
+        }
     return frame

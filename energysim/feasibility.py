@@ -34,7 +34,7 @@ import pandas as pd
 import xarray as xr
 
 from energysim import run
-from energysim.adequacy import adequacy_summary, adequacy_verdict, capacity_balance
+from energysim.adequacy import SEASONS, adequacy_summary, adequacy_verdict, capacity_balance
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.exceptions import ConfigError
@@ -707,6 +707,7 @@ def check(
                 scenario,
                 own_profiles,
                 ensemble_profiles=year_profiles if weather_years > 0 else None,
+                by_grid=True,
             )
         frames.append(rows)
     bar.close()
@@ -778,6 +779,14 @@ def format_balance(frame: pd.DataFrame) -> list[str]:
     lines.append(
         f"         {'margin / requirement':30s} {pct['summer']:>17,.1f}% {pct['winter']:>17,.1f}%"
     )
+    for grid, part in frame.attrs.get("by_grid", {}).items():
+        margin = part.set_index("item").loc["margin (supply - requirement)"]
+        hours = [pd.Timestamp(part.attrs[f"{s}_hour"]).strftime("%d %b %H:%M") for s in SEASONS]
+        lines.append(
+            f"    margin {grid} (own supply + ties at rating): "
+            f"summer {margin.summer_MW / 1e3:+,.1f} GW ({hours[0]}), "
+            f"winter {margin.winter_MW / 1e3:+,.1f} GW ({hours[1]})"
+        )
     return lines
 
 
@@ -830,6 +839,17 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _balance_json(frame: pd.DataFrame) -> dict:
+    """A capacity balance (and its per-grid parts) as JSON-ready data."""
+    out = {"rows": json.loads(frame.to_json(orient="records"))}
+    for key, value in frame.attrs.items():
+        if key == "by_grid":
+            out[key] = {g: _balance_json(part) for g, part in value.items()}
+        elif key != "scenario":
+            out[key] = value
+    return out
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """CLI handler of ``energysim check``."""
     from energysim.cli import EXIT_FAILED_TARGET, EXIT_OK, _out, shipped_scenarios
@@ -856,10 +876,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 for name, rows in table.groupby("scenario", sort=False)
             },
             "capacity_balance": {
-                name: {
-                    "rows": json.loads(frame.to_json(orient="records")),
-                    **{k: v for k, v in frame.attrs.items() if k != "scenario"},
-                }
+                name: _balance_json(frame)
                 for name, frame in table.attrs.get("capacity_balance", {}).items()
             },
             "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))

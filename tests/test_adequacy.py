@@ -337,3 +337,34 @@ def test_outage_draws_are_reproducible_and_probabilities_count_every_run(monkeyp
     assert row.probability == 0.0
     # the expected derate of a single run: 1800 x 0.8 = 1440 MW < 1500 MW, so every hour is cut
     assert row.value == 240
+
+
+def test_capacity_balance_of_one_grid_counts_its_buses_and_the_ties_into_it():
+    from energysim.adequacy import capacity_balance
+
+    s = scenario(
+        buses={
+            "a": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.75},
+            "b": {"grid": "mengdong", "x": 120.0, "y": 45.0, "demand_share": 0.25},
+        },
+        generators={
+            "ca": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250},
+            "cb": {"bus": "b", "carrier": "coal", "p_nom": 200, "marginal_cost": 250},
+        },
+        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 300, "efficiency": 0.9}},
+    )
+    p = profiles(["a", "b"], hours=24)  # flat: 750 MW at a, 250 MW at b
+    snaps = pd.DatetimeIndex(p.snapshot.values)
+    ones = pd.DataFrame(1.0, index=snaps, columns=["ca", "cb"])
+    whole = capacity_balance(s, p, availability=ones, reserve=np.zeros(24), by_grid=True)
+    east = whole.attrs["by_grid"]["mengdong"].set_index("item")
+    assert east.loc["peak load (inflexible demand)", "winter_MW"] == pytest.approx(250.0)
+    assert east.loc["coal", "winter_MW"] == pytest.approx(200.0)
+    assert east.loc["imports over internal lines", "winter_MW"] == pytest.approx(270.0)
+    assert east.loc["margin (supply - requirement)", "winter_MW"] == pytest.approx(220.0)
+    assert whole.set_index("item").loc["margin (supply - requirement)", "winter_MW"] == (
+        pytest.approx(200.0)
+    )
+    assert "imports over internal lines" not in set(whole.item)
+    with pytest.raises(ValueError, match="grid 'nowhere' has no bus in scenario 'test'"):
+        capacity_balance(s, p, availability=ones, reserve=np.zeros(24), grid="nowhere")
