@@ -7,13 +7,14 @@ Components (PyPSA 1.x conventions, power in MW, energy in MWh, costs in CNY/MWh)
 * ``Bus`` for each league/city (carrier ``AC``, ``x``/``y`` lon/lat) and one receiving bus per
   corridor (``"<corridor> receiving"``) at the receiving region's load centre.
 * ``Load`` ``"<bus> demand"`` with the hourly inflexible demand.
-* ``Generator`` for each fleet (wind/solar/CSP with hourly ``p_max_pu``; thermal with
-  ``p_min_pu`` following the heating season), ``"<bus> demand response"`` (cost, ``e_sum_max`` =
+* ``Generator`` for each fleet (wind/solar/CSP with hourly ``p_max_pu``; thermal with hourly
+  ``p_max_pu`` after maintenance and outages and ``p_min_pu`` following the heating season), ``"<bus> demand response"`` (cost, ``e_sum_max`` =
   energy budget), ``"<bus> unserved"`` (value of lost load), ``"<bus> thermal relief"``
   (``sign=-1``: absorbs must-run output below the floor at the value of lost load), flexible loads
   (``sign=-1``: consumption between ``p_min_pu`` and ``p_nom``, negative cost = value),
   ``"<corridor> shortfall"`` (supplies the receiving schedule at a penalty) and
-  ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule).
+  ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule, within the
+  surplus market's share of the headroom, its hours and its annual budget).
 * ``StorageUnit`` for storage (non-cyclic, ``state_of_charge_initial`` in MWh).
 * ``Link`` for each export corridor (efficiency = losses) and two ``Link``s per internal line
   (``"<line>"`` bus0 -> bus1 and ``"<line> reverse"``), so losses apply in both directions, with
@@ -220,13 +221,21 @@ def build_network_from_packed(
             marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
         )
         if corridor.flexible_export:
+            # the surplus market: a share of the headroom above the schedule, in the hours the
+            # receiving grid accepts it, within an annual budget (all at the receiving end)
+            rating = max(corridor.p_nom, 1.0)
+            head = np.maximum(corridor.p_nom - inputs.schedule[:, c], 0.0)
+            p_max = head * inputs.corr_surplus_pu[:, c] * corridor.efficiency / rating
+            budget = inputs.corr_surplus_budget[c]
             n.add(
                 "Generator",
                 f"{name} surplus",
                 bus=receiving,
                 carrier="export_surplus",
                 sign=-1,
-                p_nom=max(corridor.p_nom, 1.0),
+                p_nom=rating,
+                p_max_pu=pd.Series(np.minimum(p_max, 1.0), index=snapshots),
+                e_sum_max=budget * corridor.efficiency if np.isfinite(budget) else np.inf,
                 marginal_cost=-costs.surplus_export_value / corridor.efficiency,
             )
     logger.debug(

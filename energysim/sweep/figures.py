@@ -236,9 +236,9 @@ def annual_figures(
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
     dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    keep = 1.0 - safe_share(result.curtail, inputs.vre_avail)
+    keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
     if prep.zero_cost_renewable:
-        zero_used = float((inputs.vre_avail * keep).sum()) * 1e-6
+        zero_used = float((inputs.zero_cost_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)

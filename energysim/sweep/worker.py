@@ -244,7 +244,7 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
     return storage_fields(
         scenario,
         inputs.demand,
-        inputs.vre_avail,
+        inputs.zero_cost_avail,
         inputs.th_avail,
         inputs.schedule,
         inputs.reserve_req,
@@ -295,9 +295,9 @@ def run_point(
     if p.hourly:
         ne_curtail = result.curtail * np.divide(
             inputs.ne_avail,
-            inputs.vre_avail,
+            inputs.zero_cost_avail,
             out=np.zeros_like(inputs.ne_avail),
-            where=inputs.vre_avail > 1e-12,
+            where=inputs.zero_cost_avail > 1e-12,
         )
         full = {
             "new_energy_curtailment": ne_curtail,
