@@ -229,6 +229,14 @@ ADEQUACY_TARGETS = (
 )
 """The check's targets that make up the adequacy (保供) verdict."""
 
+VERDICT_PHRASES = {
+    "max_unserved_MWh": "unserved energy {value:,.0f} MWh",
+    "max_loss_of_load_hours": "loss of load in {value:,.0f} h",
+    "max_export_cut_hours": "export schedules cut in {value:,.0f} h",
+    "max_reserve_shortfall_hours": "reserve not held in {value:,.0f} h",
+}
+"""How the verdict line names each adequacy target's value."""
+
 
 def adequacy_verdict(rows: pd.DataFrame) -> dict[str, object]:
     """Overall adequacy verdict of one scenario from its check rows.
@@ -249,19 +257,15 @@ def adequacy_verdict(rows: pd.DataFrame) -> dict[str, object]:
         ``adequate`` (bool), ``failed`` (labels of the failing adequacy targets),
         ``not_checked`` (adequacy targets the scenario does not set) and ``text`` (one line).
     """
-    from energysim.feasibility import FAIL
+    from energysim.constants import FAIL
 
     found = rows[rows.target.isin(ADEQUACY_TARGETS)]
-    failed = [
-        f"{r.label} {r.value:,.0f} {r.unit} > {r.target_value:,.0f} {r.unit}"
-        for r in found.itertuples()
-        if r.verdict == FAIL
-    ]
-    met = [
-        f"{r.label} {r.value:,.0f} {r.unit} <= {r.target_value:,.0f} {r.unit}"
-        for r in found.itertuples()
-        if r.verdict != FAIL
-    ]
+    def phrase(r: object) -> str:
+        what = VERDICT_PHRASES[r.target].format(value=r.value)
+        return f"{what} (target <= {r.target_value:,.0f} {r.unit})"
+
+    failed = [phrase(r) for r in found.itertuples() if r.verdict == FAIL]
+    met = [phrase(r) for r in found.itertuples() if r.verdict != FAIL]
     not_checked = [t for t in ADEQUACY_TARGETS if t not in set(found.target)]
     adequate = not failed and len(found) > 0
     if failed:

@@ -19,12 +19,9 @@ with the kernel.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import logging
 import math
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,218 +30,50 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim import run
-from energysim.adequacy import SEASONS, adequacy_summary, adequacy_verdict, capacity_balance
+import energysim.progress as progress
+import energysim.run as run
+from energysim.adequacy import adequacy_summary, adequacy_verdict, capacity_balance
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
-from energysim.exceptions import ConfigError
-from energysim.kernel import DispatchResult, KernelInputs, PackIndex, run_kernel
-from energysim.results.build import to_dataset
+from energysim.engines import simulate_packed
+from energysim.exceptions import ConfigError, EnergysimError
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.run import packed
+from energysim.targets import (
+    COLUMNS,
+    FAIL,
+    PASS,
+    PASS_OPTIMAL,
+    SCHEDULE_TOLERANCE,
+    TARGETS,
+    TargetSpec,
+    meets,
+    target_rows,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LEVERS", "TARGETS", "check", "cmd_check", "evaluate", "meets", "what_it_takes"]
-
-
-@dataclass(frozen=True)
-class TargetSpec:
-    """One target: the results variable it reads, its direction, label and unit."""
-
-    field: str  # attribute of scenario.targets
-    variable: str  # results Dataset variable
-    sense: str  # ">=" or "<="
-    label: str
-    unit: str
-    operational: bool  # depends on the dispatch (False: a pure capacity target)
-
-
-TARGETS: tuple[TargetSpec, ...] = (
-    TargetSpec("new_energy_GW", "new_energy_capacity_GW", ">=", "new-energy capacity", "GW", False),
-    TargetSpec("new_type_storage_GW", "new_type_storage_GW", ">=", "new-type storage", "GW", False),
-    TargetSpec(
-        "demand_response_share", "demand_response_share", ">=", "demand response / peak", "1", False
-    ),
-    TargetSpec(
-        "new_energy_local_TWh",
-        "new_energy_local_TWh",
-        ">=",
-        "new energy consumed locally",
-        "TWh",
-        True,
-    ),
-    TargetSpec(
-        "new_energy_export_TWh", "new_energy_export_TWh", ">=", "new energy exported", "TWh", True
-    ),
-    TargetSpec(
-        "renewable_weight", "renewable_weight", ">=", "renewable consumption weight", "1", True
-    ),
-    TargetSpec(
-        "new_energy_utilisation",
-        "new_energy_utilisation",
-        ">=",
-        "new-energy utilisation",
-        "1",
-        True,
-    ),
-    TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
-    TargetSpec(
-        "max_loss_of_load_hours", "loss_of_load_hours", "<=", "loss-of-load hours", "h", True
-    ),
-    TargetSpec(
-        "max_export_cut_hours",
-        "export_cut_hours",
-        "<=",
-        "export schedules met (hours cut)",
-        "h",
-        True,
-    ),
-    TargetSpec(
-        "max_reserve_shortfall_hours",
-        "reserve_shortfall_hours",
-        "<=",
-        "reserve held (hours short)",
-        "h",
-        True,
-    ),
-)
-
-COLUMNS = [
-    "scenario",
-    "target",
-    "label",
-    "unit",
-    "sense",
-    "value",
-    "target_value",
-    "margin",
-    "margin_pct",
-    "verdict",
-    "level",
-    "kernel_value",
-    "lp_value",
-    "probability",
-    "p10",
-    "p50",
-    "p90",
-    "weather_years",
-    "outage_draws",
-    "runs",
-    "utilisation_hours",
-    "scheduled_hours",
-    "tolerance",
+__all__ = [
+    "COLUMNS",
+    "FAIL",
+    "LEVERS",
+    "PASS",
+    "PASS_OPTIMAL",
+    "SCHEDULE_TOLERANCE",
+    "TARGETS",
+    "TargetSpec",
+    "check",
+    "ensemble_members",
+    "evaluate",
+    "format_table",
+    "meets",
+    "member_values",
+    "outage_seed",
+    "redraw",
+    "seeded",
+    "target_rows",
+    "what_it_takes",
 ]
-PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
-SCHEDULE_TOLERANCE = 1e-3
-"""A corridor meets its schedule when it sends at least 99.9 % of the scheduled energy."""
-
-
-def meets(value: float, target: float, sense: str, tol: float = 1e-6) -> bool:
-    """Whether ``value`` meets ``target`` in direction ``sense`` (">=" or "<="), to a relative
-    tolerance of ``tol``."""
-    return (
-        value >= target - tol * max(1.0, abs(target))
-        if sense == ">="
-        else value <= target + tol * max(1.0, abs(target))
-    )
-
-
-def _margin(value: float, target: float, sense: str) -> float:
-    return value - target if sense == ">=" else target - value
-
-
-def target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
-    """Value, target and margin of every target (plan targets and per-corridor requirements)."""
-    rows = []
-    for spec in TARGETS:
-        target = getattr(scenario.targets, spec.field)
-        if target is None:
-            continue
-        value = float(ds[spec.variable])
-        rows.append(
-            _row(
-                scenario,
-                spec.field,
-                spec.label,
-                spec.unit,
-                spec.sense,
-                value,
-                target,
-                spec.operational,
-            )
-        )
-    for c in ds.corridor.values:
-        name = str(c)
-        spec = scenario.corridors[name]
-        sched = float(ds.corridor_schedule.sel(corridor=name).sum()) * 1e-6
-        hours = float(ds.corridor_utilisation_hours.sel(corridor=name))
-        row = _row(
-            scenario,
-            f"corridor:{name}:energy",
-            f"{name}: energy sent ({hours:,.0f} h)",
-            "TWh",
-            ">=",
-            float(ds.corridor_energy_TWh.sel(corridor=name)),
-            sched,
-            True,
-            tol=SCHEDULE_TOLERANCE,
-        )
-        row["utilisation_hours"] = hours
-        row["scheduled_hours"] = sched * 1e6 / spec.p_nom if spec.p_nom else 0.0
-        rows.append(row)
-        if spec.min_renewable_share > 0:
-            rows.append(
-                _row(
-                    scenario,
-                    f"corridor:{name}:renewable_share",
-                    f"{name}: new-energy share",
-                    "1",
-                    ">=",
-                    float(ds.corridor_renewable_share.sel(corridor=name)),
-                    spec.min_renewable_share,
-                    True,
-                )
-            )
-    return rows
-
-
-def _row(
-    scenario: Scenario,
-    target: str,
-    label: str,
-    unit: str,
-    sense: str,
-    value: float,
-    goal: float,
-    operational: bool,
-    tol: float = 1e-6,
-) -> dict:
-    margin = _margin(value, goal, sense)
-    return {
-        "scenario": scenario.name,
-        "target": target,
-        "label": label,
-        "unit": unit,
-        "sense": sense,
-        "value": value,
-        "target_value": float(goal),
-        "margin": margin,
-        "margin_pct": margin / abs(goal) * 100 if goal else math.nan,
-        "verdict": PASS if meets(value, goal, sense, tol) else FAIL,
-        "tolerance": tol,
-        "level": "kernel" if operational else "input",
-        "kernel_value": value if operational else math.nan,
-        "lp_value": math.nan,
-        "probability": math.nan,
-        "p10": math.nan,
-        "p50": math.nan,
-        "p90": math.nan,
-        "weather_years": 0,
-        "outage_draws": 0,
-        "runs": 0,
-        "utilisation_hours": math.nan,
-        "scheduled_hours": math.nan,
-    }
 
 
 REAL_PROFILE_FIELDS = ("wind_profile", "solar_profile", "load_profile")
@@ -287,18 +116,111 @@ def evaluate(
         scenario, inputs, index = packed(scenario, profiles)
     else:
         from energysim.kernel import pack
-        from energysim.run import scenario_profiles
 
         if profiles is None:
-            profiles = scenario_profiles(scenario)
+            profiles = run.scenario_profiles(scenario)
         inputs, index = pack(scenario, profiles, outage_seed=outage_seed)
-    if engine == "lp":
-        from energysim.lp import solve_lp
+    return simulate_packed(scenario, inputs, index, engine)
 
-        result, _ = solve_lp(scenario, inputs, index)
-    else:
-        result = run_kernel(inputs)
-    return to_dataset(result, inputs, index, scenario, engine)
+
+def ensemble_members(scenario: Scenario, weather_years: int, load: bool = True) -> list:
+    """The weather years of an ensemble: ``weather_years`` generated years (seeds ``seed ..
+    seed + N - 1``) plus the scenario's own year if it names real profile files; with
+    ``weather_years`` = 0, the scenario's own year only. ``load=False``: the seeds only (None
+    for the scenario's own year), without validating the seeded scenarios."""
+    if weather_years <= 0:
+        return [scenario if load else None]
+    seeds: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
+    if has_real_profiles(scenario):
+        seeds.append(None)
+    if not load:
+        return seeds
+    return [scenario if x is None else seeded(scenario, x) for x in seeds]
+
+
+def outage_seed(year: int, draw: int, draws: int) -> int:
+    """Seed of outage draw ``draw`` in ensemble weather year number ``year`` (0-based):
+    ``year * draws + draw``, so the N x Y runs of a check have distinct, reproducible seeds."""
+    return year * draws + draw
+
+
+def redraw(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex, seed: int
+) -> tuple[KernelInputs, PackIndex]:
+    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
+
+    Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
+    it field by field) but reuses everything that does not depend on thermal availability: only
+    ``th_avail``, ``th_must``, the pre-pass shortfall and what follows from it (storage reserve,
+    DR threshold and keep), and the thermal columns of ``gen_avail``/``gen_must`` change.
+    """
+    from energysim.kernel.availability import outage_draw
+    from energysim.kernel.pack import (
+        DEFAULT_P_MAX_PU,
+        dr_keep,
+        dr_threshold,
+        expected_shortfall,
+        heating_mask,
+        storage_fields,
+    )
+
+    avail_pu = outage_draw(scenario, index.snapshots, seed)
+    heating = heating_mask(scenario, index.snapshots)
+    th_avail = np.zeros_like(inputs.th_avail)
+    th_must = np.zeros_like(inputs.th_must)
+    gen_avail = index.gen_avail.copy()
+    gen_must = index.gen_must.copy()
+    column = {n: i for i, n in enumerate(index.generators)}
+    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
+        g = scenario.generators[name]
+        pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+        a = avail_pu[name].to_numpy()
+        heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
+        must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax)) * a
+        th_must[:, k, b] += must
+        th_avail[:, k, b] += g.p_nom * pmax * a
+        gen_avail[:, column[name]] = g.p_nom * pmax * a
+        gen_must[:, column[name]] = must
+    args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
+    short = expected_shortfall(*args)
+    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
+    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
+    new_inputs = dataclasses.replace(
+        inputs,
+        th_avail=th_avail,
+        th_must=th_must,
+        net_short=np.ascontiguousarray(short),
+        dr_threshold=cut,
+        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
+        storage_reserve=storage_fields(scenario, *args)["storage_reserve"],
+    )
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+
+
+def member_values(
+    scenario: Scenario,
+    result: DispatchResult,
+    inputs: KernelInputs,
+    index: PackIndex,
+    prep: object,
+) -> dict[str, float]:
+    """The value of every check target (as :func:`target_rows` names them) for one kernel run,
+    without building the results Dataset (the sweeps' annual figures, plus per-corridor energy
+    and new-energy share by the same accounting)."""
+    from energysim.accounting import corridor_accounting
+    from energysim.sweep.figures import annual_figures, dedicated_outputs
+
+    figures = annual_figures(result, inputs, index, scenario, prep)
+    out = {spec.field: figures[spec.variable] for spec in TARGETS}
+    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
+    _, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
+    sent = result.corr_flow.sum(axis=0)
+    green = corr_ne.sum(axis=0)
+    for c, name in enumerate(index.corridors):
+        out[f"corridor:{name}:energy"] = float(sent[c]) * 1e-6
+        share = float(green[c] / sent[c]) if sent[c] > 1e-12 else 0.0
+        out[f"corridor:{name}:renewable_share"] = share
+    return out
 
 
 # -- levers ---------------------------------------------------------------------------------------
@@ -383,12 +305,15 @@ def what_it_takes(
     target: str,
     levers: Sequence[Lever] = LEVERS,
     steps: int = 10,
+    on_lever: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
     """Smallest addition of each lever that makes ``target`` pass, by bisection with the kernel.
 
     Assumes the target improves monotonically with the lever (true for the plan's levers within
     the kernel's rules). The search first doubles the addition from 1 % of the ceiling until the
     target passes or the ceiling is reached, then bisects ``steps`` times.
+
+    ``on_lever`` is called after each lever's search (progress).
 
     Returns
     -------
@@ -398,191 +323,61 @@ def what_it_takes(
     """
     rows = []
     for lever in levers:
-
-        def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
-            s = _with_lever(scenario, lever, amount)
-            value, goal, sense = _target_value(s, evaluate(s), target)
-            return meets(value, goal, sense), value
-
-        hi = lever.ceiling / 100
-        try:
-            ok, value = passes(hi)
-        except ConfigError as err:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": math.nan,
-                    "ceiling": lever.ceiling,
-                    "note": f"not applicable: {err.message}",
-                }
-            )
-            continue
-        while not ok and hi < lever.ceiling:
-            hi = min(hi * 2, lever.ceiling)
-            ok, value = passes(hi)
-        if not ok:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": value,
-                    "ceiling": lever.ceiling,
-                    "note": f"not reached within +{_fmt(lever.ceiling, lever.unit)}",
-                }
-            )
-            continue
-        lo = 0.0
-        for _ in range(steps):
-            mid = 0.5 * (lo + hi)
-            ok_mid, value_mid = passes(mid)
-            if ok_mid:
-                hi, value = mid, value_mid
-            else:
-                lo = mid
-        rows.append(
-            {
-                "lever": lever.name,
-                "unit": lever.unit,
-                "addition": hi,
-                "reached": True,
-                "value_at_addition": value,
-                "ceiling": lever.ceiling,
-                "note": "",
-            }
-        )
+        rows.append(_search_lever(scenario, target, lever, steps))
+        if on_lever is not None:
+            on_lever()
     return pd.DataFrame(rows)
+
+
+def _search_lever(scenario: Scenario, target: str, lever: Lever, steps: int) -> dict:
+    """One row of :func:`what_it_takes`: the search for one lever."""
+
+    def passes(amount: float) -> tuple[bool, float]:
+        s = _with_lever(scenario, lever, amount)
+        value, goal, sense = _target_value(s, evaluate(s), target)
+        return meets(value, goal, sense), value
+
+    def row(addition: float, reached: bool, value: float, note: str) -> dict:
+        return {
+            "lever": lever.name,
+            "unit": lever.unit,
+            "addition": addition,
+            "reached": reached,
+            "value_at_addition": value,
+            "ceiling": lever.ceiling,
+            "note": note,
+        }
+
+    hi = lever.ceiling / 100
+    try:
+        ok, value = passes(hi)
+    except ConfigError as err:
+        return row(math.nan, False, math.nan, f"not applicable: {err.message}")
+    while not ok and hi < lever.ceiling:
+        hi = min(hi * 2, lever.ceiling)
+        ok, value = passes(hi)
+    if not ok:
+        return row(math.nan, False, value, f"not reached within +{_fmt(lever.ceiling, lever.unit)}")
+    lo = 0.0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        ok_mid, value_mid = passes(mid)
+        if ok_mid:
+            hi, value = mid, value_mid
+        else:
+            lo = mid
+    return row(hi, True, value, "")
 
 
 # -- the check ------------------------------------------------------------------------------------
 
 
-def _progress(total: int, desc: str):  # noqa: ANN202
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total,
-        desc=desc,
-        disable=not sys.stderr.isatty() or total <= 1,
-        file=sys.stderr,
-        leave=False,
-    )
-
-
-def ensemble_members(scenario: Scenario, weather_years: int, load: bool = True) -> list:
-    """The weather years of an ensemble: ``weather_years`` generated years (seeds ``seed ..
-    seed + N - 1``) plus the scenario's own year if it names real profile files; with
-    ``weather_years`` = 0, the scenario's own year only. ``load=False``: the seeds only (None
-    for the scenario's own year), without validating the seeded scenarios."""
-    if weather_years <= 0:
-        return [scenario if load else None]
-    seeds: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
-    if has_real_profiles(scenario):
-        seeds.append(None)
-    if not load:
-        return seeds
-    return [scenario if x is None else seeded(scenario, x) for x in seeds]
-
-
-def redraw(
-    scenario: Scenario, inputs: KernelInputs, index: PackIndex, seed: int
-) -> tuple[KernelInputs, PackIndex]:
-    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
-
-    Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
-    it field by field) but reuses everything that does not depend on thermal availability: only
-    ``th_avail``, ``th_must``, the pre-pass shortfall and what follows from it (storage reserve,
-    DR threshold and keep), and the thermal columns of ``gen_avail``/``gen_must`` change.
-    """
-    from energysim.kernel.availability import outage_draw
-    from energysim.kernel.pack import (
-        DEFAULT_P_MAX_PU,
-        dr_keep,
-        dr_threshold,
-        expected_shortfall,
-        heating_mask,
-        storage_fields,
-    )
-
-    avail_pu = outage_draw(scenario, index.snapshots, seed)
-    heating = heating_mask(scenario, index.snapshots)
-    th_avail = np.zeros_like(inputs.th_avail)
-    th_must = np.zeros_like(inputs.th_must)
-    gen_avail = index.gen_avail.copy()
-    gen_must = index.gen_must.copy()
-    column = {n: i for i, n in enumerate(index.generators)}
-    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
-        g = scenario.generators[name]
-        pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-        a = avail_pu[name].to_numpy()
-        heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax)) * a
-        th_must[:, k, b] += must
-        th_avail[:, k, b] += g.p_nom * pmax * a
-        gen_avail[:, column[name]] = g.p_nom * pmax * a
-        gen_must[:, column[name]] = must
-    short = expected_shortfall(
-        inputs.demand, inputs.vre_avail, th_avail, inputs.schedule, inputs.reserve_req
-    )
-    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
-    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
-    st = storage_fields(
-        scenario, inputs.demand, inputs.vre_avail, th_avail, inputs.schedule, inputs.reserve_req
-    )
-    new_inputs = dataclasses.replace(
-        inputs,
-        th_avail=th_avail,
-        th_must=th_must,
-        net_short=np.ascontiguousarray(short),
-        dr_threshold=cut,
-        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        storage_reserve=st["storage_reserve"],
-    )
-    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
-
-
-def member_values(
-    scenario: Scenario,
-    result: DispatchResult,
-    inputs: KernelInputs,
-    index: PackIndex,
-    prep: object,
-) -> dict[str, float]:
-    """The value of every check target (as :func:`target_rows` names them) for one kernel run,
-    without building the results Dataset (the sweeps' annual figures, plus per-corridor energy
-    and new-energy share by the same accounting)."""
-    from energysim.results.build import corridor_accounting
-    from energysim.sweep.figures import annual_figures, dedicated_outputs
-
-    figures = annual_figures(result, inputs, index, scenario, prep)
-    out = {spec.field: figures[spec.variable] for spec in TARGETS}
-    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
-    _, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    sent = result.corr_flow.sum(axis=0)
-    green = corr_ne.sum(axis=0)
-    for c, name in enumerate(index.corridors):
-        out[f"corridor:{name}:energy"] = float(sent[c]) * 1e-6
-        out[f"corridor:{name}:renewable_share"] = (
-            float(green[c] / sent[c]) if sent[c] > 1e-12 else 0.0
-        )
-    return out
-
-
-def outage_seed(year: int, draw: int, draws: int) -> int:
-    """Seed of outage draw ``draw`` in ensemble weather year number ``year`` (0-based):
-    ``year * draws + draw``, so the N x Y runs of a check have distinct, reproducible seeds."""
-    return year * draws + draw
-
-
 def check(
-    scenarios: Iterable[Scenario | str | Path],
+    scenarios: Scenario | str | Path | Iterable[Scenario | str | Path],
     lp: bool = False,
     weather_years: int = 0,
     what_it_takes_levers: bool = False,
+    engine: str = "kernel",
     outage_draws: int = 0,
     balance: bool = True,
 ) -> pd.DataFrame:
@@ -590,47 +385,63 @@ def check(
 
     Parameters
     ----------
-    scenarios : iterable of Scenario or path
-        Scenarios to check.
+    scenarios : Scenario, path, or iterable of them
+        One scenario (object or file path) or several.
     lp : bool, default False
         Re-check targets the kernel misses with the LP optimum.
     weather_years : int, default 0
         Number of generated weather years for probabilities and P10/P50/P90 (0: none).
+    what_it_takes_levers : bool, default False
+        For failing operational targets, search the smallest addition of each lever.
+    engine : str, default "kernel"
+        Engine of the first check and the weather years (:mod:`energysim.engines`; plug-ins
+        included); a miss is re-checked with ``lp`` when ``lp`` is set.
     outage_draws : int, default 0
         Random thermal outage draws per weather year (0: none, the expected derate). With
         ``weather_years`` = 0 the draws are made on the scenario's own weather year. The
         probabilities and percentiles are then over weather years x draws runs (column
-        ``runs``); seeds from :func:`outage_seed`.
+        ``runs``; seeds from :func:`outage_seed`). Draws run on the kernel.
     balance : bool, default True
         Also compute each scenario's capacity balance (:func:`energysim.adequacy.
-        capacity_balance`; the P5 of wind and solar pools the ensemble's weather years).
-    what_it_takes_levers : bool, default False
-        For failing operational targets, search the smallest addition of each lever.
+        capacity_balance`, per grid too; the P5 of wind and solar pools the ensemble's years).
 
     Returns
     -------
     pandas.DataFrame
         One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
         results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
-        ``target`` and the lever columns); ``df.attrs["adequacy"]``: scenario -> the annual
-        adequacy figures of its run (:func:`energysim.adequacy.adequacy_summary`);
-        ``df.attrs["capacity_balance"]``: scenario -> its capacity balance DataFrame.
+        ``target`` and the lever columns) and the failing targets it did not search in
+        ``df.attrs["what_it_takes_skipped"]`` (``scenario``, ``target``, ``reason``);
+        ``df.attrs["adequacy"]``: scenario -> the annual adequacy figures of its first run
+        (:func:`energysim.adequacy.adequacy_summary`); ``df.attrs["capacity_balance"]``:
+        scenario -> its capacity balance DataFrame.
     """
+    if weather_years < 0:
+        msg = f"weather_years = {weather_years}; expected 0 (none) or a positive number of years"
+        raise EnergysimError(msg)
+    if outage_draws < 0:
+        msg = f"outage_draws = {outage_draws}; expected 0 (none) or a positive number of draws"
+        raise EnergysimError(msg)
+    if isinstance(scenarios, Scenario | str | Path):
+        scenarios = [scenarios]
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
+    skipped: list[dict] = []
+    ensemble = weather_years > 0 or outage_draws > 0
     runs = sum(
-        max(1, len(ensemble_members(s, weather_years, load=False))) * max(1, outage_draws)
+        1 + ensemble * len(ensemble_members(s, weather_years, load=False)) * max(1, outage_draws)
         for s in loaded
     )
-    bar = _progress(runs, "check")
+    bar = progress.bar(runs, "check", "run")
     details: dict[str, dict] = {}
     balances: dict[str, pd.DataFrame] = {}
     for scenario in loaded:
         own_profiles = run.scenario_profiles(scenario)
-        ds = evaluate(scenario, profiles=own_profiles)
+        ds = evaluate(scenario, engine=engine, profiles=own_profiles)
         details[scenario.name] = adequacy_summary(ds)
         year_profiles: list[xr.Dataset] = []
+        bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
         if lp and len(failing):
@@ -645,36 +456,21 @@ def check(
                     rows.at[i, "value"] = r["value"]
                     rows.at[i, "margin"] = r["margin"]
                     rows.at[i, "margin_pct"] = r["margin_pct"]
-        if weather_years > 0 or outage_draws > 0:
+        if ensemble:
             values: dict[str, list[float]] = {t: [] for t in rows.target}
+            # N generated weather years, plus the scenario's real profiles if it names any
             years = ensemble_members(scenario, weather_years)
             for j, year in enumerate(years):
                 profiles = own_profiles if year is scenario else run.scenario_profiles(year)
                 year_profiles.append(profiles)
-                if outage_draws <= 0:
-                    member = evaluate(year, profiles=profiles)
+                if outage_draws == 0:
+                    member = evaluate(year, engine=engine, profiles=profiles)
                     for r in target_rows(scenario, member):
                         if r["target"] in values:
                             values[r["target"]].append(r["value"])
                     bar.update()
-                    continue
-                # draws: pack the year once, redraw only thermal availability, reuse the
-                # outputs, and read the targets from the annual figures (no Dataset)
-                from energysim.kernel import allocate_result, pack
-                from energysim.sweep.figures import prepare_figures
-
-                base_inputs, base_index = pack(year, profiles)
-                out = allocate_result(base_inputs)
-                for d in range(outage_draws):
-                    seed = outage_seed(j, d, outage_draws)
-                    inputs, index = redraw(year, base_inputs, base_index, seed)
-                    result = run_kernel(inputs, out)
-                    prep = prepare_figures(inputs, index, year)
-                    got = member_values(scenario, result, inputs, index, prep)
-                    for target, value in got.items():
-                        if target in values:
-                            values[target].append(value)
-                    bar.update()
+                else:
+                    _outage_draws(scenario, year, profiles, j, outage_draws, values, bar)
             for i in rows.index:
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
@@ -692,16 +488,21 @@ def check(
                 rows.at[i, "weather_years"] = len(years)
                 rows.at[i, "outage_draws"] = outage_draws
                 rows.at[i, "runs"] = len(v)
-        else:
-            bar.update()
         if what_it_takes_levers:
-            for target in rows[(rows.verdict == FAIL) & (rows.level != "input")].target:
-                if target.startswith("corridor:") and not target.endswith("renewable_share"):
-                    continue
-                found = what_it_takes(scenario, target)
+            failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
+            searched = [t for t in failing if _has_levers(t)]
+            skipped.extend(
+                {"scenario": scenario.name, "target": t, "reason": SKIP_REASON}
+                for t in failing
+                if not _has_levers(t)
+            )
+            search_bar = progress.bar(len(searched) * len(LEVERS), "what it takes", "lever")
+            for target in searched:
+                found = what_it_takes(scenario, target, on_lever=search_bar.update)
                 found.insert(0, "target", target)
                 found.insert(0, "scenario", scenario.name)
                 takes.append(found)
+            search_bar.close()
         if balance:
             balances[scenario.name] = capacity_balance(
                 scenario,
@@ -713,9 +514,52 @@ def check(
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    table.attrs["what_it_takes_skipped"] = pd.DataFrame(
+        skipped, columns=["scenario", "target", "reason"]
+    )
     table.attrs["adequacy"] = details
     table.attrs["capacity_balance"] = balances
     return table
+
+
+def _outage_draws(
+    scenario: Scenario,
+    year: Scenario,
+    profiles: xr.Dataset,
+    j: int,
+    draws: int,
+    values: dict[str, list[float]],
+    bar: object,
+) -> None:
+    """Run ``draws`` outage draws of weather year number ``j`` with the kernel and append each
+    target's value to ``values``: the year is packed once, each draw only redraws thermal
+    availability (:func:`redraw`), reuses the output arrays, and reads the targets from the
+    annual figures (:func:`member_values`) instead of a Dataset."""
+    from energysim.kernel import allocate_result, pack, run_kernel
+    from energysim.sweep.figures import prepare_figures
+
+    base_inputs, base_index = pack(year, profiles)
+    out = allocate_result(base_inputs)
+    for d in range(draws):
+        inputs, index = redraw(year, base_inputs, base_index, outage_seed(j, d, draws))
+        result = run_kernel(inputs, out)
+        got = member_values(scenario, result, inputs, index, prepare_figures(inputs, index, year))
+        for target, value in got.items():
+            if target in values:
+                values[target].append(value)
+        bar.update()
+
+
+SKIP_REASON = (
+    "not searched: a corridor's energy is set by its schedule and the sending bus's supply, not "
+    "by one lever"
+)
+"""Why the what-it-takes search skips a failing corridor-energy target."""
+
+
+def _has_levers(target: str) -> bool:
+    """Whether the what-it-takes levers apply to ``target`` (not to corridor energy)."""
+    return not (target.startswith("corridor:") and not target.endswith("renewable_share"))
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -735,63 +579,16 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:,.1f} {unit}"
 
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+def format_table(
+    table: pd.DataFrame,
+    color: bool = False,
+    after: Callable[[str], list[str]] | None = None,
+) -> str:
+    """The check as a readable terminal table (ANSI colour when ``color``).
 
-
-def format_adequacy(detail: dict) -> list[str]:
-    """Lines with the adequacy figures of one run (:func:`energysim.adequacy.adequacy_summary`)."""
-    lines = [
-        f"    loss of load {detail['loss_of_load_hours']:,.0f} h, "
-        f"{detail['unserved_MWh']:,.0f} MWh; reserve short {detail['reserve_shortfall_hours']:,.0f}"
-        f" h, {detail['reserve_shortfall_MWh']:,.0f} MWh"
-    ]
-    if detail["export_cut_hours"] > 0:
-        when = pd.Timestamp(detail["export_cut_max_time"]).strftime("%d %b %H:%M")
-        months = ", ".join(
-            f"{m} {h:,.0f}"
-            for m, h in zip(MONTH_NAMES, detail["export_cut_hours_by_month"], strict=True)
-            if h > 0
-        )
-        lines.append(
-            f"    export schedules cut in {detail['export_cut_hours']:,.0f} h "
-            f"({detail['export_shortfall_TWh']:,.2f} TWh), largest "
-            f"{detail['export_cut_max_MW'] / 1e3:,.1f} GW at {when}; in the receiving grids' "
-            f"peak hours {detail['export_cut_peak_hours']:,.0f} h "
-            f"({detail['export_cut_peak_TWh']:,.2f} TWh)"
-        )
-        lines.append(f"    cut hours by month: {months}")
-    return lines
-
-
-def format_balance(frame: pd.DataFrame) -> list[str]:
-    """Lines of a capacity balance (:func:`energysim.adequacy.capacity_balance`), GW."""
-    summer = pd.Timestamp(frame.attrs["summer_hour"]).strftime("%d %b %H:%M")
-    winter = pd.Timestamp(frame.attrs["winter_hour"]).strftime("%d %b %H:%M")
-    lines = [
-        f"  capacity balance (电力平衡), GW   {'summer ' + summer:>18s} {'winter ' + winter:>18s}"
-    ]
-    for r in frame.itertuples():
-        head = {"requirement": "need", "supply": "have", "margin": "    "}[r.side]
-        lines.append(
-            f"    {head} {r.item[:30]:30s} {r.summer_MW / 1e3:>18,.1f} {r.winter_MW / 1e3:>18,.1f}"
-        )
-    pct = frame.attrs["margin_pct"]
-    lines.append(
-        f"         {'margin / requirement':30s} {pct['summer']:>17,.1f}% {pct['winter']:>17,.1f}%"
-    )
-    for grid, part in frame.attrs.get("by_grid", {}).items():
-        margin = part.set_index("item").loc["margin (supply - requirement)"]
-        hours = [pd.Timestamp(part.attrs[f"{s}_hour"]).strftime("%d %b %H:%M") for s in SEASONS]
-        lines.append(
-            f"    margin {grid} (own supply + ties at rating): "
-            f"summer {margin.summer_MW / 1e3:+,.1f} GW ({hours[0]}), "
-            f"winter {margin.winter_MW / 1e3:+,.1f} GW ({hours[1]})"
-        )
-    return lines
-
-
-def format_table(table: pd.DataFrame, color: bool = False) -> str:
-    """The check as a readable terminal table (ANSI colour when ``color``)."""
+    Each scenario's rows end with its adequacy verdict (:func:`energysim.adequacy.
+    adequacy_verdict`); ``after(scenario)`` may add lines below it (the CLI's adequacy figures
+    and capacity balance)."""
     green, yellow, red, bold, reset = (
         ("\033[32m", "\033[33m", "\033[31m", "\033[1m", "\033[0m") if color else ("",) * 5
     )
@@ -820,12 +617,8 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
         verdict = adequacy_verdict(rows)
         colour = green if verdict["adequate"] else red
         lines.append(f"  {bold}adequacy (保供):{reset} {colour}{verdict['text']}{reset}")
-        detail = table.attrs.get("adequacy", {}).get(scenario)
-        if detail:
-            lines.extend(format_adequacy(detail))
-        frame = table.attrs.get("capacity_balance", {}).get(scenario)
-        if frame is not None:
-            lines.extend(format_balance(frame))
+        if after is not None:
+            lines.extend(after(str(scenario)))
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):
@@ -836,57 +629,10 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                 amount = f"+{_fmt(r.addition, r.unit)}" if r.reached else r.note
                 lines.append(f"    {r.lever:24s} {amount}")
         lines.append("")
+    skipped = table.attrs.get("what_it_takes_skipped")
+    if skipped is not None and len(skipped):
+        lines.append(f"{bold}What it takes: not searched{reset}")
+        for _, r in skipped.iterrows():
+            lines.append(f"  {r.scenario} / {r.target}: {r.reason}")
+        lines.append("")
     return "\n".join(lines)
-
-
-def _balance_json(frame: pd.DataFrame) -> dict:
-    """A capacity balance (and its per-grid parts) as JSON-ready data."""
-    out = {"rows": json.loads(frame.to_json(orient="records"))}
-    for key, value in frame.attrs.items():
-        if key == "by_grid":
-            out[key] = {g: _balance_json(part) for g, part in value.items()}
-        elif key != "scenario":
-            out[key] = value
-    return out
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim check``."""
-    from energysim.cli import EXIT_FAILED_TARGET, EXIT_OK, _out, shipped_scenarios
-    from energysim.results.io import atomic_write
-
-    paths = args.scenarios or shipped_scenarios()
-    table = check(
-        paths,
-        lp=args.lp,
-        weather_years=args.weather_years,
-        what_it_takes_levers=args.what_it_takes,
-        outage_draws=args.outage_draws,
-    )
-    color = sys.stdout.isatty() and not args.no_color
-    _out(format_table(table, color=color))
-    if args.json:
-        payload = {
-            "targets": json.loads(table.to_json(orient="records")),
-            "adequacy": {
-                str(name): {
-                    **adequacy_verdict(rows),
-                    **table.attrs.get("adequacy", {}).get(str(name), {}),
-                }
-                for name, rows in table.groupby("scenario", sort=False)
-            },
-            "capacity_balance": {
-                name: _balance_json(frame)
-                for name, frame in table.attrs.get("capacity_balance", {}).items()
-            },
-            "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
-            if len(table.attrs["what_it_takes"])
-            else [],
-        }
-        atomic_write(
-            args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-        )
-    if args.csv:
-        atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
-    failed = bool((table.verdict == FAIL).any())
-    return EXIT_FAILED_TARGET if (args.strict and failed) else EXIT_OK

@@ -220,6 +220,7 @@ def _cut_only(coal_MW: float):
 
 def test_headline_is_not_adequate_when_schedules_are_cut_without_unserved_energy(tight_weather):
     from energysim.adequacy import adequacy_verdict
+    from energysim.cli.check import format_adequacy
     from energysim.feasibility import FAIL, PASS, check, format_table
 
     # 2200 MW coal: 2100 MW demand + 500 MW schedule at h22-23 -> 400 MW cut, nothing unserved
@@ -233,8 +234,9 @@ def test_headline_is_not_adequate_when_schedules_are_cut_without_unserved_energy
     assert verdict["adequate"] is False
     assert verdict["text"].startswith("NOT adequate")
     text = format_table(table)
-    assert "adequacy (保供): NOT adequate: export schedules met (hours cut) 2 h > 0 h" in text
-    assert "largest 0.4 GW at 01 Jan 22:00" in text
+    assert "adequacy (保供): NOT adequate: export schedules cut in 2 h (target <= 0 h)" in text
+    detail = "\n".join(format_adequacy(table.attrs["adequacy"]["test"]))
+    assert "largest 0.4 GW at 01 Jan 22:00" in detail
     assert table.attrs["adequacy"]["test"]["export_cut_max_MW"] == pytest.approx(400.0)
 
 
@@ -245,7 +247,7 @@ def test_headline_is_adequate_only_when_every_adequacy_target_passes(tight_weath
     table = check([_cut_only(2600)], balance=False)
     verdict = adequacy_verdict(table)
     assert verdict["adequate"] is True
-    assert verdict["text"].startswith("adequate: unserved energy 0 MWh <= 0 MWh")
+    assert verdict["text"].startswith("adequate: unserved energy 0 MWh (target <= 0 MWh); loss")
     assert verdict["not_checked"] == []
     # a scenario that sets no adequacy target is not called adequate
     data = {**TIGHT, "generators": {"c": {**TIGHT["generators"]["c"], "p_nom": 2600}}}
