@@ -413,11 +413,17 @@ def capacity_balance(
             reserve = reserve_requirement(scenario, inputs.demand[:, bus_in])
     reserve = np.asarray(reserve, dtype=float).reshape(len(snaps))
 
+    from energysim.kernel.pack import DEFAULT_P_MAX_PU
+
     def thermal(kinds: tuple[str, ...], t: int) -> float:
+        """Installed p_nom x p_max_pu times the availability (not the packed gen_avail, which
+        already carries the expected derate)."""
         total = 0.0
         for gi, name in enumerate(index.generators):
             if carriers[gi] in kinds and gen_in[gi]:
-                total += index.gen_avail[t, gi] * float(availability[name].iloc[t])
+                g = scenario.generators[name]
+                pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+                total += g.p_nom * pmax * float(availability[name].iloc[t])
         return total
 
     ne_cols = np.isin(carriers, ("wind", "solar", "csp")) & gen_in

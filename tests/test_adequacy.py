@@ -370,3 +370,38 @@ def test_capacity_balance_of_one_grid_counts_its_buses_and_the_ties_into_it():
     assert "imports over internal lines" not in set(whole.item)
     with pytest.raises(ValueError, match="grid 'nowhere' has no bus in scenario 'test'"):
         capacity_balance(s, p, availability=ones, reserve=np.zeros(24), grid="nowhere")
+
+
+def test_cli_prints_and_writes_the_adequacy_and_the_balance(monkeypatch, tmp_path, capsys):
+    import json
+
+    import energysim.run
+    from energysim.cli import main
+
+    monkeypatch.setattr(energysim.run, "scenario_profiles", outage_profiles)
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 8.76}\n"
+        "generators: {c: {bus: a, carrier: coal, p_nom: 1800, marginal_cost: 250}}\n"
+        "corridors: {x: {bus: a, receiving_grid: jjj, p_nom: 500, utilisation_hours: 8760,"
+        " in_service_year: 2020, delivery_curve: flat}}\n"
+        "thermal_availability: {maintenance: {coal: [0,0,0,0,0,0,0,0,0,0,0,0]},"
+        " forced_outage_rate: {coal: 0.2}, unit_size_MW: {coal: 600},"
+        " mean_time_to_repair_h: {coal: 5}, source: test}\n"
+    )
+    out_json = tmp_path / "c.json"
+    args = ["check", str(path), "--outage-draws", "3", "--json", str(out_json), "--no-color"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "adequacy (保供): NOT adequate: export schedules cut in 240 h" in text
+    assert "capacity balance (电力平衡)" in text
+    payload = json.loads(out_json.read_text())
+    assert payload["adequacy"]["tiny"]["adequate"] is False
+    assert payload["adequacy"]["tiny"]["export_cut_hours"] == 240
+    rows = {r["item"]: r for r in payload["capacity_balance"]["tiny"]["rows"]}
+    assert rows["coal"]["winter_MW"] == pytest.approx(1800 * 0.8)  # expected derate
+    assert rows["export schedules"]["winter_MW"] == pytest.approx(500.0)
+    cut = next(r for r in payload["targets"] if r["target"] == "max_export_cut_hours")
+    assert (cut["runs"], cut["outage_draws"], cut["weather_years"]) == (3, 3, 1)
+    assert main([*args[:2], "--outage-draws", "-1"]) == 2
