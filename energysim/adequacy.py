@@ -30,9 +30,15 @@ Monthly figures have the dim ``month`` (1..12); months without simulated hours a
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from energysim.config.schema import Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +195,7 @@ def adequacy_figures(
     }
 
 
-def adequacy_summary(ds: object) -> dict[str, object]:
+def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
     """The annual adequacy figures of a results Dataset as plain numbers (for the check's output).
 
     Returns
@@ -310,12 +316,12 @@ def _peak_hour(snapshots: pd.DatetimeIndex, need: np.ndarray, months: tuple[int,
 
 
 def capacity_balance(
-    scenario: object,
-    profiles: object | None = None,
+    scenario: Scenario,
+    profiles: xr.Dataset | None = None,
     weather_years: int = 1,
     availability: pd.DataFrame | None = None,
     reserve: np.ndarray | None = None,
-    ensemble_profiles: list | None = None,
+    ensemble_profiles: list[xr.Dataset] | None = None,
     grid: str | None = None,
     by_grid: bool = False,
     _packed: tuple | None = None,
