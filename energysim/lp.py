@@ -27,7 +27,11 @@ The solution is mapped back to :class:`~energysim.kernel.DispatchResult` and thr
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 
 import numpy as np
@@ -130,6 +134,33 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                 m.add_constraints(soc.sel(name=name) >= floor, name=f"StorageUnit-soc_min-{name}")
 
     return add
+
+
+@contextlib.contextmanager
+def _solver_output_off_stdout() -> Iterator[None]:
+    """Send what the solver library writes to file descriptor 1 (HiGHS prints its banner there
+    whatever its options) to stderr with debug logging, else nowhere, so stdout stays for
+    results."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. captured in memory)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    target = (
+        os.dup(sys.stderr.fileno())
+        if logger.isEnabledFor(logging.DEBUG)
+        else os.open(os.devnull, os.O_WRONLY)
+    )
+    try:
+        os.dup2(target, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(target)
 
 
 def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, snapshots) -> None:  # noqa: ANN001
@@ -250,16 +281,17 @@ def solve_lp_rolling(
     """
     n = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
-    n.optimize.optimize_with_rolling_horizon(
-        horizon=horizon,
-        overlap=overlap,
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        n.optimize.optimize_with_rolling_horizon(
+            horizon=horizon,
+            overlap=overlap,
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
         raise SolverError(msg)
@@ -295,14 +327,15 @@ def solve_lp(
     """
     n = _lp_network(scenario, inputs, index)
     options = {**default_solver_options(len(index.snapshots)), **(solver_options or {})}
-    status, condition = n.optimize(
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        status, condition = n.optimize(
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if status != SolverStatus.OK or condition != "optimal":
         msg = (
             f"LP for scenario {scenario.name!r} ended with status {status!r}, condition "

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from energysim.adequacy import adequacy_figures
 from energysim.accounting import (
     corridor_accounting,
     fleet_output,
@@ -24,6 +23,7 @@ from energysim.accounting import (
     safe_share,
     system_figures,
 )
+from energysim.adequacy import adequacy_figures
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
@@ -237,8 +237,9 @@ def annual_figures(
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
     dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    if prep.zero_cost_renewable:  # zero-cost output used = available - curtailed
-        zero_used = float((inputs.zero_cost_avail - result.curtail).sum()) * 1e-6
+    keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
+    if prep.zero_cost_renewable:
+        zero_used = float((inputs.zero_cost_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
