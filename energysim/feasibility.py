@@ -12,7 +12,11 @@ Capacity targets (new-energy GW, storage GW, DR share) do not depend on operatio
 ``input``. With ``weather_years=N`` every target is also evaluated on N generated weather years
 (seeds ``seed .. seed+N-1``, synthetic profiles) plus, if the scenario names real profile files,
 the year of those real profiles, and gets the
-probability of being met and its P10/P50/P90. With ``what_it_takes=True`` each failing
+probability of being met and its P10/P50/P90. With ``outage_draws=N`` each weather year (or the
+scenario's own year) is run N times with random thermal outages (:func:`redraw`), and the
+probabilities and percentiles are over all runs. Each scenario also gets its adequacy figures and
+its capacity balance (:mod:`energysim.adequacy`, ``docs/adequacy.md``), and the table's adequacy
+verdict. With ``what_it_takes=True`` each failing
 operational target gets, per lever, the smallest addition that makes it pass, found by bisection
 with the kernel.
 """
