@@ -168,23 +168,32 @@ def redraw(
         storage_fields,
     )
 
-    avail_pu = outage_draw(scenario, index.snapshots, seed)
+    names = list(index.thermal)
+    gens = [scenario.generators[n] for n in names]
+    a = outage_draw(scenario, index.snapshots, seed)[names].to_numpy()  # (T, G thermal)
     heating = heating_mask(scenario, index.snapshots)
+    pmax = np.array(
+        [g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier] for g in gens]
+    )
+    p_nom = np.array([g.p_nom for g in gens])
+    heat = np.array(
+        [g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu for g in gens]
+    )
+    floor = np.array([g.p_min_pu for g in gens])
+    # the same expressions, in the same order, as pack's (so the arrays are equal bit for bit)
+    must = p_nom * np.where(heating[:, None], np.minimum(heat, pmax), np.minimum(floor, pmax)) * a
+    avail = (p_nom * pmax) * a
     th_avail = np.zeros_like(inputs.th_avail)
     th_must = np.zeros_like(inputs.th_must)
+    for i, (k, b) in enumerate(zip(index.thermal_tier, index.thermal_bus, strict=True)):
+        th_must[:, k, b] += must[:, i]
+        th_avail[:, k, b] += avail[:, i]
+    column = {n: i for i, n in enumerate(index.generators)}
+    cols = [column[n] for n in names]
     gen_avail = index.gen_avail.copy()
     gen_must = index.gen_must.copy()
-    column = {n: i for i, n in enumerate(index.generators)}
-    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
-        g = scenario.generators[name]
-        pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-        a = avail_pu[name].to_numpy()
-        heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax)) * a
-        th_must[:, k, b] += must
-        th_avail[:, k, b] += g.p_nom * pmax * a
-        gen_avail[:, column[name]] = g.p_nom * pmax * a
-        gen_must[:, column[name]] = must
+    gen_avail[:, cols] = avail
+    gen_must[:, cols] = must
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = expected_shortfall(*args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
