@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N weather years and report probabilities and P10/P50/P90",
     )
     p.add_argument(
+        "--outage-draws",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90)",
+    )
+    p.add_argument(
         "--what-it-takes",
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",

@@ -432,6 +432,27 @@ class Targets(_Model):
         description="New-energy capacity / thermal capacity, p.u. (两个超过: new-energy capacity "
         "above thermal by 2025; same source).",
     )
+    max_loss_of_load_hours: NonNegative | None = Field(
+        3.0,
+        description="Largest acceptable hours with unserved demand (LOLH) in a year, h. "
+        "Default 3 h: assumption, the loss-of-load expectation standard of Great Britain and "
+        "France (3 h/yr; US practice 'one day in ten years' is ~2.4 h/yr). It is an expectation: "
+        "read it against the P50 and P(meet) of --weather-years/--outage-draws. China's 保供 "
+        "practice (no orderly rationing, 有序用电) is the stricter max_unserved_MWh = 0.",
+    )
+    max_export_cut_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which a corridor's scheduled sending is cut, h. "
+        "Default 0 h: assumption, the delivery curves (送电曲线) are contracted and the receiving "
+        "grids count on them in their own peak balance; the plan asks to strengthen 蒙电外送 "
+        "保障能力 (第三十四章第二节), so any cut is a 保供 failure.",
+    )
+    max_reserve_shortfall_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which the upward reserve (scenario.reserve) is "
+        "not held, h. Default 0 h: assumption, grid dispatch holds its operating reserve in "
+        "every hour and gives it up only in an emergency, which is what this counts.",
+    )
 
 
 class Costs(_Model):
