@@ -111,9 +111,9 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                     (paid - lagged).sel(snapshot=horizon) >= 0, name=f"DR-payback_window-{bus}"
                 )
         # storage state-of-charge floors
-        floors = {
-            name: s.soc_min * s.p_nom * s.max_hours
-            for name, s in scenario.storage.items()
+        floors = {  # packed floors (in-year average storage under fleet timing)
+            name: float(inputs.st_soc_min[si])
+            for si, (name, s) in enumerate(scenario.storage.items())
             if s.soc_min > 0
         }
         if floors:

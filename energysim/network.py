@@ -156,18 +156,18 @@ def build_network_from_packed(
             marginal_cost=-costs.electrolyser_value,
         )
 
-    for name, s in scenario.storage.items():
+    for si, (name, s) in enumerate(scenario.storage.items()):
         n.add(
             "StorageUnit",
             name,
             bus=s.bus,
             carrier=s.kind,
-            p_nom=s.p_nom,
+            p_nom=inputs.st_p[si],  # packed: in-year average under fleet timing
             max_hours=s.max_hours,
             efficiency_store=s.efficiency_store,
             efficiency_dispatch=s.efficiency_dispatch,
             standing_loss=s.standing_loss,
-            state_of_charge_initial=s.state_of_charge_initial * s.p_nom * s.max_hours,
+            state_of_charge_initial=inputs.st_soc0[si],
             cyclic_state_of_charge=False,
         )
 
@@ -219,7 +219,7 @@ def build_network_from_packed(
             p_nom=max(corridor.p_nom, 1.0),
             marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
         )
-        if corridor.flexible_export:
+        if inputs.corr_flex[c] > 0:  # packed: no surplus in a commissioning year
             n.add(
                 "Generator",
                 f"{name} surplus",

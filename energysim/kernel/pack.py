@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -32,9 +33,13 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "apply_support_floor",
     "corridor_schedules",
     "head",
     "heating_mask",
+    "in_service_at_year_end",
+    "in_service_mask",
+    "in_year_share",
     "pack",
     "storage_fields",
 ]
@@ -138,14 +143,125 @@ class PackIndex:
     gen_must: np.ndarray  # (T, G) must-run floor of every generator, MW
 
 
-def heating_mask(scenario: Scenario, snapshots: pd.DatetimeIndex) -> np.ndarray:
-    """Hours inside the heating season (wraps over the new year), as a boolean array (T,)."""
-    start = tuple(int(p) for p in scenario.heating_season.start.split("-"))
-    end = tuple(int(p) for p in scenario.heating_season.end.split("-"))
+def heating_mask(
+    scenario: Scenario, snapshots: pd.DatetimeIndex, bus: str | None = None
+) -> np.ndarray:
+    """Hours inside the heating season (wraps over the new year), as a boolean array (T,).
+
+    With ``bus``, the season of that bus (its ``heating_season`` if given, else the scenario's).
+    """
+    season = scenario.heating_season
+    if bus is not None and scenario.buses[bus].heating_season is not None:
+        season = scenario.buses[bus].heating_season
+    start = tuple(int(p) for p in season.start.split("-"))
+    end = tuple(int(p) for p in season.end.split("-"))
     md = snapshots.month * 100 + snapshots.day
     s, e = start[0] * 100 + start[1], end[0] * 100 + end[1]
     inside = (md >= s) | (md <= e) if s > e else (md >= s) & (md <= e)
     return np.asarray(inside, dtype=bool)
+
+
+# -- fleet timing (in_service_date) --------------------------------------------------------------
+
+
+def in_service_mask(first_day: date | None, snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Hours at or after the first day in service, as a boolean array (T,).
+
+    ``None`` means in service throughout.
+    """
+    if first_day is None:
+        return np.ones(len(snapshots), dtype=bool)
+    return np.asarray(snapshots >= pd.Timestamp(first_day), dtype=bool)
+
+
+def in_year_share(first_day: date | None, year: int) -> float:
+    """Share of model year ``year`` in which a component entering on ``first_day`` is in
+    service, p.u. (1 before the year, 0 after it; hours from the first day to the year's end
+    over the hours of the year otherwise)."""
+    if first_day is None or first_day <= date(year, 1, 1):
+        return 1.0
+    if first_day > date(year, 12, 31):
+        return 0.0
+    hours = (date(year + 1, 1, 1) - first_day).days * 24
+    return hours / hours_in_year(year)
+
+
+def in_service_at_year_end(first_day: date | None, year: int) -> bool:
+    """Whether a component is in the year-end fleet of model year ``year`` (capacity targets)."""
+    return first_day is None or first_day <= date(year, 12, 31)
+
+
+def _thermal_order(scenario: Scenario, corridor: str, bus: str) -> list[str]:
+    """Thermal generators at ``bus`` in the order a support floor loads them: those dedicated to
+    ``corridor`` first, then by marginal cost (name as tie-breaker)."""
+    names = [
+        n
+        for n, g in scenario.generators.items()
+        if g.bus == bus and g.carrier in THERMAL_CARRIERS
+    ]
+    return sorted(
+        names,
+        key=lambda n: (
+            scenario.generators[n].dedicated_to != corridor,
+            scenario.generators[n].marginal_cost,
+            n,
+        ),
+    )
+
+
+def apply_support_floor(
+    scenario: Scenario,
+    schedule: pd.DataFrame,
+    gen_avail: np.ndarray,
+    gen_must: np.ndarray,
+) -> np.ndarray:
+    """Raise thermal must-run at each UHV line's sending bus to its support floor, in place.
+
+    For a corridor with ``support_floor_pu = k``, thermal output at its sending bus must be at
+    least ``k * schedule(t)`` MW every hour (the converter's short-circuit and stability support
+    that UHV DC operation rules ask of the sending end). The extra must-run is laid on the thermal
+    generators at that bus, those dedicated to the corridor first, then the cheapest, up to their
+    availability. Floors of several corridors at one bus add up. The kernel and the LP both read
+    the result through the packed must-run arrays (``th_must``, ``gen_must``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    schedule : pandas.DataFrame
+        Scheduled sending (T x in-service corridor), MW.
+    gen_avail, gen_must : numpy.ndarray
+        (T, G) available power and must-run floor of every generator (scenario order), MW;
+        ``gen_must`` is raised in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        (T, C) support floor not covered by thermal capacity at the sending bus, MW (zero when
+        the bus has enough thermal capacity).
+    """
+    gidx = {n: i for i, n in enumerate(scenario.generators)}
+    missing = np.zeros(schedule.shape)
+    for c, name in enumerate(schedule.columns):
+        corridor = scenario.corridors[name]
+        if corridor.support_floor_pu <= 0:
+            continue
+        need = corridor.support_floor_pu * schedule[name].to_numpy(dtype=float)
+        for gname in _thermal_order(scenario, name, corridor.bus):
+            g = gidx[gname]
+            add = np.minimum(np.maximum(gen_avail[:, g] - gen_must[:, g], 0.0), need)
+            gen_must[:, g] += add
+            need = need - add
+        missing[:, c] = need
+        if need.max() > 1e-6:
+            logger.info(
+                "corridors.%s: support floor %.2f p.u. short by up to %.0f MW at %s (not enough "
+                "thermal capacity at the sending bus)",
+                name,
+                corridor.support_floor_pu,
+                need.max(),
+                corridor.bus,
+            )
+    return missing
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -196,8 +312,12 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
                 )
             else:
                 shape = load
-        energy = c.scheduled_MWh(year_hours) * hours / year_hours
-        out[name] = _scale_to_energy(shape, c.p_nom, energy)
+        mask = in_service_mask(c.in_service_date, snapshots)
+        energy = c.scheduled_MWh(year_hours) * mask.sum() / year_hours
+        sched = np.zeros(hours)
+        if mask.any():
+            sched[mask] = _scale_to_energy(np.asarray(shape, dtype=float)[mask], c.p_nom, energy)
+        out[name] = sched
     return pd.DataFrame(out, index=snapshots, columns=list(out))
 
 
@@ -291,17 +411,20 @@ def storage_fields(
 
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
     already packed arrays; ``demand``, ``vre_avail``, ``th_max`` and ``schedule`` are the packed
-    arrays the reserve depends on.
+    arrays the reserve depends on. Storage with an ``in_service_date`` inside the model year
+    enters at its in-year average power and energy (:func:`in_year_share`).
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
-    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
+    # fleet timing: storage entering during the model year counts at its in-year average
+    share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
+    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
     reserve = _storage_reserve(demand, vre_avail, th_max, schedule, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
         "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        "st_p": np.array([s.p_nom for s in st], dtype=float),
+        "st_p": np.array([s.p_nom for s in st], dtype=float) * share,
         "st_e": st_e,
         "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
         "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
@@ -366,7 +489,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
     )
 
-    heating = heating_mask(scenario, snapshots)
     vre = np.zeros((hours, nb))
     ne = np.zeros((hours, nb))
     zero_cost: list[str] = []
@@ -386,8 +508,10 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     th_must = np.zeros((hours, nk, nb))
     thermal_tier: list[int] = []
     thermal_bus: list[int] = []
+    thermal_gi: list[int] = []
     gen_avail = np.zeros((hours, len(scenario.generators)))
     gen_must = np.zeros((hours, len(scenario.generators)))
+    seasons = {b: heating_mask(scenario, snapshots, b) for b in buses}
     for gi, (name, g) in enumerate(scenario.generators.items()):
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
@@ -399,6 +523,7 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
                 avail = np.full(
                     hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
                 )
+            avail = avail * in_service_mask(g.in_service_date, snapshots)  # hour by hour
             vre[:, b] += g.p_nom * avail
             gen_avail[:, gi] = g.p_nom * avail
             if g.carrier in ne_carriers:
@@ -408,13 +533,18 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         else:
             k = tier_of[round(g.marginal_cost, 6)]
             pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-            th_max[k, b] += g.p_nom * pmax
+            # fleet timing: th_max is one value per year, so thermal entering during the model
+            # year counts at its in-year average (capacity and floor alike)
+            share = in_year_share(g.in_service_date, scenario.year)
+            th_max[k, b] += g.p_nom * pmax * share
             heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-            must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax))
-            th_must[:, k, b] += must
-            gen_avail[:, gi] = g.p_nom * pmax
+            must = (
+                g.p_nom * share * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax))
+            )
+            gen_avail[:, gi] = g.p_nom * pmax * share
             gen_must[:, gi] = must
             thermal.append(name)
+            thermal_gi.append(gi)
             thermal_tier.append(k)
             thermal_bus.append(b)
 
@@ -438,6 +568,9 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     corridors = list(sched.columns)
     out_of_service = tuple(n for n in scenario.corridors if n not in sched.columns)
     schedule = np.ascontiguousarray(sched.to_numpy(dtype=float).reshape(hours, len(corridors)))
+    apply_support_floor(scenario, sched, gen_avail, gen_must)  # raises gen_must in place
+    for gi, k, b in zip(thermal_gi, thermal_tier, thermal_bus, strict=True):
+        th_must[:, k, b] += gen_must[:, gi]
 
     peak = demand.sum(axis=1).max()
     dr = scenario.demand_response
@@ -462,7 +595,7 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         flex_max=flex_max,
         corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),
         corr_cap=np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float),
-        corr_flex=np.array([float(scenario.corridors[n].flexible_export) for n in corridors]),
+        corr_flex=np.array([_surplus_allowed(scenario, n) for n in corridors], dtype=float),
         dr_cap=dr_cap,
         dr_energy=float(dr_total * dr.max_hours_per_year),
         dr_shift=int(dr.mode == "shift"),
@@ -489,6 +622,15 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index
+
+
+def _surplus_allowed(scenario: Scenario, name: str) -> float:
+    """1 if the corridor may sell surplus above schedule this model year: ``flexible_export``
+    and not in its commissioning year (assumption: a line entering during the year runs its
+    ramp-up schedule only)."""
+    c = scenario.corridors[name]
+    commissioning = in_year_share(c.in_service_date, scenario.year) < 1.0
+    return float(c.flexible_export and not commissioning)
 
 
 def generator_availability(
