@@ -1,7 +1,7 @@
 """The ``energysim`` command line.
 
 Subcommands: ``validate``, ``build``, ``run``, ``fidelity``, ``check``, ``calibrate``, ``sweep``,
-``plot``, ``report``, ``bench``, ``schema``. Bad input ends with one line on stderr naming the file,
+``plot``, ``report``, ``bench``, ``attribute``, ``schema``. Bad input ends with one line on stderr naming the file,
 field and value, and exit code 2; ``--debug`` shows the traceback instead.
 """
 
@@ -92,6 +92,34 @@ def cmd_fidelity(args: argparse.Namespace) -> int:
         table = fidelity_table(path, hours=args.hours)
         _out(format_fidelity(table, title=str(path)))
         _out()
+    return EXIT_OK
+
+
+def cmd_attribute(args: argparse.Namespace) -> int:
+    """Walk from scenario A to scenario B one assumption at a time; print what each moves."""
+    from energysim.attribution import attribute, waterfall
+    from energysim.config import load_scenario
+
+    table = attribute(load_scenario(args.start), load_scenario(args.end), engine=args.engine)
+    start, end = table.attrs["start"], table.attrs["end"]
+    figures = [c for c in table.columns if c != "changes"]
+    width = max(len(str(i)) for i in [*table.index, table.attrs["start_name"]])
+    _out(f"{'':{width}}  " + "  ".join(f"{f[:22]:>22}" for f in figures))
+    _out(f"{table.attrs['start_name']:{width}}  " + "  ".join(f"{start[f]:>22.4f}" for f in figures))
+    for step, row in table.iterrows():
+        _out(f"{step!s:{width}}  " + "  ".join(f"{row[f]:>+22.4f}" for f in figures))
+    _out(f"{table.attrs['end_name']:{width}}  " + "  ".join(f"{end[f]:>22.4f}" for f in figures))
+    if args.csv:
+        table.to_csv(args.csv)
+        _out(f"wrote {args.csv}")
+    if args.chart:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = waterfall(table, figure=args.figure)
+        ax.figure.tight_layout()
+        ax.figure.savefig(args.chart, dpi=150)
+        _out(f"wrote {args.chart}")
     return EXIT_OK
 
 
@@ -217,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", action="append", default=None, help="engine name (repeatable)")
     p.add_argument("-o", "--output", type=Path, default=None, help="folder for JSON, CSV, charts")
     p.set_defaults(func=_lazy("energysim.bench", "cmd_bench"))
+
+    p = sub.add_parser("attribute", help="what each assumption between two scenarios is worth")
+    p.add_argument("start", type=Path, help="scenario to start from (e.g. plan-2030-optimistic)")
+    p.add_argument("end", type=Path, help="scenario to arrive at (e.g. plan-2030)")
+    p.add_argument("--engine", choices=["kernel", "reference", "lp"], default="kernel")
+    p.add_argument("--csv", type=Path, default=None, help="write the table as CSV")
+    p.add_argument("--chart", type=Path, default=None, help="write a waterfall chart (PNG/SVG)")
+    p.add_argument(
+        "--figure", default="new_energy_utilisation", help="figure of the waterfall chart"
+    )
+    p.set_defaults(func=cmd_attribute)
 
     p = sub.add_parser("schema", help="print the JSON schema of scenario files")
     p.add_argument("-o", "--output", type=Path, default=None)
