@@ -1,4 +1,6 @@
-"""Runtime invariants of a dispatch: energy balance, bounds, state-of-charge continuity.
+"""Runtime invariants of a dispatch: energy balance, bounds (thermal within its available
+capacity, reserve shortfall within the requirement, surplus export within the market limits),
+state-of-charge continuity.
 
 Kept apart from input validation: these check the engines, not the user. They run after every
 simulation when ``ENERGYSIM_DEBUG_GUARDS=1`` (the test suite sets it) and are called directly by
@@ -92,7 +94,8 @@ def check_invariants(
         where = tuple(int(i) for i in np.unravel_index(np.abs(bal).argmax(), bal.shape))
         _fail("energy balance", where, float(bal[where]))
     _check_between("curtailment", result.curtail, 0.0, inputs.vre_avail)
-    _check_between("thermal output", result.thermal, inputs.th_must, inputs.th_max[None, :, :])
+    _check_between("thermal output", result.thermal, inputs.th_must, inputs.th_avail)
+    _check_between("reserve shortfall", result.reserve_short, 0.0, inputs.reserve_req)
     _check_between("thermal relief", result.thermal_relief, 0.0, inputs.th_must.sum(axis=1))
     _check_between("storage charge", result.st_charge, 0.0, inputs.st_p)
     _check_between("storage discharge", result.st_discharge, 0.0, inputs.st_p)
@@ -100,6 +103,20 @@ def check_invariants(
     _check_between("flexible load", result.flex_use, inputs.flex_min, inputs.flex_max)
     _check_between("corridor sending", result.corr_flow, 0.0, inputs.corr_cap)
     _check_between("corridor shortfall", result.corr_short, 0.0, inputs.schedule)
+    # surplus above the schedule only within the market's share of the headroom and its budget
+    above = result.corr_flow - (inputs.schedule - result.corr_short)
+    _check_between(
+        "corridor sending above schedule",
+        above,
+        0.0,
+        np.maximum(inputs.corr_cap - inputs.schedule, 0.0) * inputs.corr_surplus_pu,
+    )
+    _check_between(
+        "corridor surplus energy",
+        np.maximum(above, 0.0).sum(axis=0),
+        0.0,
+        inputs.corr_surplus_budget * (1 + 1e-9) + 1e-6,
+    )
     _check_between("unserved energy", result.unserved, 0.0, np.inf)
     _check_between("demand response", result.dr_shed, 0.0, inputs.dr_cap)
     if inputs.dr_shift == 0:

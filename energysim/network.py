@@ -219,7 +219,7 @@ def build_network_from_packed(
             p_nom=max(corridor.p_nom, 1.0),
             marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
         )
-        if inputs.corr_flex[c] > 0:  # packed: no surplus in a commissioning year
+        if corridor.flexible_export and inputs.corr_surplus_pu[:, c].max() > 0:
             n.add(
                 "Generator",
                 f"{name} surplus",

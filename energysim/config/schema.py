@@ -32,9 +32,11 @@ __all__ = [
     "Generator",
     "HeatingSeason",
     "Line",
+    "Reserve",
     "Scenario",
     "Storage",
     "Targets",
+    "ThermalAvailability",
     "Weather",
 ]
 
@@ -242,9 +244,8 @@ class Corridor(_Sourced):
     in_service_date: date | None = Field(
         None,
         description="First day in service, 'YYYY-MM-DD'. In its model year the corridor runs its "
-        "schedule from that day on (annual energy pro rata to the hours in service) and sells no "
-        "surplus above schedule (assumption: commissioning year). Empty: 1 January of "
-        "in_service_year.",
+        "schedule and sells surplus from that day on (scheduled annual energy pro rata to the "
+        "hours in service). Empty: 1 January of in_service_year.",
     )
     support_floor_pu: NonNegative = Field(
         0.0,
@@ -271,6 +272,21 @@ class Corridor(_Sourced):
     flexible_export: bool = Field(
         True,
         description="May the corridor carry surplus new energy above its schedule, up to p_nom?",
+    )
+    surplus_share: PerUnit = Field(
+        1.0,
+        description="Share of the hour's headroom (p_nom - schedule) the receiving grid takes as "
+        "surplus above the schedule, p.u. 1 = all of it (no market limit).",
+    )
+    surplus_annual_TWh: NonNegative | None = Field(
+        None,
+        description="Annual cap on the energy sent above the schedule, TWh (at the sending "
+        "end). Empty: no cap.",
+    )
+    surplus_hours: list[Annotated[int, Field(ge=0, le=23)]] | None = Field(
+        None,
+        description="Hours of the day (0-23, Beijing time) in which the receiving grid accepts "
+        "surplus above the schedule. Empty: every hour.",
     )
 
     @model_validator(mode="before")
@@ -349,6 +365,70 @@ class DemandResponse(_Sourced):
     )
 
 
+ThermalClass = Literal["coal", "coal_chp", "gas", "biomass"]
+"""The thermal generator carriers that thermal availability applies to."""
+
+
+class Reserve(_Sourced):
+    """Upward operating reserve (旋转备用) the dispatch holds in every hour.
+
+    The hourly requirement is the larger of the largest single contingency and a share of the
+    hour's inflexible demand. It is held on thermal headroom (available capacity above output)
+    and on storage discharge headroom (limited by the state of charge).
+    """
+
+    load_share: PerUnit = Field(
+        0.05, description="Reserve as a share of the hour's inflexible demand, p.u."
+    )
+    contingency_MW: NonNegative | None = Field(
+        None,
+        description="Largest single contingency, MW. Empty: derived as the larger of the "
+        "largest thermal unit (thermal_availability.unit_size_MW of the classes present) and "
+        "the largest single corridor pole (half the rating of the largest in-service DC "
+        "corridor).",
+    )
+
+
+class ThermalAvailability(_Sourced):
+    """Thermal availability: planned maintenance and forced outages per class.
+
+    A single run uses the expected available capacity, p_nom x (1 - maintenance share of the
+    month) x (1 - forced-outage rate); an outage draw replaces the forced-outage factor with
+    seeded random outages of unit-sized blocks (:mod:`energysim.kernel.availability`).
+    """
+
+    maintenance: dict[ThermalClass, list[PerUnit]] = Field(
+        default_factory=dict,
+        description="Share of each class's capacity out for planned maintenance in each month "
+        "(12 values, January first), p.u. A class not listed has no planned maintenance.",
+    )
+    forced_outage_rate: dict[ThermalClass, PerUnit] = Field(
+        default_factory=dict,
+        description="Forced-outage rate per class, p.u. (share of time a unit is out "
+        "unplanned). A class not listed has none.",
+    )
+    unit_size_MW: dict[ThermalClass, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Typical unit size per class, MW: outage draws remove blocks of this size, "
+        "and the largest is a candidate for the reserve's largest contingency.",
+    )
+    mean_time_to_repair_h: dict[ThermalClass, Annotated[float, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Mean duration of a forced outage per class, h (outage draws). Default 50 h.",
+    )
+
+    @model_validator(mode="after")
+    def _check_months(self) -> ThermalAvailability:
+        for carrier, shares in self.maintenance.items():
+            if len(shares) != 12:
+                msg = (
+                    f"maintenance.{carrier}: {len(shares)} values given; expected 12 monthly "
+                    "shares (January first)"
+                )
+                raise ValueError(msg)
+        return self
+
+
 class Weather(_Model):
     """Which weather year the hourly profiles represent.
 
@@ -420,6 +500,13 @@ class Costs(_Model):
     export_shortfall_penalty: float = Field(
         10000.0, gt=0, description="Cost of corridor energy below its schedule, CNY/MWh (LP)."
     )
+    reserve_shortfall_penalty: float = Field(
+        1000.0,
+        ge=0,
+        description="Cost of one MWh of upward reserve not held (LP). Above thermal costs, so "
+        "the LP holds reserve when it can; below demand response and export-schedule cuts, "
+        "which the kernel avoids by giving up reserve first. CNY/MWh.",
+    )
     surplus_export_value: float = Field(
         1.0, ge=0, description="Value of surplus new energy sent above schedule, CNY/MWh."
     )
@@ -453,6 +540,14 @@ class Scenario(_Model):
     flexible_loads: dict[Name, FlexibleLoad] = Field(default_factory=dict)
     lines: dict[Name, Line] = Field(default_factory=dict)
     corridors: dict[Name, Corridor] = Field(default_factory=dict)
+    reserve: Reserve | None = Field(
+        None, description="Upward operating reserve. Empty: no reserve is held (or recorded)."
+    )
+    thermal_availability: ThermalAvailability | None = Field(
+        None,
+        description="Planned maintenance and forced outages of thermal classes. Empty: every "
+        "thermal fleet is available at p_nom x p_max_pu in every hour.",
+    )
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
     capacity_totals_GW: dict[str, NonNegative] = Field(

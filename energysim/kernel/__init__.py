@@ -38,6 +38,7 @@ class DispatchResult:
     line_p0: np.ndarray  # (T, L)
     line_p1: np.ndarray  # (T, L)
     unserved: np.ndarray  # (T, B)
+    reserve_short: np.ndarray  # (T,) upward reserve requirement not held, MW
     dr_backlog_end: np.ndarray  # (1,)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
@@ -69,6 +70,7 @@ def allocate_result(inputs: KernelInputs) -> DispatchResult:
         "line_p0": (t, l_),
         "line_p1": (t, l_),
         "unserved": (t, b),
+        "reserve_short": (t,),
         "dr_backlog_end": (1,),
     }
     sizes = {name: int(np.prod(shape)) for name, shape in shapes.items()}
@@ -84,7 +86,7 @@ def allocate_result(inputs: KernelInputs) -> DispatchResult:
 def work_array(inputs: KernelInputs) -> np.ndarray:
     """Scratch space for the kernel: ``N_WORK`` rows wide enough for every index."""
     n = inputs.shape
-    width = max(n["B"], n["S"], n["C"], inputs.dr_window + 1, 1)
+    width = max(n["B"] + 1, n["S"], n["C"], inputs.dr_window + 1, 1)
     return np.zeros((N_WORK, width))
 
 

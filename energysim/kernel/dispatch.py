@@ -15,10 +15,17 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    DR paybacks (shift mode), storage charging, flexible loads above their minimum, corridor
    sending above schedule (``flexible_export``). What is left is curtailed, zero-cost supply
    first; must-run thermal is reduced below its floor only if nothing else can give way.
-3. Deficit, in priority order: storage discharge down to the reserve held for shortfalls
-   expected within the next day, thermal tiers in merit order (cheapest first), storage down to
-   its minimum, demand response (within its annual energy budget), then cuts of the corridor
-   schedules (the power freed serves the short bus over the backbone), then unserved energy.
+3. Deficit, in priority order: storage discharge down to the share held for shortfalls
+   expected within the next day, thermal tiers in merit order (cheapest first) up to their
+   available capacity less the upward reserve storage does not hold, storage down to its
+   minimum, the reserve given up (thermal up to its available capacity), demand response
+   (within its annual energy budget; an hour whose pre-pass shortfall is below the rationing
+   threshold may use only the budget not kept for the tighter hours ahead), then cuts of the corridor schedules (the power freed serves the short
+   bus over the backbone), then unserved energy.
+4. Pre-charge: when no unit discharged, storage below the share held for the next day charges
+   from thermal headroom the reserve does not need, up to that share.
+5. The reserve held (thermal headroom plus storage discharge headroom) is compared with the
+   requirement; what is missing is recorded in ``reserve_short``.
 
 The backbone is a forest. One transport step moves supply to demand on it exactly: a leaves-up
 pass nets each subtree and sends the net over the line to the parent within its remaining
@@ -41,8 +48,16 @@ EPS = 1e-9
 # rows of the float scratch array ``work`` shared by the kernel and its helpers
 SUP, WANT, NET, USED, SERVED, SURPLUS, DEFICIT = 0, 1, 2, 3, 4, 5, 6
 CAP_UP, CAP_DN, SENT_UP, SENT_DN, FLOW, EFF, SCHED_BUS = 7, 8, 9, 10, 11, 12, 13
-CAP0 = 21
-# rows of the int array ``tree``: buses leaves-first, parent, children in CSR form
+SOC = 14  # (S) state of charge, MWh
+ST_AVAIL = 15  # (S) power a storage unit offers or may take in the current stage, MW
+CORR_HEAD = 16  # (C) corridor headroom open to surplus in the hour, MW
+RING = 17  # (window + 1) DR paybacks falling due, by slot, MWh
+MUST_BUS = 18  # (B) must-run thermal output, MW
+FORCED_BUS = 19  # (B) DR paybacks falling due now, MW
+ST_BUSY = 20  # (S) 1 if the unit charged this hour (it may not discharge)
+CAP0 = 21  # (B) rating of each bus's line to its parent, MW
+CORR_BUDGET = 22  # (C) energy left in the corridor's annual surplus budget, MWh
+# rows of the int array ``tree`` (built by pack): buses leaves-first, parent, children in CSR
 T_ORDER, T_PARENT, T_CHILD_PTR, T_CHILDREN = 0, 1, 2, 3
 
 
@@ -64,7 +79,7 @@ def transport(w, tree, nb, s_row, d_row):
         scratch; ``w[NET]`` output: > 0 unused supply, < 0 unmet demand at the bus, MW. The
         unused supply never exceeds the bus's own supply, the unmet demand never its own demand.
     tree : ndarray of int64 (4, B + 1)
-        ``tree[T_ORDER]`` buses leaves-first, ``tree[T_PARENT]`` parent (-1 for roots),
+        Built by :func:`energysim.kernel.pack.backbone_tree`: ``tree[T_ORDER]`` buses leaves-first, ``tree[T_PARENT]`` parent (-1 for roots),
         ``tree[T_CHILD_PTR]``/``tree[T_CHILDREN]`` children in CSR form.
     nb : int
         Number of buses.
@@ -134,7 +149,7 @@ def transport(w, tree, nb, s_row, d_row):
         w[NET, b] = r
 
 
-N_WORK = 22
+N_WORK = 23
 """Rows of the scratch array ``work`` the kernel needs."""
 
 
@@ -144,13 +159,19 @@ def dispatch_year(
     vre_avail,
     ne_avail,
     th_must,
+    th_avail,
     schedule,
     storage_reserve,
+    reserve_req,
+    net_short,
+    dr_keep,
+    corr_surplus_pu,
     th_max,
     order,
     parent,
     parent_line,
     parent_is_bus0,
+    tree,
     line_cap,
     line_eff,
     st_bus,
@@ -166,9 +187,10 @@ def dispatch_year(
     flex_max,
     corr_bus,
     corr_cap,
-    corr_flex,
+    corr_surplus_budget,
     dr_cap,
     dr_energy,
+    dr_threshold,
     dr_shift,
     dr_window,
     # outputs, preallocated and zeroed by the caller
@@ -186,6 +208,7 @@ def dispatch_year(
     line_p0,
     line_p1,
     unserved,
+    reserve_short,
     dr_backlog_end,
     work,
 ):
@@ -203,8 +226,9 @@ def dispatch_year(
     corridor sending; ``corr_short`` (T, C) schedule not sent; ``dr_shed`` (T, B) load shed by
     demand response; ``dr_payback`` (T, B) shed load served later; ``line_p0``, ``line_p1``
     (T, L) power withdrawn from bus0 / bus1 (PyPSA Link sign convention, losses = p0 + p1);
-    ``unserved`` (T, B); ``dr_backlog_end`` (1,) shifted load never paid back, MWh; ``work``
-    (N_WORK, max(B, S, C)) scratch.
+    ``unserved`` (T, B); ``reserve_short`` (T,) upward reserve requirement not held;
+    ``dr_backlog_end`` (1,) shifted load never paid back, MWh; ``work`` (N_WORK, max(B + 1, S,
+    C, window + 1)) scratch, rows named by the constants at the top of this module.
     """
     nt = demand.shape[0]
     nb = demand.shape[1]
@@ -226,33 +250,16 @@ def dispatch_year(
     sent_dn = work[SENT_DN]
     eff = work[EFF]
     sched_bus = work[SCHED_BUS]
-    soc = work[14]
-    st_avail = work[15]
-    corr_head = work[16]
-    ring = work[17]
-    must_bus = work[18]
-    forced_bus = work[19]
-    st_busy = work[20]
-
-    # the forest as one int array: order, parent, children in CSR form
-    tree = np.full((4, nb + 1), -1, dtype=np.int64)
-    for b in range(nb):
-        tree[T_ORDER, b] = order[b]
-        tree[T_PARENT, b] = parent[b]
-    for b in range(nb + 1):
-        tree[T_CHILD_PTR, b] = 0
-    for b in range(nb):
-        p = parent[b]
-        if p >= 0:
-            tree[T_CHILD_PTR, p + 1] += 1
-    for b in range(nb):
-        tree[T_CHILD_PTR, b + 1] += tree[T_CHILD_PTR, b]
-    fill = np.zeros(nb + 1, dtype=np.int64)
-    for b in range(nb):
-        p = parent[b]
-        if p >= 0:
-            tree[T_CHILDREN, tree[T_CHILD_PTR, p] + fill[p]] = b
-            fill[p] += 1
+    soc = work[SOC]
+    st_avail = work[ST_AVAIL]
+    corr_head = work[CORR_HEAD]
+    ring = work[RING]
+    must_bus = work[MUST_BUS]
+    forced_bus = work[FORCED_BUS]
+    st_busy = work[ST_BUSY]
+    corr_budget = work[CORR_BUDGET]
+    for c in range(nc):
+        corr_budget[c] = corr_surplus_budget[c]
 
     dr_total = 0.0
     for b in range(nb):
@@ -388,14 +395,17 @@ def dispatch_year(
                     want[b] = 0.0
                 wanted = 0.0
                 for c in range(nc):
-                    corr_head[c] = (corr_cap[c] - schedule[t, c]) * corr_flex[c]
+                    h = (corr_cap[c] - schedule[t, c]) * corr_surplus_pu[t, c]
+                    corr_head[c] = max(min(h, corr_budget[c]), 0.0)
                     want[corr_bus[c]] += corr_head[c]
                     wanted += corr_head[c]
                 surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 for c in range(nc):
                     b = corr_bus[c]
-                    if want[b] > 0.0:
-                        corr_flow[t, c] += served[b] * corr_head[c] / want[b]
+                    if want[b] > 0.0 and corr_head[c] > 0.0:
+                        extra = served[b] * corr_head[c] / want[b]
+                        corr_flow[t, c] += extra
+                        corr_budget[c] -= extra
             # 2e. curtail what is left: zero-cost supply first, then must-run below its floor
             for b in range(nb):
                 x = surplus[b]
@@ -427,17 +437,18 @@ def dispatch_year(
                 _storage_discharge(
                     t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
-            # 3b. thermal tiers in merit order
-            for k in range(nk):
-                if deficit_left <= EPS:
-                    break
-                offered = 0.0
-                for b in range(nb):
-                    supply[b] = max(th_max[k, b] - thermal[t, k, b], 0.0)
-                    offered += supply[b]
-                deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
-                for b in range(nb):
-                    thermal[t, k, b] += used[b]
+            # 3b. thermal tiers in merit order, up to available capacity less the reserve
+            # that storage does not hold
+            if nk > 0 and deficit_left > EPS:
+                held = reserve_req[t] - _storage_headroom(
+                    t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns
+                )
+                allowed = np.inf
+                if held > 0.0:
+                    allowed = _thermal_headroom(t, th_avail, thermal, nk, nb) - held
+                deficit_left = _thermal_stage(
+                    work, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left
+                )
             # 3c. storage down to its minimum
             if ns > 0 and deficit_left > EPS:
                 _storage_supply(
@@ -467,9 +478,18 @@ def dispatch_year(
                 _storage_discharge(
                     t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
-            # 3d. demand response within its energy budget
-            if dr_total > 0.0 and dr_left > EPS and deficit_left > EPS:
-                scale = min(1.0, dr_left / dr_total)
+            # 3d. the reserve is given up before load or export schedules are cut
+            if nk > 0 and deficit_left > EPS and reserve_req[t] > 0.0:
+                deficit_left = _thermal_stage(
+                    work, tree, nb, nk, t, th_avail, thermal, np.inf, deficit_left
+                )
+            # 3e. demand response within its energy budget; below the rationing threshold only
+            # the budget not kept for the tight hours ahead
+            budget = dr_left
+            if net_short[t] < dr_threshold:
+                budget = dr_left - dr_keep[t]
+            if dr_total > 0.0 and budget > EPS and deficit_left > EPS:
+                scale = min(1.0, budget / dr_total)
                 offered = 0.0
                 for b in range(nb):
                     supply[b] = max(dr_cap[b] * scale - forced_bus[b], 0.0)
@@ -483,7 +503,7 @@ def dispatch_year(
                 if dr_shift == 1 and shed > 0.0:
                     ring[(t + dr_window) % window_slots] += shed
                     backlog += shed
-            # 3e. cut corridor schedules (the power freed may serve any bus), then unserved
+            # 3f. cut corridor schedules (the power freed may serve any bus), then unserved
             if nc > 0 and deficit_left > EPS:
                 offered = _total(work, SCHED_BUS, nb)
                 deficit_left = _stage_supply(work, tree, nb, SCHED_BUS, offered, deficit_left)
@@ -497,6 +517,32 @@ def dispatch_year(
                 for b in range(nb):
                     if deficit[b] > EPS:
                         unserved[t, b] = deficit[b]
+
+        # ---- 4. pre-charge: storage below the share held for the next day's expected
+        # shortfalls charges from thermal headroom the reserve does not need ---------------
+        if ns > 0 and nk > 0 and storage_reserve[t] > 0.0:
+            discharged = False
+            for s in range(ns):
+                if st_discharge[t, s] > 0.0:
+                    discharged = True
+            if not discharged:
+                held = reserve_req[t] - _storage_headroom(
+                    t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns
+                )
+                allowed = _thermal_headroom(t, th_avail, thermal, nk, nb) - max(held, 0.0)
+                if allowed > EPS:
+                    _precharge(
+                        work, tree, nb, nk, ns, t, th_avail, thermal, allowed,
+                        storage_reserve[t], st_bus, st_p, st_e, st_eff_in, st_soc_max, st_charge,
+                    )  # fmt: skip
+
+        # ---- 5. reserve held at the end of the hour ---------------------------------------
+        if reserve_req[t] > 0.0:
+            held = _thermal_headroom(t, th_avail, thermal, nk, nb) + _storage_headroom(
+                t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns
+            )
+            if reserve_req[t] - held > EPS:
+                reserve_short[t] = reserve_req[t] - held
 
         # ---- bookkeeping ------------------------------------------------------------------
         for s in range(ns):
@@ -609,3 +655,100 @@ def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_di
                 soc[s] -= p / st_eff_out[s]
                 if soc[s] < 0.0:
                     soc[s] = 0.0
+
+
+@jit
+def _thermal_headroom(t, th_avail, thermal, nk, nb):
+    """Available thermal capacity above output in hour ``t``, all tiers and buses, MW."""
+    acc = 0.0
+    for k in range(nk):
+        for b in range(nb):
+            acc += max(th_avail[t, k, b] - thermal[t, k, b], 0.0)
+    return acc
+
+
+@jit
+def _storage_headroom(t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns):
+    """Upward reserve storage can hold in hour ``t``, MW.
+
+    Per unit: its rating less its discharge this hour, at most the energy above its minimum
+    state of charge that it could deliver within one hour.
+    """
+    acc = 0.0
+    for s in range(ns):
+        acc += max(min(st_p[s] - st_discharge[t, s], (soc[s] - st_soc_min[s]) * st_eff_out[s]), 0.0)
+    return acc
+
+
+@jit
+def _thermal_stage(w, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left):
+    """Cover the deficit from thermal tiers in merit order, at most ``allowed`` MW in all.
+
+    Each tier offers its headroom at every bus, scaled down evenly when the tier's headroom
+    exceeds what is still allowed. Returns the deficit left.
+    """
+    for k in range(nk):
+        if deficit_left <= EPS or allowed <= EPS:
+            break
+        offered = 0.0
+        for b in range(nb):
+            w[SUP, b] = max(th_avail[t, k, b] - thermal[t, k, b], 0.0)
+            offered += w[SUP, b]
+        if offered > allowed:
+            f = allowed / offered
+            for b in range(nb):
+                w[SUP, b] *= f
+            offered = allowed
+        deficit_left = _stage_supply(w, tree, nb, SUP, offered, deficit_left)
+        for b in range(nb):
+            thermal[t, k, b] += w[USED, b]
+            allowed -= w[USED, b]
+    return deficit_left
+
+
+@jit
+def _precharge(
+    w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_bus, st_p, st_e, st_eff_in,
+    st_soc_max, st_charge,
+):  # fmt: skip
+    """Charge storage from thermal headroom (merit order, at most ``allowed`` MW) up to the
+    state of charge ``target`` x energy capacity (capped at the maximum); updates the state of
+    charge in ``w[SOC]``."""
+    for b in range(nb):
+        w[WANT, b] = 0.0
+    wanted = 0.0
+    for s in range(ns):
+        goal = min(target * st_e[s], st_soc_max[s])
+        room = min(st_p[s] - st_charge[t, s], (goal - w[SOC, s]) / st_eff_in[s])
+        w[ST_AVAIL, s] = max(room, 0.0)
+        w[WANT, st_bus[s]] += w[ST_AVAIL, s]
+        wanted += w[ST_AVAIL, s]
+    for k in range(nk):
+        if wanted <= EPS or allowed <= EPS:
+            break
+        offered = 0.0
+        for b in range(nb):
+            w[SUP, b] = max(th_avail[t, k, b] - thermal[t, k, b], 0.0)
+            offered += w[SUP, b]
+        if offered <= EPS:
+            continue
+        if offered > allowed:
+            f = allowed / offered
+            for b in range(nb):
+                w[SUP, b] *= f
+        transport(w, tree, nb, SUP, WANT)
+        for b in range(nb):
+            used, w[SERVED, b] = _split(w[NET, b], w[SUP, b], w[WANT, b])
+            thermal[t, k, b] += used
+            allowed -= used
+        for s in range(ns):
+            b = st_bus[s]
+            if w[WANT, b] > 0.0 and w[ST_AVAIL, s] > 0.0:
+                p = w[SERVED, b] * w[ST_AVAIL, s] / w[WANT, b]
+                if p > EPS:
+                    st_charge[t, s] += p
+                    w[SOC, s] += p * st_eff_in[s]
+                    w[ST_AVAIL, s] -= p
+        for b in range(nb):
+            w[WANT, b] -= w[SERVED, b]
+            wanted -= w[SERVED, b]

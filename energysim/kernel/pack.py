@@ -27,6 +27,12 @@ import xarray as xr
 from energysim.config.checks import hours_in_year, new_energy_carriers
 from energysim.config.schema import Scenario
 from energysim.exceptions import KernelError
+from energysim.kernel.availability import (
+    THERMAL_CARRIERS,
+    expected_availability,
+    outage_draw,
+    reserve_requirement,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +40,11 @@ __all__ = [
     "KernelInputs",
     "PackIndex",
     "apply_support_floor",
+    "backbone_tree",
     "corridor_schedules",
+    "dr_keep",
+    "dr_threshold",
+    "expected_shortfall",
     "head",
     "heating_mask",
     "in_service_at_year_end",
@@ -44,11 +54,12 @@ __all__ = [
     "storage_fields",
 ]
 
-THERMAL_CARRIERS = ("coal", "coal_chp", "gas", "biomass")
 ZERO_COST_CARRIERS = ("wind", "solar", "csp", "hydro")
 DEFAULT_P_MAX_PU = {"coal": 1.0, "coal_chp": 1.0, "gas": 1.0, "biomass": 0.9, "hydro": 0.4}
 RESERVE_HORIZON_H = 24
 """Hours ahead over which the storage reserve for expected shortfalls is computed."""
+TREE_ORDER, TREE_PARENT, TREE_CHILD_PTR, TREE_CHILDREN = 0, 1, 2, 3
+"""Rows of :attr:`KernelInputs.tree`."""
 
 
 @dataclass
@@ -63,17 +74,23 @@ class KernelInputs:
     vre_avail: np.ndarray  # (T, B) zero-cost available power (wind, solar, CSP, hydro), MW
     ne_avail: np.ndarray  # (T, B) of which new energy (wind, solar, CSP), MW
     th_must: np.ndarray  # (T, K, B) must-run thermal output, MW
+    th_avail: np.ndarray  # (T, K, B) available thermal capacity (maintenance, outages), MW
     schedule: np.ndarray  # (T, C) scheduled corridor sending, MW
     storage_reserve: (
         np.ndarray
     )  # (T,) share of storage energy held back for expected shortfalls, p.u.
+    reserve_req: np.ndarray  # (T,) upward reserve requirement, MW
+    net_short: np.ndarray  # (T,) pre-pass expected system shortfall (incl. reserve), MW
+    dr_keep: np.ndarray  # (T,) DR energy kept for the tight hours after t, MWh
+    corr_surplus_pu: np.ndarray  # (T, C) share of the headroom open to surplus sending, p.u.
     # thermal
-    th_max: np.ndarray  # (K, B) available thermal capacity, MW
+    th_max: np.ndarray  # (K, B) installed thermal capacity x p_max_pu, MW
     # buses and backbone
     order: np.ndarray  # (B,) int64, buses leaves first
     parent: np.ndarray  # (B,) int64, parent bus or -1
     parent_line: np.ndarray  # (B,) int64, line to the parent or -1
     parent_is_bus0: np.ndarray  # (B,) bool as int64: 1 if the bus is bus0 of its parent line
+    tree: np.ndarray  # (4, B + 1) int64: order, parent, children in CSR form (TREE_* rows)
     line_cap: np.ndarray  # (L,) MW each direction
     line_eff: np.ndarray  # (L,) p.u.
     # storage
@@ -92,10 +109,11 @@ class KernelInputs:
     # corridors
     corr_bus: np.ndarray  # (C,) int64
     corr_cap: np.ndarray  # (C,) MW
-    corr_flex: np.ndarray  # (C,) 1 if surplus may be sent above schedule
+    corr_surplus_budget: np.ndarray  # (C,) MWh that may be sent above schedule (inf: no cap)
     # demand response
     dr_cap: np.ndarray  # (B,) MW
     dr_energy: float  # MWh per year, whole system
+    dr_threshold: float  # MW: hours with net_short >= this may use all the DR budget left
     dr_shift: int  # 1 = shift mode, 0 = curtail
     dr_window: int  # hours
 
@@ -372,47 +390,100 @@ def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, 
     return order, parent, parent_line, parent_is_bus0
 
 
-def _storage_reserve(
+def expected_shortfall(
     demand: np.ndarray,
-    vre: np.ndarray,
-    th_max: np.ndarray,
+    zero_cost: np.ndarray,
+    th_avail: np.ndarray,
     schedule: np.ndarray,
-    energy_total: float,
-    eff_out: float,
+    reserve_req: np.ndarray | None = None,
 ) -> np.ndarray:
+    """Pre-pass system shortfall in every hour (T,), MW, ignoring the network and storage.
+
+    Demand plus the corridor schedules plus the reserve requirement, less zero-cost supply and
+    all available thermal capacity, where positive. ``th_avail`` is (T, K, B) or a constant
+    (K, B).
+    """
+    th = np.asarray(th_avail, dtype=float)
+    th_total = th.reshape(th.shape[0], -1).sum(axis=1) if th.ndim == 3 else th.sum()
+    need = demand.sum(axis=1) + schedule.sum(axis=1) - zero_cost.sum(axis=1) - th_total
+    if reserve_req is not None:
+        need = need + reserve_req
+    return np.maximum(need, 0.0)
+
+
+def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> np.ndarray:
     """Share of storage energy to hold back for shortfalls expected within the next day.
 
-    A shortfall hour is one where demand plus the corridor schedule exceeds zero-cost supply plus
-    all thermal capacity (system-wide, ignoring the network). The reserve at hour t is the energy
-    of the shortfalls in hours t+1..t+24, divided by the discharge efficiency and by the total
-    storage energy, capped at 1. Storage does not spend this reserve to displace thermal output;
-    it spends it only to avoid DR, export cuts or unserved energy.
+    ``short`` is :func:`expected_shortfall`. The reserve at hour t is the energy of the
+    shortfalls in hours t+1..t+24, divided by the discharge efficiency and by the total storage
+    energy, capped at 1. Storage does not spend this reserve to displace thermal output; it
+    spends it only to avoid DR, export cuts or unserved energy, and it may charge from thermal
+    headroom up to it (pre-charge).
     """
-    hours = demand.shape[0]
+    hours = short.shape[0]
     if energy_total <= 1e-6:  # less than a watt-hour of storage holds no meaningful reserve
         return np.zeros(hours)
-    need = demand.sum(axis=1) + schedule.sum(axis=1) - vre.sum(axis=1) - th_max.sum()
-    need = np.maximum(need, 0.0)
-    csum = np.concatenate([[0.0], np.cumsum(need)])
+    csum = np.concatenate([[0.0], np.cumsum(short)])
     idx = np.arange(hours)
     upper = np.minimum(idx + 1 + RESERVE_HORIZON_H, hours)
     ahead = csum[upper] - csum[np.minimum(idx + 1, hours)]
     return np.minimum(ahead / eff_out / energy_total, 1.0)
 
 
+def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
+    """Demand-response rationing threshold, MW (0: DR whenever it is needed).
+
+    Each hour with a pre-pass shortfall ``short`` (:func:`expected_shortfall`) could use up to
+    min(shortfall, DR capacity ``dr_total``) of the annual budget ``dr_energy``. The threshold
+    is the lowest shortfall level such that the hours at or above it together fit in the
+    budget; the kernel allows DR only in hours whose pre-pass shortfall reaches it, so the
+    budget is kept for the year's tightest hours instead of being spent on the first small
+    deficits. If every hour with a shortfall fits, the threshold is 0 (DR whenever needed). If
+    not even the tightest hours fit, it is their shortfall (DR in those hours until the budget
+    is spent). Hours below the threshold never use DR, so part of the budget may stay unused.
+    """
+    if dr_total <= 0.0 or dr_energy <= 0.0:
+        return 0.0
+    ranked = np.sort(short[short > 0.0])[::-1]
+    if ranked.size == 0:
+        return 0.0
+    used = np.cumsum(np.minimum(ranked, dr_total))
+    if used[-1] <= dr_energy:
+        return 0.0
+    group_end = np.r_[ranked[1:] != ranked[:-1], True]  # last hour of each equal-shortfall group
+    fits = np.flatnonzero(group_end & (used <= dr_energy))
+    return float(ranked[fits[-1]] if fits.size else ranked[0])
+
+
+def dr_keep(short: np.ndarray, dr_total: float, dr_energy: float, threshold: float) -> np.ndarray:
+    """DR energy to keep after each hour for the tight hours still ahead (T,), MWh.
+
+    The sum, over the later hours whose pre-pass shortfall reaches ``threshold``, of
+    min(shortfall, ``dr_total``), capped at the budget ``dr_energy``; zero when the threshold
+    is 0 (no rationing). An hour below the threshold may use only the budget above this.
+    """
+    if threshold <= 0.0:
+        return np.zeros(short.shape[0])
+    tight = np.where(short >= threshold, np.minimum(short, dr_total), 0.0)
+    after = np.cumsum(tight[::-1])[::-1] - tight  # strictly later hours
+    return np.ascontiguousarray(np.minimum(after, dr_energy))
+
+
 def storage_fields(
     scenario: Scenario,
     demand: np.ndarray,
     vre_avail: np.ndarray,
-    th_max: np.ndarray,
+    th_avail: np.ndarray,
     schedule: np.ndarray,
+    reserve_req: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
 
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
-    already packed arrays; ``demand``, ``vre_avail``, ``th_max`` and ``schedule`` are the packed
-    arrays the reserve depends on. Storage with an ``in_service_date`` inside the model year
-    enters at its in-year average power and energy (:func:`in_year_share`).
+    already packed arrays; ``demand``, ``vre_avail``, ``th_avail`` (T, K, B) and ``schedule``
+    are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
+    Storage with an ``in_service_date`` inside the model year enters at its in-year average
+    power and energy (:func:`in_year_share`).
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
@@ -420,7 +491,8 @@ def storage_fields(
     share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
-    reserve = _storage_reserve(demand, vre_avail, th_max, schedule, float(st_e.sum()), eff_out)
+    short = expected_shortfall(demand, vre_avail, th_avail, schedule, reserve_req)
+    reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
         "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
@@ -435,7 +507,56 @@ def storage_fields(
     }
 
 
-def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIndex]:
+def backbone_tree(order: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """The forest as one int64 array (4, B + 1) for the kernel's transport.
+
+    Rows (:data:`TREE_ORDER`, :data:`TREE_PARENT`, :data:`TREE_CHILD_PTR`,
+    :data:`TREE_CHILDREN`): buses leaves-first, parent (-1 for a root), and the children of bus
+    b in ``tree[TREE_CHILDREN, tree[TREE_CHILD_PTR, b]:tree[TREE_CHILD_PTR, b + 1]]`` (CSR).
+    Unused cells are -1.
+    """
+    nb = order.shape[0]
+    tree = np.full((4, nb + 1), -1, dtype=np.int64)
+    tree[TREE_ORDER, :nb] = order
+    tree[TREE_PARENT, :nb] = parent
+    counts = np.zeros(nb + 1, dtype=np.int64)
+    for b in range(nb):
+        if parent[b] >= 0:
+            counts[parent[b] + 1] += 1
+    tree[TREE_CHILD_PTR] = np.cumsum(counts)
+    fill = np.zeros(nb, dtype=np.int64)
+    for b in range(nb):
+        p = parent[b]
+        if p >= 0:
+            tree[TREE_CHILDREN, tree[TREE_CHILD_PTR, p] + fill[p]] = b
+            fill[p] += 1
+    return tree
+
+
+def _surplus_limits(
+    scenario: Scenario, corridors: list[str], snapshots: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Surplus-market limits of the corridors: (T, C) share of headroom, (C,) MWh budget."""
+    hours = len(snapshots)
+    pu = np.zeros((hours, len(corridors)))
+    budget = np.full(len(corridors), np.inf)
+    hour_of_day = np.asarray(snapshots.hour)
+    for c, name in enumerate(corridors):
+        spec = scenario.corridors[name]
+        if not spec.flexible_export:
+            continue
+        # fleet timing (h13): no surplus sales before the corridor's first day in service
+        pu[:, c] = spec.surplus_share * in_service_mask(spec.in_service_date, snapshots)
+        if spec.surplus_hours is not None:
+            pu[:, c] *= np.isin(hour_of_day, spec.surplus_hours)
+        if spec.surplus_annual_TWh is not None:
+            budget[c] = spec.surplus_annual_TWh * 1e6 * hours / hours_in_year(scenario.year)
+    return np.ascontiguousarray(pu), budget
+
+
+def pack(
+    scenario: Scenario, profiles: xr.Dataset, outage_seed: int | None = None
+) -> tuple[KernelInputs, PackIndex]:
     """Turn a validated scenario and its hourly profiles into kernel arrays.
 
     Parameters
@@ -445,6 +566,9 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     profiles : xarray.Dataset
         Output of :func:`energysim.profiles.scenario_profiles`: ``wind``, ``solar``, ``load``
         (snapshot, bus) and ``receiving_load`` (snapshot, region).
+    outage_seed : int, optional
+        Seed of a random thermal outage draw (:func:`energysim.kernel.availability.outage_draw`);
+        without it thermal capacity is derated by its expected availability.
 
     Returns
     -------
@@ -505,7 +629,12 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     tier_of = {c: k for k, c in enumerate(costs)}
     nk = len(costs)
     th_max = np.zeros((nk, nb))
+    th_avail = np.zeros((hours, nk, nb))
     th_must = np.zeros((hours, nk, nb))
+    if outage_seed is None:
+        avail_pu = expected_availability(scenario, snapshots)
+    else:
+        avail_pu = outage_draw(scenario, snapshots, outage_seed)
     thermal_tier: list[int] = []
     thermal_bus: list[int] = []
     thermal_gi: list[int] = []
@@ -533,15 +662,15 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
         else:
             k = tier_of[round(g.marginal_cost, 6)]
             pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-            # fleet timing: th_max is one value per year, so thermal entering during the model
-            # year counts at its in-year average (capacity and floor alike)
-            share = in_year_share(g.in_service_date, scenario.year)
-            th_max[k, b] += g.p_nom * pmax * share
+            # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
+            # service, maintenance, outages) neither produce nor hold a must-run floor
+            live = in_service_mask(g.in_service_date, snapshots)
+            th_max[k, b] += g.p_nom * pmax * float(live.any())
+            a = avail_pu[name].to_numpy() * live
             heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-            must = (
-                g.p_nom * share * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax))
-            )
-            gen_avail[:, gi] = g.p_nom * pmax * share
+            must = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax)) * a
+            th_avail[:, k, b] += g.p_nom * pmax * a
+            gen_avail[:, gi] = g.p_nom * pmax * a
             gen_must[:, gi] = must
             thermal.append(name)
             thermal_gi.append(gi)
@@ -576,28 +705,40 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     dr = scenario.demand_response
     dr_total = dr.share_of_peak * peak
     dr_cap = dr_total * shares
+    dr_energy = float(dr_total * dr.max_hours_per_year)
+    reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
+    short = expected_shortfall(demand, vre, th_avail, schedule, reserve_req)
+    surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
+    dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 
     inputs = KernelInputs(
         demand=demand,
         vre_avail=np.ascontiguousarray(vre),
         ne_avail=np.ascontiguousarray(ne),
         th_must=np.ascontiguousarray(th_must),
+        th_avail=np.ascontiguousarray(th_avail),
         schedule=schedule,
+        reserve_req=reserve_req,
+        net_short=np.ascontiguousarray(short),
+        dr_keep=dr_keep(short, float(dr_total), dr_energy, dr_cut),
+        corr_surplus_pu=surplus_pu,
         th_max=np.ascontiguousarray(th_max),
         order=order,
         parent=parent,
         parent_line=parent_line,
         parent_is_bus0=parent_is_bus0,
+        tree=backbone_tree(order, parent),
         line_cap=line_cap,
         line_eff=line_eff,
-        **storage_fields(scenario, demand, vre, th_max, schedule),
+        **storage_fields(scenario, demand, vre, th_avail, schedule, reserve_req),
         flex_min=flex_min,
         flex_max=flex_max,
         corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),
         corr_cap=np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float),
-        corr_flex=np.array([_surplus_allowed(scenario, n) for n in corridors], dtype=float),
+        corr_surplus_budget=surplus_budget,
         dr_cap=dr_cap,
-        dr_energy=float(dr_total * dr.max_hours_per_year),
+        dr_energy=dr_energy,
+        dr_threshold=dr_cut,
         dr_shift=int(dr.mode == "shift"),
         dr_window=int(dr.window_h),
     )
@@ -624,15 +765,6 @@ def pack(scenario: Scenario, profiles: xr.Dataset) -> tuple[KernelInputs, PackIn
     return inputs, index
 
 
-def _surplus_allowed(scenario: Scenario, name: str) -> float:
-    """1 if the corridor may sell surplus above schedule this model year: ``flexible_export``
-    and not in its commissioning year (assumption: a line entering during the year runs its
-    ramp-up schedule only)."""
-    c = scenario.corridors[name]
-    commissioning = in_year_share(c.in_service_date, scenario.year) < 1.0
-    return float(c.flexible_export and not commissioning)
-
-
 def generator_availability(
     scenario: Scenario, carrier: str, bus: str, scale: float, profiles: xr.Dataset
 ) -> np.ndarray:
@@ -651,19 +783,37 @@ def generator_availability(
     return np.clip(cf * scale, 0.0, 1.0)
 
 
-TIME_FIELDS = ("demand", "vre_avail", "ne_avail", "th_must", "schedule", "storage_reserve")
+TIME_FIELDS = (
+    "demand",
+    "vre_avail",
+    "ne_avail",
+    "th_must",
+    "th_avail",
+    "schedule",
+    "storage_reserve",
+    "reserve_req",
+    "net_short",
+    "dr_keep",
+    "corr_surplus_pu",
+)
 
 
 def head(inputs: KernelInputs, index: PackIndex, hours: int) -> tuple[KernelInputs, PackIndex]:
     """The first ``hours`` hours of packed inputs (for quick runs and small LPs).
 
     The hourly values are those of the full year (demand is not rescaled), so a slice is a true
-    part of the year, not a shorter year. The DR energy budget is scaled by the share of hours.
+    part of the year, not a shorter year. The DR energy budget and the corridors' surplus budgets
+    are scaled by the share of hours; the DR threshold is the full year's.
     """
     total = inputs.demand.shape[0]
     hours = max(1, min(hours, total))
     sliced = {f: np.ascontiguousarray(getattr(inputs, f)[:hours]) for f in TIME_FIELDS}
-    new_inputs = dataclasses.replace(inputs, **sliced, dr_energy=inputs.dr_energy * hours / total)
+    new_inputs = dataclasses.replace(
+        inputs,
+        **sliced,
+        dr_energy=inputs.dr_energy * hours / total,
+        corr_surplus_budget=inputs.corr_surplus_budget * hours / total,
+    )
     new_index = dataclasses.replace(
         index,
         snapshots=index.snapshots[:hours],

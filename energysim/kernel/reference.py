@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from energysim.kernel import DispatchResult, KernelInputs, allocate_result
 
 logger = logging.getLogger(__name__)
@@ -169,17 +171,106 @@ def _discharge(
             soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
 
 
+def _thermal_headroom(inputs: KernelInputs, out: DispatchResult, t: int) -> float:
+    """Available thermal capacity above output, all tiers and buses, MW."""
+    return float(np.maximum(inputs.th_avail[t] - out.thermal[t], 0.0).sum())
+
+
+def _storage_headroom(inputs: KernelInputs, out: DispatchResult, t: int, soc: list[float]) -> float:
+    """Upward reserve storage holds: rating less discharge, at most its energy above the
+    minimum deliverable within the hour, MW."""
+    return sum(
+        max(
+            min(
+                inputs.st_p[s] - out.st_discharge[t, s],
+                (soc[s] - inputs.st_soc_min[s]) * inputs.st_eff_out[s],
+            ),
+            0.0,
+        )
+        for s in range(inputs.st_p.shape[0])
+    )
+
+
+def _thermal_cover(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    deficit: list[float],
+    allowed: float,
+) -> None:
+    """Cover the deficit from thermal tiers in merit order, at most ``allowed`` MW in all."""
+    nb = inputs.demand.shape[1]
+    for k in range(inputs.th_avail.shape[1]):
+        if sum(deficit) <= EPS or allowed <= EPS:
+            break
+        headroom = [max(inputs.th_avail[t, k, b] - out.thermal[t, k, b], 0.0) for b in range(nb)]
+        if sum(headroom) > allowed:  # the tier gives only what the reserve leaves, evenly
+            share = allowed / sum(headroom)
+            headroom = [h * share for h in headroom]
+        given = _cover(grid, headroom, deficit)
+        out.thermal[t, k] += given
+        allowed -= sum(given)
+
+
+def _precharge(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    allowed: float,
+) -> None:
+    """Charge storage from thermal headroom (merit order, at most ``allowed`` MW) up to the
+    share of its energy held for the next day's expected shortfalls."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    target = float(inputs.storage_reserve[t])
+    room = []
+    for s in storage:
+        goal = min(target * inputs.st_e[s], inputs.st_soc_max[s])
+        r = min(inputs.st_p[s] - out.st_charge[t, s], (goal - soc[s]) / inputs.st_eff_in[s])
+        room.append(max(r, 0.0))
+    want = [0.0] * nb
+    for s in storage:
+        want[inputs.st_bus[s]] += room[s]
+    for k in range(inputs.th_avail.shape[1]):
+        if sum(want) <= EPS or allowed <= EPS:
+            break
+        headroom = [max(inputs.th_avail[t, k, b] - out.thermal[t, k, b], 0.0) for b in range(nb)]
+        if sum(headroom) <= EPS:
+            continue
+        if sum(headroom) > allowed:
+            share = allowed / sum(headroom)
+            headroom = [h * share for h in headroom]
+        residual = grid.transport(headroom, list(want))
+        got = [0.0] * nb
+        for b, r in enumerate(residual):
+            out.thermal[t, k, b] += max(headroom[b] - max(r, 0.0), 0.0)
+            allowed -= max(headroom[b] - max(r, 0.0), 0.0)
+            got[b] = max(want[b] - max(-r, 0.0), 0.0)
+        for s in storage:
+            b = inputs.st_bus[s]
+            p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
+            if p > EPS:
+                out.st_charge[t, s] += p
+                soc[s] += p * inputs.st_eff_in[s]
+                room[s] -= p
+        want = [want[b] - got[b] for b in range(nb)]
+
+
 def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
     """Dispatch a year by the kernel's rules, slowly and readably. Same outputs as the kernel."""
     out = allocate_result(inputs)
     nt, nb = inputs.demand.shape
-    nk = inputs.th_max.shape[0]
+    nk = inputs.th_avail.shape[1]
     storage = range(inputs.st_p.shape[0])
     corridors = range(inputs.corr_cap.shape[0])
     grid = _Backbone(inputs)
     soc = [float(x) for x in inputs.st_soc0]
     dr_total = float(inputs.dr_cap.sum())
     dr_left = float(inputs.dr_energy)
+    surplus_budget = [float(x) for x in inputs.corr_surplus_budget]
     # shifted load: list of [due hour, MWh still owed], oldest first
     owed: list[list[float]] = []
 
@@ -249,8 +340,17 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
             got = _absorb(grid, surplus, list(inputs.flex_max - inputs.flex_min))
             out.flex_use[t] += got
             if len(corridors):
+                # the receiving grids take a share of the headroom, in their hours, within
+                # an annual budget
                 room = [
-                    (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_flex[c]
+                    max(
+                        min(
+                            (inputs.corr_cap[c] - inputs.schedule[t, c])
+                            * inputs.corr_surplus_pu[t, c],
+                            surplus_budget[c],
+                        ),
+                        0.0,
+                    )
                     for c in corridors
                 ]
                 want = [0.0] * nb
@@ -259,8 +359,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 got = _absorb(grid, surplus, want)
                 for c in corridors:
                     b = inputs.corr_bus[c]
-                    if want[b] > 0:
-                        out.corr_flow[t, c] += got[b] * room[c] / want[b]
+                    if want[b] > 0 and room[c] > 0:
+                        extra = got[b] * room[c] / want[b]
+                        out.corr_flow[t, c] += extra
+                        surplus_budget[c] -= extra
             for b in range(nb):
                 cut = min(surplus[b], inputs.vre_avail[t, b])
                 out.curtail[t, b] = cut
@@ -272,15 +374,23 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 _discharge(
                     grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t])
                 )
-            for k in range(nk):
-                if sum(deficit) <= EPS:
-                    break
-                headroom = [max(inputs.th_max[k, b] - out.thermal[t, k, b], 0.0) for b in range(nb)]
-                out.thermal[t, k] += _cover(grid, headroom, deficit)
+            # thermal up to its available capacity less the reserve storage does not hold
+            if nk and sum(deficit) > EPS:
+                held = float(inputs.reserve_req[t]) - _storage_headroom(inputs, out, t, soc)
+                allowed = _thermal_headroom(inputs, out, t) - held if held > 0 else float("inf")
+                _thermal_cover(grid, inputs, out, t, deficit, allowed)
             if len(storage) and sum(deficit) > EPS:
                 _discharge(grid, inputs, out, t, soc, charged, deficit, 0.0)
-            if dr_total > 0 and dr_left > EPS and sum(deficit) > EPS:
-                scale = min(1.0, dr_left / dr_total)
+            # the reserve is given up before load or export schedules are cut
+            if nk and sum(deficit) > EPS and inputs.reserve_req[t] > 0:
+                _thermal_cover(grid, inputs, out, t, deficit, float("inf"))
+            # demand response: below the rationing threshold, only the budget not kept for
+            # the tight hours ahead
+            budget = dr_left
+            if inputs.net_short[t] < inputs.dr_threshold:
+                budget = dr_left - float(inputs.dr_keep[t])
+            if dr_total > 0 and budget > EPS and sum(deficit) > EPS:
+                scale = min(1.0, budget / dr_total)
                 offer = [max(inputs.dr_cap[b] * scale - forced[b], 0.0) for b in range(nb)]
                 shed = _cover(grid, offer, deficit)
                 out.dr_shed[t] = shed
@@ -297,6 +407,24 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_short[t, c] = part
                         out.corr_flow[t, c] -= part
             out.unserved[t] = [x if x > EPS else 0.0 for x in deficit]
+
+        # 4. pre-charge from thermal headroom the reserve does not need
+        if (
+            len(storage)
+            and nk
+            and inputs.storage_reserve[t] > 0
+            and not any(out.st_discharge[t, s] > 0 for s in storage)
+        ):
+            held = float(inputs.reserve_req[t]) - _storage_headroom(inputs, out, t, soc)
+            allowed = _thermal_headroom(inputs, out, t) - max(held, 0.0)
+            if allowed > EPS:
+                _precharge(grid, inputs, out, t, soc, allowed)
+
+        # 5. the reserve held at the end of the hour
+        if inputs.reserve_req[t] > 0:
+            held = _thermal_headroom(inputs, out, t) + _storage_headroom(inputs, out, t, soc)
+            short = float(inputs.reserve_req[t]) - held
+            out.reserve_short[t] = short if short > EPS else 0.0
 
         out.st_soc[t] = soc
         for children in grid.children.values():

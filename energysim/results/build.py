@@ -89,7 +89,7 @@ def generator_dispatch(
         inputs.vre_avail,
         result.thermal,
         inputs.th_must,
-        inputs.th_max,
+        inputs.th_avail,
         out,
     )
     return out
@@ -98,7 +98,7 @@ def generator_dispatch(
 @jit
 def _generator_dispatch_hours(
     zc_col, zc_bus, th_col, th_tier, th_bus, gen_avail, gen_must, curtail, vre_avail, thermal,
-    th_must, th_max, out,
+    th_must, th_avail, out,
 ):  # fmt: skip
     """Hour loop of :func:`generator_dispatch`; fills ``out`` (T, G) in place.
 
@@ -118,7 +118,7 @@ def _generator_dispatch_hours(
             k = th_tier[i]
             b = th_bus[i]
             must_kb = th_must[t, k, b]
-            head_kb = th_max[k, b] - must_kb
+            head_kb = th_avail[t, k, b] - must_kb
             p_kb = thermal[t, k, b]
             must = gen_must[t, g]
             if p_kb >= must_kb:
@@ -512,6 +512,7 @@ def to_dataset(
         "demand_response_shed": result.dr_shed,
         "demand_response_payback": result.dr_payback,
         "unserved": result.unserved,
+        "reserve_shortfall": result.reserve_short,
         "corridor_energy_TWh": corr_energy,
         "corridor_new_energy_TWh": corr_ne.sum(axis=0) * twh,
         "corridor_utilisation_hours": safe_share(corr_energy / twh, corr_cap),

@@ -70,6 +70,9 @@ VARIABLES: dict[str, VarSpec] = {
     "demand_response_shed": VarSpec((T, "bus"), "MW", "load shed by demand response"),
     "demand_response_payback": VarSpec((T, "bus"), "MW", "shifted load served later"),
     "unserved": VarSpec((T, "bus"), "MW", "unserved demand"),
+    "reserve_shortfall": VarSpec(
+        (T,), "MW", "upward reserve requirement not held (thermal and storage headroom)"
+    ),
     # annual, per component
     "corridor_energy_TWh": VarSpec(("corridor",), "TWh", "energy sent over the year"),
     "corridor_new_energy_TWh": VarSpec(("corridor",), "TWh", "new energy sent over the year"),

@@ -111,7 +111,7 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     )
     active = np.flatnonzero(inputs.th_max.reshape(-1) > 0)
     must_kb = np.ascontiguousarray(inputs.th_must.reshape(t, -1)[:, active])
-    head_kb = inputs.th_max.reshape(-1)[active][None, :] - must_kb
+    head_kb = inputs.th_avail.reshape(t, -1)[:, active] - must_kb
     ones = np.ones_like(must_kb)
     gather = {
         c: (

@@ -241,7 +241,14 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
     """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
     from energysim.kernel.pack import storage_fields
 
-    return storage_fields(scenario, inputs.demand, inputs.vre_avail, inputs.th_max, inputs.schedule)
+    return storage_fields(
+        scenario,
+        inputs.demand,
+        inputs.vre_avail,
+        inputs.th_avail,
+        inputs.schedule,
+        inputs.reserve_req,
+    )
 
 
 def _packed(state: _State, scenario: Any, key: str) -> tuple:

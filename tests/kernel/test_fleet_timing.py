@@ -45,7 +45,7 @@ def test_generator_runs_from_its_first_day_hour_by_hour():
     np.testing.assert_allclose(index.gen_avail[:24, 0], 0.0)
 
 
-def test_thermal_and_storage_enter_at_their_in_year_average():
+def test_thermal_enters_hour_by_hour_and_storage_at_its_in_year_average():
     s = scenario(
         generators={"c": COAL | {"p_min_pu": 0.4, "in_service_date": "2030-07-02"}},
         storage={
@@ -53,16 +53,20 @@ def test_thermal_and_storage_enter_at_their_in_year_average():
                   "in_service_date": "2030-07-02"}
         },
     )
-    inputs, index = pack(s, profiles(["a"], hours=24))
+    inputs, index = pack(s, profiles(["a"], hours=24 * 365))
     share = 183 / 365
-    assert inputs.th_max[0, 0] == pytest.approx(1000 * share)
-    np.testing.assert_allclose(inputs.th_must[:, 0, 0], 400 * share)
-    np.testing.assert_allclose(index.gen_must[:, 0], 400 * share)
-    assert inputs.st_p[0] == pytest.approx(100 * share)
+    first = (31 + 28 + 31 + 30 + 31 + 30 + 1) * 24  # 2030-07-02 00:00
+    np.testing.assert_allclose(inputs.th_avail[:first, 0, 0], 0.0)  # thermal: hour by hour
+    np.testing.assert_allclose(index.gen_must[:first, 0], 0.0)
+    assert inputs.th_avail[first:, 0, 0].min() > 0
+    np.testing.assert_allclose(
+        index.gen_must[first:, 0], 0.4 * index.gen_avail[first:, 0], rtol=1e-12
+    )
+    assert inputs.st_p[0] == pytest.approx(100 * share)  # storage: in-year average
     assert inputs.st_e[0] == pytest.approx(400 * share)
 
 
-def test_corridor_schedule_starts_on_its_date_and_sells_no_surplus_that_year():
+def test_corridor_schedule_and_surplus_start_on_its_date():
     s = scenario(
         generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
         corridors={"x": FLAT | {"in_service_date": "2030-01-02"}},
@@ -71,9 +75,11 @@ def test_corridor_schedule_starts_on_its_date_and_sells_no_surplus_that_year():
     inputs, _ = pack(s, profiles(["a"], hours=48, wind=1.0))
     np.testing.assert_allclose(inputs.schedule[:24, 0], 0.0)
     np.testing.assert_allclose(inputs.schedule[24:, 0], 100.0)
-    assert inputs.corr_flex[0] == 0.0
+    np.testing.assert_allclose(inputs.corr_surplus_pu[:24, 0], 0.0)
+    np.testing.assert_allclose(inputs.corr_surplus_pu[24:, 0], 1.0)
     r = run_kernel(inputs)
-    np.testing.assert_allclose(r.corr_flow[24:, 0], 100.0)  # no surplus above schedule
+    np.testing.assert_allclose(r.corr_flow[:24, 0], 0.0)  # not in service: no surplus either
+    np.testing.assert_allclose(r.corr_flow[24:, 0], 300.0)  # schedule + surplus to the rating
 
 
 def test_corridor_year_and_date_must_agree():

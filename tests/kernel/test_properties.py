@@ -80,12 +80,17 @@ def networks(draw):
             "in_service_year": 2020,
             "delivery_curve": draw(st.sampled_from(["flat", "solar_shaped", "receiving_load"])),
             "flexible_export": draw(st.booleans()),
+            # surplus-market limits: share of headroom, hours of day, annual budget
+            "surplus_share": draw(st.sampled_from([1.0, 0.5, 0.0])),
+            "surplus_hours": draw(st.sampled_from([None, list(range(8, 20)), [0, 1, 2]])),
+            "surplus_annual_TWh": draw(st.sampled_from([None, 0.0, 0.5, 5.0])),
         }
     if draw(st.booleans()):
         data["demand_response"] = {
             "share_of_peak": draw(st.floats(0.0, 0.2)),
             "mode": draw(st.sampled_from(["curtail", "shift"])),
-            "max_hours_per_year": draw(st.floats(0.0, 20.0)),
+            # budgets from none to more than a short run needs: rationing on and off
+            "max_hours_per_year": draw(st.sampled_from([0.0, 2.0, 20.0, 2000.0, 8000.0])),
             "window_h": draw(st.integers(1, 12)),
         }
     flex = draw(st.integers(0, 2))
@@ -98,9 +103,26 @@ def networks(draw):
         }
         for i in range(flex)
     }
+    if draw(st.booleans()):
+        data["reserve"] = {
+            "load_share": draw(st.floats(0.0, 0.3)),
+            "contingency_MW": draw(st.sampled_from([None, 0.0, 150.0, 600.0])),
+        }
+    if draw(st.booleans()):
+        months = st.lists(st.floats(0.0, 0.5), min_size=12, max_size=12)
+        data["thermal_availability"] = {
+            "maintenance": {"coal": draw(months), "gas": draw(months)},
+            "forced_outage_rate": {
+                "coal": draw(st.floats(0.0, 0.3)),
+                "coal_chp": draw(st.floats(0.0, 0.3)),
+            },
+            "unit_size_MW": {"coal": draw(st.sampled_from([100.0, 600.0])), "gas": 300.0},
+            "mean_time_to_repair_h": {"coal": draw(st.sampled_from([1.0, 5.0, 50.0]))},
+        }
     hours = draw(st.integers(1, 48))
     seed = draw(st.integers(0, 2**16))
-    return data, hours, seed
+    outage_seed = draw(st.sampled_from([None, 0, 1]))
+    return data, hours, seed, outage_seed
 
 
 def _random_profiles(buses, hours, seed):
@@ -120,9 +142,10 @@ def _random_profiles(buses, hours, seed):
 )
 @given(networks())
 def test_kernel_invariants_and_reference_parity(case):
-    data, hours, seed = case
+    data, hours, seed, outage_seed = case
     scenario = load_scenario_dict(data)
-    inputs, _ = pack(scenario, _random_profiles(list(scenario.buses), hours, seed))
+    prof = _random_profiles(list(scenario.buses), hours, seed)
+    inputs, _ = pack(scenario, prof, outage_seed=outage_seed)
     fast = run_kernel(inputs)
     check_invariants(None, fast, inputs)
     slow = dispatch_reference(inputs)
