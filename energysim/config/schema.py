@@ -289,6 +289,22 @@ class Corridor(_Sourced):
         "surplus above the schedule. Empty: every hour.",
     )
 
+    @field_validator("surplus_hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: Any) -> Any:
+        """A CSV cell gives the hours as text: '0-9,16-23' (ranges inclusive)."""
+        if not isinstance(value, str):
+            return value
+        hours: list[int] = []
+        try:
+            for part in value.replace(" ", "").split(","):
+                lo, _, hi = part.partition("-")
+                hours.extend(range(int(lo), int(hi or lo) + 1))
+        except ValueError:
+            msg = f"got {value!r}; expected hours of the day as '0-9,16-23' or a list of integers"
+            raise ValueError(msg) from None
+        return hours
+
     @model_validator(mode="before")
     @classmethod
     def _year_from_date(cls, data: Any) -> Any:

@@ -246,10 +246,18 @@ SUPPORT_FLOOR_PU = 0.25  # assumption (no rule text found), applied to every ±8
 # Delivery curve of the desert-base lines: the receiving grids' own load shape (evening-peaking
 # East-China/North-China load; the receiving grids have midday solar surplus of their own).
 DESERT_DELIVERY_CURVE_CENTRAL = "receiving_load"
-# Export above schedule: until the surplus market (surplus_share, surplus_annual_TWh) lands, the
-# central case sells no surplus above schedule (assumption: inter-provincial trade follows annual
-# and monthly contracts; the receiving grids have their own midday surplus).
-FLEXIBLE_EXPORT_CENTRAL = False
+# Export above schedule (surplus market, central case). Inter-provincial trade follows annual and
+# monthly contracts; surplus above them is sold in the inter-provincial spot market, and the
+# receiving grids (Shandong, Jiangsu, Jing-Jin-Ji, ...) have midday solar surplus of their own.
+# The two settings are calibrated on 2025 (baseline-2025: NE export 90 TWh, NE generation 270 TWh,
+# facts.md §2; `energysim calibrate`): UHV lines take half the hour's headroom outside 10:00-15:59;
+# the 500 kV AC ties into the North-China and Northeast regional grids (蒙东 is part of the Northeast
+# synchronous grid) take all of it. No annual cap: no source gives one.
+SURPLUS_SHARE_UHV = 0.5  # assumption, calibrated (2025 NE export 90.2 vs 90 TWh)
+SURPLUS_HOURS_UHV = "0-9,16-23"  # assumption: no surplus into the receiving grids' midday solar peak
+SURPLUS_SHARE_REGIONAL_AC = 1.0  # assumption: one synchronous regional grid, no market limit
+REGIONAL_AC_TIES = ("chifeng-liaoning", "tongliao-northeast", "mengxi-huabei")
+EXPORT_SURPLUS_2025_TWH = 12.5  # calibrated: surplus sold above schedule in baseline-2025 under the rules above, so scheduled + surplus = 350 TWh
 # Internal grid: the central case keeps the 2025 backbone (no 500 kV reinforcement under
 # construction was found); x1.5 and the 锡盟—赤峰 flexible DC (plan: 研究推动, study stage) go to the
 # grid-expansion variant.
@@ -820,7 +828,7 @@ def derive_corridors(summary: dict) -> None:
     """corridors.csv (central) and corridors-optimistic.csv."""
     corr_header = ["name", "name_zh", "bus", "receiving_grid", "kind", "p_nom", "efficiency", "in_service_year",
                    "in_service_date", "delivery_curve", "annual_TWh", "utilisation_hours", "min_renewable_share",
-                   "flexible_export", "support_floor_pu", "source"]
+                   "flexible_export", "surplus_share", "surplus_hours", "support_floor_pu", "source"]
     H25 = 3600.0
     cal = (f"2025 schedule {H25:.0f} h: assumption calibrated so the legacy UHV lines send ~184 TWh (2024 UHV "
            "export 170.6 TWh, globalpulseonline 2025-11, facts.md §2, + growth; design energies are higher) and all "
@@ -884,12 +892,13 @@ def derive_corridors(summary: dict) -> None:
                                  f"伊敏—穆家 = {md_ac:.1f} TWh, split by p_nom; p_nom (5 + 6 GW), first year and loss: "
                                  f"assumptions; {kind_note}")))
     sent = sum(c.get("annual_TWh") or c["utilisation_hours"] * c["p_nom"] / 1e6 for c in corr)
-    resid = 350.0 - sent
+    resid = 350.0 - sent - EXPORT_SURPLUS_2025_TWH
     corr.append(dict(name="mengxi-huabei", name_zh="蒙西—华北 500 kV", bus="ulanqab", receiving_grid="jjj",
                      kind="uhvac", p_nom=8000.0, efficiency=0.97, in_service_year=2005, annual_TWh=round(resid, 1),
                      source=("Inner Mongolia Power Group's 500 kV ties to North China (丰泉/汗海 -> 河北): p_nom 8 GW "
                              "assumption; energy = residual so that all corridors send 350 TWh in 2025 (facts.md §2: "
-                             f"total export 350 TWh); {kind_note}")))
+                             f"total export 350 TWh) with {EXPORT_SURPLUS_2025_TWH} TWh of it sold above schedule "
+                             f"(calibrated on baseline-2025); {kind_note}")))
     summary["export_2025_TWh"] = sent + resid
     for cname, (zh, b, rg, yr, src) in NEW_CORRIDORS.items():
         row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0, efficiency=0.93,
@@ -931,11 +940,15 @@ def derive_corridors(summary: dict) -> None:
             c["source"] += (f"; support_floor_pu {SUPPORT_FLOOR_PU}: assumption, a desert base pairs 8 GW DC with "
                             "4 GW coal (facts.md §5), held at ~0.5 of its rating at full schedule = 2 GW per 8 GW "
                             "sent (sending-end short-circuit/stability support; no rule text found)")
-        if c["flexible_export"] == "true" and not FLEXIBLE_EXPORT_CENTRAL:
-            c["flexible_export"] = "false"
-            c["source"] += ("; flexible_export false: assumption, inter-provincial trade follows annual/monthly "
-                            "contracts and the receiving grids have their own midday surplus (interim until the "
-                            "surplus market limits of the kernel)")
+        if c["flexible_export"] == "true" and c["name"] in REGIONAL_AC_TIES:
+            c["surplus_share"] = SURPLUS_SHARE_REGIONAL_AC
+            c["source"] += (f"; surplus_share {SURPLUS_SHARE_REGIONAL_AC}: a tie inside one synchronous regional grid "
+                            "takes surplus without a market limit (assumption; calibrated on 2025 export, docs/data.md)")
+        elif c["flexible_export"] == "true":
+            c["surplus_share"], c["surplus_hours"] = SURPLUS_SHARE_UHV, SURPLUS_HOURS_UHV
+            c["source"] += (f"; surplus market: share {SURPLUS_SHARE_UHV} of the headroom in hours {SURPLUS_HOURS_UHV} "
+                            "(assumption: spot sales above the contract, none into the receiving grids' midday solar "
+                            "peak; calibrated on 2025 NE export 90 TWh, facts.md §2, docs/data.md)")
     write("corridors.csv", corr_header, corr,
           "Export corridors, central case (all model years; in_service_year/in_service_date select). MW, TWh, h. "
           "Generated by derive.py.")
