@@ -5,7 +5,10 @@
 figure. An *assumption* is a top-level section of the scenario (``demand``, ``weather``,
 ``heating_season``, ...) or, for the component tables (``generators``, ``corridors``, ...), one
 field group changed on all entries at once (``corridors.in_service_date``,
-``generators.marginal_cost``, ...), plus one step that adds and removes whole entries.
+``generators.marginal_cost``, ...). The fleet of a table (entries added or removed, and ``p_nom``)
+is one step: added entries arrive with all their fields (an entry split out of another, like the
+captive plants or the model year's additions, brings its own dates and floors). Label fields
+(``source``, ``name_zh``) are never a step of their own; the last step brings them.
 
 The decomposition is sequential: step ``i`` starts from the scenario with steps ``0..i-1``
 applied, so the steps sum exactly to the total change, and each step's effect is measured with
@@ -60,9 +63,16 @@ TABLES = ("buses", "generators", "storage", "flexible_loads", "lines", "corridor
 FIELD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
     "generators": (("p_max_pu", "p_min_pu", "p_min_pu_heating"),),
     "storage": (("soc_min", "soc_max"),),
-    "corridors": (("in_service_year", "in_service_date"), ("annual_TWh", "utilisation_hours")),
+    "corridors": (
+        ("in_service_year", "in_service_date"),
+        ("annual_TWh", "utilisation_hours"),
+        ("flexible_export", "surplus_share", "surplus_annual_TWh", "surplus_hours"),
+    ),
 }
-"""Fields that must change together (validators tie them), per table."""
+"""Fields that change together (validators tie them, or they form one assumption), per table."""
+
+LABEL_FIELDS = frozenset({"source", "name_zh"})
+"""Entry fields that are labels: they never form a step of their own (the last step brings them)."""
 
 
 @dataclass(frozen=True)
@@ -108,29 +118,35 @@ def _groups(table: str, fields: Sequence[str]) -> list[tuple[str, ...]]:
     return out
 
 
+def _shown(names: list[str]) -> str:
+    return ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+
+
 def _table_steps(table: str, a: dict, b: dict) -> list[Step]:
+    """Steps of one table: the fleet (entries added or removed, together with ``p_nom``, so that
+    the table's totals never pass through a state neither scenario has), then each field group."""
     steps: list[Step] = []
     added = [k for k in b if k not in a]
     removed = [k for k in a if k not in b]
-    if added or removed:
+    common = [k for k in b if k in a]
+    resized = [k for k in common if a[k].get("p_nom") != b[k].get("p_nom")]
+    if added or removed or resized:
         parts = []
         if added:
-            parts.append(f"adds {', '.join(added)}")
+            parts.append(f"adds {_shown(added)}")
         if removed:
-            parts.append(f"removes {', '.join(removed)}")
-        steps.append(
-            Step(
-                f"{table} (entries)",
-                "; ".join(parts),
-                updates={(table, k): b[k] for k in added},
-                removes=tuple((table, k) for k in removed),
-            )
-        )
-    common = [k for k in b if k in a]
+            parts.append(f"removes {_shown(removed)}")
+        if resized:
+            parts.append(f"p_nom of {_shown(resized)}")
+        name = f"{table}.p_nom" + (" (+ entries)" if added or removed else "")
+        updates: dict[tuple[str, ...], Any] = {(table, k): b[k] for k in added}
+        updates |= {(table, k, "p_nom"): b[k].get("p_nom") for k in resized}
+        removes = tuple((table, k) for k in removed)
+        steps.append(Step(name, "; ".join(parts), updates=updates, removes=removes))
     fields: list[str] = []
     for k in common:
         for f in list(a[k]) + list(b[k]):
-            if f not in fields:
+            if f not in fields and f not in LABEL_FIELDS and f != "p_nom":
                 fields.append(f)
     for group in _groups(table, fields):
         changed = [k for k in common if any(a[k].get(f) != b[k].get(f) for f in group)]
@@ -138,8 +154,7 @@ def _table_steps(table: str, a: dict, b: dict) -> list[Step]:
             continue
         updates = {(table, k, f): b[k].get(f) for k in changed for f in group}
         label = "/".join(group)
-        shown = ", ".join(changed[:4]) + (f" and {len(changed) - 4} more" if len(changed) > 4 else "")
-        steps.append(Step(f"{table}.{label}", f"{label} of {shown}", updates=updates))
+        steps.append(Step(f"{table}.{label}", f"{label} of {_shown(changed)}", updates=updates))
     return steps
 
 

@@ -63,17 +63,18 @@ def test_each_step_changes_one_assumption():
     names = [s.name for s in steps]
     assert names == [
         "demand",
-        "generators (entries)",
+        "generators.p_nom (+ entries)",
         "generators.p_max_pu/p_min_pu/p_min_pu_heating",
         "generators.marginal_cost",
         "lines.p_nom",
         "corridors.support_floor_pu",
-        "corridors.flexible_export",
+        "corridors.flexible_export/surplus_share/surplus_annual_TWh/surplus_hours",
     ]
     # applying one step touches exactly the paths it names
     data = optimistic.model_dump(mode="python")
     step = steps[3]
     after = step.apply(data)
+    assert "cap" not in after["generators"]
     assert after["generators"]["hb"]["marginal_cost"] == 260
     assert after["generators"]["ca"]["p_min_pu"] == 0.2  # not this step's
     assert after["corridors"] == data["corridors"]
@@ -84,6 +85,14 @@ def test_each_step_changes_one_assumption():
     assert {k: v for k, v in data.items() if k != "name"} == {
         k: v for k, v in end.items() if k != "name"
     }
+
+
+def test_label_fields_are_not_steps():
+    optimistic, central = _pair()
+    gens = {k: dict(v.model_dump(), source="other text") for k, v in central.generators.items()}
+    relabelled = central.model_copy(update={"generators": {k: type(central.generators[k])(**v) for k, v in gens.items()}})
+    names = [s.name for s in assumption_steps(central, relabelled)]
+    assert names == []
 
 
 def test_steps_sum_to_the_total_change():
@@ -98,7 +107,8 @@ def test_steps_sum_to_the_total_change():
         assert table[f].sum() == pytest.approx(total, rel=1e-9, abs=1e-12)
         moved |= abs(total) > 1e-9
     assert moved  # the pair differs in the figures, so the test can fail
-    assert table.loc["corridors.flexible_export", "new_energy_export_TWh"] <= 1e-9
+    surplus = "corridors.flexible_export/surplus_share/surplus_annual_TWh/surplus_hours"
+    assert table.loc[surplus, "new_energy_export_TWh"] <= 1e-9
 
 
 def test_waterfall_draws_one_bar_per_step_plus_ends():
