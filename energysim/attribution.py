@@ -71,6 +71,15 @@ FIELD_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 """Fields that change together (validators tie them, or they form one assumption), per table."""
 
+GROUP_NAMES: dict[tuple[str, ...], str] = {
+    ("p_max_pu", "p_min_pu", "p_min_pu_heating"): "floors",
+    ("soc_min", "soc_max"): "soc_limits",
+    ("in_service_year", "in_service_date"): "in_service",
+    ("annual_TWh", "utilisation_hours"): "scheduled_energy",
+    ("flexible_export", "surplus_share", "surplus_annual_TWh", "surplus_hours"): "surplus_market",
+}
+"""Short step names of the tied field groups (the step's description lists the fields)."""
+
 LABEL_FIELDS = frozenset({"source", "name_zh"})
 """Entry fields that are labels: they never form a step of their own (the last step brings them)."""
 
@@ -154,7 +163,8 @@ def _table_steps(table: str, a: dict, b: dict) -> list[Step]:
             continue
         updates = {(table, k, f): b[k].get(f) for k in changed for f in group}
         label = "/".join(group)
-        steps.append(Step(f"{table}.{label}", f"{label} of {_shown(changed)}", updates=updates))
+        short = GROUP_NAMES.get(group, label)
+        steps.append(Step(f"{table}.{short}", f"{label} of {_shown(changed)}", updates=updates))
     return steps
 
 
@@ -297,7 +307,7 @@ def waterfall(table: pd.DataFrame, figure: str = "new_energy_utilisation", ax: A
         msg = f"figure {figure!r} is not in the table; expected one of {list(table.columns[1:])}"
         raise ValueError(msg)
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+        _, ax = plt.subplots(figsize=(max(8.0, 0.5 * (len(table) + 2)), 5.5))
     start = table.attrs["start"][figure]
     end = table.attrs["end"][figure]
     labels = [table.attrs.get("start_name", "start"), *table.index, table.attrs.get("end_name", "end")]

@@ -64,11 +64,11 @@ def test_each_step_changes_one_assumption():
     assert names == [
         "demand",
         "generators.p_nom (+ entries)",
-        "generators.p_max_pu/p_min_pu/p_min_pu_heating",
+        "generators.floors",
         "generators.marginal_cost",
         "lines.p_nom",
         "corridors.support_floor_pu",
-        "corridors.flexible_export/surplus_share/surplus_annual_TWh/surplus_hours",
+        "corridors.surplus_market",
     ]
     # applying one step touches exactly the paths it names
     data = optimistic.model_dump(mode="python")
@@ -107,7 +107,7 @@ def test_steps_sum_to_the_total_change():
         assert table[f].sum() == pytest.approx(total, rel=1e-9, abs=1e-12)
         moved |= abs(total) > 1e-9
     assert moved  # the pair differs in the figures, so the test can fail
-    surplus = "corridors.flexible_export/surplus_share/surplus_annual_TWh/surplus_hours"
+    surplus = "corridors.surplus_market"
     assert table.loc[surplus, "new_energy_export_TWh"] <= 1e-9
 
 
