@@ -30,8 +30,8 @@ import numpy as np
 import pypsa
 import xarray as xr
 
-from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
+from energysim.constants import NEW_ENERGY_CARRIERS, component
 from energysim.exceptions import SolverError
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
 from energysim.network import build_network_from_packed
@@ -51,7 +51,7 @@ class SolverStatus(StrEnum):
 
 def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIndex):  # noqa: ANN202
     """Return the ``extra_functionality`` callback adding energysim's custom constraints."""
-    ne_carriers = set(new_energy_carriers())
+    ne_carriers = set(NEW_ENERGY_CARRIERS)
 
     def add(n: pypsa.Network, snapshots) -> None:  # noqa: ANN001
         m = n.model
@@ -102,8 +102,8 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
             for b, bus in enumerate(index.buses):
                 if inputs.dr_cap[b] <= 0:
                     continue
-                shed = gen_p.sel(name=f"{bus} demand response").cumsum("snapshot")
-                paid = gen_p.sel(name=f"{bus} demand response payback").cumsum("snapshot")
+                shed = gen_p.sel(name=component("demand_response", bus)).cumsum("snapshot")
+                paid = gen_p.sel(name=component("demand_response_payback", bus)).cumsum("snapshot")
                 m.add_constraints(paid - shed <= 0, name=f"DR-payback_after_shed-{bus}")
                 lagged = shed.shift(snapshot=window)
                 horizon = snapshots[window:]
@@ -145,7 +145,7 @@ def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> p
             if inputs.dr_cap[b] > 0:
                 n.add(
                     "Generator",
-                    f"{bus} demand response payback",
+                    component("demand_response_payback", bus),
                     bus=bus,
                     carrier="demand_response",
                     sign=-1,
@@ -155,7 +155,7 @@ def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> p
     curtail_penalty = scenario.costs.curtailment_penalty
     if curtail_penalty > 0:
         # a negative cost on new-energy output is the same as a penalty on its curtailment
-        ne = n.generators.carrier.isin(new_energy_carriers())
+        ne = n.generators.carrier.isin(NEW_ENERGY_CARRIERS)
         n.generators.loc[ne, "marginal_cost"] -= curtail_penalty
     return n
 
@@ -252,12 +252,12 @@ def _to_result(
     for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
         out.thermal[:, k, b] += gp[name].to_numpy()
     for b, bus in enumerate(index.buses):
-        out.thermal_relief[:, b] = gp[f"{bus} thermal relief"].to_numpy()
-        out.unserved[:, b] = gp[f"{bus} unserved"].to_numpy()
-        if f"{bus} demand response" in gp:
-            out.dr_shed[:, b] = gp[f"{bus} demand response"].to_numpy()
-        if f"{bus} demand response payback" in gp:
-            out.dr_payback[:, b] = gp[f"{bus} demand response payback"].to_numpy()
+        out.thermal_relief[:, b] = gp[component("thermal_relief", bus)].to_numpy()
+        out.unserved[:, b] = gp[component("unserved", bus)].to_numpy()
+        if component("demand_response", bus) in gp:
+            out.dr_shed[:, b] = gp[component("demand_response", bus)].to_numpy()
+        if component("demand_response_payback", bus) in gp:
+            out.dr_payback[:, b] = gp[component("demand_response_payback", bus)].to_numpy()
     if scenario.demand_response.mode == "shift":
         out.dr_backlog_end[0] = float(out.dr_shed.sum() - out.dr_payback.sum())
     for name, b in zip(index.flexible_loads, index.flexible_bus, strict=True):
@@ -270,11 +270,11 @@ def _to_result(
     for li, name in enumerate(index.lines):
         eff = scenario.lines[name].efficiency
         fwd = lp[name].to_numpy()
-        rev = lp[f"{name} reverse"].to_numpy()
+        rev = lp[component("reverse", name)].to_numpy()
         out.line_p0[:, li] = fwd - rev * eff
         out.line_p1[:, li] = rev - fwd * eff
     for c, name in enumerate(index.corridors):
         out.corr_flow[:, c] = lp[name].to_numpy()
-        short = gp[f"{name} shortfall"].to_numpy() / scenario.corridors[name].efficiency
+        short = gp[component("shortfall", name)].to_numpy() / scenario.corridors[name].efficiency
         out.corr_short[:, c] = short
     return out

@@ -28,6 +28,7 @@ DR paybacks, storage SOC floors).
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,10 +36,12 @@ import pypsa
 import xarray as xr
 
 from energysim.config.schema import Scenario
-from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS
-from energysim.kernel.pack import KernelInputs, PackIndex, pack
+from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS, component
+from energysim.kernel.pack import KernelInputs, PackIndex
 
 logger = logging.getLogger(__name__)
+
+pypsa.options.api.legacy_string_dtype = True  # component names as object strings, as PyPSA 0.x
 
 __all__ = ["UNLIMITED_MW", "build_network", "build_network_from_packed", "write_results"]
 
@@ -46,22 +49,26 @@ UNLIMITED_MW = 1e6
 """Rating of the slack generators (unserved energy, shortfall, relief), MW."""
 
 
-def build_network(scenario: Scenario, profiles: xr.Dataset) -> pypsa.Network:
-    """Build the PyPSA network of a scenario.
+def build_network(
+    scenario: Scenario | str | Path, profiles: xr.Dataset | None = None
+) -> pypsa.Network:
+    """Build the PyPSA network of a scenario (not solved).
 
     Parameters
     ----------
-    scenario : Scenario
-        Validated scenario.
-    profiles : xarray.Dataset
-        Hourly profiles (see :func:`energysim.profiles.scenario_profiles`).
+    scenario : Scenario or path
+        A validated scenario or the path of a scenario file.
+    profiles : xarray.Dataset, optional
+        Hourly profiles; by default those of :func:`energysim.run.scenario_profiles`.
 
     Returns
     -------
     pypsa.Network
-        Network with snapshots, all components and time series; not solved.
+        Network with snapshots, all components and time series.
     """
-    inputs, index = pack(scenario, profiles)
+    from energysim.run import packed
+
+    scenario, inputs, index = packed(scenario, profiles)
     return build_network_from_packed(scenario, inputs, index)
 
 
@@ -85,10 +92,12 @@ def build_network_from_packed(
     )
     n.add(
         "Load",
-        [f"{b} demand" for b in buses],
+        [component("demand", b) for b in buses],
         bus=buses,
         carrier="load",
-        p_set=pd.DataFrame(inputs.demand, index=snapshots, columns=[f"{b} demand" for b in buses]),
+        p_set=pd.DataFrame(
+            inputs.demand, index=snapshots, columns=[component("demand", b) for b in buses]
+        ),
     )
 
     for gi, (name, g) in enumerate(scenario.generators.items()):
@@ -118,7 +127,7 @@ def build_network_from_packed(
         if inputs.dr_cap[b] > 0:
             n.add(
                 "Generator",
-                f"{bus} demand response",
+                component("demand_response", bus),
                 bus=bus,
                 carrier="demand_response",
                 p_nom=inputs.dr_cap[b],
@@ -127,7 +136,7 @@ def build_network_from_packed(
             )
         n.add(
             "Generator",
-            f"{bus} unserved",
+            component("unserved", bus),
             bus=bus,
             carrier="unserved",
             p_nom=UNLIMITED_MW,
@@ -135,7 +144,7 @@ def build_network_from_packed(
         )
         n.add(
             "Generator",
-            f"{bus} thermal relief",
+            component("thermal_relief", bus),
             bus=bus,
             carrier="thermal_relief",
             p_nom=UNLIMITED_MW,
@@ -189,7 +198,7 @@ def build_network_from_packed(
 
     for c, name in enumerate(index.corridors):
         corridor = scenario.corridors[name]
-        receiving = f"{name} receiving"
+        receiving = component("receiving", name)
         x, y = RECEIVING_GRID_LOCATIONS[corridor.receiving_grid]
         n.add("Bus", receiving, carrier="AC", x=x, y=y)
         n.add(
@@ -206,14 +215,14 @@ def build_network_from_packed(
         delivered = inputs.schedule[:, c] * corridor.efficiency
         n.add(
             "Load",
-            f"{name} schedule",
+            component("schedule", name),
             bus=receiving,
             carrier="export",
             p_set=pd.Series(delivered, index=snapshots),
         )
         n.add(
             "Generator",
-            f"{name} shortfall",
+            component("shortfall", name),
             bus=receiving,
             carrier="export_shortfall",
             p_nom=max(corridor.p_nom, 1.0),
@@ -222,7 +231,7 @@ def build_network_from_packed(
         if corridor.flexible_export and inputs.corr_surplus_pu[:, c].max() > 0:
             n.add(
                 "Generator",
-                f"{name} surplus",
+                component("surplus", name),
                 bus=receiving,
                 carrier="export_surplus",
                 sign=-1,
@@ -262,12 +271,12 @@ def write_results(
     for name in ds.generator.values:
         gen[str(name)] = ds.generator_p.sel(generator=name).values
     for b, bus in enumerate(index.buses):
-        for suffix, var in (
+        for kind, var in (
             ("unserved", "unserved"),
-            ("thermal relief", "thermal_relief"),
-            ("demand response", "demand_response_shed"),
+            ("thermal_relief", "thermal_relief"),
+            ("demand_response", "demand_response_shed"),
         ):
-            column = f"{bus} {suffix}"
+            column = component(kind, bus)
             if column in gen:
                 gen[column] = ds[var].isel(bus=b).values
     for name in ds.flexible_load.values:
@@ -280,12 +289,12 @@ def write_results(
         flow = ds.corridor_p.sel(corridor=c).values
         links_p0[c] = flow
         links_p1[c] = -flow * eff
-        gen[f"{c} shortfall"] = ds.corridor_shortfall.sel(corridor=c).values * eff
+        gen[component("shortfall", c)] = ds.corridor_shortfall.sel(corridor=c).values * eff
         surplus = np.maximum(
             flow - (ds.corridor_schedule - ds.corridor_shortfall).sel(corridor=c).values, 0
         )
-        if f"{c} surplus" in gen:
-            gen[f"{c} surplus"] = surplus * eff
+        if component("surplus", c) in gen:
+            gen[component("surplus", c)] = surplus * eff
     for li, name in enumerate(index.lines):
         eff = scenario.lines[name].efficiency
         p0 = ds.line_p0.isel(line=li).values
@@ -297,7 +306,7 @@ def write_results(
             fwd, rev = np.maximum(p0, 0.0), np.maximum(p1, 0.0)
         fwd, rev = np.maximum(fwd, 0.0), np.maximum(rev, 0.0)
         links_p0[name], links_p1[name] = fwd, -fwd * eff
-        links_p0[f"{name} reverse"], links_p1[f"{name} reverse"] = rev, -rev * eff
+        links_p0[component("reverse", name)], links_p1[component("reverse", name)] = rev, -rev * eff
     n.generators_t.p = gen
     n.links_t.p0 = links_p0
     n.links_t.p1 = links_p1
