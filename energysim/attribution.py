@@ -310,7 +310,11 @@ def waterfall(table: pd.DataFrame, figure: str = "new_energy_utilisation", ax: A
         _, ax = plt.subplots(figsize=(max(8.0, 0.5 * (len(table) + 2)), 5.5))
     start = table.attrs["start"][figure]
     end = table.attrs["end"][figure]
-    labels = [table.attrs.get("start_name", "start"), *table.index, table.attrs.get("end_name", "end")]
+    labels = [
+        table.attrs.get("start_name", "start"),
+        *table.index,
+        table.attrs.get("end_name", "end"),
+    ]
     level = start
     bottoms, heights, colors = [0.0], [start], ["0.55"]
     for delta in table[figure]:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 import xarray as xr
 
+from energysim.constants import NEW_ENERGY_CARRIERS
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -144,7 +146,9 @@ def grid_utilisation(results: xr.Dataset) -> pd.DataFrame:
         for carrier in ("wind", "solar"):
             c = part[part.carrier == carrier]
             row[carrier] = c.used.sum() / c.avail.sum() if c.avail.sum() > 0 else float("nan")
-        row["new_energy"] = part.used.sum() / part.avail.sum() if part.avail.sum() > 0 else float("nan")
+        row["new_energy"] = (
+            part.used.sum() / part.avail.sum() if part.avail.sum() > 0 else float("nan")
+        )
         out[g] = row
     return pd.DataFrame(out).T.rename_axis("grid")
 

@@ -26,20 +26,38 @@ def _pair() -> tuple[Scenario, Scenario]:
         "wa": {"bus": "a", "carrier": "wind", "p_nom": 1500},
         "sb": {"bus": "b", "carrier": "solar", "p_nom": 800},
         "ca": {"bus": "a", "carrier": "coal", "p_nom": 1200, "p_min_pu": 0.2, "marginal_cost": 260},
-        "hb": {"bus": "b", "carrier": "coal_chp", "p_nom": 400, "p_min_pu": 0.3,
-               "marginal_cost": 240},
+        "hb": {
+            "bus": "b",
+            "carrier": "coal_chp",
+            "p_nom": 400,
+            "p_min_pu": 0.3,
+            "marginal_cost": 240,
+        },
     }
     corridors = {
-        "x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 600, "annual_TWh": 2.6,
-              "in_service_year": 2020, "delivery_curve": "flat"}
+        "x": {
+            "bus": "a",
+            "receiving_grid": "shandong",
+            "p_nom": 600,
+            "annual_TWh": 2.6,
+            "in_service_year": 2020,
+            "delivery_curve": "flat",
+        }
     }
     lines = {"ab": {"bus0": "a", "bus1": "b", "p_nom": 600}}
-    optimistic = scenario(name="opt", buses=BUSES, generators=gens, corridors=corridors, lines=lines)
+    optimistic = scenario(
+        name="opt", buses=BUSES, generators=gens, corridors=corridors, lines=lines
+    )
     gens_c = {k: dict(v) for k, v in gens.items()}
     gens_c["ca"]["p_min_pu"] = 0.4  # floors
     gens_c["hb"]["marginal_cost"] = 260  # CHP priced as condensing coal
-    gens_c["cap"] = {"bus": "b", "carrier": "coal", "p_nom": 100, "p_min_pu": 0.8,
-                     "marginal_cost": 260}  # an added entry
+    gens_c["cap"] = {
+        "bus": "b",
+        "carrier": "coal",
+        "p_nom": 100,
+        "p_min_pu": 0.8,
+        "marginal_cost": 260,
+    }  # an added entry
     corr_c = {"x": dict(corridors["x"], flexible_export=False, support_floor_pu=0.3)}
     central = scenario(
         name="central",
@@ -90,7 +108,9 @@ def test_each_step_changes_one_assumption():
 def test_label_fields_are_not_steps():
     optimistic, central = _pair()
     gens = {k: dict(v.model_dump(), source="other text") for k, v in central.generators.items()}
-    relabelled = central.model_copy(update={"generators": {k: type(central.generators[k])(**v) for k, v in gens.items()}})
+    relabelled = central.model_copy(
+        update={"generators": {k: type(central.generators[k])(**v) for k, v in gens.items()}}
+    )
     names = [s.name for s in assumption_steps(central, relabelled)]
     assert names == []
 

@@ -48,7 +48,9 @@ def test_network_is_consistent_and_holds_the_capacities(repo):
     n.consistency_check(strict=["unknown_buses", "disconnected_buses"])
     ne = n.generators.query("carrier in ['wind', 'solar', 'csp']").p_nom.sum()
     storage = n.storage_units.query("carrier == 'new_type'").p_nom.sum()
-    assert ne == pytest.approx(325_000.0)  # generators: p_nom of the year-end fleet, time in p_max_pu
+    assert ne == pytest.approx(
+        325_000.0
+    )  # generators: p_nom of the year-end fleet, time in p_max_pu
     # storage: the in-year average (the 2030 additions enter on their in_service_date)
     s = load_scenario(repo / "scenarios" / "plan-2030.yaml")
     average = sum(

@@ -212,9 +212,7 @@ def _thermal_order(scenario: Scenario, corridor: str, bus: str) -> list[str]:
     """Thermal generators at ``bus`` in the order a support floor loads them: those dedicated to
     ``corridor`` first, then by marginal cost (name as tie-breaker)."""
     names = [
-        n
-        for n, g in scenario.generators.items()
-        if g.bus == bus and g.carrier in THERMAL_CARRIERS
+        n for n, g in scenario.generators.items() if g.bus == bus and g.carrier in THERMAL_CARRIERS
     ]
     return sorted(
         names,

@@ -37,7 +37,9 @@ def test_in_year_share_by_hand():
 
 def test_generator_runs_from_its_first_day_hour_by_hour():
     s = scenario(
-        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 500, "in_service_date": "2030-01-02"}}
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 500, "in_service_date": "2030-01-02"}
+        }
     )
     inputs, index = pack(s, profiles(["a"], hours=48, wind=1.0))
     np.testing.assert_allclose(inputs.ne_avail[:24, 0], 0.0)
@@ -49,8 +51,13 @@ def test_thermal_enters_hour_by_hour_and_storage_at_its_in_year_average():
     s = scenario(
         generators={"c": COAL | {"p_min_pu": 0.4, "in_service_date": "2030-07-02"}},
         storage={
-            "s": {"bus": "a", "kind": "new_type", "p_nom": 100, "max_hours": 4,
-                  "in_service_date": "2030-07-02"}
+            "s": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 100,
+                "max_hours": 4,
+                "in_service_date": "2030-07-02",
+            }
         },
     )
     inputs, index = pack(s, profiles(["a"], hours=24 * 365))
@@ -83,7 +90,9 @@ def test_corridor_schedule_and_surplus_start_on_its_date():
 
 
 def test_corridor_year_and_date_must_agree():
-    data = dict(BASE, corridors={"x": FLAT | {"in_service_year": 2029, "in_service_date": "2030-03-01"}})
+    data = dict(
+        BASE, corridors={"x": FLAT | {"in_service_year": 2029, "in_service_date": "2030-03-01"}}
+    )
     with pytest.raises(ConfigError, match=r"in_service_year \(2029\) disagrees"):
         load_scenario_dict(data, file="<test>")
 
@@ -102,8 +111,15 @@ def test_capacity_targets_count_the_year_end_fleet():
             "w2": {"bus": "a", "carrier": "wind", "p_nom": 50, "in_service_date": "2031-01-01"},
             "c": COAL,
         },
-        storage={"s": {"bus": "a", "kind": "new_type", "p_nom": 10, "max_hours": 2,
-                       "in_service_date": "2030-12-01"}},
+        storage={
+            "s": {
+                "bus": "a",
+                "kind": "new_type",
+                "p_nom": 10,
+                "max_hours": 2,
+                "in_service_date": "2030-12-01",
+            }
+        },
     )
     ds = simulate(s, profiles=profiles(["a"], hours=24, wind=0.5))
     assert float(ds.new_energy_capacity_GW) == pytest.approx(0.1)
@@ -112,12 +128,22 @@ def test_capacity_targets_count_the_year_end_fleet():
 
 def test_heating_season_per_bus():
     buses = {
-        "a": {"grid": "mengdong", "x": 120.0, "y": 49.0, "demand_share": 0.5,
-              "heating_season": "09-15/05-15"},
+        "a": {
+            "grid": "mengdong",
+            "x": 120.0,
+            "y": 49.0,
+            "demand_share": 0.5,
+            "heating_season": "09-15/05-15",
+        },
         "b": {"grid": "mengxi", "x": 111.0, "y": 40.0, "demand_share": 0.5},
     }
-    chp = {"carrier": "coal_chp", "p_nom": 100, "p_min_pu": 0.2, "p_min_pu_heating": 0.6,
-           "marginal_cost": 250}
+    chp = {
+        "carrier": "coal_chp",
+        "p_nom": 100,
+        "p_min_pu": 0.2,
+        "p_min_pu_heating": 0.6,
+        "marginal_cost": 250,
+    }
     s = scenario(
         buses=buses,
         heating_season={"start": "10-15", "end": "04-15"},
@@ -148,8 +174,9 @@ def test_support_floor_is_thermal_must_run_at_the_sending_bus(engine):
             "cheap": COAL | {"marginal_cost": 100, "p_nom": 100},
             "ded": COAL | {"marginal_cost": 300, "p_nom": 30, "dedicated_to": "x"},
         },
-        corridors={"x": FLAT | {"in_service_year": 2020, "support_floor_pu": 0.5,
-                                "flexible_export": False}},
+        corridors={
+            "x": FLAT | {"in_service_year": 2020, "support_floor_pu": 0.5, "flexible_export": False}
+        },
     )
     inputs, index = pack(s, profiles(["a"], hours=6, wind=1.0))
     gi = {n: i for i, n in enumerate(index.generators)}
@@ -176,3 +203,26 @@ def test_support_floor_short_of_thermal_is_reported():
     missing = apply_support_floor(s, sched, avail, must)
     np.testing.assert_allclose(must[:, 0], 20.0)
     np.testing.assert_allclose(missing[:, 0], 30.0)
+
+
+def test_lp_keeps_the_support_floor_and_the_fleet_timing():
+    """The LP reads the same packed must-run and availability: thermal at the sending bus stays at
+    the floor, and a generator before its first day produces nothing."""
+    from energysim.run import simulate
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 2000},
+            "late": {"bus": "a", "carrier": "solar", "p_nom": 500, "in_service_date": "2030-01-02"},
+            "cheap": COAL | {"marginal_cost": 100, "p_nom": 100},
+            "ded": COAL | {"marginal_cost": 300, "p_nom": 30, "dedicated_to": "x"},
+        },
+        corridors={
+            "x": FLAT | {"in_service_year": 2020, "support_floor_pu": 0.5, "flexible_export": False}
+        },
+    )
+    prof = profiles(["a"], hours=6, wind=1.0, solar=1.0)
+    ds = simulate(s, engine="lp", profiles=prof)
+    thermal = ds.generator_p.sel(generator=["cheap", "ded"]).sum("generator")
+    assert float(thermal.min()) >= 50.0 - 1e-6
+    assert float(abs(ds.generator_p.sel(generator="late")).max()) <= 1e-6
