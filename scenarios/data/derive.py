@@ -186,6 +186,19 @@ PREPARATORY = {  # plan 专栏25: 前期工作 only -> after 2030
     "xilingol-beijing": ("锡林郭勒盟绿电进京", "xilingol", "jjj"),
 }
 
+LEGACY_UHV_HOURS_2025 = 3600.0  # assumption, calibrated: legacy UHV lines send ~184 TWh in 2025 (see source text)
+POINT_TO_GRID_HOURS = 5000.0  # assumption: flat base-load schedule of the 500 kV point-to-grid plants and 伊敏—穆家
+NEW_CORRIDOR_MW = 8000.0  # assumption: standard ±800 kV rating (蒙西—京津冀 8 GW sourced)
+NEW_CORRIDOR_EFFICIENCY = 0.93  # assumption: 7 % loss over ~700-1 600 km DC
+NEW_CORRIDOR_HOURS = 4500.0  # = 蒙西—京津冀's 36 TWh / 8 GW (facts.md §5)
+NEW_CORRIDOR_NE_SHARE = 0.5  # project examples >= 50 % (facts.md §5), no formal rule found
+PREPARATORY_YEAR = 2032  # assumption: lines at 前期工作 stage in the plan enter after 2030
+
+# -- other generation ---------------------------------------------------------------------------
+
+BIOMASS_PMAX, BIOMASS_PMIN = 0.9, 0.3  # assumptions: schema default availability; straw boilers' stable load
+HYDRO_PMAX = 0.3  # assumption: 2022 hydro 3.65 TWh gives 0.34 without PHS, ~0.15 with Hohhot PHS
+
 # -- storage ----------------------------------------------------------------------------------
 
 STORAGE_PATH_2025 = [(date(2025, 1, 1), 10.32), (date(2025, 3, 31), 10.86), (date(2025, 12, 31), 17.0)]
@@ -193,6 +206,8 @@ STORAGE_2030_MW = 60000.0
 STORAGE_HOURS = 42.96 / 10.17  # 2026-02 list of independent storage (facts.md §7)
 LI_RT = 0.85  # assumption: round-trip efficiency incl. auxiliaries
 PHS_RT = 2.007 / 2.677  # Hohhot PHS design generation / pumping (facts.md §6)
+PHS_UNIT_MW, PHS_MAX_HOURS = 1200.0, 6.0  # 4 x 300 MW (facts.md §6); 6 h: assumption, daily-cycle PHS
+STORAGE_STANDING_LOSS = 0.0001  # assumption: Li-ion self-discharge + auxiliaries, p.u. per hour
 
 
 # -- central case (issue 13): what a grid planner would accept ------------------------------------
@@ -492,7 +507,7 @@ def other_rows(year: int) -> list[dict]:
     for b, mw in bio.items():
         rows.append({
             "name": f"{b}-biomass", "bus": b, "carrier": "biomass", "p_nom": round(mw, 1),
-            "p_max_pu": 0.9, "p_min_pu": 0.3, "marginal_cost": BIOMASS_MARGINAL_COST,
+            "p_max_pu": BIOMASS_PMAX, "p_min_pu": BIOMASS_PMIN, "marginal_cost": BIOMASS_MARGINAL_COST,
             "source": ("0.57 GW biomass + waste-to-energy on 2025-10-31 (facts.md §1)"
                        + ("" if year <= 2025 else "; 2030 ~1.0 GW: assumption, plan 稳步发展农林生物质")
                        + "; league split: assumption (agricultural east and 河套, WtE at Hohhot/Baotou). "
@@ -501,7 +516,7 @@ def other_rows(year: int) -> list[dict]:
         })
     for b, mw in HYDRO_MW.items():
         rows.append({
-            "name": f"{b}-hydro", "bus": b, "carrier": "hydro", "p_nom": mw, "p_max_pu": 0.3,
+            "name": f"{b}-hydro", "bus": b, "carrier": "hydro", "p_nom": mw, "p_max_pu": HYDRO_PMAX,
             "marginal_cost": 0.0,
             "source": ("conventional hydro 1.22 GW = PyPSA-China hydro 2 420 MW less the 1 200 MW "
                        "Hohhot PHS it appears to include (蒙西 grid 'hydro' 2.09 GW end-2023 also "
@@ -721,7 +736,7 @@ def storage_rows(total: float, gens: list[dict], year: int, additions_date: str 
             f"(facts.md §1) = {total / 1e3:.2f} GW" if year <= 2025
             else "2030: 60 GW new-type storage (plan 第十六章第三节)")
     common = {"kind": "new_type", "max_hours": round(STORAGE_HOURS, 2), "efficiency_store": eff,
-              "efficiency_dispatch": eff, "standing_loss": 0.0001}
+              "efficiency_dispatch": eff, "standing_loss": STORAGE_STANDING_LOSS}
     text = ("league split by the bus's wind+solar capacity (assumption: storage is "
             "mostly built with NE projects, 15 % rule of 2022, facts.md §7); max_hours "
             "42.96 GWh / 10.17 GW of the 2026-02 independent-storage list (facts.md §7); "
@@ -747,7 +762,7 @@ def storage_rows(total: float, gens: list[dict], year: int, additions_date: str 
         phs += [("chifeng", "芝瑞", 2030), ("wuhai", "乌海", 2030)]
     for b, zh, _ in phs:
         rows.append({
-            "name": f"{b}-phs", "bus": b, "kind": "pumped_hydro", "p_nom": 1200.0, "max_hours": 6.0,
+            "name": f"{b}-phs", "bus": b, "kind": "pumped_hydro", "p_nom": PHS_UNIT_MW, "max_hours": PHS_MAX_HOURS,
             "efficiency_store": phs_eff, "efficiency_dispatch": phs_eff, "standing_loss": 0.0,
             "source": (f"{zh} PHS 4 x 300 MW (facts.md §6)"
                        + ("" if b == "hohhot" else "; in service by 2030: assumption (芝瑞 under construction "
@@ -829,7 +844,7 @@ def derive_corridors(summary: dict) -> None:
     corr_header = ["name", "name_zh", "bus", "receiving_grid", "kind", "p_nom", "efficiency", "in_service_year",
                    "in_service_date", "delivery_curve", "annual_TWh", "utilisation_hours", "min_renewable_share",
                    "flexible_export", "surplus_share", "surplus_hours", "support_floor_pu", "source"]
-    H25 = 3600.0
+    H25 = LEGACY_UHV_HOURS_2025
     cal = (f"2025 schedule {H25:.0f} h: assumption calibrated so the legacy UHV lines send ~184 TWh (2024 UHV "
            "export 170.6 TWh, globalpulseonline 2025-11, facts.md §2, + growth; design energies are higher) and all "
            "corridors together ~350 TWh (2025 total export, facts.md §2)")
@@ -870,14 +885,14 @@ def derive_corridors(summary: dict) -> None:
                                        ("daihai-jjj", "岱海—京津唐", "ulanqab", 2200.0, 2460, 2006),
                                        ("shangdu-jjj", "上都—京津唐", "xilingol", 3400.0, 3720, 2006)]:
         corr.append(dict(name=name, name_zh=zh, bus=b, receiving_grid="jjj", kind="uhvac", p_nom=mw,
-                         efficiency=0.97, in_service_year=yr, delivery_curve="flat", utilisation_hours=5000.0,
+                         efficiency=0.97, in_service_year=yr, delivery_curve="flat", utilisation_hours=POINT_TO_GRID_HOURS,
                          flexible_export=False,
                          source=(f"{p2g}: p_nom assumption = GEM plant capacity {plant} MW less ~10 % auxiliary "
                                  f"use ({GEM_COAL}); 5 000 h flat base-load schedule and first year: assumptions; "
                                  f"{kind_note}")))
     corr.append(dict(name="yimin-mujia", name_zh="伊敏—穆家 (呼辽直流)", bus="hulunbuir", receiving_grid="liaoning",
                      kind="hvdc", p_nom=3000.0, efficiency=0.95, in_service_year=2010, delivery_curve="flat",
-                     utilisation_hours=5000.0, flexible_export=False,
+                     utilisation_hours=POINT_TO_GRID_HOURS, flexible_export=False,
                      source=("±500 kV; 3 GW is the unsourced estimate of facts.md §5; 5 000 h, first year, 5 % loss: "
                              "assumptions")))
     # 蒙东 500 kV AC exports into the Northeast grid: 212.26 TWh State Grid 蒙东 export 2024 less 144.0 TWh UHV
@@ -901,13 +916,13 @@ def derive_corridors(summary: dict) -> None:
                              f"(calibrated on baseline-2025); {kind_note}")))
     summary["export_2025_TWh"] = sent + resid
     for cname, (zh, b, rg, yr, src) in NEW_CORRIDORS.items():
-        row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0, efficiency=0.93,
+        row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=NEW_CORRIDOR_MW, efficiency=NEW_CORRIDOR_EFFICIENCY,
                    in_service_year=yr, delivery_curve="solar_shaped", flexible_export=True)
         if cname == "mengxi-jjj":
             row.update(annual_TWh=36.0, min_renewable_share=0.6, source=(
                 f"{src}; delivery_curve solar_shaped (PV-led base) and loss 7 %: assumptions"))
         else:
-            row.update(utilisation_hours=4500.0, min_renewable_share=0.5, source=(
+            row.update(utilisation_hours=NEW_CORRIDOR_HOURS, min_renewable_share=NEW_CORRIDOR_NE_SHARE, source=(
                 f"{src}; 8 GW ±800 kV (standard rating), 4 500 h (= 蒙西—京津冀's 36 TWh / 8 GW), solar_shaped "
                 f"curve, 7 % loss and in_service_year {yr} (plan: 加快推进...建设; a ±800 kV line takes ~2-3 years "
                 "after the start; some may slip past 2030, see plan-2030-corridors-delayed): assumptions; "
@@ -915,8 +930,9 @@ def derive_corridors(summary: dict) -> None:
         corr.append(row)
     for cname, (zh, b, rg) in PREPARATORY.items():
         corr.append(dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0,
-                         efficiency=0.93, in_service_year=2032, delivery_curve="solar_shaped",
-                         utilisation_hours=4500.0, min_renewable_share=0.5,
+                         efficiency=NEW_CORRIDOR_EFFICIENCY, in_service_year=PREPARATORY_YEAR,
+                         delivery_curve="solar_shaped", utilisation_hours=NEW_CORRIDOR_HOURS,
+                         min_renewable_share=NEW_CORRIDOR_NE_SHARE,
                          source=("plan 专栏25: 加快推动呼伦贝尔市、赤峰市、锡林郭勒盟等沙戈荒大基地外送通道前期工作 "
                                  "(preparatory only) -> in_service_year 2032: assumption; receiving grid a "
                                  "placeholder (锡盟 绿电进京 -> jjj per 倍增方案 2023-11); 8 GW/4 500 h/0.5 as the "
