@@ -51,10 +51,6 @@ from energysim.kernel.dispatch import (
     SENT_DN,
     SENT_UP,
     SUP,
-    T_CHILD_PTR,
-    T_CHILDREN,
-    T_ORDER,
-    T_PARENT,
     WANT,
     transport,
 )
@@ -178,7 +174,7 @@ def _best_ms(func, *args, repeat: int = 15) -> float:
 
 def _base_match(inputs) -> tuple[np.ndarray, np.ndarray]:
     """Supply and demand of the base match (zero-cost + must-run; demand + minimum + schedules)."""
-    supply = inputs.vre_avail + inputs.th_must.sum(axis=1)
+    supply = inputs.zero_cost_avail + inputs.th_must.sum(axis=1)
     want = inputs.demand + inputs.flex_min[None, :]
     for c, bus in enumerate(inputs.corr_bus):
         want[:, bus] += inputs.schedule[:, c]
@@ -192,12 +188,7 @@ def _forest(inputs) -> dict[str, np.ndarray]:
     for b in range(nb):
         if parent[b] >= 0:
             children[parent[b]].append(b)
-    tree = np.full((4, nb + 1), -1, dtype=np.int64)
-    tree[T_ORDER, :nb] = inputs.order
-    tree[T_PARENT, :nb] = parent
-    tree[T_CHILD_PTR] = np.concatenate([[0], np.cumsum([len(c) for c in children])])
-    flat = [c for kids in children for c in kids]
-    tree[T_CHILDREN, : len(flat)] = flat
+    tree = inputs.tree  # built once by pack (kernel.pack.backbone_tree)
     up_child = [b for b in inputs.order if parent[b] >= 0]
     down = [(c, p) for p in inputs.order[::-1] for c in children[p]]
     cap0 = np.zeros(nb)

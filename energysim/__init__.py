@@ -16,20 +16,31 @@ from energysim._version import __version__
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
-    from energysim.config import Scenario, load_scenario
+    from energysim.config import Scenario, load_scenario, modify
     from energysim.feasibility import check
-    from energysim.network import build_network
+    from energysim.network import build_network, to_pypsa
     from energysim.run import simulate
 
 _EXPORTS: dict[str, str] = {
     "Scenario": "energysim.config.schema",
     "load_scenario": "energysim.config.load",
+    "to_pypsa": "energysim.network",
+    "modify": "energysim.config.load",
     "check": "energysim.feasibility",
     "simulate": "energysim.run",
     "build_network": "energysim.network",
 }
 
-__all__ = ["Scenario", "__version__", "build_network", "check", "load_scenario", "simulate"]
+__all__ = [
+    "Scenario",
+    "__version__",
+    "build_network",
+    "check",
+    "load_scenario",
+    "modify",
+    "simulate",
+    "to_pypsa",
+]
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the exported object is

@@ -85,16 +85,16 @@ def new_energy_curtailment(result: DispatchResult, inputs: KernelInputs) -> np.n
     """New-energy part of each bus's curtailment (T, B), MW (the curtailment split)."""
     t, b = result.curtail.shape
     out = np.empty((t, b))
-    _new_energy_curtailment_hours(result.curtail, inputs.ne_avail, inputs.vre_avail, out)
+    _new_energy_curtailment_hours(result.curtail, inputs.ne_avail, inputs.zero_cost_avail, out)
     return out
 
 
 @jit
-def _new_energy_curtailment_hours(curtail, ne_avail, vre_avail, out):
+def _new_energy_curtailment_hours(curtail, ne_avail, zero_cost_avail, out):
     """Fill ``out`` (T, B) with :func:`curtailed_part` of the new-energy availability."""
     for t in range(out.shape[0]):
         for b in range(out.shape[1]):
-            out[t, b] = curtailed_part(ne_avail[t, b], curtail[t, b], vre_avail[t, b])
+            out[t, b] = curtailed_part(ne_avail[t, b], curtail[t, b], zero_cost_avail[t, b])
 
 
 @jit_inline
@@ -131,7 +131,7 @@ def generator_dispatch(
         np.ascontiguousarray(index.gen_avail),
         np.ascontiguousarray(index.gen_must),
         result.curtail,
-        inputs.vre_avail,
+        inputs.zero_cost_avail,
         result.thermal,
         inputs.th_must,
         inputs.th_avail,
@@ -142,7 +142,7 @@ def generator_dispatch(
 
 @jit
 def _generator_dispatch_hours(
-    zc_col, zc_bus, th_col, th_tier, th_bus, gen_avail, gen_must, curtail, vre_avail, thermal,
+    zc_col, zc_bus, th_col, th_tier, th_bus, gen_avail, gen_must, curtail, zero_cost_avail, thermal,
     th_must, th_avail, out,
 ):  # fmt: skip
     """Hour loop of :func:`generator_dispatch`; fills ``out`` (T, G) in place.
@@ -156,7 +156,7 @@ def _generator_dispatch_hours(
             g = zc_col[i]
             b = zc_bus[i]
             a = gen_avail[t, g]
-            out[t, g] = a - curtailed_part(a, curtail[t, b], vre_avail[t, b])
+            out[t, g] = a - curtailed_part(a, curtail[t, b], zero_cost_avail[t, b])
         for i in range(th_col.shape[0]):
             g = th_col[i]
             k = th_tier[i]
@@ -321,7 +321,7 @@ def corridor_accounting(
         result.curtail,
         result.thermal,
         result.st_discharge,
-        inputs.vre_avail,
+        inputs.zero_cost_avail,
         inputs.ne_avail,
         inputs.st_bus,
         ne_curtail,
@@ -342,7 +342,7 @@ def corridor_accounting(
 
 @jit
 def _bus_supply_hours(
-    curtail, thermal, st_discharge, vre_avail, ne_avail, st_bus, ne_curtail, ne_used_bus, supply_bus
+    curtail, thermal, st_discharge, zero_cost_avail, ne_avail, st_bus, ne_curtail, ne_used_bus, supply_bus
 ):
     """Per bus and hour (T, B), MW: new-energy curtailment (the bus's curtailment shared in
     proportion to availability), new energy used, and all generation (zero-cost used, thermal,
@@ -350,14 +350,14 @@ def _bus_supply_hours(
     nt, nb = curtail.shape
     for t in range(nt):
         for b in range(nb):
-            ne_curtail[t, b] = curtailed_part(ne_avail[t, b], curtail[t, b], vre_avail[t, b])
+            ne_curtail[t, b] = curtailed_part(ne_avail[t, b], curtail[t, b], zero_cost_avail[t, b])
             ne_used_bus[t, b] = ne_avail[t, b] - ne_curtail[t, b]
             supply_bus[t, b] = 0.0
         for k in range(thermal.shape[1]):
             for b in range(nb):
                 supply_bus[t, b] += thermal[t, k, b]
         for b in range(nb):
-            supply_bus[t, b] = supply_bus[t, b] + vre_avail[t, b] - curtail[t, b]
+            supply_bus[t, b] = supply_bus[t, b] + zero_cost_avail[t, b] - curtail[t, b]
         for s in range(st_bus.shape[0]):
             supply_bus[t, st_bus[s]] += st_discharge[t, s]
 

@@ -73,13 +73,18 @@ REGISTRY: dict[str, EngineSpec] = {}
 """Engine name -> :class:`EngineSpec`; built-ins first, plug-ins as they register."""
 
 
+def add_once(registry: dict[str, Any], item: Any, what: str) -> Any:  # noqa: ANN401
+    """Add ``item`` to ``registry`` under ``item.name``; a name may be registered once."""
+    if item.name in registry:
+        msg = f"{what} {item.name!r} is already registered"
+        raise EnergysimError(msg)
+    registry[item.name] = item
+    return item
+
+
 def register_engine(engine: EngineSpec) -> EngineSpec:
     """Add an engine to :data:`REGISTRY` (a name may be registered once)."""
-    if engine.name in REGISTRY:
-        msg = f"engine {engine.name!r} is already registered"
-        raise EnergysimError(msg)
-    REGISTRY[engine.name] = engine
-    return engine
+    return add_once(REGISTRY, engine, "engine")
 
 
 # -- built-in engines -----------------------------------------------------------------------------

@@ -32,7 +32,9 @@ def bus_balance(result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
     supply (zero-cost used + thermal - relief + storage discharge + shed + unserved + imports)
     minus use (demand + paybacks + flexible loads + storage charge + corridor sending).
     """
-    bal = inputs.vre_avail - result.curtail + result.thermal.sum(axis=1) - result.thermal_relief
+    bal = (
+        inputs.zero_cost_avail - result.curtail + result.thermal.sum(axis=1) - result.thermal_relief
+    )
     bal = bal - inputs.demand + result.dr_shed - result.dr_payback - result.flex_use
     bal = bal + result.unserved
     for s, b in enumerate(inputs.st_bus):
@@ -45,8 +47,8 @@ def bus_balance(result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
         if li < 0:
             continue
         p = inputs.parent[b]
-        child_w = result.line_p0[:, li] if inputs.parent_is_bus0[b] else result.line_p1[:, li]
-        parent_w = result.line_p1[:, li] if inputs.parent_is_bus0[b] else result.line_p0[:, li]
+        child_w = result.line_p0[:, li] if inputs.child_is_bus0[b] else result.line_p1[:, li]
+        parent_w = result.line_p1[:, li] if inputs.child_is_bus0[b] else result.line_p0[:, li]
         bal[:, b] -= child_w
         bal[:, p] -= parent_w
     return bal
@@ -93,7 +95,7 @@ def check_invariants(
     if worst > balance_tol:
         where = tuple(int(i) for i in np.unravel_index(np.abs(bal).argmax(), bal.shape))
         _fail("energy balance", where, float(bal[where]))
-    _check_between("curtailment", result.curtail, 0.0, inputs.vre_avail)
+    _check_between("curtailment", result.curtail, 0.0, inputs.zero_cost_avail)
     _check_between("thermal output", result.thermal, inputs.th_must, inputs.th_avail)
     _check_between("reserve shortfall", result.reserve_short, 0.0, inputs.reserve_req)
     _check_between("thermal relief", result.thermal_relief, 0.0, inputs.th_must.sum(axis=1))

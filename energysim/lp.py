@@ -9,7 +9,11 @@ Same semantics as the kernel, expressed as costs and constraints:
   schedule cuts cost ``costs.export_shortfall_penalty``; unserved energy and must-run relief cost
   the value of lost load;
 * custom linopy constraints where PyPSA has no attribute: each corridor's new-energy share, DR
-  paybacks within the window (shift mode), and storage state-of-charge floors. The share
+  paybacks within the window (shift mode), storage state-of-charge floors, and the upward
+  reserve (thermal and storage headroom against the hourly requirement, with a slack priced at
+  ``costs.reserve_shortfall_penalty``). Thermal availability enters as the generators'
+  ``p_max_pu``; the corridors' surplus-market limits as the surplus generators' ``p_max_pu``
+  and ``e_sum_max``. The share
   constraint lets the corridors leaving a bus count up to all new energy generated there (new
   energy first): a linear relaxation of the accounting of :mod:`energysim.results.build`
   (dedicated plants, surplus, pro-rata mix), which is a product of flows and cannot enter an LP.
@@ -23,7 +27,11 @@ The solution is mapped back to :class:`~energysim.kernel.DispatchResult` and thr
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 
 import numpy as np
@@ -38,7 +46,7 @@ from energysim.network import build_network_from_packed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SolverStatus", "solve_lp", "solve_lp_rolling"]
+__all__ = ["SolverStatus", "reserve_shortfall", "solve_lp", "solve_lp_rolling"]
 
 
 class SolverStatus(StrEnum):
@@ -110,6 +118,10 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                 m.add_constraints(
                     (paid - lagged).sel(snapshot=horizon) >= 0, name=f"DR-payback_window-{bus}"
                 )
+        # upward reserve: held on thermal headroom and on storage discharge headroom (limited
+        # by the state of charge), a priced slack for what is not held
+        if inputs.reserve_req.max() > 0:
+            _add_reserve(m, scenario, inputs, index, snapshots)
         # storage state-of-charge floors
         floors = {  # packed floors (in-year average storage under fleet timing)
             name: float(inputs.st_soc_min[si])
@@ -122,6 +134,97 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                 m.add_constraints(soc.sel(name=name) >= floor, name=f"StorageUnit-soc_min-{name}")
 
     return add
+
+
+@contextlib.contextmanager
+def _solver_output_off_stdout() -> Iterator[None]:
+    """Send what the solver library writes to file descriptor 1 (HiGHS prints its banner there
+    whatever its options) to stderr with debug logging, else nowhere, so stdout stays for
+    results."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. captured in memory)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    target = (
+        os.dup(sys.stderr.fileno())
+        if logger.isEnabledFor(logging.DEBUG)
+        else os.open(os.devnull, os.O_WRONLY)
+    )
+    try:
+        os.dup2(target, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(target)
+
+
+def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, snapshots) -> None:  # noqa: ANN001
+    """Reserve variables and constraints (the kernel's rule as an LP).
+
+    Per thermal generator g: r_g >= 0, p_g + r_g <= available_g(t). Per storage unit s:
+    r_s >= 0, r_s <= p_nom - p_dispatch, r_s <= (soc - soc_min) x efficiency_dispatch. Per
+    hour: sum r + shortfall >= requirement, the shortfall costing
+    ``costs.reserve_shortfall_penalty`` (above thermal costs, below DR and export cuts).
+    """
+    gen_p = m.variables["Generator-p"]
+    thermal = list(index.thermal)
+    gi = {n: i for i, n in enumerate(index.generators)}
+    sdim = xr.DataArray(snapshots, dims="snapshot").to_index()
+    short = m.add_variables(lower=0.0, coords=[sdim], name="Reserve-shortfall")
+    held = short
+    if thermal:
+        tdim = xr.DataArray(thermal, dims="name").to_index()
+        r_th = m.add_variables(lower=0.0, coords=[sdim, tdim], name="Generator-reserve")
+        avail = xr.DataArray(
+            index.gen_avail[:, [gi[n] for n in thermal]],
+            coords=[sdim, tdim],
+        )
+        m.add_constraints(
+            gen_p.sel(name=thermal) + r_th <= avail, name="Generator-reserve_headroom"
+        )
+        held = held + r_th.sum("name")
+    storage = list(index.storage)
+    if storage:
+        odim = xr.DataArray(storage, dims="name").to_index()
+        r_st = m.add_variables(lower=0.0, coords=[sdim, odim], name="StorageUnit-reserve")
+        dispatch = m.variables["StorageUnit-p_dispatch"].sel(name=storage)
+        soc = m.variables["StorageUnit-state_of_charge"].sel(name=storage)
+        p_nom = xr.DataArray(inputs.st_p, coords=[odim])
+        floor = xr.DataArray(inputs.st_soc_min, coords=[odim])
+        eff = xr.DataArray(inputs.st_eff_out, coords=[odim])
+        m.add_constraints(r_st + dispatch <= p_nom, name="StorageUnit-reserve_power")
+        m.add_constraints(r_st - eff * soc <= -eff * floor, name="StorageUnit-reserve_energy")
+        held = held + r_st.sum("name")
+    req = xr.DataArray(inputs.reserve_req, coords=[sdim])
+    m.add_constraints(held >= req, name="Reserve-requirement")
+    m.add_objective(
+        m.objective.expression + scenario.costs.reserve_shortfall_penalty * short.sum(),
+        overwrite=True,
+    )
+
+
+def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
+    """Reserve requirement not held by a dispatch (T,), MW, by the kernel's definition.
+
+    Thermal headroom (available less output) plus storage discharge headroom (rating less
+    discharge, at most the energy above the minimum deliverable in the hour), against
+    ``inputs.reserve_req``. For an LP solution this equals the reserve slack at the optimum.
+    """
+    th = np.maximum(inputs.th_avail - result.thermal, 0.0).sum(axis=(1, 2))
+    st = np.maximum(
+        np.minimum(
+            inputs.st_p - result.st_discharge,
+            (result.st_soc - inputs.st_soc_min) * inputs.st_eff_out,
+        ),
+        0.0,
+    ).sum(axis=1)
+    short = inputs.reserve_req - th - st
+    return np.where(short > 1e-6, short, 0.0)
 
 
 def default_solver_options(hours: int) -> dict:
@@ -178,16 +281,17 @@ def solve_lp_rolling(
     """
     n = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
-    n.optimize.optimize_with_rolling_horizon(
-        horizon=horizon,
-        overlap=overlap,
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        n.optimize.optimize_with_rolling_horizon(
+            horizon=horizon,
+            overlap=overlap,
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
         raise SolverError(msg)
@@ -223,14 +327,15 @@ def solve_lp(
     """
     n = _lp_network(scenario, inputs, index)
     options = {**default_solver_options(len(index.snapshots)), **(solver_options or {})}
-    status, condition = n.optimize(
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        status, condition = n.optimize(
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if status != SolverStatus.OK or condition != "optimal":
         msg = (
             f"LP for scenario {scenario.name!r} ended with status {status!r}, condition "
@@ -277,4 +382,5 @@ def _to_result(
         out.corr_flow[:, c] = lp[name].to_numpy()
         short = gp[component("shortfall", name)].to_numpy() / scenario.corridors[name].efficiency
         out.corr_short[:, c] = short
+    out.reserve_short[:] = reserve_shortfall(out, inputs)
     return out

@@ -7,13 +7,14 @@ Components (PyPSA 1.x conventions, power in MW, energy in MWh, costs in CNY/MWh)
 * ``Bus`` for each league/city (carrier ``AC``, ``x``/``y`` lon/lat) and one receiving bus per
   corridor (``"<corridor> receiving"``) at the receiving region's load centre.
 * ``Load`` ``"<bus> demand"`` with the hourly inflexible demand.
-* ``Generator`` for each fleet (wind/solar/CSP with hourly ``p_max_pu``; thermal with
-  ``p_min_pu`` following the heating season), ``"<bus> demand response"`` (cost, ``e_sum_max`` =
+* ``Generator`` for each fleet (wind/solar/CSP with hourly ``p_max_pu``; thermal with hourly
+  ``p_max_pu`` after maintenance and outages and ``p_min_pu`` following the heating season), ``"<bus> demand response"`` (cost, ``e_sum_max`` =
   energy budget), ``"<bus> unserved"`` (value of lost load), ``"<bus> thermal relief"``
   (``sign=-1``: absorbs must-run output below the floor at the value of lost load), flexible loads
   (``sign=-1``: consumption between ``p_min_pu`` and ``p_nom``, negative cost = value),
   ``"<corridor> shortfall"`` (supplies the receiving schedule at a penalty) and
-  ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule).
+  ``"<corridor> surplus"`` (``sign=-1``: takes extra sending above schedule, within the
+  surplus market's share of the headroom, its hours and its annual budget).
 * ``StorageUnit`` for storage (non-cyclic, ``state_of_charge_initial`` in MWh).
 * ``Link`` for each export corridor (efficiency = losses) and two ``Link``s per internal line
   (``"<line>"`` bus0 -> bus1 and ``"<line> reverse"``), so losses apply in both directions, with
@@ -37,13 +38,20 @@ import xarray as xr
 
 from energysim.config.schema import Scenario
 from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS, component
+from energysim.exceptions import EnergysimError
 from energysim.kernel.pack import KernelInputs, PackIndex
 
 logger = logging.getLogger(__name__)
 
 pypsa.options.api.legacy_string_dtype = True  # component names as object strings, as PyPSA 0.x
 
-__all__ = ["UNLIMITED_MW", "build_network", "build_network_from_packed", "write_results"]
+__all__ = [
+    "UNLIMITED_MW",
+    "build_network",
+    "build_network_from_packed",
+    "to_pypsa",
+    "write_results",
+]
 
 UNLIMITED_MW = 1e6
 """Rating of the slack generators (unserved energy, shortfall, relief), MW."""
@@ -228,14 +236,22 @@ def build_network_from_packed(
             p_nom=max(corridor.p_nom, 1.0),
             marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
         )
-        if corridor.flexible_export and inputs.corr_surplus_pu[:, c].max() > 0:
+        if corridor.flexible_export:
+            # the surplus market: a share of the headroom above the schedule, in the hours the
+            # receiving grid accepts it, within an annual budget (all at the receiving end)
+            rating = max(corridor.p_nom, 1.0)
+            head = np.maximum(corridor.p_nom - inputs.schedule[:, c], 0.0)
+            p_max = head * inputs.corr_surplus_pu[:, c] * corridor.efficiency / rating
+            budget = inputs.corr_surplus_budget[c]
             n.add(
                 "Generator",
                 component("surplus", name),
                 bus=receiving,
                 carrier="export_surplus",
                 sign=-1,
-                p_nom=max(corridor.p_nom, 1.0),
+                p_nom=rating,
+                p_max_pu=pd.Series(np.minimum(p_max, 1.0), index=snapshots),
+                e_sum_max=budget * corridor.efficiency if np.isfinite(budget) else np.inf,
                 marginal_cost=-costs.surplus_export_value / corridor.efficiency,
             )
     logger.debug(
@@ -249,43 +265,49 @@ def build_network_from_packed(
     return n
 
 
-def write_results(
-    n: pypsa.Network, ds: xr.Dataset, scenario: Scenario, index: PackIndex
-) -> pypsa.Network:
+def write_results(n: pypsa.Network, ds: xr.Dataset) -> pypsa.Network:
     """Write a dispatch (any engine) into the network's time series, so ``n.statistics`` works.
 
     Sets ``n.generators_t.p`` (fleets and the slack generators: demand response, unserved,
     thermal relief, flexible loads, corridor shortfall and surplus), ``n.storage_units_t``
     (``p``, ``p_dispatch``, ``p_store``, ``state_of_charge``), ``n.links_t.p0``/``p1`` (corridors and
-    both directions of each line) and ``n.loads_t.p``.
+    both directions of each line), ``n.loads_t.p``, and the optimal capacities (``p_nom_opt`` =
+    ``p_nom``: the capacities are given, not optimised), so that ``n.statistics`` reports
+    capacity, capacity factor and curtailment.
 
     Parameters
     ----------
     n : pypsa.Network
-        The network from :func:`build_network_from_packed` for the same packed scenario.
+        The network of the same packed scenario (:func:`build_network_from_packed`).
     ds : xarray.Dataset
         The results Dataset of that scenario.
+
+    Returns
+    -------
+    pypsa.Network
+        ``n``, filled in place.
     """
     snapshots = n.snapshots
     gen = pd.DataFrame(0.0, index=snapshots, columns=n.generators.index)
     for name in ds.generator.values:
         gen[str(name)] = ds.generator_p.sel(generator=name).values
-    for b, bus in enumerate(index.buses):
+    for b, bus in enumerate(ds.bus.values):
         for kind, var in (
             ("unserved", "unserved"),
             ("thermal_relief", "thermal_relief"),
             ("demand_response", "demand_response_shed"),
         ):
-            column = component(kind, bus)
+            column = component(kind, str(bus))
             if column in gen:
                 gen[column] = ds[var].isel(bus=b).values
     for name in ds.flexible_load.values:
         gen[str(name)] = ds.flexible_load_p.sel(flexible_load=name).values
     links_p0 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
     links_p1 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
+    efficiency = n.links.efficiency
     for name in ds.corridor.values:
         c = str(name)
-        eff = scenario.corridors[c].efficiency
+        eff = float(efficiency[c])
         flow = ds.corridor_p.sel(corridor=c).values
         links_p0[c] = flow
         links_p1[c] = -flow * eff
@@ -295,8 +317,9 @@ def write_results(
         )
         if component("surplus", c) in gen:
             gen[component("surplus", c)] = surplus * eff
-    for li, name in enumerate(index.lines):
-        eff = scenario.lines[name].efficiency
+    for li, line in enumerate(ds.line.values):
+        name = str(line)
+        eff = float(efficiency[name])
         p0 = ds.line_p0.isel(line=li).values
         p1 = ds.line_p1.isel(line=li).values
         if eff < 1.0:  # p0 = f - r * eff, p1 = r - f * eff
@@ -305,8 +328,9 @@ def write_results(
         else:
             fwd, rev = np.maximum(p0, 0.0), np.maximum(p1, 0.0)
         fwd, rev = np.maximum(fwd, 0.0), np.maximum(rev, 0.0)
+        reverse = component("reverse", name)
         links_p0[name], links_p1[name] = fwd, -fwd * eff
-        links_p0[component("reverse", name)], links_p1[component("reverse", name)] = rev, -rev * eff
+        links_p0[reverse], links_p1[reverse] = rev, -rev * eff
     n.generators_t.p = gen
     n.links_t.p0 = links_p0
     n.links_t.p1 = links_p1
@@ -322,4 +346,65 @@ def write_results(
         ds.state_of_charge.sel(storage_unit=st).values, index=snapshots, columns=st
     )
     n.loads_t.p = n.loads_t.p_set.copy()
+    for table in (n.generators, n.storage_units, n.links):
+        table["p_nom_opt"] = table["p_nom"]
     return n
+
+
+def to_pypsa(results: xr.Dataset, profiles: xr.Dataset | None = None) -> pypsa.Network:
+    """The PyPSA network of a results Dataset, with its dispatch written in.
+
+    ``n.statistics()`` then agrees with the Dataset on supply, curtailment, capacity (optimal
+    capacity = installed ``p_nom``), capacity factor and storage (``tests/test_network_results.py``
+    checks it figure by figure).
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A results Dataset of :func:`energysim.simulate` (any engine); its ``config`` attr holds
+        the scenario. A Dataset of the first hours of a year (``fidelity --hours``) works too.
+    profiles : xarray.Dataset, optional
+        The profiles the results were computed with, when they were not the scenario's own
+        (:func:`energysim.run.scenario_profiles`).
+
+    Returns
+    -------
+    pypsa.Network
+        Not solved; time series and ``p_nom_opt`` filled from ``results``.
+
+    Raises
+    ------
+    EnergysimError
+        If the results' demand or availability cannot be reproduced from their scenario and
+        profiles (pass the ``profiles`` they were computed with).
+    """
+    import yaml
+
+    from energysim.config import load_scenario_dict
+    from energysim.kernel.pack import head
+    from energysim.run import packed
+
+    config = results.attrs.get("config")
+    if not isinstance(config, str) or not config.strip():
+        msg = "results have no 'config' attr; expected a Dataset written by energysim.simulate"
+        raise EnergysimError(msg)
+    scenario = load_scenario_dict(yaml.safe_load(config), file="<results config>")
+    scenario, inputs, index = packed(scenario, profiles)
+    hours = results.sizes["snapshot"]
+    if hours < len(index.snapshots):
+        inputs, index = head(inputs, index, hours)
+    same = (
+        hours == len(index.snapshots)
+        and np.array_equal(results["snapshot"].values, index.snapshots.values)
+        and np.allclose(results["demand"].values, inputs.demand, rtol=1e-9, atol=1e-6)
+        and np.allclose(
+            results["generator_p_available"].values, index.gen_avail, rtol=1e-9, atol=1e-6
+        )
+    )
+    if not same:
+        msg = (
+            f"the demand or availability of results {results.attrs.get('scenario')!r} differ from "
+            "those of its scenario's profiles; pass the profiles they were computed with"
+        )
+        raise EnergysimError(msg)
+    return write_results(build_network_from_packed(scenario, inputs, index), results)

@@ -25,6 +25,17 @@ NO_TARGETS = {
 }
 
 
+def _tiny_file(folder):
+    """A one-bus scenario file with 1.5 GW wind and a 2 GW new-energy target (which fails)."""
+    path = folder / "s.yaml"
+    path.write_text(
+        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
+        "targets: {new_energy_GW: 2.0}\n"
+    )
+    return path
+
+
 def _targets(**kw):
     return {**NO_TARGETS, **kw}
 
@@ -141,12 +152,7 @@ def test_what_it_takes_finds_smallest_electrolyser(weather):
 
 def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
     weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
-        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
-        "targets: {new_energy_GW: 2.0}\n"
-    )
+    path = _tiny_file(tmp_path)
     assert (
         main(
             [
@@ -193,12 +199,7 @@ def test_ensemble_adds_the_real_profiles_year(weather, tmp_path):
 
 def test_one_path_or_one_scenario_is_accepted(weather, tmp_path):
     weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
-        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
-        "targets: {new_energy_GW: 2.0}\n"
-    )
+    path = _tiny_file(tmp_path)
     import energysim
 
     by_path = energysim.check(str(path))
@@ -212,11 +213,7 @@ def test_one_path_or_one_scenario_is_accepted(weather, tmp_path):
 
 def test_cli_rejects_bad_options(weather, tmp_path, capsys):
     weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
-        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
-    )
+    path = _tiny_file(tmp_path)
     assert main(["check", str(path), "--weather-years", "-1"]) == 2
     assert main(["run", str(path), "-o", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
@@ -227,12 +224,7 @@ def test_cli_rejects_bad_options(weather, tmp_path, capsys):
 def test_json_dash_writes_to_stdout(weather, tmp_path, capsys, monkeypatch):
     weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
-        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
-        "targets: {new_energy_GW: 2.0}\n"
-    )
+    path = _tiny_file(tmp_path)
     assert main(["check", str(path), "--json", "-"]) == 0
     captured = capsys.readouterr()
     payload = json.loads(captured.out)  # stdout is only the JSON

@@ -130,3 +130,73 @@ def test_within_gap_with_storage_and_congestion():
     assert float(kd.new_energy_used_TWh) <= float(ld.new_energy_used_TWh) + 1e-6
     assert abs(table.loc["new_energy_utilisation", "gap"]) <= 2.0  # percentage points
     assert abs(table.loc["new_energy_local_TWh", "gap"]) <= 3.0  # percent
+
+
+AVAILABILITY = {
+    "maintenance": {"coal": [0.2] * 12, "gas": [0.1] * 12},
+    "forced_outage_rate": {"coal": 0.05},
+    "source": "test",
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_equal_with_reserve_availability_and_market_limits(seed):
+    # no storage, no congestion: the reserve cannot change the optimal dispatch (holding it
+    # costs nothing the LP could avoid), so both engines dispatch alike and record the same
+    # shortfall; the surplus market takes half the headroom from 10:00 to 15:00 within a budget
+    corridor = {
+        "x": {
+            **CORRIDOR["x"],
+            "surplus_share": 0.5,
+            "surplus_hours": [10, 11, 12, 13, 14, 15],
+            "surplus_annual_TWh": 2.0,
+        }
+    }
+    s = scenario(
+        buses=BUSES,
+        generators=GENERATORS,
+        corridors=corridor,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 1e5, "efficiency": 1.0},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 1.0},
+        },
+        demand={"annual_TWh": 20.0},
+        reserve={"load_share": 0.1, "contingency_MW": 300, "source": "test"},
+        thermal_availability=AVAILABILITY,
+    )
+    kd, ld, k, lp = _both(s, _weather(seed))
+    assert k.reserve_short.max() > 0  # the case exercises the reserve
+    table = compare(kd, ld)
+    for name in table.index:
+        assert table.loc[name, "kernel"] == pytest.approx(
+            table.loc[name, "lp"], rel=1e-6, abs=1e-6
+        ), name
+    np.testing.assert_allclose(k.thermal.sum(axis=2), lp.thermal.sum(axis=2), atol=1e-3)
+    np.testing.assert_allclose(k.reserve_short, lp.reserve_short, atol=1e-3)
+    np.testing.assert_allclose(kd.reserve_shortfall, ld.reserve_shortfall, atol=1e-3)
+
+
+def test_within_gap_with_reserve_storage_and_congestion():
+    s = scenario(
+        buses=BUSES,
+        generators=GENERATORS,
+        corridors=CORRIDOR,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 700, "efficiency": 0.97},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 400, "efficiency": 0.97},
+        },
+        storage={
+            "a-bat": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 4},
+            "c-bat": {"bus": "c", "kind": "new_type", "p_nom": 300, "max_hours": 2},
+        },
+        demand={"annual_TWh": 20.0},
+        reserve={"load_share": 0.1, "contingency_MW": 300, "source": "test"},
+        thermal_availability=AVAILABILITY,
+    )
+    kd, ld, k, lp = _both(s, _weather(4))
+    table = compare(kd, ld)
+    assert float(kd.new_energy_used_TWh) <= float(ld.new_energy_used_TWh) + 1e-6
+    assert abs(table.loc["new_energy_utilisation", "gap"]) <= 2.0
+    assert abs(table.loc["new_energy_local_TWh", "gap"]) <= 3.0
+    # the optimum holds at least as much reserve as the kernel's rules do
+    assert lp.reserve_short.sum() <= k.reserve_short.sum() + 1e-3

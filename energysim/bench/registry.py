@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from energysim.config import Scenario
 from energysim.engines import REGISTRY as ENGINES
 from energysim.engines import EngineSpec as BenchEngine
-from energysim.engines import register_engine
-from energysim.exceptions import EnergysimError
+from energysim.engines import add_once, register_engine
 from energysim.kernel import KernelInputs, PackIndex
 
 logger = logging.getLogger(__name__)
@@ -46,8 +45,4 @@ CASES: dict[str, BenchCase] = {}
 
 def register_case(case: BenchCase) -> BenchCase:
     """Add a case to :data:`CASES` (a name may be registered once)."""
-    if case.name in CASES:
-        msg = f"benchmark case {case.name!r} is already registered"
-        raise EnergysimError(msg)
-    CASES[case.name] = case
-    return case
+    return add_once(CASES, case, "benchmark case")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import energysim.progress as progress
 from energysim.bench.registry import CASES, ENGINES, BenchEngine
 from energysim.engines import dispatch, load_plugins
 from energysim.exceptions import EnergysimError, KernelError
@@ -82,6 +83,7 @@ def compile_times() -> dict[str, float]:
     """First-call time of the kernel in a fresh process: without the disk cache (compile) and
     with it (cached start-up), seconds."""
     out = {}
+    progress.note("bench: timing the kernel's compile and cached start-up in fresh processes")
     for label, cache in (("compile_s", "0"), ("cached_startup_s", "1")):
         env = {**os.environ, "ENERGYSIM_NUMBA_CACHE": cache}
         if cache == "1":  # make sure the cache is populated first
@@ -169,6 +171,7 @@ def run_benchmarks(
     selected_cases = _select(CASES, cases, lambda c: c.quick if quick else True, "case")
     selected_engines = _select(ENGINES, engines, lambda e: True, "engine")
     rows = []
+    bar = progress.bar(len(selected_cases) * len(selected_engines), "bench", "run")
     for case in selected_cases:
         packed = case.build()
         scenario, inputs, index = packed
@@ -176,6 +179,7 @@ def run_benchmarks(
         lp_ds = None
         results = {}
         for engine in selected_engines:
+            bar.update()
             if engine.max_hours is not None and hours > engine.max_hours:
                 continue
             if engine.is_reference_optimum and not case.lp:
@@ -221,6 +225,7 @@ def run_benchmarks(
                     gaps = compare(results[row["engine"]], lp_ds)
                     for name in FIGURES:
                         row[f"gap_{name}"] = float(gaps.loc[name, "gap"])
+    bar.close()
     table = pd.DataFrame(rows)
     lp_time = (
         table[table.engine == "lp"].set_index("case")["median_s"] if len(table) else pd.Series()

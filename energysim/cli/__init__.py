@@ -217,7 +217,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("energysim: interrupted\n")
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

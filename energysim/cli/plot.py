@@ -17,7 +17,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from energysim.exceptions import EnergysimError
     from energysim.plot.charts import KINDS, SWEEP_KINDS, draw, is_sweep
     from energysim.plot.export import figure_format, save_figure
-    from energysim.plot.sources import DEFAULT_SWEEP_FIGURE, load_any, sweep_target
+    from energysim.plot.sources import load_any, sweep_figure, sweep_target
     from energysim.plot.style import resolve_lang
 
     if args.kind not in KINDS:
@@ -29,13 +29,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     figure = args.figure
     target, sense = None, ">="
     if args.kind in SWEEP_KINDS and is_sweep(ds):
-        if figure is None:
-            figure = (
-                DEFAULT_SWEEP_FIGURE
-                if DEFAULT_SWEEP_FIGURE in ds
-                else next((str(n) for n, v in ds.data_vars.items() if v.dtype.kind == "f"), None)
-            )
-        if figure is not None and figure in ds:
+        figure = sweep_figure(ds, figure)
+        if figure is not None:
             target, sense = sweep_target(ds, figure)
     fig = draw(
         args.kind,

@@ -29,7 +29,7 @@ from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["load_scenario", "load_scenario_dict", "scenario_json_schema", "read_yaml"]
+__all__ = ["load_scenario", "load_scenario_dict", "modify", "read_yaml", "scenario_json_schema"]
 
 COMPONENT_SECTIONS = ("buses", "generators", "storage", "flexible_loads", "lines", "corridors")
 
@@ -270,6 +270,46 @@ def load_scenario(path: str | Path) -> Scenario:
     merged = _resolve(path, (), prov)
     logger.debug("loaded %s (%d top-level keys)", path, len(merged))
     return _validate(merged, lambda: prov, str(path))
+
+
+def modify(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None) -> Scenario:
+    """A copy of ``scenario`` with ``changes`` merged in, validated again like a scenario file.
+
+    This is the supported way to change a scenario in code. ``Scenario.model_copy(update=...)``
+    skips validation (pydantic does not validate copies), so a typo or an impossible value would
+    pass silently; :func:`modify` merges ``changes`` the way a variant file's ``extends`` does
+    (mappings recursively, everything else replaced) and runs every check.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from (not changed).
+    changes : mapping
+        Nested mapping in the scenario-file format, e.g.
+        ``{"corridors": {"kubuqi-shanghai": {"p_nom": 8000}}, "demand": {"annual_TWh": 820}}``.
+    name : str, optional
+        Name of the new scenario (default: the old one).
+
+    Returns
+    -------
+    Scenario
+        The validated new scenario (``capacity_totals_GW`` rescalings applied).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``<NAME modified>``, the dotted path, the bad value and what is expected.
+    """
+    if not isinstance(changes, Mapping):
+        raise ConfigError(
+            f"<{scenario.name} modified>",
+            "",
+            f"changes are a {type(changes).__name__}; expected a mapping of sections",
+        )
+    data = _deep_merge(scenario.model_dump(), changes)
+    if name is not None:
+        data["name"] = name
+    return load_scenario_dict(data, file=f"<{scenario.name} modified>")
 
 
 def scenario_json_schema() -> str:

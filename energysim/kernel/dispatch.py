@@ -156,7 +156,7 @@ N_WORK = 23
 @jit
 def dispatch_year(
     demand,
-    vre_avail,
+    zero_cost_avail,
     ne_avail,
     th_must,
     th_avail,
@@ -170,7 +170,7 @@ def dispatch_year(
     order,
     parent,
     parent_line,
-    parent_is_bus0,
+    child_is_bus0,
     tree,
     line_cap,
     line_eff,
@@ -324,7 +324,7 @@ def dispatch_year(
 
         # ---- 1. base match ----------------------------------------------------------------
         for b in range(nb):
-            supply[b] = vre_avail[t, b] + must_bus[b]
+            supply[b] = zero_cost_avail[t, b] + must_bus[b]
             want[b] = demand[t, b] + flex_min[b] + sched_bus[b] + forced_bus[b]
         transport(work, tree, nb, SUP, WANT)
         any_surplus = False
@@ -410,7 +410,7 @@ def dispatch_year(
             for b in range(nb):
                 x = surplus[b]
                 if x > 0.0:
-                    cut = min(x, vre_avail[t, b])
+                    cut = min(x, zero_cost_avail[t, b])
                     curtail[t, b] = cut
                     x -= cut
                     if x > 0.0:
@@ -553,7 +553,7 @@ def dispatch_year(
                 # child side withdraws sent_up and receives sent_dn * eff
                 child_w = sent_up[b] - sent_dn[b] * eff[b]
                 parent_w = sent_dn[b] - sent_up[b] * eff[b]
-                if parent_is_bus0[b] == 1:
+                if child_is_bus0[b] == 1:
                     line_p0[t, li] = child_w
                     line_p1[t, li] = parent_w
                 else:

@@ -8,7 +8,7 @@ Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``
 * time series are C-contiguous ``float64`` arrays with the hour first: ``(T, B)``, ``(T, K, B)``,
   ``(T, C)``;
 * buses are indexed ``0..B-1`` in scenario order; the backbone is a forest given by ``order``
-  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``parent_is_bus0``;
+  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``child_is_bus0``;
 * thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost;
 * storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
 """
@@ -70,7 +70,7 @@ class KernelInputs:
 
     # time series
     demand: np.ndarray  # (T, B) inflexible demand, MW
-    vre_avail: np.ndarray  # (T, B) zero-cost available power (wind, solar, CSP, hydro), MW
+    zero_cost_avail: np.ndarray  # (T, B) zero-cost available power (wind, solar, CSP, hydro), MW
     ne_avail: np.ndarray  # (T, B) of which new energy (wind, solar, CSP), MW
     th_must: np.ndarray  # (T, K, B) must-run thermal output, MW
     th_avail: np.ndarray  # (T, K, B) available thermal capacity (maintenance, outages), MW
@@ -88,7 +88,7 @@ class KernelInputs:
     order: np.ndarray  # (B,) int64, buses leaves first
     parent: np.ndarray  # (B,) int64, parent bus or -1
     parent_line: np.ndarray  # (B,) int64, line to the parent or -1
-    parent_is_bus0: np.ndarray  # (B,) bool as int64: 1 if the bus is bus0 of its parent line
+    child_is_bus0: np.ndarray  # (B,) bool as int64: 1 if the bus is bus0 of its parent line
     tree: np.ndarray  # (4, B + 1) int64: order, parent, children in CSR form (TREE_* rows)
     line_cap: np.ndarray  # (L,) MW each direction
     line_eff: np.ndarray  # (L,) p.u.
@@ -364,7 +364,7 @@ def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, 
         adjacency[b].append((a, li, False))
     parent = np.full(nb, -1, dtype=np.int64)
     parent_line = np.full(nb, -1, dtype=np.int64)
-    parent_is_bus0 = np.zeros(nb, dtype=np.int64)
+    child_is_bus0 = np.zeros(nb, dtype=np.int64)
     seen = np.zeros(nb, dtype=bool)
     bfs: list[int] = []
     # roots: the bus with the largest demand share in each component, for stable results
@@ -381,10 +381,10 @@ def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, 
                     seen[v] = True
                     parent[v] = u
                     parent_line[v] = li
-                    parent_is_bus0[v] = 0 if u_is_bus0 else 1
+                    child_is_bus0[v] = 0 if u_is_bus0 else 1
                     queue.append(v)
     order = np.array(bfs[::-1], dtype=np.int64)
-    return order, parent, parent_line, parent_is_bus0
+    return order, parent, parent_line, child_is_bus0
 
 
 def expected_shortfall(
@@ -469,7 +469,7 @@ def dr_keep(short: np.ndarray, dr_total: float, dr_energy: float, threshold: flo
 def storage_fields(
     scenario: Scenario,
     demand: np.ndarray,
-    vre_avail: np.ndarray,
+    zero_cost_avail: np.ndarray,
     th_avail: np.ndarray,
     schedule: np.ndarray,
     reserve_req: np.ndarray | None = None,
@@ -477,7 +477,7 @@ def storage_fields(
     """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
 
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
-    already packed arrays; ``demand``, ``vre_avail``, ``th_avail`` (T, K, B) and ``schedule``
+    already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
     are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
     power and energy (:func:`in_year_share`).
@@ -488,7 +488,7 @@ def storage_fields(
     share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
-    short = expected_shortfall(demand, vre_avail, th_avail, schedule, reserve_req)
+    short = expected_shortfall(demand, zero_cost_avail, th_avail, schedule, reserve_req)
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
@@ -674,7 +674,7 @@ def pack(
             thermal_tier.append(k)
             thermal_bus.append(b)
 
-    order, parent, parent_line, parent_is_bus0 = _backbone_forest(scenario, buses)
+    order, parent, parent_line, child_is_bus0 = _backbone_forest(scenario, buses)
     lines = list(scenario.lines)
     line_cap = np.array([scenario.lines[n].p_nom for n in lines], dtype=float)
     line_eff = np.array([scenario.lines[n].efficiency for n in lines], dtype=float)
@@ -710,7 +710,7 @@ def pack(
 
     inputs = KernelInputs(
         demand=demand,
-        vre_avail=np.ascontiguousarray(vre),
+        zero_cost_avail=np.ascontiguousarray(vre),
         ne_avail=np.ascontiguousarray(ne),
         th_must=np.ascontiguousarray(th_must),
         th_avail=np.ascontiguousarray(th_avail),
@@ -723,7 +723,7 @@ def pack(
         order=order,
         parent=parent,
         parent_line=parent_line,
-        parent_is_bus0=parent_is_bus0,
+        child_is_bus0=child_is_bus0,
         tree=backbone_tree(order, parent),
         line_cap=line_cap,
         line_eff=line_eff,
@@ -782,7 +782,7 @@ def generator_availability(
 
 TIME_FIELDS = (
     "demand",
-    "vre_avail",
+    "zero_cost_avail",
     "ne_avail",
     "th_must",
     "th_avail",

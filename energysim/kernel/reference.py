@@ -293,7 +293,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         out.dr_payback[t] = forced
 
         # 1. base match
-        supply = [inputs.vre_avail[t, b] + must[b] for b in range(nb)]
+        supply = [inputs.zero_cost_avail[t, b] + must[b] for b in range(nb)]
         wanted = [
             inputs.demand[t, b] + inputs.flex_min[b] + sched_at[b] + forced[b] for b in range(nb)
         ]
@@ -364,7 +364,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_flow[t, c] += extra
                         surplus_budget[c] -= extra
             for b in range(nb):
-                cut = min(surplus[b], inputs.vre_avail[t, b])
+                cut = min(surplus[b], inputs.zero_cost_avail[t, b])
                 out.curtail[t, b] = cut
                 out.thermal_relief[t, b] = max(surplus[b] - cut, 0.0)
 
@@ -433,7 +433,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 eff = grid.eff(child)
                 child_w = grid.sent_up[child] - grid.sent_down[child] * eff
                 parent_w = grid.sent_down[child] - grid.sent_up[child] * eff
-                if inputs.parent_is_bus0[child]:
+                if inputs.child_is_bus0[child]:
                     out.line_p0[t, line], out.line_p1[t, line] = child_w, parent_w
                 else:
                     out.line_p0[t, line], out.line_p1[t, line] = parent_w, child_w

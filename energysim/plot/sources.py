@@ -11,7 +11,7 @@ from energysim.exceptions import EnergysimError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_SWEEP_FIGURE", "load_any", "sweep_target"]
+__all__ = ["DEFAULT_SWEEP_FIGURE", "load_any", "sweep_figure", "sweep_target"]
 
 DEFAULT_SWEEP_FIGURE = "new_energy_local_TWh"
 
@@ -52,3 +52,23 @@ def sweep_target(sweep: xr.Dataset, figure: str) -> tuple[float | None, str]:
         except EnergysimError as err:  # pragma: no cover - a base that no longer validates
             logger.warning("using the plan's default targets: %s", err)
     return getattr(targets, spec.field), spec.sense
+
+
+def sweep_figure(sweep: xr.Dataset, figure: str | None) -> str | None:
+    """The sweep figure to draw: ``figure`` if the sweep has it, else the default one.
+
+    Raises
+    ------
+    EnergysimError
+        If ``figure`` is not a numeric figure of the sweep, listing the ones it has.
+    """
+    numeric = [str(n) for n, v in sweep.data_vars.items() if v.dtype.kind == "f"]
+    if figure is None:
+        return DEFAULT_SWEEP_FIGURE if DEFAULT_SWEEP_FIGURE in sweep else next(iter(numeric), None)
+    if figure not in numeric:
+        msg = (
+            f"--figure {figure!r} is not a figure of this sweep; expected one of: "
+            f"{', '.join(numeric)}"
+        )
+        raise EnergysimError(msg)
+    return figure

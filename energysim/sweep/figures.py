@@ -227,8 +227,9 @@ def annual_figures(
             dedicated_ne,
         )
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    if prep.zero_cost_renewable:  # zero-cost output used = available - curtailed
-        zero_used = float((inputs.vre_avail - result.curtail).sum()) * 1e-6
+    keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
+    if prep.zero_cost_renewable:
+        zero_used = float((inputs.zero_cost_avail * keep).sum()) * 1e-6
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)

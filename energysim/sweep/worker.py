@@ -245,7 +245,7 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
     return storage_fields(
         scenario,
         inputs.demand,
-        inputs.vre_avail,
+        inputs.zero_cost_avail,
         inputs.th_avail,
         inputs.schedule,
         inputs.reserve_req,

@@ -130,41 +130,48 @@ def variant_files(tmp_path):
     return tmp_path
 
 
-def test_a_variant_override_is_blamed_on_the_variant(variant_files):
+# variant files -> (extra file written: name and text, variant text, file blamed, text expected)
+VARIANT_CASES = {
+    "override in the variant yaml": (
+        None,
+        "extends: base.yaml\ncorridors: {exp2: {in_servce_year: 2031}}\n",
+        "variant.yaml",
+        "corridors.exp2.in_servce_year: unknown key",
+    ),
+    "the variant's own table": (
+        (
+            "storage-v.csv",
+            "name,bus,kind,p_nom,max_hours\ns1,a,new_type,100,2\ns2,a,new_type,-5,4\n",
+        ),
+        "extends: base.yaml\nstorage: storage-v.csv\n",
+        "storage-v.csv",
+        "storage.s2.p_nom (row 3): Input should be greater than or equal to 0; got '-5'",
+    ),
+    "the base's table": (
+        (
+            "corridors.csv",
+            "name,bus,receiving_grid,p_nom,utilisation_hours,in_service_year\n"
+            "exp,a,mars,300,4000,2020\n",
+        ),
+        "extends: base.yaml\nname: v\n",
+        "corridors.csv",
+        "corridors.exp.receiving_grid (row 2)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(VARIANT_CASES))
+def test_a_variant_error_is_blamed_on_the_file_that_holds_the_value(variant_files, case):
+    extra, text, blamed, expected = VARIANT_CASES[case]
+    if extra is not None:
+        (variant_files / extra[0]).write_text(extra[1])
     variant = variant_files / "variant.yaml"
-    variant.write_text("extends: base.yaml\ncorridors: {exp2: {in_servce_year: 2031}}\n")
+    variant.write_text(text)
     with pytest.raises(ConfigError) as info:
         load_scenario(variant)
-    text = str(info.value)
-    assert text.startswith(str(variant)) and "corridors.csv" not in text
-    assert "corridors.exp2.in_servce_year" in text and "unknown key" in text
-
-
-def test_a_variant_table_is_blamed_on_the_variant_table(variant_files):
-    (variant_files / "storage-v.csv").write_text(
-        "name,bus,kind,p_nom,max_hours\ns1,a,new_type,100,2\ns2,a,new_type,-5,4\n"
-    )
-    variant = variant_files / "variant.yaml"
-    variant.write_text("extends: base.yaml\nstorage: storage-v.csv\n")
-    with pytest.raises(ConfigError) as info:
-        load_scenario(variant)
-    text = str(info.value)
-    assert text.startswith(str(variant_files / "storage-v.csv"))
-    assert "storage.s2.p_nom (row 3)" in text and "-5" in text
-
-
-def test_a_base_table_error_is_still_blamed_on_the_base_table(variant_files):
-    (variant_files / "corridors.csv").write_text(
-        "name,bus,receiving_grid,p_nom,utilisation_hours,in_service_year\n"
-        "exp,a,mars,300,4000,2020\n"
-    )
-    variant = variant_files / "variant.yaml"
-    variant.write_text("extends: base.yaml\nname: v\n")
-    with pytest.raises(ConfigError) as info:
-        load_scenario(variant)
-    text = str(info.value)
-    assert text.startswith(str(variant_files / "corridors.csv"))
-    assert "corridors.exp.receiving_grid (row 2)" in text
+    message = str(info.value)
+    assert message.startswith(f"{variant_files / blamed}: ")
+    assert expected in message
 
 
 def test_validate_fails_for_a_missing_profile_file(tmp_path, capsys):

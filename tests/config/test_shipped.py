@@ -33,3 +33,23 @@ def test_none_found_says_so_and_exits_2(monkeypatch, tmp_path, capsys):
     assert main(["check", "--strict"]) == 2
     err = capsys.readouterr().err
     assert "no shipped scenarios found" in err and "nowhere" in err
+
+
+def test_modify_merges_and_validates_again():
+    import energysim
+
+    plan = energysim.load_scenario(shipped.shipped_scenario("plan-2030"))
+    corridor = next(iter(plan.corridors))
+    new = energysim.modify(plan, {"corridors": {corridor: {"p_nom": 1234.0}}}, name="plan-x")
+    assert new.corridors[corridor].p_nom == 1234.0 and new.name == "plan-x"
+    assert plan.corridors[corridor].p_nom != 1234.0  # the original is unchanged
+    assert new.corridors[corridor].bus == plan.corridors[corridor].bus  # the rest kept
+    with pytest.raises(EnergysimError) as info:
+        energysim.modify(plan, {"corridors": {corridor: {"in_servce_year": 2031}}})
+    text = str(info.value)
+    assert text.startswith("<plan-2030 modified>") and "in_servce_year" in text
+    assert "unknown key" in text
+    with pytest.raises(
+        EnergysimError, match="demand.annual_TWh: Input should be greater than 0; got -5"
+    ):
+        energysim.modify(plan, {"demand": {"annual_TWh": -5}})

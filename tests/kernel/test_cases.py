@@ -288,3 +288,45 @@ def test_outputs_are_contiguous_views_of_one_zeroed_block():
     assert out.thermal.shape == (5, inputs.shape["K"], inputs.shape["B"])
     out.curtail[:] = 1.0  # views do not overlap
     assert sum(float(a.sum()) for a in arrays) == out.curtail.size
+
+
+def test_kernel_parameters_are_the_dataclass_fields():
+    # the kernel is called as dispatch_year(*inputs.arrays(), *out.arrays(), work): its
+    # parameters must be exactly the KernelInputs fields, then the DispatchResult fields, in order
+    import dataclasses
+    import inspect
+
+    from energysim.kernel import DispatchResult, KernelInputs
+    from energysim.kernel.dispatch import dispatch_year
+
+    func = getattr(dispatch_year, "py_func", dispatch_year)
+    params = list(inspect.signature(func).parameters)
+    expected = [f.name for f in dataclasses.fields(KernelInputs)]
+    expected += [f.name for f in dataclasses.fields(DispatchResult)] + ["work"]
+    assert params == expected
+
+
+def test_backbone_tree_is_built_in_pack():
+    from energysim.kernel.dispatch import T_CHILD_PTR, T_CHILDREN, T_ORDER, T_PARENT
+
+    buses = {
+        "a": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.5},
+        "b": {"grid": "mengxi", "x": 111.0, "y": 40.0, "demand_share": 0.3},
+        "c": {"grid": "mengxi", "x": 112.0, "y": 40.0, "demand_share": 0.2},
+    }
+    s = scenario(
+        buses=buses,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 100},
+            "ca": {"bus0": "c", "bus1": "a", "p_nom": 100},
+        },
+    )
+    inputs, _ = pack(s, profiles(list(buses), hours=1))
+    tree = inputs.tree
+    assert tree.shape == (4, 4)
+    np.testing.assert_array_equal(tree[T_ORDER, :3], inputs.order)
+    np.testing.assert_array_equal(tree[T_PARENT, :3], [-1, 0, 0])  # a (largest share) is root
+    np.testing.assert_array_equal(tree[T_CHILD_PTR], [0, 2, 2, 2])
+    np.testing.assert_array_equal(tree[T_CHILDREN, :2], [1, 2])
+    # ab: b is bus1 of its line to a; ca: c is bus0
+    np.testing.assert_array_equal(inputs.child_is_bus0, [0, 0, 1])
