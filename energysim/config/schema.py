@@ -18,7 +18,15 @@ import logging
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +331,15 @@ class Corridor(_Sourced):
                     "expected the year of the date, or give only one of them"
                 )
                 raise ValueError(msg)
+        return data
+
+    @model_serializer(mode="wrap")
+    def _drop_derived_year(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A dump of a dated corridor carries the date only: its year is derived from it, so an
+        override of the date alone (variants, sweeps, attribution) stays consistent."""
+        data = handler(self)
+        if self.in_service_date is not None and isinstance(data, dict):
+            data.pop("in_service_year", None)
         return data
 
     @model_validator(mode="after")

@@ -226,3 +226,16 @@ def test_lp_keeps_the_support_floor_and_the_fleet_timing():
     thermal = ds.generator_p.sel(generator=["cheap", "ded"]).sum("generator")
     assert float(thermal.min()) >= 50.0 - 1e-6
     assert float(abs(ds.generator_p.sel(generator="late")).max()) <= 1e-6
+
+
+def test_dump_of_a_dated_corridor_carries_the_date_only():
+    """An override of the date alone on a dumped scenario (sweeps, attribution) stays valid; the
+    year follows the date."""
+    s = scenario(corridors={"x": FLAT | {"in_service_date": "2029-12-31"}})
+    dump = s.model_dump(mode="json")
+    assert "in_service_year" not in dump["corridors"]["x"]
+    dump["corridors"]["x"]["in_service_date"] = "2032-06-30"
+    moved = load_scenario_dict(dump, file="<test>")
+    assert moved.corridors["x"].in_service_year == 2032
+    undated = scenario(corridors={"x": FLAT | {"in_service_year": 2020}})
+    assert undated.model_dump()["corridors"]["x"]["in_service_year"] == 2020
