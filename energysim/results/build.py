@@ -13,13 +13,13 @@ import numpy as np
 import xarray as xr
 import yaml
 
-from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.accounting import (
     corridor_accounting,
     generator_dispatch,
     safe_share,
     system_figures,
 )
+from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.indicators import add_indicators
