@@ -121,3 +121,27 @@ def test_only_the_cli_prints():
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
                 found.append(f"{rel}:{node.lineno}")
     assert found == []
+
+
+def test_every_shipped_scenario_and_profile_file_is_package_data():
+    """A wheel carries what a run outside the repository needs (scenarios, tables, profiles)."""
+    import fnmatch
+    import tomllib
+
+    root = PACKAGE.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    folders = {v: k for k, v in config["setuptools"]["package-dir"].items()}
+    missing = []
+    for folder, package in folders.items():
+        patterns = config["setuptools"]["package-data"][package]
+        for path in (root / folder).rglob("*"):
+            rel = path.relative_to(root / folder).as_posix()
+            if not path.is_file() or rel in ("schema.json", "data/derive.py"):
+                continue
+            if "__pycache__" in rel:
+                continue
+            if not any(
+                fnmatch.fnmatch(rel, p) and rel.count("/") == p.count("/") for p in patterns
+            ):
+                missing.append(f"{folder}/{rel}")
+    assert missing == []
