@@ -112,11 +112,17 @@ def _first_run_note() -> Iterator[None]:
         yield
 
 
-def _kernel(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:
+def _kernel(
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    out: DispatchResult | None = None,
+) -> DispatchResult:
+    """The numba kernel; ``out`` reuses preallocated result arrays (repeated runs)."""
     from energysim.kernel import run_kernel
 
     with _first_run_note():
-        return run_kernel(inputs)
+        return run_kernel(inputs, out)
 
 
 def _reference(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> DispatchResult:

@@ -552,14 +552,15 @@ def _outage_draws(
     target's value to ``values``: the year is packed once, each draw only redraws thermal
     availability (:func:`redraw`), reuses the output arrays, and reads the targets from the
     annual figures (:func:`member_values`) instead of a Dataset."""
-    from energysim.kernel import allocate_result, pack, run_kernel
+    from energysim.engines import dispatch
+    from energysim.kernel import allocate_result, pack
     from energysim.sweep.figures import prepare_figures
 
     base_inputs, base_index = pack(year, profiles)
     out = allocate_result(base_inputs)
     for d in range(draws):
         inputs, index = redraw(year, base_inputs, base_index, outage_seed(j, d, draws))
-        result = run_kernel(inputs, out)
+        result = dispatch(year, inputs, index, "kernel", out=out)
         got = member_values(scenario, result, inputs, index, prepare_figures(inputs, index, year))
         for target, value in got.items():
             if target in values:
