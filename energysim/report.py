@@ -250,24 +250,15 @@ def _level_text(level: str, lang: str) -> str:
 
 
 def _scenario_for(ds: xr.Dataset) -> Scenario | None:
-    """The scenario of results: their ``config`` attr, else the shipped scenario of that name."""
-    from energysim.config import load_scenario, load_scenario_dict
-    from energysim.config.shipped import shipped_scenarios
+    """The scenario of results, from the ``config`` attr :func:`to_dataset` writes (None for a
+    Dataset that has none, e.g. one built by hand)."""
+    from energysim.config import load_scenario_dict
 
     config = ds.attrs.get("config")
     if isinstance(config, str) and config.strip():
         import yaml
 
         return load_scenario_dict(yaml.safe_load(config), file="<results config>")
-    name = ds.attrs.get("scenario")
-    for path in shipped_scenarios():
-        try:
-            scenario = load_scenario(path)
-        except EnergysimError:  # pragma: no cover - a broken shipped file is reported by validate
-            continue
-        if scenario.name == name:
-            logger.info("results %s: scenario from %s", name, path)
-            return scenario
     return None
 
 
@@ -275,8 +266,7 @@ def load_source(source: str | Path) -> tuple[xr.Dataset, Scenario | None]:
     """The results Dataset and scenario of a report source.
 
     A scenario file (``.yaml``) is simulated with the kernel; a results file (``.nc``/``.zarr``)
-    is read, and its scenario taken from its ``config`` attr or the shipped scenario of its name
-    (None when neither exists).
+    is read, and its scenario taken from its ``config`` attr (None when it has none).
 
     Raises
     ------
@@ -619,8 +609,8 @@ def build_report(
     ds : xarray.Dataset
         Results Dataset (:func:`energysim.simulate`, ``energysim run``).
     scenario : Scenario, optional
-        Its scenario (targets, sources); default from the Dataset's ``config`` attr or the shipped
-        scenario of its name. Without one, the report says the targets cannot be checked.
+        Its scenario (targets, sources); default from the Dataset's ``config`` attr. Without one,
+        the report says the targets cannot be checked.
     lang : {"en", "zh"}, default "en"
         Language of texts, tables and charts (English with a warning when no CJK font exists).
     charts : tuple of str, default :data:`REPORT_CHARTS`

@@ -101,17 +101,8 @@ def balance_layers(
     dis = group_sum(ds["storage_discharge"], "storage_kind", "storage_unit")
     chg = group_sum(ds["storage_charge"], "storage_kind", "storage_unit")
     flex: dict[str, np.ndarray] = {}
-    if "flexible_load_p" in ds and ds.sizes.get("flexible_load", 0):
-        kinds = (
-            np.asarray(ds["flexible_load_kind"].values).astype(str)
-            if "flexible_load_kind" in ds.coords
-            else np.array(["flexible"] * ds.sizes["flexible_load"])
-        )
-        flex = group_sum(
-            ds["flexible_load_p"].assign_coords(flexible_load_kind=("flexible_load", kinds)),
-            "flexible_load_kind",
-            "flexible_load",
-        )
+    if ds.sizes["flexible_load"]:  # to_dataset always writes the flexible_load_kind coord
+        flex = group_sum(ds["flexible_load_p"], "flexible_load_kind", "flexible_load")
 
     def name_of(key: str) -> str:
         return carrier_name(key, lang) if key in CARRIERS else tr("flexible", lang)
