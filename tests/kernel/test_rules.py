@@ -394,3 +394,16 @@ def test_guards_catch_surplus_above_the_market_share():
     r.curtail[1, 0] -= 50.0
     with pytest.raises(KernelError, match="above schedule"):
         check_invariants(None, r, inputs)
+
+
+def test_outage_spells_have_the_rate_and_repair_time():
+    from energysim.kernel.availability import _markov_up
+
+    rng = np.random.default_rng(0)
+    hours = 400_000
+    up = _markov_up(1, hours, 0.05, 40.0, rng)
+    assert set(np.unique(up)) <= {0.0, 1.0}
+    down = up == 0.0
+    assert abs(down.mean() - 0.05) < 0.01
+    starts = np.flatnonzero(down[1:] & ~down[:-1])
+    assert abs(down.sum() / max(len(starts), 1) - 40.0) < 6.0  # mean spell length, h
