@@ -175,13 +175,15 @@ def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, 
     thermal = list(index.thermal)
     gi = {n: i for i, n in enumerate(index.generators)}
     sdim = xr.DataArray(snapshots, dims="snapshot").to_index()
+    # the hours being solved (all of them, or one window of a rolling horizon)
+    rows = index.snapshots.get_indexer(sdim)
     short = m.add_variables(lower=0.0, coords=[sdim], name="Reserve-shortfall")
     held = short
     if thermal:
         tdim = xr.DataArray(thermal, dims="name").to_index()
         r_th = m.add_variables(lower=0.0, coords=[sdim, tdim], name="Generator-reserve")
         avail = xr.DataArray(
-            index.gen_avail[:, [gi[n] for n in thermal]],
+            index.gen_avail[np.ix_(rows, [gi[n] for n in thermal])],
             coords=[sdim, tdim],
         )
         m.add_constraints(
@@ -200,7 +202,7 @@ def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, 
         m.add_constraints(r_st + dispatch <= p_nom, name="StorageUnit-reserve_power")
         m.add_constraints(r_st - eff * soc <= -eff * floor, name="StorageUnit-reserve_energy")
         held = held + r_st.sum("name")
-    req = xr.DataArray(inputs.reserve_req, coords=[sdim])
+    req = xr.DataArray(inputs.reserve_req[rows], coords=[sdim])
     m.add_constraints(held >= req, name="Reserve-requirement")
     m.add_objective(
         m.objective.expression + scenario.costs.reserve_shortfall_penalty * short.sum(),
