@@ -215,7 +215,10 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
 
     Thermal headroom (available less output) plus storage discharge headroom (rating less
     discharge, at most the energy above the minimum deliverable in the hour), against
-    ``inputs.reserve_req``. For an LP solution this equals the reserve slack at the optimum.
+    ``inputs.reserve_req``. An hour that cuts load or exports (DR, export-schedule cuts or
+    unserved energy above 1e-3 MW) holds none, as in the kernel: the headroom left there cannot
+    reach the short buses. Otherwise, for an LP solution, this equals the reserve slack at the
+    optimum.
     """
     th = np.maximum(inputs.th_avail - result.thermal, 0.0).sum(axis=(1, 2))
     st = np.maximum(
@@ -226,7 +229,9 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
         0.0,
     ).sum(axis=1)
     short = inputs.reserve_req - th - st
-    return np.where(short > 1e-6, short, 0.0)
+    short = np.where(short > 1e-6, short, 0.0)
+    cut = result.dr_shed.sum(axis=1) + result.corr_short.sum(axis=1) + result.unserved.sum(axis=1)
+    return np.where(cut > 1e-3, inputs.reserve_req, short)
 
 
 def default_solver_options(hours: int) -> dict:
