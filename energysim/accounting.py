@@ -342,15 +342,7 @@ def corridor_accounting(
 
 @jit
 def _bus_supply_hours(
-    curtail,
-    thermal,
-    st_discharge,
-    zero_cost_avail,
-    ne_avail,
-    st_bus,
-    ne_curtail,
-    ne_used_bus,
-    supply_bus,
+    curtail, thermal, st_discharge, zero_cost_avail, ne_avail, st_bus, ne_curtail, ne_used_bus, supply_bus
 ):
     """Per bus and hour (T, B), MW: new-energy curtailment (the bus's curtailment shared in
     proportion to availability), new energy used, and all generation (zero-cost used, thermal,

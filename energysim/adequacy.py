@@ -266,7 +266,6 @@ def adequacy_verdict(rows: pd.DataFrame) -> dict[str, object]:
     from energysim.constants import FAIL
 
     found = rows[rows.target.isin(ADEQUACY_TARGETS)]
-
     def phrase(r: object) -> str:
         what = VERDICT_PHRASES[r.target].format(value=r.value)
         return f"{what} (target <= {r.target_value:,.0f} {r.unit})"

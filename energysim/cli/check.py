@@ -140,7 +140,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             "what_it_takes_skipped": table.attrs["what_it_takes_skipped"].to_dict("records"),
             "indicators": {  # NaN/inf (no technology table, no thermal) as null: valid JSON
                 name: [
-                    {**r, "value": r["value"] if math.isfinite(r["value"]) else None} for r in rows
+                    {**r, "value": r["value"] if math.isfinite(r["value"]) else None}
+                    for r in rows
                 ]
                 for name, rows in table.attrs.get("indicators", {}).items()
             },
