@@ -175,13 +175,15 @@ def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, 
     thermal = list(index.thermal)
     gi = {n: i for i, n in enumerate(index.generators)}
     sdim = xr.DataArray(snapshots, dims="snapshot").to_index()
+    # the hours being solved (all of them, or one window of a rolling horizon)
+    rows = index.snapshots.get_indexer(sdim)
     short = m.add_variables(lower=0.0, coords=[sdim], name="Reserve-shortfall")
     held = short
     if thermal:
         tdim = xr.DataArray(thermal, dims="name").to_index()
         r_th = m.add_variables(lower=0.0, coords=[sdim, tdim], name="Generator-reserve")
         avail = xr.DataArray(
-            index.gen_avail[:, [gi[n] for n in thermal]],
+            index.gen_avail[np.ix_(rows, [gi[n] for n in thermal])],
             coords=[sdim, tdim],
         )
         m.add_constraints(
@@ -200,7 +202,7 @@ def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, 
         m.add_constraints(r_st + dispatch <= p_nom, name="StorageUnit-reserve_power")
         m.add_constraints(r_st - eff * soc <= -eff * floor, name="StorageUnit-reserve_energy")
         held = held + r_st.sum("name")
-    req = xr.DataArray(inputs.reserve_req, coords=[sdim])
+    req = xr.DataArray(inputs.reserve_req[rows], coords=[sdim])
     m.add_constraints(held >= req, name="Reserve-requirement")
     m.add_objective(
         m.objective.expression + scenario.costs.reserve_shortfall_penalty * short.sum(),
@@ -213,7 +215,10 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
 
     Thermal headroom (available less output) plus storage discharge headroom (rating less
     discharge, at most the energy above the minimum deliverable in the hour), against
-    ``inputs.reserve_req``. For an LP solution this equals the reserve slack at the optimum.
+    ``inputs.reserve_req``. An hour that cuts load or exports (DR, export-schedule cuts or
+    unserved energy above 1e-3 MW) holds none, as in the kernel: the headroom left there cannot
+    reach the short buses. Otherwise, for an LP solution, this equals the reserve slack at the
+    optimum.
     """
     th = np.maximum(inputs.th_avail - result.thermal, 0.0).sum(axis=(1, 2))
     st = np.maximum(
@@ -224,7 +229,9 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
         0.0,
     ).sum(axis=1)
     short = inputs.reserve_req - th - st
-    return np.where(short > 1e-6, short, 0.0)
+    short = np.where(short > 1e-6, short, 0.0)
+    cut = result.dr_shed.sum(axis=1) + result.corr_short.sum(axis=1) + result.unserved.sum(axis=1)
+    return np.where(cut > 1e-3, inputs.reserve_req, short)
 
 
 def default_solver_options(hours: int) -> dict:

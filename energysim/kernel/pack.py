@@ -8,8 +8,14 @@ Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``
 * time series are C-contiguous ``float64`` arrays with the hour first: ``(T, B)``, ``(T, K, B)``,
   ``(T, C)``;
 * buses are indexed ``0..B-1`` in scenario order; the backbone is a forest given by ``order``
-  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``child_is_bus0``;
-* thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost;
+  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``child_is_bus0`` (1 if
+  the bus is bus0 of the line to its parent), and, for the kernel's transport, by ``tree``, the
+  same forest in CSR form (:func:`backbone_tree`);
+* thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost; their
+  hourly available capacity ``th_avail`` carries maintenance and outages
+  (:mod:`energysim.kernel.availability`);
+* the pre-pass arrays ``net_short``, ``storage_reserve``, ``dr_threshold`` and ``dr_keep`` are
+  computed here from the whole year (the kernel only looks them up);
 * storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
 """
 
