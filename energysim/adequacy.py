@@ -266,6 +266,7 @@ def adequacy_verdict(rows: pd.DataFrame) -> dict[str, object]:
     from energysim.constants import FAIL
 
     found = rows[rows.target.isin(ADEQUACY_TARGETS)]
+
     def phrase(r: object) -> str:
         what = VERDICT_PHRASES[r.target].format(value=r.value)
         return f"{what} (target <= {r.target_value:,.0f} {r.unit})"
@@ -341,6 +342,7 @@ def capacity_balance(
     (with one year: that year's evening-peak hours of the season, ~460 samples); storage at
     the power it can sustain for :data:`PEAK_LENGTH_H` from a full charge, capped at its rated
     power; demand response at its capacity, capped by its annual energy budget over the peak.
+    Only fleets in service at the peak hour (``in_service_date``) count.
 
     Parameters
     ----------
@@ -421,13 +423,16 @@ def capacity_balance(
 
     from energysim.kernel.pack import DEFAULT_P_MAX_PU
 
+    def in_service(first_day: object, t: int) -> bool:
+        return first_day is None or snaps[t] >= pd.Timestamp(first_day)
+
     def thermal(kinds: tuple[str, ...], t: int) -> float:
         """Installed p_nom x p_max_pu times the availability (not the packed gen_avail, which
-        already carries the expected derate)."""
+        already carries the expected derate), for the fleets in service at hour ``t``."""
         total = 0.0
         for gi, name in enumerate(index.generators):
-            if carriers[gi] in kinds and gen_in[gi]:
-                g = scenario.generators[name]
+            g = scenario.generators[name]
+            if carriers[gi] in kinds and gen_in[gi] and in_service(g.in_service_date, t):
                 pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
                 total += g.p_nom * pmax * float(availability[name].iloc[t])
         return total
@@ -445,18 +450,21 @@ def capacity_balance(
         s: float(np.quantile(np.concatenate(v), COUNTED_QUANTILE)) for s, v in samples.items()
     }
 
-    storage_credit = sum(
-        min(
-            st.p_nom,
-            (st.soc_max - st.soc_min)
-            * st.p_nom
-            * st.max_hours
-            * st.efficiency_dispatch
-            / PEAK_LENGTH_H,
+    def storage_credit(t: int) -> float:
+        """Storage in service at hour ``t``: the power it holds for the peak from full."""
+        return sum(
+            min(
+                st.p_nom,
+                (st.soc_max - st.soc_min)
+                * st.p_nom
+                * st.max_hours
+                * st.efficiency_dispatch
+                / PEAK_LENGTH_H,
+            )
+            for st in scenario.storage.values()
+            if bus_in[bus_pos[st.bus]] and in_service(st.in_service_date, t)
         )
-        for st in scenario.storage.values()
-        if bus_in[bus_pos[st.bus]]
-    )
+
     dr_total = float(inputs.dr_cap[bus_in].sum())
     dr_hours = scenario.demand_response.max_hours_per_year
     dr_credit = min(dr_total, dr_total * dr_hours / PEAK_LENGTH_H)
@@ -518,7 +526,7 @@ def capacity_balance(
         (
             "supply",
             "storage",
-            {s: storage_credit for s in hours},
+            {s: storage_credit(t) for s, t in hours.items()},
             f"power sustainable for {PEAK_LENGTH_H:g} h from full",
         ),
         ("supply", "demand response", {s: dr_credit for s in hours}, "capacity"),

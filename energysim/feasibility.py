@@ -155,24 +155,32 @@ def redraw(
     """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
 
     Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
-    it field by field) but reuses everything that does not depend on thermal availability: only
-    ``th_avail``, ``th_must``, the pre-pass shortfall and what follows from it (storage reserve,
-    DR threshold and keep), and the thermal columns of ``gen_avail``/``gen_must`` change.
+    it field by field, on a tiny case and on plan-2030) but reuses everything that does not
+    depend on thermal availability: only ``th_avail``, ``th_must`` (with the fleet timing and
+    the corridors' support floors, as pack lays them), the pre-pass shortfall and what follows
+    from it (storage reserve, DR threshold and keep), and the thermal columns of
+    ``gen_avail``/``gen_must`` change. It mirrors pack's thermal block: a change there must be
+    made here too (the tests fail otherwise).
     """
     from energysim.kernel.availability import outage_draw
     from energysim.kernel.pack import (
         DEFAULT_P_MAX_PU,
+        apply_support_floor,
         dr_keep,
         dr_threshold,
         expected_shortfall,
         heating_mask,
+        in_service_mask,
         storage_fields,
     )
 
+    snaps = index.snapshots
     names = list(index.thermal)
     gens = [scenario.generators[n] for n in names]
-    a = outage_draw(scenario, index.snapshots, seed)[names].to_numpy()  # (T, G thermal)
-    heating = heating_mask(scenario, index.snapshots)
+    live = np.stack([in_service_mask(g.in_service_date, snaps) for g in gens], axis=1)
+    a = outage_draw(scenario, snaps, seed)[names].to_numpy() * live  # (T, G thermal)
+    seasons = {b: heating_mask(scenario, snaps, b) for b in {g.bus for g in gens}}
+    heating = np.stack([seasons[g.bus] for g in gens], axis=1)
     pmax = np.array(
         [g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier] for g in gens]
     )
@@ -182,19 +190,21 @@ def redraw(
     )
     floor = np.array([g.p_min_pu for g in gens])
     # the same expressions, in the same order, as pack's (so the arrays are equal bit for bit)
-    must = p_nom * np.where(heating[:, None], np.minimum(heat, pmax), np.minimum(floor, pmax)) * a
+    must = p_nom * np.where(heating, np.minimum(heat, pmax), np.minimum(floor, pmax)) * a
     avail = (p_nom * pmax) * a
-    th_avail = np.zeros_like(inputs.th_avail)
-    th_must = np.zeros_like(inputs.th_must)
-    for i, (k, b) in enumerate(zip(index.thermal_tier, index.thermal_bus, strict=True)):
-        th_must[:, k, b] += must[:, i]
-        th_avail[:, k, b] += avail[:, i]
     column = {n: i for i, n in enumerate(index.generators)}
     cols = [column[n] for n in names]
     gen_avail = index.gen_avail.copy()
     gen_must = index.gen_must.copy()
     gen_avail[:, cols] = avail
     gen_must[:, cols] = must
+    schedule = pd.DataFrame(inputs.schedule, index=snaps, columns=list(index.corridors))
+    apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
+    th_avail = np.zeros_like(inputs.th_avail)
+    th_must = np.zeros_like(inputs.th_must)
+    for i, (k, b) in enumerate(zip(index.thermal_tier, index.thermal_bus, strict=True)):
+        th_avail[:, k, b] += avail[:, i]
+        th_must[:, k, b] += gen_must[:, cols[i]]
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = expected_shortfall(*args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()

@@ -405,3 +405,48 @@ def test_cli_prints_and_writes_the_adequacy_and_the_balance(monkeypatch, tmp_pat
     cut = next(r for r in payload["targets"] if r["target"] == "max_export_cut_hours")
     assert (cut["runs"], cut["outage_draws"], cut["weather_years"]) == (3, 3, 1)
     assert main([*args[:2], "--outage-draws", "-1"]) == 2
+
+
+def test_redraw_equals_pack_on_plan_2030(repo):
+    # the central case has support floors and fleet timing: redraw must lay them as pack does
+    from energysim.config import load_scenario
+    from energysim.feasibility import redraw
+    from energysim.kernel import pack
+    from energysim.run import scenario_profiles
+
+    s = load_scenario(repo / "scenarios/plan-2030.yaml")
+    p = scenario_profiles(s)
+    got_inputs, got_index = redraw(s, *pack(s, p), 5)
+    want_inputs, want_index = pack(s, p, outage_seed=5)
+    for field in dataclasses.fields(want_inputs):
+        np.testing.assert_array_equal(
+            getattr(got_inputs, field.name), getattr(want_inputs, field.name), err_msg=field.name
+        )
+    np.testing.assert_array_equal(got_index.gen_must, want_index.gen_must)
+
+
+def test_capacity_balance_counts_only_fleets_in_service_at_the_peak():
+    from energysim.adequacy import capacity_balance
+
+    p, _ = _year_profiles()
+    data = {**BALANCE_SCENARIO, "generators": dict(BALANCE_SCENARIO["generators"])}
+    # a new coal unit from 1 May and the storage from 1 March: both in the summer peak
+    # (15 July), neither in the winter one (10 January)
+    data["generators"]["new"] = {
+        "bus": "a",
+        "carrier": "coal",
+        "p_nom": 700,
+        "marginal_cost": 250,
+        "in_service_date": "2030-05-01",
+    }
+    data["storage"] = {
+        "bat": {**BALANCE_SCENARIO["storage"]["bat"], "in_service_date": "2030-03-01"}
+    }
+    s = scenario(**data)
+    snaps = pd.DatetimeIndex(p.snapshot.values)
+    ones = pd.DataFrame(1.0, index=snaps, columns=["coal", "chp", "gas", "new"])
+    t = capacity_balance(s, p, availability=ones, reserve=np.zeros(8760)).set_index("item")
+    assert t.loc["coal", "summer_MW"] == pytest.approx(2700.0)
+    assert t.loc["coal", "winter_MW"] == pytest.approx(2000.0)
+    assert t.loc["storage", "summer_MW"] == pytest.approx(180.0)
+    assert t.loc["storage", "winter_MW"] == pytest.approx(0.0)
