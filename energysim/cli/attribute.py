@@ -31,12 +31,16 @@ def format_attribution(table) -> str:  # noqa: ANN001 - a pandas DataFrame from 
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     """Walk from scenario A to scenario B one assumption at a time; print what each moves."""
-    from energysim.attribution import attribute, waterfall
+    from energysim.attribution import assumption_steps, attribute, waterfall
     from energysim.config import load_scenario
 
     csv = output_path(args.csv, (".csv",), "attribution table") if args.csv else None
     chart = output_path(args.chart, (".png", ".svg", ".pdf"), "chart") if args.chart else None
-    table = attribute(load_scenario(args.start), load_scenario(args.end), engine=args.engine)
+    start, end = load_scenario(args.start), load_scenario(args.end)
+    order = None
+    if args.reverse:  # the other end of the path: interactions land on the other steps
+        order = [s.name for s in reversed(assumption_steps(start, end))]
+    table = attribute(start, end, engine=args.engine, order=order)
     out(format_attribution(table))
     if csv:
         table.to_csv(csv)
