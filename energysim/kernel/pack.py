@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energysim.adequacy import receiving_peak_mask
 from energysim.config.checks import hours_in_year
 from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS, THERMAL_CARRIERS, ZERO_COST_CARRIERS
@@ -158,6 +159,7 @@ class PackIndex:
     generators: tuple[str, ...]  # all generators, scenario order
     gen_avail: np.ndarray  # (T, G) available power of every generator, MW
     gen_must: np.ndarray  # (T, G) must-run floor of every generator, MW
+    receiving_peak: np.ndarray  # (T, C) bool, receiving grid's peak hours (energysim.adequacy)
 
 
 def heating_mask(
@@ -757,6 +759,12 @@ def pack(
         generators=tuple(scenario.generators),
         gen_avail=gen_avail,
         gen_must=gen_must,
+        receiving_peak=receiving_peak_mask(
+            profiles["receiving_load"]
+            .sel(region=[scenario.corridors[n].receiving_grid for n in corridors])
+            .values,
+            np.arange(len(corridors)),
+        ),
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index
@@ -816,5 +824,6 @@ def head(inputs: KernelInputs, index: PackIndex, hours: int) -> tuple[KernelInpu
         snapshots=index.snapshots[:hours],
         gen_avail=np.ascontiguousarray(index.gen_avail[:hours]),
         gen_must=np.ascontiguousarray(index.gen_must[:hours]),
+        receiving_peak=np.ascontiguousarray(index.receiving_peak[:hours]),
     )
     return new_inputs, new_index
