@@ -20,7 +20,9 @@ def format_attribution(table) -> str:  # noqa: ANN001 - a pandas DataFrame from 
     width = max(len(n) for n in names)
     heads = {"new_energy_utilisation": "utilisation", "new_energy_local_TWh": "NE local TWh",
              "new_energy_export_TWh": "NE export TWh", "renewable_weight": "RE weight",
-             "unserved_MWh": "unserved MWh"}  # fmt: skip
+             "unserved_MWh": "unserved MWh", "export_cut_hours": "cut hours",
+             "export_shortfall_TWh": "cut TWh", "loss_of_load_hours": "LOLH",
+             "reserve_shortfall_hours": "reserve short h"}  # fmt: skip
     lines = [f"{'':{width}}  " + "  ".join(f"{heads.get(f, f)[:14]:>14}" for f in figures)]
     lines.append(f"{names[0]:{width}}  " + "  ".join(f"{start[f]:>14.4f}" for f in figures))
     for step, row in table.iterrows():
