@@ -51,7 +51,12 @@ HEADLINE_FIGURES: tuple[str, ...] = (
 )
 """Annual figures every attribution reports (results Dataset variables)."""
 
-OPTIONAL_FIGURES: tuple[str, ...] = ("export_cut_hours", "loss_of_load_hours")
+OPTIONAL_FIGURES: tuple[str, ...] = (
+    "export_cut_hours",
+    "export_shortfall_TWh",
+    "loss_of_load_hours",
+    "reserve_shortfall_hours",
+)
 """Reported as well when the results Dataset has them."""
 
 IGNORED_KEYS = frozenset({"name", "description", "extends"})

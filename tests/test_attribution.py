@@ -145,3 +145,37 @@ def test_different_years_are_refused():
     later = central.model_copy(update={"year": 2031})
     with pytest.raises(ConfigError, match="2031"):
         attribute(optimistic, later, simulate=_sim)
+
+
+def test_cli_attribute_prints_the_walk(tmp_path, capsys, monkeypatch):
+    import energysim.attribution as attribution
+    from energysim.cli import main
+
+    optimistic, central = _pair()
+    files = {}
+    for s in (optimistic, central):
+        files[s.name] = tmp_path / f"{s.name}.yaml"
+        import yaml
+
+        files[s.name].write_text(yaml.safe_dump(s.model_dump(mode="json"), allow_unicode=True))
+    real = attribution.attribute
+
+    def small(start, end, engine="kernel", order=None):
+        return real(start, end, engine, order, simulate=_sim)
+
+    monkeypatch.setattr(attribution, "attribute", small)
+    chart = tmp_path / "w.png"
+    args = [
+        "attribute",
+        str(files["opt"]),
+        str(files["central"]),
+        "--reverse",
+        "--chart",
+        str(chart),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].startswith("opt") and lines[-2].startswith("central")
+    assert lines[2].startswith("corridors.surplus_market")  # reverse order
+    assert chart.is_file()

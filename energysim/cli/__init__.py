@@ -206,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--figure", default="new_energy_utilisation", help="figure of the waterfall chart"
     )
+    p.add_argument(
+        "--reverse", action="store_true", help="apply the assumptions in reverse section order"
+    )
     p.set_defaults(func=_lazy("attribute:cmd_attribute"))
 
     p = sub.add_parser("schema", parents=[common], help="print the JSON schema of scenario files")

@@ -20,7 +20,9 @@ def format_attribution(table) -> str:  # noqa: ANN001 - a pandas DataFrame from 
     width = max(len(n) for n in names)
     heads = {"new_energy_utilisation": "utilisation", "new_energy_local_TWh": "NE local TWh",
              "new_energy_export_TWh": "NE export TWh", "renewable_weight": "RE weight",
-             "unserved_MWh": "unserved MWh"}  # fmt: skip
+             "unserved_MWh": "unserved MWh", "export_cut_hours": "cut hours",
+             "export_shortfall_TWh": "cut TWh", "loss_of_load_hours": "LOLH",
+             "reserve_shortfall_hours": "reserve short h"}  # fmt: skip
     lines = [f"{'':{width}}  " + "  ".join(f"{heads.get(f, f)[:14]:>14}" for f in figures)]
     lines.append(f"{names[0]:{width}}  " + "  ".join(f"{start[f]:>14.4f}" for f in figures))
     for step, row in table.iterrows():
@@ -31,12 +33,16 @@ def format_attribution(table) -> str:  # noqa: ANN001 - a pandas DataFrame from 
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     """Walk from scenario A to scenario B one assumption at a time; print what each moves."""
-    from energysim.attribution import attribute, waterfall
+    from energysim.attribution import assumption_steps, attribute, waterfall
     from energysim.config import load_scenario
 
     csv = output_path(args.csv, (".csv",), "attribution table") if args.csv else None
     chart = output_path(args.chart, (".png", ".svg", ".pdf"), "chart") if args.chart else None
-    table = attribute(load_scenario(args.start), load_scenario(args.end), engine=args.engine)
+    start, end = load_scenario(args.start), load_scenario(args.end)
+    order = None
+    if args.reverse:  # the other end of the path: interactions land on the other steps
+        order = [s.name for s in reversed(assumption_steps(start, end))]
+    table = attribute(start, end, engine=args.engine, order=order)
     out(format_attribution(table))
     if csv:
         table.to_csv(csv)
