@@ -70,8 +70,9 @@ UTILISATION_FLOOR = 0.90
 """National new-energy utilisation floor (国家 ≥ 90 %), the pathway's dip line."""
 UTILISATION_DROP = 0.01
 """A year whose utilisation is this much (p.u.) below the previous year's is flagged as a dip."""
-SHORTFALL_TWH = 0.1
-"""Export shortfall (TWh) above which a year is flagged for adequacy."""
+SHORTFALL_TWH = 0.5
+"""A year whose export cuts exceed the previous year's by this much (TWh; the first year: exceed
+it) is flagged as an adequacy dip, as is any year with unserved energy."""
 
 
 class _Model(BaseModel):
@@ -441,9 +442,10 @@ def run_pathway(
     out["utilisation_dip"] = xr.DataArray(
         (util < UTILISATION_FLOOR) | (util < prev - UTILISATION_DROP), dims="year"
     )
+    cut = out["export_shortfall_TWh"].max("member").values
+    cut_before = np.concatenate([[0.0], cut[:-1]])
     out["adequacy_dip"] = xr.DataArray(
-        (out["unserved_MWh"].max("member").values > 0)
-        | (out["export_shortfall_TWh"].max("member").values > SHORTFALL_TWH),
+        (out["unserved_MWh"].max("member").values > 0) | (cut > cut_before + SHORTFALL_TWH),
         dims="year",
     )
     out["target"].attrs["labels"] = ",".join(s.label for s in specs)
