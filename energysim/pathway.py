@@ -473,9 +473,11 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("new_energy_export_TWh", "NE export TWh", "{:.1f}"),
     ("renewable_weight", "RE weight", "{:.1%}"),
     ("new_energy_utilisation", "NE util.", "{:.1%}"),
-    ("new_energy_over_thermal_generation", "NE/thermal gen", "{:.2f}"),
+    ("new_energy_over_thermal_generation", "NE/thermal", "{:.2f}"),
     ("unserved_MWh", "unserved MWh", "{:,.0f}"),
+    ("loss_of_load_hours", "LOL h", "{:,.0f}"),
     ("export_shortfall_TWh", "export cut TWh", "{:.2f}"),
+    ("export_cut_hours", "cut h", "{:,.0f}"),
     ("coal_Mtce", "coal Mtce", "{:.1f}"),
     ("co2_Mt", "CO2 Mt", "{:.0f}"),
     ("levelised_system_cost_CNY_per_MWh", "LCOS CNY/MWh", "{:.0f}"),
@@ -520,14 +522,16 @@ def format_pathway(ds: xr.Dataset) -> str:
     """The pathway as text: the table, the year each target is first met, dips, weakest year."""
     table = pathway_table(ds)
     fmts = {label: fmt for _, label, fmt in TABLE_COLUMNS}
-    head = f"{'year':>6s}" + "".join(f" {c:>15s}" for c in table.columns)
+    cells = {
+        col: [fmts[col].format(v) if col in fmts else str(v) for v in table[col]]
+        for col in table.columns
+    }
+    width = {col: max(len(col), *(len(c) for c in cells[col])) for col in table.columns}
+    head = f"{'year':>4s}" + "".join(f"  {c:>{width[c]}s}" for c in table.columns)
     lines = [f"pathway {ds.attrs.get('pathway', '')} (base {ds.attrs.get('base', '')})", head]
-    for year, row in table.iterrows():
-        cells = []
-        for col in table.columns:
-            v = row[col]
-            cells.append(f" {fmts[col].format(v) if col in fmts else str(v):>15s}")
-        lines.append(f"{year:>6d}" + "".join(cells))
+    for i, year in enumerate(table.index):
+        row = "".join(f"  {cells[c][i]:>{width[c]}s}" for c in table.columns)
+        lines.append(f"{year:>4d}" + row)
     lines.append("")
     labels = ds["target"].attrs.get("labels", "").split(",")
     lines.append("year each target is first met (every weather year):")
