@@ -9,20 +9,23 @@ between them:
     name: plan-2026-2030
     base: ../plan-2030.yaml
     years: [2026, 2027, 2028, 2029, 2030]
-    fleet: year_end            # or in_year_average: mean of the previous and this year-end
+    fleet: dated               # or year_end, or in_year_average (mean of two year-ends)
     capacity_GW:
       new_energy: {points: {2025: 170, 2030: 325}, ramp: linear, source: ...}
       new_type_storage: {points: {2025: 17, 2030: 60}, ramp: linear, source: ...}
     demand_TWh: {points: {2025: 548, 2030: 800}, ramp: geometric, source: ...}
-    corridors: {mengxi-jjj: 2027}   # in-service years (override the base's in_service_year)
+    corridors: {mengxi-jjj: 2027-12-31}   # first day (or year) in service
 
 Each model year's scenario is the base with (1) ``year`` set, (2) ``demand.annual_TWh`` set,
-(3) corridor ``in_service_year`` overrides, (4) the plants dedicated to a corridor that is not yet
-in service removed (a desert base comes with its line; ``dedicated_with_corridor: false`` keeps
-them), (5) new energy (wind, solar, CSP) scaled to the year's total: the dedicated plants of
-in-service corridors keep their base capacity and the other fleets are scaled by one factor,
-keeping their split, and (6) every other ``capacity_GW`` key passed to the base's own
-``capacity_totals_GW`` mechanism (storage, electrolysers, coal, ...).
+(3) corridor ``in_service_year`` / ``in_service_date`` overrides, (4) plants dedicated to a
+corridor present from their own ``in_service_date`` (dated) or with their corridor (undated,
+``dedicated_with_corridor``), (5) new energy (wind, solar, CSP) set to the year's total: the
+dedicated bases as in (4), the other fleets scaled by one factor keeping their split; with
+``fleet: dated`` they run at the previous year-end's level all year and the year's additions
+enter on ``additions_enter`` as extra entries ``<name>-add<year>`` (fleet timing), and (6) every
+other ``capacity_GW`` key passed to the base's own ``capacity_totals_GW`` mechanism (storage,
+electrolysers, coal, ...). Other entries dated after the model year run all year (the pathway's
+totals decide the fleet); entries dated within it keep their date.
 
 :func:`run_pathway` runs every year (and, with ``weather_years=N``, N synthetic weather years per
 model year) and returns one Dataset with a ``year`` dim; :func:`pathway_table` and
@@ -67,8 +70,9 @@ UTILISATION_FLOOR = 0.90
 """National new-energy utilisation floor (国家 ≥ 90 %), the pathway's dip line."""
 UTILISATION_DROP = 0.01
 """A year whose utilisation is this much (p.u.) below the previous year's is flagged as a dip."""
-SHORTFALL_TWH = 0.1
-"""Export shortfall (TWh) above which a year is flagged for adequacy."""
+SHORTFALL_TWH = 0.5
+"""A year whose export cuts exceed the previous year's by this much (TWh; the first year: exceed
+it) is flagged as an adequacy dip, as is any year with unserved energy."""
 
 
 class _Model(BaseModel):
@@ -111,10 +115,17 @@ class Pathway(_Model):
     description: str = ""
     base: str = Field(description="Base scenario file (relative to the pathway file).")
     years: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(min_length=1)
-    fleet: Literal["year_end", "in_year_average"] = Field(
+    fleet: Literal["year_end", "in_year_average", "dated"] = Field(
         "year_end",
-        description="Capacity a model year runs with: the year-end value, or the mean of the "
-        "previous and this year-end (in-year average, as baseline-2025 uses).",
+        description="Capacity a model year runs with: the year-end value all year; the mean of "
+        "the previous and this year-end (in-year average, as baseline-2025 uses); or 'dated': "
+        "the previous year-end all year and the year's new-energy additions from "
+        "additions_enter on (fleet timing, in_service_date).",
+    )
+    additions_enter: str = Field(
+        "09-11",
+        pattern=r"^\d{2}-\d{2}$",
+        description="For fleet 'dated': the day ('MM-DD') the year's new-energy additions enter.",
     )
     capacity_GW: dict[str, Series] = Field(default_factory=dict)
     demand_TWh: Series | None = None
@@ -196,10 +207,14 @@ def _series(pathway: Pathway) -> dict[str, Series]:
 def _fleet_years(pathway: Pathway, year: int, label: str) -> tuple[int, ...]:
     if label.startswith("capacity_GW") and pathway.fleet == "in_year_average":
         return (year - 1, year)
+    if label == "capacity_GW.new_energy" and pathway.fleet == "dated":
+        return (year - 1, year)  # the previous year-end is needed; the year-end is the value
     return (year,)
 
 
 def _value(pathway: Pathway, label: str, series: Series, year: int) -> float:
+    if pathway.fleet != "in_year_average":
+        return series.at(year)
     ys = _fleet_years(pathway, year, label)
     return float(np.mean([series.at(y) for y in ys]))
 
@@ -224,28 +239,90 @@ def year_scenario(pathway: Pathway, base: Scenario, year: int) -> Scenario:
             c["in_service_year"] = when
             if dated:
                 c["in_service_date"] = None
-    in_service = {n for n, c in data["corridors"].items() if _first_year(c) <= year}
-    # the pathway decides which fleets exist in a year: entries dated after it run all year
-    # (scaled below); entries dated within it keep their date (they enter during the year)
+    first_year = {n: _first_year(c) for n, c in data["corridors"].items()}
+    gens = data["generators"]
+    # dedicated plants: a dated one exists from its date's year; an undated one comes with its
+    # corridor (dedicated_with_corridor)
+    for g in gens.values():
+        if g["dedicated_to"] is None:
+            continue
+        when = g.get("in_service_date")
+        if when is not None:
+            if _as_date(when).year > year:
+                g["p_nom"] = 0.0
+        elif pathway.dedicated_with_corridor and first_year[g["dedicated_to"]] > year:
+            g["p_nom"] = 0.0
+    # the other fleets are the pathway's: entries dated after the year run all year (scaled
+    # below); entries dated within it keep their date, except new energy in a 'dated' fleet,
+    # whose additions the pathway dates itself
     for section in ("generators", "storage"):
         for entry in data.get(section, {}).values():
+            if entry.get("dedicated_to"):
+                continue
             when = entry.get("in_service_date")
-            if when is not None and _as_date(when).year > year:
+            if when is None:
+                continue
+            if _as_date(when).year > year or (
+                pathway.fleet == "dated"
+                and section == "generators"
+                and entry["carrier"] in NEW_ENERGY_CARRIERS
+                and "new_energy" in pathway.capacity_GW
+            ):
                 entry["in_service_date"] = None
-    gens = data["generators"]
-    if pathway.dedicated_with_corridor:
-        for g in gens.values():
-            if g["dedicated_to"] is not None and g["dedicated_to"] not in in_service:
-                g["p_nom"] = 0.0
     totals = dict(data.get("capacity_totals_GW") or {})
     for key, series in pathway.capacity_GW.items():
         value = _value(pathway, f"capacity_GW.{key}", series, year)
-        if key == "new_energy":
-            _scale_new_energy(gens, value * 1e3, pathway.name, year)
-        else:
+        if key != "new_energy":
             totals[key] = value
+        elif pathway.fleet == "dated":
+            _date_new_energy(pathway, data, series, year, first_year)
+        else:
+            _scale_new_energy(gens, value * 1e3, pathway.name, year)
     data["capacity_totals_GW"] = totals
     return load_scenario_dict(data, file=f"<pathway {pathway.name} year {year}>")
+
+
+def _date_new_energy(
+    pathway: Pathway, data: dict, series: Series, year: int, first_year: dict[str, int]
+) -> None:
+    """New energy for a 'dated' fleet: the other fleets run at the previous year-end's level all
+    year, and this year's additions enter on ``additions_enter`` as extra entries
+    ``<name>-add<year>`` (shares of the base split); dedicated bases as their dates say."""
+    gens = data["generators"]
+    ne = NEW_ENERGY_CARRIERS
+
+    def dedicated_before(g: dict) -> bool:  # in service before 1 January of the year
+        when = g.get("in_service_date")
+        if when is not None:
+            return _as_date(when).year < year
+        return first_year[g["dedicated_to"]] < year
+
+    dedicated = [g for g in gens.values() if g["carrier"] in ne and g["dedicated_to"]]
+    d_end = sum(g["p_nom"] for g in dedicated)
+    d_start = sum(g["p_nom"] for g in dedicated if g["p_nom"] > 0 and dedicated_before(g))
+    free = {n: g for n, g in gens.items() if g["carrier"] in ne and not g["dedicated_to"]}
+    free_MW = sum(g["p_nom"] for g in free.values())
+    end = series.at(year) * 1e3 - d_end
+    start = min(series.at(year - 1) * 1e3 - d_start, end)
+    if start < -1e-6 or (free_MW <= 0 and end > 1e-6):
+        msg = (
+            f"pathway {pathway.name}, year {year}: new energy cannot be split into "
+            f"{start / 1e3:.1f} GW at the start and {end / 1e3:.1f} GW at the end of the year "
+            f"besides {d_end / 1e3:.1f} GW of dedicated bases ({free_MW / 1e3:.1f} GW of other "
+            "fleets to scale)"
+        )
+        raise ConfigError("", "capacity_GW.new_energy", msg)
+    enter = date.fromisoformat(f"{year}-{pathway.additions_enter}")
+    for name, g in free.items():
+        share = g["p_nom"] / free_MW if free_MW > 0 else 0.0
+        g["p_nom"] = share * start
+        if end - start > 1e-6:
+            gens[f"{name}-add{year}"] = {
+                **g,
+                "p_nom": share * (end - start),
+                "in_service_date": enter,
+                "source": f"pathway {pathway.name}: {year} additions, entering {enter}",
+            }
 
 
 def _as_date(value: object) -> date:
@@ -365,9 +442,10 @@ def run_pathway(
     out["utilisation_dip"] = xr.DataArray(
         (util < UTILISATION_FLOOR) | (util < prev - UTILISATION_DROP), dims="year"
     )
+    cut = out["export_shortfall_TWh"].max("member").values
+    cut_before = np.concatenate([[0.0], cut[:-1]])
     out["adequacy_dip"] = xr.DataArray(
-        (out["unserved_MWh"].max("member").values > 0)
-        | (out["export_shortfall_TWh"].max("member").values > SHORTFALL_TWH),
+        (out["unserved_MWh"].max("member").values > 0) | (cut > cut_before + SHORTFALL_TWH),
         dims="year",
     )
     out["target"].attrs["labels"] = ",".join(s.label for s in specs)
@@ -395,9 +473,11 @@ TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("new_energy_export_TWh", "NE export TWh", "{:.1f}"),
     ("renewable_weight", "RE weight", "{:.1%}"),
     ("new_energy_utilisation", "NE util.", "{:.1%}"),
-    ("new_energy_over_thermal_generation", "NE/thermal gen", "{:.2f}"),
+    ("new_energy_over_thermal_generation", "NE/thermal", "{:.2f}"),
     ("unserved_MWh", "unserved MWh", "{:,.0f}"),
+    ("loss_of_load_hours", "LOL h", "{:,.0f}"),
     ("export_shortfall_TWh", "export cut TWh", "{:.2f}"),
+    ("export_cut_hours", "cut h", "{:,.0f}"),
     ("coal_Mtce", "coal Mtce", "{:.1f}"),
     ("co2_Mt", "CO2 Mt", "{:.0f}"),
     ("levelised_system_cost_CNY_per_MWh", "LCOS CNY/MWh", "{:.0f}"),
@@ -442,14 +522,16 @@ def format_pathway(ds: xr.Dataset) -> str:
     """The pathway as text: the table, the year each target is first met, dips, weakest year."""
     table = pathway_table(ds)
     fmts = {label: fmt for _, label, fmt in TABLE_COLUMNS}
-    head = f"{'year':>6s}" + "".join(f" {c:>15s}" for c in table.columns)
+    cells = {
+        col: [fmts[col].format(v) if col in fmts else str(v) for v in table[col]]
+        for col in table.columns
+    }
+    width = {col: max(len(col), *(len(c) for c in cells[col])) for col in table.columns}
+    head = f"{'year':>4s}" + "".join(f"  {c:>{width[c]}s}" for c in table.columns)
     lines = [f"pathway {ds.attrs.get('pathway', '')} (base {ds.attrs.get('base', '')})", head]
-    for year, row in table.iterrows():
-        cells = []
-        for col in table.columns:
-            v = row[col]
-            cells.append(f" {fmts[col].format(v) if col in fmts else str(v):>15s}")
-        lines.append(f"{year:>6d}" + "".join(cells))
+    for i, year in enumerate(table.index):
+        row = "".join(f"  {cells[c][i]:>{width[c]}s}" for c in table.columns)
+        lines.append(f"{year:>4d}" + row)
     lines.append("")
     labels = ds["target"].attrs.get("labels", "").split(",")
     lines.append("year each target is first met (every weather year):")

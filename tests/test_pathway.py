@@ -260,3 +260,25 @@ def test_corridor_date_sets_its_year(tmp_path):
     s27 = year_scenario(pathway, base, 2027)
     assert s27.corridors["new"].in_service_year == 2027
     assert s27.generators["a-base-solar"].p_nom == pytest.approx(500.0)
+
+
+def test_dated_fleet_adds_the_years_additions_on_their_day(tmp_path):
+    import datetime
+
+    change = {"fleet": "dated", "additions_enter": "09-11"}
+    pathway, base, _ = load_pathway(_write(tmp_path, {**PATHWAY, **change}))
+    s26 = year_scenario(pathway, base, 2026)
+    # 2026: the previous year-end 1.0 GW runs all year (600:400), the 0.2 GW added in 2026
+    # enters on 2026-09-11 as extra entries with the same split
+    assert s26.generators["a-wind"].p_nom == pytest.approx(600.0)
+    assert s26.generators["b-solar"].p_nom == pytest.approx(400.0)
+    assert s26.generators["a-wind-add2026"].p_nom == pytest.approx(120.0)
+    assert s26.generators["b-solar-add2026"].p_nom == pytest.approx(80.0)
+    assert s26.generators["a-wind-add2026"].in_service_date == datetime.date(2026, 9, 11)
+    assert s26.generators["a-wind"].in_service_date is None
+    # 2027: the 0.5 GW base arrives with its corridor; 1.4 - 0.5 = 0.9 GW of other fleets, less
+    # than their 1.2 GW a year earlier: they run at 0.9 GW, no additions
+    s27 = year_scenario(pathway, base, 2027)
+    assert s27.generators["a-base-solar"].p_nom == pytest.approx(500.0)
+    assert s27.generators["a-wind"].p_nom == pytest.approx(540.0)
+    assert "a-wind-add2027" not in s27.generators
