@@ -44,6 +44,7 @@ __all__ = [
     "SWEEP_KINDS",
     "ChartKind",
     "capacity_balance_chart",
+    "dataset_kind",
     "default_start",
     "draw",
     "is_sweep",
@@ -69,8 +70,8 @@ class ChartKind:
     ----------
     name : str
         The ``--kind`` name.
-    data : {"results", "sweep"}
-        The Dataset it draws.
+    data : {"results", "sweep", "pathway"}
+        The Dataset it draws (:func:`dataset_kind`).
     description : str
         One line for ``energysim plot --help`` and the docs.
     size : callable
@@ -218,6 +219,23 @@ def _refresh() -> None:
 _refresh()
 
 
+MADE_BY = {
+    "results": "`energysim run`",
+    "sweep": "`energysim sweep`",
+    "pathway": "`energysim pathway`",
+}
+"""What makes each kind of Dataset, for error messages."""
+
+
+def dataset_kind(ds: xr.Dataset) -> str:
+    """``"results"``, ``"sweep"`` or ``"pathway"`` (a ``year`` dim and no ``snapshot``)."""
+    if is_sweep(ds):
+        return "sweep"
+    if "snapshot" not in ds.dims and "year" in ds.dims:
+        return "pathway"
+    return "results"
+
+
 def is_sweep(ds: xr.Dataset) -> bool:
     """True for a sweep Dataset (no ``snapshot`` dim and a ``status`` variable or sweep attrs)."""
     return "snapshot" not in ds.dims and ("status" in ds.data_vars or "sweep_name" in ds.attrs)
@@ -268,12 +286,12 @@ def draw(
         msg = f"chart kind {kind!r} is not known; expected one of {sorted(CHARTS)}"
         raise EnergysimError(msg)
     spec = CHARTS[kind]
-    sweep = is_sweep(ds)
-    if spec.data == "sweep" and not sweep:
-        msg = f"the {kind!r} chart needs a sweep Dataset (`energysim sweep`), not a results Dataset"
-        raise EnergysimError(msg)
-    if spec.data == "results" and sweep:
-        msg = f"the {kind!r} chart needs a results Dataset (`energysim run`), not a sweep Dataset"
+    have = dataset_kind(ds)
+    if spec.data != have:
+        msg = (
+            f"the {kind!r} chart needs a {spec.data} Dataset ({MADE_BY.get(spec.data, '')}), "
+            f"not a {have} Dataset"
+        )
         raise EnergysimError(msg)
     if spec.data == "sweep" and figure is None:
         msg = f"the {kind!r} chart needs a figure (a variable of the sweep)"
