@@ -34,6 +34,7 @@ from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.engines import simulate_packed
 from energysim.exceptions import ConfigError, EnergysimError
+from energysim.indicators import indicator_rows
 from energysim.run import packed
 from energysim.targets import (
     COLUMNS,
@@ -279,10 +280,12 @@ def check(
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
+    indicators: dict[str, list[dict]] = {}
     skipped: list[dict] = []
     bar = progress.bar(len(loaded) * (1 + weather_years), "check", "run")
     for scenario in loaded:
         ds = evaluate(scenario, engine=engine)
+        indicators[scenario.name] = indicator_rows(ds)
         bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
@@ -347,6 +350,7 @@ def check(
     table.attrs["what_it_takes_skipped"] = pd.DataFrame(
         skipped, columns=["scenario", "target", "reason"]
     )
+    table.attrs["indicators"] = indicators
     return table
 
 
@@ -376,6 +380,16 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:,.0f} h"
     if unit == "TWh":
         return f"{value:,.2f} TWh"
+    if unit == "x":
+        return f"{value:.2f}x"
+    return f"{value:,.1f} {unit}"
+
+
+def _fmt_indicator(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "1":
+        return f"{value:.1%}"
     return f"{value:,.1f} {unit}"
 
 
@@ -406,6 +420,13 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                     f" {_fmt(r.p10, r.unit):>12s} {_fmt(r.p50, r.unit):>12s} {_fmt(r.p90, r.unit):>12s}"
                 )
             lines.append(line)
+        shown = table.attrs.get("indicators", {}).get(scenario, [])
+        if shown:
+            lines.append(f"  {'indicator':42s} {'value':>16s}")
+            lines.extend(
+                f"  {r['label'][:42]:42s} {_fmt_indicator(r['value'], r['unit']):>16s}"
+                for r in shown
+            )
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):

@@ -77,6 +77,22 @@ TARGETS: tuple[TargetSpec, ...] = (
         True,
     ),
     TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
+    TargetSpec(
+        "new_energy_over_thermal_generation",
+        "new_energy_over_thermal_generation",
+        ">=",
+        "new-energy / thermal generation",
+        "x",
+        True,
+    ),
+    TargetSpec(
+        "new_energy_over_thermal_capacity",
+        "new_energy_over_thermal_capacity",
+        ">=",
+        "new-energy / thermal capacity",
+        "x",
+        False,
+    ),
 )
 
 COLUMNS = [

@@ -8,8 +8,9 @@ ones; ``energysim run --engine example-no-reserve`` (and ``simulate``, ``check``
 by name.
 
 This example reuses the compiled kernel with ``storage_reserve`` set to zero, so storage always
-discharges as soon as it can displace thermal output: the naive greedy policy the kernel's
-reserve improves on.
+discharges as soon as it can displace thermal output and never pre-charges from thermal
+headroom: the naive greedy policy the kernel's look-ahead improves on. (The upward operating
+reserve, ``reserve_req``, is kept.)
 """
 
 from __future__ import annotations

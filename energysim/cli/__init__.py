@@ -1,7 +1,7 @@
 """The ``energysim`` command line: the one front door, on top of everything else.
 
 Subcommands: ``validate``, ``build``, ``run``, ``fidelity``, ``check``, ``calibrate``, ``sweep``,
-``plot``, ``report``, ``bench``, ``schema``. Bad input ends with one line on stderr naming the file,
+``plot``, ``report``, ``bench``, ``schema``, ``pathway``. Bad input ends with one line on stderr naming the file,
 field and value, and exit code 2; ``--debug`` shows the traceback instead.
 
 Every handler lives in a module of this package (``energysim.cli.check`` ...) and is imported only
@@ -129,6 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     p.set_defaults(func=_lazy("check:cmd_check"))
+
+    p = sub.add_parser("pathway", parents=[common], help="run a 2026-2030 pathway year by year")
+    p.add_argument("pathway", type=Path, metavar="FILE", help="pathway file (scenarios/pathways/)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Dataset (netCDF)")
+    p.add_argument(
+        "--weather-years", type=int, default=0, metavar="N", help="N weather years per model year"
+    )
+    p.add_argument("--sweep", type=Path, metavar="SWEEP", help="run the pathway per sweep point")
+    p.set_defaults(func=_lazy("pathway:cmd_pathway"))
 
     p = sub.add_parser(
         "calibrate", parents=[common], help="compare synthetic profiles and baseline-2025 with data"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 
 from energysim.cli._common import EXIT_BAD_INPUT, EXIT_FAILED_TARGET, EXIT_OK, out
@@ -52,6 +53,13 @@ def cmd_check(args: argparse.Namespace) -> int:
             if len(table.attrs["what_it_takes"])
             else [],
             "what_it_takes_skipped": table.attrs["what_it_takes_skipped"].to_dict("records"),
+            "indicators": {  # NaN/inf (no technology table, no thermal) as null: valid JSON
+                name: [
+                    {**r, "value": r["value"] if math.isfinite(r["value"]) else None}
+                    for r in rows
+                ]
+                for name, rows in table.attrs.get("indicators", {}).items()
+            },
         }
         text = json.dumps(payload, indent=2, ensure_ascii=False)
         if "json" in to_stdout:

@@ -27,6 +27,7 @@ __all__ = [
     "Costs",
     "Demand",
     "DemandResponse",
+    "Economics",
     "FlexibleLoad",
     "Generator",
     "HeatingSeason",
@@ -420,6 +421,17 @@ class Targets(_Model):
     max_unserved_MWh: NonNegative | None = Field(
         0.0, description="Largest acceptable unserved energy over the year, MWh."
     )
+    new_energy_over_thermal_generation: NonNegative | None = Field(
+        1.0,
+        description="New-energy generation / thermal generation, p.u. (两个超过: new-energy "
+        "generation above thermal by 2030; 国新办 press conference 2024-06-07, "
+        "../shared/plan/facts.md §0).",
+    )
+    new_energy_over_thermal_capacity: NonNegative | None = Field(
+        1.0,
+        description="New-energy capacity / thermal capacity, p.u. (两个超过: new-energy capacity "
+        "above thermal by 2025; same source).",
+    )
 
 
 class Costs(_Model):
@@ -455,6 +467,232 @@ class Costs(_Model):
     )
 
 
+# -- economics and emissions (indicators, energysim.indicators) -------------------------------
+
+ThermalClass = Literal["coal", "coal_chp", "gas", "biomass"]
+FuelName = Literal["coal", "gas", "biomass", "ammonia"]
+
+
+class HeatRate(_Sourced):
+    """Fuel use of a thermal class, rising at low load.
+
+    Heat rate h(lf) = h_rated * (1 + k * (1 / max(lf, min_load_pu) - 1)) with
+    k = low_load_increase / (1 / min_load_pu - 1), so that h equals h_rated at full load and
+    h_rated * (1 + low_load_increase) at ``min_load_pu`` and below (below it the fleet is taken to
+    shut units down, keeping the rest at minimum load). ``lf`` = hourly output / available
+    capacity of the class at the bus.
+    """
+
+    fuel: FuelName = Field(description="Fuel burned: 'coal', 'gas' or 'biomass'.")
+    rated_gce_per_kWh: Annotated[float, Field(gt=0, le=2000)] = Field(
+        description="Heat rate at full load, grams of standard coal equivalent per kWh sent out "
+        "(供电煤耗, gce/kWh)."
+    )
+    min_load_pu: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.3, description="Load factor at which the low-load increase is reached, p.u."
+    )
+    low_load_increase: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.0, description="Relative heat-rate increase at min_load_pu, p.u. of the rated value."
+    )
+
+
+class Fuel(_Sourced):
+    """Price and CO2 emission factor of a fuel, per tonne of standard coal equivalent (tce)."""
+
+    price_CNY_per_tce: NonNegative = Field(description="Delivered price, CNY/tce.")
+    co2_t_per_tce: NonNegative = Field(
+        description="Combustion CO2, tCO2/tce (0 for biogenic biomass and for ammonia)."
+    )
+
+
+class Cofiring(_Sourced):
+    """Co-firing in the coal fleet (煤电低碳化改造): share of coal-unit fuel energy replaced."""
+
+    biomass_share: PerUnit = Field(0.0, description="Biomass share of coal-unit fuel energy, p.u.")
+    ammonia_share: PerUnit = Field(0.0, description="Green-ammonia share of coal-unit fuel, p.u.")
+
+    @model_validator(mode="after")
+    def _check_total(self) -> Cofiring:
+        if self.biomass_share + self.ammonia_share > 1:
+            msg = (
+                f"biomass_share ({self.biomass_share}) + ammonia_share ({self.ammonia_share}) "
+                "must not exceed 1"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class Ccus(_Sourced):
+    """Carbon capture on part of the coal fleet (碳捕集利用与封存)."""
+
+    share: PerUnit = Field(0.0, description="Share of coal-unit generation fitted with capture.")
+    capture_rate: PerUnit = Field(0.9, description="Share of the CO2 of fitted units captured.")
+    heat_rate_penalty: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.25, description="Extra fuel per kWh sent out of fitted units (capture energy), p.u."
+    )
+    cost_CNY_per_tCO2: NonNegative = Field(
+        0.0, description="Capture, transport and storage cost beyond the fuel, CNY/tCO2."
+    )
+
+
+class Technology(_Sourced):
+    """Investment economics of one technology (annualised with the capital recovery factor)."""
+
+    investment_CNY_per_kW: NonNegative = Field(0.0, description="Overnight cost, CNY/kW.")
+    investment_CNY_per_kWh: NonNegative = Field(
+        0.0, description="Overnight cost of storage energy capacity, CNY/kWh (storage only)."
+    )
+    lifetime_years: Annotated[float, Field(gt=0, le=100)] = Field(description="Lifetime, years.")
+    fom_pct: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.0, description="Fixed O&M, % of the overnight cost per year."
+    )
+    vom_CNY_per_MWh: NonNegative = Field(0.0, description="Variable O&M (no fuel), CNY/MWh.")
+
+
+TECHNOLOGY_KEYS = (
+    "wind",
+    "solar",
+    "csp",
+    "hydro",
+    "biomass",
+    "coal",
+    "coal_chp",
+    "gas",
+    "new_type_storage",
+    "pumped_hydro",
+    "electrolyser",
+)
+"""Technologies the investment table may name: generator carriers, storage kinds, electrolysers."""
+
+
+def _default_heat_rates() -> dict[str, HeatRate]:
+    nat = (
+        "national 2020 average supply coal consumption 305.5 gce/kWh and the 2025 goal of 300 "
+        "(NDRC 2021-11, via https://tothetick.com/ndrc-china-to-improve-coal-fired-power-plants/ "
+        "and Reuters via marketscreener.com 2021-11-02)"
+    )
+    low = (
+        "low-load increase 25 % at 30 % load: the cap on the low-load coal-rate rise of the "
+        "新一代煤电升级专项行动 (发改能源〔2025〕363号, ../shared/plan/facts.md §9) at the "
+        "scenarios' minimum load 0.3"
+    )
+    return {
+        "coal": HeatRate(
+            fuel="coal",
+            rated_gce_per_kWh=290.0,
+            min_load_pu=0.3,
+            low_load_increase=0.25,
+            source=f"assumption: 290 at full load; with the part-load rise the fleet averages "
+            f"306 gce/kWh on baseline-2025 and 309 on plan-2030 (kernel, seed 0), against the "
+            f"{nat}; {low}",
+        ),
+        "coal_chp": HeatRate(
+            fuel="coal",
+            rated_gce_per_kWh=290.0,
+            min_load_pu=0.3,
+            low_load_increase=0.25,
+            source=f"assumption: as condensing coal (the heat output is not modelled, so no fuel "
+            f"is allocated to heat); {nat}; {low}",
+        ),
+        "gas": HeatRate(
+            fuel="gas",
+            rated_gce_per_kWh=243.0,
+            min_load_pu=0.3,
+            low_load_increase=0.15,
+            source="assumption: 0.2 m3/kWh (as the scenarios' gas marginal cost) x 1.2143 kgce/m3 "
+            "(GB/T 2589 natural gas reference coefficient); low-load rise 15 %: assumption",
+        ),
+        "biomass": HeatRate(
+            fuel="biomass",
+            rated_gce_per_kWh=600.0,
+            min_load_pu=0.3,
+            low_load_increase=0.1,
+            source="assumption: 1.2 kg straw/kWh (as the scenarios' biomass marginal cost) x "
+            "0.5 kgce/kg (GB/T 2589 straw reference coefficient); low-load rise 10 %: assumption",
+        ),
+    }
+
+
+def _default_fuels() -> dict[str, Fuel]:
+    ipcc = (
+        "IPCC 2006 Guidelines vol. 2 ch. 1 table 1.4 defaults x 29.3076 GJ/tce: other bituminous "
+        "coal 94.6 tCO2/TJ -> 2.77, natural gas 56.1 tCO2/TJ -> 1.64"
+    )
+    return {
+        "coal": Fuel(
+            price_CNY_per_tce=800.0,
+            co2_t_per_tce=2.66,
+            source=f"price: assumption as the scenarios' coal marginal cost (800 CNY/t standard "
+            f"coal, docs/data.md); CO2 2.66 tCO2/tce: the factor of China's NDRC Energy Research "
+            f"Institute (0.726 tC/tce x 44/12), the common Chinese convention ({ipcc})",
+        ),
+        "gas": Fuel(
+            price_CNY_per_tce=2059.0,
+            co2_t_per_tce=1.64,
+            source=f"price: assumption 2.5 CNY/m3 (as the scenarios' gas marginal cost) / "
+            f"1.2143 kgce/m3; CO2: {ipcc}",
+        ),
+        "biomass": Fuel(
+            price_CNY_per_tce=600.0,
+            co2_t_per_tce=0.0,
+            source="price: assumption 300 CNY/t straw (as the scenarios' biomass marginal cost) "
+            "/ 0.5 tce/t; CO2 0: biogenic, reported outside energy CO2 (IPCC 2006 vol. 2 ch. 2)",
+        ),
+        "ammonia": Fuel(
+            price_CNY_per_tce=6300.0,
+            co2_t_per_tce=0.0,
+            source="assumption: green ammonia ~4 000 CNY/t at 18.6 GJ/t LHV = 0.635 tce/t; "
+            "no carbon in NH3",
+        ),
+    }
+
+
+class Economics(_Model):
+    """Fuel use, emissions and costs for the indicators (energysim.indicators).
+
+    Heat rates and fuels have built-in, sourced defaults; investment costs come from a
+    technology table (``technologies: data/technology.csv``); without one, the annualised
+    investment and the levelised system cost are not computed (NaN).
+    """
+
+    heat_rates: dict[ThermalClass, HeatRate] = Field(
+        default_factory=_default_heat_rates,
+        description="Heat rate per thermal class (coal, coal_chp, gas, biomass).",
+    )
+    fuels: dict[FuelName, Fuel] = Field(
+        default_factory=_default_fuels, description="Price and CO2 factor per fuel."
+    )
+    cofiring: Cofiring = Field(default_factory=Cofiring)
+    ccus: Ccus = Field(default_factory=Ccus)
+    technologies: dict[str, Technology] = Field(
+        default_factory=dict,
+        description="Investment economics per technology (keys: "
+        + ", ".join(TECHNOLOGY_KEYS)
+        + "); a CSV table path is read like the component tables.",
+    )
+    discount_rate: Annotated[float, Field(gt=0, le=0.5)] = Field(
+        0.08,
+        description="Real discount rate for annualising investment, p.u. Default 8 %: the "
+        "social discount rate of 建设项目经济评价方法与参数 (3rd ed., NDRC/MOHURD 2006).",
+    )
+    electrolyser_kWh_per_kg: Annotated[float, Field(gt=30, le=100)] = Field(
+        55.0,
+        description="Electricity per kg of hydrogen, kWh/kg. Default 55: the scenarios' "
+        "assumption (alkaline stack + balance of plant; 39.4 kWh/kg is the HHV minimum).",
+    )
+
+    @model_validator(mode="after")
+    def _check_keys(self) -> Economics:
+        for key in self.technologies:
+            if key not in TECHNOLOGY_KEYS:
+                msg = (
+                    f"technologies: unknown technology {key!r}; expected one of "
+                    f"{', '.join(TECHNOLOGY_KEYS)}"
+                )
+                raise ValueError(msg)
+        return self
+
+
 class Scenario(_Model):
     """A whole system for one model year. See the module docstring for conventions."""
 
@@ -484,6 +722,7 @@ class Scenario(_Model):
     )
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
+    economics: Economics = Field(default_factory=Economics)
     capacity_totals_GW: dict[str, NonNegative] = Field(
         default_factory=dict,
         description="Rescale a class of capacity to a new total, keeping its split across "

@@ -21,6 +21,7 @@ from energysim.accounting import (
 )
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
+from energysim.indicators import add_indicators
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.results.schema import VARIABLES
 
@@ -188,6 +189,7 @@ def to_dataset(
             ),
         }
     )
+    ds = add_indicators(ds, result, inputs, scenario)
     if attrs:
         ds.attrs.update(dict(attrs))
     return ds

@@ -25,6 +25,7 @@ from energysim.accounting import (
 )
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
+from energysim.indicators import structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit
 
@@ -233,7 +234,7 @@ def annual_figures(
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
-    return system_figures(
+    figures = system_figures(
         result,
         inputs,
         scenario,
@@ -242,6 +243,7 @@ def annual_figures(
         renewable_used_TWh=zero_used + thermal["renewable"],
         coal_TWh=thermal["coal"],
     )
+    return figures | structural_figures(scenario, figures)
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:
