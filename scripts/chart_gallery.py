@@ -4,10 +4,11 @@ Usage::
 
     energysim run scenarios/plan-2030.yaml -o plan.nc
     energysim sweep scenarios/sweeps/storage-corridor-weather.yaml -o sweep.nc
-    python scripts/chart_gallery.py plan.nc --sweep sweep.nc -o docs/img
+    energysim pathway scenarios/pathways/plan-2026-2030.yaml -o pathway.nc
+    python scripts/chart_gallery.py plan.nc --sweep sweep.nc --pathway pathway.nc -o docs/img
 
 Writes ``<kind>-<lang>.png`` for each result kind of :data:`energysim.plot.charts.CHARTS`
-(and each sweep kind with ``--sweep``), ``capacity_balance-<lang>.png`` when
+(each sweep kind with ``--sweep``, the pathway with ``--pathway``), ``capacity_balance-<lang>.png`` when
 :mod:`energysim.adequacy` is installed, and ``monthly-plan-2030.png`` (the README's figure).
 Prints any pair of overlapping texts it finds (there should be none).
 """
@@ -29,11 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results", type=Path)
     parser.add_argument("--sweep", type=Path, default=None)
+    parser.add_argument("--pathway", type=Path, default=None, help="energysim pathway ... -o FILE")
     parser.add_argument("-o", "--output", type=Path, default=Path("docs/img"))
     parser.add_argument("--dpi", type=int, default=110)
     args = parser.parse_args(argv)
     ds = xr.load_dataset(args.results)
     sweep = load_any(args.sweep) if args.sweep else None
+    pathway = load_any(args.pathway) if args.pathway else None
     args.output.mkdir(parents=True, exist_ok=True)
     problems = 0
     for lang in ("en", "zh"):
@@ -44,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                 figure = "new_energy_local_TWh"
                 target, sense = sweep_target(sweep, figure)
                 fig = draw(kind, sweep, lang=lang, figure=figure, target=target, sense=sense)
+            elif spec.data == "pathway":
+                if pathway is None:
+                    continue
+                fig = draw(kind, pathway, lang=lang)
             else:
                 fig = draw(kind, ds, lang=lang)
             problems += _save(fig, args.output / f"{kind}-{lang}.png", args.dpi, lang)

@@ -4,7 +4,8 @@
 figure size and the function that draws it; ``energysim plot --kind``, the report and the docs
 read it. The chart functions themselves live in :mod:`energysim.plot.results` (results),
 :mod:`energysim.plot.maps` (the map), :mod:`energysim.plot.sweeps` (sweeps) and
-:mod:`energysim.plot.analysis` (tables of the analyses); they are re-exported here.
+:mod:`energysim.plot.analysis` (tables of the analyses) and :mod:`energysim.plot.pathway` (pathway
+Datasets); they are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import xarray as xr
 from energysim.exceptions import EnergysimError
 from energysim.plot.analysis import capacity_balance_chart, waterfall_chart
 from energysim.plot.maps import plot_map
+from energysim.plot.pathway import pathway_chart
 from energysim.plot.results import (
     default_start,
     plot_corridors,
@@ -47,6 +49,7 @@ __all__ = [
     "dataset_kind",
     "default_start",
     "draw",
+    "pathway_chart",
     "is_sweep",
     "plot_corridors",
     "plot_curtailment_heatmap",
@@ -177,6 +180,13 @@ CHARTS: dict[str, ChartKind] = {
             "leagues (annual demand), backbone and corridors on boundary data",
             _fixed(9.5, 7.6),
             _draw_plain(plot_map),
+        ),
+        ChartKind(
+            "pathway",
+            "pathway",
+            "pathway: local and exported new energy and utilisation by model year",
+            _fixed(9.0, 5.0),
+            _draw_plain(pathway_chart),
         ),
         ChartKind(
             "feasibility",

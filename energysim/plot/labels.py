@@ -195,6 +195,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "item:wind, solar and CSP (P5)": ("Wind, solar, CSP (P5)", "风光热 (P5)"),
     "item:storage": ("Storage", "储能"),
     "item:demand response": ("Demand response", "需求响应"),
+    # -- pathway chart (energysim.plot.pathway) -------------------------------------------------
+    "pathway.local": ("New energy consumed locally", "新能源区内消纳电量"),
+    "pathway.export": ("New energy exported", "新能源外送电量"),
+    "pathway.local_target": ("local target", "区内消纳目标"),
+    "pathway.export_target": ("export target", "外送目标"),
+    "pathway.utilisation": ("New-energy utilisation (right axis)", "新能源利用率 (右轴)"),
+    "pathway.floor": ("utilisation floor 90 %", "利用率底线 90 %"),
+    "pathway.dip": ("dip (utilisation or adequacy)", "利用率或保供下降"),
+    "pathway.twh": ("Energy (TWh)", "电量 (TWh)"),
+    "pathway.share": ("New-energy utilisation", "新能源利用率"),
+    "pathway.year": ("Model year", "模型年份"),
+    "pathway.title": ("Pathway: the plan's targets by year", "规划路径: 逐年目标"),
     # -- report --------------------------------------------------------------------------------
     "r.title": ("energysim report", "energysim 报告"),
     "r.compare_title": ("energysim comparison", "energysim 情景对比"),
