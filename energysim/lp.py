@@ -123,9 +123,9 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
         if inputs.reserve_req.max() > 0:
             _add_reserve(m, scenario, inputs, index, snapshots)
         # storage state-of-charge floors
-        floors = {
-            name: s.soc_min * s.p_nom * s.max_hours
-            for name, s in scenario.storage.items()
+        floors = {  # packed floors (in-year average storage under fleet timing)
+            name: float(inputs.st_soc_min[si])
+            for si, (name, s) in enumerate(scenario.storage.items())
             if s.soc_min > 0
         }
         if floors:

@@ -173,18 +173,18 @@ def build_network_from_packed(
             marginal_cost=-costs.electrolyser_value,
         )
 
-    for name, s in scenario.storage.items():
+    for si, (name, s) in enumerate(scenario.storage.items()):
         n.add(
             "StorageUnit",
             name,
             bus=s.bus,
             carrier=s.kind,
-            p_nom=s.p_nom,
+            p_nom=inputs.st_p[si],  # packed: in-year average under fleet timing
             max_hours=s.max_hours,
             efficiency_store=s.efficiency_store,
             efficiency_dispatch=s.efficiency_dispatch,
             standing_loss=s.standing_loss,
-            state_of_charge_initial=s.state_of_charge_initial * s.p_nom * s.max_hours,
+            state_of_charge_initial=inputs.st_soc0[si],
             cyclic_state_of_charge=False,
         )
 

@@ -93,6 +93,25 @@ TARGETS: tuple[TargetSpec, ...] = (
         "x",
         False,
     ),
+    TargetSpec(
+        "max_loss_of_load_hours", "loss_of_load_hours", "<=", "loss-of-load hours", "h", True
+    ),
+    TargetSpec(
+        "max_export_cut_hours",
+        "export_cut_hours",
+        "<=",
+        "export schedules met (hours cut)",
+        "h",
+        True,
+    ),
+    TargetSpec(
+        "max_reserve_shortfall_hours",
+        "reserve_shortfall_hours",
+        "<=",
+        "reserve held (hours short)",
+        "h",
+        True,
+    ),
 )
 
 COLUMNS = [
@@ -114,6 +133,8 @@ COLUMNS = [
     "p50",
     "p90",
     "weather_years",
+    "outage_draws",
+    "runs",
     "utilisation_hours",
     "scheduled_hours",
     "tolerance",
@@ -226,6 +247,8 @@ def _row(
         "p50": math.nan,
         "p90": math.nan,
         "weather_years": 0,
+        "outage_draws": 0,
+        "runs": 0,
         "utilisation_hours": math.nan,
         "scheduled_hours": math.nan,
     }

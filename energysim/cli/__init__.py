@@ -1,7 +1,7 @@
 """The ``energysim`` command line: the one front door, on top of everything else.
 
 Subcommands: ``validate``, ``build``, ``run``, ``fidelity``, ``check``, ``calibrate``, ``sweep``,
-``plot``, ``report``, ``bench``, ``schema``, ``pathway``. Bad input ends with one line on stderr naming the file,
+``plot``, ``report``, ``bench``, ``pathway``, ``attribute``, ``schema``. Bad input ends with one line on stderr naming the file,
 field and value, and exit code 2; ``--debug`` shows the traceback instead.
 
 Every handler lives in a module of this package (``energysim.cli.check`` ...) and is imported only
@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N weather years and report probabilities and P10/P50/P90",
     )
     p.add_argument(
+        "--outage-draws",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90)",
+    )
+    p.add_argument(
         "--what-it-takes",
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",
@@ -187,6 +194,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", action="append", default=None, help="engine name (repeatable)")
     p.add_argument("-o", "--output", type=Path, default=None, help="folder for JSON, CSV, charts")
     p.set_defaults(func=_lazy("bench:cmd_bench"))
+
+    p = sub.add_parser(
+        "attribute", parents=[common], help="what each assumption between two scenarios is worth"
+    )
+    p.add_argument("start", type=Path, help="scenario to start from (e.g. plan-2030-optimistic)")
+    p.add_argument("end", type=Path, help="scenario to arrive at (e.g. plan-2030)")
+    p.add_argument("--engine", default="kernel", help="engine of every step (default: kernel)")
+    p.add_argument("--csv", type=Path, default=None, help="write the table as CSV")
+    p.add_argument("--chart", type=Path, default=None, help="write a waterfall chart (PNG/SVG/PDF)")
+    p.add_argument(
+        "--figure", default="new_energy_utilisation", help="figure of the waterfall chart"
+    )
+    p.set_defaults(func=_lazy("attribute:cmd_attribute"))
 
     p = sub.add_parser("schema", parents=[common], help="print the JSON schema of scenario files")
     p.add_argument("-o", "--output", type=Path, default=None)

@@ -15,9 +15,18 @@ The JSON schema published in ``scenarios/schema.json`` is generated from these m
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +81,22 @@ class _Sourced(_Model):
     )
 
 
+IN_SERVICE_DATE_DESCRIPTION = (
+    "First day in service, 'YYYY-MM-DD'. Empty: in service all year. In a model year it enters "
+    "during, the component runs from that day on (generators hour by hour; storage and thermal "
+    "capacity at their in-year average, docs/data.md); after the model year's end it is absent. "
+    "Capacity targets count the year-end fleet."
+)
+
+
 # -- components ---------------------------------------------------------------------------------
+
+
+class HeatingSeason(_Model):
+    """The period in which CHP must run (供暖季), as month-day strings."""
+
+    start: str = Field("10-15", pattern=r"^\d{2}-\d{2}$", description="First day, 'MM-DD'.")
+    end: str = Field("04-15", pattern=r"^\d{2}-\d{2}$", description="Last day, 'MM-DD'.")
 
 
 class Bus(_Sourced):
@@ -86,6 +110,23 @@ class Bus(_Sourced):
         description="Share of the province's annual demand located at this bus (p.u.; shares "
         "over all buses sum to 1)."
     )
+    heating_season: HeatingSeason | None = Field(
+        None,
+        description="This league's heating season (CHP must-run floor), overriding the "
+        "scenario's heating_season. Empty: the scenario's. In a CSV table: 'MM-DD/MM-DD' "
+        "(start/end).",
+    )
+
+    @field_validator("heating_season", mode="before")
+    @classmethod
+    def _season_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = value.split("/")
+            if len(parts) != 2:
+                msg = f"got {value!r}; expected 'MM-DD/MM-DD' (start/end of the heating season)"
+                raise ValueError(msg)
+            return {"start": parts[0].strip(), "end": parts[1].strip()}
+        return value
 
 
 class Generator(_Sourced):
@@ -123,6 +164,7 @@ class Generator(_Sourced):
         description="Multiplier on the profile capacity factor (site quality relative to the bus "
         "profile), p.u.; results are clipped to [0, 1].",
     )
+    in_service_date: date | None = Field(None, description=IN_SERVICE_DATE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _check_pu(self) -> Generator:
@@ -151,6 +193,7 @@ class Storage(_Sourced):
     )
     soc_min: PerUnit = Field(0.0, description="Lowest allowed state of charge, p.u.")
     soc_max: PerUnit = Field(1.0, description="Highest allowed state of charge, p.u.")
+    in_service_date: date | None = Field(None, description=IN_SERVICE_DATE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _check_soc(self) -> Storage:
@@ -202,8 +245,23 @@ class Corridor(_Sourced):
     kind: Literal["uhvdc", "uhvac", "hvdc"] = Field("uhvdc", description="Technology.")
     p_nom: NonNegative = Field(description="Rated sending capacity, MW.")
     efficiency: Efficiency = Field(0.93, description="Delivered / sent energy, p.u. (line losses).")
-    in_service_year: int = Field(
-        ge=1990, le=2100, description="First model year in which the corridor operates."
+    in_service_year: Annotated[int, Field(ge=1990, le=2100)] | None = Field(
+        None,
+        description="First model year in which the corridor operates. Empty: the year of "
+        "in_service_date (give at least one; if both, they must agree).",
+    )
+    in_service_date: date | None = Field(
+        None,
+        description="First day in service, 'YYYY-MM-DD'. In its model year the corridor runs its "
+        "schedule and sells surplus from that day on (scheduled annual energy pro rata to the "
+        "hours in service). Empty: 1 January of in_service_year.",
+    )
+    support_floor_pu: NonNegative = Field(
+        0.0,
+        le=2.0,
+        description="Sending-end support floor: thermal output at the sending bus of at least "
+        "this many MW per MW scheduled, every hour (stability/short-circuit support of a UHV DC "
+        "line; dedicated plants first, then the cheapest thermal at the bus). 0: none.",
     )
     delivery_curve: DeliveryCurve = Field(
         "receiving_load",
@@ -240,8 +298,56 @@ class Corridor(_Sourced):
         "surplus above the schedule. Empty: every hour.",
     )
 
+    @field_validator("surplus_hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: Any) -> Any:
+        """A CSV cell gives the hours as text: '0-9,16-23' (ranges inclusive)."""
+        if not isinstance(value, str):
+            return value
+        hours: list[int] = []
+        try:
+            for part in value.replace(" ", "").split(","):
+                lo, _, hi = part.partition("-")
+                hours.extend(range(int(lo), int(hi or lo) + 1))
+        except ValueError:
+            msg = f"got {value!r}; expected hours of the day as '0-9,16-23' or a list of integers"
+            raise ValueError(msg) from None
+        return hours
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_from_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("in_service_date") not in (None, ""):
+            raw = data["in_service_date"]
+            try:
+                year = raw.year if isinstance(raw, date) else date.fromisoformat(str(raw)).year
+            except ValueError:
+                return data  # the field validator reports the bad date
+            given = data.get("in_service_year")
+            if given in (None, ""):
+                data = {**data, "in_service_year": year}
+            elif int(given) != year:
+                msg = (
+                    f"in_service_year ({given}) disagrees with in_service_date ({raw}); "
+                    "expected the year of the date, or give only one of them"
+                )
+                raise ValueError(msg)
+        return data
+
+    @model_serializer(mode="wrap")
+    def _drop_derived_year(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A dump of a dated corridor carries the date only: its year is derived from it, so an
+        override of the date alone (variants, sweeps, attribution) stays consistent."""
+        data = handler(self)
+        if self.in_service_date is not None and isinstance(data, dict):
+            data.pop("in_service_year", None)
+        return data
+
     @model_validator(mode="after")
     def _check_energy(self) -> Corridor:
+        if self.in_service_year is None:
+            msg = "give the first year in service as in_service_year or in_service_date"
+            raise ValueError(msg)
         if self.annual_TWh is None and self.utilisation_hours is None:
             msg = "give the scheduled energy as annual_TWh or utilisation_hours"
             raise ValueError(msg)
@@ -357,13 +463,6 @@ class ThermalAvailability(_Sourced):
         return self
 
 
-class HeatingSeason(_Model):
-    """The period in which CHP must run (供暖季), as month-day strings."""
-
-    start: str = Field("10-15", pattern=r"^\d{2}-\d{2}$", description="First day, 'MM-DD'.")
-    end: str = Field("04-15", pattern=r"^\d{2}-\d{2}$", description="Last day, 'MM-DD'.")
-
-
 class Weather(_Model):
     """Which weather year the hourly profiles represent.
 
@@ -431,6 +530,27 @@ class Targets(_Model):
         1.0,
         description="New-energy capacity / thermal capacity, p.u. (两个超过: new-energy capacity "
         "above thermal by 2025; same source).",
+    )
+    max_loss_of_load_hours: NonNegative | None = Field(
+        3.0,
+        description="Largest acceptable hours with unserved demand (LOLH) in a year, h. "
+        "Default 3 h: assumption, the loss-of-load expectation standard of Great Britain and "
+        "France (3 h/yr; US practice 'one day in ten years' is ~2.4 h/yr). It is an expectation: "
+        "read it against the P50 and P(meet) of --weather-years/--outage-draws. China's 保供 "
+        "practice (no orderly rationing, 有序用电) is the stricter max_unserved_MWh = 0.",
+    )
+    max_export_cut_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which a corridor's scheduled sending is cut, h. "
+        "Default 0 h: assumption, the delivery curves (送电曲线) are contracted and the receiving "
+        "grids count on them in their own peak balance; the plan asks to strengthen 蒙电外送 "
+        "保障能力 (第三十四章第二节), so any cut is a 保供 failure.",
+    )
+    max_reserve_shortfall_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which the upward reserve (scenario.reserve) is "
+        "not held, h. Default 0 h: assumption, grid dispatch holds its operating reserve in "
+        "every hour and gives it up only in an emergency, which is what this counts.",
     )
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.config.schema import Scenario
+from energysim.kernel._jit import jit
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +102,21 @@ def _markov_up(
     up = rng.random(n_units) >= rate
     draws = rng.random((hours, n_units))
     count = np.empty(hours)
-    for t in range(hours):
-        if t > 0:
-            up = np.where(up, draws[t] >= fail, draws[t] < repair)
-        count[t] = up.sum()
+    _markov_count(up, draws, fail, repair, count)
     return count
+
+
+@jit
+def _markov_count(up, draws, fail, repair, count):
+    """Hour loop of :func:`_markov_up` (compiled): ``up`` (n,) bool is updated in place from
+    the uniform ``draws`` (T, n); ``count`` (T,) gets the units up in each hour."""
+    for t in range(draws.shape[0]):
+        n_up = 0
+        for i in range(draws.shape[1]):
+            if t > 0:
+                up[i] = draws[t, i] >= fail if up[i] else draws[t, i] < repair
+            n_up += up[i]
+        count[t] = n_up
 
 
 def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> pd.DataFrame:

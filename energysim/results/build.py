@@ -19,6 +19,7 @@ from energysim.accounting import (
     safe_share,
     system_figures,
 )
+from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.indicators import add_indicators
@@ -79,6 +80,7 @@ def to_dataset(
         "line": list(index.lines),
         "corridor": list(index.corridors),
         "flexible_load": list(index.flexible_loads),
+        "month": MONTHS,
     }
     ne_carriers = NEW_ENERGY_CARRIERS
     gen_p = generator_dispatch(result, inputs, index)
@@ -145,6 +147,13 @@ def to_dataset(
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,
         **figures,
+        **adequacy_figures(
+            index.snapshots,
+            result.unserved,
+            result.corr_short,
+            index.receiving_peak,
+            result.reserve_short,
+        ),
     }
     ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})
     ds["generator"].attrs["carrier"] = ",".join(carriers)
@@ -184,8 +193,11 @@ def to_dataset(
             else "real profiles",
             "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
             "corridors_out_of_service": ",".join(index.corridors_out_of_service),
-            "config": yaml.safe_dump(
-                scenario.model_dump(mode="json"), allow_unicode=True, sort_keys=False
+            "config": yaml.dump(
+                scenario.model_dump(mode="json"),
+                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),  # libyaml: same text, 7x
+                allow_unicode=True,
+                sort_keys=False,
             ),
         }
     )

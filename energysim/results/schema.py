@@ -178,6 +178,45 @@ VARIABLES: dict[str, VarSpec] = {
     "levelised_system_cost_CNY_per_MWh": VarSpec(
         (), "CNY/MWh", "(variable cost + annualised investment) per MWh served"
     ),
+    # adequacy (energysim.adequacy; definitions in its module docstring)
+    "loss_of_load_hours": VarSpec((), "h", "hours with unserved demand (LOLH)"),
+    "export_cut_hours": VarSpec((), "h", "hours with scheduled corridor sending cut"),
+    "export_cut_max_MW": VarSpec((), "MW", "largest cut of scheduled sending in one hour"),
+    "export_cut_max_hour": VarSpec(
+        (), "h", "hour of the year (0-based) of the largest cut; -1 if none"
+    ),
+    "export_cut_peak_hours": VarSpec(
+        (), "h", "hours with a cut in the receiving grid's peak hours (top 10 % of its load)"
+    ),
+    "export_cut_peak_TWh": VarSpec(
+        (), "TWh", "scheduled sending cut in the receiving grids' peak hours"
+    ),
+    "reserve_shortfall_hours": VarSpec((), "h", "hours with upward reserve not held"),
+    "reserve_shortfall_MWh": VarSpec((), "MWh", "upward reserve not held, summed over hours"),
+    "corridor_cut_hours": VarSpec(("corridor",), "h", "hours with scheduled sending cut"),
+    "loss_of_load_hours_monthly": VarSpec(("month",), "h", "hours with unserved demand"),
+    "unserved_MWh_monthly": VarSpec(("month",), "MWh", "unserved energy"),
+    "export_cut_hours_monthly": VarSpec(
+        ("month",), "h", "hours with scheduled corridor sending cut"
+    ),
+    "export_shortfall_TWh_monthly": VarSpec(
+        ("month",), "TWh", "scheduled export that could not be supplied"
+    ),
+    "export_cut_max_MW_monthly": VarSpec(
+        ("month",), "MW", "largest cut of scheduled sending in one hour"
+    ),
+    "export_cut_peak_hours_monthly": VarSpec(
+        ("month",), "h", "hours with a cut in the receiving grid's peak hours"
+    ),
+    "export_cut_peak_TWh_monthly": VarSpec(
+        ("month",), "TWh", "scheduled sending cut in the receiving grids' peak hours"
+    ),
+    "reserve_shortfall_hours_monthly": VarSpec(
+        ("month",), "h", "hours with upward reserve not held"
+    ),
+    "reserve_shortfall_MWh_monthly": VarSpec(
+        ("month",), "MWh", "upward reserve not held, summed over hours"
+    ),
 }
 
 ANNUAL_FIGURES = (
@@ -189,6 +228,9 @@ ANNUAL_FIGURES = (
     "renewable_weight",
     "new_energy_utilisation",
     "unserved_MWh",
+    "loss_of_load_hours",
+    "export_cut_hours",
+    "reserve_shortfall_hours",
     "new_energy_used_TWh",
     "new_energy_curtailed_TWh",
     "export_TWh",
