@@ -56,7 +56,7 @@ def test_html_is_self_contained_with_verdicts(plan_html):
     assert not re.search(r"<(link|script)\b", text)
     assert not re.search(r"""(src|href)=["'](?!data:)""", text)
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
-    assert len(images) == len(QUICK_CHARTS)
+    assert len(images) == len(QUICK_CHARTS) + 1  # and the capacity balance at the peaks
     assert all(base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
     table = re.search(r'<table id="verdicts">.*?</table>', text, re.S).group(0)
     for needle in (
@@ -78,6 +78,9 @@ def test_html_is_self_contained_with_verdicts(plan_html):
     assert "All 8 headline targets are met." in executive
     assert "Binding constraints" in executive and "Togtoh–JJJ: energy sent" in executive
     assert "Evening-peak adequacy" in executive and "peak load" in executive
+    # the capacity balance of energysim.adequacy, both seasons, with margins
+    assert "Summer evening peak (2030-" in executive and "Winter evening peak (2030-" in executive
+    assert "counted supply" in executive and "against a requirement of" in executive
     assert "-0.0" not in text and "−0.0" not in text
 
 
@@ -162,7 +165,7 @@ def test_report_from_scenario_file(tmp_path, monkeypatch, capsys):
     text = out.read_text(encoding="utf-8")
     assert '<table id="verdicts">' in text and "B–Shandong: new-energy share" in text
     assert "test: wind a" in text
-    assert text.count("data:image/png;base64,") == 7
+    assert text.count("data:image/png;base64,") == 7 + 1  # 7 charts and the capacity balance
     assert "targets" in capsys.readouterr().out
 
 
@@ -251,7 +254,7 @@ def test_report_in_headless_browser(plan_html, tmp_path):
     assert measures["ink"] > 0.02
     # the page as rendered opens with the summary and shows the figures
     found = shot.check_report(png, shot.dump_dom(plan_html))
-    assert found["figures"] == len(QUICK_CHARTS)
+    assert found["figures"] == len(QUICK_CHARTS) + 1
     assert found["summary"] > 0.01 and found["charts"] > 0.002
     with pytest.raises(ValueError, match="no executive summary"):
         shot.check_report(png, "<html><body><figure><img src='x'></figure></body></html>")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.exceptions import EnergysimError
-from energysim.plot.common import MW_PER_GW, axes, legend, styled
+from energysim.plot.common import LEGEND_SHARE, MW_PER_GW, axes, legend, styled
 from energysim.plot.labels import tr
 from energysim.plot.style import carrier_color
 
@@ -79,6 +79,11 @@ def capacity_balance_chart(
         raise EnergysimError(msg)
     ax = axes(ax, (8.0, 5.0))
     parts = table[~table["item"].astype(str).str.startswith("total") & (table["side"] != "margin")]
+    stacks = [
+        parts.loc[parts["side"] == side, [f"{s}_MW" for s in SEASONS]].clip(lower=0).sum().max()
+        for side in ("requirement", "supply")
+    ]
+    scale = float(max(stacks, default=0.0)) / MW_PER_GW
     width = 0.36
     centres = np.arange(len(SEASONS), dtype=float)
     tops = {}
@@ -88,6 +93,9 @@ def capacity_balance_chart(
             values = np.array([getattr(row, f"{s}_MW") for s in SEASONS], dtype=float) / MW_PER_GW
             if not np.any(np.abs(values) > 1e-9):
                 continue
+            name = _item(row.item, lang)
+            if np.max(values) < LEGEND_SHARE * scale:
+                name = f"_{name}"  # too thin to see: no legend entry
             ax.bar(
                 centres + offset,
                 values,
@@ -96,7 +104,7 @@ def capacity_balance_chart(
                 color=ITEM_COLOURS.get(row.item, "#999999"),
                 edgecolor="white",
                 linewidth=0.5,
-                label=_item(row.item, lang),
+                label=name,
                 gid=f"{side}:{row.item}",
             )
             base = base + values
