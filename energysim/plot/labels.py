@@ -135,6 +135,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "target:renewable_weight": ("Renewable consumption weight", "可再生能源电力消纳权重"),
     "target:new_energy_utilisation": ("New-energy utilisation", "新能源利用率"),
     "target:max_unserved_MWh": ("Unserved energy", "缺电量"),
+    "target:new_energy_over_thermal_generation": (
+        "New-energy / thermal generation",
+        "新能源与火电发电量之比",
+    ),
+    "target:new_energy_over_thermal_capacity": (
+        "New-energy / thermal capacity",
+        "新能源与火电装机之比",
+    ),
     "target:max_loss_of_load_hours": ("Loss-of-load hours", "缺电小时数"),
     "target:max_export_cut_hours": ("Export cut hours", "外送削减小时数"),
     "target:max_reserve_shortfall_hours": ("Reserve shortfall hours", "备用不足小时数"),
@@ -164,6 +172,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "var:flexible_load_TWh": ("Flexible loads", "灵活负荷电量"),
     "var:demand_response_TWh": ("Demand response", "需求响应电量"),
     "var:thermal_relief_TWh": ("Must-run relief", "火电压减电量"),
+    "var:new_energy_over_thermal_generation": (
+        "New-energy / thermal generation",
+        "新能源与火电发电量之比",
+    ),
+    "var:new_energy_over_thermal_capacity": (
+        "New-energy / thermal capacity",
+        "新能源与火电装机之比",
+    ),
     "var:loss_of_load_hours": ("Loss-of-load hours", "缺电小时数"),
     "var:export_cut_hours": ("Export cut hours", "外送削减小时数"),
     "var:export_cut_max_MW": ("Largest hourly export cut", "最大单小时外送削减"),
@@ -345,16 +361,25 @@ def region_name(region: str, lang: str = "en") -> str:
     return tr(key, lang) if key in TEXT else region
 
 
-def target_name(target: str, lang: str = "en", places: Mapping[str, str] | None = None) -> str:
+def target_name(
+    target: str,
+    lang: str = "en",
+    places: Mapping[str, str] | None = None,
+    fallback: str | None = None,
+) -> str:
     """Human name of a check row's ``target`` (``"new_energy_local_TWh"``,
-    ``"corridor:<name>:energy"``, ``"corridor:<name>:renewable_share"``)."""
+    ``"corridor:<name>:energy"``, ``"corridor:<name>:renewable_share"``); ``fallback`` (the
+    row's own label) for a target this table does not translate yet."""
     if target.startswith("corridor:"):
         _, name, what = target.split(":", 2)
         place = (places or {}).get(name, name)
         key = "target:corridor_energy" if what == "energy" else "target:corridor_share"
         return f"{place}: {tr(key, lang)}"
     key = f"target:{target}"
-    return tr(key, lang) if key in TEXT else target.replace("_", " ")
+    if key in TEXT:
+        return tr(key, lang)
+    logger.debug("no translation of target %s", target)
+    return (fallback or target.replace("_", " ")).capitalize()
 
 
 def figure_name(variable: str, lang: str = "en", long_name: str | None = None) -> str:
