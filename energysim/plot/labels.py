@@ -195,8 +195,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "param:demand_response.share_of_peak": ("Demand response / peak", "需求响应比例"),
     "param:weather.seed": ("Weather year", "气象年"),
     "param:in_service_year": ("in service", "投运年份"),
+    "param:in_service_date": ("in service", "投运"),
     "param:p_nom": ("capacity", "容量"),
     "unit:year": ("year", "年"),
+    "unit:date": ("date", "日期"),
     "pp": ("pp", "个百分点"),
     "unit:seed": ("seed", "种子"),
     # -- capacity balance items (energysim.adequacy.capacity_balance) ---------------------------
