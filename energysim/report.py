@@ -1189,8 +1189,8 @@ class _Pages:
         rows: list[list[str]],
         shares: list[float],
         right: set[int] = frozenset(),
+        size: float = 7.0,
     ) -> None:
-        size = 7.0
         span = self.RIGHT - self.LEFT
         total = sum(shares)
         widths = [span * s / total for s in shares]
@@ -1288,7 +1288,9 @@ def render_pdf(report: Report, path: Path) -> None:
         tail = _Pages(lang)
         if report.sources:
             tail.heading(tr("r.assumptions", lang))
-            tail.table([tr("r.used_by", lang), tr("r.source", lang)], report.sources, [1.2, 2.4])
+            tail.table(
+                [tr("r.used_by", lang), tr("r.source", lang)], report.sources, [0.9, 3.1], size=6.5
+            )
         tail.heading(tr("r.provenance", lang))
         tail.table(
             [tr("r.key", lang), tr("r.value", lang)],
