@@ -304,3 +304,22 @@ def test_report_evening_peak_adequacy(plan_nc):
         without.adequacy[0]
         == "The capacity balance at the peaks is not available for these results."
     )
+
+
+def test_sources_differing_in_a_figure_are_written_once():
+    from energysim.report import _group_sources
+
+    cited = [
+        ("buses/a", "Split by coal (1530 MW here; load is industrial)"),
+        ("buses/b", "Split by coal (3520 MW here; load is industrial)"),
+        ("buses/c", "A different source"),
+        ("generators/x", "A different source"),
+    ]
+    rows = _group_sources(cited)
+    assert rows == [
+        (
+            "Split by coal ([…] MW here; load is industrial) — […] = a: 1530; b: 3520",
+            ["buses/a", "buses/b"],
+        ),
+        ("A different source", ["buses/c", "generators/x"]),
+    ]
