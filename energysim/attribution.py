@@ -293,6 +293,8 @@ def attribute(
 def waterfall(table: pd.DataFrame, figure: str = "new_energy_utilisation", ax: Any = None) -> Any:
     """Waterfall chart of one figure: start bar, one bar per step, end bar.
 
+    Drawn by :func:`energysim.plot.waterfall_chart` (the charts' one style and texts).
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -306,38 +308,9 @@ def waterfall(table: pd.DataFrame, figure: str = "new_energy_utilisation", ax: A
     -------
     matplotlib.axes.Axes
     """
-    import matplotlib.pyplot as plt
+    from energysim.plot.analysis import waterfall_chart
 
     if figure not in table.columns:
         msg = f"figure {figure!r} is not in the table; expected one of {list(table.columns[1:])}"
         raise ValueError(msg)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(8.0, 0.5 * (len(table) + 2)), 5.5))
-    start = table.attrs["start"][figure]
-    end = table.attrs["end"][figure]
-    labels = [
-        table.attrs.get("start_name", "start"),
-        *table.index,
-        table.attrs.get("end_name", "end"),
-    ]
-    level = start
-    bottoms, heights, colors = [0.0], [start], ["0.55"]
-    for delta in table[figure]:
-        bottoms.append(level if delta >= 0 else level + delta)
-        heights.append(abs(delta))
-        colors.append("tab:green" if delta >= 0 else "tab:red")
-        level += delta
-    bottoms.append(0.0)
-    heights.append(end)
-    colors.append("0.3")
-    x = range(len(labels))
-    ax.bar(x, heights, bottom=bottoms, color=colors)
-    ax.set_xticks(list(x), labels, rotation=60, ha="right", fontsize=8)
-    unit = table.attrs.get("units", {}).get(figure, "")
-    ax.set_ylabel(f"{figure} ({unit})" if unit else figure)
-    finite = [b + h for b, h in zip(bottoms, heights, strict=True)] + bottoms[1:-1]
-    lo, hi = min(finite), max(finite)
-    pad = 0.1 * (hi - lo) if hi > lo else 1.0
-    ax.set_ylim(max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad)
-    ax.set_title(f"{figure}: {labels[0]} -> {labels[-1]}")
-    return ax
+    return waterfall_chart(table, figure=figure, ax=ax)

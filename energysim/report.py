@@ -201,6 +201,8 @@ def format_value(value: float | None, unit: str) -> str:
         return "–"
     if unit == "1":
         return f"{_number(100 * value, 1)} %"
+    if unit == "x":  # a ratio
+        return f"{_number(value, 2)} ×"
     if unit in ("MWh", "h", "MW"):
         return f"{_number(value, 0)} {unit}"
     return f"{_number(value, 1)} {unit}"
@@ -216,6 +218,8 @@ def format_margin(margin: float, unit: str, lang: str = "en") -> str:
         return "–"
     if unit == "1":
         value, decimals, shown = 100 * margin, 1, tr("pp", lang)
+    elif unit == "x":
+        value, decimals, shown = margin, 2, "×"
     elif unit in ("MWh", "h", "MW"):
         value, decimals, shown = margin, 0, unit
     else:
@@ -305,7 +309,7 @@ def _target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
 
 def _row_cells(r: dict, lang: str, places: dict[str, str]) -> list[str]:
     return [
-        target_name(str(r["target"]), lang, places),
+        target_name(str(r["target"]), lang, places, r.get("label")),
         format_value(r["value"], r["unit"]),
         f"{SENSE.get(r['sense'], r['sense'])} {format_value(r['target_value'], r['unit'])}",
         format_margin(r["margin"], r["unit"], lang),
@@ -325,7 +329,8 @@ def _binding(rows: list[dict], lang: str, places: dict[str, str]) -> list[str]:
             tight.append((share, r))
     tight.sort(key=lambda t: t[0])
     lines = [
-        f"{target_name(str(r['target']), lang, places)}: {format_value(r['value'], r['unit'])} "
+        f"{target_name(str(r['target']), lang, places, r.get('label'))}: "
+        f"{format_value(r['value'], r['unit'])} "
         f"({SENSE.get(r['sense'], r['sense'])} {format_value(r['target_value'], r['unit'])}, "
         f"{tr('r.margin', lang).lower() if lang == 'en' else tr('r.margin', lang)} "
         f"{format_margin(r['margin'], r['unit'], lang)})"
@@ -645,7 +650,7 @@ def build_report(
         report.headline = [_row_cells(r, lang, places) for r in head]
         report.headline_classes = [_verdict_class(r["verdict"]) for r in head]
         missed = [
-            target_name(str(r["target"]), lang)
+            target_name(str(r["target"]), lang, places, r.get("label"))
             for r in head
             if _verdict_class(r["verdict"]) == "fail"
         ]
@@ -757,7 +762,7 @@ def build_comparison(
     for target in order:
         ref = next(rows[target] for rows in rows_by if target in rows)
         label = (
-            f"{target_name(target, lang)} ({SENSE.get(ref['sense'], ref['sense'])} "
+            f"{target_name(target, lang, None, ref.get('label'))} ({SENSE.get(ref['sense'], ref['sense'])} "
             f"{format_value(ref['target_value'], ref['unit'])})"
         )
         cells = []
@@ -1174,8 +1179,8 @@ class _Pages:
         rows: list[list[str]],
         shares: list[float],
         right: set[int] = frozenset(),
+        size: float = 7.0,
     ) -> None:
-        size = 7.0
         span = self.RIGHT - self.LEFT
         total = sum(shares)
         widths = [span * s / total for s in shares]
@@ -1273,7 +1278,9 @@ def render_pdf(report: Report, path: Path) -> None:
         tail = _Pages(lang)
         if report.sources:
             tail.heading(tr("r.assumptions", lang))
-            tail.table([tr("r.used_by", lang), tr("r.source", lang)], report.sources, [1.2, 2.4])
+            tail.table(
+                [tr("r.used_by", lang), tr("r.source", lang)], report.sources, [0.9, 3.1], size=6.5
+            )
         tail.heading(tr("r.provenance", lang))
         tail.table(
             [tr("r.key", lang), tr("r.value", lang)],

@@ -4,11 +4,13 @@ Usage::
 
     energysim run scenarios/plan-2030.yaml -o plan.nc
     energysim sweep scenarios/sweeps/storage-corridor-weather.yaml -o sweep.nc
-    python scripts/chart_gallery.py plan.nc --sweep sweep.nc -o docs/img
+    energysim pathway scenarios/pathways/plan-2026-2030.yaml -o pathway.nc
+    python scripts/chart_gallery.py plan.nc --sweep sweep.nc --pathway pathway.nc \\
+        --attribution scenarios/plan-2030-optimistic.yaml scenarios/plan-2030.yaml -o docs/img
 
 Writes ``<kind>-<lang>.png`` for each result kind of :data:`energysim.plot.charts.CHARTS`
-(and each sweep kind with ``--sweep``), ``capacity_balance-<lang>.png`` when
-:mod:`energysim.adequacy` is installed, and ``monthly-plan-2030.png`` (the README's figure).
+(each sweep kind with ``--sweep``, the pathway with ``--pathway``), ``capacity_balance-<lang>.png``,
+``waterfall-<lang>.png`` with ``--attribution``, and ``monthly-plan-2030.png`` (the README's figure).
 Prints any pair of overlapping texts it finds (there should be none).
 """
 
@@ -19,9 +21,20 @@ import sys
 from pathlib import Path
 
 import xarray as xr
+from matplotlib.figure import Figure
 
-from energysim.plot import CHARTS, draw, save_figure, text_overlaps
+from energysim.adequacy import capacity_balance
+from energysim.config import load_scenario
+from energysim.plot import (
+    CHARTS,
+    capacity_balance_chart,
+    draw,
+    save_figure,
+    text_overlaps,
+    waterfall_chart,
+)
 from energysim.plot.sources import load_any, sweep_target
+from energysim.plot.style import chart_style
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,11 +42,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("results", type=Path)
     parser.add_argument("--sweep", type=Path, default=None)
+    parser.add_argument("--pathway", type=Path, default=None, help="energysim pathway ... -o FILE")
+    parser.add_argument(
+        "--attribution",
+        nargs=2,
+        type=Path,
+        metavar=("START", "END"),
+        default=None,
+        help="two scenario files: draw the attribution waterfall of local new energy",
+    )
     parser.add_argument("-o", "--output", type=Path, default=Path("docs/img"))
     parser.add_argument("--dpi", type=int, default=110)
     args = parser.parse_args(argv)
     ds = xr.load_dataset(args.results)
     sweep = load_any(args.sweep) if args.sweep else None
+    pathway = load_any(args.pathway) if args.pathway else None
     args.output.mkdir(parents=True, exist_ok=True)
     problems = 0
     for lang in ("en", "zh"):
@@ -44,25 +67,30 @@ def main(argv: list[str] | None = None) -> int:
                 figure = "new_energy_local_TWh"
                 target, sense = sweep_target(sweep, figure)
                 fig = draw(kind, sweep, lang=lang, figure=figure, target=target, sense=sense)
+            elif spec.data == "pathway":
+                if pathway is None:
+                    continue
+                fig = draw(kind, pathway, lang=lang)
             else:
                 fig = draw(kind, ds, lang=lang)
             problems += _save(fig, args.output / f"{kind}-{lang}.png", args.dpi, lang)
-        try:
-            from energysim.adequacy import capacity_balance  # type: ignore[attr-defined]
-        except ImportError:
-            capacity_balance = None
-        if capacity_balance is not None:
-            from matplotlib.figure import Figure
+        # the capacity balance at the evening peaks (energysim.adequacy)
+        table = capacity_balance(load_scenario(f"scenarios/{ds.attrs['scenario']}.yaml"))
+        with chart_style(lang):
+            fig = Figure(figsize=(9.0, 5.0), layout="constrained")
+            capacity_balance_chart(table, ax=fig.add_subplot(), lang=lang)
+        problems += _save(fig, args.output / f"capacity_balance-{lang}.png", args.dpi, lang)
+    if args.attribution:
+        from energysim.attribution import attribute
 
-            from energysim.config import load_scenario
-            from energysim.plot import capacity_balance_chart
-            from energysim.plot.style import chart_style
-
-            table = capacity_balance(load_scenario(f"scenarios/{ds.attrs['scenario']}.yaml"))
+        table = attribute(*(load_scenario(p) for p in args.attribution))
+        for lang in ("en", "zh"):
             with chart_style(lang):
-                fig = Figure(figsize=(9.0, 5.0), layout="constrained")
-                capacity_balance_chart(table, ax=fig.add_subplot(), lang=lang)
-            problems += _save(fig, args.output / f"capacity_balance-{lang}.png", args.dpi, lang)
+                fig = Figure(figsize=(9.0, 0.4 * len(table) + 2.6), layout="constrained")
+                waterfall_chart(
+                    table, figure="new_energy_local_TWh", ax=fig.add_subplot(), lang=lang
+                )
+            problems += _save(fig, args.output / f"waterfall-{lang}.png", args.dpi, lang)
     problems += _save(draw("monthly", ds), args.output / "monthly-plan-2030.png", args.dpi, "en")
     return 1 if problems else 0
 

@@ -51,8 +51,9 @@ def cmd_attribute(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
+        from energysim.plot.export import save_figure
+
         ax = waterfall(table, figure=args.figure)
-        ax.figure.tight_layout()
-        ax.figure.savefig(chart, dpi=150)
+        save_figure(ax.figure, chart, dpi=150)  # constrained layout, print style, atomic
         out(f"wrote {chart}")
     return EXIT_OK

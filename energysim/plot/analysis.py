@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.exceptions import EnergysimError
-from energysim.plot.common import MW_PER_GW, axes, legend, styled
+from energysim.plot.common import LEGEND_SHARE, MW_PER_GW, axes, legend, styled
 from energysim.plot.labels import tr
 from energysim.plot.style import carrier_color
 
@@ -79,6 +79,11 @@ def capacity_balance_chart(
         raise EnergysimError(msg)
     ax = axes(ax, (8.0, 5.0))
     parts = table[~table["item"].astype(str).str.startswith("total") & (table["side"] != "margin")]
+    stacks = [
+        parts.loc[parts["side"] == side, [f"{s}_MW" for s in SEASONS]].clip(lower=0).sum().max()
+        for side in ("requirement", "supply")
+    ]
+    scale = float(max(stacks, default=0.0)) / MW_PER_GW
     width = 0.36
     centres = np.arange(len(SEASONS), dtype=float)
     tops = {}
@@ -88,6 +93,9 @@ def capacity_balance_chart(
             values = np.array([getattr(row, f"{s}_MW") for s in SEASONS], dtype=float) / MW_PER_GW
             if not np.any(np.abs(values) > 1e-9):
                 continue
+            name = _item(row.item, lang)
+            if np.max(values) < LEGEND_SHARE * scale:
+                name = f"_{name}"  # too thin to see: no legend entry
             ax.bar(
                 centres + offset,
                 values,
@@ -96,7 +104,7 @@ def capacity_balance_chart(
                 color=ITEM_COLOURS.get(row.item, "#999999"),
                 edgecolor="white",
                 linewidth=0.5,
-                label=_item(row.item, lang),
+                label=name,
                 gid=f"{side}:{row.item}",
             )
             base = base + values
@@ -145,8 +153,9 @@ def capacity_balance_chart(
 def waterfall_chart(
     table: pd.DataFrame | pd.Series,
     *,
-    start: tuple[str, float],
-    unit: str,
+    figure: str | None = None,
+    start: tuple[str, float] | None = None,
+    unit: str | None = None,
     end_label: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
@@ -155,20 +164,27 @@ def waterfall_chart(
     """An attribution waterfall: from a start value, each item's contribution, to the end value.
 
     Horizontal, one row per step (top to bottom), so long item names are never cut or rotated.
+    When the values sit far from zero (a utilisation of ~98 %), the value axis covers their range
+    only and the start and end bars run from its left edge.
 
     Parameters
     ----------
     table : pandas.DataFrame or Series
-        Contributions in ``unit``: a Series (item -> value) or a DataFrame with columns ``item``
-        and ``value``, in the order they apply.
-    start : (str, float)
-        Label and value of the starting bar.
-    unit : str
-        Unit of the values (written on the axis and the bars).
+        One of: the table of :func:`energysim.attribution.attribute` (index: steps, one column
+        per figure, ``attrs`` ``start``/``end``/``units``/``start_name``/``end_name``) with
+        ``figure``; a Series (item -> contribution); a DataFrame with columns ``item`` and
+        ``value``.
+    figure : str, optional
+        The figure (column) of an attribution table to draw.
+    start : (str, float), optional
+        Label and value of the starting bar (from the attribution table's ``attrs`` by default).
+    unit : str, optional
+        Unit of the values; ``"1"`` (a share) is drawn in per cent, its steps in percentage points.
     end_label : str, optional
-        Label of the final bar (default ``End``/``终点``); its value is start + sum of the items.
+        Label of the final bar (default the attribution's end scenario, else ``End``/``终点``);
+        its value is start + the sum of the contributions.
     title : str, optional
-        Title (default ``Attribution``/``因素分解``).
+        Title (default the figure's name and the two scenarios, else ``Attribution``/``因素分解``).
     ax : Axes, optional
         Axes to draw on.
     lang : {"en", "zh"}, default "en"
@@ -179,41 +195,71 @@ def waterfall_chart(
     Axes
         Bars have gid ``"start"``, ``"step:<item>"`` and ``"end"``.
     """
-    if isinstance(table, pd.Series):
-        items, values = [str(i) for i in table.index], table.to_numpy(dtype=float)
-    else:
-        if not {"item", "value"} <= set(table.columns):
-            msg = f"a waterfall table needs the columns ['item', 'value']; it has {list(table.columns)}"
+    from energysim.plot.labels import figure_name
+
+    attrs = dict(getattr(table, "attrs", {}) or {})
+    if figure is not None:
+        if not isinstance(table, pd.DataFrame) or figure not in table.columns:
+            columns = list(getattr(table, "columns", []))
+            msg = f"figure {figure!r} is not a column of the attribution table; it has {columns}"
             raise EnergysimError(msg)
+        items, values = [str(i) for i in table.index], table[figure].to_numpy(dtype=float)
+        if start is None:
+            start = (str(attrs.get("start_name", tr("start", lang))), float(attrs["start"][figure]))
+        unit = unit if unit is not None else str(attrs.get("units", {}).get(figure, ""))
+        end_label = end_label or attrs.get("end_name")
+        title = title or f"{figure_name(figure, lang)}: {start[0]} → {end_label or tr('end', lang)}"
+    elif isinstance(table, pd.Series):
+        items, values = [str(i) for i in table.index], table.to_numpy(dtype=float)
+    elif {"item", "value"} <= set(table.columns):
         items, values = table["item"].astype(str).tolist(), table["value"].to_numpy(dtype=float)
+    else:
+        msg = (
+            "a waterfall table needs the columns ['item', 'value'] (or an attribution table and "
+            f"figure=); it has {list(table.columns)}"
+        )
+        raise EnergysimError(msg)
+    if start is None:
+        msg = "a waterfall needs start=(label, value) unless it draws an attribution table"
+        raise EnergysimError(msg)
+    unit = unit or ""
+    s_label, s_value = start[0], float(start[1])
+    factor, shown, step_unit = (100.0, "%", "pp") if unit == "1" else (1.0, unit, unit)
+    s_value *= factor
+    values = values * factor
     n = len(items)
     ax = axes(ax, (8.0, max(3.0, 0.4 * (n + 2) + 1.4)))
-    s_label, s_value = start
     end_value = s_value + float(np.nansum(values))
     labels = [s_label, *items, end_label or tr("end", lang)]
     y = np.arange(n + 2)[::-1].astype(float)
+    levels = s_value + np.concatenate([[0.0], np.cumsum(values)])  # before each item; the end
+    lo, hi = float(min(levels.min(), 0.0)), float(max(levels.max(), 0.0))
+    if levels.min() > 0 and (levels.max() - levels.min()) < 0.3 * levels.max():
+        pad = max(0.15 * (levels.max() - levels.min()), 1e-3 * levels.max())
+        lo, hi = float(levels.min() - pad), float(levels.max() + pad)
+    base = lo if lo > 0 else 0.0  # start and end bars run from the axis' left edge
     neutral = carrier_color("export")
-    ax.barh(y[0], s_value, color=neutral, height=0.6, gid="start")
-    level = s_value
+    ax.barh(y[0], s_value - base, left=base, color=neutral, height=0.6, gid="start")
     for i, (item, v) in enumerate(zip(items, values, strict=True), start=1):
         colour = carrier_color("hydro") if v >= 0 else carrier_color("export_shortfall")
-        ax.barh(y[i], v, left=level, color=colour, height=0.6, gid=f"step:{item}")
-        ax.plot([level + v, level + v], [y[i] - 0.3, y[i] - 0.7], color="#777777", linewidth=0.6)
-        level += v
-    ax.barh(y[-1], end_value, color=neutral, height=0.6, gid="end")
-    span = max(abs(s_value), abs(end_value), float(np.nanmax(np.abs(values), initial=0.0)), 1e-9)
-    levels = s_value + np.concatenate([[0.0], np.cumsum(values)])  # level before each item, end
-    bars = [(0.0, s_value, False)]
-    bars += [(levels[i], v, True) for i, v in enumerate(values)]
-    bars += [(0.0, end_value, False)]
-    for yi, (left, v, signed) in zip(y, bars, strict=True):
-        right = max(left, left + v)
-        text = f"{v:+,.1f}" if signed else f"{v:,.1f}"
-        ax.text(right + 0.01 * span, yi, f"{text} {unit}", va="center", ha="left", fontsize=7.5)
+        ax.barh(y[i], v, left=levels[i - 1], color=colour, height=0.6, gid=f"step:{item}")
+        ax.plot([levels[i]] * 2, [y[i] - 0.3, y[i] - 0.7], color="#777777", linewidth=0.6)
+    ax.barh(y[-1], end_value - base, left=base, color=neutral, height=0.6, gid="end")
+    span = max(hi - lo, 1e-9)
+    decimals = 1 if span >= 10 else 2 if span >= 0.1 else 3
+    rows = [
+        (s_value, s_value, False),
+        *((levels[i] + max(v, 0), v, True) for i, v in enumerate(values)),
+    ]
+    rows.append((end_value, end_value, False))
+    for yi, (right, v, signed) in zip(y, rows, strict=True):
+        text = f"{v:+,.{decimals}f} {step_unit}" if signed else f"{v:,.{decimals}f} {shown}"
+        ax.text(right + 0.01 * span, yi, text, va="center", ha="left", fontsize=7.5)
     ax.set_yticks(y, labels)
-    ax.set_xlim(min(0.0, float(levels.min())), max(0.0, float(levels.max())) * 1.18 + 1e-9)
-    ax.set_xlabel(f"{unit}")
-    ax.axvline(0.0, color="black", linewidth=0.5)
+    ax.set_xlim(lo, hi + 0.22 * span)
+    ax.set_xlabel(shown)
+    if lo <= 0:
+        ax.axvline(0.0, color="black", linewidth=0.5)
     ax.grid(True, axis="x")
     ax.set_axisbelow(True)
     ax.set_title(title or tr("title_waterfall", lang))

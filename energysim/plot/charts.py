@@ -4,7 +4,8 @@
 figure size and the function that draws it; ``energysim plot --kind``, the report and the docs
 read it. The chart functions themselves live in :mod:`energysim.plot.results` (results),
 :mod:`energysim.plot.maps` (the map), :mod:`energysim.plot.sweeps` (sweeps) and
-:mod:`energysim.plot.analysis` (tables of the analyses); they are re-exported here.
+:mod:`energysim.plot.analysis` (tables of the analyses) and :mod:`energysim.plot.pathway` (pathway
+Datasets); they are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import xarray as xr
 from energysim.exceptions import EnergysimError
 from energysim.plot.analysis import capacity_balance_chart, waterfall_chart
 from energysim.plot.maps import plot_map
+from energysim.plot.pathway import pathway_chart
 from energysim.plot.results import (
     default_start,
     plot_corridors,
@@ -44,8 +46,10 @@ __all__ = [
     "SWEEP_KINDS",
     "ChartKind",
     "capacity_balance_chart",
+    "dataset_kind",
     "default_start",
     "draw",
+    "pathway_chart",
     "is_sweep",
     "plot_corridors",
     "plot_curtailment_heatmap",
@@ -69,8 +73,8 @@ class ChartKind:
     ----------
     name : str
         The ``--kind`` name.
-    data : {"results", "sweep"}
-        The Dataset it draws.
+    data : {"results", "sweep", "pathway"}
+        The Dataset it draws (:func:`dataset_kind`).
     description : str
         One line for ``energysim plot --help`` and the docs.
     size : callable
@@ -178,6 +182,13 @@ CHARTS: dict[str, ChartKind] = {
             _draw_plain(plot_map),
         ),
         ChartKind(
+            "pathway",
+            "pathway",
+            "pathway: local and exported new energy and utilisation by model year",
+            _fixed(9.0, 5.0),
+            _draw_plain(pathway_chart),
+        ),
+        ChartKind(
             "feasibility",
             "sweep",
             "sweep: a figure over two axes with the target contour (--figure)",
@@ -216,6 +227,23 @@ def _refresh() -> None:
 
 
 _refresh()
+
+
+MADE_BY = {
+    "results": "`energysim run`",
+    "sweep": "`energysim sweep`",
+    "pathway": "`energysim pathway`",
+}
+"""What makes each kind of Dataset, for error messages."""
+
+
+def dataset_kind(ds: xr.Dataset) -> str:
+    """``"results"``, ``"sweep"`` or ``"pathway"`` (a ``year`` dim and no ``snapshot``)."""
+    if is_sweep(ds):
+        return "sweep"
+    if "snapshot" not in ds.dims and "year" in ds.dims:
+        return "pathway"
+    return "results"
 
 
 def is_sweep(ds: xr.Dataset) -> bool:
@@ -268,12 +296,12 @@ def draw(
         msg = f"chart kind {kind!r} is not known; expected one of {sorted(CHARTS)}"
         raise EnergysimError(msg)
     spec = CHARTS[kind]
-    sweep = is_sweep(ds)
-    if spec.data == "sweep" and not sweep:
-        msg = f"the {kind!r} chart needs a sweep Dataset (`energysim sweep`), not a results Dataset"
-        raise EnergysimError(msg)
-    if spec.data == "results" and sweep:
-        msg = f"the {kind!r} chart needs a results Dataset (`energysim run`), not a sweep Dataset"
+    have = dataset_kind(ds)
+    if spec.data != have:
+        msg = (
+            f"the {kind!r} chart needs a {spec.data} Dataset ({MADE_BY.get(spec.data, '')}), "
+            f"not a {have} Dataset"
+        )
         raise EnergysimError(msg)
     if spec.data == "sweep" and figure is None:
         msg = f"the {kind!r} chart needs a figure (a variable of the sweep)"

@@ -135,6 +135,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "target:renewable_weight": ("Renewable consumption weight", "可再生能源电力消纳权重"),
     "target:new_energy_utilisation": ("New-energy utilisation", "新能源利用率"),
     "target:max_unserved_MWh": ("Unserved energy", "缺电量"),
+    "target:new_energy_over_thermal_generation": (
+        "New-energy / thermal generation",
+        "新能源与火电发电量之比",
+    ),
+    "target:new_energy_over_thermal_capacity": (
+        "New-energy / thermal capacity",
+        "新能源与火电装机之比",
+    ),
     "target:max_loss_of_load_hours": ("Loss-of-load hours", "缺电小时数"),
     "target:max_export_cut_hours": ("Export cut hours", "外送削减小时数"),
     "target:max_reserve_shortfall_hours": ("Reserve shortfall hours", "备用不足小时数"),
@@ -164,6 +172,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "var:flexible_load_TWh": ("Flexible loads", "灵活负荷电量"),
     "var:demand_response_TWh": ("Demand response", "需求响应电量"),
     "var:thermal_relief_TWh": ("Must-run relief", "火电压减电量"),
+    "var:new_energy_over_thermal_generation": (
+        "New-energy / thermal generation",
+        "新能源与火电发电量之比",
+    ),
+    "var:new_energy_over_thermal_capacity": (
+        "New-energy / thermal capacity",
+        "新能源与火电装机之比",
+    ),
     "var:loss_of_load_hours": ("Loss-of-load hours", "缺电小时数"),
     "var:export_cut_hours": ("Export cut hours", "外送削减小时数"),
     "var:export_cut_max_MW": ("Largest hourly export cut", "最大单小时外送削减"),
@@ -179,8 +195,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "param:demand_response.share_of_peak": ("Demand response / peak", "需求响应比例"),
     "param:weather.seed": ("Weather year", "气象年"),
     "param:in_service_year": ("in service", "投运年份"),
+    "param:in_service_date": ("in service", "投运"),
     "param:p_nom": ("capacity", "容量"),
     "unit:year": ("year", "年"),
+    "unit:date": ("date", "日期"),
     "pp": ("pp", "个百分点"),
     "unit:seed": ("seed", "种子"),
     # -- capacity balance items (energysim.adequacy.capacity_balance) ---------------------------
@@ -195,6 +213,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "item:wind, solar and CSP (P5)": ("Wind, solar, CSP (P5)", "风光热 (P5)"),
     "item:storage": ("Storage", "储能"),
     "item:demand response": ("Demand response", "需求响应"),
+    # -- pathway chart (energysim.plot.pathway) -------------------------------------------------
+    "pathway.local": ("New energy consumed locally", "新能源区内消纳电量"),
+    "pathway.export": ("New energy exported", "新能源外送电量"),
+    "pathway.local_target": ("local target", "区内消纳目标"),
+    "pathway.export_target": ("export target", "外送目标"),
+    "pathway.utilisation": ("New-energy utilisation (right axis)", "新能源利用率 (右轴)"),
+    "pathway.floor": ("utilisation floor 90 %", "利用率底线 90 %"),
+    "pathway.dip": ("dip (utilisation or adequacy)", "利用率或保供下降"),
+    "pathway.twh": ("Energy (TWh)", "电量 (TWh)"),
+    "pathway.share": ("New-energy utilisation", "新能源利用率"),
+    "pathway.year": ("Model year", "模型年份"),
+    "pathway.title": ("Pathway: the plan's targets by year", "规划路径: 逐年目标"),
     # -- report --------------------------------------------------------------------------------
     "r.title": ("energysim report", "energysim 报告"),
     "r.compare_title": ("energysim comparison", "energysim 情景对比"),
@@ -333,16 +363,25 @@ def region_name(region: str, lang: str = "en") -> str:
     return tr(key, lang) if key in TEXT else region
 
 
-def target_name(target: str, lang: str = "en", places: Mapping[str, str] | None = None) -> str:
+def target_name(
+    target: str,
+    lang: str = "en",
+    places: Mapping[str, str] | None = None,
+    fallback: str | None = None,
+) -> str:
     """Human name of a check row's ``target`` (``"new_energy_local_TWh"``,
-    ``"corridor:<name>:energy"``, ``"corridor:<name>:renewable_share"``)."""
+    ``"corridor:<name>:energy"``, ``"corridor:<name>:renewable_share"``); ``fallback`` (the
+    row's own label) for a target this table does not translate yet."""
     if target.startswith("corridor:"):
         _, name, what = target.split(":", 2)
         place = (places or {}).get(name, name)
         key = "target:corridor_energy" if what == "energy" else "target:corridor_share"
         return f"{place}: {tr(key, lang)}"
     key = f"target:{target}"
-    return tr(key, lang) if key in TEXT else target.replace("_", " ")
+    if key in TEXT:
+        return tr(key, lang)
+    logger.debug("no translation of target %s", target)
+    return (fallback or target.replace("_", " ")).capitalize()
 
 
 def figure_name(variable: str, lang: str = "en", long_name: str | None = None) -> str:

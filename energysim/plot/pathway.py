@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from energysim.exceptions import EnergysimError
+from energysim.plot.labels import tr
 from energysim.plot.style import carrier_color, check_lang
 
 if TYPE_CHECKING:
@@ -20,22 +21,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PATHWAY_LABELS", "pathway_chart"]
-
-PATHWAY_LABELS: dict[str, tuple[str, str]] = {
-    "local": ("New energy consumed locally", "新能源本地消纳"),
-    "export": ("New energy exported", "新能源外送"),
-    "local_target": ("local target", "本地消纳目标"),
-    "export_target": ("export target", "外送目标"),
-    "utilisation": ("New-energy utilisation (right)", "新能源利用率 (右轴)"),
-    "floor": ("utilisation floor 90 %", "利用率底线 90%"),
-    "dip": ("dip (utilisation or adequacy)", "利用率或充裕度下降"),
-    "twh": ("TWh", "TWh (十亿千瓦时)"),
-    "share": ("utilisation", "利用率"),
-    "year": ("model year", "年份"),
-    "title": ("Pathway: the plan's targets by year", "规划路径: 逐年目标"),
-}
-"""Label key -> (English, Chinese); h16-charts may move these into plot.style.LABELS."""
+__all__ = ["pathway_chart"]
 
 NEEDED = (
     "new_energy_local_TWh",
@@ -47,8 +33,7 @@ NEEDED = (
 
 
 def _t(key: str, lang: str) -> str:
-    en, zh = PATHWAY_LABELS[key]
-    return zh if lang == "zh" else en
+    return tr(f"pathway.{key}", lang)  # the one translation table
 
 
 def _stats(da: xr.DataArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

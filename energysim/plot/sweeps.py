@@ -61,9 +61,15 @@ def sweep_places(sweep: xr.Dataset, lang: str) -> dict[str, str]:
 
 def axis_label(ds: xr.Dataset, name: str, lang: str = "en") -> str:
     """Human label of a sweep axis with its unit, from its ``path`` and ``units`` attrs."""
+    import re
+
     coord = ds[name]
     units = coord.attrs.get("units")
-    if units is None:
+    values = np.asarray(coord.values)
+    if units is None and values.dtype.kind in "OUS":
+        dates = all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v)) for v in values)
+        units = "date" if dates else None
+    elif units is None:
         units = next((u for s, u in _UNIT_SUFFIXES.items() if name.endswith(s)), None)
     places = {k: slug_name(k) for k in _path_places(coord.attrs.get("path"))}
     places.update(sweep_places(ds, lang))

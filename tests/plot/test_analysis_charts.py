@@ -68,10 +68,16 @@ def test_waterfall_chart():
     steps = pd.Series({"more storage": 12.0, "corridor delay": -30.5, "low wind": -8.0})
     ax = waterfall_chart(steps, start=("plan", 356.5), unit="TWh", title="Local new energy")
     bars = {p.get_gid(): p for p in ax.patches}
-    assert bars["start"].get_width() == 356.5
+
+    def right(gid):
+        return bars[gid].get_x() + bars[gid].get_width()
+
+    assert right("start") == pytest.approx(356.5)
     assert bars["step:corridor delay"].get_x() == pytest.approx(356.5 + 12.0)
     assert bars["step:corridor delay"].get_width() == -30.5
-    assert bars["end"].get_width() == pytest.approx(356.5 + 12.0 - 30.5 - 8.0)
+    assert right("end") == pytest.approx(356.5 + 12.0 - 30.5 - 8.0)
+    # the values sit far from zero: the axis covers their range, the start/end bars its left edge
+    assert ax.get_xlim()[0] > 300 and bars["start"].get_x() == pytest.approx(ax.get_xlim()[0])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["plan", "more storage", "corridor delay", "low wind", "End"]
     texts = [t.get_text() for t in ax.texts]
@@ -83,3 +89,50 @@ def test_waterfall_chart():
     assert [p.get_width() for p in ax2.patches] == [p.get_width() for p in ax.patches]
     with pytest.raises(EnergysimError, match="columns"):
         waterfall_chart(pd.DataFrame({"a": [1]}), start=("s", 1.0), unit="TWh")
+
+
+def attribution_table() -> pd.DataFrame:
+    """Shaped like energysim.attribution.attribute's output (utilisation in p.u.)."""
+    table = pd.DataFrame(
+        {
+            "changes": ["demand +5 %", "corridors late", "wind x 0.9"],
+            "new_energy_utilisation": [-0.004, -0.012, 0.002],
+            "new_energy_local_TWh": [5.0, 20.0, -15.0],
+        },
+        index=pd.Index(["demand", "corridors.in_service_date", "weather"], name="step"),
+    )
+    table.attrs.update(
+        start={"new_energy_utilisation": 0.99, "new_energy_local_TWh": 340.0},
+        end={"new_energy_utilisation": 0.976, "new_energy_local_TWh": 350.0},
+        units={"new_energy_utilisation": "1", "new_energy_local_TWh": "TWh"},
+        start_name="plan-2030-optimistic",
+        end_name="plan-2030",
+    )
+    return table
+
+
+def test_waterfall_of_an_attribution_table(cjk):
+    table = attribution_table()
+    ax = waterfall_chart(table, figure="new_energy_utilisation")
+    bars = {p.get_gid(): p for p in ax.patches}
+    assert bars["step:corridors.in_service_date"].get_width() == pytest.approx(-1.2)  # pp
+    end = bars["end"].get_x() + bars["end"].get_width()
+    assert end == pytest.approx(97.6)  # per cent
+    texts = [t.get_text() for t in ax.texts]
+    assert "-1.20 pp" in texts and "97.60 %" in texts
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0] == "plan-2030-optimistic" and labels[-1] == "plan-2030"
+    assert ax.get_title() == "New-energy utilisation: plan-2030-optimistic → plan-2030"
+    assert text_overlaps(ax.figure) == []
+    zh = waterfall_chart(table, figure="new_energy_local_TWh", lang="zh")
+    assert zh.get_title().startswith("新能源区内消纳电量")
+    assert text_overlaps(zh.figure) == []
+    with pytest.raises(EnergysimError, match="not a column"):
+        waterfall_chart(table, figure="coal_TWh")
+
+
+def test_attribution_waterfall_draws_with_the_chart():
+    from energysim.attribution import waterfall
+
+    ax = waterfall(attribution_table(), figure="new_energy_local_TWh")
+    assert {p.get_gid() for p in ax.patches} >= {"start", "end", "step:weather"}

@@ -429,3 +429,19 @@ def test_every_chart_fits_a4_at_full_size(results, sweep):
         assert w <= A4_CHART_IN[0] and h <= A4_CHART_IN[1], kind
     many = results.isel(corridor=[0, 1] * 20)  # 40 corridors still fit
     assert CHARTS["corridors"].size(many)[1] <= A4_CHART_IN[1]
+
+
+def test_pathway_is_a_kind_of_the_table(results, cjk):
+    from energysim.plot.charts import CHARTS, dataset_kind
+    from tests.test_pathway import _pathway_like
+
+    ds = _pathway_like(3)
+    assert dataset_kind(ds) == "pathway" and CHARTS["pathway"].data == "pathway"
+    for lang, ylabel in (("en", "Energy (TWh)"), ("zh", "电量 (TWh)")):
+        fig = draw("pathway", ds, lang=lang)
+        assert fig.axes[0].get_ylabel() == ylabel
+        assert text_overlaps(fig) == []
+    with pytest.raises(EnergysimError, match="needs a pathway Dataset"):
+        draw("pathway", results)
+    with pytest.raises(EnergysimError, match="needs a results Dataset"):
+        draw("monthly", ds)

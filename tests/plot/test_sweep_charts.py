@@ -125,3 +125,15 @@ def test_sweep_errors(sweep):
         plot_feasibility(sweep, "storage_GW", "bus", "new_energy_local_TWh", 1.0)
     with pytest.raises(EnergysimError, match="no weather-year axis"):
         plot_weather(sweep.isel(weather_seed=0, drop=True), "new_energy_local_TWh", 1.0)
+
+
+def test_sweep_axis_of_dates(sweep):
+    from energysim.plot.sweeps import axis_label
+
+    dated = sweep.assign_coords(ulanbuh_jjj_in_service=["2029-12-31", "2032-06-30"])
+    dated["ulanbuh_jjj_in_service"].attrs["path"] = "corridors.ulanbuh-jjj.in_service_date"
+    assert axis_label(dated, "ulanbuh_jjj_in_service") == "Ulanbuh–JJJ in service (date)"
+    ax = plot_feasibility(
+        dated, "storage_GW", "ulanbuh_jjj_in_service", "new_energy_local_TWh", 320.0
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2029-12-31", "2032-06-30"]
