@@ -1,40 +1,58 @@
 """energysim: does Inner Mongolia's 2030 power plan hold, hour by hour?
 
-Public API: :func:`load_scenario`, :func:`simulate`, :func:`build_network`, :func:`check`.
+Public API (imported on first use, so ``import energysim`` stays cheap and loads neither pypsa
+nor numba): :func:`load_scenario`, :func:`modify`, :func:`simulate`, :func:`check`,
+:func:`build_network`, :func:`to_pypsa`, :class:`Scenario`.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from energysim._version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from energysim.config import Scenario, load_scenario, modify
+    from energysim.feasibility import check
+    from energysim.network import build_network, to_pypsa
+    from energysim.run import simulate
 
-def _configure_pypsa() -> None:
-    try:
-        import pypsa
+_EXPORTS: dict[str, str] = {
+    "Scenario": "energysim.config.schema",
+    "load_scenario": "energysim.config.load",
+    "to_pypsa": "energysim.network",
+    "modify": "energysim.config.load",
+    "check": "energysim.feasibility",
+    "simulate": "energysim.run",
+    "build_network": "energysim.network",
+}
 
-        pypsa.options.api.legacy_string_dtype = True
-    except (ImportError, AttributeError):  # pragma: no cover - older PyPSA
-        pass
-
-
-_configure_pypsa()
-
-from energysim.config import Scenario, load_scenario  # noqa: E402
-from energysim.feasibility import check  # noqa: E402
-from energysim.run import simulate  # noqa: E402
-
-
-def build_network(scenario, profiles=None):  # noqa: ANN001, ANN201
-    """Build the PyPSA network of a scenario (path or :class:`Scenario`); see :mod:`energysim.network`."""
-    from energysim.network import build_network_from_packed
-    from energysim.run import packed
-
-    scenario, inputs, index = packed(scenario, profiles)
-    return build_network_from_packed(scenario, inputs, index)
+__all__ = [
+    "Scenario",
+    "__version__",
+    "build_network",
+    "check",
+    "load_scenario",
+    "modify",
+    "simulate",
+    "to_pypsa",
+]
 
 
-__all__ = ["Scenario", "__version__", "build_network", "check", "load_scenario", "simulate"]
+def __getattr__(name: str) -> Any:  # noqa: ANN401 - whatever the exported object is
+    """Import an exported name's module on first access (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'energysim' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

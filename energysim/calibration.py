@@ -8,7 +8,6 @@ met.
 
 from __future__ import annotations
 
-import argparse
 import logging
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ import xarray as xr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BASELINE_FACTS", "baseline_calibration", "cmd_calibrate", "format_baseline"]
+__all__ = ["BASELINE_FACTS", "baseline_calibration", "format_baseline"]
 
 
 @dataclass(frozen=True)
@@ -108,18 +107,3 @@ def format_baseline(table: pd.DataFrame) -> str:
             f"{r.tolerance_pct:5.0f}%  {'yes' if r.within else 'NO ':3s} {r.source}"
         )
     return "\n".join(lines)
-
-
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Print the profile calibration and the baseline-2025 calibration side by side."""
-    from energysim import simulate
-    from energysim.cli import EXIT_OK, _out, scenario_folder
-    from energysim.profiles.calibration import calibration_table, format_calibration
-
-    _out("Synthetic profiles against the reference series (ERA5 2020, 2018 load)")
-    _out(format_calibration(calibration_table(args.shared, seed=args.seed)))
-    _out("")
-    ds = simulate(scenario_folder() / "baseline-2025.yaml")
-    _out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
-    _out(format_baseline(baseline_calibration(ds)))
-    return EXIT_OK

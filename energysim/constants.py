@@ -1,4 +1,10 @@
-"""Vocabularies shared across energysim: engines, carriers with colours and nice names, regions."""
+"""Vocabularies shared across energysim: engines, carrier sets, verdicts, component names, regions.
+
+The one place where these words are spelled out. Carrier sets (which carriers count as new energy,
+which are thermal, ...) are used by the config checks, the packer, the LP, the results and the
+charts; verdicts by the check, sweeps and report; component names by the PyPSA network, the LP
+and the round trip back into a network (:func:`energysim.network.to_pypsa`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,73 @@ from typing import Literal, get_args
 
 __all__ = [
     "CARRIERS",
+    "COAL_CARRIERS",
     "ENGINES",
-    "Engine",
+    "FAIL",
+    "NEW_ENERGY_CARRIERS",
+    "PASS",
+    "PASS_OPTIMAL",
+    "PROFILE_CARRIERS",
     "RECEIVING_GRID_LOCATIONS",
+    "RENEWABLE_CARRIERS",
+    "THERMAL_CARRIERS",
+    "VERDICTS",
+    "ZERO_COST_CARRIERS",
+    "Engine",
+    "component",
 ]
 
 Engine = Literal["kernel", "reference", "lp"]
 ENGINES = frozenset(get_args(Engine))
+"""The built-in engines; plug-ins add theirs to :data:`energysim.engines.REGISTRY`."""
+
+# -- carrier sets ---------------------------------------------------------------------------------
+
+NEW_ENERGY_CARRIERS: tuple[str, ...] = ("wind", "solar", "csp")
+"""New energy (新能源): wind, solar PV and solar thermal (CSP)."""
+PROFILE_CARRIERS: tuple[str, ...] = NEW_ENERGY_CARRIERS
+"""Carriers whose availability follows an hourly weather profile."""
+ZERO_COST_CARRIERS: tuple[str, ...] = ("wind", "solar", "csp", "hydro")
+"""Carriers dispatched first at zero cost (curtailable; hydro as a run-of-river profile)."""
+THERMAL_CARRIERS: tuple[str, ...] = ("coal", "coal_chp", "gas", "biomass")
+"""Dispatchable carriers with a must-run floor and a merit-order tier."""
+RENEWABLE_CARRIERS: tuple[str, ...] = ("wind", "solar", "csp", "hydro", "biomass")
+"""Carriers counted in the renewable consumption weight (可再生能源消纳权重)."""
+COAL_CARRIERS: tuple[str, ...] = ("coal", "coal_chp")
+"""Carriers summed as coal generation."""
+
+# -- verdicts -------------------------------------------------------------------------------------
+
+PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
+"""Verdicts of a target: met by the kernel, met only at the LP optimum, missed."""
+VERDICTS: tuple[str, ...] = (PASS, PASS_OPTIMAL, FAIL)
+
+# -- component names ------------------------------------------------------------------------------
+
+_COMPONENT_NAMES: dict[str, str] = {
+    "demand": "{} demand",  # Load: a bus's inflexible demand
+    "unserved": "{} unserved",  # Generator: unserved energy at a bus
+    "thermal_relief": "{} thermal relief",  # Generator (sign -1): must-run relief at a bus
+    "demand_response": "{} demand response",  # Generator: demand response at a bus
+    "demand_response_payback": "{} demand response payback",  # Generator (LP only)
+    "receiving": "{} receiving",  # Bus: a corridor's receiving end
+    "schedule": "{} schedule",  # Load: a corridor's delivered schedule
+    "shortfall": "{} shortfall",  # Generator: a corridor's missing schedule
+    "surplus": "{} surplus",  # Generator (sign -1): a corridor's sending above schedule
+    "reverse": "{} reverse",  # Link: the second direction of an internal line
+}
+
+
+def component(kind: str, owner: str) -> str:
+    """Name of the network component of ``kind`` that belongs to bus, corridor or line ``owner``.
+
+    ``kind`` is one of ``demand``, ``unserved``, ``thermal_relief``, ``demand_response``,
+    ``demand_response_payback`` (buses), ``receiving``, ``schedule``, ``shortfall``, ``surplus``
+    (corridors) and ``reverse`` (lines); for example ``component("unserved", "hohhot")`` is
+    ``"hohhot unserved"``.
+    """
+    return _COMPONENT_NAMES[kind].format(owner)
+
 
 # name -> (colour, English nice name, Chinese nice name). The one carrier colour table used by the
 # PyPSA network (Carrier.color) and by every chart.

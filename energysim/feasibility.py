@@ -19,11 +19,8 @@ with the kernel.
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 import math
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,193 +29,42 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+import energysim.progress as progress
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
-from energysim.exceptions import ConfigError
-from energysim.kernel import run_kernel
-from energysim.results.build import to_dataset
+from energysim.engines import simulate_packed
+from energysim.exceptions import ConfigError, EnergysimError
 from energysim.run import packed
+from energysim.targets import (
+    COLUMNS,
+    FAIL,
+    PASS,
+    PASS_OPTIMAL,
+    SCHEDULE_TOLERANCE,
+    TARGETS,
+    TargetSpec,
+    meets,
+    target_rows,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LEVERS", "TARGETS", "check", "cmd_check", "evaluate", "meets", "what_it_takes"]
-
-
-@dataclass(frozen=True)
-class TargetSpec:
-    """One target: the results variable it reads, its direction, label and unit."""
-
-    field: str  # attribute of scenario.targets
-    variable: str  # results Dataset variable
-    sense: str  # ">=" or "<="
-    label: str
-    unit: str
-    operational: bool  # depends on the dispatch (False: a pure capacity target)
-
-
-TARGETS: tuple[TargetSpec, ...] = (
-    TargetSpec("new_energy_GW", "new_energy_capacity_GW", ">=", "new-energy capacity", "GW", False),
-    TargetSpec("new_type_storage_GW", "new_type_storage_GW", ">=", "new-type storage", "GW", False),
-    TargetSpec(
-        "demand_response_share", "demand_response_share", ">=", "demand response / peak", "1", False
-    ),
-    TargetSpec(
-        "new_energy_local_TWh",
-        "new_energy_local_TWh",
-        ">=",
-        "new energy consumed locally",
-        "TWh",
-        True,
-    ),
-    TargetSpec(
-        "new_energy_export_TWh", "new_energy_export_TWh", ">=", "new energy exported", "TWh", True
-    ),
-    TargetSpec(
-        "renewable_weight", "renewable_weight", ">=", "renewable consumption weight", "1", True
-    ),
-    TargetSpec(
-        "new_energy_utilisation",
-        "new_energy_utilisation",
-        ">=",
-        "new-energy utilisation",
-        "1",
-        True,
-    ),
-    TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
-)
-
-COLUMNS = [
-    "scenario",
-    "target",
-    "label",
-    "unit",
-    "sense",
-    "value",
-    "target_value",
-    "margin",
-    "margin_pct",
-    "verdict",
-    "level",
-    "kernel_value",
-    "lp_value",
-    "probability",
-    "p10",
-    "p50",
-    "p90",
-    "weather_years",
-    "utilisation_hours",
-    "scheduled_hours",
-    "tolerance",
+__all__ = [
+    "COLUMNS",
+    "FAIL",
+    "LEVERS",
+    "PASS",
+    "PASS_OPTIMAL",
+    "SCHEDULE_TOLERANCE",
+    "TARGETS",
+    "TargetSpec",
+    "check",
+    "evaluate",
+    "format_table",
+    "meets",
+    "target_rows",
+    "what_it_takes",
 ]
-PASS, PASS_OPTIMAL, FAIL = "pass", "pass with optimal operation", "fail"
-SCHEDULE_TOLERANCE = 1e-3
-"""A corridor meets its schedule when it sends at least 99.9 % of the scheduled energy."""
-
-
-def meets(value: float, target: float, sense: str, tol: float = 1e-6) -> bool:
-    """Whether ``value`` meets ``target`` in direction ``sense`` (">=" or "<="), to a relative
-    tolerance of ``tol``."""
-    return (
-        value >= target - tol * max(1.0, abs(target))
-        if sense == ">="
-        else value <= target + tol * max(1.0, abs(target))
-    )
-
-
-def _margin(value: float, target: float, sense: str) -> float:
-    return value - target if sense == ">=" else target - value
-
-
-def target_rows(scenario: Scenario, ds: xr.Dataset) -> list[dict]:
-    """Value, target and margin of every target (plan targets and per-corridor requirements)."""
-    rows = []
-    for spec in TARGETS:
-        target = getattr(scenario.targets, spec.field)
-        if target is None:
-            continue
-        value = float(ds[spec.variable])
-        rows.append(
-            _row(
-                scenario,
-                spec.field,
-                spec.label,
-                spec.unit,
-                spec.sense,
-                value,
-                target,
-                spec.operational,
-            )
-        )
-    for c in ds.corridor.values:
-        name = str(c)
-        spec = scenario.corridors[name]
-        sched = float(ds.corridor_schedule.sel(corridor=name).sum()) * 1e-6
-        hours = float(ds.corridor_utilisation_hours.sel(corridor=name))
-        row = _row(
-            scenario,
-            f"corridor:{name}:energy",
-            f"{name}: energy sent ({hours:,.0f} h)",
-            "TWh",
-            ">=",
-            float(ds.corridor_energy_TWh.sel(corridor=name)),
-            sched,
-            True,
-            tol=SCHEDULE_TOLERANCE,
-        )
-        row["utilisation_hours"] = hours
-        row["scheduled_hours"] = sched * 1e6 / spec.p_nom if spec.p_nom else 0.0
-        rows.append(row)
-        if spec.min_renewable_share > 0:
-            rows.append(
-                _row(
-                    scenario,
-                    f"corridor:{name}:renewable_share",
-                    f"{name}: new-energy share",
-                    "1",
-                    ">=",
-                    float(ds.corridor_renewable_share.sel(corridor=name)),
-                    spec.min_renewable_share,
-                    True,
-                )
-            )
-    return rows
-
-
-def _row(
-    scenario: Scenario,
-    target: str,
-    label: str,
-    unit: str,
-    sense: str,
-    value: float,
-    goal: float,
-    operational: bool,
-    tol: float = 1e-6,
-) -> dict:
-    margin = _margin(value, goal, sense)
-    return {
-        "scenario": scenario.name,
-        "target": target,
-        "label": label,
-        "unit": unit,
-        "sense": sense,
-        "value": value,
-        "target_value": float(goal),
-        "margin": margin,
-        "margin_pct": margin / abs(goal) * 100 if goal else math.nan,
-        "verdict": PASS if meets(value, goal, sense, tol) else FAIL,
-        "tolerance": tol,
-        "level": "kernel" if operational else "input",
-        "kernel_value": value if operational else math.nan,
-        "lp_value": math.nan,
-        "probability": math.nan,
-        "p10": math.nan,
-        "p50": math.nan,
-        "p90": math.nan,
-        "weather_years": 0,
-        "utilisation_hours": math.nan,
-        "scheduled_hours": math.nan,
-    }
 
 
 REAL_PROFILE_FIELDS = ("wind_profile", "solar_profile", "load_profile")
@@ -242,13 +88,7 @@ def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None
             data["weather"][field] = None
         scenario = load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
     scenario, inputs, index = packed(scenario)
-    if engine == "lp":
-        from energysim.lp import solve_lp
-
-        result, _ = solve_lp(scenario, inputs, index)
-    else:
-        result = run_kernel(inputs)
-    return to_dataset(result, inputs, index, scenario, engine)
+    return simulate_packed(scenario, inputs, index, engine)
 
 
 # -- levers ---------------------------------------------------------------------------------------
@@ -333,12 +173,15 @@ def what_it_takes(
     target: str,
     levers: Sequence[Lever] = LEVERS,
     steps: int = 10,
+    on_lever: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
     """Smallest addition of each lever that makes ``target`` pass, by bisection with the kernel.
 
     Assumes the target improves monotonically with the lever (true for the plan's levers within
     the kernel's rules). The search first doubles the addition from 1 % of the ceiling until the
     target passes or the ceiling is reached, then bisects ``steps`` times.
+
+    ``on_lever`` is called after each lever's search (progress).
 
     Returns
     -------
@@ -348,113 +191,99 @@ def what_it_takes(
     """
     rows = []
     for lever in levers:
-
-        def passes(amount: float, lever: Lever = lever) -> tuple[bool, float]:
-            s = _with_lever(scenario, lever, amount)
-            value, goal, sense = _target_value(s, evaluate(s), target)
-            return meets(value, goal, sense), value
-
-        hi = lever.ceiling / 100
-        try:
-            ok, value = passes(hi)
-        except ConfigError as err:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": math.nan,
-                    "ceiling": lever.ceiling,
-                    "note": f"not applicable: {err.message}",
-                }
-            )
-            continue
-        while not ok and hi < lever.ceiling:
-            hi = min(hi * 2, lever.ceiling)
-            ok, value = passes(hi)
-        if not ok:
-            rows.append(
-                {
-                    "lever": lever.name,
-                    "unit": lever.unit,
-                    "addition": math.nan,
-                    "reached": False,
-                    "value_at_addition": value,
-                    "ceiling": lever.ceiling,
-                    "note": f"not reached within +{_fmt(lever.ceiling, lever.unit)}",
-                }
-            )
-            continue
-        lo = 0.0
-        for _ in range(steps):
-            mid = 0.5 * (lo + hi)
-            ok_mid, value_mid = passes(mid)
-            if ok_mid:
-                hi, value = mid, value_mid
-            else:
-                lo = mid
-        rows.append(
-            {
-                "lever": lever.name,
-                "unit": lever.unit,
-                "addition": hi,
-                "reached": True,
-                "value_at_addition": value,
-                "ceiling": lever.ceiling,
-                "note": "",
-            }
-        )
+        rows.append(_search_lever(scenario, target, lever, steps))
+        if on_lever is not None:
+            on_lever()
     return pd.DataFrame(rows)
+
+
+def _search_lever(scenario: Scenario, target: str, lever: Lever, steps: int) -> dict:
+    """One row of :func:`what_it_takes`: the search for one lever."""
+
+    def passes(amount: float) -> tuple[bool, float]:
+        s = _with_lever(scenario, lever, amount)
+        value, goal, sense = _target_value(s, evaluate(s), target)
+        return meets(value, goal, sense), value
+
+    def row(addition: float, reached: bool, value: float, note: str) -> dict:
+        return {
+            "lever": lever.name,
+            "unit": lever.unit,
+            "addition": addition,
+            "reached": reached,
+            "value_at_addition": value,
+            "ceiling": lever.ceiling,
+            "note": note,
+        }
+
+    hi = lever.ceiling / 100
+    try:
+        ok, value = passes(hi)
+    except ConfigError as err:
+        return row(math.nan, False, math.nan, f"not applicable: {err.message}")
+    while not ok and hi < lever.ceiling:
+        hi = min(hi * 2, lever.ceiling)
+        ok, value = passes(hi)
+    if not ok:
+        return row(math.nan, False, value, f"not reached within +{_fmt(lever.ceiling, lever.unit)}")
+    lo = 0.0
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        ok_mid, value_mid = passes(mid)
+        if ok_mid:
+            hi, value = mid, value_mid
+        else:
+            lo = mid
+    return row(hi, True, value, "")
 
 
 # -- the check ------------------------------------------------------------------------------------
 
 
-def _progress(total: int, desc: str):  # noqa: ANN202
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total,
-        desc=desc,
-        disable=not sys.stderr.isatty() or total <= 1,
-        file=sys.stderr,
-        leave=False,
-    )
-
-
 def check(
-    scenarios: Iterable[Scenario | str | Path],
+    scenarios: Scenario | str | Path | Iterable[Scenario | str | Path],
     lp: bool = False,
     weather_years: int = 0,
     what_it_takes_levers: bool = False,
+    engine: str = "kernel",
 ) -> pd.DataFrame:
     """Evaluate the targets of each scenario.
 
     Parameters
     ----------
-    scenarios : iterable of Scenario or path
-        Scenarios to check.
+    scenarios : Scenario, path, or iterable of them
+        One scenario (object or file path) or several.
     lp : bool, default False
         Re-check targets the kernel misses with the LP optimum.
     weather_years : int, default 0
         Number of generated weather years for probabilities and P10/P50/P90 (0: none).
     what_it_takes_levers : bool, default False
         For failing operational targets, search the smallest addition of each lever.
+    engine : str, default "kernel"
+        Engine of the first check and the weather years (:mod:`energysim.engines`; plug-ins
+        included); a miss is re-checked with ``lp`` when ``lp`` is set.
 
     Returns
     -------
     pandas.DataFrame
         One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
         results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
-        ``target`` and the lever columns).
+        ``target`` and the lever columns) and the failing targets it did not search in
+        ``df.attrs["what_it_takes_skipped"]`` (``scenario``, ``target``, ``reason``).
     """
+    if weather_years < 0:
+        msg = f"weather_years = {weather_years}; expected 0 (none) or a positive number of years"
+        raise EnergysimError(msg)
+    if isinstance(scenarios, Scenario | str | Path):
+        scenarios = [scenarios]
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
-    bar = _progress(len(loaded) * max(1, weather_years), "check")
+    skipped: list[dict] = []
+    bar = progress.bar(len(loaded) * (1 + weather_years), "check", "run")
     for scenario in loaded:
-        ds = evaluate(scenario)
+        ds = evaluate(scenario, engine=engine)
+        bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
         if lp and len(failing):
@@ -476,7 +305,7 @@ def check(
             if has_real_profiles(scenario):
                 members.append(None)
             for seed in members:
-                member = evaluate(scenario, seed=seed)
+                member = evaluate(scenario, engine=engine, seed=seed)
                 for r in target_rows(scenario, member):
                     if r["target"] in values:
                         values[r["target"]].append(r["value"])
@@ -496,21 +325,41 @@ def check(
                     v, [10, 50, 90]
                 )
                 rows.at[i, "weather_years"] = len(v)
-        else:
-            bar.update()
         if what_it_takes_levers:
-            for target in rows[(rows.verdict == FAIL) & (rows.level != "input")].target:
-                if target.startswith("corridor:") and not target.endswith("renewable_share"):
-                    continue
-                found = what_it_takes(scenario, target)
+            failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
+            searched = [t for t in failing if _has_levers(t)]
+            skipped.extend(
+                {"scenario": scenario.name, "target": t, "reason": SKIP_REASON}
+                for t in failing
+                if not _has_levers(t)
+            )
+            search_bar = progress.bar(len(searched) * len(LEVERS), "what it takes", "lever")
+            for target in searched:
+                found = what_it_takes(scenario, target, on_lever=search_bar.update)
                 found.insert(0, "target", target)
                 found.insert(0, "scenario", scenario.name)
                 takes.append(found)
+            search_bar.close()
         frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
+    table.attrs["what_it_takes_skipped"] = pd.DataFrame(
+        skipped, columns=["scenario", "target", "reason"]
+    )
     return table
+
+
+SKIP_REASON = (
+    "not searched: a corridor's energy is set by its schedule and the sending bus's supply, not "
+    "by one lever"
+)
+"""Why the what-it-takes search skips a failing corridor-energy target."""
+
+
+def _has_levers(target: str) -> bool:
+    """Whether the what-it-takes levers apply to ``target`` (not to corridor energy)."""
+    return not (target.startswith("corridor:") and not target.endswith("renewable_share"))
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -567,31 +416,10 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                 amount = f"+{_fmt(r.addition, r.unit)}" if r.reached else r.note
                 lines.append(f"    {r.lever:24s} {amount}")
         lines.append("")
+    skipped = table.attrs.get("what_it_takes_skipped")
+    if skipped is not None and len(skipped):
+        lines.append(f"{bold}What it takes: not searched{reset}")
+        for _, r in skipped.iterrows():
+            lines.append(f"  {r.scenario} / {r.target}: {r.reason}")
+        lines.append("")
     return "\n".join(lines)
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim check``."""
-    from energysim.cli import EXIT_FAILED_TARGET, EXIT_OK, _out, shipped_scenarios
-    from energysim.results.io import atomic_write
-
-    paths = args.scenarios or shipped_scenarios()
-    table = check(
-        paths, lp=args.lp, weather_years=args.weather_years, what_it_takes_levers=args.what_it_takes
-    )
-    color = sys.stdout.isatty() and not args.no_color
-    _out(format_table(table, color=color))
-    if args.json:
-        payload = {
-            "targets": json.loads(table.to_json(orient="records")),
-            "what_it_takes": json.loads(table.attrs["what_it_takes"].to_json(orient="records"))
-            if len(table.attrs["what_it_takes"])
-            else [],
-        }
-        atomic_write(
-            args.json, lambda tmp: tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-        )
-    if args.csv:
-        atomic_write(args.csv, lambda tmp: table.to_csv(tmp, index=False))
-    failed = bool((table.verdict == FAIL).any())
-    return EXIT_FAILED_TARGET if (args.strict and failed) else EXIT_OK

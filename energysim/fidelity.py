@@ -10,7 +10,7 @@ import pandas as pd
 import xarray as xr
 
 from energysim.config import Scenario
-from energysim.kernel import run_kernel
+from energysim.engines import dispatch
 from energysim.kernel.pack import head
 from energysim.results.build import to_dataset
 from energysim.run import packed
@@ -64,17 +64,15 @@ def fidelity_table(
 
     The table's ``attrs`` hold the run times (``kernel_s``, ``lp_s``) and ``hours``.
     """
-    from energysim.lp import solve_lp
-
     scenario, inputs, index = packed(scenario)
     if hours is not None:
         inputs, index = head(inputs, index, hours)
-    run_kernel(inputs)  # compile outside the timing
+    dispatch(scenario, inputs, index, "kernel")  # compile outside the timing
     t0 = time.perf_counter()
-    k_result = run_kernel(inputs)
+    k_result = dispatch(scenario, inputs, index, "kernel")
     t_kernel = time.perf_counter() - t0
     t0 = time.perf_counter()
-    lp_result, _ = solve_lp(scenario, inputs, index, solver_options)
+    lp_result = dispatch(scenario, inputs, index, "lp", solver_options=solver_options)
     t_lp = time.perf_counter() - t0
     kernel_ds = to_dataset(k_result, inputs, index, scenario, "kernel")
     lp_ds = to_dataset(lp_result, inputs, index, scenario, "lp")

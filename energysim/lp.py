@@ -27,7 +27,11 @@ The solution is mapped back to :class:`~energysim.kernel.DispatchResult` and thr
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+from collections.abc import Iterator
 from enum import StrEnum
 
 import numpy as np
@@ -35,6 +39,7 @@ import pypsa
 import xarray as xr
 
 from energysim.config.schema import Scenario
+from energysim.constants import component
 from energysim.exceptions import SolverError
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
 from energysim.network import GeneratorGroup, build_network_from_packed, generator_groups
@@ -111,8 +116,8 @@ def _extra_functionality(  # noqa: ANN202
             for b, bus in enumerate(index.buses):
                 if inputs.dr_cap[b] <= 0:
                     continue
-                shed = gen_p.sel(name=f"{bus} demand response").cumsum("snapshot")
-                paid = gen_p.sel(name=f"{bus} demand response payback").cumsum("snapshot")
+                shed = gen_p.sel(name=component("demand_response", bus)).cumsum("snapshot")
+                paid = gen_p.sel(name=component("demand_response_payback", bus)).cumsum("snapshot")
                 m.add_constraints(paid - shed <= 0, name=f"DR-payback_after_shed-{bus}")
                 lagged = shed.shift(snapshot=window)
                 horizon = snapshots[window:]
@@ -135,6 +140,33 @@ def _extra_functionality(  # noqa: ANN202
                 m.add_constraints(soc.sel(name=name) >= floor, name=f"StorageUnit-soc_min-{name}")
 
     return add
+
+
+@contextlib.contextmanager
+def _solver_output_off_stdout() -> Iterator[None]:
+    """Send what the solver library writes to file descriptor 1 (HiGHS prints its banner there
+    whatever its options) to stderr with debug logging, else nowhere, so stdout stays for
+    results."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. captured in memory)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    target = (
+        os.dup(sys.stderr.fileno())
+        if logger.isEnabledFor(logging.DEBUG)
+        else os.open(os.devnull, os.O_WRONLY)
+    )
+    try:
+        os.dup2(target, fd)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(target)
 
 
 def _add_reserve(  # noqa: PLR0913
@@ -233,7 +265,7 @@ def _lp_network(
             if inputs.dr_cap[b] > 0:
                 n.add(
                     "Generator",
-                    f"{bus} demand response payback",
+                    component("demand_response_payback", bus),
                     bus=bus,
                     carrier="demand_response",
                     sign=-1,
@@ -266,16 +298,17 @@ def solve_lp_rolling(
     """
     n, groups = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
-    n.optimize.optimize_with_rolling_horizon(
-        horizon=horizon,
-        overlap=overlap,
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index, groups),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        n.optimize.optimize_with_rolling_horizon(
+            horizon=horizon,
+            overlap=overlap,
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index, groups),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
         raise SolverError(msg)
@@ -316,14 +349,15 @@ def solve_lp(
     """
     n, groups = _lp_network(scenario, inputs, index, aggregate)
     options = {**default_solver_options(len(index.snapshots)), **(solver_options or {})}
-    status, condition = n.optimize(
-        solver_name="highs",
-        extra_functionality=_extra_functionality(scenario, inputs, index, groups),
-        include_objective_constant=False,
-        io_api="direct",
-        progress=False,
-        **options,
-    )
+    with _solver_output_off_stdout():
+        status, condition = n.optimize(
+            solver_name="highs",
+            extra_functionality=_extra_functionality(scenario, inputs, index, groups),
+            include_objective_constant=False,
+            io_api="direct",
+            progress=False,
+            **options,
+        )
     if status != SolverStatus.OK or condition != "optimal":
         msg = (
             f"LP for scenario {scenario.name!r} ended with status {status!r}, condition "
@@ -353,12 +387,12 @@ def _to_result(
             out.curtail[:, g.bus_index] += index.gen_avail[:, list(g.members)].sum(axis=1) - p
     out.curtail[:] = np.maximum(out.curtail, 0.0)
     for b, bus in enumerate(index.buses):
-        out.thermal_relief[:, b] = gp[f"{bus} thermal relief"].to_numpy()
-        out.unserved[:, b] = gp[f"{bus} unserved"].to_numpy()
-        if f"{bus} demand response" in gp:
-            out.dr_shed[:, b] = gp[f"{bus} demand response"].to_numpy()
-        if f"{bus} demand response payback" in gp:
-            out.dr_payback[:, b] = gp[f"{bus} demand response payback"].to_numpy()
+        out.thermal_relief[:, b] = gp[component("thermal_relief", bus)].to_numpy()
+        out.unserved[:, b] = gp[component("unserved", bus)].to_numpy()
+        if component("demand_response", bus) in gp:
+            out.dr_shed[:, b] = gp[component("demand_response", bus)].to_numpy()
+        if component("demand_response_payback", bus) in gp:
+            out.dr_payback[:, b] = gp[component("demand_response_payback", bus)].to_numpy()
     if scenario.demand_response.mode == "shift":
         out.dr_backlog_end[0] = float(out.dr_shed.sum() - out.dr_payback.sum())
     for name, b in zip(index.flexible_loads, index.flexible_bus, strict=True):
@@ -371,12 +405,12 @@ def _to_result(
     for li, name in enumerate(index.lines):
         eff = scenario.lines[name].efficiency
         fwd = lp[name].to_numpy()
-        rev = lp[f"{name} reverse"].to_numpy()
+        rev = lp[component("reverse", name)].to_numpy()
         out.line_p0[:, li] = fwd - rev * eff
         out.line_p1[:, li] = rev - fwd * eff
     for c, name in enumerate(index.corridors):
         out.corr_flow[:, c] = lp[name].to_numpy()
-        short = gp[f"{name} shortfall"].to_numpy() / scenario.corridors[name].efficiency
+        short = gp[component("shortfall", name)].to_numpy() / scenario.corridors[name].efficiency
         out.corr_short[:, c] = short
     out.reserve_short[:] = reserve_shortfall(out, inputs)
     return out

@@ -30,18 +30,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
 
-from energysim.config.checks import new_energy_carriers
 from energysim.config.schema import Scenario
-from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS
-from energysim.kernel.pack import KernelInputs, PackIndex, pack
+from energysim.constants import CARRIERS, NEW_ENERGY_CARRIERS, RECEIVING_GRID_LOCATIONS, component
+from energysim.exceptions import EnergysimError
+from energysim.kernel.pack import KernelInputs, PackIndex
 
 logger = logging.getLogger(__name__)
+
+pypsa.options.api.legacy_string_dtype = True  # component names as object strings, as PyPSA 0.x
 
 __all__ = [
     "UNLIMITED_MW",
@@ -49,6 +52,7 @@ __all__ = [
     "build_network",
     "build_network_from_packed",
     "generator_groups",
+    "to_pypsa",
     "write_results",
 ]
 
@@ -56,22 +60,26 @@ UNLIMITED_MW = 1e6
 """Rating of the slack generators (unserved energy, shortfall, relief), MW."""
 
 
-def build_network(scenario: Scenario, profiles: xr.Dataset) -> pypsa.Network:
-    """Build the PyPSA network of a scenario.
+def build_network(
+    scenario: Scenario | str | Path, profiles: xr.Dataset | None = None
+) -> pypsa.Network:
+    """Build the PyPSA network of a scenario (not solved).
 
     Parameters
     ----------
-    scenario : Scenario
-        Validated scenario.
-    profiles : xarray.Dataset
-        Hourly profiles (see :func:`energysim.profiles.scenario_profiles`).
+    scenario : Scenario or path
+        A validated scenario or the path of a scenario file.
+    profiles : xarray.Dataset, optional
+        Hourly profiles; by default those of :func:`energysim.run.scenario_profiles`.
 
     Returns
     -------
     pypsa.Network
-        Network with snapshots, all components and time series; not solved.
+        Network with snapshots, all components and time series.
     """
-    inputs, index = pack(scenario, profiles)
+    from energysim.run import packed
+
+    scenario, inputs, index = packed(scenario, profiles)
     return build_network_from_packed(scenario, inputs, index)
 
 
@@ -115,7 +123,7 @@ def generator_groups(
     list of GeneratorGroup
         In scenario order of each group's first member.
     """
-    ne_carriers = set(new_energy_carriers())
+    ne_carriers = set(NEW_ENERGY_CARRIERS)
     bidx = {b: i for i, b in enumerate(index.buses)}
     thermal = set(index.thermal)
     keys: dict[tuple, list[int]] = {}
@@ -187,10 +195,12 @@ def build_network_from_packed(
     )
     n.add(
         "Load",
-        [f"{b} demand" for b in buses],
+        [component("demand", b) for b in buses],
         bus=buses,
         carrier="load",
-        p_set=pd.DataFrame(inputs.demand, index=snapshots, columns=[f"{b} demand" for b in buses]),
+        p_set=pd.DataFrame(
+            inputs.demand, index=snapshots, columns=[component("demand", b) for b in buses]
+        ),
     )
 
     groups = generator_groups(scenario, index, aggregate)
@@ -219,7 +229,7 @@ def build_network_from_packed(
     if dr_buses:
         n.add(
             "Generator",
-            [f"{buses[b]} demand response" for b in dr_buses],
+            [component("demand_response", buses[b]) for b in dr_buses],
             bus=[buses[b] for b in dr_buses],
             carrier="demand_response",
             p_nom=[inputs.dr_cap[b] for b in dr_buses],
@@ -228,7 +238,7 @@ def build_network_from_packed(
         )
     n.add(
         "Generator",
-        [f"{bus} unserved" for bus in buses],
+        [component("unserved", bus) for bus in buses],
         bus=buses,
         carrier="unserved",
         p_nom=UNLIMITED_MW,
@@ -236,7 +246,7 @@ def build_network_from_packed(
     )
     n.add(
         "Generator",
-        [f"{bus} thermal relief" for bus in buses],
+        [component("thermal_relief", bus) for bus in buses],
         bus=buses,
         carrier="thermal_relief",
         p_nom=UNLIMITED_MW,
@@ -279,8 +289,11 @@ def build_network_from_packed(
     link_rows = []
     for name, line in scenario.lines.items():
         carrier = "DC" if line.kind == "dc_internal" else "AC"
-        for suffix, b0, b1 in (("", line.bus0, line.bus1), (" reverse", line.bus1, line.bus0)):
-            link_rows.append((f"{name}{suffix}", b0, b1, carrier, line.p_nom, line.efficiency))
+        for link, b0, b1 in (
+            (name, line.bus0, line.bus1),
+            (component("reverse", name), line.bus1, line.bus0),
+        ):
+            link_rows.append((link, b0, b1, carrier, line.p_nom, line.efficiency))
     if link_rows:
         n.add(
             "Link",
@@ -298,7 +311,7 @@ def build_network_from_packed(
     corridors = list(index.corridors)
     if corridors:
         specs = [scenario.corridors[c] for c in corridors]
-        receiving = [f"{c} receiving" for c in corridors]
+        receiving = [component("receiving", c) for c in corridors]
         loc = [RECEIVING_GRID_LOCATIONS[s.receiving_grid] for s in specs]
         n.add("Bus", receiving, carrier="AC", x=[x for x, _ in loc], y=[y for _, y in loc])
         eff = np.array([s.efficiency for s in specs])
@@ -317,16 +330,18 @@ def build_network_from_packed(
         schedule = np.asarray(inputs.schedule[:, : len(corridors)])
         n.add(
             "Load",
-            [f"{c} schedule" for c in corridors],
+            [component("schedule", c) for c in corridors],
             bus=receiving,
             carrier="export",
             p_set=pd.DataFrame(
-                schedule * eff, index=snapshots, columns=[f"{c} schedule" for c in corridors]
+                schedule * eff,
+                index=snapshots,
+                columns=[component("schedule", c) for c in corridors],
             ),
         )
         n.add(
             "Generator",
-            [f"{c} shortfall" for c in corridors],
+            [component("shortfall", c) for c in corridors],
             bus=receiving,
             carrier="export_shortfall",
             p_nom=np.maximum(cap, 1.0),
@@ -340,7 +355,7 @@ def build_network_from_packed(
             head = np.maximum(cap[flexible] - inputs.schedule[:, flexible], 0.0)
             p_max = head * inputs.corr_surplus_pu[:, flexible] * eff[flexible] / rating
             budget = inputs.corr_surplus_budget[flexible]
-            surplus = [f"{corridors[c]} surplus" for c in flexible]
+            surplus = [component("surplus", corridors[c]) for c in flexible]
             n.add(
                 "Generator",
                 surplus,
@@ -363,54 +378,61 @@ def build_network_from_packed(
     return n
 
 
-def write_results(
-    n: pypsa.Network, ds: xr.Dataset, scenario: Scenario, index: PackIndex
-) -> pypsa.Network:
+def write_results(n: pypsa.Network, ds: xr.Dataset) -> pypsa.Network:
     """Write a dispatch (any engine) into the network's time series, so ``n.statistics`` works.
 
     Sets ``n.generators_t.p`` (fleets and the slack generators: demand response, unserved,
     thermal relief, flexible loads, corridor shortfall and surplus), ``n.storage_units_t``
     (``p``, ``p_dispatch``, ``p_store``, ``state_of_charge``), ``n.links_t.p0``/``p1`` (corridors and
-    both directions of each line) and ``n.loads_t.p``.
+    both directions of each line), ``n.loads_t.p``, and the optimal capacities (``p_nom_opt`` =
+    ``p_nom``: the capacities are given, not optimised), so that ``n.statistics`` reports
+    capacity, capacity factor and curtailment.
 
     Parameters
     ----------
     n : pypsa.Network
-        The network from :func:`build_network_from_packed` for the same packed scenario.
+        The network of the same packed scenario (:func:`build_network_from_packed`).
     ds : xarray.Dataset
         The results Dataset of that scenario.
+
+    Returns
+    -------
+    pypsa.Network
+        ``n``, filled in place.
     """
     snapshots = n.snapshots
     gen = pd.DataFrame(0.0, index=snapshots, columns=n.generators.index)
     for name in ds.generator.values:
         gen[str(name)] = ds.generator_p.sel(generator=name).values
-    for b, bus in enumerate(index.buses):
-        for suffix, var in (
+    for b, bus in enumerate(ds.bus.values):
+        for kind, var in (
             ("unserved", "unserved"),
-            ("thermal relief", "thermal_relief"),
-            ("demand response", "demand_response_shed"),
+            ("thermal_relief", "thermal_relief"),
+            ("demand_response", "demand_response_shed"),
         ):
-            column = f"{bus} {suffix}"
+            column = component(kind, str(bus))
             if column in gen:
                 gen[column] = ds[var].isel(bus=b).values
     for name in ds.flexible_load.values:
         gen[str(name)] = ds.flexible_load_p.sel(flexible_load=name).values
     links_p0 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
     links_p1 = pd.DataFrame(0.0, index=snapshots, columns=n.links.index)
+    efficiency = n.links.efficiency
     for name in ds.corridor.values:
         c = str(name)
-        eff = scenario.corridors[c].efficiency
+        eff = float(efficiency[c])
         flow = ds.corridor_p.sel(corridor=c).values
         links_p0[c] = flow
         links_p1[c] = -flow * eff
-        gen[f"{c} shortfall"] = ds.corridor_shortfall.sel(corridor=c).values * eff
+        gen[component("shortfall", c)] = ds.corridor_shortfall.sel(corridor=c).values * eff
         surplus = np.maximum(
             flow - (ds.corridor_schedule - ds.corridor_shortfall).sel(corridor=c).values, 0
         )
-        if f"{c} surplus" in gen:
-            gen[f"{c} surplus"] = surplus * eff
-    for li, name in enumerate(index.lines):
-        eff = scenario.lines[name].efficiency
+        if component("surplus", c) in gen:
+            gen[component("surplus", c)] = surplus * eff
+    for li, line in enumerate(ds.line.values):
+        name = str(line)
+        eff = float(efficiency[name])
         p0 = ds.line_p0.isel(line=li).values
         p1 = ds.line_p1.isel(line=li).values
         if eff < 1.0:  # p0 = f - r * eff, p1 = r - f * eff
@@ -419,8 +441,9 @@ def write_results(
         else:
             fwd, rev = np.maximum(p0, 0.0), np.maximum(p1, 0.0)
         fwd, rev = np.maximum(fwd, 0.0), np.maximum(rev, 0.0)
+        reverse = component("reverse", name)
         links_p0[name], links_p1[name] = fwd, -fwd * eff
-        links_p0[f"{name} reverse"], links_p1[f"{name} reverse"] = rev, -rev * eff
+        links_p0[reverse], links_p1[reverse] = rev, -rev * eff
     n.generators_t.p = gen
     n.links_t.p0 = links_p0
     n.links_t.p1 = links_p1
@@ -436,4 +459,65 @@ def write_results(
         ds.state_of_charge.sel(storage_unit=st).values, index=snapshots, columns=st
     )
     n.loads_t.p = n.loads_t.p_set.copy()
+    for table in (n.generators, n.storage_units, n.links):
+        table["p_nom_opt"] = table["p_nom"]
     return n
+
+
+def to_pypsa(results: xr.Dataset, profiles: xr.Dataset | None = None) -> pypsa.Network:
+    """The PyPSA network of a results Dataset, with its dispatch written in.
+
+    ``n.statistics()`` then agrees with the Dataset on supply, curtailment, capacity (optimal
+    capacity = installed ``p_nom``), capacity factor and storage (``tests/test_network_results.py``
+    checks it figure by figure).
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A results Dataset of :func:`energysim.simulate` (any engine); its ``config`` attr holds
+        the scenario. A Dataset of the first hours of a year (``fidelity --hours``) works too.
+    profiles : xarray.Dataset, optional
+        The profiles the results were computed with, when they were not the scenario's own
+        (:func:`energysim.run.scenario_profiles`).
+
+    Returns
+    -------
+    pypsa.Network
+        Not solved; time series and ``p_nom_opt`` filled from ``results``.
+
+    Raises
+    ------
+    EnergysimError
+        If the results' demand or availability cannot be reproduced from their scenario and
+        profiles (pass the ``profiles`` they were computed with).
+    """
+    import yaml
+
+    from energysim.config import load_scenario_dict
+    from energysim.kernel.pack import head
+    from energysim.run import packed
+
+    config = results.attrs.get("config")
+    if not isinstance(config, str) or not config.strip():
+        msg = "results have no 'config' attr; expected a Dataset written by energysim.simulate"
+        raise EnergysimError(msg)
+    scenario = load_scenario_dict(yaml.safe_load(config), file="<results config>")
+    scenario, inputs, index = packed(scenario, profiles)
+    hours = results.sizes["snapshot"]
+    if hours < len(index.snapshots):
+        inputs, index = head(inputs, index, hours)
+    same = (
+        hours == len(index.snapshots)
+        and np.array_equal(results["snapshot"].values, index.snapshots.values)
+        and np.allclose(results["demand"].values, inputs.demand, rtol=1e-9, atol=1e-6)
+        and np.allclose(
+            results["generator_p_available"].values, index.gen_avail, rtol=1e-9, atol=1e-6
+        )
+    )
+    if not same:
+        msg = (
+            f"the demand or availability of results {results.attrs.get('scenario')!r} differ from "
+            "those of its scenario's profiles; pass the profiles they were computed with"
+        )
+        raise EnergysimError(msg)
+    return write_results(build_network_from_packed(scenario, inputs, index), results)

@@ -16,7 +16,6 @@ and :func:`render_pdf` only lay it out, through plain :class:`string.Template` t
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import logging
@@ -47,7 +46,6 @@ __all__ = [
     "REPORT_CHARTS",
     "Report",
     "build_report",
-    "cmd_report",
     "render_html",
     "render_markdown",
     "render_pdf",
@@ -173,8 +171,8 @@ def format_value(value: float, unit: str) -> str:
 
 def _scenario_for(ds: xr.Dataset) -> Scenario | None:
     """The scenario of results: their ``config`` attr, else the shipped scenario of that name."""
-    from energysim.cli import shipped_scenarios
     from energysim.config import load_scenario, load_scenario_dict
+    from energysim.config.shipped import shipped_scenarios
 
     config = ds.attrs.get("config")
     if isinstance(config, str) and config.strip():
@@ -251,8 +249,8 @@ def build_report(
     -------
     Report
     """
-    from energysim.feasibility import FAIL, PASS, target_rows
     from energysim.summary import scenario_summary
+    from energysim.targets import FAIL, PASS, target_rows
 
     lang = resolve_lang(lang)
     source = Path(source)
@@ -264,7 +262,7 @@ def build_report(
         scenario: Scenario | None = load_scenario(source)
         ds = simulate(scenario)
     elif source.suffix in RESULT_SUFFIXES:
-        from energysim.plot.cli import load_any
+        from energysim.plot.sources import load_any
 
         ds = load_any(source)
         if "snapshot" not in ds.dims:
@@ -642,26 +640,3 @@ def write_report(report: Report, output: str | Path) -> Path:
         return atomic_write(output, lambda tmp: render_pdf(report, tmp))
     msg = f"cannot write a report to {str(output)!r}: the suffix must be one of {list(SUFFIXES)}"
     raise EnergysimError(msg)
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim report``."""
-    from energysim.cli import EXIT_OK, _out
-
-    if Path(args.output).suffix.lower() not in SUFFIXES:
-        msg = (
-            f"cannot write a report to {str(args.output)!r}: "
-            f"the suffix must be one of {list(SUFFIXES)}"
-        )
-        raise EnergysimError(msg)
-    if not Path(args.source).exists():
-        msg = f"report source {str(args.source)!r} does not exist"
-        raise EnergysimError(msg)
-    report = build_report(args.source, lang=args.lang)
-    path = write_report(report, args.output)
-    n_fail = sum(c == "fail" for c in report.verdict_classes)
-    _out(
-        f"wrote {path}: {len(report.verdicts)} targets ({n_fail} failing), "
-        f"{len(report.charts)} charts"
-    )
-    return EXIT_OK

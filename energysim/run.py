@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
-from energysim import _options
 from energysim.config import Scenario, load_scenario
-from energysim.constants import ENGINES
-from energysim.exceptions import EnergysimError
-from energysim.kernel import KernelInputs, PackIndex, pack, run_kernel
+from energysim.kernel import KernelInputs, PackIndex, pack
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +85,9 @@ def simulate(
     ----------
     scenario : Scenario or path
         A validated scenario or the path of a scenario file.
-    engine : {"kernel", "reference", "lp"}, default "kernel"
-        The numba kernel, its slow readable reference twin, or the PyPSA/HiGHS LP optimum.
+    engine : str, default "kernel"
+        ``kernel`` (numba), ``reference`` (its slow readable twin), ``lp`` (PyPSA/HiGHS optimum),
+        ``lp-rolling`` or a plug-in's name (see :mod:`energysim.engines`).
     profiles : xarray.Dataset, optional
         Hourly profiles; by default those of :func:`scenario_profiles`.
     solver_options : dict, optional
@@ -106,29 +103,9 @@ def simulate(
     ConfigError, ProfileError, KernelError, SolverError
         On bad input or a failed solve.
     """
-    from energysim.results.build import to_dataset
+    from energysim.engines import get_engine, simulate_packed
 
-    if engine not in ENGINES:
-        msg = f"engine {engine!r} is not known; expected one of {sorted(ENGINES)}"
-        raise EnergysimError(msg)
+    get_engine(engine)  # an unknown engine fails before the scenario is packed
     scenario, inputs, index = packed(scenario, profiles)
-    start = time.perf_counter()
-    if engine == "kernel":
-        result = run_kernel(inputs)
-    elif engine == "reference":
-        from energysim.kernel.reference import dispatch_reference
-
-        result = dispatch_reference(inputs)
-    else:
-        from energysim.lp import solve_lp
-
-        result, _ = solve_lp(scenario, inputs, index, solver_options)
-    elapsed = time.perf_counter() - start
-    ds = to_dataset(result, inputs, index, scenario, engine, {"run_seconds": elapsed})
-    if _options.debug_guards():
-        from energysim.guards import check_invariants
-
-        lp = engine == "lp"
-        check_invariants(ds, result, inputs, simultaneous_ok=lp, balance_tol=1e-3 if lp else 1e-6)
-    logger.info("%s with %s: %.3f s", scenario.name, engine, elapsed)
-    return ds
+    options = {} if solver_options is None else {"solver_options": solver_options}
+    return simulate_packed(scenario, inputs, index, engine, **options)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from energysim.accounting import corridor_new_energy
 from energysim.kernel import pack, run_kernel
-from energysim.results.build import corridor_new_energy, to_dataset
+from energysim.results.build import to_dataset
 from tests.helpers import profiles, scenario
 
 TWO = {

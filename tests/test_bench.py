@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import energysim.bench.builtin  # noqa: F401 - registers the built-in cases and engines
 from energysim.bench import ENGINES
-from energysim.bench.cli import format_bench
 from energysim.bench.runner import load_plugins, run_benchmarks
+from energysim.cli.bench import format_bench
 
 
 def test_smoke_run_with_the_example_plugin(repo):

@@ -9,6 +9,7 @@ import pytest
 
 import energysim.run
 from energysim.cli import main
+from energysim.exceptions import EnergysimError
 from energysim.feasibility import FAIL, PASS, PASS_OPTIMAL, check, what_it_takes
 from tests.helpers import profiles, scenario
 
@@ -22,6 +23,17 @@ NO_TARGETS = {
     "new_energy_utilisation": None,
     "max_unserved_MWh": None,
 }
+
+
+def _tiny_file(folder):
+    """A one-bus scenario file with 1.5 GW wind and a 2 GW new-energy target (which fails)."""
+    path = folder / "s.yaml"
+    path.write_text(
+        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
+        "targets: {new_energy_GW: 2.0}\n"
+    )
+    return path
 
 
 def _targets(**kw):
@@ -140,12 +152,7 @@ def test_what_it_takes_finds_smallest_electrolyser(weather):
 
 def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
     weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
-    path = tmp_path / "s.yaml"
-    path.write_text(
-        "name: tiny\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
-        "demand: {annual_TWh: 8.76}\ngenerators: {w: {bus: a, carrier: wind, p_nom: 1500}}\n"
-        "targets: {new_energy_GW: 2.0}\n"
-    )
+    path = _tiny_file(tmp_path)
     assert (
         main(
             [
@@ -167,22 +174,85 @@ def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
     assert (tmp_path / "c.csv").read_text().startswith("scenario,target,label")
 
 
-def test_ensemble_adds_the_real_profiles_year(weather):
+def test_ensemble_adds_the_real_profiles_year(weather, tmp_path):
     # generated years use synthetic profiles (real files dropped); the real-profile year is added
     def fn(s):
         cf = 1.0 if s.weather.wind_profile else 0.1 * (s.weather.seed + 1)
         return profiles(["a"], hours=5, wind=cf)
 
     weather.set(fn)
+    measured = tmp_path / "measured.csv"  # must exist; its content is replaced by fn above
+    measured.write_text("snapshot,a\n")
     s = scenario(
         generators={
             "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
             "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250},
         },
-        weather={"wind_profile": "measured.csv"},
+        weather={"wind_profile": str(measured)},
         targets=_targets(renewable_weight=0.15),
     )
     row = check([s], weather_years=2).set_index("target").loc["renewable_weight"]
     assert row["weather_years"] == 3  # seeds 0 and 1, plus the real year
     assert row["probability"] == pytest.approx(2 / 3)  # cf 0.1 misses, 0.2 and 1.0 meet
     assert row["value"] == pytest.approx(1.0)
+
+
+def test_one_path_or_one_scenario_is_accepted(weather, tmp_path):
+    weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
+    path = _tiny_file(tmp_path)
+    import energysim
+
+    by_path = energysim.check(str(path))
+    by_object = energysim.check(energysim.load_scenario(path))
+    mixed = energysim.check([path, energysim.load_scenario(path)])
+    assert set(by_path.scenario) == set(by_object.scenario) == {"tiny"}
+    assert len(mixed) == 2 * len(by_path)
+    with pytest.raises(EnergysimError, match="weather_years = -1"):
+        check(path, weather_years=-1)
+
+
+def test_cli_rejects_bad_options(weather, tmp_path, capsys):
+    weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
+    path = _tiny_file(tmp_path)
+    assert main(["check", str(path), "--weather-years", "-1"]) == 2
+    assert main(["run", str(path), "-o", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "weather_years = -1" in err and "suffix must be one of .nc, .zarr" in err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_json_dash_writes_to_stdout(weather, tmp_path, capsys, monkeypatch):
+    weather.set(lambda s: profiles(["a"], hours=4, wind=1.0))
+    monkeypatch.chdir(tmp_path)
+    path = _tiny_file(tmp_path)
+    assert main(["check", str(path), "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)  # stdout is only the JSON
+    assert payload["targets"][0]["scenario"] == "tiny"
+    assert "new-energy capacity" in captured.err  # the readable table went to stderr
+    assert not (tmp_path / "-").exists()
+    assert main(["check", str(path), "--json", "-", "--csv", "-"]) == 2
+
+
+def test_what_it_takes_says_which_targets_it_skips(weather):
+    weather.set(lambda s: profiles(["a"], hours=4, wind=0.0))
+    s = scenario(
+        generators={"c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "marginal_cost": 250}},
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 500,
+                "utilisation_hours": 8000,
+                "in_service_year": 2020,
+            }
+        },
+        targets=_targets(),
+    )
+    table = check(s, what_it_takes_levers=True)
+    skipped = table.attrs["what_it_takes_skipped"]
+    assert list(skipped.target) == ["corridor:x:energy"]
+    assert "not searched" in skipped.reason.iloc[0]
+    from energysim.feasibility import format_table
+
+    assert "corridor:x:energy: not searched" in format_table(table)

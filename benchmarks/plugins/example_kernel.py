@@ -1,13 +1,16 @@
 """Example plug-in kernel: the energysim kernel without its shortfall reserve (naive greedy storage).
 
 A plug-in is a file in ``benchmarks/plugins/`` that registers an engine: a function
-``run(inputs, scenario, index) -> DispatchResult`` over the packed arrays (see
-``benchmarks/README.md`` for the layout). ``energysim bench`` imports every file here and reports
-the engine's speed and its key figures' gaps to the LP like the built-in ones.
+``run(scenario, inputs, index) -> DispatchResult`` over the packed arrays (see
+``benchmarks/README.md`` for the layout). ``energysim bench`` imports every file here, checks the
+engine's invariants, and reports its speed and its key figures' gaps to the LP like the built-in
+ones; ``energysim run --engine example-no-reserve`` (and ``simulate``, ``check``, sweeps) use it
+by name.
 
 This example reuses the compiled kernel with ``storage_reserve`` set to zero, so storage always
-discharges as soon as it can displace thermal output: the naive greedy policy the kernel's
-reserve improves on.
+discharges as soon as it can displace thermal output and never pre-charges from thermal
+headroom: the naive greedy policy the kernel's look-ahead improves on. (The upward operating
+reserve, ``reserve_req``, is kept.)
 """
 
 from __future__ import annotations
@@ -16,18 +19,18 @@ import dataclasses
 
 import numpy as np
 
-from energysim.bench import BenchEngine, register_engine
+from energysim.engines import EngineSpec, register_engine
 from energysim.kernel import DispatchResult, KernelInputs, run_kernel
 
 
-def run_without_reserve(inputs: KernelInputs, scenario, index) -> DispatchResult:  # noqa: ANN001
+def run_without_reserve(scenario, inputs: KernelInputs, index) -> DispatchResult:  # noqa: ANN001
     """Dispatch with the kernel but no reserve held for expected shortfalls."""
     naive = dataclasses.replace(inputs, storage_reserve=np.zeros_like(inputs.storage_reserve))
     return run_kernel(naive)
 
 
 register_engine(
-    BenchEngine(
+    EngineSpec(
         "example-no-reserve",
         run_without_reserve,
         "example plug-in: kernel with naive greedy storage (no shortfall reserve)",

@@ -1,4 +1,7 @@
-"""The dispatch-kernel benchmark suite: registries, built-in cases and engines, the runner."""
+"""The dispatch-kernel benchmark suite: the case registry, built-in cases, the runner.
+
+Engines are those of :mod:`energysim.engines` (re-exported here for plug-ins written against it).
+"""
 
 from energysim.bench.registry import (
     CASES,
@@ -14,14 +17,6 @@ __all__ = [
     "ENGINES",
     "BenchCase",
     "BenchEngine",
-    "cmd_bench",
     "register_case",
     "register_engine",
 ]
-
-
-def cmd_bench(args):  # noqa: ANN001, ANN201
-    """CLI handler of ``energysim bench``."""
-    from energysim.bench.cli import cmd_bench as run
-
-    return run(args)

@@ -2,8 +2,7 @@
 
 Cases: the shipped ``plan-2030`` and ``baseline-2025`` full years, and synthetic networks that
 scale in hours, buses and storage units (a radial backbone, wind, solar and coal at every bus,
-seeded random weather). Engines: the numba kernel, the slow reference, the PyPSA/HiGHS LP and a
-rolling-horizon LP (weekly windows, one day of overlap).
+seeded random weather). The engines are those of :mod:`energysim.engines`.
 """
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.bench.registry import BenchCase, BenchEngine, Packed, register_case, register_engine
+from energysim.bench.registry import BenchCase, Packed, register_case
 from energysim.config import Scenario, load_scenario_dict
-from energysim.kernel import DispatchResult, KernelInputs, PackIndex, pack, run_kernel
+from energysim.kernel import pack
 from energysim.kernel.pack import head
 
 logger = logging.getLogger(__name__)
@@ -121,10 +120,10 @@ def synthetic_case(buses: int, hours: int, storage: int, seed: int = 0) -> Packe
 
 @cache
 def _shipped(name: str) -> Packed:
-    from energysim.cli import scenario_folder
+    from energysim.config.shipped import shipped_scenario
     from energysim.run import packed
 
-    return packed(scenario_folder() / f"{name}.yaml")
+    return packed(shipped_scenario(name))
 
 
 def _register_builtin() -> None:
@@ -177,51 +176,10 @@ def _register_builtin() -> None:
             )
         )
 
-    register_engine(
-        BenchEngine(
-            "kernel",
-            lambda i, s, x: run_kernel(i),
-            "numba kernel (energysim.kernel.dispatch)",
-            compiled=True,
-        )
-    )
-    register_engine(
-        BenchEngine("reference", _reference, "slow readable reference (Python)", max_hours=720)
-    )
-    register_engine(
-        BenchEngine("lp", _lp, "PyPSA n.optimize with HiGHS (optimum)", is_reference_optimum=True)
-    )
-    register_engine(
-        BenchEngine(
-            "lp-rolling",
-            _lp_rolling,
-            "PyPSA rolling horizon, 168 h windows, 24 h overlap, HiGHS",
-            max_hours=2190,
-        )
-    )
-
 
 def _head(packed: Packed, hours: int) -> Packed:
     s, inputs, index = packed
     return (s, *head(inputs, index, hours))
-
-
-def _reference(inputs: KernelInputs, scenario: Scenario, index: PackIndex) -> DispatchResult:
-    from energysim.kernel.reference import dispatch_reference
-
-    return dispatch_reference(inputs)
-
-
-def _lp(inputs: KernelInputs, scenario: Scenario, index: PackIndex) -> DispatchResult:
-    from energysim.lp import solve_lp
-
-    return solve_lp(scenario, inputs, index, {"threads": 1})[0]
-
-
-def _lp_rolling(inputs: KernelInputs, scenario: Scenario, index: PackIndex) -> DispatchResult:
-    from energysim.lp import solve_lp_rolling
-
-    return solve_lp_rolling(scenario, inputs, index, horizon=168, overlap=24)
 
 
 _register_builtin()

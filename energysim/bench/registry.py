@@ -1,10 +1,11 @@
-"""Registries of benchmark cases and dispatch engines.
+"""The registry of benchmark cases; engines are those of :mod:`energysim.engines`.
 
 A *case* builds a packed scenario-year; an *engine* dispatches it. Researchers add their own
-kernel with :func:`register_engine`: a function ``fn(inputs, scenario, index) -> DispatchResult``
-over the packed arrays (layout documented in :mod:`energysim.kernel.pack` and
-``benchmarks/README.md``). The benchmark then reports its speed and its key figures' gaps to the
-LP optimum exactly as for the built-in engines.
+kernel with :func:`register_engine` (:func:`energysim.engines.register_engine`): a function
+``run(scenario, inputs, index) -> DispatchResult`` over the packed arrays (layout documented in
+:mod:`energysim.kernel.pack` and ``benchmarks/README.md``). The benchmark checks its invariants,
+then reports its speed and its key figures' gaps to the LP optimum exactly as for the built-in
+engines; ``simulate``, ``check`` and sweeps can use it by name too.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from energysim.config import Scenario
-from energysim.exceptions import EnergysimError
-from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.engines import REGISTRY as ENGINES
+from energysim.engines import EngineSpec as BenchEngine
+from energysim.engines import add_once, register_engine
+from energysim.kernel import KernelInputs, PackIndex
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["CASES", "ENGINES", "BenchCase", "BenchEngine", "register_case", "register_engine"]
 
 Packed = tuple[Scenario, KernelInputs, PackIndex]
-EngineFn = Callable[[KernelInputs, Scenario, PackIndex], DispatchResult]
 
 
 @dataclass(frozen=True)
@@ -38,35 +40,9 @@ class BenchCase:
     size: int = 0  # its value on that axis
 
 
-@dataclass(frozen=True)
-class BenchEngine:
-    """A dispatch engine: ``run(inputs, scenario, index) -> DispatchResult``."""
-
-    name: str
-    run: EngineFn
-    description: str = ""
-    compiled: bool = False  # numba: report compile and cached start-up times
-    max_hours: int | None = None  # skip cases longer than this (slow engines)
-    is_reference_optimum: bool = False  # the LP: gaps are measured against it
-
-
 CASES: dict[str, BenchCase] = {}
-ENGINES: dict[str, BenchEngine] = {}
 
 
 def register_case(case: BenchCase) -> BenchCase:
     """Add a case to :data:`CASES` (a name may be registered once)."""
-    if case.name in CASES:
-        msg = f"benchmark case {case.name!r} is already registered"
-        raise EnergysimError(msg)
-    CASES[case.name] = case
-    return case
-
-
-def register_engine(engine: BenchEngine) -> BenchEngine:
-    """Add an engine to :data:`ENGINES` (a name may be registered once)."""
-    if engine.name in ENGINES:
-        msg = f"benchmark engine {engine.name!r} is already registered"
-        raise EnergysimError(msg)
-    ENGINES[engine.name] = engine
-    return engine
+    return add_once(CASES, case, "benchmark case")

@@ -5,7 +5,6 @@ Speed is measured here and reported; no test asserts it.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -20,40 +19,26 @@ from pathlib import Path
 
 import pandas as pd
 
+import energysim.progress as progress
 from energysim.bench.registry import CASES, ENGINES, BenchEngine
-from energysim.exceptions import EnergysimError
+from energysim.engines import dispatch, load_plugins
+from energysim.exceptions import EnergysimError, KernelError
 from energysim.fidelity import FIGURES, compare
 from energysim.results.build import to_dataset
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["compile_times", "load_plugins", "machine", "run_benchmarks", "scaling_chart"]
+__all__ = [
+    "check_engine",
+    "compile_times",
+    "load_plugins",
+    "machine",
+    "run_benchmarks",
+    "scaling_chart",
+]
 
-PLUGIN_DIRS = (
-    Path("benchmarks") / "plugins",
-    Path(__file__).resolve().parents[2] / "benchmarks" / "plugins",
-)
-
-
-def load_plugins(folders: Sequence[Path] = PLUGIN_DIRS) -> list[str]:
-    """Import every ``*.py`` in the plug-in folders (they call ``register_engine``/``register_case``)."""
-    loaded = []
-    seen: set[Path] = set()
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.py")):
-            real = path.resolve()
-            if real in seen or path.name.startswith("_"):
-                continue
-            seen.add(real)
-            spec = importlib.util.spec_from_file_location(f"energysim_plugin_{path.stem}", real)
-            if spec is None or spec.loader is None:
-                continue
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            loaded.append(str(path))
-    return loaded
+BUILTIN_ENGINES = frozenset(ENGINES)
+"""Engines registered by :mod:`energysim.engines` itself (the rest are plug-ins)."""
 
 
 def machine() -> dict[str, object]:
@@ -98,6 +83,7 @@ def compile_times() -> dict[str, float]:
     """First-call time of the kernel in a fresh process: without the disk cache (compile) and
     with it (cached start-up), seconds."""
     out = {}
+    progress.note("bench: timing the kernel's compile and cached start-up in fresh processes")
     for label, cache in (("compile_s", "0"), ("cached_startup_s", "1")):
         env = {**os.environ, "ENERGYSIM_NUMBA_CACHE": cache}
         if cache == "1":  # make sure the cache is populated first
@@ -134,22 +120,30 @@ def _time(engine: BenchEngine, packed: tuple, repeats: int) -> tuple[list[float]
     (covers the solver's own memory; 0 if an earlier, larger run already set the peak).
     """
     scenario, inputs, index = packed
-    if engine.compiled:
-        engine.run(inputs, scenario, index)  # compile / load from cache outside the timing
     times = []
     result = None
     rss_before = _maxrss_mb()
     for _ in range(repeats):
         t0 = time.perf_counter()
-        result = engine.run(inputs, scenario, index)
+        result = dispatch(scenario, inputs, index, engine.name, guards=False)
         times.append(time.perf_counter() - t0)
     if engine.compiled:
         tracemalloc.start()
-        engine.run(inputs, scenario, index)
+        dispatch(scenario, inputs, index, engine.name, guards=False)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return times, peak / 1e6, result
     return times, _maxrss_mb() - rss_before, result
+
+
+def check_engine(engine: BenchEngine, packed: tuple) -> None:
+    """Run ``engine`` once on ``packed`` and check the invariants of :mod:`energysim.guards`.
+
+    Raises :class:`KernelError` naming the broken invariant. Also compiles a numba engine (or
+    loads it from the cache), so the timed runs that follow measure the hour loop only.
+    """
+    scenario, inputs, index = packed
+    dispatch(scenario, inputs, index, engine.name, guards=True)
 
 
 def run_benchmarks(
@@ -177,6 +171,7 @@ def run_benchmarks(
     selected_cases = _select(CASES, cases, lambda c: c.quick if quick else True, "case")
     selected_engines = _select(ENGINES, engines, lambda e: True, "engine")
     rows = []
+    bar = progress.bar(len(selected_cases) * len(selected_engines), "bench", "run")
     for case in selected_cases:
         packed = case.build()
         scenario, inputs, index = packed
@@ -184,6 +179,7 @@ def run_benchmarks(
         lp_ds = None
         results = {}
         for engine in selected_engines:
+            bar.update()
             if engine.max_hours is not None and hours > engine.max_hours:
                 continue
             if engine.is_reference_optimum and not case.lp:
@@ -191,7 +187,14 @@ def run_benchmarks(
             repeats = 1 if not engine.compiled else (5 if quick else 20)
             logger.info("bench %s / %s", case.name, engine.name)
             try:
+                if engine.compiled or engine.name not in BUILTIN_ENGINES:
+                    check_engine(engine, packed)  # plug-ins prove their invariants first
                 times, peak, result = _time(engine, packed, repeats)
+            except KernelError as err:
+                logger.warning(
+                    "%s on %s breaks an invariant, not timed: %s", engine.name, case.name, err
+                )
+                continue
             except EnergysimError as err:
                 logger.warning("%s on %s failed: %s", engine.name, case.name, err)
                 continue
@@ -222,6 +225,7 @@ def run_benchmarks(
                     gaps = compare(results[row["engine"]], lp_ds)
                     for name in FIGURES:
                         row[f"gap_{name}"] = float(gaps.loc[name, "gap"])
+    bar.close()
     table = pd.DataFrame(rows)
     lp_time = (
         table[table.engine == "lp"].set_index("case")["median_s"] if len(table) else pd.Series()

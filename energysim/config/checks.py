@@ -10,7 +10,7 @@ import logging
 import math
 
 from energysim.config.schema import Scenario
-from energysim.constants import RECEIVING_GRID_LOCATIONS
+from energysim.constants import NEW_ENERGY_CARRIERS, PROFILE_CARRIERS, RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -22,12 +22,9 @@ __all__ = [
     "class_total_MW",
     "check_scenario",
     "hours_in_year",
-    "new_energy_carriers",
 ]
 
 RECEIVING_GRIDS = frozenset(RECEIVING_GRID_LOCATIONS)
-NEW_ENERGY_CARRIERS = ("wind", "solar", "csp")
-PROFILE_CARRIERS = ("wind", "solar", "csp")
 TOTAL_KEYS = frozenset(
     {
         "wind",
@@ -45,11 +42,6 @@ TOTAL_KEYS = frozenset(
         "corridors",
     }
 )
-
-
-def new_energy_carriers() -> tuple[str, ...]:
-    """Carriers counted as new energy (新能源): wind, solar PV and solar thermal (CSP)."""
-    return NEW_ENERGY_CARRIERS
 
 
 def _fail(path: str, message: str) -> None:
@@ -161,6 +153,18 @@ def check_capacity_totals(s: Scenario) -> None:
             )
 
 
+def check_profile_files(s: Scenario) -> None:
+    """Every real profile file the weather section names exists."""
+    from pathlib import Path
+
+    for key in ("wind_profile", "solar_profile", "load_profile"):
+        value = getattr(s.weather, key)
+        if value and not Path(value).is_file():
+            _fail(
+                f"weather.{key}", f"profile file {value!r} not found; expected a CSV or netCDF file"
+            )
+
+
 CHECKS = (
     check_bus_references,
     check_demand_shares,
@@ -168,6 +172,7 @@ CHECKS = (
     check_corridors,
     check_storage,
     check_capacity_totals,
+    check_profile_files,
 )
 
 

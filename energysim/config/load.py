@@ -29,7 +29,7 @@ from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["load_scenario", "load_scenario_dict", "scenario_json_schema", "read_yaml"]
+__all__ = ["load_scenario", "load_scenario_dict", "modify", "read_yaml", "scenario_json_schema"]
 
 COMPONENT_SECTIONS = ("buses", "generators", "storage", "flexible_loads", "lines", "corridors")
 
@@ -94,12 +94,23 @@ def _read_table(csv_path: Path, referrer: Path, section: str) -> tuple[dict, dic
 
 
 def _register(
-    prov: _Provenance, data: Any, prefix: tuple[str, ...], file: str, detail: str = ""
+    prov: _Provenance,
+    data: Any,
+    prefix: tuple[str, ...],
+    file: str,
+    detail: str = "",
+    keep: bool = False,
 ) -> None:
-    prov[prefix] = (file, detail)
+    """Record ``file`` (and ``detail``) as the source of ``data`` and of everything inside it.
+
+    With ``keep``, a mapping already recorded (from a base file) keeps its source: a variant
+    that overrides one field of an entry owns that field, not the whole entry.
+    """
+    if not (keep and prefix in prov and isinstance(data, Mapping)):
+        prov[prefix] = (file, detail)
     if isinstance(data, Mapping):
         for key, value in data.items():
-            _register(prov, value, (*prefix, str(key)), file, detail)
+            _register(prov, value, (*prefix, str(key)), file, detail, keep)
 
 
 def _deep_merge(base: dict, override: Mapping) -> dict:
@@ -119,14 +130,13 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
         chain = " -> ".join(p.name for p in (*stack, path))
         raise ConfigError(stack[-1], "extends", f"cyclic extends chain: {chain}")
     raw = read_yaml(path)
+    tables: dict[str, tuple[str, dict[str, int]]] = {}
     for section in COMPONENT_SECTIONS:
         value = raw.get(section)
         if isinstance(value, str):
             table, rows = _read_table(path.parent / value, path, section)
             raw[section] = table
-            table_file = str(path.parent / value)
-            for name, entry in table.items():
-                _register(prov, entry, (section, name), table_file, f"row {rows[name]}")
+            tables[section] = (str(path.parent / value), rows)
     weather = raw.get("weather")
     if isinstance(weather, dict):
         for key in ("wind_profile", "solar_profile", "load_profile"):
@@ -146,14 +156,15 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
                 path, "extends", f"base scenario {parent!r} not found (looked for {parent_path})"
             )
         base = _resolve(parent_path, (*stack, path), prov)
+    # this file's sources are recorded after its base's, so that they win where both set a value
     for key, value in raw.items():
-        if (
-            key in COMPONENT_SECTIONS
-            and isinstance(value, Mapping)
-            and all((key, str(n)) in prov and prov[(key, str(n))][1] for n in value)
-        ):
-            continue  # already registered row by row from its CSV table
-        _register(prov, value, (str(key),), str(path))
+        if key in tables:
+            table_file, rows = tables[key]
+            prov.setdefault((key,), (table_file, ""))
+            for name, entry in value.items():
+                _register(prov, entry, (key, name), table_file, f"row {rows[name]}")
+        else:
+            _register(prov, value, (str(key),), str(path), keep=True)
     return _deep_merge(base, raw)
 
 
@@ -259,6 +270,46 @@ def load_scenario(path: str | Path) -> Scenario:
     merged = _resolve(path, (), prov)
     logger.debug("loaded %s (%d top-level keys)", path, len(merged))
     return _validate(merged, lambda: prov, str(path))
+
+
+def modify(scenario: Scenario, changes: Mapping[str, Any], name: str | None = None) -> Scenario:
+    """A copy of ``scenario`` with ``changes`` merged in, validated again like a scenario file.
+
+    This is the supported way to change a scenario in code. ``Scenario.model_copy(update=...)``
+    skips validation (pydantic does not validate copies), so a typo or an impossible value would
+    pass silently; :func:`modify` merges ``changes`` the way a variant file's ``extends`` does
+    (mappings recursively, everything else replaced) and runs every check.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from (not changed).
+    changes : mapping
+        Nested mapping in the scenario-file format, e.g.
+        ``{"corridors": {"kubuqi-shanghai": {"p_nom": 8000}}, "demand": {"annual_TWh": 820}}``.
+    name : str, optional
+        Name of the new scenario (default: the old one).
+
+    Returns
+    -------
+    Scenario
+        The validated new scenario (``capacity_totals_GW`` rescalings applied).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``<NAME modified>``, the dotted path, the bad value and what is expected.
+    """
+    if not isinstance(changes, Mapping):
+        raise ConfigError(
+            f"<{scenario.name} modified>",
+            "",
+            f"changes are a {type(changes).__name__}; expected a mapping of sections",
+        )
+    data = _deep_merge(scenario.model_dump(), changes)
+    if name is not None:
+        data["name"] = name
+    return load_scenario_dict(data, file=f"<{scenario.name} modified>")
 
 
 def scenario_json_schema() -> str:

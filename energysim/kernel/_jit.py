@@ -10,7 +10,7 @@ import logging
 
 import numba
 
-from energysim import _options
+import energysim._options as _options
 
 logger = logging.getLogger(__name__)
 

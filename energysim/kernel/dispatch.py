@@ -522,10 +522,13 @@ def dispatch_year(
         # shortfalls charges from thermal headroom the reserve does not need ---------------
         if ns > 0 and nk > 0 and storage_reserve[t] > 0.0:
             discharged = False
+            room = 0.0  # what the units could take up to their target (as _precharge computes)
             for s in range(ns):
                 if st_discharge[t, s] > 0.0:
                     discharged = True
-            if not discharged:
+                goal = min(storage_reserve[t] * st_e[s], st_soc_max[s])
+                room += max(min(st_p[s] - st_charge[t, s], (goal - soc[s]) / st_eff_in[s]), 0.0)
+            if not discharged and room > EPS:
                 held = reserve_req[t] - _storage_headroom(
                     t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns
                 )
@@ -657,7 +660,7 @@ def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_di
                     soc[s] = 0.0
 
 
-@jit
+@jit_inline
 def _thermal_headroom(t, th_avail, thermal, nk, nb):
     """Available thermal capacity above output in hour ``t``, all tiers and buses, MW."""
     acc = 0.0
@@ -667,7 +670,7 @@ def _thermal_headroom(t, th_avail, thermal, nk, nb):
     return acc
 
 
-@jit
+@jit_inline
 def _storage_headroom(t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns):
     """Upward reserve storage can hold in hour ``t``, MW.
 
@@ -680,7 +683,7 @@ def _storage_headroom(t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns):
     return acc
 
 
-@jit
+@jit_inline
 def _thermal_stage(w, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left):
     """Cover the deficit from thermal tiers in merit order, at most ``allowed`` MW in all.
 
@@ -706,7 +709,7 @@ def _thermal_stage(w, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left)
     return deficit_left
 
 
-@jit
+@jit_inline
 def _precharge(
     w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_bus, st_p, st_e, st_eff_in,
     st_soc_max, st_charge,

@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.config.checks import hours_in_year, new_energy_carriers
+from energysim.config.checks import hours_in_year
 from energysim.config.schema import Scenario
+from energysim.constants import NEW_ENERGY_CARRIERS, THERMAL_CARRIERS, ZERO_COST_CARRIERS
 from energysim.exceptions import KernelError
 from energysim.kernel.availability import (
-    THERMAL_CARRIERS,
     expected_availability,
     outage_draw,
     reserve_requirement,
@@ -49,7 +49,6 @@ __all__ = [
     "storage_fields",
 ]
 
-ZERO_COST_CARRIERS = ("wind", "solar", "csp", "hydro")
 DEFAULT_P_MAX_PU = {"coal": 1.0, "coal_chp": 1.0, "gas": 1.0, "biomass": 0.9, "hydro": 0.4}
 RESERVE_HORIZON_H = 24
 """Hours ahead over which the storage reserve for expected shortfalls is computed."""
@@ -493,7 +492,7 @@ def pack(
     ne = np.zeros((hours, nb))
     zero_cost: list[str] = []
     zero_cost_bus: list[int] = []
-    ne_carriers = new_energy_carriers()
+    ne_carriers = NEW_ENERGY_CARRIERS
     thermal: list[str] = []
     costs = sorted(
         {
@@ -518,7 +517,7 @@ def pack(
     for gi, (name, g) in enumerate(scenario.generators.items()):
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
-            if g.carrier in ("wind", "solar", "csp"):
+            if g.carrier in NEW_ENERGY_CARRIERS:
                 avail = generator_availability(
                     scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles
                 )

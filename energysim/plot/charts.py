@@ -26,9 +26,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS
+from energysim.constants import CARRIERS, NEW_ENERGY_CARRIERS, RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import EnergysimError
-from energysim.feasibility import meets
 from energysim.plot.style import (
     carrier_color,
     carrier_name,
@@ -36,6 +35,7 @@ from energysim.plot.style import (
     label,
     resolve_lang,
 )
+from energysim.targets import meets
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -64,7 +64,7 @@ __all__ = [
 GENERATION_ORDER = ("coal", "coal_chp", "gas", "biomass", "hydro", "csp", "wind", "solar")
 """Stacking order of generation, bottom to top (inflexible first)."""
 STORAGE_ORDER = ("pumped_hydro", "new_type")
-NEW_ENERGY = ("wind", "solar", "csp")
+NEW_ENERGY = NEW_ENERGY_CARRIERS
 MW_PER_GW = 1e3
 MWH_PER_TWH = 1e6
 F = TypeVar("F", bound=Callable[..., Any])

@@ -181,6 +181,15 @@ def _rows(
     return out
 
 
+DEFAULT_SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+"""Where the reference data are looked for by default: ``shared/`` next to the checkout."""
+
+
+def reference_data_found(shared_dir: Path | None = None) -> bool:
+    """Whether ``shared_dir`` (default :data:`DEFAULT_SHARED`) holds the ``data/`` folder."""
+    return ((Path(shared_dir) if shared_dir is not None else DEFAULT_SHARED) / "data").is_dir()
+
+
 def calibration_table(
     shared_dir: Path | None = None, seed: int = 0, n_years: int = 10, year: int = 2018
 ) -> pd.DataFrame:
@@ -211,9 +220,7 @@ def calibration_table(
     EnergysimError
         If the reference data are not found or ``n_years < 1``.
     """
-    if shared_dir is None:
-        shared_dir = Path(__file__).resolve().parents[2].parent / "shared"
-    shared_dir = Path(shared_dir)
+    shared_dir = Path(shared_dir) if shared_dir is not None else DEFAULT_SHARED
     if not (shared_dir / "data").is_dir():
         msg = (
             f"reference data folder {shared_dir / 'data'} not found; pass the shared folder "

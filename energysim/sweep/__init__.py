@@ -2,7 +2,7 @@
 
 Public API: :func:`load_sweep` (read and validate a sweep file), :func:`run_sweep` (run it and
 write the Dataset). The command line is ``energysim sweep SWEEP.yaml -o sweep.nc``
-(:func:`energysim.sweep.cli.cmd_sweep`); the format is documented in ``docs/sweeps.md``.
+(:func:`energysim.cli.sweep.cmd_sweep`); the format is documented in ``docs/sweeps.md``.
 """
 
 from __future__ import annotations

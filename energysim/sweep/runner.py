@@ -28,7 +28,6 @@ import logging
 import math
 import os
 import shutil
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -72,7 +71,9 @@ def sweep_payload(sweep: Sweep, hourly: bool = False) -> Payload:
     for axis in sweep.spec.axes:
         paths.update([axis.path] if axis.path else list(axis.set or {}))
     storage = frozenset(p for p in paths if is_storage_path(p, base))
-    return Payload(sweep.fingerprint(hourly), base, sweep.figures, hourly, storage)
+    return Payload(
+        sweep.fingerprint(hourly), base, sweep.figures, hourly, storage, sweep.spec.engine
+    )
 
 
 # -- part files ---------------------------------------------------------------------------------
@@ -182,7 +183,7 @@ def _run_dask(
                     n_workers=workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # any free port: no clash warning with 8787
                 )
             )
             client = stack.enter_context(Client(cluster))
@@ -381,9 +382,8 @@ def run_sweep(
     EnergysimError
         On bad options or a crashed worker pool (finished batches are kept for the rerun).
     """
-    from tqdm import tqdm
-
-    from energysim import __version__
+    from energysim._version import __version__
+    from energysim.progress import bar as bar_of
 
     output = Path(output)
     if workers < 1:
@@ -434,14 +434,10 @@ def run_sweep(
     batches: list[Batch] = [
         [(keys[p.flat], p.overrides) for p in todo[i : i + size]] for i in range(0, len(todo), size)
     ]
-    bar = tqdm(
-        total=n,
-        initial=resumed,
-        desc=sweep.spec.name or sweep.file.stem,
-        unit="pt",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
+    bar = (
+        bar_of(n, sweep.spec.name or sweep.file.stem, "point", initial=resumed)
+        if progress
+        else bar_of(0, "")
     )
 
     def handle(res: dict[str, Any]) -> None:
@@ -459,6 +455,8 @@ def run_sweep(
             _run_pool(batches, payload, handle, workers)
     finally:
         bar.close()
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()  # a run that finished no batch leaves nothing to resume from
     if not done.all():  # pragma: no cover - every batch reports every point
         msg = f"{int((~done).sum())} points have no result; run the command again to resume"
         raise EnergysimError(msg)
@@ -468,7 +466,7 @@ def run_sweep(
     err = errors.astype(str)
     attrs = {
         "energysim_version": __version__,
-        "engine": "kernel",
+        "engine": sweep.spec.engine,
         "sweep_name": sweep.spec.name or sweep.file.stem,
         "sweep_file": str(sweep.file),
         "sweep": sweep.text,
@@ -477,6 +475,7 @@ def run_sweep(
         "mode": sweep.spec.mode,
         "n_points": n,
         "n_failed": int((err != "").sum()),
+        "n_resumed": resumed,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     ds = build_dataset(sweep, values, err, hourly_arrays, attrs)

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from energysim.config.checks import TOTAL_KEYS
@@ -73,7 +72,7 @@ RESERVED_NAMES = frozenset({"point", "error", "status", "hour", "bus"})
 
 def target_figures() -> dict[str, tuple[str, str, str]]:
     """The ``meets_<target>`` figures: name -> (target field, results variable, sense)."""
-    from energysim.feasibility import TARGETS
+    from energysim.targets import TARGETS
 
     return {f"meets_{t.field}": (t.field, t.variable, t.sense) for t in TARGETS}
 
@@ -194,6 +193,12 @@ class SweepSpec(_Model):
     batch_size: Annotated[int, Field(ge=1, le=100_000)] | None = Field(
         None, description="Points per task (default: chosen from the number of points)."
     )
+    engine: str = Field(
+        "kernel",
+        description="Dispatch engine of every point: 'kernel' (default) or a plug-in's name "
+        "(energysim.engines); the sweep's fast annual figures need the kernel's array layout, "
+        "which every engine returns.",
+    )
 
 
 @dataclass(frozen=True)
@@ -263,10 +268,11 @@ class Sweep:
         The resolved base scenario, the figures and the hourly flag: editing the sweep file's axes
         keeps the results of points already computed (resume), changing the base does not.
         """
-        from energysim import __version__
+        from energysim._version import __version__
 
         blob = json.dumps(
-            [__version__, self.base.model_dump(mode="json"), list(self.figures), bool(hourly)],
+            [__version__, self.base.model_dump(mode="json"), list(self.figures), bool(hourly)]
+            + ([self.spec.engine] if self.spec.engine != "kernel" else []),
             sort_keys=True,
             default=str,
         )
@@ -450,11 +456,14 @@ def load_sweep(path: str | Path) -> Sweep:
             raise ConfigError(file, f"figures.{i}", f"figure {f!r} has the name of an axis")
     if len(set(figures)) != len(figures):
         raise ConfigError(file, "figures", "lists a figure twice")
+    from energysim.engines import engine_names
+
+    if spec.engine not in engine_names():
+        raise ConfigError(
+            file,
+            "engine",
+            f"unknown engine {spec.engine!r}; expected one of: {', '.join(engine_names())}",
+        )
     sweep = Sweep(spec, file, text, base_file, base, tuple(names), tuple(values), figures)
     logger.debug("sweep %s: %d points over %s", file, sweep.n_points, names)
     return sweep
-
-
-def dump_yaml(data: Any) -> str:
-    """YAML text of plain data (for provenance attributes)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

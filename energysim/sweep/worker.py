@@ -60,6 +60,7 @@ class Payload:
     figures: tuple[str, ...]
     hourly: bool
     storage_paths: frozenset[str]  # override paths applied to packed arrays directly
+    engine: str = "kernel"  # a name in energysim.engines.REGISTRY
 
 
 def is_storage_path(path: str, base: dict[str, Any]) -> bool:
@@ -219,7 +220,7 @@ def _state(payload: Payload | None) -> _State:
 
 
 def _profiles(state: _State, scenario: Any) -> Any:
-    from energysim import run
+    import energysim.run as run
 
     w = scenario.weather
     key = (
@@ -271,7 +272,7 @@ def run_point(
     Raises whatever the scenario, pack or kernel raise; :func:`run_batch` records it.
     """
     from energysim.config import load_scenario_dict
-    from energysim.kernel import run_kernel
+    from energysim.engines import dispatch
     from energysim.sweep.figures import annual_figures, target_verdicts
 
     p = state.payload
@@ -286,21 +287,17 @@ def run_point(
     inputs, index, prep = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
         inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
-    result = run_kernel(inputs)
+    result = dispatch(scenario, inputs, index, p.engine)
     figures = annual_figures(result, inputs, index, scenario, prep)
     if not p.hourly:
         state.figures.put(same_dispatch, dict(figures))
     figures.update(target_verdicts(figures, scenario))
     hourly = None
     if p.hourly:
-        ne_curtail = result.curtail * np.divide(
-            inputs.ne_avail,
-            inputs.zero_cost_avail,
-            out=np.zeros_like(inputs.ne_avail),
-            where=inputs.zero_cost_avail > 1e-12,
-        )
+        from energysim.accounting import new_energy_curtailment
+
         full = {
-            "new_energy_curtailment": ne_curtail,
+            "new_energy_curtailment": new_energy_curtailment(result, inputs),
             "unserved": result.unserved,
             "demand_response_shed": result.dr_shed,
             "thermal_relief": result.thermal_relief,

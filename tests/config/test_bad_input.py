@@ -110,3 +110,77 @@ def test_bad_profile_file_named_by_the_cli(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "wind-too-high.csv" in err and "Traceback" not in err
     assert not (tmp_path / "r.nc").exists()
+
+
+@pytest.fixture
+def variant_files(tmp_path):
+    """A base scenario with CSV tables and a folder for variants of it."""
+    (tmp_path / "corridors.csv").write_text(
+        "name,bus,receiving_grid,p_nom,utilisation_hours,in_service_year\n"
+        "exp,a,shandong,300,4000,2020\n"
+        "exp2,a,jiangsu,200,4000,2020\n"
+    )
+    (tmp_path / "storage.csv").write_text(
+        "name,bus,kind,p_nom,max_hours\ns1,a,new_type,100,2\ns2,a,new_type,100,4\n"
+    )
+    (tmp_path / "base.yaml").write_text(
+        "name: base\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 10}\ncorridors: corridors.csv\nstorage: storage.csv\n"
+    )
+    return tmp_path
+
+
+# variant files -> (extra file written: name and text, variant text, file blamed, text expected)
+VARIANT_CASES = {
+    "override in the variant yaml": (
+        None,
+        "extends: base.yaml\ncorridors: {exp2: {in_servce_year: 2031}}\n",
+        "variant.yaml",
+        "corridors.exp2.in_servce_year: unknown key",
+    ),
+    "the variant's own table": (
+        (
+            "storage-v.csv",
+            "name,bus,kind,p_nom,max_hours\ns1,a,new_type,100,2\ns2,a,new_type,-5,4\n",
+        ),
+        "extends: base.yaml\nstorage: storage-v.csv\n",
+        "storage-v.csv",
+        "storage.s2.p_nom (row 3): Input should be greater than or equal to 0; got '-5'",
+    ),
+    "the base's table": (
+        (
+            "corridors.csv",
+            "name,bus,receiving_grid,p_nom,utilisation_hours,in_service_year\n"
+            "exp,a,mars,300,4000,2020\n",
+        ),
+        "extends: base.yaml\nname: v\n",
+        "corridors.csv",
+        "corridors.exp.receiving_grid (row 2)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(VARIANT_CASES))
+def test_a_variant_error_is_blamed_on_the_file_that_holds_the_value(variant_files, case):
+    extra, text, blamed, expected = VARIANT_CASES[case]
+    if extra is not None:
+        (variant_files / extra[0]).write_text(extra[1])
+    variant = variant_files / "variant.yaml"
+    variant.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_scenario(variant)
+    message = str(info.value)
+    assert message.startswith(f"{variant_files / blamed}: ")
+    assert expected in message
+
+
+def test_validate_fails_for_a_missing_profile_file(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: s\nyear: 2030\nbuses: {a: {grid: mengxi, x: 110, y: 40, demand_share: 1}}\n"
+        "demand: {annual_TWh: 10}\nweather: {wind_profile: wind-2019.csv}\n"
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "weather.wind_profile" in err and "wind-2019.csv" in err
+    assert "not found" in err

@@ -348,3 +348,62 @@ def test_surplus_budget_from_the_annual_figure():
     no_flex = scenario(corridors={"x": _corridor(flexible_export=False)})
     inputs, _ = pack(no_flex, profiles(["a"], hours=2))
     np.testing.assert_allclose(inputs.corr_surplus_pu, 0.0)
+
+
+# -- invariants of the new rules ---------------------------------------------------------------
+
+
+def _base_run():
+    s = scenario(
+        generators={"c": COAL, "w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
+        corridors={"x": _corridor(surplus_share=0.5)},
+        reserve={"load_share": 0.1},
+        thermal_availability={"forced_outage_rate": {"coal": 0.1}},
+    )
+    wind = np.array([0.0, 1.0, 0.0])
+    inputs, _ = pack(s, profiles(["a"], hours=3, wind=wind))
+    return inputs, run_kernel(inputs)
+
+
+def test_guards_catch_thermal_above_its_availability():
+    from energysim.exceptions import KernelError
+
+    inputs, r = _base_run()
+    check_invariants(None, r, inputs)
+    r.thermal[0, 0, 0] = 950.0  # available 900
+    r.curtail[0, 0] = 0.0
+    with pytest.raises(KernelError, match="thermal output"):
+        check_invariants(None, r, inputs, balance_tol=np.inf)
+
+
+def test_guards_catch_reserve_shortfall_above_requirement():
+    from energysim.exceptions import KernelError
+
+    inputs, r = _base_run()
+    r.reserve_short[1] = inputs.reserve_req[1] + 1.0
+    with pytest.raises(KernelError, match="reserve shortfall"):
+        check_invariants(None, r, inputs)
+
+
+def test_guards_catch_surplus_above_the_market_share():
+    from energysim.exceptions import KernelError
+
+    inputs, r = _base_run()
+    assert r.corr_flow[1, 0] == pytest.approx(200.0)  # schedule 100 + half the headroom of 200
+    r.corr_flow[1, 0] = 250.0
+    r.curtail[1, 0] -= 50.0
+    with pytest.raises(KernelError, match="above schedule"):
+        check_invariants(None, r, inputs)
+
+
+def test_outage_spells_have_the_rate_and_repair_time():
+    from energysim.kernel.availability import _markov_up
+
+    rng = np.random.default_rng(0)
+    hours = 400_000
+    up = _markov_up(1, hours, 0.05, 40.0, rng)
+    assert set(np.unique(up)) <= {0.0, 1.0}
+    down = up == 0.0
+    assert abs(down.mean() - 0.05) < 0.01
+    starts = np.flatnonzero(down[1:] & ~down[:-1])
+    assert abs(down.sum() / max(len(starts), 1) - 40.0) < 6.0  # mean spell length, h

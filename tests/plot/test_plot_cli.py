@@ -105,3 +105,11 @@ def test_cli_plot_missing_file(tmp_path, capsys):
     argv = ["plot", str(tmp_path / "none.nc"), "--kind", "map", "-o", str(tmp_path / "x.png")]
     assert main(argv) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_plot_sweep_unknown_figure(sweep_nc, tmp_path, capsys):
+    argv = ["plot", str(sweep_nc), "--kind", "feasibility", "--figure", "new_energy_local"]
+    assert main([*argv, "-o", str(tmp_path / "f.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("energysim: error: --figure 'new_energy_local' is not a figure")
+    assert "new_energy_local_TWh" in err and not (tmp_path / "f.png").exists()

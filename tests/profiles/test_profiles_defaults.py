@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
+import energysim.profiles as profiles_module
 from energysim.exceptions import EnergysimError
-from energysim.profiles import DEFAULT_FILE_YEARS, DEFAULT_SEED, PACK_SCALE, default_profiles
-from energysim.profiles.calibration import DEFAULT_SITES, calibration_table, format_calibration
+from energysim.profiles import (
+    DEFAULT_FILE_YEARS,
+    DEFAULT_SEED,
+    PACK_SCALE,
+    default_profiles,
+    generate_profiles,
+    shipped_sites,
+)
+from energysim.profiles.calibration import calibration_table, format_calibration
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO / ".." / "shared"
@@ -27,7 +36,12 @@ def shared() -> Path:
 def test_shipped_files_equal_fresh_generation(year):
     path = REPO / "profiles" / f"default-{year}.nc"
     assert path.stat().st_size < 1.5e6
-    fresh = default_profiles(DEFAULT_SITES, year, DEFAULT_SEED)
+    with xr.open_dataset(path) as stored:
+        sites = pd.DataFrame(
+            {"x": stored["x"].values, "y": stored["y"].values},
+            index=pd.Index(stored["bus"].values.astype(str), name="bus"),
+        )
+    fresh = generate_profiles(sites, year, DEFAULT_SEED)
     with xr.open_dataset(path) as shipped:
         assert shipped.attrs["synthetic"] == 1 and shipped.attrs["seed"] == DEFAULT_SEED
         assert list(shipped["bus"].values) == list(fresh["bus"].values)
@@ -36,6 +50,28 @@ def test_shipped_files_equal_fresh_generation(year):
             np.testing.assert_allclose(
                 shipped[var].values, fresh[var].values, rtol=0, atol=scale / 2 + 1e-12, err_msg=var
             )
+
+
+@pytest.mark.parametrize("year", DEFAULT_FILE_YEARS)
+def test_the_shipped_scenarios_default_run_reads_the_files(year, monkeypatch):
+    sites = shipped_sites()
+    with xr.open_dataset(REPO / "profiles" / f"default-{year}.nc") as stored:
+        np.testing.assert_allclose(stored["x"].values, sites["x"].to_numpy())
+        expected = stored["wind"].values
+
+    def no_generation(*args, **kwargs):
+        raise AssertionError("generated although the shipped file holds these profiles")
+
+    monkeypatch.setattr(profiles_module, "_cached", no_generation)
+    ds = default_profiles(sites, year, DEFAULT_SEED)
+    np.testing.assert_array_equal(ds["wind"].values, expected)
+    assert list(ds["bus"].values) == list(sites.index) and "x" not in ds.coords
+    # another seed, or sites the file does not hold, are generated
+    monkeypatch.undo()
+    other = default_profiles(sites, year, DEFAULT_SEED + 1)
+    assert not np.allclose(other["wind"].values, expected)
+    moved = sites.assign(x=sites["x"] + 0.01)
+    assert profiles_module.shipped_profiles(moved, year, DEFAULT_SEED, ["jjj"]) is None
 
 
 def test_calibration_without_shared_raises(tmp_path):

@@ -111,8 +111,32 @@ def test_resume_runs_only_missing_points(write_sweep, tmp_path, monkeypatch):
     calls.clear()
     resumed = run_sweep(sweep, out, batch_size=2)
     assert len(calls) == 12 - 4  # only the points without a part file
-    _same(resumed, full.assign_attrs(sweep_file=resumed.attrs["sweep_file"]))
+    assert resumed.attrs["n_resumed"] == 4 and full.attrs["n_resumed"] == 0
+    _same(resumed, full.assign_attrs(sweep_file=resumed.attrs["sweep_file"], n_resumed=4))
     assert not runner.parts_dir(out).exists()
+
+
+def test_a_run_that_finished_nothing_leaves_nothing_to_resume(
+    write_sweep, tmp_path, monkeypatch, capsys
+):
+    sweep_file = write_sweep(AXES)
+    out = tmp_path / "out.nc"
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker pool died")
+
+    monkeypatch.setattr(runner, "_run_serial", crash)
+    with pytest.raises(RuntimeError):
+        main(["sweep", str(sweep_file), "-o", str(out)])
+    assert not runner.parts_dir(out).exists()
+    monkeypatch.undo()
+    assert main(["sweep", str(sweep_file), "-o", str(out)]) == 0
+    assert "resumed" not in capsys.readouterr().out
+
+
+def test_sweep_output_suffix_is_checked(write_sweep, tmp_path, capsys):
+    assert main(["sweep", str(write_sweep(AXES)), "-o", str(tmp_path / "x.csv")]) == 2
+    assert "suffix must be one of .nc, .zarr" in capsys.readouterr().err
 
 
 def test_one_and_two_workers_give_identical_datasets(write_sweep, tmp_path):

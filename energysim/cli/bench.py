@@ -1,4 +1,4 @@
-"""``energysim bench``: run the registry, print a table, write JSON/CSV and scaling charts."""
+"""``energysim bench``: run the benchmark registry, print a table, write JSON/CSV and charts."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import energysim.bench.builtin  # noqa: F401 - registers the built-in cases and engines
-from energysim.bench.runner import (
-    compile_times,
-    load_plugins,
-    machine,
-    run_benchmarks,
-    scaling_chart,
-    scenario_scaling,
-)
-from energysim.results.io import atomic_write
+from energysim.cli._common import EXIT_OK, out
 
 logger = logging.getLogger(__name__)
 
@@ -64,29 +55,38 @@ def format_bench(table: pd.DataFrame) -> str:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmarks named on the command line (default: all, or the quick set)."""
-    from energysim.cli import EXIT_OK, _out
+    import energysim.bench.builtin  # noqa: F401 - registers the built-in cases
+    from energysim.bench.runner import (
+        compile_times,
+        machine,
+        run_benchmarks,
+        scaling_chart,
+        scenario_scaling,
+    )
+    from energysim.engines import load_plugins
+    from energysim.results.io import atomic_write
 
     plugins = load_plugins()
     info = machine()
-    _out(
+    out(
         f"machine: {info['cpu']} ({info['cores']} cores), Python {info['python']}, "
         f"numba {info['numba']}"
     )
     if plugins:
-        _out(f"plug-ins: {', '.join(plugins)}")
+        out(f"plug-ins: {', '.join(plugins)}")
     compile_info = compile_times()
-    _out(
+    out(
         f"kernel compile (first call, no cache): {compile_info['compile_s']:.2f} s; "
         f"cached start-up (first call, disk cache): {compile_info['cached_startup_s'] * 1e3:.0f} ms"
     )
     table = run_benchmarks(args.case, args.engine, quick=args.quick)
-    _out(format_bench(table))
+    out(format_bench(table))
     scen = None if args.quick else scenario_scaling()
     if scen is not None:
-        _out("\nscenario scaling (plan-2030, kernel, back to back):")
-        _out(scen.to_string(index=False))
+        out("\nscenario scaling (plan-2030, kernel, back to back):")
+        out(scen.to_string(index=False))
     if args.output:
-        out = Path(args.output)
+        folder = Path(args.output)
         payload = {
             "machine": info,
             "compile": compile_info,
@@ -95,8 +95,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         }
         if scen is not None:
             payload["scenario_scaling"] = json.loads(scen.to_json(orient="records"))
-        atomic_write(out / "bench.json", lambda tmp: tmp.write_text(json.dumps(payload, indent=2)))
-        atomic_write(out / "bench.csv", lambda tmp: table.to_csv(tmp, index=False))
-        scaling_chart(table, scen, out / "scaling.png")
-        _out(f"wrote {out / 'bench.json'}, {out / 'bench.csv'}, {out / 'scaling.png'}")
+        atomic_write(
+            folder / "bench.json", lambda tmp: tmp.write_text(json.dumps(payload, indent=2))
+        )
+        atomic_write(folder / "bench.csv", lambda tmp: table.to_csv(tmp, index=False))
+        scaling_chart(table, scen, folder / "scaling.png")
+        out(f"wrote {folder / 'bench.json'}, {folder / 'bench.csv'}, {folder / 'scaling.png'}")
     return EXIT_OK

@@ -6,6 +6,8 @@ import argparse
 import logging
 import time
 
+from energysim.cli._common import EXIT_OK, out, output_path
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["cmd_sweep"]
@@ -14,24 +16,14 @@ __all__ = ["cmd_sweep"]
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run every point of ``args.sweep`` not yet done and write ``args.output``.
 
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``sweep`` (file), ``output`` (.nc or .zarr), ``workers``, ``scheduler``, ``cluster``,
-        ``hourly``.
-
-    Returns
-    -------
-    int
-        0 when the Dataset was written (failed points are recorded in it, not an exit code).
+    Returns 0 when the Dataset was written (failed points are recorded in it, not an exit code).
     """
-    from energysim.cli import EXIT_OK, _out
-    from energysim.sweep.runner import parts_dir, run_sweep
+    from energysim.sweep.runner import run_sweep
     from energysim.sweep.spec import load_sweep
 
+    output_path(args.output, (".nc", ".zarr"), "sweep results")
     sweep = load_sweep(args.sweep)
     start = time.perf_counter()
-    resumable = parts_dir(args.output).is_dir()
     ds = run_sweep(
         sweep,
         args.output,
@@ -44,12 +36,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     n, failed = ds.attrs["n_points"], ds.attrs["n_failed"]
     dims = " x ".join(f"{d} ({ds.sizes[d]})" for d in ds.dims if d not in ("hour", "bus"))
-    _out(
+    out(
         f"wrote {args.output}: {n} points over {dims}, {failed} failed, "
         f"{elapsed:.1f} s ({n / max(elapsed, 1e-9):.0f} points/s)"
-        + (" (resumed)" if resumable else "")
+        + (f" ({ds.attrs['n_resumed']} resumed)" if ds.attrs["n_resumed"] else "")
     )
     if failed:
         first = next(str(e) for e in ds["error"].values.ravel() if e)
-        _out(f"first failure: {first}")
+        out(f"first failure: {first}")
     return EXIT_OK

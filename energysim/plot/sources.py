@@ -1,21 +1,17 @@
-"""``energysim plot RESULTS.nc --kind KIND -o FILE``: one chart of a results or sweep Dataset."""
+"""What a chart is drawn from: a results or sweep Dataset read from disk, and a sweep figure's target."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 from pathlib import Path
 
 import xarray as xr
 
 from energysim.exceptions import EnergysimError
-from energysim.plot.charts import KINDS, SWEEP_KINDS, draw, is_sweep
-from energysim.plot.export import figure_format, save_figure
-from energysim.plot.style import resolve_lang
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["cmd_plot", "load_any", "sweep_target"]
+__all__ = ["DEFAULT_SWEEP_FIGURE", "load_any", "sweep_figure", "sweep_target"]
 
 DEFAULT_SWEEP_FIGURE = "new_energy_local_TWh"
 
@@ -43,7 +39,7 @@ def sweep_target(sweep: xr.Dataset, figure: str) -> tuple[float | None, str]:
     """
     from energysim.config import load_scenario
     from energysim.config.schema import Targets
-    from energysim.feasibility import TARGETS
+    from energysim.targets import TARGETS
 
     spec = next((t for t in TARGETS if t.variable == figure), None)
     if spec is None:
@@ -58,37 +54,21 @@ def sweep_target(sweep: xr.Dataset, figure: str) -> tuple[float | None, str]:
     return getattr(targets, spec.field), spec.sense
 
 
-def cmd_plot(args: argparse.Namespace) -> int:
-    """CLI handler of ``energysim plot``: draw ``--kind`` and write PNG, SVG or PDF by suffix."""
-    from energysim.cli import EXIT_OK, _out
+def sweep_figure(sweep: xr.Dataset, figure: str | None) -> str | None:
+    """The sweep figure to draw: ``figure`` if the sweep has it, else the default one.
 
-    if args.kind not in KINDS:
-        msg = f"chart kind {args.kind!r} is not known; expected one of {sorted(KINDS)}"
+    Raises
+    ------
+    EnergysimError
+        If ``figure`` is not a numeric figure of the sweep, listing the ones it has.
+    """
+    numeric = [str(n) for n, v in sweep.data_vars.items() if v.dtype.kind == "f"]
+    if figure is None:
+        return DEFAULT_SWEEP_FIGURE if DEFAULT_SWEEP_FIGURE in sweep else next(iter(numeric), None)
+    if figure not in numeric:
+        msg = (
+            f"--figure {figure!r} is not a figure of this sweep; expected one of: "
+            f"{', '.join(numeric)}"
+        )
         raise EnergysimError(msg)
-    figure_format(args.output)
-    lang = resolve_lang(args.lang)
-    ds = load_any(args.results)
-    figure = args.figure
-    target, sense = None, ">="
-    if args.kind in SWEEP_KINDS and is_sweep(ds):
-        if figure is None:
-            figure = (
-                DEFAULT_SWEEP_FIGURE
-                if DEFAULT_SWEEP_FIGURE in ds
-                else next((str(n) for n, v in ds.data_vars.items() if v.dtype.kind == "f"), None)
-            )
-        if figure is not None and figure in ds:
-            target, sense = sweep_target(ds, figure)
-    fig = draw(
-        args.kind,
-        ds,
-        lang=lang,
-        start=args.start,
-        days=args.days,
-        figure=figure,
-        target=target,
-        sense=sense,
-    )
-    save_figure(fig, args.output, dpi=args.dpi, lang=lang)
-    _out(f"wrote {args.output} ({args.kind}, {lang})")
-    return EXIT_OK
+    return figure

@@ -1,8 +1,13 @@
-"""The ``energysim`` command line.
+"""The ``energysim`` command line: the one front door, on top of everything else.
 
 Subcommands: ``validate``, ``build``, ``run``, ``fidelity``, ``check``, ``calibrate``, ``sweep``,
 ``plot``, ``report``, ``bench``, ``schema``. Bad input ends with one line on stderr naming the file,
 field and value, and exit code 2; ``--debug`` shows the traceback instead.
+
+Every handler lives in a module of this package (``energysim.cli.check`` ...) and is imported only
+when its command runs, so ``energysim --help`` stays fast. Nothing outside this package imports
+it: the features (:mod:`energysim.feasibility`, :mod:`energysim.report`, ...) return data and the
+handlers print it.
 """
 
 from __future__ import annotations
@@ -14,103 +19,30 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from energysim.cli._common import EXIT_BAD_INPUT, EXIT_FAILED_TARGET, EXIT_OK
 from energysim.exceptions import EnergysimError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["main"]
-
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-EXIT_OK, EXIT_FAILED_TARGET, EXIT_BAD_INPUT = 0, 1, 2
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED_TARGET", "EXIT_OK", "build_parser", "main"]
 
 
-def scenario_folder() -> Path:
-    """Where the shipped scenarios are: ``./scenarios`` if present, else the repository's."""
-    return Path("scenarios") if Path("scenarios").is_dir() else SCENARIO_DIR
+NOISY_LOGGERS = ("numba", "linopy", "pypsa", "distributed", "matplotlib", "fontTools", "highspy")
+"""Libraries whose info logs are shown only with ``--debug``."""
 
 
-def shipped_scenarios() -> list[Path]:
-    """The shipped scenario files, sorted by name."""
-    return sorted(p for p in scenario_folder().glob("*.yaml") if p.is_file())
+def _quiet_libraries(record: logging.LogRecord) -> bool:
+    """Drop library records below WARNING (Dask sets its own child loggers to INFO)."""
+    top = record.name.split(".", 1)[0]
+    return record.levelno >= logging.WARNING or top not in NOISY_LOGGERS
 
 
-def _out(text: str = "") -> None:
-    print(text)  # noqa: T201 - the CLI is the one place that prints
+def _lazy(func: str) -> Callable[[argparse.Namespace], int]:
+    """A handler that imports ``energysim.cli.<module>`` only when its command runs."""
+    module, name = func.split(":")
 
-
-# -- subcommands --------------------------------------------------------------------------------
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Check scenario files and print a one-line summary of each."""
-    from energysim.config import load_scenario
-    from energysim.summary import scenario_summary
-
-    for path in args.scenarios:
-        scenario = load_scenario(path)
-        _out(f"{path}: OK  {scenario_summary(scenario)}")
-    return EXIT_OK
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    """Write the PyPSA network of a scenario to netCDF."""
-    from energysim import build_network
-    from energysim.results.io import atomic_write
-
-    network = build_network(args.scenario)
-    atomic_write(args.output, lambda tmp: network.export_to_netcdf(tmp))
-    _out(
-        f"wrote {args.output}: {len(network.buses)} buses, {len(network.generators)} generators, "
-        f"{len(network.storage_units)} storage units, {len(network.links)} links, "
-        f"{len(network.snapshots)} snapshots"
-    )
-    return EXIT_OK
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Simulate one scenario-year and write the results Dataset."""
-    from energysim import simulate
-    from energysim.results.io import write_dataset
-
-    ds = simulate(args.scenario, engine=args.engine)
-    write_dataset(ds, args.output)
-    _out(
-        f"wrote {args.output} ({args.engine}, {ds.attrs['run_seconds'] * 1e3:.1f} ms): "
-        f"new energy used {float(ds.new_energy_used_TWh):.1f} TWh "
-        f"(utilisation {float(ds.new_energy_utilisation):.1%}), local "
-        f"{float(ds.new_energy_local_TWh):.1f} TWh, export {float(ds.new_energy_export_TWh):.1f} "
-        f"TWh of {float(ds.export_TWh):.1f} TWh, unserved {float(ds.unserved_MWh):.0f} MWh"
-    )
-    return EXIT_OK
-
-
-def cmd_fidelity(args: argparse.Namespace) -> int:
-    """Run kernel and LP on the same scenario-year and print the gaps."""
-    from energysim.fidelity import fidelity_table, format_fidelity
-
-    for path in args.scenarios:
-        table = fidelity_table(path, hours=args.hours)
-        _out(format_fidelity(table, title=str(path)))
-        _out()
-    return EXIT_OK
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    """Print or write the JSON schema of the scenario format."""
-    from energysim.config import scenario_json_schema
-
-    text = scenario_json_schema()
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        _out(f"wrote {args.output}")
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
-
-
-def _lazy(module: str, func: str) -> Callable[[argparse.Namespace], int]:
     def call(args: argparse.Namespace) -> int:
-        return getattr(importlib.import_module(module), func)(args)
+        return getattr(importlib.import_module(f"energysim.cli.{module}"), name)(args)
 
     return call
 
@@ -126,29 +58,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument("-v", "--verbose", action="store_true", help="show info logs")
+    # the same flags after the subcommand (``energysim check --debug``); SUPPRESS keeps a flag
+    # given before the subcommand from being reset by the subparser's default
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show tracebacks and debug logs",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="show info logs"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check scenario files and summarise them")
+    p = sub.add_parser("validate", parents=[common], help="check scenario files and summarise them")
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
-    p.set_defaults(func=cmd_validate)
+    p.set_defaults(func=_lazy("basic:cmd_validate"))
 
-    p = sub.add_parser("build", help="write the PyPSA network of a scenario")
+    p = sub.add_parser("build", parents=[common], help="write the PyPSA network of a scenario")
     p.add_argument("scenario", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="netCDF file")
-    p.set_defaults(func=cmd_build)
+    p.set_defaults(func=_lazy("basic:cmd_build"))
 
-    p = sub.add_parser("run", help="simulate one scenario-year")
+    p = sub.add_parser("run", parents=[common], help="simulate one scenario-year")
     p.add_argument("scenario", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="results .nc or .zarr")
-    p.add_argument("--engine", choices=["kernel", "reference", "lp"], default="kernel")
-    p.set_defaults(func=cmd_run)
+    p.add_argument(
+        "--engine",
+        default="kernel",
+        help="kernel (default), reference, lp, lp-rolling or a plug-in's name",
+    )
+    p.set_defaults(func=_lazy("basic:cmd_run"))
 
-    p = sub.add_parser("fidelity", help="compare the kernel with the LP optimum")
+    p = sub.add_parser("fidelity", parents=[common], help="compare the kernel with the LP optimum")
     p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO")
     p.add_argument("--hours", type=int, default=None, help="only the first N hours (default: all)")
-    p.set_defaults(func=cmd_fidelity)
+    p.set_defaults(func=_lazy("basic:cmd_fidelity"))
 
-    p = sub.add_parser("check", help="are the plan's targets feasible?")
+    p = sub.add_parser("check", parents=[common], help="are the plan's targets feasible?")
     p.add_argument(
         "scenarios",
         nargs="*",
@@ -157,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario files (default: every shipped scenario)",
     )
     p.add_argument("--lp", action="store_true", help="also check with the LP optimum (slow)")
+    p.add_argument(
+        "--engine",
+        default="kernel",
+        help="engine of the first check: kernel (default), reference or a plug-in's name",
+    )
     p.add_argument(
         "--weather-years",
         type=int,
@@ -169,13 +122,17 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",
     )
-    p.add_argument("--json", type=Path, metavar="FILE", help="write the table as JSON")
-    p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV")
+    p.add_argument(
+        "--json", type=Path, metavar="FILE", help="write the table as JSON ('-': stdout)"
+    )
+    p.add_argument("--csv", type=Path, metavar="FILE", help="write the table as CSV ('-': stdout)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
-    p.set_defaults(func=_lazy("energysim.feasibility", "cmd_check"))
+    p.set_defaults(func=_lazy("check:cmd_check"))
 
-    p = sub.add_parser("calibrate", help="compare synthetic profiles and baseline-2025 with data")
+    p = sub.add_parser(
+        "calibrate", parents=[common], help="compare synthetic profiles and baseline-2025 with data"
+    )
     p.add_argument(
         "--shared",
         type=Path,
@@ -183,18 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder with the reference data (default: ../shared next to the repo)",
     )
     p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_lazy("energysim.calibration", "cmd_calibrate"))
+    p.set_defaults(func=_lazy("calibrate:cmd_calibrate"))
 
-    p = sub.add_parser("sweep", help="run a scenario sweep")
+    p = sub.add_parser("sweep", parents=[common], help="run a scenario sweep")
     p.add_argument("sweep", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, help="results .nc or .zarr")
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler")
     p.add_argument("--cluster", choices=["local"], default=None, help="start a Dask LocalCluster")
     p.add_argument("--hourly", action="store_true", help="also store hourly outputs (large)")
-    p.set_defaults(func=_lazy("energysim.sweep.cli", "cmd_sweep"))
+    p.set_defaults(func=_lazy("sweep:cmd_sweep"))
 
-    p = sub.add_parser("plot", help="draw a chart from a results or sweep Dataset")
+    p = sub.add_parser(
+        "plot", parents=[common], help="draw a chart from a results or sweep Dataset"
+    )
     p.add_argument("results", type=Path)
     p.add_argument("--kind", required=True)
     p.add_argument("-o", "--output", type=Path, required=True, help=".png, .svg or .pdf")
@@ -203,24 +162,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", default=None, help="first day of the period (dispatch), YYYY-MM-DD")
     p.add_argument("--days", type=int, default=7, help="length of the period in days (dispatch)")
     p.add_argument("--figure", default=None, help="figure to draw (sweep charts)")
-    p.set_defaults(func=_lazy("energysim.plot.cli", "cmd_plot"))
+    p.set_defaults(func=_lazy("plot:cmd_plot"))
 
-    p = sub.add_parser("report", help="write an HTML or Markdown report")
+    p = sub.add_parser("report", parents=[common], help="write an HTML or Markdown report")
     p.add_argument("source", type=Path, help="scenario file or results .nc")
     p.add_argument("-o", "--output", type=Path, required=True, help=".html, .md or .pdf")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
-    p.set_defaults(func=_lazy("energysim.report", "cmd_report"))
+    p.set_defaults(func=_lazy("report:cmd_report"))
 
-    p = sub.add_parser("bench", help="benchmark dispatch engines")
+    p = sub.add_parser("bench", parents=[common], help="benchmark dispatch engines")
     p.add_argument("--quick", action="store_true", help="small cases, few repeats (CI smoke)")
     p.add_argument("--case", action="append", default=None, help="case name (repeatable)")
     p.add_argument("--engine", action="append", default=None, help="engine name (repeatable)")
     p.add_argument("-o", "--output", type=Path, default=None, help="folder for JSON, CSV, charts")
-    p.set_defaults(func=_lazy("energysim.bench", "cmd_bench"))
+    p.set_defaults(func=_lazy("bench:cmd_bench"))
 
-    p = sub.add_parser("schema", help="print the JSON schema of scenario files")
+    p = sub.add_parser("schema", parents=[common], help="print the JSON schema of scenario files")
     p.add_argument("-o", "--output", type=Path, default=None)
-    p.set_defaults(func=cmd_schema)
+    p.set_defaults(func=_lazy("basic:cmd_schema"))
     return parser
 
 
@@ -230,9 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("numba", "linopy", "pypsa", "distributed", "matplotlib", "fontTools"):
-        if not args.debug:
+    if not args.debug:
+        for noisy in NOISY_LOGGERS:
             logging.getLogger(noisy).setLevel(logging.WARNING)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_libraries)
     try:
         return int(args.func(args))
     except EnergysimError as err:
@@ -243,7 +204,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("energysim: interrupted\n")
         return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

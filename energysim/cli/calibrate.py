@@ -1,0 +1,41 @@
+"""``energysim calibrate``: synthetic profiles against real series, baseline-2025 against 2025."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from energysim.cli._common import EXIT_OK, out
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["cmd_calibrate"]
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Print the profile calibration and the baseline-2025 calibration side by side."""
+    from energysim.calibration import baseline_calibration, format_baseline
+    from energysim.config.shipped import shipped_scenario
+    from energysim.profiles.calibration import (
+        DEFAULT_SHARED,
+        calibration_table,
+        format_calibration,
+        reference_data_found,
+    )
+    from energysim.run import simulate
+
+    if args.shared is None and not reference_data_found():
+        # a fresh clone has no ../shared: run the half that needs no external data, say so
+        sys.stderr.write(
+            f"energysim: note: profile calibration skipped: reference data {DEFAULT_SHARED / 'data'}"
+            " not found; give the folder that holds data/ with --shared PATH\n"
+        )
+    else:
+        out("Synthetic profiles against the reference series (ERA5 2020, 2018 load)")
+        out(format_calibration(calibration_table(args.shared, seed=args.seed)))
+        out("")
+    ds = simulate(shipped_scenario("baseline-2025"))
+    out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
+    out(format_baseline(baseline_calibration(ds)))
+    return EXIT_OK
