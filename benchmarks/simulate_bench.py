@@ -7,7 +7,8 @@ Usage::
 Prints the median and fastest wall time of: the bare kernel (``run_kernel`` on packed inputs);
 ``simulate()`` with the caches of :mod:`energysim.cache` emptied before every call (packing and
 the YAML dump each time, as before the caches); and ``simulate()`` on an unchanged scenario
-(cached). Everything runs after one untimed call (compilation, first packing). Benchmarks,
+(cached). To time a tree from before the caches, run this file with ``PYTHONPATH`` set to
+that tree (``git archive REV | tar -x -C DIR``). Everything runs after one untimed call (compilation, first packing). Benchmarks,
 not tests.
 """
 
@@ -18,7 +19,6 @@ import statistics
 import time
 
 import energysim
-from energysim import cache
 from energysim.config import load_scenario
 from energysim.kernel import run_kernel
 from energysim.run import packed
@@ -43,8 +43,16 @@ def main() -> None:
     run_kernel(inputs)
     energysim.simulate(scenario)
 
+    import energysim.run
+
+    cache = None
+    if hasattr(energysim.run, "packed_cached"):  # else a tree from before the caches
+        from energysim import cache
+    print(f"energysim from {energysim.__file__}; caches: {cache is not None}")
+
     def uncached() -> None:
-        cache.clear()
+        if cache is not None:
+            cache.clear()
         energysim.simulate(scenario)
 
     rows = {
