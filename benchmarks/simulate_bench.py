@@ -19,6 +19,7 @@ import statistics
 import time
 
 import energysim
+import energysim.run
 from energysim.config import load_scenario
 from energysim.kernel import run_kernel
 from energysim.run import packed
@@ -42,8 +43,6 @@ def main() -> None:
     _, inputs, _ = packed(scenario)
     run_kernel(inputs)
     energysim.simulate(scenario)
-
-    import energysim.run
 
     cache = None
     if hasattr(energysim.run, "packed_cached"):  # else a tree from before the caches
