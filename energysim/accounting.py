@@ -35,6 +35,7 @@ from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit, jit_inline
+from energysim.kernel.pack import in_service_at_year_end
 
 logger = logging.getLogger(__name__)
 
@@ -411,12 +412,16 @@ def system_figures(
     flex_twh = float(result.flex_use.sum()) * twh
     consumption = demand_served + flex_twh + storage_losses + line_losses
     return {
-        "new_energy_capacity_GW": sum(
-            g.p_nom for g in scenario.generators.values() if g.carrier in ne_carriers
+        "new_energy_capacity_GW": sum(  # the year-end fleet (fleet timing, h13)
+            g.p_nom
+            for g in scenario.generators.values()
+            if g.carrier in ne_carriers and in_service_at_year_end(g.in_service_date, scenario.year)
         )
         / 1e3,
         "new_type_storage_GW": sum(
-            s.p_nom for s in scenario.storage.values() if s.kind == "new_type"
+            s.p_nom
+            for s in scenario.storage.values()
+            if s.kind == "new_type" and in_service_at_year_end(s.in_service_date, scenario.year)
         )
         / 1e3,
         "demand_response_share": scenario.demand_response.share_of_peak,

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 import pandas as pd
 import xarray as xr
 
+from energysim.constants import NEW_ENERGY_CARRIERS
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["BASELINE_FACTS", "baseline_calibration", "format_baseline"]
+__all__ = [
+    "BASELINE_FACTS",
+    "GRID_UTILISATION_2021",
+    "baseline_calibration",
+    "format_baseline",
+    "grid_utilisation",
+]
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,17 @@ BASELINE_FACTS: tuple[Fact, ...] = (
         "derived: Jan-Nov 2025 NE local 163 TWh (Xinhua, facts.md §2) x 12/11",
     ),
     Fact(
+        "new_energy_utilisation",
+        "new-energy utilisation",
+        0.93,
+        "1",
+        4.0,
+        "bound, no 2025 IM figure (facts.md §4: published as images): national monthly rates "
+        "2024 wind 93.7-95.8 %, PV 93.4-96.2 % (全国新能源消纳监测预警中心 via m.jifa88.com "
+        "2024-04, bailiqin.com 2025-01); 蒙西 2021 wind 88.5-91.2 % (facts.md §4) -> 0.93 +-4 % "
+        "(89.3-96.7 %)",
+    ),
+    Fact(
         "consumption_TWh",
         "consumption",
         497.0 * 12 / 11,
@@ -96,6 +115,44 @@ def baseline_calibration(results: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+GRID_UTILISATION_2021: dict[str, dict[str, float]] = {
+    "mengxi": {"wind": 0.885, "solar": 0.963},
+    "mengdong": {"wind": 0.967, "solar": 0.991},
+}
+"""Jan-May 2021 utilisation rates by grid (全国新能源消纳监测预警中心, facts.md §4): the last
+published split. 蒙西 curtails more than 蒙东; the baseline should show the same ordering."""
+
+
+def grid_utilisation(results: xr.Dataset) -> pd.DataFrame:
+    """New-energy utilisation per provincial grid and carrier from a results Dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``grid`` (mengxi, mengdong), columns ``wind``, ``solar`` and ``new_energy``:
+        generated / available over the year, p.u.
+    """
+    grid_of_bus = dict(zip(results.bus.values, results.bus_grid.values, strict=True))
+    grid = [grid_of_bus[b] for b in results.generator_bus.values]
+    gen = results.generator_p.sum("snapshot").to_series()
+    avail = results.generator_p_available.sum("snapshot").to_series()
+    frame = pd.DataFrame(
+        {"grid": grid, "carrier": results.carrier.values, "used": gen.values, "avail": avail.values}
+    )
+    frame = frame[frame.carrier.isin(NEW_ENERGY_CARRIERS)]
+    out = {}
+    for g, part in frame.groupby("grid"):
+        row = {}
+        for carrier in ("wind", "solar"):
+            c = part[part.carrier == carrier]
+            row[carrier] = c.used.sum() / c.avail.sum() if c.avail.sum() > 0 else float("nan")
+        row["new_energy"] = (
+            part.used.sum() / part.avail.sum() if part.avail.sum() > 0 else float("nan")
+        )
+        out[g] = row
+    return pd.DataFrame(out).T.rename_axis("grid")
+
+
 def format_baseline(table: pd.DataFrame) -> str:
     """The baseline comparison as text."""
     lines = [
@@ -103,7 +160,7 @@ def format_baseline(table: pd.DataFrame) -> str:
     ]
     for _, r in table.iterrows():
         lines.append(
-            f"{r.label:30s} {r.model:9.1f} {r.reported:9.1f} {r.error_pct:+7.1f}% "
+            f"{r.label:30s} {r.model:9.3g} {r.reported:9.3g} {r.error_pct:+7.1f}% "
             f"{r.tolerance_pct:5.0f}%  {'yes' if r.within else 'NO ':3s} {r.source}"
         )
     return "\n".join(lines)

@@ -12,13 +12,18 @@ Capacity targets (new-energy GW, storage GW, DR share) do not depend on operatio
 ``input``. With ``weather_years=N`` every target is also evaluated on N generated weather years
 (seeds ``seed .. seed+N-1``, synthetic profiles) plus, if the scenario names real profile files,
 the year of those real profiles, and gets the
-probability of being met and its P10/P50/P90. With ``what_it_takes=True`` each failing
+probability of being met and its P10/P50/P90. With ``outage_draws=N`` each weather year (or the
+scenario's own year) is run N times with random thermal outages (:func:`redraw`), and the
+probabilities and percentiles are over all runs. Each scenario also gets its adequacy figures and
+its capacity balance (:mod:`energysim.adequacy`, ``docs/adequacy.md``), and the table's adequacy
+verdict. With ``what_it_takes=True`` each failing
 operational target gets, per lever, the smallest addition that makes it pass, found by bisection
 with the kernel.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -30,10 +35,14 @@ import pandas as pd
 import xarray as xr
 
 import energysim.progress as progress
+import energysim.run as run
+from energysim.adequacy import adequacy_summary, adequacy_verdict, capacity_balance
 from energysim.config import Scenario, load_scenario, load_scenario_dict
 from energysim.config.checks import class_total_MW
 from energysim.engines import simulate_packed
 from energysim.exceptions import ConfigError, EnergysimError
+from energysim.indicators import indicator_rows
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.run import packed
 from energysim.targets import (
     COLUMNS,
@@ -59,9 +68,14 @@ __all__ = [
     "TARGETS",
     "TargetSpec",
     "check",
+    "ensemble_members",
     "evaluate",
     "format_table",
     "meets",
+    "member_values",
+    "outage_seed",
+    "redraw",
+    "seeded",
     "target_rows",
     "what_it_takes",
 ]
@@ -75,20 +89,152 @@ def has_real_profiles(scenario: Scenario) -> bool:
     return any(getattr(scenario.weather, f) for f in REAL_PROFILE_FIELDS)
 
 
-def evaluate(scenario: Scenario, engine: str = "kernel", seed: int | None = None) -> xr.Dataset:
+def seeded(scenario: Scenario, seed: int) -> Scenario:
+    """The scenario on the generated weather year ``seed`` (synthetic profiles replace any real
+    profile files it names); the scenario itself if that changes nothing."""
+    if seed == scenario.weather.seed and not has_real_profiles(scenario):
+        return scenario
+    data = scenario.model_dump()
+    data["weather"]["seed"] = seed
+    for field in REAL_PROFILE_FIELDS:
+        data["weather"][field] = None
+    return load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
+
+
+def evaluate(
+    scenario: Scenario,
+    engine: str = "kernel",
+    seed: int | None = None,
+    outage_seed: int | None = None,
+    profiles: xr.Dataset | None = None,
+) -> xr.Dataset:
     """Simulate one scenario-year for the check.
 
     With ``seed``, the year is a generated weather year of that seed: synthetic profiles replace
-    any real profile files the scenario names.
+    any real profile files the scenario names. With ``outage_seed``, thermal availability is the
+    random outage draw of that seed (:func:`energysim.kernel.availability.outage_draw`) instead
+    of the expected derate. ``profiles``: the (seeded) scenario's profiles, if already made.
     """
-    if seed is not None and (seed != scenario.weather.seed or has_real_profiles(scenario)):
-        data = scenario.model_dump()
-        data["weather"]["seed"] = seed
-        for field in REAL_PROFILE_FIELDS:
-            data["weather"][field] = None
-        scenario = load_scenario_dict(data, file=f"<{scenario.name} seed {seed}>")
-    scenario, inputs, index = packed(scenario)
+    if seed is not None:
+        scenario = seeded(scenario, seed)
+    if outage_seed is None:
+        scenario, inputs, index = packed(scenario, profiles)
+    else:
+        from energysim.kernel import pack
+
+        if profiles is None:
+            profiles = run.scenario_profiles(scenario)
+        inputs, index = pack(scenario, profiles, outage_seed=outage_seed)
     return simulate_packed(scenario, inputs, index, engine)
+
+
+def ensemble_members(scenario: Scenario, weather_years: int, load: bool = True) -> list:
+    """The weather years of an ensemble: ``weather_years`` generated years (seeds ``seed ..
+    seed + N - 1``) plus the scenario's own year if it names real profile files; with
+    ``weather_years`` = 0, the scenario's own year only. ``load=False``: the seeds only (None
+    for the scenario's own year), without validating the seeded scenarios."""
+    if weather_years <= 0:
+        return [scenario if load else None]
+    seeds: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
+    if has_real_profiles(scenario):
+        seeds.append(None)
+    if not load:
+        return seeds
+    return [scenario if x is None else seeded(scenario, x) for x in seeds]
+
+
+def outage_seed(year: int, draw: int, draws: int) -> int:
+    """Seed of outage draw ``draw`` in ensemble weather year number ``year`` (0-based):
+    ``year * draws + draw``, so the N x Y runs of a check have distinct, reproducible seeds."""
+    return year * draws + draw
+
+
+def redraw(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex, seed: int
+) -> tuple[KernelInputs, PackIndex]:
+    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
+
+    Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
+    it field by field) but reuses everything that does not depend on thermal availability: only
+    ``th_avail``, ``th_must``, the pre-pass shortfall and what follows from it (storage reserve,
+    DR threshold and keep), and the thermal columns of ``gen_avail``/``gen_must`` change.
+    """
+    from energysim.kernel.availability import outage_draw
+    from energysim.kernel.pack import (
+        DEFAULT_P_MAX_PU,
+        dr_keep,
+        dr_threshold,
+        expected_shortfall,
+        heating_mask,
+        storage_fields,
+    )
+
+    names = list(index.thermal)
+    gens = [scenario.generators[n] for n in names]
+    a = outage_draw(scenario, index.snapshots, seed)[names].to_numpy()  # (T, G thermal)
+    heating = heating_mask(scenario, index.snapshots)
+    pmax = np.array(
+        [g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier] for g in gens]
+    )
+    p_nom = np.array([g.p_nom for g in gens])
+    heat = np.array(
+        [g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu for g in gens]
+    )
+    floor = np.array([g.p_min_pu for g in gens])
+    # the same expressions, in the same order, as pack's (so the arrays are equal bit for bit)
+    must = p_nom * np.where(heating[:, None], np.minimum(heat, pmax), np.minimum(floor, pmax)) * a
+    avail = (p_nom * pmax) * a
+    th_avail = np.zeros_like(inputs.th_avail)
+    th_must = np.zeros_like(inputs.th_must)
+    for i, (k, b) in enumerate(zip(index.thermal_tier, index.thermal_bus, strict=True)):
+        th_must[:, k, b] += must[:, i]
+        th_avail[:, k, b] += avail[:, i]
+    column = {n: i for i, n in enumerate(index.generators)}
+    cols = [column[n] for n in names]
+    gen_avail = index.gen_avail.copy()
+    gen_must = index.gen_must.copy()
+    gen_avail[:, cols] = avail
+    gen_must[:, cols] = must
+    args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
+    short = expected_shortfall(*args)
+    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
+    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
+    new_inputs = dataclasses.replace(
+        inputs,
+        th_avail=th_avail,
+        th_must=th_must,
+        net_short=np.ascontiguousarray(short),
+        dr_threshold=cut,
+        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
+        storage_reserve=storage_fields(scenario, *args)["storage_reserve"],
+    )
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+
+
+def member_values(
+    scenario: Scenario,
+    result: DispatchResult,
+    inputs: KernelInputs,
+    index: PackIndex,
+    prep: object,
+) -> dict[str, float]:
+    """The value of every check target (as :func:`target_rows` names them) for one kernel run,
+    without building the results Dataset (the sweeps' annual figures, plus per-corridor energy
+    and new-energy share by the same accounting)."""
+    from energysim.accounting import corridor_accounting
+    from energysim.sweep.figures import annual_figures, dedicated_outputs
+
+    figures = annual_figures(result, inputs, index, scenario, prep)
+    out = {spec.field: figures[spec.variable] for spec in TARGETS}
+    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
+    _, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
+    sent = result.corr_flow.sum(axis=0)
+    green = corr_ne.sum(axis=0)
+    for c, name in enumerate(index.corridors):
+        out[f"corridor:{name}:energy"] = float(sent[c]) * 1e-6
+        share = float(green[c] / sent[c]) if sent[c] > 1e-12 else 0.0
+        out[f"corridor:{name}:renewable_share"] = share
+    return out
 
 
 # -- levers ---------------------------------------------------------------------------------------
@@ -246,6 +392,8 @@ def check(
     weather_years: int = 0,
     what_it_takes_levers: bool = False,
     engine: str = "kernel",
+    outage_draws: int = 0,
+    balance: bool = True,
 ) -> pd.DataFrame:
     """Evaluate the targets of each scenario.
 
@@ -262,6 +410,14 @@ def check(
     engine : str, default "kernel"
         Engine of the first check and the weather years (:mod:`energysim.engines`; plug-ins
         included); a miss is re-checked with ``lp`` when ``lp`` is set.
+    outage_draws : int, default 0
+        Random thermal outage draws per weather year (0: none, the expected derate). With
+        ``weather_years`` = 0 the draws are made on the scenario's own weather year. The
+        probabilities and percentiles are then over weather years x draws runs (column
+        ``runs``; seeds from :func:`outage_seed`). Draws run on the kernel.
+    balance : bool, default True
+        Also compute each scenario's capacity balance (:func:`energysim.adequacy.
+        capacity_balance`, per grid too; the P5 of wind and solar pools the ensemble's years).
 
     Returns
     -------
@@ -269,20 +425,38 @@ def check(
         One row per scenario and target with the columns in :data:`COLUMNS`; the what-it-takes
         results, if requested, in ``df.attrs["what_it_takes"]`` (a DataFrame with ``scenario``,
         ``target`` and the lever columns) and the failing targets it did not search in
-        ``df.attrs["what_it_takes_skipped"]`` (``scenario``, ``target``, ``reason``).
+        ``df.attrs["what_it_takes_skipped"]`` (``scenario``, ``target``, ``reason``);
+        ``df.attrs["adequacy"]``: scenario -> the annual adequacy figures of its first run
+        (:func:`energysim.adequacy.adequacy_summary`); ``df.attrs["capacity_balance"]``:
+        scenario -> its capacity balance DataFrame.
     """
     if weather_years < 0:
         msg = f"weather_years = {weather_years}; expected 0 (none) or a positive number of years"
+        raise EnergysimError(msg)
+    if outage_draws < 0:
+        msg = f"outage_draws = {outage_draws}; expected 0 (none) or a positive number of draws"
         raise EnergysimError(msg)
     if isinstance(scenarios, Scenario | str | Path):
         scenarios = [scenarios]
     loaded = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     frames = []
     takes = []
+    indicators: dict[str, list[dict]] = {}
     skipped: list[dict] = []
-    bar = progress.bar(len(loaded) * (1 + weather_years), "check", "run")
+    ensemble = weather_years > 0 or outage_draws > 0
+    runs = sum(
+        1 + ensemble * len(ensemble_members(s, weather_years, load=False)) * max(1, outage_draws)
+        for s in loaded
+    )
+    bar = progress.bar(runs, "check", "run")
+    details: dict[str, dict] = {}
+    balances: dict[str, pd.DataFrame] = {}
     for scenario in loaded:
-        ds = evaluate(scenario, engine=engine)
+        own_profiles = run.scenario_profiles(scenario)
+        ds = evaluate(scenario, engine=engine, profiles=own_profiles)
+        details[scenario.name] = adequacy_summary(ds)
+        year_profiles: list[xr.Dataset] = []
+        indicators[scenario.name] = indicator_rows(ds)
         bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
         failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
@@ -298,18 +472,21 @@ def check(
                     rows.at[i, "value"] = r["value"]
                     rows.at[i, "margin"] = r["margin"]
                     rows.at[i, "margin_pct"] = r["margin_pct"]
-        if weather_years > 0:
+        if ensemble:
             values: dict[str, list[float]] = {t: [] for t in rows.target}
             # N generated weather years, plus the scenario's real profiles if it names any
-            members: list[int | None] = [scenario.weather.seed + i for i in range(weather_years)]
-            if has_real_profiles(scenario):
-                members.append(None)
-            for seed in members:
-                member = evaluate(scenario, engine=engine, seed=seed)
-                for r in target_rows(scenario, member):
-                    if r["target"] in values:
-                        values[r["target"]].append(r["value"])
-                bar.update()
+            years = ensemble_members(scenario, weather_years)
+            for j, year in enumerate(years):
+                profiles = own_profiles if year is scenario else run.scenario_profiles(year)
+                year_profiles.append(profiles)
+                if outage_draws == 0:
+                    member = evaluate(year, engine=engine, profiles=profiles)
+                    for r in target_rows(scenario, member):
+                        if r["target"] in values:
+                            values[r["target"]].append(r["value"])
+                    bar.update()
+                else:
+                    _outage_draws(scenario, year, profiles, j, outage_draws, values, bar)
             for i in rows.index:
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
@@ -324,7 +501,9 @@ def check(
                 rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(
                     v, [10, 50, 90]
                 )
-                rows.at[i, "weather_years"] = len(v)
+                rows.at[i, "weather_years"] = len(years)
+                rows.at[i, "outage_draws"] = outage_draws
+                rows.at[i, "runs"] = len(v)
         if what_it_takes_levers:
             failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
             searched = [t for t in failing if _has_levers(t)]
@@ -340,6 +519,13 @@ def check(
                 found.insert(0, "scenario", scenario.name)
                 takes.append(found)
             search_bar.close()
+        if balance:
+            balances[scenario.name] = capacity_balance(
+                scenario,
+                own_profiles,
+                ensemble_profiles=year_profiles if weather_years > 0 else None,
+                by_grid=True,
+            )
         frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -347,7 +533,38 @@ def check(
     table.attrs["what_it_takes_skipped"] = pd.DataFrame(
         skipped, columns=["scenario", "target", "reason"]
     )
+    table.attrs["indicators"] = indicators
+    table.attrs["adequacy"] = details
+    table.attrs["capacity_balance"] = balances
     return table
+
+
+def _outage_draws(
+    scenario: Scenario,
+    year: Scenario,
+    profiles: xr.Dataset,
+    j: int,
+    draws: int,
+    values: dict[str, list[float]],
+    bar: object,
+) -> None:
+    """Run ``draws`` outage draws of weather year number ``j`` with the kernel and append each
+    target's value to ``values``: the year is packed once, each draw only redraws thermal
+    availability (:func:`redraw`), reuses the output arrays, and reads the targets from the
+    annual figures (:func:`member_values`) instead of a Dataset."""
+    from energysim.kernel import allocate_result, pack, run_kernel
+    from energysim.sweep.figures import prepare_figures
+
+    base_inputs, base_index = pack(year, profiles)
+    out = allocate_result(base_inputs)
+    for d in range(draws):
+        inputs, index = redraw(year, base_inputs, base_index, outage_seed(j, d, draws))
+        result = run_kernel(inputs, out)
+        got = member_values(scenario, result, inputs, index, prepare_figures(inputs, index, year))
+        for target, value in got.items():
+            if target in values:
+                values[target].append(value)
+        bar.update()
 
 
 SKIP_REASON = (
@@ -376,11 +593,29 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:,.0f} h"
     if unit == "TWh":
         return f"{value:,.2f} TWh"
+    if unit == "x":
+        return f"{value:.2f}x"
     return f"{value:,.1f} {unit}"
 
 
-def format_table(table: pd.DataFrame, color: bool = False) -> str:
-    """The check as a readable terminal table (ANSI colour when ``color``)."""
+def _fmt_indicator(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "-"
+    if unit == "1":
+        return f"{value:.1%}"
+    return f"{value:,.1f} {unit}"
+
+
+def format_table(
+    table: pd.DataFrame,
+    color: bool = False,
+    after: Callable[[str], list[str]] | None = None,
+) -> str:
+    """The check as a readable terminal table (ANSI colour when ``color``).
+
+    Each scenario's rows end with its adequacy verdict (:func:`energysim.adequacy.
+    adequacy_verdict`); ``after(scenario)`` may add lines below it (the CLI's adequacy figures
+    and capacity balance)."""
     green, yellow, red, bold, reset = (
         ("\033[32m", "\033[33m", "\033[31m", "\033[1m", "\033[0m") if color else ("",) * 5
     )
@@ -406,6 +641,18 @@ def format_table(table: pd.DataFrame, color: bool = False) -> str:
                     f" {_fmt(r.p10, r.unit):>12s} {_fmt(r.p50, r.unit):>12s} {_fmt(r.p90, r.unit):>12s}"
                 )
             lines.append(line)
+        shown = table.attrs.get("indicators", {}).get(scenario, [])
+        if shown:
+            lines.append(f"  {'indicator':42s} {'value':>16s}")
+            lines.extend(
+                f"  {r['label'][:42]:42s} {_fmt_indicator(r['value'], r['unit']):>16s}"
+                for r in shown
+            )
+        verdict = adequacy_verdict(rows)
+        colour = green if verdict["adequate"] else red
+        lines.append(f"  {bold}adequacy (保供):{reset} {colour}{verdict['text']}{reset}")
+        if after is not None:
+            lines.extend(after(str(scenario)))
         lines.append("")
     takes = table.attrs.get("what_it_takes")
     if takes is not None and len(takes):

@@ -129,9 +129,9 @@ def _extra_functionality(  # noqa: ANN202
         if inputs.reserve_req.max() > 0:
             _add_reserve(m, scenario, inputs, index, snapshots, groups)
         # storage state-of-charge floors
-        floors = {
-            name: s.soc_min * s.p_nom * s.max_hours
-            for name, s in scenario.storage.items()
+        floors = {  # packed floors (in-year average storage under fleet timing)
+            name: float(inputs.st_soc_min[si])
+            for si, (name, s) in enumerate(scenario.storage.items())
             if s.soc_min > 0
         }
         if floors:
@@ -191,12 +191,15 @@ def _add_reserve(  # noqa: PLR0913
     th_groups = [g for g in groups if g.kind == "thermal"]
     thermal = [g.name for g in th_groups]
     sdim = xr.DataArray(snapshots, dims="snapshot").to_index()
+    # the hours being solved (all of them, or one window of a rolling horizon)
+    rows = index.snapshots.get_indexer(sdim)
     short = m.add_variables(lower=0.0, coords=[sdim], name="Reserve-shortfall")
     held = 1.0 * short
-    req = inputs.reserve_req.copy()
+    req = inputs.reserve_req[rows].astype(float)  # a copy
     if thermal:
         # headroom = sum(available) - sum(p): the constant goes to the right-hand side
-        req -= index.gen_avail[:, [i for g in th_groups for i in g.members]].sum(axis=1)
+        cols = [i for g in th_groups for i in g.members]
+        req -= index.gen_avail[np.ix_(rows, cols)].sum(axis=1)
         held = held - gen_p.sel(name=thermal).sum("name")
     storage = list(index.storage)
     if storage:
@@ -222,7 +225,10 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
 
     Thermal headroom (available less output) plus storage discharge headroom (rating less
     discharge, at most the energy above the minimum deliverable in the hour), against
-    ``inputs.reserve_req``. For an LP solution this equals the reserve slack at the optimum.
+    ``inputs.reserve_req``. An hour that cuts load or exports (DR, export-schedule cuts or
+    unserved energy above 1e-3 MW) holds none, as in the kernel: the headroom left there cannot
+    reach the short buses. Otherwise, for an LP solution, this equals the reserve slack at the
+    optimum.
     """
     th = np.maximum(inputs.th_avail - result.thermal, 0.0).sum(axis=(1, 2))
     st = np.maximum(
@@ -233,7 +239,9 @@ def reserve_shortfall(result: DispatchResult, inputs: KernelInputs) -> np.ndarra
         0.0,
     ).sum(axis=1)
     short = inputs.reserve_req - th - st
-    return np.where(short > 1e-6, short, 0.0)
+    short = np.where(short > 1e-6, short, 0.0)
+    cut = result.dr_shed.sum(axis=1) + result.corr_short.sum(axis=1) + result.unserved.sum(axis=1)
+    return np.where(cut > 1e-3, inputs.reserve_req, short)
 
 
 def default_solver_options(hours: int) -> dict:

@@ -275,14 +275,12 @@ def build_network_from_packed(
             list(st),
             bus=[s.bus for s in st.values()],
             carrier=[s.kind for s in st.values()],
-            p_nom=[s.p_nom for s in st.values()],
+            p_nom=inputs.st_p[: len(st)],  # packed: in-year average under fleet timing
             max_hours=[s.max_hours for s in st.values()],
             efficiency_store=[s.efficiency_store for s in st.values()],
             efficiency_dispatch=[s.efficiency_dispatch for s in st.values()],
             standing_loss=[s.standing_loss for s in st.values()],
-            state_of_charge_initial=[
-                s.state_of_charge_initial * s.p_nom * s.max_hours for s in st.values()
-            ],
+            state_of_charge_initial=inputs.st_soc0[: len(st)],
             cyclic_state_of_charge=False,
         )
 

@@ -77,6 +77,41 @@ TARGETS: tuple[TargetSpec, ...] = (
         True,
     ),
     TargetSpec("max_unserved_MWh", "unserved_MWh", "<=", "unserved energy", "MWh", True),
+    TargetSpec(
+        "new_energy_over_thermal_generation",
+        "new_energy_over_thermal_generation",
+        ">=",
+        "new-energy / thermal generation",
+        "x",
+        True,
+    ),
+    TargetSpec(
+        "new_energy_over_thermal_capacity",
+        "new_energy_over_thermal_capacity",
+        ">=",
+        "new-energy / thermal capacity",
+        "x",
+        False,
+    ),
+    TargetSpec(
+        "max_loss_of_load_hours", "loss_of_load_hours", "<=", "loss-of-load hours", "h", True
+    ),
+    TargetSpec(
+        "max_export_cut_hours",
+        "export_cut_hours",
+        "<=",
+        "export schedules met (hours cut)",
+        "h",
+        True,
+    ),
+    TargetSpec(
+        "max_reserve_shortfall_hours",
+        "reserve_shortfall_hours",
+        "<=",
+        "reserve held (hours short)",
+        "h",
+        True,
+    ),
 )
 
 COLUMNS = [
@@ -98,6 +133,8 @@ COLUMNS = [
     "p50",
     "p90",
     "weather_years",
+    "outage_draws",
+    "runs",
     "utilisation_hours",
     "scheduled_hours",
     "tolerance",
@@ -210,6 +247,8 @@ def _row(
         "p50": math.nan,
         "p90": math.nan,
         "weather_years": 0,
+        "outage_draws": 0,
+        "runs": 0,
         "utilisation_hours": math.nan,
         "scheduled_hours": math.nan,
     }

@@ -22,6 +22,9 @@ NO_TARGETS = {
     "renewable_weight": None,
     "new_energy_utilisation": None,
     "max_unserved_MWh": None,
+    "max_loss_of_load_hours": None,
+    "max_export_cut_hours": None,
+    "max_reserve_shortfall_hours": None,
 }
 
 

@@ -101,12 +101,19 @@ def test_bench_checks_invariants_before_timing(tiny, monkeypatch):
         result.curtail[:] = -1.0  # negative curtailment: outside its bounds
         return result
 
+    def old_signature(inputs, scenario, index):  # the order before the seam
+        return run_kernel(inputs)
+
     register_engine(EngineSpec("test-broken", broken))
+    register_engine(EngineSpec("test-old", old_signature))
     try:
-        table = run_benchmarks(["synthetic-hours-168"], ["kernel", "test-broken"], quick=True)
+        table = run_benchmarks(
+            ["synthetic-hours-168"], ["kernel", "test-broken", "test-old"], quick=True
+        )
     finally:
         engines.REGISTRY.pop("test-broken")
-    assert list(table.engine) == ["kernel"]  # the broken plug-in was not timed
+        engines.REGISTRY.pop("test-old")
+    assert list(table.engine) == ["kernel"]  # the broken plug-ins were not timed
 
 
 def test_plugins_load_from_the_plugin_folder(repo):

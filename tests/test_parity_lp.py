@@ -200,3 +200,26 @@ def test_within_gap_with_reserve_storage_and_congestion():
     assert abs(table.loc["new_energy_local_TWh", "gap"]) <= 3.0
     # the optimum holds at least as much reserve as the kernel's rules do
     assert lp.reserve_short.sum() <= k.reserve_short.sum() + 1e-3
+
+
+def test_rolling_horizon_lp_takes_the_reserve():
+    from energysim.lp import solve_lp_rolling
+
+    s = scenario(
+        buses=BUSES,
+        generators=GENERATORS,
+        lines={
+            "ab": {"bus0": "a", "bus1": "b", "p_nom": 1e5, "efficiency": 1.0},
+            "bc": {"bus0": "b", "bus1": "c", "p_nom": 1e5, "efficiency": 1.0},
+        },
+        storage={"a-bat": {"bus": "a", "kind": "new_type", "p_nom": 500, "max_hours": 4}},
+        demand={"annual_TWh": 26.0},
+        reserve={"load_share": 0.1, "contingency_MW": 300, "source": "test"},
+        thermal_availability=AVAILABILITY,
+    )
+    inputs, index = pack(s, _weather(5))
+    k = run_kernel(inputs)
+    lp = solve_lp_rolling(s, inputs, index, horizon=24, overlap=12)
+    check_invariants(None, lp, inputs, simultaneous_ok=True, balance_tol=1e-3)
+    assert k.reserve_short.max() > 0
+    assert lp.reserve_short.sum() <= k.reserve_short.sum() + 1e-3

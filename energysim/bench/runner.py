@@ -143,7 +143,16 @@ def check_engine(engine: BenchEngine, packed: tuple) -> None:
     loads it from the cache), so the timed runs that follow measure the hour loop only.
     """
     scenario, inputs, index = packed
-    dispatch(scenario, inputs, index, engine.name, guards=True)
+    try:
+        dispatch(scenario, inputs, index, engine.name, guards=True)
+    except EnergysimError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a plug-in's own bug is reported, not a crash
+        msg = (
+            f"engine {engine.name!r} failed: {type(err).__name__}: {err}; expected "
+            "run(scenario, inputs, index) -> DispatchResult"
+        )
+        raise KernelError(msg) from err
 
 
 def run_benchmarks(

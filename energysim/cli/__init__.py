@@ -1,7 +1,7 @@
 """The ``energysim`` command line: the one front door, on top of everything else.
 
 Subcommands: ``validate``, ``build``, ``run``, ``fidelity``, ``check``, ``calibrate``, ``sweep``,
-``plot``, ``report``, ``bench``, ``schema``. Bad input ends with one line on stderr naming the file,
+``plot``, ``report``, ``bench``, ``pathway``, ``attribute``, ``schema``. Bad input ends with one line on stderr naming the file,
 field and value, and exit code 2; ``--debug`` shows the traceback instead.
 
 Every handler lives in a module of this package (``energysim.cli.check`` ...) and is imported only
@@ -118,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N weather years and report probabilities and P10/P50/P90",
     )
     p.add_argument(
+        "--outage-draws",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90)",
+    )
+    p.add_argument(
         "--what-it-takes",
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",
@@ -129,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     p.add_argument("--no-color", action="store_true", help="no colour even on a terminal")
     p.set_defaults(func=_lazy("check:cmd_check"))
+
+    p = sub.add_parser("pathway", parents=[common], help="run a 2026-2030 pathway year by year")
+    p.add_argument("pathway", type=Path, metavar="FILE", help="pathway file (scenarios/pathways/)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the Dataset (netCDF)")
+    p.add_argument(
+        "--weather-years", type=int, default=0, metavar="N", help="N weather years per model year"
+    )
+    p.add_argument("--sweep", type=Path, metavar="SWEEP", help="run the pathway per sweep point")
+    p.set_defaults(func=_lazy("pathway:cmd_pathway"))
 
     p = sub.add_parser(
         "calibrate", parents=[common], help="compare synthetic profiles and baseline-2025 with data"
@@ -164,8 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figure", default=None, help="figure to draw (sweep charts)")
     p.set_defaults(func=_lazy("plot:cmd_plot"))
 
-    p = sub.add_parser("report", parents=[common], help="write an HTML or Markdown report")
-    p.add_argument("source", type=Path, help="scenario file or results .nc")
+    p = sub.add_parser("report", parents=[common], help="write an HTML, Markdown or PDF report")
+    p.add_argument(
+        "source", type=Path, nargs="+", help="scenario file or results .nc; several: a comparison"
+    )
     p.add_argument("-o", "--output", type=Path, required=True, help=".html, .md or .pdf")
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.set_defaults(func=_lazy("report:cmd_report"))
@@ -176,6 +194,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", action="append", default=None, help="engine name (repeatable)")
     p.add_argument("-o", "--output", type=Path, default=None, help="folder for JSON, CSV, charts")
     p.set_defaults(func=_lazy("bench:cmd_bench"))
+
+    p = sub.add_parser(
+        "attribute", parents=[common], help="what each assumption between two scenarios is worth"
+    )
+    p.add_argument("start", type=Path, help="scenario to start from (e.g. plan-2030-optimistic)")
+    p.add_argument("end", type=Path, help="scenario to arrive at (e.g. plan-2030)")
+    p.add_argument("--engine", default="kernel", help="engine of every step (default: kernel)")
+    p.add_argument("--csv", type=Path, default=None, help="write the table as CSV")
+    p.add_argument("--chart", type=Path, default=None, help="write a waterfall chart (PNG/SVG/PDF)")
+    p.add_argument(
+        "--figure", default="new_energy_utilisation", help="figure of the waterfall chart"
+    )
+    p.set_defaults(func=_lazy("attribute:cmd_attribute"))
 
     p = sub.add_parser("schema", parents=[common], help="print the JSON schema of scenario files")
     p.add_argument("-o", "--output", type=Path, default=None)

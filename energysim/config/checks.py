@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import math
+from typing import get_args
 
-from energysim.config.schema import Scenario
+from energysim.config.schema import GeneratorCarrier, Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS, PROFILE_CARRIERS, RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import ConfigError
 
@@ -26,22 +27,10 @@ __all__ = [
 
 RECEIVING_GRIDS = frozenset(RECEIVING_GRID_LOCATIONS)
 TOTAL_KEYS = frozenset(
-    {
-        "wind",
-        "solar",
-        "csp",
-        "biomass",
-        "hydro",
-        "coal",
-        "coal_chp",
-        "gas",
-        "new_energy",
-        "new_type_storage",
-        "pumped_hydro",
-        "electrolyser",
-        "corridors",
-    }
+    (*get_args(GeneratorCarrier), "new_energy", "new_type_storage", "pumped_hydro")
+    + ("electrolyser", "corridors")
 )
+"""Keys of ``capacity_totals_GW``: every generator carrier and the classes named here."""
 
 
 def _fail(path: str, message: str) -> None:

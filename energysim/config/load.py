@@ -137,6 +137,13 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
             table, rows = _read_table(path.parent / value, path, section)
             raw[section] = table
             tables[section] = (str(path.parent / value), rows)
+    economics = raw.get("economics")
+    econ_table = None
+    if isinstance(economics, dict) and isinstance(economics.get("technologies"), str):
+        table_file = str(path.parent / economics["technologies"])
+        table, rows = _read_table(Path(table_file), path, "economics.technologies")
+        economics["technologies"] = table
+        econ_table = (table_file, rows, table)
     weather = raw.get("weather")
     if isinstance(weather, dict):
         for key in ("wind_profile", "solar_profile", "load_profile"):
@@ -165,6 +172,12 @@ def _resolve(path: Path, stack: tuple[Path, ...], prov: _Provenance) -> dict:
                 _register(prov, entry, (key, name), table_file, f"row {rows[name]}")
         else:
             _register(prov, value, (str(key),), str(path), keep=True)
+    if econ_table is not None:  # the technology table's rows are blamed on the CSV file
+        table_file, rows, table = econ_table
+        for name, entry in table.items():
+            _register(
+                prov, entry, ("economics", "technologies", name), table_file, f"row {rows[name]}"
+            )
     return _deep_merge(base, raw)
 
 

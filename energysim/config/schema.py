@@ -15,9 +15,18 @@ The JSON schema published in ``scenarios/schema.json`` is generated from these m
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +36,7 @@ __all__ = [
     "Costs",
     "Demand",
     "DemandResponse",
+    "Economics",
     "FlexibleLoad",
     "Generator",
     "HeatingSeason",
@@ -71,7 +81,22 @@ class _Sourced(_Model):
     )
 
 
+IN_SERVICE_DATE_DESCRIPTION = (
+    "First day in service, 'YYYY-MM-DD'. Empty: in service all year. In a model year it enters "
+    "during, the component runs from that day on (generators hour by hour; storage and thermal "
+    "capacity at their in-year average, docs/data.md); after the model year's end it is absent. "
+    "Capacity targets count the year-end fleet."
+)
+
+
 # -- components ---------------------------------------------------------------------------------
+
+
+class HeatingSeason(_Model):
+    """The period in which CHP must run (供暖季), as month-day strings."""
+
+    start: str = Field("10-15", pattern=r"^\d{2}-\d{2}$", description="First day, 'MM-DD'.")
+    end: str = Field("04-15", pattern=r"^\d{2}-\d{2}$", description="Last day, 'MM-DD'.")
 
 
 class Bus(_Sourced):
@@ -85,6 +110,23 @@ class Bus(_Sourced):
         description="Share of the province's annual demand located at this bus (p.u.; shares "
         "over all buses sum to 1)."
     )
+    heating_season: HeatingSeason | None = Field(
+        None,
+        description="This league's heating season (CHP must-run floor), overriding the "
+        "scenario's heating_season. Empty: the scenario's. In a CSV table: 'MM-DD/MM-DD' "
+        "(start/end).",
+    )
+
+    @field_validator("heating_season", mode="before")
+    @classmethod
+    def _season_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = value.split("/")
+            if len(parts) != 2:
+                msg = f"got {value!r}; expected 'MM-DD/MM-DD' (start/end of the heating season)"
+                raise ValueError(msg)
+            return {"start": parts[0].strip(), "end": parts[1].strip()}
+        return value
 
 
 class Generator(_Sourced):
@@ -122,6 +164,7 @@ class Generator(_Sourced):
         description="Multiplier on the profile capacity factor (site quality relative to the bus "
         "profile), p.u.; results are clipped to [0, 1].",
     )
+    in_service_date: date | None = Field(None, description=IN_SERVICE_DATE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _check_pu(self) -> Generator:
@@ -150,6 +193,7 @@ class Storage(_Sourced):
     )
     soc_min: PerUnit = Field(0.0, description="Lowest allowed state of charge, p.u.")
     soc_max: PerUnit = Field(1.0, description="Highest allowed state of charge, p.u.")
+    in_service_date: date | None = Field(None, description=IN_SERVICE_DATE_DESCRIPTION)
 
     @model_validator(mode="after")
     def _check_soc(self) -> Storage:
@@ -201,8 +245,23 @@ class Corridor(_Sourced):
     kind: Literal["uhvdc", "uhvac", "hvdc"] = Field("uhvdc", description="Technology.")
     p_nom: NonNegative = Field(description="Rated sending capacity, MW.")
     efficiency: Efficiency = Field(0.93, description="Delivered / sent energy, p.u. (line losses).")
-    in_service_year: int = Field(
-        ge=1990, le=2100, description="First model year in which the corridor operates."
+    in_service_year: Annotated[int, Field(ge=1990, le=2100)] | None = Field(
+        None,
+        description="First model year in which the corridor operates. Empty: the year of "
+        "in_service_date (give at least one; if both, they must agree).",
+    )
+    in_service_date: date | None = Field(
+        None,
+        description="First day in service, 'YYYY-MM-DD'. In its model year the corridor runs its "
+        "schedule and sells surplus from that day on (scheduled annual energy pro rata to the "
+        "hours in service). Empty: 1 January of in_service_year.",
+    )
+    support_floor_pu: NonNegative = Field(
+        0.0,
+        le=2.0,
+        description="Sending-end support floor: thermal output at the sending bus of at least "
+        "this many MW per MW scheduled, every hour (stability/short-circuit support of a UHV DC "
+        "line; dedicated plants first, then the cheapest thermal at the bus). 0: none.",
     )
     delivery_curve: DeliveryCurve = Field(
         "receiving_load",
@@ -239,8 +298,56 @@ class Corridor(_Sourced):
         "surplus above the schedule. Empty: every hour.",
     )
 
+    @field_validator("surplus_hours", mode="before")
+    @classmethod
+    def _hours_from_text(cls, value: Any) -> Any:
+        """A CSV cell gives the hours as text: '0-9,16-23' (ranges inclusive)."""
+        if not isinstance(value, str):
+            return value
+        hours: list[int] = []
+        try:
+            for part in value.replace(" ", "").split(","):
+                lo, _, hi = part.partition("-")
+                hours.extend(range(int(lo), int(hi or lo) + 1))
+        except ValueError:
+            msg = f"got {value!r}; expected hours of the day as '0-9,16-23' or a list of integers"
+            raise ValueError(msg) from None
+        return hours
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_from_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("in_service_date") not in (None, ""):
+            raw = data["in_service_date"]
+            try:
+                year = raw.year if isinstance(raw, date) else date.fromisoformat(str(raw)).year
+            except ValueError:
+                return data  # the field validator reports the bad date
+            given = data.get("in_service_year")
+            if given in (None, ""):
+                data = {**data, "in_service_year": year}
+            elif int(given) != year:
+                msg = (
+                    f"in_service_year ({given}) disagrees with in_service_date ({raw}); "
+                    "expected the year of the date, or give only one of them"
+                )
+                raise ValueError(msg)
+        return data
+
+    @model_serializer(mode="wrap")
+    def _drop_derived_year(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """A dump of a dated corridor carries the date only: its year is derived from it, so an
+        override of the date alone (variants, sweeps, attribution) stays consistent."""
+        data = handler(self)
+        if self.in_service_date is not None and isinstance(data, dict):
+            data.pop("in_service_year", None)
+        return data
+
     @model_validator(mode="after")
     def _check_energy(self) -> Corridor:
+        if self.in_service_year is None:
+            msg = "give the first year in service as in_service_year or in_service_date"
+            raise ValueError(msg)
         if self.annual_TWh is None and self.utilisation_hours is None:
             msg = "give the scheduled energy as annual_TWh or utilisation_hours"
             raise ValueError(msg)
@@ -356,13 +463,6 @@ class ThermalAvailability(_Sourced):
         return self
 
 
-class HeatingSeason(_Model):
-    """The period in which CHP must run (供暖季), as month-day strings."""
-
-    start: str = Field("10-15", pattern=r"^\d{2}-\d{2}$", description="First day, 'MM-DD'.")
-    end: str = Field("04-15", pattern=r"^\d{2}-\d{2}$", description="Last day, 'MM-DD'.")
-
-
 class Weather(_Model):
     """Which weather year the hourly profiles represent.
 
@@ -420,6 +520,38 @@ class Targets(_Model):
     max_unserved_MWh: NonNegative | None = Field(
         0.0, description="Largest acceptable unserved energy over the year, MWh."
     )
+    new_energy_over_thermal_generation: NonNegative | None = Field(
+        1.0,
+        description="New-energy generation / thermal generation, p.u. (两个超过: new-energy "
+        "generation above thermal by 2030; 国新办 press conference 2024-06-07, "
+        "../shared/plan/facts.md §0).",
+    )
+    new_energy_over_thermal_capacity: NonNegative | None = Field(
+        1.0,
+        description="New-energy capacity / thermal capacity, p.u. (两个超过: new-energy capacity "
+        "above thermal by 2025; same source).",
+    )
+    max_loss_of_load_hours: NonNegative | None = Field(
+        3.0,
+        description="Largest acceptable hours with unserved demand (LOLH) in a year, h. "
+        "Default 3 h: assumption, the loss-of-load expectation standard of Great Britain and "
+        "France (3 h/yr; US practice 'one day in ten years' is ~2.4 h/yr). It is an expectation: "
+        "read it against the P50 and P(meet) of --weather-years/--outage-draws. China's 保供 "
+        "practice (no orderly rationing, 有序用电) is the stricter max_unserved_MWh = 0.",
+    )
+    max_export_cut_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which a corridor's scheduled sending is cut, h. "
+        "Default 0 h: assumption, the delivery curves (送电曲线) are contracted and the receiving "
+        "grids count on them in their own peak balance; the plan asks to strengthen 蒙电外送 "
+        "保障能力 (第三十四章第二节), so any cut is a 保供 failure.",
+    )
+    max_reserve_shortfall_hours: NonNegative | None = Field(
+        0.0,
+        description="Largest acceptable hours in which the upward reserve (scenario.reserve) is "
+        "not held, h. Default 0 h: assumption, grid dispatch holds its operating reserve in "
+        "every hour and gives it up only in an emergency, which is what this counts.",
+    )
 
 
 class Costs(_Model):
@@ -455,6 +587,232 @@ class Costs(_Model):
     )
 
 
+# -- economics and emissions (indicators, energysim.indicators) -------------------------------
+
+ThermalClass = Literal["coal", "coal_chp", "gas", "biomass"]
+FuelName = Literal["coal", "gas", "biomass", "ammonia"]
+
+
+class HeatRate(_Sourced):
+    """Fuel use of a thermal class, rising at low load.
+
+    Heat rate h(lf) = h_rated * (1 + k * (1 / max(lf, min_load_pu) - 1)) with
+    k = low_load_increase / (1 / min_load_pu - 1), so that h equals h_rated at full load and
+    h_rated * (1 + low_load_increase) at ``min_load_pu`` and below (below it the fleet is taken to
+    shut units down, keeping the rest at minimum load). ``lf`` = hourly output / available
+    capacity of the class at the bus.
+    """
+
+    fuel: FuelName = Field(description="Fuel burned: 'coal', 'gas' or 'biomass'.")
+    rated_gce_per_kWh: Annotated[float, Field(gt=0, le=2000)] = Field(
+        description="Heat rate at full load, grams of standard coal equivalent per kWh sent out "
+        "(供电煤耗, gce/kWh)."
+    )
+    min_load_pu: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.3, description="Load factor at which the low-load increase is reached, p.u."
+    )
+    low_load_increase: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.0, description="Relative heat-rate increase at min_load_pu, p.u. of the rated value."
+    )
+
+
+class Fuel(_Sourced):
+    """Price and CO2 emission factor of a fuel, per tonne of standard coal equivalent (tce)."""
+
+    price_CNY_per_tce: NonNegative = Field(description="Delivered price, CNY/tce.")
+    co2_t_per_tce: NonNegative = Field(
+        description="Combustion CO2, tCO2/tce (0 for biogenic biomass and for ammonia)."
+    )
+
+
+class Cofiring(_Sourced):
+    """Co-firing in the coal fleet (煤电低碳化改造): share of coal-unit fuel energy replaced."""
+
+    biomass_share: PerUnit = Field(0.0, description="Biomass share of coal-unit fuel energy, p.u.")
+    ammonia_share: PerUnit = Field(0.0, description="Green-ammonia share of coal-unit fuel, p.u.")
+
+    @model_validator(mode="after")
+    def _check_total(self) -> Cofiring:
+        if self.biomass_share + self.ammonia_share > 1:
+            msg = (
+                f"biomass_share ({self.biomass_share}) + ammonia_share ({self.ammonia_share}) "
+                "must not exceed 1"
+            )
+            raise ValueError(msg)
+        return self
+
+
+class Ccus(_Sourced):
+    """Carbon capture on part of the coal fleet (碳捕集利用与封存)."""
+
+    share: PerUnit = Field(0.0, description="Share of coal-unit generation fitted with capture.")
+    capture_rate: PerUnit = Field(0.9, description="Share of the CO2 of fitted units captured.")
+    heat_rate_penalty: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.25, description="Extra fuel per kWh sent out of fitted units (capture energy), p.u."
+    )
+    cost_CNY_per_tCO2: NonNegative = Field(
+        0.0, description="Capture, transport and storage cost beyond the fuel, CNY/tCO2."
+    )
+
+
+class Technology(_Sourced):
+    """Investment economics of one technology (annualised with the capital recovery factor)."""
+
+    investment_CNY_per_kW: NonNegative = Field(0.0, description="Overnight cost, CNY/kW.")
+    investment_CNY_per_kWh: NonNegative = Field(
+        0.0, description="Overnight cost of storage energy capacity, CNY/kWh (storage only)."
+    )
+    lifetime_years: Annotated[float, Field(gt=0, le=100)] = Field(description="Lifetime, years.")
+    fom_pct: Annotated[float, Field(ge=0, le=100)] = Field(
+        0.0, description="Fixed O&M, % of the overnight cost per year."
+    )
+    vom_CNY_per_MWh: NonNegative = Field(0.0, description="Variable O&M (no fuel), CNY/MWh.")
+
+
+TECHNOLOGY_KEYS = (
+    "wind",
+    "solar",
+    "csp",
+    "hydro",
+    "biomass",
+    "coal",
+    "coal_chp",
+    "gas",
+    "new_type_storage",
+    "pumped_hydro",
+    "electrolyser",
+)
+"""Technologies the investment table may name: generator carriers, storage kinds, electrolysers."""
+
+
+def _default_heat_rates() -> dict[str, HeatRate]:
+    nat = (
+        "national 2020 average supply coal consumption 305.5 gce/kWh and the 2025 goal of 300 "
+        "(NDRC 2021-11, via https://tothetick.com/ndrc-china-to-improve-coal-fired-power-plants/ "
+        "and Reuters via marketscreener.com 2021-11-02)"
+    )
+    low = (
+        "low-load increase 25 % at 30 % load: the cap on the low-load coal-rate rise of the "
+        "新一代煤电升级专项行动 (发改能源〔2025〕363号, ../shared/plan/facts.md §9) at the "
+        "scenarios' minimum load 0.3"
+    )
+    return {
+        "coal": HeatRate(
+            fuel="coal",
+            rated_gce_per_kWh=290.0,
+            min_load_pu=0.3,
+            low_load_increase=0.25,
+            source=f"assumption: 290 at full load; with the part-load rise the fleet averages "
+            f"306 gce/kWh on baseline-2025 and 309 on plan-2030 (kernel, seed 0), against the "
+            f"{nat}; {low}",
+        ),
+        "coal_chp": HeatRate(
+            fuel="coal",
+            rated_gce_per_kWh=290.0,
+            min_load_pu=0.3,
+            low_load_increase=0.25,
+            source=f"assumption: as condensing coal (the heat output is not modelled, so no fuel "
+            f"is allocated to heat); {nat}; {low}",
+        ),
+        "gas": HeatRate(
+            fuel="gas",
+            rated_gce_per_kWh=243.0,
+            min_load_pu=0.3,
+            low_load_increase=0.15,
+            source="assumption: 0.2 m3/kWh (as the scenarios' gas marginal cost) x 1.2143 kgce/m3 "
+            "(GB/T 2589 natural gas reference coefficient); low-load rise 15 %: assumption",
+        ),
+        "biomass": HeatRate(
+            fuel="biomass",
+            rated_gce_per_kWh=600.0,
+            min_load_pu=0.3,
+            low_load_increase=0.1,
+            source="assumption: 1.2 kg straw/kWh (as the scenarios' biomass marginal cost) x "
+            "0.5 kgce/kg (GB/T 2589 straw reference coefficient); low-load rise 10 %: assumption",
+        ),
+    }
+
+
+def _default_fuels() -> dict[str, Fuel]:
+    ipcc = (
+        "IPCC 2006 Guidelines vol. 2 ch. 1 table 1.4 defaults x 29.3076 GJ/tce: other bituminous "
+        "coal 94.6 tCO2/TJ -> 2.77, natural gas 56.1 tCO2/TJ -> 1.64"
+    )
+    return {
+        "coal": Fuel(
+            price_CNY_per_tce=800.0,
+            co2_t_per_tce=2.66,
+            source=f"price: assumption as the scenarios' coal marginal cost (800 CNY/t standard "
+            f"coal, docs/data.md); CO2 2.66 tCO2/tce: the factor of China's NDRC Energy Research "
+            f"Institute (0.726 tC/tce x 44/12), the common Chinese convention ({ipcc})",
+        ),
+        "gas": Fuel(
+            price_CNY_per_tce=2059.0,
+            co2_t_per_tce=1.64,
+            source=f"price: assumption 2.5 CNY/m3 (as the scenarios' gas marginal cost) / "
+            f"1.2143 kgce/m3; CO2: {ipcc}",
+        ),
+        "biomass": Fuel(
+            price_CNY_per_tce=600.0,
+            co2_t_per_tce=0.0,
+            source="price: assumption 300 CNY/t straw (as the scenarios' biomass marginal cost) "
+            "/ 0.5 tce/t; CO2 0: biogenic, reported outside energy CO2 (IPCC 2006 vol. 2 ch. 2)",
+        ),
+        "ammonia": Fuel(
+            price_CNY_per_tce=6300.0,
+            co2_t_per_tce=0.0,
+            source="assumption: green ammonia ~4 000 CNY/t at 18.6 GJ/t LHV = 0.635 tce/t; "
+            "no carbon in NH3",
+        ),
+    }
+
+
+class Economics(_Model):
+    """Fuel use, emissions and costs for the indicators (energysim.indicators).
+
+    Heat rates and fuels have built-in, sourced defaults; investment costs come from a
+    technology table (``technologies: data/technology.csv``); without one, the annualised
+    investment and the levelised system cost are not computed (NaN).
+    """
+
+    heat_rates: dict[ThermalClass, HeatRate] = Field(
+        default_factory=_default_heat_rates,
+        description="Heat rate per thermal class (coal, coal_chp, gas, biomass).",
+    )
+    fuels: dict[FuelName, Fuel] = Field(
+        default_factory=_default_fuels, description="Price and CO2 factor per fuel."
+    )
+    cofiring: Cofiring = Field(default_factory=Cofiring)
+    ccus: Ccus = Field(default_factory=Ccus)
+    technologies: dict[str, Technology] = Field(
+        default_factory=dict,
+        description="Investment economics per technology (keys: "
+        + ", ".join(TECHNOLOGY_KEYS)
+        + "); a CSV table path is read like the component tables.",
+    )
+    discount_rate: Annotated[float, Field(gt=0, le=0.5)] = Field(
+        0.08,
+        description="Real discount rate for annualising investment, p.u. Default 8 %: the "
+        "social discount rate of 建设项目经济评价方法与参数 (3rd ed., NDRC/MOHURD 2006).",
+    )
+    electrolyser_kWh_per_kg: Annotated[float, Field(gt=30, le=100)] = Field(
+        55.0,
+        description="Electricity per kg of hydrogen, kWh/kg. Default 55: the scenarios' "
+        "assumption (alkaline stack + balance of plant; 39.4 kWh/kg is the HHV minimum).",
+    )
+
+    @model_validator(mode="after")
+    def _check_keys(self) -> Economics:
+        for key in self.technologies:
+            if key not in TECHNOLOGY_KEYS:
+                msg = (
+                    f"technologies: unknown technology {key!r}; expected one of "
+                    f"{', '.join(TECHNOLOGY_KEYS)}"
+                )
+                raise ValueError(msg)
+        return self
+
+
 class Scenario(_Model):
     """A whole system for one model year. See the module docstring for conventions."""
 
@@ -484,6 +842,7 @@ class Scenario(_Model):
     )
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
+    economics: Economics = Field(default_factory=Economics)
     capacity_totals_GW: dict[str, NonNegative] = Field(
         default_factory=dict,
         description="Rescale a class of capacity to a new total, keeping its split across "

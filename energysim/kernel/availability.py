@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.config.schema import Scenario
+from energysim.kernel._jit import jit
 
 logger = logging.getLogger(__name__)
 
@@ -90,37 +91,32 @@ def _markov_up(
 ) -> np.ndarray:
     """Units up in each hour (T,) for ``n_units`` independent two-state units.
 
-    Each unit alternates up and down spells with geometric lengths (hours): repair probability
-    per hour 1/mttr, failure probability per hour chosen so that the stationary share of time
-    out equals ``rate``. The first hour is drawn from that stationary distribution (a unit that
-    starts down starts a fresh repair, which the geometric law makes exact). Spells are drawn
-    for all units at once and written into the hours with a difference array.
+    Repair probability per hour 1/mttr; failure probability per hour chosen so that the
+    stationary share of time out equals ``rate``; the first hour is drawn from that stationary
+    distribution.
     """
     if rate <= 0.0 or n_units == 0:
         return np.full(hours, float(n_units))
     repair = min(1.0 / mttr, 1.0)
     fail = min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
-    down_at_start = rng.random(n_units) < rate
-    # enough up/down pairs to pass the end of the year for (almost) every unit; extended below
-    pairs = int(hours * fail * 2 + 10)
-    diff = np.zeros((n_units, hours + 1))
-    start = np.where(down_at_start, 0, rng.geometric(fail, n_units)).astype(np.int64)
-    active = np.ones(n_units, dtype=bool)
-    while active.any():
-        down = rng.geometric(repair, (n_units, pairs)).astype(np.int64)
-        up = rng.geometric(fail, (n_units, pairs)).astype(np.int64)
-        # spell j: down from s_j for down_j hours, then up for up_j hours
-        ends = start[:, None] + np.cumsum(down + up, axis=1)
-        starts = np.concatenate([start[:, None], ends[:, :-1]], axis=1)
-        stops = starts + down
-        keep = active[:, None] & (starts < hours)
-        rows = np.broadcast_to(np.arange(n_units)[:, None], starts.shape)
-        np.add.at(diff, (rows[keep], starts[keep]), 1.0)
-        np.add.at(diff, (rows[keep], np.minimum(stops[keep], hours)), -1.0)
-        start = ends[:, -1]
-        active &= start < hours
-    out_count = np.cumsum(diff[:, :hours], axis=1).sum(axis=0)
-    return n_units - out_count
+    up = rng.random(n_units) >= rate
+    draws = rng.random((hours, n_units))
+    count = np.empty(hours)
+    _markov_count(up, draws, fail, repair, count)
+    return count
+
+
+@jit
+def _markov_count(up, draws, fail, repair, count):
+    """Hour loop of :func:`_markov_up` (compiled): ``up`` (n,) bool is updated in place from
+    the uniform ``draws`` (T, n); ``count`` (T,) gets the units up in each hour."""
+    for t in range(draws.shape[0]):
+        n_up = 0
+        for i in range(draws.shape[1]):
+            if t > 0:
+                up[i] = draws[t, i] >= fail if up[i] else draws[t, i] < repair
+            n_up += up[i]
+        count[t] = n_up
 
 
 def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> pd.DataFrame:

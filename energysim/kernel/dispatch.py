@@ -25,7 +25,9 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
 4. Pre-charge: when no unit discharged, storage below the share held for the next day charges
    from thermal headroom the reserve does not need, up to that share.
 5. The reserve held (thermal headroom plus storage discharge headroom) is compared with the
-   requirement; what is missing is recorded in ``reserve_short``.
+   requirement; what is missing is recorded in ``reserve_short``. An hour that cut load or
+   exports (DR, export cuts, unserved energy) holds none: it has spent all reserve that could
+   reach its short buses.
 
 The backbone is a forest. One transport step moves supply to demand on it exactly: a leaves-up
 pass nets each subtree and sends the net over the line to the parent within its remaining
@@ -322,6 +324,8 @@ def dispatch_year(
             for b in range(nb):
                 forced_bus[b] = 0.0
 
+        given_up = False  # the hour cut load or exports (step 3e onwards)
+
         # ---- 1. base match ----------------------------------------------------------------
         for b in range(nb):
             supply[b] = zero_cost_avail[t, b] + must_bus[b]
@@ -483,6 +487,9 @@ def dispatch_year(
                 deficit_left = _thermal_stage(
                     work, tree, nb, nk, t, th_avail, thermal, np.inf, deficit_left
                 )
+            # load or exports are cut below: the reserve that could reach the short buses is
+            # spent, what headroom is left cannot reach them, so none is counted as held
+            given_up = deficit_left > EPS
             # 3e. demand response within its energy budget; below the rationing threshold only
             # the budget not kept for the tight hours ahead
             budget = dr_left
@@ -540,7 +547,9 @@ def dispatch_year(
                     )  # fmt: skip
 
         # ---- 5. reserve held at the end of the hour ---------------------------------------
-        if reserve_req[t] > 0.0:
+        if given_up:
+            reserve_short[t] = reserve_req[t]
+        elif reserve_req[t] > 0.0:
             held = _thermal_headroom(t, th_avail, thermal, nk, nb) + _storage_headroom(
                 t, soc, st_p, st_soc_min, st_eff_out, st_discharge, ns
             )

@@ -8,8 +8,14 @@ Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``
 * time series are C-contiguous ``float64`` arrays with the hour first: ``(T, B)``, ``(T, K, B)``,
   ``(T, C)``;
 * buses are indexed ``0..B-1`` in scenario order; the backbone is a forest given by ``order``
-  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``child_is_bus0``;
-* thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost;
+  (buses leaves-first), ``parent`` (-1 for a root), ``parent_line`` and ``child_is_bus0`` (1 if
+  the bus is bus0 of the line to its parent), and, for the kernel's transport, by ``tree``, the
+  same forest in CSR form (:func:`backbone_tree`);
+* thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost; their
+  hourly available capacity ``th_avail`` carries maintenance and outages
+  (:mod:`energysim.kernel.availability`);
+* the pre-pass arrays ``net_short``, ``storage_reserve``, ``dr_threshold`` and ``dr_keep`` are
+  computed here from the whole year (the kernel only looks them up);
 * storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
 """
 
@@ -18,11 +24,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from energysim.adequacy import receiving_peak_mask
 from energysim.config.checks import hours_in_year
 from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS, THERMAL_CARRIERS, ZERO_COST_CARRIERS
@@ -38,6 +46,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "apply_support_floor",
     "backbone_tree",
     "corridor_schedules",
     "dr_keep",
@@ -45,6 +54,9 @@ __all__ = [
     "expected_shortfall",
     "head",
     "heating_mask",
+    "in_service_at_year_end",
+    "in_service_mask",
+    "in_year_share",
     "pack",
     "storage_fields",
 ]
@@ -153,16 +165,126 @@ class PackIndex:
     generators: tuple[str, ...]  # all generators, scenario order
     gen_avail: np.ndarray  # (T, G) available power of every generator, MW
     gen_must: np.ndarray  # (T, G) must-run floor of every generator, MW
+    receiving_peak: np.ndarray  # (T, C) bool, receiving grid's peak hours (energysim.adequacy)
 
 
-def heating_mask(scenario: Scenario, snapshots: pd.DatetimeIndex) -> np.ndarray:
-    """Hours inside the heating season (wraps over the new year), as a boolean array (T,)."""
-    start = tuple(int(p) for p in scenario.heating_season.start.split("-"))
-    end = tuple(int(p) for p in scenario.heating_season.end.split("-"))
+def heating_mask(
+    scenario: Scenario, snapshots: pd.DatetimeIndex, bus: str | None = None
+) -> np.ndarray:
+    """Hours inside the heating season (wraps over the new year), as a boolean array (T,).
+
+    With ``bus``, the season of that bus (its ``heating_season`` if given, else the scenario's).
+    """
+    season = scenario.heating_season
+    if bus is not None and scenario.buses[bus].heating_season is not None:
+        season = scenario.buses[bus].heating_season
+    start = tuple(int(p) for p in season.start.split("-"))
+    end = tuple(int(p) for p in season.end.split("-"))
     md = snapshots.month * 100 + snapshots.day
     s, e = start[0] * 100 + start[1], end[0] * 100 + end[1]
     inside = (md >= s) | (md <= e) if s > e else (md >= s) & (md <= e)
     return np.asarray(inside, dtype=bool)
+
+
+# -- fleet timing (in_service_date) --------------------------------------------------------------
+
+
+def in_service_mask(first_day: date | None, snapshots: pd.DatetimeIndex) -> np.ndarray:
+    """Hours at or after the first day in service, as a boolean array (T,).
+
+    ``None`` means in service throughout.
+    """
+    if first_day is None:
+        return np.ones(len(snapshots), dtype=bool)
+    return np.asarray(snapshots >= pd.Timestamp(first_day), dtype=bool)
+
+
+def in_year_share(first_day: date | None, year: int) -> float:
+    """Share of model year ``year`` in which a component entering on ``first_day`` is in
+    service, p.u. (1 before the year, 0 after it; hours from the first day to the year's end
+    over the hours of the year otherwise)."""
+    if first_day is None or first_day <= date(year, 1, 1):
+        return 1.0
+    if first_day > date(year, 12, 31):
+        return 0.0
+    hours = (date(year + 1, 1, 1) - first_day).days * 24
+    return hours / hours_in_year(year)
+
+
+def in_service_at_year_end(first_day: date | None, year: int) -> bool:
+    """Whether a component is in the year-end fleet of model year ``year`` (capacity targets)."""
+    return first_day is None or first_day <= date(year, 12, 31)
+
+
+def _thermal_order(scenario: Scenario, corridor: str, bus: str) -> list[str]:
+    """Thermal generators at ``bus`` in the order a support floor loads them: those dedicated to
+    ``corridor`` first, then by marginal cost (name as tie-breaker)."""
+    names = [
+        n for n, g in scenario.generators.items() if g.bus == bus and g.carrier in THERMAL_CARRIERS
+    ]
+    return sorted(
+        names,
+        key=lambda n: (
+            scenario.generators[n].dedicated_to != corridor,
+            scenario.generators[n].marginal_cost,
+            n,
+        ),
+    )
+
+
+def apply_support_floor(
+    scenario: Scenario,
+    schedule: pd.DataFrame,
+    gen_avail: np.ndarray,
+    gen_must: np.ndarray,
+) -> np.ndarray:
+    """Raise thermal must-run at each UHV line's sending bus to its support floor, in place.
+
+    For a corridor with ``support_floor_pu = k``, thermal output at its sending bus must be at
+    least ``k * schedule(t)`` MW every hour (the converter's short-circuit and stability support
+    that UHV DC operation rules ask of the sending end). The extra must-run is laid on the thermal
+    generators at that bus, those dedicated to the corridor first, then the cheapest, up to their
+    availability. Floors of several corridors at one bus add up. The kernel and the LP both read
+    the result through the packed must-run arrays (``th_must``, ``gen_must``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    schedule : pandas.DataFrame
+        Scheduled sending (T x in-service corridor), MW.
+    gen_avail, gen_must : numpy.ndarray
+        (T, G) available power and must-run floor of every generator (scenario order), MW;
+        ``gen_must`` is raised in place.
+
+    Returns
+    -------
+    numpy.ndarray
+        (T, C) support floor not covered by thermal capacity at the sending bus, MW (zero when
+        the bus has enough thermal capacity).
+    """
+    gidx = {n: i for i, n in enumerate(scenario.generators)}
+    missing = np.zeros(schedule.shape)
+    for c, name in enumerate(schedule.columns):
+        corridor = scenario.corridors[name]
+        if corridor.support_floor_pu <= 0:
+            continue
+        need = corridor.support_floor_pu * schedule[name].to_numpy(dtype=float)
+        for gname in _thermal_order(scenario, name, corridor.bus):
+            g = gidx[gname]
+            add = np.minimum(np.maximum(gen_avail[:, g] - gen_must[:, g], 0.0), need)
+            gen_must[:, g] += add
+            need = need - add
+        missing[:, c] = need
+        if need.max() > 1e-6:
+            logger.info(
+                "corridors.%s: support floor %.2f p.u. short by up to %.0f MW at %s (not enough "
+                "thermal capacity at the sending bus)",
+                name,
+                corridor.support_floor_pu,
+                need.max(),
+                corridor.bus,
+            )
+    return missing
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -213,8 +335,12 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
                 )
             else:
                 shape = load
-        energy = c.scheduled_MWh(year_hours) * hours / year_hours
-        out[name] = _scale_to_energy(shape, c.p_nom, energy)
+        mask = in_service_mask(c.in_service_date, snapshots)
+        energy = c.scheduled_MWh(year_hours) * mask.sum() / year_hours
+        sched = np.zeros(hours)
+        if mask.any():
+            sched[mask] = _scale_to_energy(np.asarray(shape, dtype=float)[mask], c.p_nom, energy)
+        out[name] = sched
     return pd.DataFrame(out, index=snapshots, columns=list(out))
 
 
@@ -361,17 +487,21 @@ def storage_fields(
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
     already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
     are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
+    Storage with an ``in_service_date`` inside the model year enters at its in-year average
+    power and energy (:func:`in_year_share`).
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
-    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float)
+    # fleet timing: storage entering during the model year counts at its in-year average
+    share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
+    st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
     short = expected_shortfall(demand, zero_cost_avail, th_avail, schedule, reserve_req)
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
         "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        "st_p": np.array([s.p_nom for s in st], dtype=float),
+        "st_p": np.array([s.p_nom for s in st], dtype=float) * share,
         "st_e": st_e,
         "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
         "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
@@ -420,7 +550,8 @@ def _surplus_limits(
         spec = scenario.corridors[name]
         if not spec.flexible_export:
             continue
-        pu[:, c] = spec.surplus_share
+        # fleet timing (h13): no surplus sales before the corridor's first day in service
+        pu[:, c] = spec.surplus_share * in_service_mask(spec.in_service_date, snapshots)
         if spec.surplus_hours is not None:
             pu[:, c] *= np.isin(hour_of_day, spec.surplus_hours)
         if spec.surplus_annual_TWh is not None:
@@ -487,7 +618,6 @@ def pack(
         / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
     )
 
-    heating = heating_mask(scenario, snapshots)
     vre = np.zeros((hours, nb))
     ne = np.zeros((hours, nb))
     zero_cost: list[str] = []
@@ -512,8 +642,10 @@ def pack(
         avail_pu = outage_draw(scenario, snapshots, outage_seed)
     thermal_tier: list[int] = []
     thermal_bus: list[int] = []
+    thermal_gi: list[int] = []
     gen_avail = np.zeros((hours, len(scenario.generators)))
     gen_must = np.zeros((hours, len(scenario.generators)))
+    seasons = {b: heating_mask(scenario, snapshots, b) for b in buses}
     for gi, (name, g) in enumerate(scenario.generators.items()):
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
@@ -525,6 +657,7 @@ def pack(
                 avail = np.full(
                     hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
                 )
+            avail = avail * in_service_mask(g.in_service_date, snapshots)  # hour by hour
             vre[:, b] += g.p_nom * avail
             gen_avail[:, gi] = g.p_nom * avail
             if g.carrier in ne_carriers:
@@ -534,16 +667,18 @@ def pack(
         else:
             k = tier_of[round(g.marginal_cost, 6)]
             pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-            th_max[k, b] += g.p_nom * pmax
-            # units out (maintenance, outages) neither produce nor hold a must-run floor
-            a = avail_pu[name].to_numpy()
+            # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
+            # service, maintenance, outages) neither produce nor hold a must-run floor
+            live = in_service_mask(g.in_service_date, snapshots)
+            th_max[k, b] += g.p_nom * pmax * float(live.any())
+            a = avail_pu[name].to_numpy() * live
             heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-            must = g.p_nom * np.where(heating, min(heat, pmax), min(g.p_min_pu, pmax)) * a
-            th_must[:, k, b] += must
+            must = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax)) * a
             th_avail[:, k, b] += g.p_nom * pmax * a
             gen_avail[:, gi] = g.p_nom * pmax * a
             gen_must[:, gi] = must
             thermal.append(name)
+            thermal_gi.append(gi)
             thermal_tier.append(k)
             thermal_bus.append(b)
 
@@ -567,6 +702,9 @@ def pack(
     corridors = list(sched.columns)
     out_of_service = tuple(n for n in scenario.corridors if n not in sched.columns)
     schedule = np.ascontiguousarray(sched.to_numpy(dtype=float).reshape(hours, len(corridors)))
+    apply_support_floor(scenario, sched, gen_avail, gen_must)  # raises gen_must in place
+    for gi, k, b in zip(thermal_gi, thermal_tier, thermal_bus, strict=True):
+        th_must[:, k, b] += gen_must[:, gi]
 
     peak = demand.sum(axis=1).max()
     dr = scenario.demand_response
@@ -627,6 +765,12 @@ def pack(
         generators=tuple(scenario.generators),
         gen_avail=gen_avail,
         gen_must=gen_must,
+        receiving_peak=receiving_peak_mask(
+            profiles["receiving_load"]
+            .sel(region=[scenario.corridors[n].receiving_grid for n in corridors])
+            .values,
+            np.arange(len(corridors)),
+        ),
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index
@@ -686,5 +830,6 @@ def head(inputs: KernelInputs, index: PackIndex, hours: int) -> tuple[KernelInpu
         snapshots=index.snapshots[:hours],
         gen_avail=np.ascontiguousarray(index.gen_avail[:hours]),
         gen_must=np.ascontiguousarray(index.gen_must[:hours]),
+        receiving_peak=np.ascontiguousarray(index.receiving_peak[:hours]),
     )
     return new_inputs, new_index

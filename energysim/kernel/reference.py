@@ -301,6 +301,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         surplus = [max(r, 0.0) for r in residual]
         deficit = [max(-r, 0.0) for r in residual]
         charged = [False for _ in storage]
+        given_up = False  # the hour cuts load or exports
 
         # 2. surplus
         if any(x > EPS for x in surplus):
@@ -384,6 +385,9 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
             # the reserve is given up before load or export schedules are cut
             if nk and sum(deficit) > EPS and inputs.reserve_req[t] > 0:
                 _thermal_cover(grid, inputs, out, t, deficit, float("inf"))
+            # load or exports are cut below: the reserve that could reach the short buses is
+            # spent, the headroom left cannot reach them, so none counts as held
+            given_up = sum(deficit) > EPS
             # demand response: below the rationing threshold, only the budget not kept for
             # the tight hours ahead
             budget = dr_left
@@ -421,7 +425,9 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 _precharge(grid, inputs, out, t, soc, allowed)
 
         # 5. the reserve held at the end of the hour
-        if inputs.reserve_req[t] > 0:
+        if given_up:
+            out.reserve_short[t] = inputs.reserve_req[t]
+        elif inputs.reserve_req[t] > 0:
             held = _thermal_headroom(inputs, out, t) + _storage_headroom(inputs, out, t, soc)
             short = float(inputs.reserve_req[t]) - held
             out.reserve_short[t] = short if short > EPS else 0.0

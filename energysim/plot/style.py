@@ -2,8 +2,9 @@
 
 * Colours and carrier names come from the one table :data:`energysim.constants.CARRIERS`
   (English and Chinese nice names).
-* Axis labels and titles live in :data:`LABELS` (key -> English, Chinese); every label that names
-  a quantity carries its unit.
+* Axis labels, titles and report texts live in the one table :data:`energysim.plot.labels.TEXT`
+  (key -> English, Chinese; :data:`LABELS` is the same dict); every label that names a quantity
+  carries its unit.
 * ``lang="zh"`` needs a CJK font. :func:`find_cjk_font` looks for one known to matplotlib or on
   the system (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, ...). Without one,
   :func:`resolve_lang` falls back to English with an
@@ -26,6 +27,7 @@ import matplotlib as mpl
 
 from energysim.constants import CARRIERS
 from energysim.exceptions import EnergysimError, EnergysimWarning
+from energysim.plot.labels import TEXT, tr
 
 logger = logging.getLogger(__name__)
 
@@ -76,56 +78,8 @@ _CJK_FILE_HINTS = (
     "notoserifsc",
 )
 
-LABELS: dict[str, tuple[str, str]] = {
-    # axis labels (with units)
-    "power_GW": ("Power (GW)", "功率 (GW)"),
-    "energy_TWh": ("Energy (TWh)", "电量 (TWh)"),
-    "energy_GWh": ("Stored energy (GWh)", "储能电量 (GWh)"),
-    "hours": ("Hours of the year (h)", "全年小时数 (h)"),
-    "hour_of_day": ("Hour of the day (h, Beijing time)", "时刻 (h, 北京时间)"),
-    "day_of_year": ("Day of the year (d)", "日序 (d)"),
-    "date": ("Date (Beijing time)", "日期 (北京时间)"),
-    "month": ("Month", "月份"),
-    "share_pct": ("New-energy share (%)", "新能源占比 (%)"),
-    "longitude": ("Longitude (°E)", "经度 (°E)"),
-    "latitude": ("Latitude (°N)", "纬度 (°N)"),
-    "count": ("Weather years (count)", "气象年数 (个)"),
-    # series
-    "load": ("Demand", "负荷"),
-    "net_load": ("Net load (demand − wind − solar − CSP available)", "净负荷 (负荷 − 风光可发)"),
-    "curtailment": ("Curtailment", "弃风弃光"),
-    "charge": ("charging", "充电"),
-    "discharge": ("discharging", "放电"),
-    "flexible": ("Flexible loads", "灵活负荷"),
-    "sent_new_energy": ("Sent: new energy", "外送: 新能源"),
-    "sent_other": ("Sent: thermal and other", "外送: 火电及其他"),
-    "schedule": ("Scheduled", "计划电量"),
-    "share": ("New-energy share", "新能源占比"),
-    "required_share": ("Required share", "要求占比"),
-    "bus": ("Bus (annual demand)", "节点 (年负荷)"),
-    "line": ("Backbone line (annual flow)", "主网线路 (年潮流)"),
-    "corridor": ("Export corridor (annual energy)", "外送通道 (年电量)"),
-    "receiving": ("Receiving region", "受端地区"),
-    "target": ("Target", "目标"),
-    "meets": ("meets target", "达标"),
-    "misses": ("misses target", "未达标"),
-    "failed": ("failed point", "计算失败"),
-    "median": ("Median", "中位数"),
-    # titles
-    "title_dispatch": ("Hourly dispatch", "逐时调度"),
-    "title_duration": ("Duration curves", "持续曲线"),
-    "title_monthly": ("Monthly energy balance", "月度电量平衡"),
-    "title_heatmap": ("Curtailment by day and hour", "弃电时段分布"),
-    "title_corridors": (
-        "Export corridors: energy sent and new-energy share",
-        "外送通道: 电量与新能源占比",
-    ),
-    "title_soc": ("Storage state of charge", "储能荷电状态"),
-    "title_map": ("Backbone and export corridors", "主网架与外送通道"),
-    "title_feasibility": ("Feasibility map", "可行域"),
-    "title_weather": ("Spread over weather years", "气象年分布"),
-}
-"""Label key -> (English, Chinese)."""
+LABELS = TEXT
+"""The one translation table (:data:`energysim.plot.labels.TEXT`), under its older name."""
 
 
 def check_lang(lang: str) -> None:
@@ -137,8 +91,7 @@ def check_lang(lang: str) -> None:
 
 def label(key: str, lang: str = "en") -> str:
     """The label ``key`` of :data:`LABELS` in ``lang``."""
-    en, zh = LABELS[key]
-    return zh if lang == "zh" else en
+    return tr(key, lang)
 
 
 def carrier_color(carrier: str) -> str:

@@ -18,9 +18,11 @@ from energysim.accounting import (
     safe_share,
     system_figures,
 )
+from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.cache import config_yaml
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
+from energysim.indicators import add_indicators
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.results.schema import VARIABLES
 
@@ -76,6 +78,7 @@ def to_dataset(
         "line": list(index.lines),
         "corridor": list(index.corridors),
         "flexible_load": list(index.flexible_loads),
+        "month": MONTHS,
     }
     ne_carriers = NEW_ENERGY_CARRIERS
     gen_p = generator_dispatch(result, inputs, index)
@@ -142,6 +145,13 @@ def to_dataset(
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,
         **figures,
+        **adequacy_figures(
+            index.snapshots,
+            result.unserved,
+            result.corr_short,
+            index.receiving_peak,
+            result.reserve_short,
+        ),
     }
     used = {d for name in data for d in VARIABLES[name].dims}
     ds = xr.Dataset(
@@ -188,6 +198,7 @@ def to_dataset(
             "config": config_yaml(scenario),  # cached per content (energysim.cache)
         }
     )
+    ds = add_indicators(ds, result, inputs, scenario)
     if attrs:
         ds.attrs.update(dict(attrs))
     return ds

@@ -4,7 +4,8 @@
 engines return exactly these variables (:func:`validate_results` checks it in the tests).
 
 Dims: ``snapshot`` (hour, Beijing local time), ``bus``, ``generator``, ``storage_unit``, ``line``,
-``corridor``, ``flexible_load``. Annual figures have no ``snapshot`` dim.
+``corridor``, ``flexible_load``; the indicators add ``grid`` (mengxi, mengdong), ``month``
+(1..12), ``region`` (receiving grids) and ``technology``. Annual figures have no ``snapshot`` dim.
 """
 
 from __future__ import annotations
@@ -107,6 +108,115 @@ VARIABLES: dict[str, VarSpec] = {
     "demand_response_TWh": VarSpec((), "TWh", "load shed by demand response"),
     "unserved_MWh": VarSpec((), "MWh", "unserved energy"),
     "thermal_relief_TWh": VarSpec((), "TWh", "must-run thermal reduced below its floor"),
+    # indicators (energysim.indicators)
+    "coal_Mtce": VarSpec((), "Mtce", "standard coal burned in coal units (after co-firing)"),
+    "co2_Mt": VarSpec((), "Mt", "CO2 from coal and gas, net of capture"),
+    "co2_captured_Mt": VarSpec((), "Mt", "CO2 captured (CCUS)"),
+    "coal_heat_rate_gce_per_kWh": VarSpec(
+        (), "gce/kWh", "average heat rate of coal units (all fuel / coal-unit generation)"
+    ),
+    "generation_TWh": VarSpec((), "TWh", "generation of all generators"),
+    "new_energy_generation_share": VarSpec((), "1", "new-energy share of generation"),
+    "new_energy_over_thermal_generation": VarSpec(
+        (), "1", "new-energy generation / thermal generation (两个超过)"
+    ),
+    "non_fossil_share": VarSpec(
+        (), "1", "non-fossil share of generation (renewables and co-fired biomass/ammonia)"
+    ),
+    "new_energy_capacity_share": VarSpec((), "1", "new-energy share of generating capacity"),
+    "new_energy_over_thermal_capacity": VarSpec(
+        (), "1", "new-energy capacity / thermal capacity (两个超过)"
+    ),
+    "curtailed_system_TWh": VarSpec((), "TWh", "new energy curtailed for system surplus (调峰)"),
+    "curtailed_congestion_TWh": VarSpec(
+        (), "TWh", "new energy curtailed for network congestion (网架)"
+    ),
+    "bus_new_energy_utilisation": VarSpec(("bus",), "1", "new energy used / available per bus"),
+    "bus_curtailed_system_TWh": VarSpec(("bus",), "TWh", "system-surplus curtailment per bus"),
+    "bus_curtailed_congestion_TWh": VarSpec(("bus",), "TWh", "congestion curtailment per bus"),
+    "grid_new_energy_utilisation": VarSpec(
+        ("grid",), "1", "new energy used / available per grid (蒙西, 蒙东)"
+    ),
+    "grid_curtailed_system_TWh": VarSpec(("grid",), "TWh", "system-surplus curtailment per grid"),
+    "grid_curtailed_congestion_TWh": VarSpec(("grid",), "TWh", "congestion curtailment per grid"),
+    "monthly_new_energy_utilisation": VarSpec(
+        ("month",), "1", "new energy used / available per month"
+    ),
+    "monthly_curtailed_system_TWh": VarSpec(
+        ("month",), "TWh", "system-surplus curtailment per month"
+    ),
+    "monthly_curtailed_congestion_TWh": VarSpec(
+        ("month",), "TWh", "congestion curtailment per month"
+    ),
+    "storage_cycles": VarSpec(
+        ("storage_unit",), "1", "equivalent full cycles (discharged / energy capacity)"
+    ),
+    "storage_shifted_TWh": VarSpec((), "TWh", "energy discharged by all storage"),
+    "new_type_storage_cycles": VarSpec((), "1", "equivalent full cycles of new-type storage"),
+    "flexible_load_full_load_hours": VarSpec(
+        ("flexible_load",), "h", "flexible load energy / rated input"
+    ),
+    "hydrogen_t": VarSpec(("flexible_load",), "t", "hydrogen produced (electrolysers)"),
+    "hydrogen_kt": VarSpec((), "kt", "hydrogen produced by all electrolysers"),
+    "corridor_new_energy_delivered_TWh": VarSpec(
+        ("corridor",), "TWh", "new energy delivered at the receiving end (after losses)"
+    ),
+    "region_new_energy_delivered_TWh": VarSpec(
+        ("region",), "TWh", "new energy delivered to each receiving grid (after losses)"
+    ),
+    "fuel_cost_bnCNY": VarSpec((), "1e9 CNY", "fuel cost (coal, co-fired fuels, gas, biomass)"),
+    "variable_cost_bnCNY": VarSpec(
+        (), "1e9 CNY", "variable system cost (fuel, variable O&M, CCUS, demand response)"
+    ),
+    "energy_served_TWh": VarSpec(
+        (), "TWh", "demand served + flexible loads + energy sent over the corridors"
+    ),
+    "variable_cost_CNY_per_MWh": VarSpec((), "CNY/MWh", "variable system cost per MWh served"),
+    "annualised_investment_bnCNY": VarSpec(
+        ("technology",), "1e9 CNY", "annualised investment and fixed O&M of the installed fleet"
+    ),
+    "levelised_system_cost_CNY_per_MWh": VarSpec(
+        (), "CNY/MWh", "(variable cost + annualised investment) per MWh served"
+    ),
+    # adequacy (energysim.adequacy; definitions in its module docstring)
+    "loss_of_load_hours": VarSpec((), "h", "hours with unserved demand (LOLH)"),
+    "export_cut_hours": VarSpec((), "h", "hours with scheduled corridor sending cut"),
+    "export_cut_max_MW": VarSpec((), "MW", "largest cut of scheduled sending in one hour"),
+    "export_cut_max_hour": VarSpec(
+        (), "h", "hour of the year (0-based) of the largest cut; -1 if none"
+    ),
+    "export_cut_peak_hours": VarSpec(
+        (), "h", "hours with a cut in the receiving grid's peak hours (top 10 % of its load)"
+    ),
+    "export_cut_peak_TWh": VarSpec(
+        (), "TWh", "scheduled sending cut in the receiving grids' peak hours"
+    ),
+    "reserve_shortfall_hours": VarSpec((), "h", "hours with upward reserve not held"),
+    "reserve_shortfall_MWh": VarSpec((), "MWh", "upward reserve not held, summed over hours"),
+    "corridor_cut_hours": VarSpec(("corridor",), "h", "hours with scheduled sending cut"),
+    "loss_of_load_hours_monthly": VarSpec(("month",), "h", "hours with unserved demand"),
+    "unserved_MWh_monthly": VarSpec(("month",), "MWh", "unserved energy"),
+    "export_cut_hours_monthly": VarSpec(
+        ("month",), "h", "hours with scheduled corridor sending cut"
+    ),
+    "export_shortfall_TWh_monthly": VarSpec(
+        ("month",), "TWh", "scheduled export that could not be supplied"
+    ),
+    "export_cut_max_MW_monthly": VarSpec(
+        ("month",), "MW", "largest cut of scheduled sending in one hour"
+    ),
+    "export_cut_peak_hours_monthly": VarSpec(
+        ("month",), "h", "hours with a cut in the receiving grid's peak hours"
+    ),
+    "export_cut_peak_TWh_monthly": VarSpec(
+        ("month",), "TWh", "scheduled sending cut in the receiving grids' peak hours"
+    ),
+    "reserve_shortfall_hours_monthly": VarSpec(
+        ("month",), "h", "hours with upward reserve not held"
+    ),
+    "reserve_shortfall_MWh_monthly": VarSpec(
+        ("month",), "MWh", "upward reserve not held, summed over hours"
+    ),
 }
 
 ANNUAL_FIGURES = (
@@ -118,6 +228,9 @@ ANNUAL_FIGURES = (
     "renewable_weight",
     "new_energy_utilisation",
     "unserved_MWh",
+    "loss_of_load_hours",
+    "export_cut_hours",
+    "reserve_shortfall_hours",
     "new_energy_used_TWh",
     "new_energy_curtailed_TWh",
     "export_TWh",

@@ -23,8 +23,10 @@ from energysim.accounting import (
     safe_share,
     system_figures,
 )
+from energysim.adequacy import adequacy_figures
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
+from energysim.indicators import structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit
 
@@ -188,6 +190,26 @@ def _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne):
                 dedicated_ne[t, corridors[i]] += p
 
 
+def dedicated_outputs(
+    result: DispatchResult, inputs: KernelInputs, prep: FigurePrep
+) -> tuple[np.ndarray, np.ndarray]:
+    """Output of each corridor's dedicated new-energy plants and of all its dedicated plants,
+    (T, C) MW each, from the dedicated plants' columns only."""
+    dedicated_ne = np.zeros_like(result.corr_flow)
+    dedicated_all = np.zeros_like(result.corr_flow)
+    if prep.dedicated_col.size:
+        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
+        _add_columns(
+            gen_p,
+            prep.dedicated_col,
+            prep.dedicated_corridor,
+            prep.dedicated_is_ne,
+            dedicated_all,
+            dedicated_ne,
+        )
+    return dedicated_ne, dedicated_all
+
+
 def annual_figures(
     result: DispatchResult,
     inputs: KernelInputs,
@@ -214,18 +236,7 @@ def annual_figures(
         Figure name -> value, in the units of ``VARIABLES`` (TWh, GW, MW, MWh, p.u.).
     """
     # the corridor accounting of to_dataset, with the output of the dedicated plants only
-    dedicated_ne = np.zeros_like(result.corr_flow)
-    dedicated_all = np.zeros_like(result.corr_flow)
-    if prep.dedicated_col.size:
-        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
-        _add_columns(
-            gen_p,
-            prep.dedicated_col,
-            prep.dedicated_corridor,
-            prep.dedicated_is_ne,
-            dedicated_all,
-            dedicated_ne,
-        )
+    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
     keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
     if prep.zero_cost_renewable:
@@ -233,7 +244,7 @@ def annual_figures(
     else:  # pragma: no cover - every zero-cost carrier is renewable today
         zero_used = math.nan
     thermal = _thermal_classes_TWh(result, inputs, prep)
-    return system_figures(
+    figures = system_figures(
         result,
         inputs,
         scenario,
@@ -242,6 +253,15 @@ def annual_figures(
         renewable_used_TWh=zero_used + thermal["renewable"],
         coal_TWh=thermal["coal"],
     )
+    adequacy = adequacy_figures(
+        index.snapshots,
+        result.unserved,
+        result.corr_short,
+        index.receiving_peak,
+        result.reserve_short,
+    )
+    figures.update({k: v for k, v in adequacy.items() if np.ndim(v) == 0})
+    return figures | structural_figures(scenario, figures)
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:

@@ -186,6 +186,19 @@ PREPARATORY = {  # plan 专栏25: 前期工作 only -> after 2030
     "xilingol-beijing": ("锡林郭勒盟绿电进京", "xilingol", "jjj"),
 }
 
+LEGACY_UHV_HOURS_2025 = 3600.0  # assumption, calibrated: legacy UHV lines send ~184 TWh in 2025 (see source text)
+POINT_TO_GRID_HOURS = 5000.0  # assumption: flat base-load schedule of the 500 kV point-to-grid plants and 伊敏—穆家
+NEW_CORRIDOR_MW = 8000.0  # assumption: standard ±800 kV rating (蒙西—京津冀 8 GW sourced)
+NEW_CORRIDOR_EFFICIENCY = 0.93  # assumption: 7 % loss over ~700-1 600 km DC
+NEW_CORRIDOR_HOURS = 4500.0  # = 蒙西—京津冀's 36 TWh / 8 GW (facts.md §5)
+NEW_CORRIDOR_NE_SHARE = 0.5  # project examples >= 50 % (facts.md §5), no formal rule found
+PREPARATORY_YEAR = 2032  # assumption: lines at 前期工作 stage in the plan enter after 2030
+
+# -- other generation ---------------------------------------------------------------------------
+
+BIOMASS_PMAX, BIOMASS_PMIN = 0.9, 0.3  # assumptions: schema default availability; straw boilers' stable load
+HYDRO_PMAX = 0.3  # assumption: 2022 hydro 3.65 TWh gives 0.34 without PHS, ~0.15 with Hohhot PHS
+
 # -- storage ----------------------------------------------------------------------------------
 
 STORAGE_PATH_2025 = [(date(2025, 1, 1), 10.32), (date(2025, 3, 31), 10.86), (date(2025, 12, 31), 17.0)]
@@ -193,6 +206,78 @@ STORAGE_2030_MW = 60000.0
 STORAGE_HOURS = 42.96 / 10.17  # 2026-02 list of independent storage (facts.md §7)
 LI_RT = 0.85  # assumption: round-trip efficiency incl. auxiliaries
 PHS_RT = 2.007 / 2.677  # Hohhot PHS design generation / pumping (facts.md §6)
+PHS_UNIT_MW, PHS_MAX_HOURS = 1200.0, 6.0  # 4 x 300 MW (facts.md §6); 6 h: assumption, daily-cycle PHS
+STORAGE_STANDING_LOSS = 0.0001  # assumption: Li-ion self-discharge + auxiliaries, p.u. per hour
+
+
+# -- central case (issue 13): what a grid planner would accept ------------------------------------
+# The optimistic case (plan-2030-optimistic.yaml) keeps the settings before issue 13; the central
+# case (plan-2030.yaml) differs in the constants below. docs/data.md argues each one.
+
+COAL_MARGINAL_COST = 260.0  # assumption: ~800 CNY/t standard coal x ~0.30 kgce/kWh = 240 + ~20 VOM
+CHP_MARGINAL_COST_OPTIMISTIC = 240.0  # assumption (before issue 13): condensing less a heat credit
+GAS_MARGINAL_COST = 600.0  # assumption: ~2.5 CNY/m3 at ~0.2 m3/kWh + VOM
+BIOMASS_MARGINAL_COST = 350.0  # assumption: ~300 CNY/t straw at ~1.2 kg/kWh
+# Minimum stable load (p.u.) by class. No numeric values of the national 深度调峰 metric were found
+# (facts.md §9); 0.30-0.35 for retrofitted condensing units and 0.40+ for CHP in the heating
+# season is the unsourced modelling default there.
+COAL_PMIN = {2025: 0.35, 2030: 0.30}  # optimistic: retrofit reaches 0.30 by 2030
+COAL_PMIN_CENTRAL_2030 = 0.35  # assumption: fleet-wide 0.35 in commercial operation (not all units retrofitted, 国能九江-type 30 % is a best case)
+CHP_PMIN, CHP_PMIN_HEATING = 0.30, 0.50  # optimistic
+CHP_PMIN_CENTRAL, CHP_PMIN_HEATING_CENTRAL = 0.35, 0.60  # assumption: heat-led units in winter run near 60 % to hold the heat load (facts.md §9: 0.40+, a floor)
+# Captive plants (自备电厂): GEM flags 17.66 GW operating captive units (11.19 GW aluminium), all
+# "Captive industry use = CHP" (../shared/data/im_coal_units_gem_jul2023.csv). Smelter load is flat.
+CAPTIVE_PMIN = {"aluminum": 0.80, "other": 0.60}  # assumption: aluminium pot lines run flat (cf. CAPTIVE_LOAD_FACTOR); chemical/metal plants with process steam ~0.6
+# Heating seasons by league (MM-DD/MM-DD). The issue 13 brief and local practice: 呼伦贝尔 and 兴安
+# heat from about mid-September to mid-May; the rest of IM keeps the scenario default 10-15/04-15.
+HEATING_SEASON = {"hulunbuir": "09-15/05-15", "hinggan": "09-15/05-15",
+                  "xilingol": "10-01/04-30", "ulanqab": "10-01/04-30"}  # xilingol/ulanqab: assumption, cold plateau (~1 000-1 400 m), two weeks longer each way
+# Solar resource by league: annual global radiation 110-130 kcal/cm2 in 呼伦贝尔/兴安, 130-140 in
+# 通辽(哲盟)/赤峰(昭盟)/锡林郭勒, 140-160 elsewhere (summary of IM resource, http://m.heztianyin.com/sell/ef2b6knrn1b58c.html);
+# mid-points relative to the capacity-weighted provincial mean give each league's solar scale.
+SOLAR_RADIATION_KCAL = {"hulunbuir": 120.0, "hinggan": 120.0, "tongliao": 135.0, "chifeng": 135.0,
+                        "xilingol": 135.0, "alxa": 150.0, "wuhai": 150.0, "bayannur": 150.0,
+                        "ordos": 150.0, "baotou": 150.0, "hohhot": 150.0, "ulanqab": 150.0}
+# Fleet timing 2030. Additions of the model year: 1/5 of the 2026-30 additions (assumption: even
+# build-out), entering at the date that gives 2025's in-year share of additions (NE: end-2024 135 ->
+# in-year average 145.7 -> end-2025 170 GW: 0.31 of the year's additions ran on average; storage:
+# 10.32 -> 13.11 -> 17 GW: 0.42; facts.md §1). 2025's additions came mostly in Q4.
+BUILD_YEARS_2026_30 = 5
+# Desert-base corridors: first day in service (central case). Only 蒙西—京津冀 has started (2025-12-30,
+# target 2027, facts.md §5); the 倍增方案 (2023-11) asked for 库布其—上海, 腾格里—江西, 乌兰布和—京津冀
+# to start in the 14th FYP, and no start was found by 2026-01. A ±800 kV line takes ~2 years
+# (蒙西—京津冀: start 2025-12-30, target end-2027). 送电江苏/安徽 appear first in the 15th-FYP plan.
+CORRIDOR_DATES_CENTRAL = {
+    "mengxi-jjj": ("2027-12-31", "construction started 2025-12-30, target 2027 (facts.md §5): end of the target year"),
+    "kubuqi-shanghai": ("2029-06-30", "assumption: no start found by 2026-01; start mid-2027 at the earliest after approval + ~2 years build"),
+    "tengger-jiangxi": ("2029-06-30", "assumption: no start found by 2026-01 (华电 base 2 GW PV first phase operating); start mid-2027 + ~2 years"),
+    "ulanbuh-jjj": ("2029-12-31", "assumption: no start found by 2026-01; start end-2027 + ~2 years"),
+    "desert-jiangsu": ("2031-06-30", "assumption: first named in the 15th-FYP plan; approval 2027-28 + ~2.5 years"),
+    "desert-anhui": ("2031-06-30", "assumption: first named in the 15th-FYP plan; approval 2027-28 + ~2.5 years"),
+}
+# Sending-end support: a desert base pairs an 8 GW ±800 kV line with 4 GW coal (facts.md §5); held at
+# ~0.5 of its rating whenever the line runs at full schedule, that is 2 GW per 8 GW sent.
+SUPPORT_FLOOR_PU = 0.25  # assumption (no rule text found), applied to every ±800 kV DC line
+# Delivery curve of the desert-base lines: the receiving grids' own load shape (evening-peaking
+# East-China/North-China load; the receiving grids have midday solar surplus of their own).
+DESERT_DELIVERY_CURVE_CENTRAL = "receiving_load"
+# Export above schedule (surplus market, central case). Inter-provincial trade follows annual and
+# monthly contracts; surplus above them is sold in the inter-provincial spot market, and the
+# receiving grids (Shandong, Jiangsu, Jing-Jin-Ji, ...) have midday solar surplus of their own.
+# The two settings are calibrated on 2025 (baseline-2025: NE export 90 TWh, NE generation 270 TWh,
+# facts.md §2; `energysim calibrate`): UHV lines take half the hour's headroom outside 10:00-15:59;
+# the 500 kV AC ties into the North-China and Northeast regional grids (蒙东 is part of the Northeast
+# synchronous grid) take all of it. No annual cap: no source gives one.
+SURPLUS_SHARE_UHV = 0.5  # assumption, calibrated (2025 NE export 90.2 vs 90 TWh)
+SURPLUS_HOURS_UHV = "0-9,16-23"  # assumption: no surplus into the receiving grids' midday solar peak
+SURPLUS_SHARE_REGIONAL_AC = 1.0  # assumption: one synchronous regional grid, no market limit
+REGIONAL_AC_TIES = ("chifeng-liaoning", "tongliao-northeast", "mengxi-huabei")
+EXPORT_SURPLUS_2025_TWH = 12.5  # calibrated: surplus sold above schedule in baseline-2025 under the rules above, so scheduled + surplus = 350 TWh
+# Internal grid: the central case keeps the 2025 backbone (no 500 kV reinforcement under
+# construction was found); x1.5 and the 锡盟—赤峰 flexible DC (plan: 研究推动, study stage) go to the
+# grid-expansion variant.
+BACKBONE_EXPANSION_FACTOR = 1.5  # assumption for the plan's 谋划构建区内电网 500 千伏主干网架
+XILINGOL_CHIFENG_DC_MW = 4000.0  # assumption, optimistic for a project still being studied
 
 
 def time_average(path: list[tuple[date, float]]) -> float:
@@ -229,16 +314,28 @@ def split(total: float, weights: dict[str, float]) -> dict[str, float]:
     return {k: total * w / s for k, w in weights.items() if w > 0}
 
 
-def main(shared: Path) -> None:
+def read_gem(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """GEM coal units (with bus, MW, CHP/captive/corridor tags) and the league capacity table."""
     coal = pd.read_csv(shared / "im_coal_units_gem_jul2023.csv")
     coal["bus"] = coal["league_city"].map(lambda x: LEAGUES[x][0])
     coal["MW"] = coal["Capacity (MW)"]
+    coal["chp_name"] = (coal["Plant name (local)"].str.contains("热电|自备")
+                        | coal["Plant name"].str.contains("[Cc]ogen")
+                        | (coal["Captive industry use"] == "CHP"))
+    coal["captive"] = coal["Captive"].notna()
+    coal["corridor"] = coal["Plant name"].map(lambda p: EXPORT_PLANTS.get(p, (None, ""))[0])
+    suanci = coal["Plant name"] == "Zhunger Suancigou power station"
+    coal.loc[suanci & (coal.Status == "operating"), "corridor"] = None
     league = pd.read_csv(shared / "im_capacity_by_league_gem.csv")
     league["bus"] = league["league_city"].map(lambda x: LEAGUES[x][0])
-    league = league.set_index("bus")
-    summary: dict[str, object] = {}
+    return coal, league.set_index("bus")
 
-    # ---- buses ---------------------------------------------------------------------------
+
+# ---- buses ------------------------------------------------------------------------------------
+
+
+def derive_buses(coal: pd.DataFrame, summary: dict) -> None:
+    """buses.csv: location, grid, demand share and heating season of each league."""
     op = coal[coal["Status"] == "operating"].copy()
     op["export"] = op["Plant name"].map(lambda p: p in EXPORT_PLANTS)
     if SUANCIGOU_PHASE1_LOCAL:
@@ -266,10 +363,15 @@ def main(shared: Path) -> None:
         if b == "xilingol":
             grid_note += ("; caveat: administratively 蒙西 but its export plants and the 锡盟 UHV "
                           "stations connect to State Grid (North China), not the 蒙西 grid")
+        season = HEATING_SEASON.get(b)
+        season_note = (f" heating_season {season}: " + ("mid-September to mid-May (issue 13 brief; "
+                       "呼伦贝尔/兴安 heat about 8 months)" if b in ("hulunbuir", "hinggan") else
+                       "assumption, cold plateau, two weeks longer each way than the IM default")
+                       if season else "")
         bus_rows.append({
             "name": b, "name_zh": zh, "grid": grid,
             "x": round(cent.loc[b, "x"], 2), "y": round(cent.loc[b, "y"], 2),
-            "demand_share": shares[b],
+            "demand_share": shares[b], "heating_season": season,
             "source": (
                 f"{grid_note}. x/y: capacity-weighted centroid of GEM operating coal units, derived "
                 f"from {GEM_COAL}. demand_share: assumption (no league-level load data exists): "
@@ -279,14 +381,181 @@ def main(shared: Path) -> None:
                 f"IM peak = {DEMAND_2025_TWH:.0f} TWh at load factor 0.844 of the 2018 profile), split "
                 f"within the grid by GEM operating coal excluding export-dedicated plants "
                 f"({proxy[b]:.0f} MW here; IM load is dominated by energy-intensive industry with "
-                "co-located/captive plants)"
+                f"co-located/captive plants).{season_note}"
             ),
         })
-    write("buses.csv", ["name", "name_zh", "grid", "x", "y", "demand_share", "source"], bus_rows,
-          "Buses: the 12 leagues/cities of Inner Mongolia. Generated by scenarios/data/derive.py; "
-          "see docs/data.md.")
+    header = ["name", "name_zh", "grid", "x", "y", "demand_share", "heating_season", "source"]
+    write("buses.csv", header, bus_rows, "Buses: the 12 leagues/cities of Inner Mongolia. Generated by "
+          "scenarios/data/derive.py; see docs/data.md.")
+    plain = [{k: v for k, v in r.items() if k != "heating_season"} for r in bus_rows]
+    for r in plain:
+        r["source"] = r["source"].split(" heating_season ")[0]
+    write("buses-optimistic.csv", header, plain, "Buses, optimistic case (one heating season for all "
+          "leagues, the scenario's). Generated by scenarios/data/derive.py; see docs/data.md.")
 
-    # ---- new energy 2025 (in-year average fleet) ----------------------------------------
+
+# ---- generators -------------------------------------------------------------------------------
+
+
+def coal_fleet(coal: pd.DataFrame, weights: dict[str, float], retire: bool) -> pd.DataFrame:
+    """GEM units of the given statuses, capacity weighted by status share; old units retired."""
+    c = coal[coal.Status.isin(weights)].copy()
+    c["MW"] = c["MW"] * c.Status.map(weights)
+    if retire:
+        c = c[~((c.Status == "operating") & (c["Start year"] < RETIRE_BEFORE))]
+    return c
+
+
+def coal_rows(c: pd.DataFrame, year: int, extra_dedicated: dict[str, tuple[str, float, str, str | None]],
+              chp_topup: dict[str, float], frac25: float, central: bool) -> list[dict]:
+    """Condensing, CHP, captive and export-dedicated coal rows of one fleet."""
+    rows: list[dict] = []
+    ded = c[c.corridor.notna()]
+    local = c[c.corridor.isna()]
+    total = c.MW.sum() + sum(v[1] for v in extra_dedicated.values())
+    # CHP: name-based CHP units plus a uniform share f of the other local units, so that the
+    # provincial CHP share matches PyPSA-China's end-2020 54.6/(54.6+39.1) GW.
+    chp_named = local[local.chp_name].groupby("bus").MW.sum()
+    cond_named = local[~local.chp_name].groupby("bus").MW.sum()
+    if "f" not in chp_topup:  # set on the 2025 fleet, kept for 2030 (a unit's role is stable)
+        chp_topup["f"] = (CHP_SHARE_2020 * total - chp_named.sum()) / cond_named.sum()
+    f = chp_topup["f"]
+    assert 0 <= f <= 1, f
+    captive = local[local.captive] if central else local.iloc[0:0]
+    chp_named_rows = local[local.chp_name & ~local.index.isin(captive.index)].groupby("bus").MW.sum()
+    pmin = COAL_PMIN_CENTRAL_2030 if (central and year > 2025) else COAL_PMIN[2030 if year > 2025 else 2025]
+    chp_pmin, chp_heat = (CHP_PMIN_CENTRAL, CHP_PMIN_HEATING_CENTRAL) if central else (CHP_PMIN, CHP_PMIN_HEATING)
+    chp_cost = COAL_MARGINAL_COST if central else CHP_MARGINAL_COST_OPTIMISTIC
+    status_note = ("operating Jul 2023 + %.0f %% of units under construction Jul 2023 (calibrated so "
+                   "coal + 0.3 GW gas = 110 GW, the unsourced 110-115 GW end-2025 thermal estimate in "
+                   "facts.md §1, taken as in-year average)" % (100 * frac25)) if year <= 2025 else (
+                   f"operating Jul 2023 minus units started before {RETIRE_BEFORE} (assumption: retired at >=35 "
+                   "years by 2030) + all units under construction or permitted Jul 2023")
+    pmin_note = (f"p_min_pu {pmin}: assumption, fleet-wide minimum stable load in commercial operation "
+                 "(facts.md §9: 0.30-0.35 for retrofitted units is an unsourced modelling default; not every "
+                 "unit is retrofitted by 2030)" if central and year > 2025 else
+                 f"p_min_pu {pmin}: assumption, retrofitted condensing units 0.30-0.35 (facts.md §9, unsourced "
+                 "modelling default; 2030 lower after 新一代煤电升级专项行动)")
+    for b in BUSES:
+        chp = chp_named_rows.get(b, 0.0) + f * cond_named.get(b, 0.0)
+        cond = (1 - f) * cond_named.get(b, 0.0)
+        common = (f"GEM {status_note}, derived from {GEM_COAL}; export-dedicated plants in separate "
+                  "rows")
+        if cond > 0:
+            rows.append({
+                "name": f"{b}-coal", "bus": b, "carrier": "coal", "p_nom": round(cond, 1),
+                "p_min_pu": pmin, "marginal_cost": COAL_MARGINAL_COST,
+                "source": (f"{common}; condensing = units not named 热电/自备/Cogen less the CHP top-up "
+                           f"(f = {f:.3f}, set on the 2025 fleet so that CHP is "
+                           f"{CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020 54.6/(54.6+39.1) GW, "
+                           f"{PYPSA_CAP}; kept for 2030, new units classed by name). {pmin_note}. "
+                           f"marginal_cost {COAL_MARGINAL_COST:.0f} CNY/MWh: assumption, ~800 CNY/t standard "
+                           "coal x ~0.30 kgce/kWh = 240 + ~20 VOM"),
+            })
+        if chp > 0:
+            cost_note = (f"marginal_cost {chp_cost:.0f} = condensing coal: outside the heating season a CHP "
+                         "unit sells power only and sits in the merit order as condensing coal; in the season "
+                         "its heat duty is the must-run floor (assumption)" if central else
+                         f"marginal_cost {chp_cost:.0f}: assumption, condensing 260 less a heat-sales credit")
+            rows.append({
+                "name": f"{b}-coal_chp", "bus": b, "carrier": "coal_chp", "p_nom": round(chp, 1),
+                "p_min_pu": chp_pmin, "p_min_pu_heating": chp_heat, "marginal_cost": chp_cost,
+                "source": (f"{common}; CHP = units named 热电/Cogen"
+                           + ("" if central else "/自备 or GEM captive CHP")
+                           + f" plus a share f = {f:.3f} of the other local units (set on the 2025 fleet so that "
+                           f"CHP is {CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020, {PYPSA_CAP})"
+                           + ("; captive plants in separate rows" if central else "")
+                           + f". p_min_pu {chp_pmin} / heating {chp_heat}: assumption (facts.md §9: 0.40+ in "
+                           f"heating season, unsourced). {cost_note}"),
+            })
+    if central:
+        for b, g in captive.groupby("bus"):
+            al = g[g.Captive == "aluminum"].MW.sum()
+            other = g.MW.sum() - al
+            p = (al * CAPTIVE_PMIN["aluminum"] + other * CAPTIVE_PMIN["other"]) / g.MW.sum()
+            rows.append({
+                "name": f"{b}-coal-captive", "bus": b, "carrier": "coal", "p_nom": round(g.MW.sum(), 1),
+                "p_min_pu": round(p, 3), "marginal_cost": COAL_MARGINAL_COST,
+                "source": (f"captive plants (自备电厂): GEM units flagged Captive, {al:.0f} MW aluminium + "
+                           f"{other:.0f} MW chemicals/metals ({status_note}), derived from {GEM_COAL}; they "
+                           "serve smelters and chemical plants whose load is inside demand. p_min_pu: capacity-"
+                           f"weighted {CAPTIVE_PMIN['aluminum']} aluminium (pot lines run flat) / "
+                           f"{CAPTIVE_PMIN['other']} other (process steam): assumptions"),
+            })
+    for (b, corridor), g in ded.groupby(["bus", "corridor"]):
+        why = "; ".join(sorted({EXPORT_PLANTS[p][1] for p in g["Plant name"]}))
+        plants = ", ".join(sorted(set(g["Plant name (local)"])))
+        rows.append({
+            "name": f"{b}-coal-{corridor}", "bus": b, "carrier": "coal", "p_nom": round(g.MW.sum(), 1),
+            "p_min_pu": pmin, "marginal_cost": COAL_MARGINAL_COST, "dedicated_to": corridor,
+            "source": (f"GEM {status_note}: {plants}, derived from {GEM_COAL}. Dedicated because: {why}. "
+                       f"p_min_pu/marginal_cost as condensing coal (assumptions)"),
+        })
+    for name, (b, mw, src, first_day) in extra_dedicated.items():
+        rows.append({
+            "name": name, "bus": b, "carrier": "coal", "p_nom": mw, "p_min_pu": pmin,
+            "marginal_cost": COAL_MARGINAL_COST, "dedicated_to": name.split("-coal-")[1], "source": src,
+            "in_service_date": first_day,
+        })
+    return rows
+
+
+def other_rows(year: int) -> list[dict]:
+    """Biomass, hydro and gas rows."""
+    rows = []
+    bio = BIOMASS_2025 if year <= 2025 else {b: v * BIOMASS_2030_FACTOR for b, v in BIOMASS_2025.items()}
+    for b, mw in bio.items():
+        rows.append({
+            "name": f"{b}-biomass", "bus": b, "carrier": "biomass", "p_nom": round(mw, 1),
+            "p_max_pu": BIOMASS_PMAX, "p_min_pu": BIOMASS_PMIN, "marginal_cost": BIOMASS_MARGINAL_COST,
+            "source": ("0.57 GW biomass + waste-to-energy on 2025-10-31 (facts.md §1)"
+                       + ("" if year <= 2025 else "; 2030 ~1.0 GW: assumption, plan 稳步发展农林生物质")
+                       + "; league split: assumption (agricultural east and 河套, WtE at Hohhot/Baotou). "
+                       f"p_max_pu 0.9 (schema default), p_min_pu 0.3 and marginal_cost {BIOMASS_MARGINAL_COST:.0f} "
+                       "CNY/MWh (fuel ~300 CNY/t straw at ~1.2 kg/kWh): assumptions"),
+        })
+    for b, mw in HYDRO_MW.items():
+        rows.append({
+            "name": f"{b}-hydro", "bus": b, "carrier": "hydro", "p_nom": mw, "p_max_pu": HYDRO_PMAX,
+            "marginal_cost": 0.0,
+            "source": ("conventional hydro 1.22 GW = PyPSA-China hydro 2 420 MW less the 1 200 MW "
+                       "Hohhot PHS it appears to include (蒙西 grid 'hydro' 2.09 GW end-2023 also "
+                       "≈ 0.89 GW + 1.2 GW PHS) (" + PYPSA_CAP + "; facts.md §1); league split: "
+                       "assumption (Yellow River 龙口/万家寨 IM side at Ordos, 三盛公 Bayannur, 海勃湾 "
+                       "Wuhai; 尼尔基 share and small plants in the east). p_max_pu 0.3: assumption "
+                       "(2022 hydro generation 3.65 TWh gives 0.34 if it excludes PHS, ~0.15 if it "
+                       "includes Hohhot PHS's ~2 TWh)"),
+        })
+    for b, mw in GAS_MW.items():
+        rows.append({
+            "name": f"{b}-gas", "bus": b, "carrier": "gas", "p_nom": mw, "p_min_pu": 0.0,
+            "marginal_cost": GAS_MARGINAL_COST,
+            "source": ("GEM lists Sulige 2 x 150 MW gas (facts.md §1); held flat to 2030 (assumption). "
+                       f"marginal_cost {GAS_MARGINAL_COST:.0f} CNY/MWh: assumption, ~2.5 CNY/m3 at ~0.2 m3/kWh + VOM"),
+        })
+    return rows
+
+
+def solar_scale(b: str, weights: dict[str, float]) -> tuple[float, str]:
+    """League solar scale: the fleet factor times the league's radiation over the fleet-weighted
+    mean radiation (so the provincial total stays calibrated)."""
+    mean = sum(SOLAR_RADIATION_KCAL[x] * w for x, w in weights.items()) / sum(weights.values())
+    scale = round(FLEET_CF_SCALE * SOLAR_RADIATION_KCAL[b] / mean, 3)
+    note = (f"capacity_factor_scale {scale} = fleet factor {FLEET_CF_SCALE} x league radiation "
+            f"{SOLAR_RADIATION_KCAL[b]:.0f} / fleet-weighted mean {mean:.1f} kcal/cm2 (radiation classes of IM "
+            "leagues, http://m.heztianyin.com/sell/ef2b6knrn1b58c.html; mid-points)")
+    return scale, note
+
+
+def in_year_date(year: int, share: float) -> str:
+    """First day that gives a component ``share`` of the year in service."""
+    days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+    return (date(year + 1, 1, 1) - pd.Timedelta(days=round(share * days))).isoformat()
+
+
+def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, summary: dict) -> dict[str, list[dict]]:
+    """generators-2025.csv, generators-2030.csv (central) and generators-2030-optimistic.csv."""
+    # 2025 in-year average new-energy fleet
     ne_avg = time_average(NE_PATH_2025) - BIOMASS_GW
     wind25 = ne_avg * WIND_SHARE_2025 * 1e3
     solar25 = ne_avg * 1e3 - wind25 - sum(CSP_2025.values())
@@ -306,146 +575,50 @@ def main(shared: Path) -> None:
     src_solar25 = (f"{src_avg}; solar = rest after wind; league split: assumption (no league-level PV data; "
                    "shares follow the PV bases: Ordos/Baotou/Bayannur/Alxa deserts and Gobi in the west, "
                    "Chifeng/Tongliao in the east), see docs/data.md")
-
-    # ---- coal ----------------------------------------------------------------------------
-    coal["chp_name"] = (coal["Plant name (local)"].str.contains("热电|自备")
-                        | coal["Plant name"].str.contains("[Cc]ogen")
-                        | (coal["Captive industry use"] == "CHP"))
-    coal["corridor"] = coal["Plant name"].map(lambda p: EXPORT_PLANTS.get(p, (None, ""))[0])
-    suanci = coal["Plant name"] == "Zhunger Suancigou power station"
-    coal.loc[suanci & (coal.Status == "operating"), "corridor"] = None
     construction_MW = coal[coal.Status == "construction"]["MW"].sum()
     operating_MW = coal[coal.Status == "operating"]["MW"].sum()
     frac25 = (THERMAL_2025_GW * 1e3 - sum(GAS_MW.values()) - operating_MW) / construction_MW
     summary["frac_construction_2025"] = frac25
-
-    def coal_fleet(weights: dict[str, float], retire: bool) -> pd.DataFrame:
-        c = coal[coal.Status.isin(weights)].copy()
-        c["MW"] = c["MW"] * c.Status.map(weights)
-        if retire:
-            c = c[~((c.Status == "operating") & (c["Start year"] < RETIRE_BEFORE))]
-        return c
-
     chp_topup: dict[str, float] = {}
+    wind_note = ("capacity_factor_scale: fleet factor (no league-level wind figures were found; GEM gives "
+                 "locations but the shared data hold one provincial ERA5 series)")
+    ne_add_share = (time_average(NE_PATH_2025) - NE_PATH_2025[0][1]) / (NE_PATH_2025[-1][1] - NE_PATH_2025[0][1])
+    st_add_share = (time_average(STORAGE_PATH_2025) - STORAGE_PATH_2025[0][1]) / (
+        STORAGE_PATH_2025[-1][1] - STORAGE_PATH_2025[0][1])
+    summary.update(ne_addition_share=ne_add_share, storage_addition_share=st_add_share)
 
-    def coal_rows(c: pd.DataFrame, year: int, extra_dedicated: dict[str, tuple[str, float, str]]) -> list[dict]:
-        rows: list[dict] = []
-        ded = c[c.corridor.notna()]
-        local = c[c.corridor.isna()]
-        total = c.MW.sum() + sum(v[1] for v in extra_dedicated.values())
-        # CHP: name-based CHP units plus a uniform share f of the other local units, so that the
-        # provincial CHP share matches PyPSA-China's end-2020 54.6/(54.6+39.1) GW.
-        chp_named = local[local.chp_name].groupby("bus").MW.sum()
-        cond_named = local[~local.chp_name].groupby("bus").MW.sum()
-        if "f" not in chp_topup:  # set on the 2025 fleet, kept for 2030 (a unit's role is stable)
-            chp_topup["f"] = (CHP_SHARE_2020 * total - chp_named.sum()) / cond_named.sum()
-        f = chp_topup["f"]
-        assert 0 <= f <= 1, f
-        pmin = 0.35 if year <= 2025 else 0.30
-        status_note = ("operating Jul 2023 + %.0f %% of units under construction Jul 2023 (calibrated so "
-                       "coal + 0.3 GW gas = 110 GW, the unsourced 110-115 GW end-2025 thermal estimate in "
-                       "facts.md §1, taken as in-year average)" % (100 * frac25)) if year <= 2025 else (
-                       f"operating Jul 2023 minus units started before {RETIRE_BEFORE} (assumption: retired at >=35 "
-                       "years by 2030) + all units under construction or permitted Jul 2023")
+    def ne_row(name: str, b: str, carrier: str, mw: float, src: str, central: bool,
+               weights: dict[str, float] | None = None, **extra: object) -> dict:
+        scale, note = FLEET_CF_SCALE, ""
+        if central and carrier == "solar" and weights:
+            scale, note = solar_scale(b, weights)
+        elif central and carrier == "wind":
+            note = wind_note
+        return {"name": name, "bus": b, "carrier": carrier, "p_nom": round(mw, 1), "marginal_cost": 0.0,
+                "capacity_factor_scale": scale, "source": src + (f"; {note}" if note else ""), **extra}
+
+    gens: dict[str, list[dict]] = {}
+    central = True  # 2025: one case, with the central settings (the calibration case)
+    if central:
+        g25: list[dict] = []
         for b in BUSES:
-            chp = chp_named.get(b, 0.0) + f * cond_named.get(b, 0.0)
-            cond = (1 - f) * cond_named.get(b, 0.0)
-            common = (f"GEM {status_note}, derived from {GEM_COAL}; export-dedicated plants in separate "
-                      "rows")
-            if cond > 0:
-                rows.append({
-                    "name": f"{b}-coal", "bus": b, "carrier": "coal", "p_nom": round(cond, 1),
-                    "p_min_pu": pmin, "marginal_cost": 260.0,
-                    "source": (f"{common}; condensing = units not named 热电/自备/Cogen less the CHP top-up "
-                               f"(f = {f:.3f}, set on the 2025 fleet so that CHP is "
-                               f"{CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020 54.6/(54.6+39.1) GW, "
-                               f"{PYPSA_CAP}; kept for 2030, new units classed by name). p_min_pu {pmin}: assumption, retrofitted "
-                               "condensing units 0.30-0.35 (facts.md §9, unsourced modelling default; "
-                               "2030 lower after 新一代煤电升级专项行动). marginal_cost 260 CNY/MWh: "
-                               "assumption, ~800 CNY/t standard coal x ~0.30 kgce/kWh = 240 + ~20 VOM"),
-                })
-            if chp > 0:
-                rows.append({
-                    "name": f"{b}-coal_chp", "bus": b, "carrier": "coal_chp", "p_nom": round(chp, 1),
-                    "p_min_pu": 0.3, "p_min_pu_heating": 0.5, "marginal_cost": 240.0,
-                    "source": (f"{common}; CHP = units named 热电/自备/Cogen or GEM captive CHP plus a "
-                               f"share f = {f:.3f} of the other local units (set on the 2025 fleet so that "
-                               f"CHP is {CHP_SHARE_2020:.3f} of all coal as in PyPSA-China end-2020, {PYPSA_CAP}). p_min_pu 0.3 / "
-                               "heating 0.5: assumption (facts.md §9: 0.40+ in heating season, unsourced; "
-                               "captive industrial CHP also carries process steam). marginal_cost 240: "
-                               "assumption, condensing 260 less a heat-sales credit"),
-                })
-        for (b, corridor), g in ded.groupby(["bus", "corridor"]):
-            why = "; ".join(sorted({EXPORT_PLANTS[p][1] for p in g["Plant name"]}))
-            plants = ", ".join(sorted(set(g["Plant name (local)"])))
-            rows.append({
-                "name": f"{b}-coal-{corridor}", "bus": b, "carrier": "coal", "p_nom": round(g.MW.sum(), 1),
-                "p_min_pu": pmin, "marginal_cost": 260.0, "dedicated_to": corridor,
-                "source": (f"GEM {status_note}: {plants}, derived from {GEM_COAL}. Dedicated because: {why}. "
-                           f"p_min_pu/marginal_cost as condensing coal (assumptions)"),
-            })
-        for name, (b, mw, src) in extra_dedicated.items():
-            rows.append({
-                "name": name, "bus": b, "carrier": "coal", "p_nom": mw, "p_min_pu": pmin,
-                "marginal_cost": 260.0, "dedicated_to": name.split("-coal-")[1], "source": src,
-            })
-        return rows
+            if b in wind_by_bus25:
+                g25.append(ne_row(f"{b}-wind", b, "wind", wind_by_bus25[b], src_wind25, central))
+            if b in solar_by_bus25:
+                g25.append(ne_row(f"{b}-solar", b, "solar", solar_by_bus25[b], src_solar25, central,
+                                  solar_by_bus25))
+        for b, mw in CSP_2025.items():
+            g25.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0,
+                        "capacity_factor_scale": FLEET_CF_SCALE,
+                        "source": ("assumption: the 100 MW trough CSP plant at 乌拉特中旗 (in service 2020; public "
+                                   "knowledge, not in the shared sources); counted inside the NE total")})
+        fleet25 = coal_fleet(coal, {"operating": 1.0, "construction": frac25}, retire=False)
+        g25 += coal_rows(fleet25, 2025, {}, chp_topup, frac25, central)
+        g25 += other_rows(2025)
+        _fix_ne_total(g25, ne_avg * 1e3)
+        gens["generators-2025.csv"] = g25
 
-    def other_rows(year: int) -> list[dict]:
-        rows = []
-        bio = BIOMASS_2025 if year <= 2025 else {b: v * BIOMASS_2030_FACTOR for b, v in BIOMASS_2025.items()}
-        for b, mw in bio.items():
-            rows.append({
-                "name": f"{b}-biomass", "bus": b, "carrier": "biomass", "p_nom": round(mw, 1),
-                "p_max_pu": 0.9, "p_min_pu": 0.3, "marginal_cost": 350.0,
-                "source": ("0.57 GW biomass + waste-to-energy on 2025-10-31 (facts.md §1)"
-                           + ("" if year <= 2025 else "; 2030 ~1.0 GW: assumption, plan 稳步发展农林生物质")
-                           + "; league split: assumption (agricultural east and 河套, WtE at Hohhot/Baotou). "
-                           "p_max_pu 0.9 (schema default), p_min_pu 0.3 and marginal_cost 350 CNY/MWh "
-                           "(fuel ~300 CNY/t straw at ~1.2 kg/kWh): assumptions"),
-            })
-        for b, mw in HYDRO_MW.items():
-            rows.append({
-                "name": f"{b}-hydro", "bus": b, "carrier": "hydro", "p_nom": mw, "p_max_pu": 0.3,
-                "marginal_cost": 0.0,
-                "source": ("conventional hydro 1.22 GW = PyPSA-China hydro 2 420 MW less the 1 200 MW "
-                           "Hohhot PHS it appears to include (蒙西 grid 'hydro' 2.09 GW end-2023 also "
-                           "≈ 0.89 GW + 1.2 GW PHS) (" + PYPSA_CAP + "; facts.md §1); league split: "
-                           "assumption (Yellow River 龙口/万家寨 IM side at Ordos, 三盛公 Bayannur, 海勃湾 "
-                           "Wuhai; 尼尔基 share and small plants in the east). p_max_pu 0.3: assumption "
-                           "(2022 hydro generation 3.65 TWh gives 0.34 if it excludes PHS, ~0.15 if it "
-                           "includes Hohhot PHS's ~2 TWh)"),
-            })
-        for b, mw in GAS_MW.items():
-            rows.append({
-                "name": f"{b}-gas", "bus": b, "carrier": "gas", "p_nom": mw, "p_min_pu": 0.0,
-                "marginal_cost": 600.0,
-                "source": ("GEM lists Sulige 2 x 150 MW gas (facts.md §1); held flat to 2030 (assumption). "
-                           "marginal_cost 600 CNY/MWh: assumption, ~2.5 CNY/m3 at ~0.2 m3/kWh + VOM"),
-            })
-        return rows
-
-    ne_base = {"capacity_factor_scale": FLEET_CF_SCALE}
-
-    # 2025 generators
-    gens25: list[dict] = []
-    for b in BUSES:
-        if b in wind_by_bus25:
-            gens25.append({"name": f"{b}-wind", "bus": b, "carrier": "wind", "p_nom": round(wind_by_bus25[b], 1),
-                           "marginal_cost": 0.0, **ne_base, "source": src_wind25})
-        if b in solar_by_bus25:
-            gens25.append({"name": f"{b}-solar", "bus": b, "carrier": "solar", "p_nom": round(solar_by_bus25[b], 1),
-                           "marginal_cost": 0.0, **ne_base, "source": src_solar25})
-    for b, mw in CSP_2025.items():
-        gens25.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0, **ne_base,
-                       "source": ("assumption: the 100 MW trough CSP plant at 乌拉特中旗 (in service 2020; public "
-                                  "knowledge, not in the shared sources); counted inside the NE total")})
-    fleet25 = coal_fleet({"operating": 1.0, "construction": frac25}, retire=False)
-    gens25 += coal_rows(fleet25, 2025, {})
-    gens25 += other_rows(2025)
-    _fix_ne_total(gens25, ne_avg * 1e3)
-
-    # 2030 generators
+    # 2030
     ne_exist_ws = END_2025_NE_GW - 0.6  # wind+solar+csp end-2025 (less ~0.6 GW biomass)
     wind_exist = END_2025_WIND_GW * 1e3
     solar_exist = ne_exist_ws * 1e3 - wind_exist - sum(CSP_2025.values())
@@ -459,115 +632,171 @@ def main(shared: Path) -> None:
     wind_pipe = {b: league.loc[b, ["wind_pre-construction_MW", "wind_announced_MW"]].sum() for b in BUSES}
     wind_new_bus = split(wind_new, wind_pipe)
     solar_new_bus = split(solar_new, SOLAR_SHARE_NEW_LOCAL)
+    solar_w30 = {b: solar_exist_bus.get(b, 0.0) + solar_new_bus.get(b, 0.0) for b in BUSES}
     src30 = (f"2030: NE total {NE_2030_GW:.0f} GW (plan 第十六章) = end-2025 fleet {ne_exist_ws:.1f} GW "
              f"(>170 GW incl. ~0.6 GW biomass; wind >100 GW, facts.md §1) + {ded_ne / 1e3:.0f} GW dedicated "
              f"desert-base NE of the six 2030 corridors (separate rows) + {csp_new / 1e3:.1f} GW new CSP + "
              f"{rest / 1e3:.1f} GW other additions for local use (绿电直连, 零碳园区, 源网荷储)")
-    gens30: list[dict] = []
-    for b in BUSES:
-        w = wind_exist_bus.get(b, 0.0) + wind_new_bus.get(b, 0.0)
-        if w > 0:
-            gens30.append({"name": f"{b}-wind", "bus": b, "carrier": "wind", "p_nom": round(w, 1),
-                           "marginal_cost": 0.0, **ne_base,
-                           "source": (f"{src30}. Wind: end-2025 {wind_exist / 1e3:.0f} GW split like 2025 "
-                                      f"(GEM op+constr+pre-construction) + {NEW_LOCAL_WIND_SHARE:.0%} of the other "
-                                      f"additions (assumption) split by the GEM wind pipeline (pre-construction + "
-                                      f"announced), derived from {GEM_LEAGUE}")})
-        s = solar_exist_bus.get(b, 0.0) + solar_new_bus.get(b, 0.0)
-        if s > 0:
-            gens30.append({"name": f"{b}-solar", "bus": b, "carrier": "solar", "p_nom": round(s, 1),
-                           "marginal_cost": 0.0, **ne_base,
-                           "source": (f"{src30}. Solar: end-2025 {solar_exist / 1e3:.1f} GW split like 2025 "
-                                      "(assumption) + the rest of the other additions, split by assumed shares "
-                                      "favouring the western deserts and the zero-carbon parks (Ordos 蒙苏, "
-                                      "Baotou), see docs/data.md")})
-    for b in BUSES:
-        mw = CSP_2025.get(b, 0.0) + CSP_NEW_2030.get(b, 0.0)
-        if mw > 0:
-            gens30.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0,
-                           **ne_base,
-                           "source": ("assumption: 1.5 GW CSP in 2030 in the western deserts (plan 第十六章: "
-                                      "因地制宜发展太阳能光热发电; size not given), incl. the existing 0.1 GW at "
-                                      "乌拉特中旗; counted inside the 325 GW")})
-    extra_coal = {}
-    for corr, (zh, b, _rg, _yr, src) in NEW_CORRIDORS.items():
-        base_src = ("base template 8 GW PV + 4 GW wind + 4 GW coal per 8 GW corridor: sourced for 蒙西—京津冀 "
-                    "(Kubuqi base) and 腾格里 (华电 base), assumption for the other corridors; " + src)
-        gens30.append({"name": f"{b}-wind-{corr}", "bus": b, "carrier": "wind", "p_nom": BASE_WIND_GW * 1e3,
-                       "marginal_cost": 0.0, "dedicated_to": corr, **ne_base, "source": f"{zh} dedicated NE: {base_src}"})
-        gens30.append({"name": f"{b}-solar-{corr}", "bus": b, "carrier": "solar", "p_nom": BASE_SOLAR_GW * 1e3,
-                       "marginal_cost": 0.0, "dedicated_to": corr, **ne_base, "source": f"{zh} dedicated NE: {base_src}"})
-        coal_src = f"{zh} dedicated coal: {base_src}"
-        if corr == "tengger-jiangxi":
-            coal_src += ("; matches GEM pre-permit 内蒙古华电腾格里煤电厂 4 x 1000 MW (" + GEM_COAL + ")")
-        extra_coal[f"{b}-coal-{corr}"] = (b, BASE_COAL_GW * 1e3, coal_src + "; p_min_pu/marginal_cost as condensing coal")
-    fleet30 = coal_fleet({"operating": 1.0, "construction": 1.0, "permitted": 1.0}, retire=True)
-    gens30 += coal_rows(fleet30, 2030, extra_coal)
-    gens30 += other_rows(2030)
-    _fix_ne_total(gens30, NE_2030_GW * 1e3)
+    add_date = in_year_date(2030, ne_add_share)
+    add_note = (f"; of which this row: the 2030 additions, 1/{BUILD_YEARS_2026_30} of the bus's 2026-30 additions "
+                f"(assumption: even build-out), in service from {add_date} so that they run {ne_add_share:.2f} of "
+                "the year, 2025's in-year share of additions (end-2024 135 -> average 145.7 -> end-2025 170 GW, "
+                "facts.md §1)")
+    for central in (True, False):
+        g30: list[dict] = []
+        for b in BUSES:
+            for carrier, exist, new, text in (
+                ("wind", wind_exist_bus.get(b, 0.0), wind_new_bus.get(b, 0.0),
+                 f"{src30}. Wind: end-2025 {wind_exist / 1e3:.0f} GW split like 2025 (GEM op+constr+pre-construction) "
+                 f"+ {NEW_LOCAL_WIND_SHARE:.0%} of the other additions (assumption) split by the GEM wind pipeline "
+                 f"(pre-construction + announced), derived from {GEM_LEAGUE}"),
+                ("solar", solar_exist_bus.get(b, 0.0), solar_new_bus.get(b, 0.0),
+                 f"{src30}. Solar: end-2025 {solar_exist / 1e3:.1f} GW split like 2025 (assumption) + the rest of the "
+                 "other additions, split by assumed shares favouring the western deserts and the zero-carbon parks "
+                 "(Ordos 蒙苏, Baotou), see docs/data.md"),
+            ):
+                if exist + new <= 0:
+                    continue
+                if central:
+                    last = new / BUILD_YEARS_2026_30
+                    g30.append(ne_row(f"{b}-{carrier}", b, carrier, exist + new - last, text, central, solar_w30))
+                    if last > 0:
+                        g30.append(ne_row(f"{b}-{carrier}-2030", b, carrier, last, text + add_note, central,
+                                          solar_w30, in_service_date=add_date))
+                else:
+                    g30.append(ne_row(f"{b}-{carrier}", b, carrier, exist + new, text, central))
+        for b in BUSES:
+            mw = CSP_2025.get(b, 0.0) + CSP_NEW_2030.get(b, 0.0)
+            if mw > 0:
+                g30.append({"name": f"{b}-csp", "bus": b, "carrier": "csp", "p_nom": mw, "marginal_cost": 0.0,
+                            "capacity_factor_scale": FLEET_CF_SCALE,
+                            "source": ("assumption: 1.5 GW CSP in 2030 in the western deserts (plan 第十六章: "
+                                       "因地制宜发展太阳能光热发电; size not given), incl. the existing 0.1 GW at "
+                                       "乌拉特中旗; counted inside the 325 GW")})
+        extra_coal = {}
+        for corr, (zh, b, _rg, _yr, src) in NEW_CORRIDORS.items():
+            base_src = ("base template 8 GW PV + 4 GW wind + 4 GW coal per 8 GW corridor: sourced for 蒙西—京津冀 "
+                        "(Kubuqi base) and 腾格里 (华电 base), assumption for the other corridors; " + src)
+            ne_date = coal_date = None
+            if central:
+                line_date, _why = CORRIDOR_DATES_CENTRAL[corr]
+                coal_date = line_date
+                ne_date = line_date if line_date <= "2030-12-31" else "2030-12-31"
+                base_src += (f"; in service with its line from {line_date} (assumption: base and line are built "
+                             "together, 配套同步)" + ("" if line_date <= "2030-12-31" else
+                             "; its NE is connected by 2030-12-31 (the year-end rush of 2025, facts.md §1) and "
+                             "counts toward the year-end capacity, its coal waits for the line"))
+            g30.append(ne_row(f"{b}-wind-{corr}", b, "wind", BASE_WIND_GW * 1e3, f"{zh} dedicated NE: {base_src}",
+                              central, dedicated_to=corr, in_service_date=ne_date))
+            g30.append(ne_row(f"{b}-solar-{corr}", b, "solar", BASE_SOLAR_GW * 1e3, f"{zh} dedicated NE: {base_src}",
+                              central, solar_w30, dedicated_to=corr, in_service_date=ne_date))
+            coal_src = f"{zh} dedicated coal: {base_src}"
+            if corr == "tengger-jiangxi":
+                coal_src += ("; matches GEM pre-permit 内蒙古华电腾格里煤电厂 4 x 1000 MW (" + GEM_COAL + ")")
+            extra_coal[f"{b}-coal-{corr}"] = (b, BASE_COAL_GW * 1e3,
+                                              coal_src + "; p_min_pu/marginal_cost as condensing coal", coal_date)
+        fleet30 = coal_fleet(coal, {"operating": 1.0, "construction": 1.0, "permitted": 1.0}, retire=True)
+        g30 += coal_rows(fleet30, 2030, extra_coal, chp_topup, frac25, central)
+        g30 += other_rows(2030)
+        _fix_ne_total(g30, NE_2030_GW * 1e3)
+        gens["generators-2030.csv" if central else "generators-2030-optimistic.csv"] = g30
 
     gen_header = ["name", "bus", "carrier", "p_nom", "p_max_pu", "p_min_pu", "p_min_pu_heating",
-                  "marginal_cost", "dedicated_to", "capacity_factor_scale", "source"]
+                  "marginal_cost", "dedicated_to", "capacity_factor_scale", "in_service_date", "source"]
     note = ("Generator fleets, one row per (bus, carrier[, corridor]); p_nom MW, marginal_cost CNY/MWh. "
             "Generated by scenarios/data/derive.py; see docs/data.md.")
-    write("generators-2025.csv", gen_header, gens25, "2025 in-year average fleet. " + note)
-    write("generators-2030.csv", gen_header, gens30, "2030 plan central case. " + note)
+    titles = {"generators-2025.csv": "2025 in-year average fleet. ",
+              "generators-2030.csv": "2030 central case (fleet in service hour by hour). ",
+              "generators-2030-optimistic.csv": "2030 optimistic case (settings before issue 13). "}
+    for fname, rows in gens.items():
+        write(fname, gen_header, rows, titles[fname] + note)
+    summary["storage_addition_date"] = in_year_date(2030, st_add_share)
+    return gens
 
-    # ---- storage -------------------------------------------------------------------------
-    st_avg = time_average(STORAGE_PATH_2025) * 1e3
+
+# ---- storage ----------------------------------------------------------------------------------
+
+
+def _ne_by_bus(gens: list[dict]) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for g in gens:
+        if g["carrier"] in ("wind", "solar", "csp"):
+            out[g["bus"]] += g["p_nom"]
+    return out
+
+
+def storage_rows(total: float, gens: list[dict], year: int, additions_date: str | None = None) -> list[dict]:
+    """New-type storage split by NE capacity, plus pumped hydro; with ``additions_date`` the model
+    year's additions get their own rows entering that day."""
     eff = round(LI_RT ** 0.5, 4)
     phs_eff = round(PHS_RT ** 0.5, 4)
+    rows = []
+    split_ = split(total, _ne_by_bus(gens))
+    head = (f"2025 in-year average: time-weighted mean of end-2024 10.32 -> 2025-Q1 10.86 -> end-2025 >17 GW "
+            f"(facts.md §1) = {total / 1e3:.2f} GW" if year <= 2025
+            else "2030: 60 GW new-type storage (plan 第十六章第三节)")
+    common = {"kind": "new_type", "max_hours": round(STORAGE_HOURS, 2), "efficiency_store": eff,
+              "efficiency_dispatch": eff, "standing_loss": STORAGE_STANDING_LOSS}
+    text = ("league split by the bus's wind+solar capacity (assumption: storage is "
+            "mostly built with NE projects, 15 % rule of 2022, facts.md §7); max_hours "
+            "42.96 GWh / 10.17 GW of the 2026-02 independent-storage list (facts.md §7); "
+            f"round-trip {LI_RT} (assumption, Li-ion incl. auxiliaries) -> {eff} each way; "
+            "standing_loss 1e-4 /h: assumption")
+    added = (STORAGE_2030_MW - STORAGE_PATH_2025[-1][1] * 1e3) / BUILD_YEARS_2026_30
+    for b, mw in split_.items():
+        if additions_date:
+            last = added * mw / total
+            rows.append({"name": f"{b}-new_type", "bus": b, "p_nom": round(mw - last, 1), **common,
+                         "source": f"{head}; {text}"})
+            rows.append({"name": f"{b}-new_type-2030", "bus": b, "p_nom": round(last, 1), **common,
+                         "in_service_date": additions_date,
+                         "source": (f"{head}; {text}; this row: the 2030 additions, 1/{BUILD_YEARS_2026_30} of "
+                                    f"60 - 17 GW (assumption: even build-out), in service from {additions_date} "
+                                    "so that they run 2025's in-year share of additions (10.32 -> average 13.11 "
+                                    "-> 17 GW, facts.md §1)")})
+        else:
+            rows.append({"name": f"{b}-new_type", "bus": b, "p_nom": round(mw, 1), **common,
+                         "source": f"{head}; {text}"})
+    phs = [("hohhot", "呼和浩特", 2014)]
+    if year >= 2030:
+        phs += [("chifeng", "芝瑞", 2030), ("wuhai", "乌海", 2030)]
+    for b, zh, _ in phs:
+        rows.append({
+            "name": f"{b}-phs", "bus": b, "kind": "pumped_hydro", "p_nom": PHS_UNIT_MW, "max_hours": PHS_MAX_HOURS,
+            "efficiency_store": phs_eff, "efficiency_dispatch": phs_eff, "standing_loss": 0.0,
+            "source": (f"{zh} PHS 4 x 300 MW (facts.md §6)"
+                       + ("" if b == "hohhot" else "; in service by 2030: assumption (芝瑞 under construction "
+                          "since 2019-08, 乌海 reservoirs impound 2026)")
+                       + f"; round-trip 2.007/2.677 TWh = {PHS_RT:.3f} (Hohhot design, facts.md §6) -> "
+                       f"{phs_eff} each way; max_hours 6: assumption (typical daily-cycle PHS)"),
+        })
+    return rows
 
-    def ne_by_bus(gens: list[dict]) -> dict[str, float]:
-        out: dict[str, float] = defaultdict(float)
-        for g in gens:
-            if g["carrier"] in ("wind", "solar", "csp"):
-                out[g["bus"]] += g["p_nom"]
-        return out
 
-    def storage_rows(total: float, gens: list[dict], year: int) -> list[dict]:
-        rows = []
-        split_ = split(total, ne_by_bus(gens))
-        head = (f"2025 in-year average: time-weighted mean of end-2024 10.32 -> 2025-Q1 10.86 -> end-2025 >17 GW "
-                f"(facts.md §1) = {total / 1e3:.2f} GW" if year <= 2025
-                else "2030: 60 GW new-type storage (plan 第十六章第三节)")
-        for b, mw in split_.items():
-            rows.append({
-                "name": f"{b}-new_type", "bus": b, "kind": "new_type", "p_nom": round(mw, 1),
-                "max_hours": round(STORAGE_HOURS, 2), "efficiency_store": eff, "efficiency_dispatch": eff,
-                "standing_loss": 0.0001,
-                "source": (f"{head}; league split by the bus's wind+solar capacity (assumption: storage is "
-                           "mostly built with NE projects, 15 % rule of 2022, facts.md §7); max_hours "
-                           "42.96 GWh / 10.17 GW of the 2026-02 independent-storage list (facts.md §7); "
-                           f"round-trip {LI_RT} (assumption, Li-ion incl. auxiliaries) -> {eff} each way; "
-                           "standing_loss 1e-4 /h: assumption"),
-            })
-        phs = [("hohhot", "呼和浩特", 2014)]
-        if year >= 2030:
-            phs += [("chifeng", "芝瑞", 2030), ("wuhai", "乌海", 2030)]
-        for b, zh, _ in phs:
-            rows.append({
-                "name": f"{b}-phs", "bus": b, "kind": "pumped_hydro", "p_nom": 1200.0, "max_hours": 6.0,
-                "efficiency_store": phs_eff, "efficiency_dispatch": phs_eff, "standing_loss": 0.0,
-                "source": (f"{zh} PHS 4 x 300 MW (facts.md §6)"
-                           + ("" if b == "hohhot" else "; in service by 2030: assumption (芝瑞 under construction "
-                              "since 2019-08, 乌海 reservoirs impound 2026)")
-                           + f"; round-trip 2.007/2.677 TWh = {PHS_RT:.3f} (Hohhot design, facts.md §6) -> "
-                           f"{phs_eff} each way; max_hours 6: assumption (typical daily-cycle PHS)"),
-            })
-        return rows
-
+def derive_storage(gens: dict[str, list[dict]], summary: dict) -> None:
+    """storage-2025.csv, storage-2030.csv (central, with the 2030 additions) and -optimistic."""
     st_header = ["name", "bus", "kind", "p_nom", "max_hours", "efficiency_store", "efficiency_dispatch",
-                 "standing_loss", "source"]
-    st25 = storage_rows(st_avg, gens25, 2025)
-    st30 = storage_rows(STORAGE_2030_MW, gens30, 2030)
+                 "standing_loss", "in_service_date", "source"]
+    st_avg = time_average(STORAGE_PATH_2025) * 1e3
+    st25 = storage_rows(st_avg, gens["generators-2025.csv"], 2025)
+    st30 = storage_rows(STORAGE_2030_MW, gens["generators-2030.csv"], 2030, summary["storage_addition_date"])
+    st30o = storage_rows(STORAGE_2030_MW, gens["generators-2030-optimistic.csv"], 2030)
     _fix_total(st25, "new_type", st_avg)
     _fix_total(st30, "new_type", STORAGE_2030_MW)
+    _fix_total(st30o, "new_type", STORAGE_2030_MW)
     summary["storage_avg_2025"] = st_avg
     write("storage-2025.csv", st_header, st25, "Storage 2025 (in-year average). MW, h. Generated by derive.py.")
-    write("storage-2030.csv", st_header, st30, "Storage 2030 (plan). MW, h. Generated by derive.py.")
+    write("storage-2030.csv", st_header, st30,
+          "Storage 2030 (central: the 2030 additions enter during the year). MW, h. Generated by derive.py.")
+    write("storage-2030-optimistic.csv", st_header, st30o,
+          "Storage 2030 (optimistic: all in service all year). MW, h. Generated by derive.py.")
 
-    # ---- lines ---------------------------------------------------------------------------
+
+# ---- lines ------------------------------------------------------------------------------------
+
+
+def derive_lines() -> None:
+    """lines.csv (2025 = 2030 central backbone) and lines-2030-expansion.csv (grid-expansion)."""
     line_header = ["name", "bus0", "bus1", "kind", "p_nom", "efficiency", "source"]
     tree = [  # bus0, bus1, 2025 MW, efficiency, note
         ("alxa", "wuhai", 3000.0, 0.985, "乌斯太—乌海, ~100 km"),
@@ -585,28 +814,37 @@ def main(shared: Path) -> None:
     base = ("internal backbone reduced to a radial tree (the dispatch kernel needs one; parallel paths are "
             "merged). p_nom: assumption, ~2-3 GW per 500 kV double circuit times the circuits judged to "
             "run between the two buses; efficiency: assumption, ~1-2 % loss for 100-450 km of 500 kV")
-    lines25, lines30 = [], []
+    lines25, lines_x = [], []
     for b0, b1, mw, eff_l, note_l in tree:
         lines25.append({"name": f"{b0}-{b1}", "bus0": b0, "bus1": b1, "kind": "ac_500kv", "p_nom": mw,
                         "efficiency": eff_l, "source": f"{note_l}; {base}"})
-        lines30.append({"name": f"{b0}-{b1}", "bus0": b0, "bus1": b1, "kind": "ac_500kv", "p_nom": mw * 1.5,
-                        "efficiency": eff_l,
-                        "source": (f"{note_l}; {base}; 2030 x1.5: assumption for the plan's 谋划构建区内电网 "
-                                   "500 千伏主干网架 (第三十四章第二节)")})
-    lines30.append({"name": "xilingol-chifeng", "bus0": "xilingol", "bus1": "chifeng", "kind": "dc_internal",
-                    "p_nom": 4000.0, "efficiency": 0.97,
+        lines_x.append({"name": f"{b0}-{b1}", "bus0": b0, "bus1": b1, "kind": "ac_500kv",
+                        "p_nom": mw * BACKBONE_EXPANSION_FACTOR, "efficiency": eff_l,
+                        "source": (f"{note_l}; {base}; 2030 x{BACKBONE_EXPANSION_FACTOR}: assumption for the plan's "
+                                   "谋划构建区内电网 500 千伏主干网架 (第三十四章第二节)")})
+    lines_x.append({"name": "xilingol-chifeng", "bus0": "xilingol", "bus1": "chifeng", "kind": "dc_internal",
+                    "p_nom": XILINGOL_CHIFENG_DC_MW, "efficiency": 0.97,
                     "source": ("蒙西—蒙东 tie; plan 第三十四章第二节: 研究推动区内自用特高压柔性直流输电工程 (study "
                                "stage). 4 GW by 2030 and 3 % loss: assumption (optimistic for a project still being "
                                "studied; no 蒙西—蒙东 tie in 2025: the two grids are not directly interconnected "
                                "inside IM)")})
-    write("lines.csv", line_header, lines25, "Internal backbone 2025 (radial tree). MW. Generated by derive.py.")
-    write("lines-2030.csv", line_header, lines30, "Internal backbone 2030 (radial tree). MW. Generated by derive.py.")
+    write("lines.csv", line_header, lines25,
+          "Internal backbone 2025, kept for the 2030 central case (no reinforcement under construction found). "
+          "Radial tree, MW. Generated by derive.py.")
+    write("lines-2030-expansion.csv", line_header, lines_x,
+          "Internal backbone 2030 with the plan's studied reinforcements (grid-expansion and optimistic "
+          "variants). Radial tree, MW. Generated by derive.py.")
 
-    # ---- corridors -----------------------------------------------------------------------
+
+# ---- corridors --------------------------------------------------------------------------------
+
+
+def derive_corridors(summary: dict) -> None:
+    """corridors.csv (central) and corridors-optimistic.csv."""
     corr_header = ["name", "name_zh", "bus", "receiving_grid", "kind", "p_nom", "efficiency", "in_service_year",
-                   "delivery_curve", "annual_TWh", "utilisation_hours", "min_renewable_share", "flexible_export",
-                   "source"]
-    H25 = 3600.0
+                   "in_service_date", "delivery_curve", "annual_TWh", "utilisation_hours", "min_renewable_share",
+                   "flexible_export", "surplus_share", "surplus_hours", "support_floor_pu", "source"]
+    H25 = LEGACY_UHV_HOURS_2025
     cal = (f"2025 schedule {H25:.0f} h: assumption calibrated so the legacy UHV lines send ~184 TWh (2024 UHV "
            "export 170.6 TWh, globalpulseonline 2025-11, facts.md §2, + growth; design energies are higher) and all "
            "corridors together ~350 TWh (2025 total export, facts.md §2)")
@@ -647,14 +885,14 @@ def main(shared: Path) -> None:
                                        ("daihai-jjj", "岱海—京津唐", "ulanqab", 2200.0, 2460, 2006),
                                        ("shangdu-jjj", "上都—京津唐", "xilingol", 3400.0, 3720, 2006)]:
         corr.append(dict(name=name, name_zh=zh, bus=b, receiving_grid="jjj", kind="uhvac", p_nom=mw,
-                         efficiency=0.97, in_service_year=yr, delivery_curve="flat", utilisation_hours=5000.0,
+                         efficiency=0.97, in_service_year=yr, delivery_curve="flat", utilisation_hours=POINT_TO_GRID_HOURS,
                          flexible_export=False,
                          source=(f"{p2g}: p_nom assumption = GEM plant capacity {plant} MW less ~10 % auxiliary "
                                  f"use ({GEM_COAL}); 5 000 h flat base-load schedule and first year: assumptions; "
                                  f"{kind_note}")))
     corr.append(dict(name="yimin-mujia", name_zh="伊敏—穆家 (呼辽直流)", bus="hulunbuir", receiving_grid="liaoning",
                      kind="hvdc", p_nom=3000.0, efficiency=0.95, in_service_year=2010, delivery_curve="flat",
-                     utilisation_hours=5000.0, flexible_export=False,
+                     utilisation_hours=POINT_TO_GRID_HOURS, flexible_export=False,
                      source=("±500 kV; 3 GW is the unsourced estimate of facts.md §5; 5 000 h, first year, 5 % loss: "
                              "assumptions")))
     # 蒙东 500 kV AC exports into the Northeast grid: 212.26 TWh State Grid 蒙东 export 2024 less 144.0 TWh UHV
@@ -669,21 +907,22 @@ def main(shared: Path) -> None:
                                  f"伊敏—穆家 = {md_ac:.1f} TWh, split by p_nom; p_nom (5 + 6 GW), first year and loss: "
                                  f"assumptions; {kind_note}")))
     sent = sum(c.get("annual_TWh") or c["utilisation_hours"] * c["p_nom"] / 1e6 for c in corr)
-    resid = 350.0 - sent
+    resid = 350.0 - sent - EXPORT_SURPLUS_2025_TWH
     corr.append(dict(name="mengxi-huabei", name_zh="蒙西—华北 500 kV", bus="ulanqab", receiving_grid="jjj",
                      kind="uhvac", p_nom=8000.0, efficiency=0.97, in_service_year=2005, annual_TWh=round(resid, 1),
                      source=("Inner Mongolia Power Group's 500 kV ties to North China (丰泉/汗海 -> 河北): p_nom 8 GW "
                              "assumption; energy = residual so that all corridors send 350 TWh in 2025 (facts.md §2: "
-                             f"total export 350 TWh); {kind_note}")))
+                             f"total export 350 TWh) with {EXPORT_SURPLUS_2025_TWH} TWh of it sold above schedule "
+                             f"(calibrated on baseline-2025); {kind_note}")))
     summary["export_2025_TWh"] = sent + resid
     for cname, (zh, b, rg, yr, src) in NEW_CORRIDORS.items():
-        row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0, efficiency=0.93,
+        row = dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=NEW_CORRIDOR_MW, efficiency=NEW_CORRIDOR_EFFICIENCY,
                    in_service_year=yr, delivery_curve="solar_shaped", flexible_export=True)
         if cname == "mengxi-jjj":
             row.update(annual_TWh=36.0, min_renewable_share=0.6, source=(
                 f"{src}; delivery_curve solar_shaped (PV-led base) and loss 7 %: assumptions"))
         else:
-            row.update(utilisation_hours=4500.0, min_renewable_share=0.5, source=(
+            row.update(utilisation_hours=NEW_CORRIDOR_HOURS, min_renewable_share=NEW_CORRIDOR_NE_SHARE, source=(
                 f"{src}; 8 GW ±800 kV (standard rating), 4 500 h (= 蒙西—京津冀's 36 TWh / 8 GW), solar_shaped "
                 f"curve, 7 % loss and in_service_year {yr} (plan: 加快推进...建设; a ±800 kV line takes ~2-3 years "
                 "after the start; some may slip past 2030, see plan-2030-corridors-delayed): assumptions; "
@@ -691,8 +930,9 @@ def main(shared: Path) -> None:
         corr.append(row)
     for cname, (zh, b, rg) in PREPARATORY.items():
         corr.append(dict(name=cname, name_zh=zh, bus=b, receiving_grid=rg, kind="uhvdc", p_nom=8000.0,
-                         efficiency=0.93, in_service_year=2032, delivery_curve="solar_shaped",
-                         utilisation_hours=4500.0, min_renewable_share=0.5,
+                         efficiency=NEW_CORRIDOR_EFFICIENCY, in_service_year=PREPARATORY_YEAR,
+                         delivery_curve="solar_shaped", utilisation_hours=NEW_CORRIDOR_HOURS,
+                         min_renewable_share=NEW_CORRIDOR_NE_SHARE,
                          source=("plan 专栏25: 加快推动呼伦贝尔市、赤峰市、锡林郭勒盟等沙戈荒大基地外送通道前期工作 "
                                  "(preparatory only) -> in_service_year 2032: assumption; receiving grid a "
                                  "placeholder (锡盟 绿电进京 -> jjj per 倍增方案 2023-11); 8 GW/4 500 h/0.5 as the "
@@ -702,9 +942,50 @@ def main(shared: Path) -> None:
         c.setdefault("min_renewable_share", 0.0)
         c.setdefault("flexible_export", True)
         c["flexible_export"] = "true" if c["flexible_export"] else "false"
+    optimistic = [dict(c) for c in corr]
+    for c in optimistic:  # the optimistic case sold no surplus in its calibration (settings before issue 13)
+        if c["name"] == "mengxi-huabei":
+            c["annual_TWh"] = round(c["annual_TWh"] + EXPORT_SURPLUS_2025_TWH, 1)
+            c["source"] = c["source"].replace(f" with {EXPORT_SURPLUS_2025_TWH} TWh of it sold above schedule "
+                                              "(calibrated on baseline-2025)", "")
+    for c in corr:  # central case (issue 13)
+        if c["name"] in CORRIDOR_DATES_CENTRAL:
+            day, why = CORRIDOR_DATES_CENTRAL[c["name"]]
+            c["in_service_date"], c["in_service_year"] = day, None
+            c["delivery_curve"] = DESERT_DELIVERY_CURVE_CENTRAL
+            c["source"] += (f"; central case: in service from {day} ({why}); delivery_curve "
+                            f"{DESERT_DELIVERY_CURVE_CENTRAL}: the receiving grids' evening-peaking load (they "
+                            "have midday solar surplus of their own; assumption replacing solar_shaped)")
+        if c["kind"] == "uhvdc":
+            c["support_floor_pu"] = SUPPORT_FLOOR_PU
+            c["source"] += (f"; support_floor_pu {SUPPORT_FLOOR_PU}: assumption, a desert base pairs 8 GW DC with "
+                            "4 GW coal (facts.md §5), held at ~0.5 of its rating at full schedule = 2 GW per 8 GW "
+                            "sent (sending-end short-circuit/stability support; no rule text found)")
+        if c["flexible_export"] == "true" and c["name"] in REGIONAL_AC_TIES:
+            c["surplus_share"] = SURPLUS_SHARE_REGIONAL_AC
+            c["source"] += (f"; surplus_share {SURPLUS_SHARE_REGIONAL_AC}: a tie inside one synchronous regional grid "
+                            "takes surplus without a market limit (assumption; calibrated on 2025 export, docs/data.md)")
+        elif c["flexible_export"] == "true":
+            c["surplus_share"], c["surplus_hours"] = SURPLUS_SHARE_UHV, SURPLUS_HOURS_UHV
+            c["source"] += (f"; surplus market: share {SURPLUS_SHARE_UHV} of the headroom in hours {SURPLUS_HOURS_UHV} "
+                            "(assumption: spot sales above the contract, none into the receiving grids' midday solar "
+                            "peak; calibrated on 2025 NE export 90 TWh, facts.md §2, docs/data.md)")
     write("corridors.csv", corr_header, corr,
-          "Export corridors (all model years; in_service_year selects). MW, TWh, h. Generated by derive.py.")
+          "Export corridors, central case (all model years; in_service_year/in_service_date select). MW, TWh, h. "
+          "Generated by derive.py.")
+    write("corridors-optimistic.csv", corr_header, optimistic,
+          "Export corridors, optimistic case (settings before issue 13). MW, TWh, h. Generated by derive.py.")
 
+
+def main(shared: Path) -> None:
+    """Write every table of scenarios/data from the shared reference data."""
+    coal, league = read_gem(shared)
+    summary: dict[str, object] = {}
+    derive_buses(coal, summary)
+    gens = derive_generators(coal, league, summary)
+    derive_storage(gens, summary)
+    derive_lines()
+    derive_corridors(summary)
     for k, v in summary.items():
         print(f"{k}: {v}")
 

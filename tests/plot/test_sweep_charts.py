@@ -7,6 +7,7 @@ import pytest
 
 from energysim.exceptions import EnergysimError
 from energysim.plot.charts import draw, plot_feasibility, plot_weather
+from energysim.plot.common import text_overlaps
 
 
 def by_gid(ax, gid):
@@ -25,10 +26,25 @@ def test_feasibility_map(sweep):
     misses = by_gid(ax, "misses")[0]
     assert len(misses.get_xdata()) == int((expected < 320.0).sum())
     assert by_gid(ax, "target"), "the target contour is drawn"
-    assert ax.get_xlabel() == "storage_GW (GW)"
-    assert ax.get_ylabel() == "ulanbuh_jjj_in_service (year)"
-    assert "(TWh)" in mesh.colorbar.ax.get_ylabel()
-    assert "mean over weather_seed" in ax.get_title()
+    assert ax.get_xlabel() == "New-type storage (GW)"
+    assert ax.get_ylabel() == "Ulanbuh–JJJ in service (year)"
+    # two swept years are two rows labelled with the years, not a continuous 2028-2033 axis
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2029", "2032"]
+    assert list(ax.get_yticks()) == [0.0, 1.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["40", "50", "60", "70"]
+    assert "New energy consumed locally (TWh)" == mesh.colorbar.ax.get_ylabel()
+    assert "mean over Weather year (seed)" in ax.get_title()
+    assert "misses target" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert text_overlaps(ax.figure) == []
+
+
+def test_feasibility_no_misses_legend_when_all_meet(sweep):
+    ax = plot_feasibility(
+        sweep, "storage_GW", "ulanbuh_jjj_in_service", "new_energy_local_TWh", 100.0
+    )
+    assert not by_gid(ax, "misses")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() else []
+    assert "misses target" not in texts
 
 
 def test_feasibility_shares_in_percent_and_selection(sweep):
@@ -57,7 +73,8 @@ def test_feasibility_marks_failed_points(sweep):
         select={"ulanbuh_jjj_in_service": 2032},
     )
     failed = by_gid(ax, "failed")[0]
-    assert (failed.get_xdata()[0], failed.get_ydata()[0]) == (70.0, 4.0)
+    # positions are the cells: storage 70 GW is column 3, seed 4 is row 4
+    assert (failed.get_xdata()[0], failed.get_ydata()[0]) == (3.0, 4.0)
 
 
 def test_weather_histogram_and_boxes(sweep):
@@ -69,26 +86,36 @@ def test_weather_histogram_and_boxes(sweep):
     assert ax.get_ylabel().endswith("(count)") and "(TWh)" in ax.get_xlabel()
     n_meet = int((sweep["new_energy_local_TWh"].values >= 320.0).sum())
     assert any(f"{n_meet}/39" in t.get_text() for t in ax.get_legend().get_texts())
+    assert "5 weather years, n = 39" in ax.get_title()
 
     ax = plot_weather(sweep, "new_energy_local_TWh", 320.0, by="storage_GW")
     boxes = [p for p in ax.patches if (p.get_gid() or "").startswith("box:")]
     assert [b.get_gid() for b in boxes] == ["box:40.0", "box:50.0", "box:60.0", "box:70.0"]
     assert by_gid(ax, "target")[0].get_ydata()[0] == 320.0
-    assert ax.get_xlabel() == "storage_GW (GW)"
+    assert ax.get_xlabel() == "New-type storage (GW)"
+    # each box pools 2 corridor years x 5 weather years = 10 values; the title says so
+    assert "values per box: 10" in ax.get_title()
+    assert "5 weather years × Ulanbuh–JJJ in service (year)" in ax.get_title()
+    assert text_overlaps(ax.figure) == []
 
 
 def test_draw_sweep_kinds(sweep, cjk):
-    for lang in ("en", "zh"):
+    for lang, xlabel, ylabel in (
+        ("en", "New-type storage (GW)", "Renewable consumption weight (%)"),
+        ("zh", "新型储能 (GW)", "可再生能源电力消纳权重 (%)"),
+    ):
         fig = draw("feasibility", sweep, figure="new_energy_local_TWh", target=320.0, lang=lang)
-        assert fig.axes[0].get_xlabel() == "storage_GW (GW)"
+        assert fig.axes[0].get_xlabel() == xlabel
+        assert text_overlaps(fig) == []
         fig = draw("weather", sweep, figure="renewable_weight", target=0.4, lang=lang)
-        assert fig.axes[0].get_ylabel() == "renewable_weight (%)"
-    assert (
-        "可行域"
-        in draw("feasibility", sweep, figure="new_energy_local_TWh", target=320.0, lang="zh")
+        assert fig.axes[0].get_ylabel() == ylabel
+        assert text_overlaps(fig) == []
+    title = (
+        draw("feasibility", sweep, figure="new_energy_local_TWh", target=320.0, lang="zh")
         .axes[0]
         .get_title()
     )
+    assert "可行域" in title and not any(w in title for w in ("mean", "over", "Target", "weather"))
 
 
 def test_sweep_errors(sweep):

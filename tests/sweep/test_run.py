@@ -218,3 +218,31 @@ def test_points_that_differ_only_in_targets_share_one_dispatch(write_sweep, tmp_
     verdict = ds.meets_new_energy_export_TWh
     assert (verdict.sel({"targets.new_energy_export_TWh": 0.0}) == 1.0).all()
     assert (verdict.sel({"targets.new_energy_export_TWh": 1e6}) == 0.0).all()
+
+
+def test_a_plugin_engine_runs_a_sweep(write_sweep, tmp_path):
+    import dataclasses
+
+    from energysim import engines
+    from energysim.exceptions import ConfigError
+    from energysim.kernel import run_kernel
+
+    calls = []
+
+    def plugin(scenario, inputs, index):
+        calls.append(scenario.name)
+        return run_kernel(dataclasses.replace(inputs))
+
+    engines.register_engine(engines.EngineSpec("test-sweep-plugin", plugin))
+    try:
+        kernel = run_sweep(load_sweep(write_sweep(AXES)), tmp_path / "k.nc")
+        sweep = load_sweep(write_sweep({**AXES, "engine": "test-sweep-plugin"}, "p.yaml"))
+        ds = run_sweep(sweep, tmp_path / "p.nc")
+    finally:
+        engines.REGISTRY.pop("test-sweep-plugin")
+    assert ds.attrs["engine"] == "test-sweep-plugin" and len(calls) > 0
+    np.testing.assert_allclose(
+        ds.new_energy_local_TWh.values, kernel.new_energy_local_TWh.values
+    )  # the same kernel behind the plug-in: the same figures
+    with pytest.raises(ConfigError, match="engine: unknown engine 'nope'"):
+        load_sweep(write_sweep({**AXES, "engine": "nope"}, "n.yaml"))

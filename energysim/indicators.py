@@ -1,0 +1,597 @@
+"""The plan's other indicators: coal, CO2, shares, curtailment split, storage, hydrogen, costs.
+
+Every figure is computed from a results Dataset (hourly dispatch and annual figures, any engine)
+and the scenario's ``economics`` section; :func:`add_indicators` adds them to the Dataset
+(variables declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows`
+lists the key ones for ``energysim check``.
+
+Definitions (also in ``docs/indicators.md``; the tests compute them by hand):
+
+* **Fuel use.** For every thermal class (coal, coal_chp, gas, biomass) at every bus and hour, the
+  load factor is lf = output / available capacity and the heat rate
+  h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)), k = increase / (1 / lf_min - 1): the
+  rated heat rate at full load, rising to h_rated * (1 + increase) at lf_min and staying there
+  below (the fleet shuts units down rather than running all of them lower). Fuel (tce) =
+  output (MWh) * h (gce/kWh) / 1000.
+* **CCUS** on a share s of coal-unit generation raises the fuel of those units by the heat-rate
+  penalty p: coal-unit fuel F = F0 * (1 + s * p); of the coal CO2, the fitted units' share
+  s * (1 + p) / (1 + s * p) is captured at the capture rate.
+* **Co-firing** replaces the shares b (biomass) and a (ammonia) of the coal units' fuel energy:
+  standard coal = F * (1 - b - a). CO2 = coal tce * EF_coal + gas tce * EF_gas - captured.
+  The co-fired share of coal-unit generation counts as non-fossil.
+* **Curtailment split** (as the national monitoring centre reports 调峰 vs 网架 curtailment): an
+  hour's new-energy curtailment at a bus is *congestion* (网架) if in the same hour another bus
+  that curtails nothing had unused absorption capacity (thermal output above its must-run floor,
+  storage charging headroom, flexible-load headroom, flexible corridor headroom) and every path
+  to it crosses a line at its limit in the outward direction; otherwise it is *system-wide
+  surplus* (调峰). The whole hour's curtailment at that bus goes to one class.
+* **Costs.** Fuel cost = tce per fuel * its price; variable cost = fuel + variable O&M (technology
+  table) + CCUS + demand response (``demand_response.cost``); energy served = demand served +
+  flexible loads + energy sent over the corridors. Annualised investment = installed capacity *
+  overnight cost * (CRF(r, lifetime) + FOM), a replacement-cost annuity of the whole fleet (not
+  the sunk cost actually paid); levelised system cost = (variable cost + annualised investment) /
+  energy served. Corridors and internal lines carry no investment here (lengths not modelled).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import xarray as xr
+
+from energysim.config.schema import TECHNOLOGY_KEYS, Economics, HeatRate, Scenario
+from energysim.constants import NEW_ENERGY_CARRIERS
+from energysim.kernel import DispatchResult, KernelInputs
+from energysim.kernel._jit import jit
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "GRIDS",
+    "THERMAL_CLASSES",
+    "add_indicators",
+    "capacity_ratio",
+    "congestion_mask",
+    "crf",
+    "fuel_use",
+    "heat_rate",
+    "indicator_rows",
+    "structural_figures",
+]
+
+THERMAL_CLASSES = ("coal", "coal_chp", "gas", "biomass")
+COAL_CLASSES = ("coal", "coal_chp")
+GRIDS = ("mengxi", "mengdong")
+MONTHS = tuple(range(1, 13))
+ROOM_EPS_MW = 1e-3
+"""Absorption room below this (MW) counts as none."""
+LINE_LIMIT_TOL = 1e-6
+"""A line is at its limit when it carries at least (1 - tol) of its capacity."""
+
+
+# -- fuel, CO2 ----------------------------------------------------------------------------------
+
+
+def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
+    """Heat rate (gce/kWh) at the given load factors (p.u.), rising at low load.
+
+    h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)) with
+    k = low_load_increase / (1 / lf_min - 1); load factors above 1 count as 1.
+    """
+    lf = np.clip(np.asarray(load_factor, dtype=float), spec.min_load_pu, 1.0)
+    k = spec.low_load_increase / (1.0 / spec.min_load_pu - 1.0)
+    return spec.rated_gce_per_kWh * (1.0 + k * (1.0 / lf - 1.0))
+
+
+def fuel_use(
+    output: np.ndarray, available: np.ndarray, spec: HeatRate
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fuel (tce) and heat rate (gce/kWh) of one fleet, hour by hour.
+
+    Parameters
+    ----------
+    output, available : ndarray (T, ...)
+        Hourly output and available capacity of the fleet, MW (an hour: MWh).
+    spec : HeatRate
+        The class's heat-rate curve.
+
+    Returns
+    -------
+    fuel : ndarray
+        Standard coal equivalent burned, tce per hour (output MWh * h gce/kWh / 1000).
+    rate : ndarray
+        Heat rate, gce/kWh (the rated value where the fleet has no available capacity).
+    """
+    output = np.asarray(output, dtype=float)
+    available = np.asarray(available, dtype=float)
+    lf = np.divide(output, available, out=np.ones_like(output), where=available > 0)
+    rate = heat_rate(lf, spec)
+    return output * rate / 1e3, rate
+
+
+def _class_fuel(ds: xr.Dataset, economics: Economics) -> dict[str, tuple[float, float]]:
+    """(fuel tce, generation MWh) of each thermal class over the year, from the hourly dispatch."""
+    carriers = ds["carrier"].values
+    buses = ds["generator_bus"].values
+    gen = ds["generator_p"].values
+    avail = ds["generator_p_available"].values
+    out: dict[str, tuple[float, float]] = {}
+    for cls in THERMAL_CLASSES:
+        spec = economics.heat_rates.get(cls)
+        cols = np.flatnonzero(carriers == cls)
+        if spec is None or cols.size == 0:
+            out[cls] = (0.0, float(gen[:, cols].sum()) if cols.size else 0.0)
+            continue
+        fuel = 0.0
+        for bus in np.unique(buses[cols]):
+            sel = cols[buses[cols] == bus]
+            f, _ = fuel_use(gen[:, sel].sum(axis=1), avail[:, sel].sum(axis=1), spec)
+            fuel += float(f.sum())
+        out[cls] = (fuel, float(gen[:, cols].sum()))
+    return out
+
+
+def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:
+    """Coal, CO2 and fuel cost of the year (see the module docstring for the rules).
+
+    Returns
+    -------
+    dict
+        ``coal_Mtce`` (standard coal burned in coal units after co-firing), ``co2_Mt`` (net of
+        capture), ``co2_captured_Mt``, ``coal_heat_rate_gce_per_kWh`` (coal-unit fuel incl. the
+        co-fired part / coal-unit generation), ``cofired_share`` (co-fired share of coal-unit
+        fuel), ``fuel_cost_bnCNY``, ``ccus_cost_bnCNY``.
+    """
+    by_class = _class_fuel(ds, economics)
+    fuels = economics.fuels
+    cof, ccus = economics.cofiring, economics.ccus
+    coal_fuel0 = sum(by_class[c][0] for c in COAL_CLASSES)
+    coal_gen = sum(by_class[c][1] for c in COAL_CLASSES)
+    coal_fuel = coal_fuel0 * (1.0 + ccus.share * ccus.heat_rate_penalty)
+    cofired = cof.biomass_share + cof.ammonia_share
+    coal_tce = coal_fuel * (1.0 - cofired)
+    co2_coal = coal_tce * fuels["coal"].co2_t_per_tce if "coal" in fuels else 0.0
+    fitted = (
+        ccus.share * (1.0 + ccus.heat_rate_penalty) / (1.0 + ccus.share * ccus.heat_rate_penalty)
+    )
+    captured = co2_coal * fitted * ccus.capture_rate
+    other_tce = {"gas": by_class["gas"][0], "biomass": by_class["biomass"][0]}
+    co2_other = sum(
+        tce * fuels[name].co2_t_per_tce for name, tce in other_tce.items() if name in fuels
+    )
+
+    def price(name: str) -> float:
+        return fuels[name].price_CNY_per_tce if name in fuels else 0.0
+
+    fuel_cost = (
+        coal_tce * price("coal")
+        + coal_fuel * cof.biomass_share * price("biomass")
+        + coal_fuel * cof.ammonia_share * price("ammonia")
+        + other_tce["gas"] * price("gas")
+        + other_tce["biomass"] * price("biomass")
+    )
+    return {
+        "coal_Mtce": coal_tce * 1e-6,
+        "co2_Mt": (co2_coal - captured + co2_other) * 1e-6,
+        "co2_captured_Mt": captured * 1e-6,
+        "coal_heat_rate_gce_per_kWh": coal_fuel / coal_gen * 1e3 if coal_gen > 0 else math.nan,
+        "cofired_share": cofired,
+        "fuel_cost_bnCNY": fuel_cost * 1e-9,
+        "ccus_cost_bnCNY": captured * ccus.cost_CNY_per_tCO2 * 1e-9,
+    }
+
+
+# -- curtailment split ---------------------------------------------------------------------------
+
+
+def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
+    """Unused absorption capacity per bus and hour (T, B), MW.
+
+    Thermal output above its must-run floor, storage charging headroom (rating minus charging
+    plus discharging, where the store is not full), flexible-load headroom, and the corridors'
+    headroom open to surplus (the hour's share of p_nom - schedule, less what is already sent
+    above the schedule; an annual surplus cap is not counted).
+    """
+    nt, nb = result.curtail.shape
+    room = np.maximum(result.thermal - inputs.th_must, 0.0).sum(axis=1)
+    room = room + np.maximum(inputs.flex_max[None, :] - result.flex_use, 0.0)
+    for s in range(inputs.st_p.shape[0]):
+        not_full = result.st_soc[:, s] < inputs.st_soc_max[s] * (1 - 1e-9) - 1e-6
+        head = np.where(
+            not_full,
+            inputs.st_p[s] - result.st_charge[:, s] + result.st_discharge[:, s],
+            result.st_discharge[:, s],
+        )
+        room[:, inputs.st_bus[s]] += np.maximum(head, 0.0)
+    # the share of each hour's headroom open to surplus: corr_surplus_pu (T, C) where the kernel
+    # has surplus-market limits, else 1 for corridors that may carry surplus (corr_flex)
+    open_pu = getattr(inputs, "corr_surplus_pu", None)
+    if open_pu is None:
+        open_pu = np.broadcast_to(np.asarray(inputs.corr_flex, dtype=float), result.corr_flow.shape)
+    for c in range(inputs.corr_cap.shape[0]):
+        sched = inputs.schedule[:, c]
+        above = np.maximum(result.corr_flow[:, c] - sched, 0.0)
+        head = open_pu[:, c] * np.maximum(inputs.corr_cap[c] - sched, 0.0) - above
+        room[:, inputs.corr_bus[c]] += np.maximum(head, 0.0)
+    return room
+
+
+def congestion_mask(
+    curtail: np.ndarray,
+    room: np.ndarray,
+    line_bus0: np.ndarray,
+    line_bus1: np.ndarray,
+    line_p0: np.ndarray,
+    line_p1: np.ndarray,
+    line_cap: np.ndarray,
+) -> np.ndarray:
+    """Which bus-hours' curtailment is network congestion (网架) rather than system surplus.
+
+    Parameters
+    ----------
+    curtail : ndarray (T, B)
+        New-energy curtailment, MW.
+    room : ndarray (T, B)
+        Unused absorption capacity (:func:`absorption_room`), MW.
+    line_bus0, line_bus1 : ndarray (L,) of int
+        End buses of each line.
+    line_p0, line_p1 : ndarray (T, L)
+        Power withdrawn at bus0 / bus1, MW (positive at the sending end).
+    line_cap : ndarray (L,)
+        Line capacity each direction, MW.
+
+    Returns
+    -------
+    ndarray (T, B) of bool
+        True where the bus curtails and some other bus that curtails nothing has room
+        (> ROOM_EPS_MW) it cannot reach without crossing a line at its limit outward.
+    """
+    nt, nb = curtail.shape
+    out = np.zeros((nt, nb), dtype=np.bool_)
+    seen = np.zeros(nb, dtype=np.int64)
+    queue = np.zeros(nb, dtype=np.int64)
+    _congestion_hours(
+        np.ascontiguousarray(curtail, dtype=np.float64),
+        np.ascontiguousarray(room, dtype=np.float64),
+        np.ascontiguousarray(line_bus0, dtype=np.int64),
+        np.ascontiguousarray(line_bus1, dtype=np.int64),
+        np.ascontiguousarray(line_p0, dtype=np.float64).reshape(nt, -1),
+        np.ascontiguousarray(line_p1, dtype=np.float64).reshape(nt, -1),
+        np.ascontiguousarray(line_cap, dtype=np.float64),
+        ROOM_EPS_MW,
+        LINE_LIMIT_TOL,
+        out,
+        seen,
+        queue,
+    )
+    return out
+
+
+@jit
+def _congestion_hours(
+    curtail, room, bus0, bus1, p0, p1, cap, eps, tol, out, seen, queue
+):  # fmt: skip
+    """Hour loop of :func:`congestion_mask`: a search over unsaturated lines from each curtailing
+    bus; fills ``out`` in place (``seen``, ``queue``: (B,) scratch)."""
+    nt, nb = curtail.shape
+    nl = cap.shape[0]
+    for t in range(nt):
+        for b in range(nb):
+            if curtail[t, b] <= eps:
+                continue
+            for j in range(nb):
+                seen[j] = 0
+            seen[b] = 1
+            queue[0] = b
+            head = 0
+            tail = 1
+            while head < tail:
+                u = queue[head]
+                head += 1
+                for li in range(nl):
+                    limit = cap[li] * (1.0 - tol)
+                    v = -1
+                    if bus0[li] == u and p0[t, li] < limit:
+                        v = bus1[li]
+                    elif bus1[li] == u and p1[t, li] < limit:
+                        v = bus0[li]
+                    if v >= 0 and seen[v] == 0:
+                        seen[v] = 1
+                        queue[tail] = v
+                        tail += 1
+            for j in range(nb):
+                if seen[j] == 0 and curtail[t, j] <= eps and room[t, j] > eps:
+                    out[t, b] = True
+                    break
+
+
+# -- the plan's structural aims (两个超过) ------------------------------------------------------
+
+
+def in_fleet(entry: object, year: int) -> bool:
+    """Whether a generator or storage entry belongs to the model year's year-end fleet: no
+    ``in_service_date``, or one within or before the year (fleet timing, where the schema has it)."""
+    when = getattr(entry, "in_service_date", None)
+    return when is None or when.year <= year
+
+
+def capacity_ratio(scenario: Scenario) -> float:
+    """New-energy capacity / thermal capacity (coal, CHP, gas, biomass) of the year-end fleet,
+    p.u. (inf: no thermal)."""
+    fleet = [g for g in scenario.generators.values() if in_fleet(g, scenario.year)]
+    ne = sum(g.p_nom for g in fleet if g.carrier in NEW_ENERGY_CARRIERS)
+    th = sum(g.p_nom for g in fleet if g.carrier in THERMAL_CLASSES)
+    return ne / th if th > 0 else math.inf
+
+
+def structural_figures(scenario: Scenario, figures: Mapping[str, float]) -> dict[str, float]:
+    """The 两个超过 ratios from the annual figures (``new_energy_used_TWh``, ``thermal_TWh``):
+    what the sweeps' fast path adds to its figures so that every target has its variable."""
+    th = figures["thermal_TWh"]
+    return {
+        "new_energy_over_thermal_generation": figures["new_energy_used_TWh"] / th
+        if th > 0
+        else math.inf,
+        "new_energy_over_thermal_capacity": capacity_ratio(scenario),
+    }
+
+
+# -- costs ---------------------------------------------------------------------------------------
+
+
+def crf(rate: float, years: float) -> float:
+    """Capital recovery factor r (1 + r)^n / ((1 + r)^n - 1), 1/yr (1/n when r = 0)."""
+    if rate == 0:
+        return 1.0 / years
+    g = (1.0 + rate) ** years
+    return rate * g / (g - 1.0)
+
+
+def installed(scenario: Scenario) -> dict[str, dict]:
+    """Installed year-end capacity per technology: ``{"MW": ..., "MWh": ...}`` (MWh: storage)."""
+    out = {k: {"MW": 0.0, "MWh": 0.0} for k in TECHNOLOGY_KEYS}
+    for g in scenario.generators.values():
+        if in_fleet(g, scenario.year):
+            out[g.carrier]["MW"] += g.p_nom
+    for s in scenario.storage.values():
+        if not in_fleet(s, scenario.year):
+            continue
+        key = "new_type_storage" if s.kind == "new_type" else "pumped_hydro"
+        out[key]["MW"] += s.p_nom
+        out[key]["MWh"] += s.p_nom * s.max_hours
+    for f in scenario.flexible_loads.values():
+        if f.kind == "electrolyser":
+            out["electrolyser"]["MW"] += f.p_nom
+    return out
+
+
+def annualised_investment(scenario: Scenario) -> np.ndarray:
+    """Annualised investment plus fixed O&M per technology (TECHNOLOGY_KEYS order), bn CNY/yr.
+
+    NaN for technologies the table does not name but the scenario has; 0 where none is installed.
+    """
+    econ = scenario.economics
+    cap = installed(scenario)
+    out = np.zeros(len(TECHNOLOGY_KEYS))
+    for i, key in enumerate(TECHNOLOGY_KEYS):
+        mw, mwh = cap[key]["MW"], cap[key]["MWh"]
+        tech = econ.technologies.get(key)
+        if tech is None:
+            out[i] = math.nan if (mw > 0 or mwh > 0) else 0.0
+            continue
+        overnight = mw * 1e3 * tech.investment_CNY_per_kW + mwh * 1e3 * tech.investment_CNY_per_kWh
+        out[i] = overnight * (crf(econ.discount_rate, tech.lifetime_years) + tech.fom_pct / 100)
+    return out * 1e-9
+
+
+# -- the indicators ------------------------------------------------------------------------------
+
+
+def _var(name: str, data: object, coords: Mapping[str, object]) -> xr.DataArray:
+    from energysim.results.schema import VARIABLES
+
+    spec = VARIABLES[name]
+    return xr.DataArray(
+        data,
+        dims=spec.dims,
+        coords={d: coords[d] for d in spec.dims if d in coords},
+        attrs={"units": spec.units, "long_name": spec.long_name},
+    )
+
+
+def _group_sum(values: np.ndarray, keys: np.ndarray, labels: tuple) -> np.ndarray:
+    """Sum the last axis of ``values`` by ``keys`` into ``labels`` order."""
+    return np.stack([values[..., keys == k].sum(axis=-1) for k in labels], axis=-1)
+
+
+def _util(avail: np.ndarray, curt: np.ndarray) -> np.ndarray:
+    return np.where(
+        avail > 0, 1.0 - np.divide(curt, avail, out=np.zeros_like(curt), where=avail > 0), np.nan
+    )
+
+
+def add_indicators(
+    ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs, scenario: Scenario
+) -> xr.Dataset:
+    """The results Dataset with the indicator variables added (schema: ``VARIABLES``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Results of :func:`energysim.results.build.to_dataset` before the indicators.
+    result, inputs : DispatchResult, KernelInputs
+        The dispatch and its packed inputs (for must-run floors, storage and line limits).
+    scenario : Scenario
+        For the economics section and the installed capacities.
+    """
+    econ = scenario.economics
+    twh = 1e-6
+    carriers = ds["carrier"].values
+    gen_twh = ds["generator_p"].values.sum(axis=0) * twh
+    ne = np.isin(carriers, NEW_ENERGY_CARRIERS)
+    thermal = np.isin(carriers, THERMAL_CLASSES)
+    coal = np.isin(carriers, COAL_CLASSES)
+    renewable = np.isin(carriers, ("hydro", "biomass")) | ne
+    p_nom = np.array(
+        [
+            scenario.generators[g].p_nom if in_fleet(scenario.generators[g], scenario.year) else 0.0
+            for g in ds["generator"].values
+        ]
+    )
+
+    em = emissions(ds, econ)
+    total_gen = float(gen_twh.sum())
+    ne_gen = float(gen_twh[ne].sum())
+    th_gen = float(gen_twh[thermal].sum())
+    non_fossil = float(gen_twh[renewable].sum()) + float(gen_twh[coal].sum()) * em["cofired_share"]
+    ne_cap, all_cap = p_nom[ne].sum(), p_nom.sum()
+
+    # curtailment: by bus, grid, month; split into system surplus and congestion
+    ne_avail = inputs.ne_avail
+    ne_curt = ds["new_energy_curtailment"].values
+    room = absorption_room(ds, result, inputs)
+    bus_index = {b: i for i, b in enumerate(ds["bus"].values)}
+    l0 = np.array([bus_index[b] for b in ds["line_bus0"].values], dtype=np.int64)
+    l1 = np.array([bus_index[b] for b in ds["line_bus1"].values], dtype=np.int64)
+    mask = congestion_mask(ne_curt, room, l0, l1, result.line_p0, result.line_p1, inputs.line_cap)
+    congested = np.where(mask, ne_curt, 0.0)
+    surplus = ne_curt - congested
+    grid_of = ds["bus_grid"].values
+    month = ds["snapshot"].dt.month.values
+    month_avail = np.array([ne_avail[month == m].sum() for m in MONTHS])
+    month_curt = np.array([ne_curt[month == m].sum() for m in MONTHS])
+    bus_avail, bus_curt = ne_avail.sum(axis=0), ne_curt.sum(axis=0)
+
+    # storage, flexible loads, corridors
+    st_e = inputs.st_e
+    discharged = ds["storage_discharge"].values.sum(axis=0)
+    cycles = np.divide(discharged, st_e, out=np.zeros_like(discharged), where=st_e > 0)
+    new_type = ds["storage_kind"].values == "new_type"
+    nt_e = float(st_e[new_type].sum())
+    flex_e = ds["flexible_load_p"].values.sum(axis=0)
+    flex_nom = np.array(
+        [scenario.flexible_loads[f].p_nom for f in ds["flexible_load"].values], dtype=float
+    )
+    electrolyser = ds["flexible_load_kind"].values == "electrolyser"
+    hydrogen_t = np.where(electrolyser, flex_e * 1e3 / econ.electrolyser_kWh_per_kg / 1e3, 0.0)
+    eff = np.array([scenario.corridors[c].efficiency for c in ds["corridor"].values], dtype=float)
+    delivered_ne = ds["corridor_new_energy_TWh"].values * eff
+    regions = tuple(sorted({str(r) for r in ds["receiving_grid"].values}))
+    region_of = ds["receiving_grid"].values
+
+    # costs
+    tech_vom = {k: t.vom_CNY_per_MWh for k, t in econ.technologies.items()}
+    vom = sum(float(gen_twh[carriers == k].sum()) * 1e6 * v for k, v in tech_vom.items()) * 1e-9
+    dr_cost = float(ds["demand_response_TWh"]) * 1e6 * scenario.demand_response.cost * 1e-9
+    variable = em["fuel_cost_bnCNY"] + em["ccus_cost_bnCNY"] + vom + dr_cost
+    served = (
+        float(ds["demand_TWh"])
+        - float(ds["demand_response_TWh"])
+        - float(ds["unserved_MWh"]) * twh
+        + float(ds["flexible_load_TWh"])
+        + float(ds["export_TWh"])
+    )
+    invest = annualised_investment(scenario)
+    invest_total = float(invest.sum()) if econ.technologies else math.nan
+
+    def per_mwh(bn: float) -> float:
+        return bn * 1e9 / (served * 1e6) if served > 0 else math.nan
+
+    coords = {
+        "bus": ds["bus"].values,
+        "grid": list(GRIDS),
+        "month": list(MONTHS),
+        "storage_unit": ds["storage_unit"].values,
+        "flexible_load": ds["flexible_load"].values,
+        "corridor": ds["corridor"].values,
+        "region": list(regions),
+        "technology": list(TECHNOLOGY_KEYS),
+    }
+    data = {
+        "coal_Mtce": em["coal_Mtce"],
+        "co2_Mt": em["co2_Mt"],
+        "co2_captured_Mt": em["co2_captured_Mt"],
+        "coal_heat_rate_gce_per_kWh": em["coal_heat_rate_gce_per_kWh"],
+        "generation_TWh": total_gen,
+        "new_energy_generation_share": ne_gen / total_gen if total_gen > 0 else 0.0,
+        "new_energy_over_thermal_generation": ne_gen / th_gen if th_gen > 0 else math.inf,
+        "non_fossil_share": non_fossil / total_gen if total_gen > 0 else 0.0,
+        "new_energy_capacity_share": ne_cap / all_cap if all_cap > 0 else 0.0,
+        "new_energy_over_thermal_capacity": capacity_ratio(scenario),
+        "curtailed_system_TWh": float(surplus.sum()) * twh,
+        "curtailed_congestion_TWh": float(congested.sum()) * twh,
+        "bus_new_energy_utilisation": _util(bus_avail, bus_curt),
+        "bus_curtailed_system_TWh": surplus.sum(axis=0) * twh,
+        "bus_curtailed_congestion_TWh": congested.sum(axis=0) * twh,
+        "grid_new_energy_utilisation": _util(
+            _group_sum(bus_avail, grid_of, GRIDS), _group_sum(bus_curt, grid_of, GRIDS)
+        ),
+        "grid_curtailed_system_TWh": _group_sum(surplus.sum(axis=0), grid_of, GRIDS) * twh,
+        "grid_curtailed_congestion_TWh": _group_sum(congested.sum(axis=0), grid_of, GRIDS) * twh,
+        "monthly_new_energy_utilisation": _util(month_avail, month_curt),
+        "monthly_curtailed_system_TWh": np.array([surplus[month == m].sum() for m in MONTHS]) * twh,
+        "monthly_curtailed_congestion_TWh": np.array([congested[month == m].sum() for m in MONTHS])
+        * twh,
+        "storage_cycles": cycles,
+        "storage_shifted_TWh": float(discharged.sum()) * twh,
+        "new_type_storage_cycles": float(discharged[new_type].sum()) / nt_e if nt_e > 0 else 0.0,
+        "flexible_load_full_load_hours": np.divide(
+            flex_e, flex_nom, out=np.zeros_like(flex_e), where=flex_nom > 0
+        ),
+        "hydrogen_t": hydrogen_t,
+        "hydrogen_kt": float(hydrogen_t.sum()) * 1e-3,
+        "corridor_new_energy_delivered_TWh": delivered_ne,
+        "region_new_energy_delivered_TWh": np.array(
+            [delivered_ne[region_of == r].sum() for r in regions]
+        ),
+        "fuel_cost_bnCNY": em["fuel_cost_bnCNY"],
+        "variable_cost_bnCNY": variable,
+        "energy_served_TWh": served,
+        "variable_cost_CNY_per_MWh": per_mwh(variable),
+        "annualised_investment_bnCNY": invest,
+        "levelised_system_cost_CNY_per_MWh": per_mwh(variable + invest_total),
+    }
+    new = {name: _var(name, value, coords) for name, value in data.items()}
+    return ds.assign(new)
+
+
+INDICATOR_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("coal_Mtce", "standard coal (coal units)", "Mtce"),
+    ("co2_Mt", "CO2 (net of capture)", "Mt"),
+    ("coal_heat_rate_gce_per_kWh", "coal heat rate (average)", "gce/kWh"),
+    ("new_energy_generation_share", "new-energy share of generation", "1"),
+    ("non_fossil_share", "non-fossil share of generation", "1"),
+    ("new_energy_capacity_share", "new-energy share of capacity", "1"),
+    ("curtailed_system_TWh", "curtailment: system surplus (调峰)", "TWh"),
+    ("curtailed_congestion_TWh", "curtailment: congestion (网架)", "TWh"),
+    ("new_type_storage_cycles", "new-type storage full cycles", "cycles"),
+    ("hydrogen_kt", "hydrogen from electrolysers", "kt"),
+    ("fuel_cost_bnCNY", "fuel cost", "bn CNY"),
+    ("variable_cost_CNY_per_MWh", "variable cost per MWh served", "CNY/MWh"),
+    ("levelised_system_cost_CNY_per_MWh", "levelised system cost", "CNY/MWh"),
+)
+"""The key indicators ``energysim check`` prints under each scenario's targets."""
+
+
+def indicator_rows(ds: xr.Dataset) -> list[dict]:
+    """Key indicators of a results Dataset: ``variable``, ``label``, ``unit``, ``value``, plus
+    utilisation by grid (蒙西/蒙东) as two more rows."""
+    rows = [
+        {"variable": v, "label": label, "unit": unit, "value": float(ds[v])}
+        for v, label, unit in INDICATOR_ROWS
+        if v in ds
+    ]
+    if "grid_new_energy_utilisation" in ds:
+        for g, zh in zip(GRIDS, ("蒙西", "蒙东"), strict=True):
+            rows.append(
+                {
+                    "variable": f"grid_new_energy_utilisation:{g}",
+                    "label": f"new-energy utilisation {zh}",
+                    "unit": "1",
+                    "value": float(ds["grid_new_energy_utilisation"].sel(grid=g)),
+                }
+            )
+    return rows
