@@ -39,10 +39,10 @@ import pypsa
 import xarray as xr
 
 from energysim.config.schema import Scenario
-from energysim.constants import NEW_ENERGY_CARRIERS, component
+from energysim.constants import component
 from energysim.exceptions import SolverError
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
-from energysim.network import build_network_from_packed
+from energysim.network import GeneratorGroup, build_network_from_packed, generator_groups
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +57,19 @@ class SolverStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIndex):  # noqa: ANN202
-    """Return the ``extra_functionality`` callback adding energysim's custom constraints."""
-    ne_carriers = set(NEW_ENERGY_CARRIERS)
+def _extra_functionality(  # noqa: ANN202
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    groups: list[GeneratorGroup] | None = None,
+):
+    """Return the ``extra_functionality`` callback adding energysim's custom constraints.
+
+    ``groups`` are the network's generators (:func:`~energysim.network.generator_groups`);
+    by default one per scenario generator.
+    """
+    if groups is None:
+        groups = generator_groups(scenario, index, aggregate=False)
 
     def add(n: pypsa.Network, snapshots) -> None:  # noqa: ANN001
         m = n.model
@@ -90,11 +100,7 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
                     name=f"Corridor-min_renewable_share-{c}",
                 )
             for bus, names in by_bus.items():
-                gens = [
-                    g
-                    for g, gspec in scenario.generators.items()
-                    if gspec.bus == bus and gspec.carrier in ne_carriers
-                ]
+                gens = [g.name for g in groups if g.bus == bus and g.kind == "new_energy"]
                 lhs = green.sel(corridor=names).sum("corridor")
                 if gens:
                     lhs = lhs - gen_p.sel(name=gens).sum("name")
@@ -121,7 +127,7 @@ def _extra_functionality(scenario: Scenario, inputs: KernelInputs, index: PackIn
         # upward reserve: held on thermal headroom and on storage discharge headroom (limited
         # by the state of charge), a priced slack for what is not held
         if inputs.reserve_req.max() > 0:
-            _add_reserve(m, scenario, inputs, index, snapshots)
+            _add_reserve(m, scenario, inputs, index, snapshots, groups)
         # storage state-of-charge floors
         floors = {  # packed floors (in-year average storage under fleet timing)
             name: float(inputs.st_soc_min[si])
@@ -163,33 +169,38 @@ def _solver_output_off_stdout() -> Iterator[None]:
         os.close(target)
 
 
-def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, snapshots) -> None:  # noqa: ANN001
+def _add_reserve(  # noqa: PLR0913
+    m,  # noqa: ANN001
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    snapshots,  # noqa: ANN001
+    groups: list[GeneratorGroup],
+) -> None:
     """Reserve variables and constraints (the kernel's rule as an LP).
 
-    Per thermal generator g: r_g >= 0, p_g + r_g <= available_g(t). Per storage unit s:
-    r_s >= 0, r_s <= p_nom - p_dispatch, r_s <= (soc - soc_min) x efficiency_dispatch. Per
-    hour: sum r + shortfall >= requirement, the shortfall costing
-    ``costs.reserve_shortfall_penalty`` (above thermal costs, below DR and export cuts).
+    Thermal headroom: every thermal generator holds what it could still produce,
+    available_g(t) - p_g; the sum over generators enters the hourly balance directly (the same
+    optimum as a reserve variable r_g <= available_g - p_g per generator, since p_g <= available_g
+    already, with no variables). Per storage unit s: r_s >= 0, r_s <= p_nom - p_dispatch,
+    r_s <= (soc - soc_min) x efficiency_dispatch. Per hour: thermal headroom + sum r_s +
+    shortfall >= requirement, the shortfall costing ``costs.reserve_shortfall_penalty`` (above
+    thermal costs, below DR and export cuts).
     """
     gen_p = m.variables["Generator-p"]
-    thermal = list(index.thermal)
-    gi = {n: i for i, n in enumerate(index.generators)}
+    th_groups = [g for g in groups if g.kind == "thermal"]
+    thermal = [g.name for g in th_groups]
     sdim = xr.DataArray(snapshots, dims="snapshot").to_index()
     # the hours being solved (all of them, or one window of a rolling horizon)
     rows = index.snapshots.get_indexer(sdim)
     short = m.add_variables(lower=0.0, coords=[sdim], name="Reserve-shortfall")
-    held = short
+    held = 1.0 * short
+    req = inputs.reserve_req[rows].astype(float)  # a copy
     if thermal:
-        tdim = xr.DataArray(thermal, dims="name").to_index()
-        r_th = m.add_variables(lower=0.0, coords=[sdim, tdim], name="Generator-reserve")
-        avail = xr.DataArray(
-            index.gen_avail[np.ix_(rows, [gi[n] for n in thermal])],
-            coords=[sdim, tdim],
-        )
-        m.add_constraints(
-            gen_p.sel(name=thermal) + r_th <= avail, name="Generator-reserve_headroom"
-        )
-        held = held + r_th.sum("name")
+        # headroom = sum(available) - sum(p): the constant goes to the right-hand side
+        cols = [i for g in th_groups for i in g.members]
+        req -= index.gen_avail[np.ix_(rows, cols)].sum(axis=1)
+        held = held - gen_p.sel(name=thermal).sum("name")
     storage = list(index.storage)
     if storage:
         odim = xr.DataArray(storage, dims="name").to_index()
@@ -202,8 +213,7 @@ def _add_reserve(m, scenario: Scenario, inputs: KernelInputs, index: PackIndex, 
         m.add_constraints(r_st + dispatch <= p_nom, name="StorageUnit-reserve_power")
         m.add_constraints(r_st - eff * soc <= -eff * floor, name="StorageUnit-reserve_energy")
         held = held + r_st.sum("name")
-    req = xr.DataArray(inputs.reserve_req[rows], coords=[sdim])
-    m.add_constraints(held >= req, name="Reserve-requirement")
+    m.add_constraints(held >= xr.DataArray(req, coords=[sdim]), name="Reserve-requirement")
     m.add_objective(
         m.objective.expression + scenario.costs.reserve_shortfall_penalty * short.sum(),
         overwrite=True,
@@ -247,9 +257,17 @@ def default_solver_options(hours: int) -> dict:
     return options
 
 
-def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> pypsa.Network:
-    """The scenario's network plus the LP-only components (DR paybacks, curtailment penalty)."""
-    n = build_network_from_packed(scenario, inputs, index)
+def _lp_network(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex, aggregate: bool = True
+) -> tuple[pypsa.Network, list[GeneratorGroup]]:
+    """The scenario's network plus the LP-only components (DR paybacks, curtailment penalty).
+
+    With ``aggregate`` (the default) the generators of a bus with the same kind and cost are one
+    generator (:func:`~energysim.network.generator_groups`): the same optimum with fewer
+    variables, since the accounting splits curtailment per bus and thermal output per tier.
+    """
+    n = build_network_from_packed(scenario, inputs, index, aggregate=aggregate)
+    groups = generator_groups(scenario, index, aggregate=aggregate)
     if scenario.demand_response.mode == "shift":
         for b, bus in enumerate(index.buses):
             if inputs.dr_cap[b] > 0:
@@ -265,9 +283,9 @@ def _lp_network(scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> p
     curtail_penalty = scenario.costs.curtailment_penalty
     if curtail_penalty > 0:
         # a negative cost on new-energy output is the same as a penalty on its curtailment
-        ne = n.generators.carrier.isin(NEW_ENERGY_CARRIERS)
+        ne = [g.name for g in groups if g.kind == "new_energy"]
         n.generators.loc[ne, "marginal_cost"] -= curtail_penalty
-    return n
+    return n, groups
 
 
 def solve_lp_rolling(
@@ -286,14 +304,14 @@ def solve_lp_rolling(
     within the window), so this is an approximation of the annual LP, useful to compare a
     limited-foresight optimum with the kernel.
     """
-    n = _lp_network(scenario, inputs, index)
+    n, groups = _lp_network(scenario, inputs, index)
     options = {"log_to_console": False, **(solver_options or {})}
     with _solver_output_off_stdout():
         n.optimize.optimize_with_rolling_horizon(
             horizon=horizon,
             overlap=overlap,
             solver_name="highs",
-            extra_functionality=_extra_functionality(scenario, inputs, index),
+            extra_functionality=_extra_functionality(scenario, inputs, index, groups),
             include_objective_constant=False,
             io_api="direct",
             progress=False,
@@ -302,7 +320,7 @@ def solve_lp_rolling(
     if n.generators_t.p.isna().any().any():
         msg = f"rolling-horizon LP for {scenario.name!r} left hours unsolved (a window failed)"
         raise SolverError(msg)
-    return _to_result(n, scenario, inputs, index)
+    return _to_result(n, scenario, inputs, index, groups)
 
 
 def solve_lp(
@@ -310,6 +328,7 @@ def solve_lp(
     inputs: KernelInputs,
     index: PackIndex,
     solver_options: dict | None = None,
+    aggregate: bool = True,
 ) -> tuple[DispatchResult, pypsa.Network]:
     """Solve the dispatch LP and return it in the kernel's layout.
 
@@ -321,23 +340,27 @@ def solve_lp(
         The packed scenario (shared with the kernel: same demand, schedules, availability).
     solver_options : dict, optional
         Passed to HiGHS (e.g. ``{"threads": 1}``).
+    aggregate : bool, default True
+        Solve with the generators of a bus that share kind and cost merged
+        (:func:`~energysim.network.generator_groups`): the same optimum, fewer variables.
 
     Returns
     -------
     DispatchResult, pypsa.Network
-        Hourly dispatch, and the solved network.
+        Hourly dispatch, and the solved network (its generators are the groups when
+        ``aggregate``).
 
     Raises
     ------
     SolverError
         If HiGHS does not end optimal (infeasible, unbounded, time limit, ...).
     """
-    n = _lp_network(scenario, inputs, index)
+    n, groups = _lp_network(scenario, inputs, index, aggregate)
     options = {**default_solver_options(len(index.snapshots)), **(solver_options or {})}
     with _solver_output_off_stdout():
         status, condition = n.optimize(
             solver_name="highs",
-            extra_functionality=_extra_functionality(scenario, inputs, index),
+            extra_functionality=_extra_functionality(scenario, inputs, index, groups),
             include_objective_constant=False,
             io_api="direct",
             progress=False,
@@ -350,19 +373,27 @@ def solve_lp(
             "thermal or a flexible load's minimum cannot be met; check p_min_pu values."
         )
         raise SolverError(msg)
-    return _to_result(n, scenario, inputs, index), n
+    return _to_result(n, scenario, inputs, index, groups), n
 
 
 def _to_result(
-    n: pypsa.Network, scenario: Scenario, inputs: KernelInputs, index: PackIndex
+    n: pypsa.Network,
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    groups: list[GeneratorGroup],
 ) -> DispatchResult:
     out = allocate_result(inputs)
     gp = n.generators_t.p
-    for name, b in zip(index.zero_cost, index.zero_cost_bus, strict=True):
-        out.curtail[:, b] += index.gen_avail[:, index.generators.index(name)] - gp[name].to_numpy()
+    tier = dict(zip(index.thermal, index.thermal_tier, strict=True))
+    names = index.generators
+    for g in groups:
+        p = gp[g.name].to_numpy()
+        if g.kind == "thermal":
+            out.thermal[:, tier[names[g.members[0]]], g.bus_index] += p
+        else:
+            out.curtail[:, g.bus_index] += index.gen_avail[:, list(g.members)].sum(axis=1) - p
     out.curtail[:] = np.maximum(out.curtail, 0.0)
-    for name, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
-        out.thermal[:, k, b] += gp[name].to_numpy()
     for b, bus in enumerate(index.buses):
         out.thermal_relief[:, b] = gp[component("thermal_relief", bus)].to_numpy()
         out.unserved[:, b] = gp[component("unserved", bus)].to_numpy()

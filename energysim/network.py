@@ -29,6 +29,7 @@ DR paybacks, storage SOC floors).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ import pypsa
 import xarray as xr
 
 from energysim.config.schema import Scenario
-from energysim.constants import CARRIERS, RECEIVING_GRID_LOCATIONS, component
+from energysim.constants import CARRIERS, NEW_ENERGY_CARRIERS, RECEIVING_GRID_LOCATIONS, component
 from energysim.exceptions import EnergysimError
 from energysim.kernel.pack import KernelInputs, PackIndex
 
@@ -47,8 +48,10 @@ pypsa.options.api.legacy_string_dtype = True  # component names as object string
 
 __all__ = [
     "UNLIMITED_MW",
+    "GeneratorGroup",
     "build_network",
     "build_network_from_packed",
+    "generator_groups",
     "to_pypsa",
     "write_results",
 ]
@@ -80,15 +83,107 @@ def build_network(
     return build_network_from_packed(scenario, inputs, index)
 
 
+@dataclass(frozen=True)
+class GeneratorGroup:
+    """Generators of one bus that the LP can treat as one (same bus, cost and kind).
+
+    Zero-cost fleets at a bus are all curtailed together by the accounting (pro rata, per bus),
+    and thermal fleets at a bus in one merit-order tier are summed into ``thermal[:, k, b]``; so
+    an LP over the group sums (availability, must-run floor, reserve headroom) has the same
+    optimum as one over the members. A group of one keeps the generator's own name.
+    """
+
+    name: str
+    bus: str
+    bus_index: int
+    carrier: str
+    kind: str  # "new_energy", "zero_cost" (hydro), "thermal"
+    marginal_cost: float  # CNY/MWh
+    members: tuple[int, ...]  # columns of ``index.gen_avail`` (scenario order)
+    p_nom: float  # MW, sum over the members
+
+
+def generator_groups(
+    scenario: Scenario, index: PackIndex, aggregate: bool = True
+) -> list[GeneratorGroup]:
+    """Group the scenario's generators for the network (one group per generator unless ``aggregate``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated scenario.
+    index : PackIndex
+        Its packing.
+    aggregate : bool, default True
+        Merge the generators of a bus with the same kind (new energy; other zero-cost; thermal)
+        and marginal cost.
+
+    Returns
+    -------
+    list of GeneratorGroup
+        In scenario order of each group's first member.
+    """
+    ne_carriers = set(NEW_ENERGY_CARRIERS)
+    bidx = {b: i for i, b in enumerate(index.buses)}
+    thermal = set(index.thermal)
+    keys: dict[tuple, list[int]] = {}
+    for gi, (name, g) in enumerate(scenario.generators.items()):
+        if name in thermal:
+            kind = "thermal"
+        elif g.carrier in ne_carriers:
+            kind = "new_energy"
+        else:
+            kind = "zero_cost"
+        key = (g.bus, kind, round(g.marginal_cost, 6)) if aggregate else (name,)
+        keys.setdefault(key, []).append(gi)
+    groups = []
+    names = list(scenario.generators)
+    for members in keys.values():
+        first = scenario.generators[names[members[0]]]
+        carriers = {scenario.generators[names[i]].carrier for i in members}
+        if names[members[0]] in thermal:
+            kind = "thermal"
+        elif first.carrier in ne_carriers:
+            kind = "new_energy"
+        else:
+            kind = "zero_cost"
+        if len(members) == 1:
+            name = names[members[0]]
+        else:
+            name = f"{first.bus} {kind.replace('_', ' ')} at {first.marginal_cost:g}"
+        groups.append(
+            GeneratorGroup(
+                name=name,
+                bus=first.bus,
+                bus_index=bidx[first.bus],
+                carrier=first.carrier if len(carriers) == 1 else kind,
+                kind=kind,
+                marginal_cost=first.marginal_cost,
+                members=tuple(members),
+                p_nom=float(sum(scenario.generators[names[i]].p_nom for i in members)),
+            )
+        )
+    return groups
+
+
 def build_network_from_packed(
-    scenario: Scenario, inputs: KernelInputs, index: PackIndex
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex, aggregate: bool = False
 ) -> pypsa.Network:
-    """Build the network from already packed inputs (shares demand and schedules with the kernel)."""
+    """Build the network from already packed inputs (shares demand and schedules with the kernel).
+
+    With ``aggregate`` the generators of :func:`generator_groups` replace the scenario's
+    generators (a smaller LP with the same optimum); components are added one class at a time.
+    """
     n = pypsa.Network(name=scenario.name)
     snapshots = index.snapshots
     n.set_snapshots(snapshots)
-    for carrier, (color, nice, _zh) in CARRIERS.items():
-        n.add("Carrier", carrier, color=color, nice_name=nice)
+    carriers = dict(CARRIERS)
+    n.add(
+        "Carrier",
+        list(carriers),
+        color=[c[0] for c in carriers.values()],
+        nice_name=[c[1] for c in carriers.values()],
+    )
 
     buses = list(index.buses)
     n.add(
@@ -108,151 +203,167 @@ def build_network_from_packed(
         ),
     )
 
-    for gi, (name, g) in enumerate(scenario.generators.items()):
-        avail = index.gen_avail[:, gi]
-        must = index.gen_must[:, gi]
-        p_nom = g.p_nom
-        if p_nom <= 0:
-            p_max = pd.Series(0.0, index=snapshots)
-            p_min = pd.Series(0.0, index=snapshots)
-        else:
-            p_max = pd.Series(avail / p_nom, index=snapshots)
-            p_min = pd.Series(must / p_nom, index=snapshots)
-        n.add(
-            "Generator",
-            name,
-            bus=g.bus,
-            carrier=g.carrier,
-            p_nom=p_nom,
-            p_max_pu=p_max,
-            p_min_pu=p_min,
-            marginal_cost=g.marginal_cost,
-        )
+    groups = generator_groups(scenario, index, aggregate)
+    missing = sorted({g.carrier for g in groups} - set(carriers))
+    if missing:
+        n.add("Carrier", missing)
+    names = [g.name for g in groups]
+    avail = np.column_stack([index.gen_avail[:, list(g.members)].sum(axis=1) for g in groups])
+    must = np.column_stack([index.gen_must[:, list(g.members)].sum(axis=1) for g in groups])
+    p_nom = np.array([g.p_nom for g in groups])
+    scale = np.where(p_nom > 0, 1.0 / np.where(p_nom > 0, p_nom, 1.0), 0.0)
+    n.add(
+        "Generator",
+        names,
+        bus=[g.bus for g in groups],
+        carrier=[g.carrier for g in groups],
+        p_nom=p_nom,
+        p_max_pu=pd.DataFrame(avail * scale, index=snapshots, columns=names),
+        p_min_pu=pd.DataFrame(must * scale, index=snapshots, columns=names),
+        marginal_cost=[g.marginal_cost for g in groups],
+    )
 
     dr = scenario.demand_response
     costs = scenario.costs
-    for b, bus in enumerate(buses):
-        if inputs.dr_cap[b] > 0:
-            n.add(
-                "Generator",
-                component("demand_response", bus),
-                bus=bus,
-                carrier="demand_response",
-                p_nom=inputs.dr_cap[b],
-                marginal_cost=dr.cost,
-                e_sum_max=inputs.dr_cap[b] * dr.max_hours_per_year,
-            )
+    dr_buses = [b for b in range(len(buses)) if inputs.dr_cap[b] > 0]
+    if dr_buses:
         n.add(
             "Generator",
-            component("unserved", bus),
-            bus=bus,
-            carrier="unserved",
-            p_nom=UNLIMITED_MW,
-            marginal_cost=costs.value_of_lost_load,
+            [component("demand_response", buses[b]) for b in dr_buses],
+            bus=[buses[b] for b in dr_buses],
+            carrier="demand_response",
+            p_nom=[inputs.dr_cap[b] for b in dr_buses],
+            marginal_cost=dr.cost,
+            e_sum_max=[inputs.dr_cap[b] * dr.max_hours_per_year for b in dr_buses],
         )
-        n.add(
-            "Generator",
-            component("thermal_relief", bus),
-            bus=bus,
-            carrier="thermal_relief",
-            p_nom=UNLIMITED_MW,
-            sign=-1,
-            marginal_cost=costs.value_of_lost_load,
-        )
+    n.add(
+        "Generator",
+        [component("unserved", bus) for bus in buses],
+        bus=buses,
+        carrier="unserved",
+        p_nom=UNLIMITED_MW,
+        marginal_cost=costs.value_of_lost_load,
+    )
+    n.add(
+        "Generator",
+        [component("thermal_relief", bus) for bus in buses],
+        bus=buses,
+        carrier="thermal_relief",
+        p_nom=UNLIMITED_MW,
+        sign=-1,
+        marginal_cost=costs.value_of_lost_load,
+    )
 
-    for name, f in scenario.flexible_loads.items():
+    flex = scenario.flexible_loads
+    if flex:
         n.add(
             "Generator",
-            name,
-            bus=f.bus,
-            carrier=f.kind,
+            list(flex),
+            bus=[f.bus for f in flex.values()],
+            carrier=[f.kind for f in flex.values()],
             sign=-1,
-            p_nom=f.p_nom,
-            p_min_pu=f.p_min_pu,
+            p_nom=[f.p_nom for f in flex.values()],
+            p_min_pu=[f.p_min_pu for f in flex.values()],
             p_max_pu=1.0,
             marginal_cost=-costs.electrolyser_value,
         )
 
-    for si, (name, s) in enumerate(scenario.storage.items()):
+    st = scenario.storage
+    if st:
         n.add(
             "StorageUnit",
-            name,
-            bus=s.bus,
-            carrier=s.kind,
-            p_nom=inputs.st_p[si],  # packed: in-year average under fleet timing
-            max_hours=s.max_hours,
-            efficiency_store=s.efficiency_store,
-            efficiency_dispatch=s.efficiency_dispatch,
-            standing_loss=s.standing_loss,
-            state_of_charge_initial=inputs.st_soc0[si],
+            list(st),
+            bus=[s.bus for s in st.values()],
+            carrier=[s.kind for s in st.values()],
+            p_nom=inputs.st_p[: len(st)],  # packed: in-year average under fleet timing
+            max_hours=[s.max_hours for s in st.values()],
+            efficiency_store=[s.efficiency_store for s in st.values()],
+            efficiency_dispatch=[s.efficiency_dispatch for s in st.values()],
+            standing_loss=[s.standing_loss for s in st.values()],
+            state_of_charge_initial=inputs.st_soc0[: len(st)],
             cyclic_state_of_charge=False,
         )
 
+    link_rows = []
     for name, line in scenario.lines.items():
         carrier = "DC" if line.kind == "dc_internal" else "AC"
-        for suffix, b0, b1 in (("", line.bus0, line.bus1), (" reverse", line.bus1, line.bus0)):
-            n.add(
-                "Link",
-                f"{name}{suffix}",
-                bus0=b0,
-                bus1=b1,
-                carrier=carrier,
-                p_nom=line.p_nom,
-                efficiency=line.efficiency,
-                p_min_pu=0.0,
-                p_max_pu=1.0,
-                marginal_cost=costs.wheeling_cost,
-            )
-
-    for c, name in enumerate(index.corridors):
-        corridor = scenario.corridors[name]
-        receiving = component("receiving", name)
-        x, y = RECEIVING_GRID_LOCATIONS[corridor.receiving_grid]
-        n.add("Bus", receiving, carrier="AC", x=x, y=y)
+        for link, b0, b1 in (
+            (name, line.bus0, line.bus1),
+            (component("reverse", name), line.bus1, line.bus0),
+        ):
+            link_rows.append((link, b0, b1, carrier, line.p_nom, line.efficiency))
+    if link_rows:
         n.add(
             "Link",
-            name,
-            bus0=corridor.bus,
+            [r[0] for r in link_rows],
+            bus0=[r[1] for r in link_rows],
+            bus1=[r[2] for r in link_rows],
+            carrier=[r[3] for r in link_rows],
+            p_nom=[r[4] for r in link_rows],
+            efficiency=[r[5] for r in link_rows],
+            p_min_pu=0.0,
+            p_max_pu=1.0,
+            marginal_cost=costs.wheeling_cost,
+        )
+
+    corridors = list(index.corridors)
+    if corridors:
+        specs = [scenario.corridors[c] for c in corridors]
+        receiving = [component("receiving", c) for c in corridors]
+        loc = [RECEIVING_GRID_LOCATIONS[s.receiving_grid] for s in specs]
+        n.add("Bus", receiving, carrier="AC", x=[x for x, _ in loc], y=[y for _, y in loc])
+        eff = np.array([s.efficiency for s in specs])
+        cap = np.array([s.p_nom for s in specs])
+        n.add(
+            "Link",
+            corridors,
+            bus0=[s.bus for s in specs],
             bus1=receiving,
             carrier="export",
-            p_nom=corridor.p_nom,
-            efficiency=corridor.efficiency,
+            p_nom=cap,
+            efficiency=eff,
             p_min_pu=0.0,
             p_max_pu=1.0,
         )
-        delivered = inputs.schedule[:, c] * corridor.efficiency
+        schedule = np.asarray(inputs.schedule[:, : len(corridors)])
         n.add(
             "Load",
-            component("schedule", name),
+            [component("schedule", c) for c in corridors],
             bus=receiving,
             carrier="export",
-            p_set=pd.Series(delivered, index=snapshots),
+            p_set=pd.DataFrame(
+                schedule * eff,
+                index=snapshots,
+                columns=[component("schedule", c) for c in corridors],
+            ),
         )
         n.add(
             "Generator",
-            component("shortfall", name),
+            [component("shortfall", c) for c in corridors],
             bus=receiving,
             carrier="export_shortfall",
-            p_nom=max(corridor.p_nom, 1.0),
-            marginal_cost=costs.export_shortfall_penalty / corridor.efficiency,
+            p_nom=np.maximum(cap, 1.0),
+            marginal_cost=costs.export_shortfall_penalty / eff,
         )
-        if corridor.flexible_export:
-            # the surplus market: a share of the headroom above the schedule, in the hours the
-            # receiving grid accepts it, within an annual budget (all at the receiving end)
-            rating = max(corridor.p_nom, 1.0)
-            head = np.maximum(corridor.p_nom - inputs.schedule[:, c], 0.0)
-            p_max = head * inputs.corr_surplus_pu[:, c] * corridor.efficiency / rating
-            budget = inputs.corr_surplus_budget[c]
+        # the surplus market: a share of the headroom above the schedule, in the hours the
+        # receiving grid accepts it, within an annual budget (all at the receiving end)
+        flexible = [c for c, s in enumerate(specs) if s.flexible_export]
+        if flexible:
+            rating = np.maximum(cap[flexible], 1.0)
+            head = np.maximum(cap[flexible] - inputs.schedule[:, flexible], 0.0)
+            p_max = head * inputs.corr_surplus_pu[:, flexible] * eff[flexible] / rating
+            budget = inputs.corr_surplus_budget[flexible]
+            surplus = [component("surplus", corridors[c]) for c in flexible]
             n.add(
                 "Generator",
-                component("surplus", name),
-                bus=receiving,
+                surplus,
+                bus=[receiving[c] for c in flexible],
                 carrier="export_surplus",
                 sign=-1,
                 p_nom=rating,
-                p_max_pu=pd.Series(np.minimum(p_max, 1.0), index=snapshots),
-                e_sum_max=budget * corridor.efficiency if np.isfinite(budget) else np.inf,
-                marginal_cost=-costs.surplus_export_value / corridor.efficiency,
+                p_max_pu=pd.DataFrame(np.minimum(p_max, 1.0), index=snapshots, columns=surplus),
+                e_sum_max=np.where(np.isfinite(budget), budget * eff[flexible], np.inf),
+                marginal_cost=-costs.surplus_export_value / eff[flexible],
             )
     logger.debug(
         "network %s: %d buses, %d generators, %d storage units, %d links",

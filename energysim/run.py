@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
+from energysim.cache import detach, packed_cached
 from energysim.config import Scenario, load_scenario
 from energysim.kernel import KernelInputs, PackIndex, pack
 
@@ -98,6 +99,12 @@ def simulate(
     xarray.Dataset
         Hourly results and annual figures, schema in :mod:`energysim.results.schema`.
 
+    Notes
+    -----
+    The packed arrays and the configuration text are cached on the scenario's validated
+    content (:mod:`energysim.cache`; ``energysim.cache.clear()`` empties it), so calling
+    ``simulate`` again on an unchanged scenario costs little more than the engine.
+
     Raises
     ------
     ConfigError, ProfileError, KernelError, SolverError
@@ -106,6 +113,10 @@ def simulate(
     from energysim.engines import get_engine, simulate_packed
 
     get_engine(engine)  # an unknown engine fails before the scenario is packed
-    scenario, inputs, index = packed(scenario, profiles)
+    scenario = _as_scenario(scenario)
+    # packing is cached on the scenario's content (and the profiles'): a scenario simulated
+    # again is not packed again, one changed in place is (energysim.cache)
+    inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack)
     options = {} if solver_options is None else {"solver_options": solver_options}
-    return simulate_packed(scenario, inputs, index, engine, **options)
+    ds = simulate_packed(scenario, inputs, index, engine, **options)
+    return detach(ds, inputs, index)

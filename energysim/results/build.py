@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import xarray as xr
-import yaml
 
 from energysim.accounting import (
     corridor_accounting,
@@ -20,6 +19,7 @@ from energysim.accounting import (
     system_figures,
 )
 from energysim.adequacy import MONTHS, adequacy_figures
+from energysim.cache import config_yaml
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.indicators import add_indicators
@@ -31,14 +31,12 @@ logger = logging.getLogger(__name__)
 __all__ = ["to_dataset"]
 
 
-def _var(name: str, data: np.ndarray | float, coords: Mapping[str, object]) -> xr.DataArray:
+def _var(name: str, data: np.ndarray | float, coords: Mapping[str, object]) -> xr.Variable:
+    # a bare Variable: the Dataset gets the coordinates once (one alignment, not one per
+    # variable: ~5x faster for plan-2030); every dim of the spec must be in ``coords``
     spec = VARIABLES[name]
-    return xr.DataArray(
-        data,
-        dims=spec.dims,
-        coords={d: coords[d] for d in spec.dims},
-        attrs={"units": spec.units, "long_name": spec.long_name},
-    )
+    assert all(d in coords for d in spec.dims), (name, spec.dims)  # noqa: S101
+    return xr.Variable(spec.dims, data, attrs={"units": spec.units, "long_name": spec.long_name})
 
 
 def to_dataset(
@@ -155,7 +153,11 @@ def to_dataset(
             result.reserve_short,
         ),
     }
-    ds = xr.Dataset({name: _var(name, value, coords) for name, value in data.items()})
+    used = {d for name in data for d in VARIABLES[name].dims}
+    ds = xr.Dataset(
+        {name: _var(name, value, coords) for name, value in data.items()},
+        coords={d: c for d, c in coords.items() if d in used},
+    )
     ds["generator"].attrs["carrier"] = ",".join(carriers)
     ds = ds.assign_coords(
         carrier=("generator", carriers),
@@ -193,12 +195,7 @@ def to_dataset(
             else "real profiles",
             "time_zone": "Asia/Shanghai (Beijing time, tz-naive timestamps)",
             "corridors_out_of_service": ",".join(index.corridors_out_of_service),
-            "config": yaml.dump(
-                scenario.model_dump(mode="json"),
-                Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),  # libyaml: same text, 7x
-                allow_unicode=True,
-                sort_keys=False,
-            ),
+            "config": config_yaml(scenario),  # cached per content (energysim.cache)
         }
     )
     ds = add_indicators(ds, result, inputs, scenario)
