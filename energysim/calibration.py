@@ -219,8 +219,9 @@ def format_cut_rows(table: pd.DataFrame) -> str:
     """The export-cut rows of :func:`baseline_cut_rows` as text (the source once, below)."""
     lines = [f"{'figure':30s} {'model':>9s} {'reported':>9s} {'cut':>9s} {'largest':>8s}  ok"]
     for _, r in table.iterrows():
+        wide = sum(1 for ch in r.label if ord(ch) > 0x2E80)  # CJK: two terminal columns each
         lines.append(
-            f"{r.label:30s} {r.model:7,.0f} h {r.reported:7,.0f} h {r.shortfall_TWh:5.2f} TWh "
+            f"{r.label:{30 - wide}s} {r.model:7,.0f} h {r.reported:7,.0f} h {r.shortfall_TWh:5.2f} TWh "
             f"{r.max_MW / 1e3:5.1f} GW  {'yes' if r.within else 'NO'}"
         )
     if len(table):
