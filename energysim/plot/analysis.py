@@ -195,7 +195,7 @@ def waterfall_chart(
     Axes
         Bars have gid ``"start"``, ``"step:<item>"`` and ``"end"``.
     """
-    from energysim.plot.labels import figure_name
+    from energysim.plot.labels import figure_name, step_name
 
     attrs = dict(getattr(table, "attrs", {}) or {})
     if figure is not None:
@@ -230,7 +230,7 @@ def waterfall_chart(
     n = len(items)
     ax = axes(ax, (8.0, max(3.0, 0.4 * (n + 2) + 1.4)))
     end_value = s_value + float(np.nansum(values))
-    labels = [s_label, *items, end_label or tr("end", lang)]
+    labels = [s_label, *(step_name(i, lang) for i in items), end_label or tr("end", lang)]
     y = np.arange(n + 2)[::-1].astype(float)
     levels = s_value + np.concatenate([[0.0], np.cumsum(values)])  # before each item; the end
     lo, hi = float(min(levels.min(), 0.0)), float(max(levels.max(), 0.0))

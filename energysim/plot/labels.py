@@ -326,6 +326,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "r.sec.demand": ("Demand", "负荷"),
     "r.sec.demand_response": ("Demand response", "需求响应"),
     "r.more": ("and {n} more", "等 {n} 项"),
+    # attribution steps (energysim.attribution), by step name
+    "step:buses.heating_season": ("heating seasons by league", "分盟市供暖季"),
+    "step:generators.p_nom (+ entries)": (
+        "generating fleet (sizes, captive plants)",
+        "电源装机（含自备电厂）",
+    ),
+    "step:generators.floors": ("minimum stable loads", "最小技术出力"),
+    "step:generators.marginal_cost": (
+        "generation costs (CHP as condensing coal)",
+        "发电成本（热电联产按纯凝计）",
+    ),
+    "step:generators.capacity_factor_scale": ("resource by league", "分盟市资源"),
+    "step:generators.in_service_date": ("generators entering during the year", "新增电源年内投产"),
+    "step:storage.p_nom (+ entries)": ("storage fleet", "储能装机"),
+    "step:storage.in_service_date": ("storage entering during the year", "新增储能年内投产"),
+    "step:lines.p_nom (+ entries)": ("internal grid (backbone)", "区内主网架"),
+    "step:corridors.in_service": ("corridor in-service dates", "外送通道投运时间"),
+    "step:corridors.support_floor_pu": ("sending-end thermal support", "送端火电支撑"),
+    "step:corridors.delivery_curve": ("delivery curves", "送电曲线"),
+    "step:corridors.scheduled_energy": ("scheduled export energy", "外送计划电量"),
+    "step:corridors.surplus_market": ("surplus sold above schedule", "计划外富余电量外送"),
+    "step:reserve": ("upward reserve", "上调备用"),
+    "step:thermal_availability": ("thermal maintenance and outages", "火电检修与强迫停运"),
+    "step:demand": ("demand", "用电需求"),
+    "step:demand_response": ("demand response", "需求侧响应"),
+    "step:weather": ("weather year", "气象年"),
+    "step:heating_season": ("heating season", "供暖季"),
 }
 """Key -> (English, Chinese)."""
 
@@ -382,6 +409,12 @@ def target_name(
         return tr(key, lang)
     logger.debug("no translation of target %s", target)
     return (fallback or target.replace("_", " ")).capitalize()
+
+
+def step_name(step: str, lang: str = "en") -> str:
+    """Human name of an attribution step (:mod:`energysim.attribution`), else the step itself."""
+    key = f"step:{step}"
+    return tr(key, lang) if key in TEXT else step
 
 
 def figure_name(variable: str, lang: str = "en", long_name: str | None = None) -> str:
