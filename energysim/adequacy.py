@@ -21,6 +21,11 @@ Definitions (``docs/adequacy.md`` repeats them):
   receiving grids' peaks differ: in the 2018 loads of ``../shared/data/
   export_dest_load_2018_hourly_MW.csv`` only 22-55 % of each grid's top-10 % hours fall in
   17:00-22:00 (Shandong, Jiangsu, Shanghai and Zhejiang peak mostly at 10:00-17:00 in summer).
+* **Cuts by grid**: the same cut hours, shortfall energy and largest cut for the corridors of each
+  provincial grid (``grid`` dim: mengxi, mengdong), a corridor belonging to the grid of its
+  sending bus. An hour with a cut in both grids counts once in each, so the grids' hours add up
+  to at least the system's. ``docs/adequacy.md`` ("Reading the cut hours") says why the 蒙东
+  hours are mostly a model-boundary artefact.
 * **Reserve shortfall hour**: an hour in which the upward reserve requirement not held
   (``reserve_shortfall``, from the engines) exceeds :data:`HOUR_EPS_MW`; the energy is its sum.
 
@@ -30,6 +35,7 @@ Monthly figures have the dim ``month`` (1..12); months without simulated hours a
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,6 +51,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "ADEQUACY_TARGETS",
     "ADEQUACY_VARIABLES",
+    "GRID_LABELS",
     "HOUR_EPS_MW",
     "MONTHS",
     "RECEIVING_PEAK_QUANTILE",
@@ -65,6 +72,9 @@ RECEIVING_PEAK_QUANTILE = 0.9
 MONTHS = np.arange(1, 13)
 """Coordinate of the ``month`` dim."""
 
+GRID_LABELS = {"mengxi": "蒙西", "mengdong": "蒙东"}
+"""Chinese names of the provincial grids (the ``grid`` dim), for printed lines."""
+
 ADEQUACY_VARIABLES = (
     "loss_of_load_hours",
     "export_cut_hours",
@@ -75,6 +85,9 @@ ADEQUACY_VARIABLES = (
     "reserve_shortfall_hours",
     "reserve_shortfall_MWh",
     "corridor_cut_hours",
+    "grid_export_cut_hours",
+    "grid_export_shortfall_TWh",
+    "grid_export_cut_max_MW",
     "loss_of_load_hours_monthly",
     "unserved_MWh_monthly",
     "export_cut_hours_monthly",
@@ -131,6 +144,8 @@ def adequacy_figures(
     corridor_shortfall: np.ndarray,
     receiving_peak: np.ndarray,
     reserve_shortfall: np.ndarray,
+    corridor_grid: Sequence[str] | None = None,
+    grids: Sequence[str] = (),
 ) -> dict[str, np.ndarray | float]:
     """Adequacy figures of one simulated year (definitions in the module docstring).
 
@@ -146,6 +161,11 @@ def adequacy_figures(
         Receiving peak hours of each corridor (:func:`receiving_peak_mask`).
     reserve_shortfall : ndarray (T,)
         Upward reserve requirement not held, MW.
+    corridor_grid : sequence of str (C,), optional
+        Grid of each corridor's sending bus. With ``grids``, adds the per-grid figures.
+    grids : sequence of str (G,), optional
+        The ``grid`` coordinate, e.g. ``("mengxi", "mengdong")``; a grid without corridors
+        gets zeros.
 
     Returns
     -------
@@ -154,7 +174,9 @@ def adequacy_figures(
         ``export_cut_max_MW`` (MW), ``export_cut_max_hour`` (0-based hour of the year of the
         largest cut, -1 if there is none), ``export_cut_peak_hours`` (h),
         ``export_cut_peak_TWh`` (TWh), ``reserve_shortfall_hours`` (h), ``reserve_shortfall_MWh``
-        (MWh); per corridor (C,): ``corridor_cut_hours`` (h); per month (12,), ``*_monthly``:
+        (MWh); per corridor (C,): ``corridor_cut_hours`` (h); per grid (G,), only when
+        ``corridor_grid`` is given: ``grid_export_cut_hours`` (h), ``grid_export_shortfall_TWh``
+        (TWh) and ``grid_export_cut_max_MW`` (MW); per month (12,), ``*_monthly``:
         loss-of-load hours, unserved MWh, cut hours, shortfall TWh, largest cut MW, peak cut hours,
         peak shortfall TWh, reserve shortfall hours and MWh.
     """
@@ -173,7 +195,22 @@ def adequacy_figures(
     res_h = (reserve > HOUR_EPS_MW).astype(float)
     largest = float(cut.max()) if t else 0.0
     twh = 1e-6
-    return {
+    by_grid: dict[str, np.ndarray] = {}
+    if corridor_grid is not None:
+        of = np.asarray(corridor_grid, dtype=object).reshape(-1)
+        if of.size != short.shape[1]:
+            msg = (
+                f"adequacy_figures: corridor_grid has {of.size} entries for "
+                f"{short.shape[1]} corridors; expected one grid per corridor"
+            )
+            raise ValueError(msg)
+        per = np.stack([short[:, of == g].sum(axis=1) for g in grids], axis=1).reshape(t, -1)
+        by_grid = {
+            "grid_export_cut_hours": (per > HOUR_EPS_MW).sum(axis=0).astype(float),
+            "grid_export_shortfall_TWh": per.sum(axis=0) * twh,
+            "grid_export_cut_max_MW": per.max(axis=0) if t else np.zeros(len(grids)),
+        }
+    return by_grid | {
         "loss_of_load_hours": float(lol_h.sum()),
         "export_cut_hours": float(cut_h.sum()),
         "export_cut_max_MW": largest,
@@ -205,7 +242,8 @@ def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
         ``export_cut_hours``, ``export_shortfall_TWh``, ``export_cut_max_MW``,
         ``export_cut_peak_hours``, ``export_cut_peak_TWh``, ``reserve_shortfall_hours``,
         ``reserve_shortfall_MWh``), ``export_cut_max_time`` (ISO timestamp or None) and
-        ``export_cut_hours_by_month`` (12 values, January first).
+        ``export_cut_hours_by_month`` (12 values, January first) and ``export_cut_by_grid``
+        (grid -> ``hours``, ``TWh``, ``max_MW``; empty if the Dataset has no ``grid`` figures).
     """
     names = (
         "loss_of_load_hours",
@@ -224,6 +262,15 @@ def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
         pd.Timestamp(ds["snapshot"].values[hour]).isoformat() if hour >= 0 else None
     )
     out["export_cut_hours_by_month"] = [float(v) for v in ds["export_cut_hours_monthly"].values]
+    by_grid: dict[str, dict[str, float]] = {}
+    if "grid_export_cut_hours" in ds:
+        for g in ds["grid"].values:
+            by_grid[str(g)] = {
+                "hours": float(ds["grid_export_cut_hours"].sel(grid=g)),
+                "TWh": float(ds["grid_export_shortfall_TWh"].sel(grid=g)),
+                "max_MW": float(ds["grid_export_cut_max_MW"].sel(grid=g)),
+            }
+    out["export_cut_by_grid"] = by_grid
     return out
 
 

@@ -20,9 +20,13 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "BASELINE_FACTS",
+    "CUT_REFERENCE_2025",
+    "CUT_REFERENCE_2025_H",
     "GRID_UTILISATION_2021",
     "baseline_calibration",
+    "baseline_cut_rows",
     "format_baseline",
+    "format_cut_rows",
     "grid_utilisation",
 ]
 
@@ -151,6 +155,78 @@ def grid_utilisation(results: xr.Dataset) -> pd.DataFrame:
         )
         out[g] = row
     return pd.DataFrame(out).T.rename_axis("grid")
+
+
+CUT_REFERENCE_2025_H = 0.0
+"""Export-cut hours per grid the baseline-2025 is compared with, h (see :data:`CUT_REFERENCE_2025`)."""
+
+CUT_REFERENCE_2025 = (
+    "assumption: no export-schedule cut in 2025 is reported in the sources of facts.md (§2: 2025 "
+    "total export 350 TWh, 21st year #1; §2: State Grid 蒙东 2024 export 212.26 TWh, max export "
+    "power 41.69 GW); an absence of reports, not a published zero. 蒙东 is part of the Northeast "
+    "grid, which feeds 扎鲁特 and the 500 kV ties and is not modelled: its model hours are "
+    "mostly a boundary artefact (docs/adequacy.md, 'Reading the cut hours')"
+)
+"""Evidence and reasoning behind :data:`CUT_REFERENCE_2025_H`."""
+
+
+def baseline_cut_rows(results: xr.Dataset) -> pd.DataFrame:
+    """Export-cut hours per provincial grid of a baseline-2025 Dataset against 2025 (no cuts).
+
+    Shows the model's boundary artefact to the user: a grid whose corridors are cut in the
+    baseline year, when none were reported, is one whose cuts in later years need care.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A results Dataset with ``grid_export_cut_hours``, ``grid_export_shortfall_TWh`` and
+        ``grid_export_cut_max_MW`` (dim ``grid``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per grid; columns ``grid``, ``label``, ``model`` (h), ``reported`` (h),
+        ``unit``, ``shortfall_TWh``, ``max_MW``, ``within`` (model <= reported) and ``source``.
+    """
+    from energysim.adequacy import GRID_LABELS
+
+    if "grid_export_cut_hours" not in results:
+        msg = (
+            "baseline_cut_rows: the results Dataset has no 'grid_export_cut_hours'; expected a "
+            "Dataset from energysim.results.build.to_dataset (any engine)"
+        )
+        raise ValueError(msg)
+    rows = []
+    for g in results["grid"].values:
+        hours = float(results["grid_export_cut_hours"].sel(grid=g))
+        rows.append(
+            {
+                "grid": str(g),
+                "label": f"export-cut hours, {GRID_LABELS.get(str(g), str(g))}",
+                "model": hours,
+                "reported": CUT_REFERENCE_2025_H,
+                "unit": "h",
+                "shortfall_TWh": float(results["grid_export_shortfall_TWh"].sel(grid=g)),
+                "max_MW": float(results["grid_export_cut_max_MW"].sel(grid=g)),
+                "within": hours <= CUT_REFERENCE_2025_H,
+                "source": CUT_REFERENCE_2025,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_cut_rows(table: pd.DataFrame) -> str:
+    """The export-cut rows of :func:`baseline_cut_rows` as text (the source once, below)."""
+    lines = [f"{'figure':30s} {'model':>9s} {'reported':>9s} {'cut':>9s} {'largest':>8s}  ok"]
+    for _, r in table.iterrows():
+        wide = sum(1 for ch in r.label if ord(ch) > 0x2E80)  # CJK: two terminal columns each
+        lines.append(
+            f"{r.label:{30 - wide}s} {r.model:7,.0f} h {r.reported:7,.0f} h {r.shortfall_TWh:5.2f} TWh "
+            f"{r.max_MW / 1e3:5.1f} GW  {'yes' if r.within else 'NO'}"
+        )
+    if len(table):
+        lines.append(f"reference: {table.source.iloc[0]}")
+    return "\n".join(lines)
 
 
 def format_baseline(table: pd.DataFrame) -> str:

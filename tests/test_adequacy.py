@@ -67,6 +67,47 @@ def test_adequacy_figures_by_hand():
         assert (f[name][2:] == 0).all()
 
 
+def test_cuts_by_grid_by_hand():
+    # 3 corridors: x (mengxi), y and z (mengdong); 4 hours
+    snaps = pd.date_range("2030-03-01", periods=4, freq="h")
+    short = np.array(
+        [
+            [100.0, 0.0, 0.0],  # mengxi only
+            [0.0, 30.0, 40.0],  # mengdong only: 70 MW over its two corridors
+            [20.0, 0.05, 0.04],  # both; mengdong 0.09 MW, below HOUR_EPS_MW
+            [0.0, 0.0, 0.0],
+        ]
+    )
+    f = adequacy_figures(
+        snaps,
+        np.zeros((4, 1)),
+        short,
+        np.zeros((4, 3), dtype=bool),
+        np.zeros(4),
+        corridor_grid=["mengxi", "mengdong", "mengdong"],
+        grids=("mengxi", "mengdong"),
+    )
+    assert f["grid_export_cut_hours"].tolist() == [2.0, 1.0]
+    assert f["grid_export_shortfall_TWh"] == pytest.approx([120e-6, 70.09e-6])
+    assert f["grid_export_cut_max_MW"] == pytest.approx([100.0, 70.0])
+    assert f["export_cut_hours"] == 3  # hour 2 counts once for the system, once per grid
+    assert f["grid_export_shortfall_TWh"].sum() == pytest.approx(short.sum() * 1e-6)
+
+
+def test_cuts_by_grid_reject_a_wrong_corridor_grid_length():
+    snaps = pd.date_range("2030-03-01", periods=2, freq="h")
+    with pytest.raises(ValueError, match="corridor_grid has 1 entries for 2 corridors"):
+        adequacy_figures(
+            snaps,
+            np.zeros((2, 1)),
+            np.zeros((2, 2)),
+            np.zeros((2, 2), dtype=bool),
+            np.zeros(2),
+            corridor_grid=["mengxi"],
+            grids=("mengxi", "mengdong"),
+        )
+
+
 def test_no_cut_means_no_largest_cut_hour():
     snaps = pd.date_range("2030-07-01", periods=3, freq="h")
     f = adequacy_figures(
@@ -119,6 +160,11 @@ def test_kernel_results_carry_the_adequacy_figures():
     assert float(ds.export_cut_peak_hours) == 3
     assert float(ds.export_cut_peak_TWh) == pytest.approx(1100e-6)
     assert ds.corridor_cut_hours.sel(corridor="x").item() == 6
+    # the one corridor leaves bus a (mengxi): all cuts are 蒙西's, none 蒙东's
+    assert ds.grid_export_cut_hours.sel(grid="mengxi").item() == 6
+    assert ds.grid_export_cut_hours.sel(grid="mengdong").item() == 0
+    assert ds.grid_export_shortfall_TWh.sel(grid="mengxi").item() == pytest.approx(1400e-6)
+    assert ds.grid_export_cut_max_MW.sel(grid="mengxi").item() == pytest.approx(500.0)
     assert ds.export_cut_hours_monthly.sel(month=1).item() == 6
     assert float(ds.export_cut_hours_monthly.sum()) == 6
     assert ds.unserved_MWh_monthly.sel(month=1).item() == pytest.approx(1000.0)
@@ -237,6 +283,10 @@ def test_headline_is_not_adequate_when_schedules_are_cut_without_unserved_energy
     assert "adequacy (保供): NOT adequate: export schedules cut in 2 h (target <= 0 h)" in text
     detail = "\n".join(format_adequacy(table.attrs["adequacy"]["test"]))
     assert "largest 0.4 GW at 01 Jan 22:00" in detail
+    assert "export schedules cut: 蒙西 2 h (0.00 TWh), 蒙东 0 h (0.00 TWh)" in detail
+    by_grid = table.attrs["adequacy"]["test"]["export_cut_by_grid"]
+    assert by_grid["mengxi"] == {"hours": 2.0, "TWh": pytest.approx(800e-6), "max_MW": 400.0}
+    assert by_grid["mengdong"]["hours"] == 0
     assert table.attrs["adequacy"]["test"]["export_cut_max_MW"] == pytest.approx(400.0)
 
 

@@ -175,6 +175,9 @@ def test_cli_json_csv_and_strict(weather, tmp_path, capsys):
     payload = json.loads((tmp_path / "c.json").read_text())
     assert {r["target"] for r in payload["targets"]} >= {"new_energy_GW", "new_energy_utilisation"}
     assert (tmp_path / "c.csv").read_text().startswith("scenario,target,label")
+    (adequacy,) = payload["adequacy"].values()
+    zero = {"hours": 0.0, "TWh": 0.0, "max_MW": 0.0}  # no corridor: no cut in either grid
+    assert adequacy["export_cut_by_grid"] == {"mengxi": zero, "mengdong": zero}
 
 
 def test_ensemble_adds_the_real_profiles_year(weather, tmp_path):

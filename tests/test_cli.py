@@ -44,6 +44,7 @@ def test_calibrate_without_shared_runs_the_baseline_and_names_the_flag(
     captured = capsys.readouterr()
     assert "--shared" in captured.err and "profile calibration skipped" in captured.err
     assert "baseline-2025 (kernel" in captured.out and "new-energy generation" in captured.out
+    assert "export-cut hours, 蒙西" in captured.out and "export-cut hours, 蒙东" in captured.out
     # an explicitly named folder that is not there is an error
     assert main(["calibrate", "--shared", str(tmp_path / "nowhere")]) == 2
 

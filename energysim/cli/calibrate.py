@@ -15,7 +15,12 @@ __all__ = ["cmd_calibrate"]
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Print the profile calibration and the baseline-2025 calibration side by side."""
-    from energysim.calibration import baseline_calibration, format_baseline
+    from energysim.calibration import (
+        baseline_calibration,
+        baseline_cut_rows,
+        format_baseline,
+        format_cut_rows,
+    )
     from energysim.config.shipped import shipped_scenario
     from energysim.profiles.calibration import (
         DEFAULT_SHARED,
@@ -38,4 +43,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     ds = simulate(shipped_scenario("baseline-2025"))
     out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
     out(format_baseline(baseline_calibration(ds)))
+    out("")
+    out("baseline-2025 export-cut hours by sending grid against 2025 (no reported cuts)")
+    out(format_cut_rows(baseline_cut_rows(ds)))
     return EXIT_OK

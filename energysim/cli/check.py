@@ -41,6 +41,15 @@ def format_adequacy(detail: dict) -> list[str]:
             f"peak hours {detail['export_cut_peak_hours']:,.0f} h "
             f"({detail['export_cut_peak_TWh']:,.2f} TWh)"
         )
+        by_grid = detail.get("export_cut_by_grid") or {}
+        if by_grid:
+            from energysim.adequacy import GRID_LABELS
+
+            parts = ", ".join(
+                f"{GRID_LABELS.get(g, g)} {v['hours']:,.0f} h ({v['TWh']:,.2f} TWh)"
+                for g, v in by_grid.items()
+            )
+            lines.append(f"    export schedules cut: {parts} (by sending grid)")
         lines.append(f"    cut hours by month: {months}")
     return lines
 

@@ -703,7 +703,8 @@ def _default_heat_rates() -> dict[str, HeatRate]:
             min_load_pu=0.3,
             low_load_increase=0.25,
             source=f"assumption: 290 at full load; with the part-load rise the fleet averages "
-            f"306 gce/kWh on baseline-2025 and 309 on plan-2030 (kernel, seed 0), against the "
+            f"302 gce/kWh on baseline-2025 and on plan-2030 (central case, kernel, seed 0), "
+            f"against the "
             f"{nat}; {low}",
         ),
         "coal_chp": HeatRate(

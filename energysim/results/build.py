@@ -22,7 +22,7 @@ from energysim.adequacy import MONTHS, adequacy_figures
 from energysim.cache import config_yaml
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
-from energysim.indicators import add_indicators
+from energysim.indicators import GRIDS, add_indicators
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.results.schema import VARIABLES
 
@@ -79,6 +79,7 @@ def to_dataset(
         "corridor": list(index.corridors),
         "flexible_load": list(index.flexible_loads),
         "month": MONTHS,
+        "grid": list(GRIDS),
     }
     ne_carriers = NEW_ENERGY_CARRIERS
     gen_p = generator_dispatch(result, inputs, index)
@@ -151,6 +152,8 @@ def to_dataset(
             result.corr_short,
             index.receiving_peak,
             result.reserve_short,
+            corridor_grid=[scenario.buses[scenario.corridors[c].bus].grid for c in index.corridors],
+            grids=GRIDS,
         ),
     }
     used = {d for name in data for d in VARIABLES[name].dims}

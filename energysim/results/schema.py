@@ -194,6 +194,15 @@ VARIABLES: dict[str, VarSpec] = {
     "reserve_shortfall_hours": VarSpec((), "h", "hours with upward reserve not held"),
     "reserve_shortfall_MWh": VarSpec((), "MWh", "upward reserve not held, summed over hours"),
     "corridor_cut_hours": VarSpec(("corridor",), "h", "hours with scheduled sending cut"),
+    "grid_export_cut_hours": VarSpec(
+        ("grid",), "h", "hours with scheduled sending cut on the corridors leaving the grid"
+    ),
+    "grid_export_shortfall_TWh": VarSpec(
+        ("grid",), "TWh", "scheduled sending cut on the corridors leaving the grid"
+    ),
+    "grid_export_cut_max_MW": VarSpec(
+        ("grid",), "MW", "largest hourly cut on the corridors leaving the grid"
+    ),
     "loss_of_load_hours_monthly": VarSpec(("month",), "h", "hours with unserved demand"),
     "unserved_MWh_monthly": VarSpec(("month",), "MWh", "unserved energy"),
     "export_cut_hours_monthly": VarSpec(
