@@ -182,8 +182,9 @@ def detach(ds: xr.Dataset, inputs: KernelInputs, index: PackIndex) -> xr.Dataset
         data = var.data
         return isinstance(data, np.ndarray) and any(np.may_share_memory(data, a) for a in shared)
 
+    indexed = set(ds.xindexes)  # once: building ds.indexes copies every index
     for name, var in ds.variables.items():  # the Dataset's own Variable objects
-        if name not in ds.indexes and is_shared(var):
+        if name not in indexed and is_shared(var):
             var.data = var.data.copy()  # in place: no re-alignment
     return ds
 
