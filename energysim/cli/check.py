@@ -25,7 +25,7 @@ def format_adequacy(detail: dict) -> list[str]:
     lines = [
         f"    loss of load {detail['loss_of_load_hours']:,.0f} h, "
         f"{detail['unserved_MWh']:,.0f} MWh; reserve short {detail['reserve_shortfall_hours']:,.0f}"
-        f" h, {detail['reserve_shortfall_MWh']:,.0f} MWh"
+        f" h, {detail['reserve_shortfall_MWh'] / 1e6:,.2f} TWh"
     ]
     if detail["export_cut_hours"] > 0:
         when = pd.Timestamp(detail["export_cut_max_time"]).strftime("%d %b %H:%M")
