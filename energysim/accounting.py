@@ -41,15 +41,21 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "SHARE_EPS",
+    "SYSTEM_SUMS",
+    "bus_supply_hour",
     "corridor_accounting",
     "corridor_new_energy",
+    "corridor_new_energy_hour",
     "curtailed_part",
+    "figures_from_sums",
     "fleet_output",
     "generator_dispatch",
     "new_energy_curtailment",
     "safe_share",
     "share",
     "system_figures",
+    "thermal_output",
+    "zero_cost_output",
 ]
 
 
@@ -155,22 +161,31 @@ def _generator_dispatch_hours(
         for i in range(zc_col.shape[0]):
             g = zc_col[i]
             b = zc_bus[i]
-            a = gen_avail[t, g]
-            out[t, g] = a - curtailed_part(a, curtail[t, b], zero_cost_avail[t, b])
+            out[t, g] = zero_cost_output(gen_avail[t, g], curtail[t, b], zero_cost_avail[t, b])
         for i in range(th_col.shape[0]):
             g = th_col[i]
             k = th_tier[i]
             b = th_bus[i]
-            must_kb = th_must[t, k, b]
-            must = gen_must[t, g]
-            out[t, g] = fleet_output(
-                thermal[t, k, b],
-                must_kb,
-                share(1.0, th_avail[t, k, b] - must_kb),
-                share(1.0, must_kb),
-                must,
-                gen_avail[t, g] - must,
+            out[t, g] = thermal_output(
+                thermal[t, k, b], th_must[t, k, b], th_avail[t, k, b], gen_must[t, g], gen_avail[t, g]
             )
+
+
+@jit_inline
+def zero_cost_output(avail, curtail_bus, zero_cost_avail_bus):
+    """Output of one zero-cost generator in one hour, MW: its available power less its part of
+    the bus's curtailment (the curtailment split)."""
+    return avail - curtailed_part(avail, curtail_bus, zero_cost_avail_bus)
+
+
+@jit_inline
+def thermal_output(p_kb, must_kb, avail_kb, must, avail):
+    """Output of one thermal generator in one hour, MW (the thermal split, :func:`fleet_output`):
+    its (tier, bus) produces ``p_kb`` with floor ``must_kb`` and availability ``avail_kb``; the
+    generator's own floor is ``must`` and availability ``avail``."""
+    return fleet_output(
+        p_kb, must_kb, share(1.0, avail_kb - must_kb), share(1.0, must_kb), must, avail - must
+    )
 
 
 def corridor_new_energy(
@@ -244,8 +259,27 @@ def _corridor_new_energy_hours(
 
     ``out`` (T, C) is filled in place; ``work`` (_ACC_ROWS, max(B, C)) is scratch.
     """
-    nt, nc = corridor_p.shape
-    nb = ne_used_bus.shape[1]
+    for t in range(corridor_p.shape[0]):
+        corridor_new_energy_hour(
+            corridor_p[t], scheduled_in[t], dedicated_ne[t], dedicated_all[t], corridor_bus,
+            ne_used_bus[t], supply_bus[t], out[t], work,
+        )  # fmt: skip
+
+
+@jit_inline
+def corridor_new_energy_hour(
+    corridor_p, scheduled_in, dedicated_ne, dedicated_all, corridor_bus, ne_used_bus, supply_bus,
+    out, work,
+):  # fmt: skip
+    """One hour of :func:`corridor_new_energy`: the rule itself (one copy, also used by the
+    figures-only pass of :mod:`energysim.sweep.figures`).
+
+    Rows of that hour: ``corridor_p``, ``scheduled_in``, ``dedicated_ne``, ``dedicated_all``
+    (C,), ``ne_used_bus``, ``supply_bus`` (B,), MW; ``out`` (C,) is filled with the new-energy
+    part of each corridor's sending, MW; ``work`` (_ACC_ROWS, max(B, C)) is scratch.
+    """
+    nc = corridor_p.shape[0]
+    nb = ne_used_bus.shape[0]
     extra = work[0]  # per corridor: sending above schedule
     own = work[1]  # per corridor: dedicated new energy within the scheduled part
     rest = work[2]  # per corridor: scheduled part not covered by dedicated plants
@@ -254,45 +288,44 @@ def _corridor_new_energy_hours(
     own_all_bus = work[5]
     green_frac = work[6]  # per bus: new-energy share of sending above schedule
     other_share = work[7]  # per bus: new-energy share of the other supply
-    for t in range(nt):
-        for b in range(nb):
-            own_bus[b] = 0.0
-            extra_bus[b] = 0.0
-            own_all_bus[b] = 0.0
-        for c in range(nc):
-            p = corridor_p[t, c]
-            x = max(p - scheduled_in[t, c], 0.0)
-            sched = p - x
-            own_all = min(sched, dedicated_all[t, c])
-            d_all = dedicated_all[t, c]
-            frac = share(dedicated_ne[t, c], d_all)
-            frac = min(max(frac, 0.0), 1.0)
-            extra[c] = x
-            own[c] = own_all * frac
-            rest[c] = sched - own_all
-            b = corridor_bus[c]
-            own_bus[b] += own[c]
-            extra_bus[b] += x
-            own_all_bus[b] += own_all
-        for b in range(nb):
-            # sending above schedule is new energy as far as the bus has new energy left after
-            # the dedicated part (it may be must-run thermal surplus when all new energy is used)
-            left = max(ne_used_bus[t, b] - own_bus[b], 0.0)
-            g = share(left, extra_bus[b])
-            green_frac[b] = min(max(g, 0.0), 1.0)
-            other_share[b] = ne_used_bus[t, b] - own_bus[b]
-        for c in range(nc):
-            b = corridor_bus[c]
-            green = extra[c] * green_frac[b]
-            out[t, c] = green + own[c]
-            other_share[b] -= green
-        for b in range(nb):
-            ne_other = max(other_share[b], 0.0)
-            other = max(supply_bus[t, b] - own_all_bus[b] - extra_bus[b], 0.0)
-            f = share(ne_other, other)
-            other_share[b] = min(max(f, 0.0), 1.0)
-        for c in range(nc):
-            out[t, c] += rest[c] * other_share[corridor_bus[c]]
+    for b in range(nb):
+        own_bus[b] = 0.0
+        extra_bus[b] = 0.0
+        own_all_bus[b] = 0.0
+    for c in range(nc):
+        p = corridor_p[c]
+        x = max(p - scheduled_in[c], 0.0)
+        sched = p - x
+        own_all = min(sched, dedicated_all[c])
+        d_all = dedicated_all[c]
+        frac = share(dedicated_ne[c], d_all)
+        frac = min(max(frac, 0.0), 1.0)
+        extra[c] = x
+        own[c] = own_all * frac
+        rest[c] = sched - own_all
+        b = corridor_bus[c]
+        own_bus[b] += own[c]
+        extra_bus[b] += x
+        own_all_bus[b] += own_all
+    for b in range(nb):
+        # sending above schedule is new energy as far as the bus has new energy left after
+        # the dedicated part (it may be must-run thermal surplus when all new energy is used)
+        left = max(ne_used_bus[b] - own_bus[b], 0.0)
+        g = share(left, extra_bus[b])
+        green_frac[b] = min(max(g, 0.0), 1.0)
+        other_share[b] = ne_used_bus[b] - own_bus[b]
+    for c in range(nc):
+        b = corridor_bus[c]
+        green = extra[c] * green_frac[b]
+        out[c] = green + own[c]
+        other_share[b] -= green
+    for b in range(nb):
+        ne_other = max(other_share[b], 0.0)
+        other = max(supply_bus[b] - own_all_bus[b] - extra_bus[b], 0.0)
+        f = share(ne_other, other)
+        other_share[b] = min(max(f, 0.0), 1.0)
+    for c in range(nc):
+        out[c] += rest[c] * other_share[corridor_bus[c]]
 
 
 def corridor_accounting(
@@ -355,19 +388,55 @@ def _bus_supply_hours(
     """Per bus and hour (T, B), MW: new-energy curtailment (the bus's curtailment shared in
     proportion to availability), new energy used, and all generation (zero-cost used, thermal,
     storage discharge). Fills the last three arrays in place."""
-    nt, nb = curtail.shape
-    for t in range(nt):
+    for t in range(curtail.shape[0]):
+        bus_supply_hour(
+            curtail[t], thermal[t], st_discharge[t], zero_cost_avail[t], ne_avail[t], st_bus,
+            ne_curtail[t], ne_used_bus[t], supply_bus[t],
+        )  # fmt: skip
+
+
+@jit_inline
+def bus_supply_hour(
+    curtail, thermal, st_discharge, zero_cost_avail, ne_avail, st_bus, ne_curtail, ne_used_bus,
+    supply_bus,
+):  # fmt: skip
+    """One hour of :func:`_bus_supply_hours` (the rule; also used by the figures-only pass):
+    rows (B,), (K, B) and (S,) of that hour in, rows (B,) filled."""
+    nb = curtail.shape[0]
+    for b in range(nb):
+        ne_curtail[b] = curtailed_part(ne_avail[b], curtail[b], zero_cost_avail[b])
+        ne_used_bus[b] = ne_avail[b] - ne_curtail[b]
+        supply_bus[b] = 0.0
+    for k in range(thermal.shape[0]):
         for b in range(nb):
-            ne_curtail[t, b] = curtailed_part(ne_avail[t, b], curtail[t, b], zero_cost_avail[t, b])
-            ne_used_bus[t, b] = ne_avail[t, b] - ne_curtail[t, b]
-            supply_bus[t, b] = 0.0
-        for k in range(thermal.shape[1]):
-            for b in range(nb):
-                supply_bus[t, b] += thermal[t, k, b]
-        for b in range(nb):
-            supply_bus[t, b] = supply_bus[t, b] + zero_cost_avail[t, b] - curtail[t, b]
-        for s in range(st_bus.shape[0]):
-            supply_bus[t, st_bus[s]] += st_discharge[t, s]
+            supply_bus[b] += thermal[k, b]
+    for b in range(nb):
+        supply_bus[b] = supply_bus[b] + zero_cost_avail[b] - curtail[b]
+    for s in range(st_bus.shape[0]):
+        supply_bus[st_bus[s]] += st_discharge[s]
+
+
+SYSTEM_SUMS = (
+    "ne_avail",
+    "ne_curtail",
+    "ne_export",
+    "storage_charge",
+    "storage_discharge",
+    "soc_change",
+    "line_p0_plus_p1",
+    "demand",
+    "dr_shed",
+    "dr_payback",
+    "unserved",
+    "flex_use",
+    "peak_demand",
+    "corr_flow",
+    "corr_short",
+    "thermal",
+    "thermal_relief",
+)
+"""The hourly sums (MWh; ``peak_demand`` MW, ``soc_change`` MWh) that :func:`figures_from_sums`
+turns into the system figures, in the order of the figures-only pass's output vector."""
 
 
 def system_figures(
@@ -397,27 +466,67 @@ def system_figures(
     dict of str to float
         Figure name -> value in the units of ``VARIABLES``.
     """
+    sums = {
+        "ne_avail": float(inputs.ne_avail.sum()),
+        "ne_curtail": float(ne_curtail.sum()),
+        "ne_export": float(corr_ne.sum()),
+        "storage_charge": float(result.st_charge.sum()),
+        "storage_discharge": float(result.st_discharge.sum()),
+        "soc_change": (
+            float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
+        ),
+        "line_p0_plus_p1": float((result.line_p0 + result.line_p1).sum()),
+        "demand": float(inputs.demand.sum()),
+        "dr_shed": float(result.dr_shed.sum()),
+        "dr_payback": float(result.dr_payback.sum()),
+        "unserved": float(result.unserved.sum()),
+        "flex_use": float(result.flex_use.sum()),
+        "peak_demand": float(inputs.demand.sum(axis=1).max()),
+        "corr_flow": float(result.corr_flow.sum()),
+        "corr_short": float(result.corr_short.sum()),
+        "thermal": float(result.thermal.sum()),
+        "thermal_relief": float(result.thermal_relief.sum()),
+    }
+    return figures_from_sums(sums, scenario, renewable_used_TWh, coal_TWh)
+
+
+def figures_from_sums(
+    sums: dict[str, float], scenario: Scenario, renewable_used_TWh: float, coal_TWh: float
+) -> dict[str, float]:
+    """The system figures from the year's sums (:data:`SYSTEM_SUMS`): the one copy of their
+    definitions (consumption, utilisation, local new energy, the renewable weight, ...), shared
+    by :func:`system_figures` and the figures-only pass (:mod:`energysim.sweep.figures`).
+
+    Parameters
+    ----------
+    sums : dict of str to float
+        Every key of :data:`SYSTEM_SUMS`: sums over hours (and buses, units, lines) of the
+        hourly arrays, MWh; ``peak_demand`` the largest hourly system demand, MW; ``soc_change``
+        the stored energy at the end minus at the start, MWh.
+    scenario : Scenario
+        For the installed capacities.
+    renewable_used_TWh, coal_TWh : float
+        Renewable (new energy, hydro, biomass) and coal generation, TWh.
+
+    Returns
+    -------
+    dict of str to float
+        Figure name -> value in the units of ``VARIABLES``.
+    """
     twh = 1e-6
     ne_carriers = NEW_ENERGY_CARRIERS
-    ne_avail = float(inputs.ne_avail.sum()) * twh
-    ne_curt = float(ne_curtail.sum()) * twh
+    ne_avail = sums["ne_avail"] * twh
+    ne_curt = sums["ne_curtail"] * twh
     ne_used = ne_avail - ne_curt
-    ne_export = float(corr_ne.sum()) * twh
-    soc_change = (
-        float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
-    )
-    storage_losses = float(result.st_charge.sum() - result.st_discharge.sum() - soc_change) * twh
-    line_losses = float((result.line_p0 + result.line_p1).sum()) * twh
+    ne_export = sums["ne_export"] * twh
+    storage_losses = (
+        sums["storage_charge"] - sums["storage_discharge"] - sums["soc_change"]
+    ) * twh
+    line_losses = sums["line_p0_plus_p1"] * twh
     demand_served = (
-        float(
-            inputs.demand.sum()
-            - result.dr_shed.sum()
-            + result.dr_payback.sum()
-            - result.unserved.sum()
-        )
-        * twh
-    )
-    flex_twh = float(result.flex_use.sum()) * twh
+        sums["demand"] - sums["dr_shed"] + sums["dr_payback"] - sums["unserved"]
+    ) * twh
+    flex_twh = sums["flex_use"] * twh
     consumption = demand_served + flex_twh + storage_losses + line_losses
     return {
         "new_energy_capacity_GW": sum(  # the year-end fleet (fleet timing, h13)
@@ -433,8 +542,8 @@ def system_figures(
         )
         / 1e3,
         "demand_response_share": scenario.demand_response.share_of_peak,
-        "peak_load_MW": float(inputs.demand.sum(axis=1).max()),
-        "demand_TWh": float(inputs.demand.sum()) * twh,
+        "peak_load_MW": sums["peak_demand"],
+        "demand_TWh": sums["demand"] * twh,
         "consumption_TWh": consumption,
         "new_energy_available_TWh": ne_avail,
         "new_energy_used_TWh": ne_used,
@@ -442,17 +551,17 @@ def system_figures(
         "new_energy_utilisation": ne_used / ne_avail if ne_avail > 0 else 1.0,
         "new_energy_local_TWh": ne_used - ne_export,
         "new_energy_export_TWh": ne_export,
-        "export_TWh": float(result.corr_flow.sum()) * twh,
-        "export_shortfall_TWh": float(result.corr_short.sum()) * twh,
+        "export_TWh": sums["corr_flow"] * twh,
+        "export_shortfall_TWh": sums["corr_short"] * twh,
         "renewable_weight": (renewable_used_TWh - ne_export) / consumption
         if consumption > 0
         else 0.0,
         "coal_TWh": coal_TWh,
-        "thermal_TWh": float(result.thermal.sum()) * twh,
+        "thermal_TWh": sums["thermal"] * twh,
         "storage_losses_TWh": storage_losses,
         "line_losses_TWh": line_losses,
         "flexible_load_TWh": flex_twh,
-        "demand_response_TWh": float(result.dr_shed.sum()) * twh,
-        "unserved_MWh": float(result.unserved.sum()),
-        "thermal_relief_TWh": float(result.thermal_relief.sum()) * twh,
+        "demand_response_TWh": sums["dr_shed"] * twh,
+        "unserved_MWh": sums["unserved"],
+        "thermal_relief_TWh": sums["thermal_relief"] * twh,
     }

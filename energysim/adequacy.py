@@ -55,7 +55,10 @@ __all__ = [
     "HOUR_EPS_MW",
     "MONTHS",
     "RECEIVING_PEAK_QUANTILE",
+    "adequacy_accumulators",
     "adequacy_figures",
+    "adequacy_from_sums",
+    "adequacy_hour",
     "adequacy_summary",
     "adequacy_verdict",
     "capacity_balance",
@@ -128,14 +131,67 @@ def receiving_peak_mask(
     return np.ascontiguousarray(peak[:, cols])
 
 
-def _monthly(values: np.ndarray, months: np.ndarray, how: str = "sum") -> np.ndarray:
-    """Aggregate hourly ``values`` (T,) by calendar month into (12,): sum or max (0 if empty)."""
-    out = np.zeros(12)
-    if how == "sum":
-        np.add.at(out, months - 1, values)
-    else:
-        np.maximum.at(out, months - 1, values)
-    return out
+ADEQUACY_SCALARS = 8
+"""Entries of the per-year scalar accumulator of :func:`adequacy_hour`: loss-of-load hours, cut
+hours, largest cut (MW), its hour, peak cut hours, peak cut energy (MWh), reserve shortfall hours
+and energy (MWh)."""
+
+ADEQUACY_MONTHLY = 9
+"""Rows of the monthly accumulator of :func:`adequacy_hour` (each (12,)): loss-of-load hours,
+unserved MWh, cut hours, cut MWh, largest cut MW, peak cut hours, peak cut MWh, reserve shortfall
+hours and MWh."""
+
+
+def adequacy_accumulators(corridors: int, grids: int) -> tuple[np.ndarray, ...]:
+    """Zeroed accumulators of :func:`adequacy_hour`: scalars (:data:`ADEQUACY_SCALARS`),
+    monthly (:data:`ADEQUACY_MONTHLY`, 12), per corridor (C,), per grid (3, G) and a per-grid
+    scratch row (G,)."""
+    scalars = np.zeros(ADEQUACY_SCALARS)
+    scalars[2] = -np.inf  # largest cut: the first hour sets it
+    scalars[3] = -1.0
+    grid = np.zeros((3, grids))
+    grid[2] = -np.inf
+    return scalars, np.zeros((ADEQUACY_MONTHLY, 12)), np.zeros(corridors), grid, np.zeros(grids)
+
+
+def adequacy_from_sums(
+    hours: int,
+    scalars: np.ndarray,
+    monthly: np.ndarray,
+    corridor_hours: np.ndarray,
+    grid: np.ndarray | None,
+) -> dict[str, np.ndarray | float]:
+    """The figures of :func:`adequacy_figures` from the accumulators of :func:`adequacy_hour`
+    over ``hours`` hours (``grid`` None: no per-grid figures)."""
+    twh = 1e-6
+    largest = float(scalars[2]) if hours else 0.0
+    by_grid: dict[str, np.ndarray] = {}
+    if grid is not None:
+        by_grid = {
+            "grid_export_cut_hours": grid[0].copy(),
+            "grid_export_shortfall_TWh": grid[1] * twh,
+            "grid_export_cut_max_MW": grid[2].copy() if hours else np.zeros(grid.shape[1]),
+        }
+    return by_grid | {
+        "loss_of_load_hours": float(scalars[0]),
+        "export_cut_hours": float(scalars[1]),
+        "export_cut_max_MW": largest,
+        "export_cut_max_hour": float(scalars[3]) if largest > HOUR_EPS_MW else -1.0,
+        "export_cut_peak_hours": float(scalars[4]),
+        "export_cut_peak_TWh": float(scalars[5]) * twh,
+        "reserve_shortfall_hours": float(scalars[6]),
+        "reserve_shortfall_MWh": float(scalars[7]),
+        "corridor_cut_hours": corridor_hours.copy(),
+        "loss_of_load_hours_monthly": monthly[0].copy(),
+        "unserved_MWh_monthly": monthly[1].copy(),
+        "export_cut_hours_monthly": monthly[2].copy(),
+        "export_shortfall_TWh_monthly": monthly[3] * twh,
+        "export_cut_max_MW_monthly": monthly[4].copy(),
+        "export_cut_peak_hours_monthly": monthly[5].copy(),
+        "export_cut_peak_TWh_monthly": monthly[6] * twh,
+        "reserve_shortfall_hours_monthly": monthly[7].copy(),
+        "reserve_shortfall_MWh_monthly": monthly[8].copy(),
+    }
 
 
 def adequacy_figures(
@@ -179,23 +235,19 @@ def adequacy_figures(
         (TWh) and ``grid_export_cut_max_MW`` (MW); per month (12,), ``*_monthly``:
         loss-of-load hours, unserved MWh, cut hours, shortfall TWh, largest cut MW, peak cut hours,
         peak shortfall TWh, reserve shortfall hours and MWh.
+
+    Notes
+    -----
+    The hour-by-hour rule is :func:`adequacy_hour` (compiled), which the figures-only pass
+    (:mod:`energysim.sweep.figures`) calls too: one copy of each definition.
     """
     t = len(snapshots)
-    months = np.asarray(snapshots.month, dtype=np.int64)
-    lost = np.asarray(unserved, dtype=float).reshape(t, -1).sum(axis=1)
-    short = np.asarray(corridor_shortfall, dtype=float).reshape(t, -1)
-    peak = np.asarray(receiving_peak, dtype=bool).reshape(short.shape)
-    cut = short.sum(axis=1)
-    cut_peak = np.where(peak, short, 0.0).sum(axis=1)
-    reserve = np.asarray(reserve_shortfall, dtype=float).reshape(t)
-
-    lol_h = (lost > HOUR_EPS_MW).astype(float)
-    cut_h = (cut > HOUR_EPS_MW).astype(float)
-    peak_h = (cut_peak > HOUR_EPS_MW).astype(float)
-    res_h = (reserve > HOUR_EPS_MW).astype(float)
-    largest = float(cut.max()) if t else 0.0
-    twh = 1e-6
-    by_grid: dict[str, np.ndarray] = {}
+    months = np.ascontiguousarray(snapshots.month, dtype=np.int64)
+    lost = np.ascontiguousarray(unserved, dtype=float).reshape(t, -1)
+    short = np.ascontiguousarray(corridor_shortfall, dtype=float).reshape(t, -1)
+    peak = np.ascontiguousarray(receiving_peak, dtype=np.bool_).reshape(short.shape)
+    reserve = np.ascontiguousarray(reserve_shortfall, dtype=float).reshape(t)
+    grid_of = np.full(short.shape[1], -1, dtype=np.int64)
     if corridor_grid is not None:
         of = np.asarray(corridor_grid, dtype=object).reshape(-1)
         if of.size != short.shape[1]:
@@ -204,32 +256,14 @@ def adequacy_figures(
                 f"{short.shape[1]} corridors; expected one grid per corridor"
             )
             raise ValueError(msg)
-        per = np.stack([short[:, of == g].sum(axis=1) for g in grids], axis=1).reshape(t, -1)
-        by_grid = {
-            "grid_export_cut_hours": (per > HOUR_EPS_MW).sum(axis=0).astype(float),
-            "grid_export_shortfall_TWh": per.sum(axis=0) * twh,
-            "grid_export_cut_max_MW": per.max(axis=0) if t else np.zeros(len(grids)),
-        }
-    return by_grid | {
-        "loss_of_load_hours": float(lol_h.sum()),
-        "export_cut_hours": float(cut_h.sum()),
-        "export_cut_max_MW": largest,
-        "export_cut_max_hour": float(np.argmax(cut)) if largest > HOUR_EPS_MW else -1.0,
-        "export_cut_peak_hours": float(peak_h.sum()),
-        "export_cut_peak_TWh": float(cut_peak.sum()) * twh,
-        "reserve_shortfall_hours": float(res_h.sum()),
-        "reserve_shortfall_MWh": float(reserve.sum()),
-        "corridor_cut_hours": (short > HOUR_EPS_MW).sum(axis=0).astype(float),
-        "loss_of_load_hours_monthly": _monthly(lol_h, months),
-        "unserved_MWh_monthly": _monthly(lost, months),
-        "export_cut_hours_monthly": _monthly(cut_h, months),
-        "export_shortfall_TWh_monthly": _monthly(cut, months) * twh,
-        "export_cut_max_MW_monthly": _monthly(cut, months, how="max"),
-        "export_cut_peak_hours_monthly": _monthly(peak_h, months),
-        "export_cut_peak_TWh_monthly": _monthly(cut_peak, months) * twh,
-        "reserve_shortfall_hours_monthly": _monthly(res_h, months),
-        "reserve_shortfall_MWh_monthly": _monthly(reserve, months),
-    }
+        pos = {g: i for i, g in enumerate(grids)}
+        grid_of = np.array([pos.get(g, -1) for g in of], dtype=np.int64)
+    acc = adequacy_accumulators(short.shape[1], len(grids) if corridor_grid is not None else 0)
+    _adequacy_hours(months, lost, short, peak, reserve, grid_of, *acc)
+    scalars, monthly, corridor_hours, grid, _ = acc
+    return adequacy_from_sums(
+        t, scalars, monthly, corridor_hours, grid if corridor_grid is not None else None
+    )
 
 
 def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
@@ -637,3 +671,81 @@ def capacity_balance(
             for g in grids
         }
     return frame
+
+
+# -- the hour-by-hour rule (compiled; defined last: energysim.kernel imports this module) -----
+
+from energysim.kernel._jit import jit, jit_inline  # noqa: E402
+
+
+@jit_inline
+def adequacy_hour(
+    t, month, unserved, short, peak, reserve, grid_of, scalars, monthly, corridor_hours, grid,
+    grid_work,
+):  # fmt: skip
+    """Add hour ``t`` (0-based, calendar ``month`` 1..12) to the adequacy accumulators.
+
+    Rows of that hour: ``unserved`` (B,) MW, ``short`` (C,) corridor shortfall MW, ``peak`` (C,)
+    bool receiving peak hour, ``reserve`` MW; ``grid_of`` (C,) grid of each corridor (-1: none).
+    Accumulators as :func:`adequacy_accumulators` makes them. The definitions are those of the
+    module docstring (an hour counts above :data:`HOUR_EPS_MW`).
+    """
+    eps = HOUR_EPS_MW  # a compile-time constant for numba
+    m = month - 1
+    lost = 0.0
+    for b in range(unserved.shape[0]):
+        lost += unserved[b]
+    cut = 0.0
+    cut_peak = 0.0
+    for g in range(grid_work.shape[0]):
+        grid_work[g] = 0.0
+    for c in range(short.shape[0]):
+        x = short[c]
+        cut += x
+        if peak[c]:
+            cut_peak += x
+        if x > eps:
+            corridor_hours[c] += 1.0
+        if grid_of[c] >= 0 and grid_work.shape[0] > 0:
+            grid_work[grid_of[c]] += x
+    lol_h = 1.0 if lost > eps else 0.0
+    cut_h = 1.0 if cut > eps else 0.0
+    peak_h = 1.0 if cut_peak > eps else 0.0
+    res_h = 1.0 if reserve > eps else 0.0
+    scalars[0] += lol_h
+    scalars[1] += cut_h
+    if cut > scalars[2]:  # strictly larger: the first hour of the largest cut (np.argmax)
+        scalars[2] = cut
+        scalars[3] = t
+    scalars[4] += peak_h
+    scalars[5] += cut_peak
+    scalars[6] += res_h
+    scalars[7] += reserve
+    monthly[0, m] += lol_h
+    monthly[1, m] += lost
+    monthly[2, m] += cut_h
+    monthly[3, m] += cut
+    monthly[4, m] = max(monthly[4, m], cut)
+    monthly[5, m] += peak_h
+    monthly[6, m] += cut_peak
+    monthly[7, m] += res_h
+    monthly[8, m] += reserve
+    for g in range(grid_work.shape[0]):
+        y = grid_work[g]
+        if y > eps:
+            grid[0, g] += 1.0
+        grid[1, g] += y
+        grid[2, g] = max(grid[2, g], y)
+
+
+@jit
+def _adequacy_hours(
+    months, unserved, short, peak, reserve, grid_of, scalars, monthly, corridor_hours, grid,
+    grid_work,
+):  # fmt: skip
+    """Hour loop of :func:`adequacy_figures` over (T, ...) arrays."""
+    for t in range(months.shape[0]):
+        adequacy_hour(
+            t, months[t], unserved[t], short[t], peak[t], reserve[t], grid_of, scalars, monthly,
+            corridor_hours, grid, grid_work,
+        )  # fmt: skip

@@ -43,6 +43,7 @@ from energysim.engines import simulate_packed
 from energysim.exceptions import ConfigError, EnergysimError
 from energysim.indicators import indicator_rows
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.kernel.pack import redraw
 from energysim.run import packed
 from energysim.targets import (
     COLUMNS,
@@ -149,78 +150,6 @@ def outage_seed(year: int, draw: int, draws: int) -> int:
     return year * draws + draw
 
 
-def redraw(
-    scenario: Scenario, inputs: KernelInputs, index: PackIndex, seed: int
-) -> tuple[KernelInputs, PackIndex]:
-    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
-
-    Equal to ``pack(scenario, profiles, outage_seed=seed)`` (``tests/test_adequacy.py`` checks
-    it field by field, on a tiny case and on plan-2030) but reuses everything that does not
-    depend on thermal availability: only ``th_avail``, ``th_must`` (with the fleet timing and
-    the corridors' support floors, as pack lays them), the pre-pass shortfall and what follows
-    from it (storage reserve, DR threshold and keep), and the thermal columns of
-    ``gen_avail``/``gen_must`` change. It mirrors pack's thermal block: a change there must be
-    made here too (the tests fail otherwise).
-    """
-    from energysim.kernel.availability import outage_draw
-    from energysim.kernel.pack import (
-        DEFAULT_P_MAX_PU,
-        apply_support_floor,
-        dr_keep,
-        dr_threshold,
-        expected_shortfall,
-        heating_mask,
-        in_service_mask,
-        storage_fields,
-    )
-
-    snaps = index.snapshots
-    names = list(index.thermal)
-    gens = [scenario.generators[n] for n in names]
-    live = np.stack([in_service_mask(g.in_service_date, snaps) for g in gens], axis=1)
-    a = outage_draw(scenario, snaps, seed)[names].to_numpy() * live  # (T, G thermal)
-    seasons = {b: heating_mask(scenario, snaps, b) for b in {g.bus for g in gens}}
-    heating = np.stack([seasons[g.bus] for g in gens], axis=1)
-    pmax = np.array(
-        [g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier] for g in gens]
-    )
-    p_nom = np.array([g.p_nom for g in gens])
-    heat = np.array(
-        [g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu for g in gens]
-    )
-    floor = np.array([g.p_min_pu for g in gens])
-    # the same expressions, in the same order, as pack's (so the arrays are equal bit for bit)
-    must = p_nom * np.where(heating, np.minimum(heat, pmax), np.minimum(floor, pmax)) * a
-    avail = (p_nom * pmax) * a
-    column = {n: i for i, n in enumerate(index.generators)}
-    cols = [column[n] for n in names]
-    gen_avail = index.gen_avail.copy()
-    gen_must = index.gen_must.copy()
-    gen_avail[:, cols] = avail
-    gen_must[:, cols] = must
-    schedule = pd.DataFrame(inputs.schedule, index=snaps, columns=list(index.corridors))
-    apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
-    th_avail = np.zeros_like(inputs.th_avail)
-    th_must = np.zeros_like(inputs.th_must)
-    for i, (k, b) in enumerate(zip(index.thermal_tier, index.thermal_bus, strict=True)):
-        th_avail[:, k, b] += avail[:, i]
-        th_must[:, k, b] += gen_must[:, cols[i]]
-    args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
-    short = expected_shortfall(*args)
-    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
-    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
-    new_inputs = dataclasses.replace(
-        inputs,
-        th_avail=th_avail,
-        th_must=th_must,
-        net_short=np.ascontiguousarray(short),
-        dr_threshold=cut,
-        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        storage_reserve=storage_fields(scenario, *args)["storage_reserve"],
-    )
-    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
-
-
 def member_values(
     scenario: Scenario,
     result: DispatchResult,
@@ -228,22 +157,28 @@ def member_values(
     index: PackIndex,
     prep: object,
 ) -> dict[str, float]:
-    """The value of every check target (as :func:`target_rows` names them) for one kernel run,
-    without building the results Dataset (the sweeps' annual figures, plus per-corridor energy
-    and new-energy share by the same accounting)."""
-    from energysim.accounting import corridor_accounting
-    from energysim.sweep.figures import annual_figures, dedicated_outputs
+    """The value of every check target (as :func:`target_rows` names them) for one run, from the
+    figures-only pass (:func:`energysim.sweep.figures.annual_figures`) instead of a Dataset.
 
-    figures = annual_figures(result, inputs, index, scenario, prep)
-    out = {spec.field: figures[spec.variable] for spec in TARGETS}
-    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
-    _, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    sent = result.corr_flow.sum(axis=0)
-    green = corr_ne.sum(axis=0)
+    ``scenario`` sets the targets; ``prep`` is :func:`~energysim.sweep.figures.prepare_figures`
+    of the packed structure.
+    """
+    from energysim.sweep.figures import annual_figures
+
+    return target_values(scenario, annual_figures(result, inputs, index, scenario, prep), index)
+
+
+def target_values(
+    scenario: Scenario, figures: dict[str, object], index: PackIndex
+) -> dict[str, float]:
+    """Every check target's value (plan targets by field, ``corridor:<name>:energy`` and
+    ``corridor:<name>:renewable_share``) from the figures-only figures of one run."""
+    out = {spec.field: float(figures[spec.variable]) for spec in TARGETS}
+    sent = figures["corridor_energy_TWh"]
+    share = figures["corridor_renewable_share"]
     for c, name in enumerate(index.corridors):
-        out[f"corridor:{name}:energy"] = float(sent[c]) * 1e-6
-        share = float(green[c] / sent[c]) if sent[c] > 1e-12 else 0.0
-        out[f"corridor:{name}:renewable_share"] = share
+        out[f"corridor:{name}:energy"] = float(sent[c])
+        out[f"corridor:{name}:renewable_share"] = float(share[c])
     return out
 
 

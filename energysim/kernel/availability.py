@@ -46,14 +46,18 @@ def _thermal(scenario: Scenario) -> dict[str, object]:
 
 
 def _maintenance_factor(
-    scenario: Scenario, carrier: str, snapshots: pd.DatetimeIndex
+    scenario: Scenario,
+    carrier: str,
+    snapshots: pd.DatetimeIndex,
+    months: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Share of a class's capacity not on planned maintenance in each hour (T,), p.u."""
+    """Share of a class's capacity not on planned maintenance in each hour (T,), p.u.
+    (``months``: ``snapshots.month`` when the caller has it already)."""
     ta = scenario.thermal_availability
     if ta is None or carrier not in ta.maintenance:
         return np.ones(len(snapshots))
     monthly = np.asarray(ta.maintenance[carrier], dtype=float)
-    return 1.0 - monthly[np.asarray(snapshots.month) - 1]
+    return 1.0 - monthly[(np.asarray(snapshots.month) if months is None else months) - 1]
 
 
 def _forced_outage_rate(scenario: Scenario, carrier: str) -> float:
@@ -147,8 +151,9 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
     rng = np.random.default_rng(seed)
     hours = len(snapshots)
     cols = {}
+    months = np.asarray(snapshots.month)
     for name, g in _thermal(scenario).items():
-        maint = _maintenance_factor(scenario, g.carrier, snapshots)
+        maint = _maintenance_factor(scenario, g.carrier, snapshots, months)
         rate = _forced_outage_rate(scenario, g.carrier)
         size = ta.unit_size_MW.get(g.carrier, 600.0) if ta is not None else 600.0
         mttr = ta.mean_time_to_repair_h.get(g.carrier, DEFAULT_MTTR_H) if ta else DEFAULT_MTTR_H

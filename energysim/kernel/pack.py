@@ -46,19 +46,24 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "ThermalBlock",
     "apply_support_floor",
     "backbone_tree",
     "corridor_schedules",
     "dr_keep",
     "dr_threshold",
     "expected_shortfall",
+    "fill_thermal",
     "head",
     "heating_mask",
     "in_service_at_year_end",
     "in_service_mask",
     "in_year_share",
     "pack",
+    "redraw",
     "storage_fields",
+    "thermal_block",
+    "thermal_must",
 ]
 
 DEFAULT_P_MAX_PU = {"coal": 1.0, "coal_chp": 1.0, "gas": 1.0, "biomass": 0.9, "hydro": 0.4}
@@ -559,6 +564,158 @@ def _surplus_limits(
     return np.ascontiguousarray(pu), budget
 
 
+# -- the thermal block: the one place thermal availability becomes packed arrays ----------------
+
+
+@dataclass(frozen=True)
+class ThermalBlock:
+    """What packing thermal availability needs that no outage draw changes, for one scenario
+    and its hours: per thermal generator (G', scenario order) its name, column ``col`` in the
+    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') 1.0 in service, 0.0 not
+    (``in_service_date``); ``must_pu`` (T, G') ``p_nom`` x the must-run share of the hour
+    (heating season or not, capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
+    ``p_nom x p_max_pu``, MW; ``th_max`` (K, B) installed ``p_nom x p_max_pu`` of the fleets in
+    service at some hour, MW.
+    """
+
+    names: tuple[str, ...]
+    col: np.ndarray
+    tier: np.ndarray
+    bus: np.ndarray
+    live: np.ndarray
+    must_pu: np.ndarray
+    cap: np.ndarray
+    th_max: np.ndarray
+
+    def shape_kb(self) -> tuple[int, int]:
+        """(K, B) of the packed thermal arrays."""
+        return self.th_max.shape
+
+
+def thermal_block(
+    scenario: Scenario,
+    snapshots: pd.DatetimeIndex,
+    names: list[str] | tuple[str, ...],
+    cols: list[int] | tuple[int, ...],
+    tiers: list[int] | tuple[int, ...],
+    buses: list[int] | tuple[int, ...],
+    shape_kb: tuple[int, int],
+) -> ThermalBlock:
+    """The :class:`ThermalBlock` of ``scenario``'s thermal generators ``names`` (their columns,
+    tiers and buses in the packed arrays) on ``snapshots``; ``shape_kb`` is (K, B)."""
+    hours = len(snapshots)
+    gens = [scenario.generators[n] for n in names]
+    seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
+    live = np.empty((hours, len(gens)))
+    must_pu = np.empty((hours, len(gens)))
+    cap = np.empty(len(gens))
+    th_max = np.zeros(shape_kb)
+    for i, g in enumerate(gens):
+        pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+        # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
+        # service, maintenance, outages) neither produce nor hold a must-run floor
+        on = in_service_mask(g.in_service_date, snapshots)
+        live[:, i] = on
+        heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
+        must_pu[:, i] = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax))
+        cap[i] = g.p_nom * pmax
+        th_max[tiers[i], buses[i]] += g.p_nom * pmax * float(on.any())
+    return ThermalBlock(
+        tuple(names),
+        np.asarray(cols, dtype=np.int64),
+        np.asarray(tiers, dtype=np.int64),
+        np.asarray(buses, dtype=np.int64),
+        live,
+        must_pu,
+        cap,
+        np.ascontiguousarray(th_max),
+    )
+
+
+def fill_thermal(
+    block: ThermalBlock, avail_pu: np.ndarray, gen_avail: np.ndarray, gen_must: np.ndarray
+) -> np.ndarray:
+    """Lay a thermal availability on the packed arrays.
+
+    ``avail_pu`` (T, G') is the available share of each thermal generator of ``block``
+    (expected derate or an outage draw, :mod:`energysim.kernel.availability`). Fills the
+    thermal columns of ``gen_avail`` (``p_nom x p_max_pu x`` the share, in service only) and
+    ``gen_must`` (the must-run floor on the available part), in place, and returns ``th_avail``
+    (T, K, B), MW. The support floors (:func:`apply_support_floor`) come after, then
+    :func:`thermal_must`.
+    """
+    a = avail_pu * block.live
+    must = block.must_pu * a
+    avail = block.cap * a
+    gen_avail[:, block.col] = avail
+    gen_must[:, block.col] = must
+    k, b = block.shape_kb()
+    th_avail = np.zeros((a.shape[0], k, b))
+    for i in range(len(block.names)):
+        th_avail[:, block.tier[i], block.bus[i]] += avail[:, i]
+    return th_avail
+
+
+def thermal_must(block: ThermalBlock, gen_must: np.ndarray) -> np.ndarray:
+    """Must-run floor of each tier at each bus (T, K, B), MW, from the generators' floors
+    (``gen_must``, support floors included)."""
+    k, b = block.shape_kb()
+    th_must = np.zeros((gen_must.shape[0], k, b))
+    for i in range(len(block.names)):
+        th_must[:, block.tier[i], block.bus[i]] += gen_must[:, block.col[i]]
+    return th_must
+
+
+def redraw(
+    scenario: Scenario,
+    inputs: KernelInputs,
+    index: PackIndex,
+    seed: int,
+    block: ThermalBlock | None = None,
+) -> tuple[KernelInputs, PackIndex]:
+    """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
+
+    Equal bit for bit to ``pack(scenario, profiles, outage_seed=seed)`` (tested): it runs the
+    same thermal block as :func:`pack` (:func:`fill_thermal`, :func:`apply_support_floor`,
+    :func:`thermal_must`) and recomputes what follows from thermal availability (the pre-pass
+    shortfall, the storage reserve, the DR threshold and keep); everything else is shared with
+    ``inputs``/``index``. ``block`` (:func:`thermal_block` of this scenario and these hours)
+    may be passed to skip rebuilding it for each draw.
+    """
+    if block is None:
+        cols = {n: i for i, n in enumerate(index.generators)}
+        block = thermal_block(
+            scenario,
+            index.snapshots,
+            index.thermal,
+            [cols[n] for n in index.thermal],
+            index.thermal_tier,
+            index.thermal_bus,
+            inputs.th_max.shape,
+        )
+    avail_pu = outage_draw(scenario, index.snapshots, seed)[list(block.names)].to_numpy()
+    gen_avail = index.gen_avail.copy()
+    gen_must = index.gen_must.copy()
+    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must)
+    schedule = pd.DataFrame(inputs.schedule, index=index.snapshots, columns=list(index.corridors))
+    apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
+    th_must = thermal_must(block, gen_must)
+    args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
+    short = expected_shortfall(*args)
+    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
+    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
+    new_inputs = dataclasses.replace(
+        inputs,
+        th_avail=th_avail,
+        th_must=th_must,
+        net_short=np.ascontiguousarray(short),
+        dr_threshold=cut,
+        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
+        storage_reserve=storage_fields(scenario, *args)["storage_reserve"],
+    )
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+
+
 def pack(
     scenario: Scenario, profiles: xr.Dataset, outage_seed: int | None = None
 ) -> tuple[KernelInputs, PackIndex]:
@@ -633,19 +790,11 @@ def pack(
     )
     tier_of = {c: k for k, c in enumerate(costs)}
     nk = len(costs)
-    th_max = np.zeros((nk, nb))
-    th_avail = np.zeros((hours, nk, nb))
-    th_must = np.zeros((hours, nk, nb))
-    if outage_seed is None:
-        avail_pu = expected_availability(scenario, snapshots)
-    else:
-        avail_pu = outage_draw(scenario, snapshots, outage_seed)
     thermal_tier: list[int] = []
     thermal_bus: list[int] = []
     thermal_gi: list[int] = []
     gen_avail = np.zeros((hours, len(scenario.generators)))
     gen_must = np.zeros((hours, len(scenario.generators)))
-    seasons = {b: heating_mask(scenario, snapshots, b) for b in buses}
     for gi, (name, g) in enumerate(scenario.generators.items()):
         b = bidx[g.bus]
         if g.carrier in ZERO_COST_CARRIERS:
@@ -665,22 +814,18 @@ def pack(
             zero_cost.append(name)
             zero_cost_bus.append(b)
         else:
-            k = tier_of[round(g.marginal_cost, 6)]
-            pmax = g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-            # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
-            # service, maintenance, outages) neither produce nor hold a must-run floor
-            live = in_service_mask(g.in_service_date, snapshots)
-            th_max[k, b] += g.p_nom * pmax * float(live.any())
-            a = avail_pu[name].to_numpy() * live
-            heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-            must = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax)) * a
-            th_avail[:, k, b] += g.p_nom * pmax * a
-            gen_avail[:, gi] = g.p_nom * pmax * a
-            gen_must[:, gi] = must
             thermal.append(name)
             thermal_gi.append(gi)
-            thermal_tier.append(k)
+            thermal_tier.append(tier_of[round(g.marginal_cost, 6)])
             thermal_bus.append(b)
+    block = thermal_block(
+        scenario, snapshots, thermal, thermal_gi, thermal_tier, thermal_bus, (nk, nb)
+    )
+    if outage_seed is None:
+        avail_pu = expected_availability(scenario, snapshots)
+    else:
+        avail_pu = outage_draw(scenario, snapshots, outage_seed)
+    th_avail = fill_thermal(block, avail_pu[list(thermal)].to_numpy(), gen_avail, gen_must)
 
     order, parent, parent_line, child_is_bus0 = _backbone_forest(scenario, buses)
     lines = list(scenario.lines)
@@ -703,8 +848,7 @@ def pack(
     out_of_service = tuple(n for n in scenario.corridors if n not in sched.columns)
     schedule = np.ascontiguousarray(sched.to_numpy(dtype=float).reshape(hours, len(corridors)))
     apply_support_floor(scenario, sched, gen_avail, gen_must)  # raises gen_must in place
-    for gi, k, b in zip(thermal_gi, thermal_tier, thermal_bus, strict=True):
-        th_must[:, k, b] += gen_must[:, gi]
+    th_must = thermal_must(block, gen_must)
 
     peak = demand.sum(axis=1).max()
     dr = scenario.demand_response
@@ -727,7 +871,7 @@ def pack(
         net_short=np.ascontiguousarray(short),
         dr_keep=dr_keep(short, float(dr_total), dr_energy, dr_cut),
         corr_surplus_pu=surplus_pu,
-        th_max=np.ascontiguousarray(th_max),
+        th_max=block.th_max,
         order=order,
         parent=parent,
         parent_line=parent_line,

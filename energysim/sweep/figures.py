@@ -1,213 +1,270 @@
-"""Annual figures of one scenario-year straight from the kernel arrays (no hourly Dataset).
+"""The figures-only path: every annual figure of one scenario-year in one compiled pass, with no
+hourly Dataset (issue 17).
 
 :func:`energysim.results.build.to_dataset` builds every hourly variable and then sums them; a
-sweep only needs the scalar figures. :func:`annual_figures` computes the same numbers with the
-same accounting rules (:mod:`energysim.accounting`, one copy of each) but sums
-generator output per (tier, bus) class instead of per generator, which is about ten times faster.
-The results agree with ``to_dataset`` to rounding (tested in ``tests/sweep/test_figures.py``).
+sweep, a weather or outage ensemble and a what-it-takes search only need the figures.
+:func:`annual_figures` reads the kernel's output arrays once, hour by hour, in one numba loop
+(:func:`_figures_pass`) that applies the accounting rules hour by hour -- the same compiled
+helpers ``to_dataset`` uses (:func:`energysim.accounting.bus_supply_hour`,
+:func:`~energysim.accounting.corridor_new_energy_hour`, :func:`~energysim.accounting.zero_cost_output`,
+:func:`~energysim.accounting.thermal_output`, :func:`energysim.adequacy.adequacy_hour`), and
+the same formulas from the sums (:func:`energysim.accounting.figures_from_sums`,
+:func:`energysim.adequacy.adequacy_from_sums`): one copy of each rule. It equals the full path to
+1e-9 relative on every shipped scenario (``tests/test_figures_only.py``).
+
+:func:`figures` is the public entry (``energysim.figures``): scenario -> figures, with the
+packed arrays cached (:mod:`energysim.cache`) and the kernel writing into an output block reused
+per process (:func:`result_block`), so a loop of calls keeps its memory flat.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
+import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from energysim.accounting import (
-    corridor_accounting,
-    fleet_output,
-    generator_dispatch,
+    SYSTEM_SUMS,
+    bus_supply_hour,
+    corridor_new_energy_hour,
+    figures_from_sums,
     safe_share,
-    system_figures,
+    thermal_output,
+    zero_cost_output,
 )
-from energysim.adequacy import adequacy_figures
+from energysim.adequacy import adequacy_accumulators, adequacy_from_sums, adequacy_hour
 from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
-from energysim.indicators import structural_figures
-from energysim.kernel import DispatchResult, KernelInputs, PackIndex
-from energysim.kernel._jit import jit
+from energysim.indicators import GRIDS, structural_figures
+from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
+from energysim.kernel._jit import jit, jit_inline
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FigurePrep", "annual_figures", "prepare_figures", "target_verdicts"]
+__all__ = [
+    "FigurePrep",
+    "annual_figures",
+    "figures",
+    "prepare_figures",
+    "result_block",
+    "target_verdicts",
+]
+
+# generator kinds in the pass's generator table
+_ZERO_COST, _THERMAL = 0, 1
+# rows of the pass's output vector after the SYSTEM_SUMS
+_N_SUMS = len(SYSTEM_SUMS)
+_RENEWABLE, _COAL = _N_SUMS, _N_SUMS + 1
+_ACC_ROWS = 8  # scratch rows of corridor_new_energy_hour (energysim.accounting._ACC_ROWS)
 
 
 @dataclass(frozen=True)
 class FigurePrep:
-    """Per-(tier, bus) sums of the thermal fleets of one carrier class, for one packed scenario.
+    """What the figures-only pass needs beyond the kernel's arrays, for one packed scenario.
 
-    Arrays (T, A) over the A (tier, bus) pairs with capacity, MW: ``must`` the class's must-run
-    floor, ``head`` its available power above the floor; keys ``renewable`` (biomass) and
-    ``coal`` (coal and CHP). The thermal arrays depend only on the structural variant, never on
-    storage (which the sweep changes on packed arrays).
+    Depends only on the scenario's structure (generators, corridors, buses, the hours), not on
+    the hourly values: one prep serves every outage draw of a weather year and every storage
+    variant of a sweep. Arrays over the generators the pass visits (G'):
+    ``gen_col`` (G',) column in ``PackIndex.gen_avail``; ``gen_kind`` (G',) 0 zero-cost,
+    1 thermal; ``gen_bus``, ``gen_tier`` (G',) bus and tier (tier -1 for zero-cost);
+    ``gen_class`` (G',) 0 none, 1 renewable (counted in the renewable weight), 2 coal;
+    ``gen_corridor`` (G',) the corridor a dedicated plant (配套电源) serves or -1;
+    ``gen_is_ne`` (G',) new energy.
     """
 
-    must: dict[str, np.ndarray]
-    head: dict[str, np.ndarray]
-    zero_cost_renewable: bool  # every zero-cost carrier is renewable (wind, solar, CSP, hydro)
-    dedicated_index: PackIndex  # index restricted to the dedicated plants (配套电源)
-    # per dedicated plant: its column in dedicated_index, its corridor, whether it is new energy
-    dedicated_col: np.ndarray  # (D,) int64
-    dedicated_corridor: np.ndarray  # (D,) int64
-    dedicated_is_ne: np.ndarray  # (D,) bool
-    active: np.ndarray  # flat (tier, bus) positions with thermal capacity, (A,)
-    must_kb: np.ndarray  # (T, A) must-run floor of each active (tier, bus), MW
-    inv_head: np.ndarray  # (T, A) 1 / headroom above the floor (0 where none), 1/MW
-    inv_must: np.ndarray  # (T, A) 1 / floor (0 where none), 1/MW
+    gen_col: np.ndarray
+    gen_kind: np.ndarray
+    gen_bus: np.ndarray
+    gen_tier: np.ndarray
+    gen_class: np.ndarray
+    gen_corridor: np.ndarray
+    gen_is_ne: np.ndarray
+    zero_cost_renewable: bool  # every zero-cost carrier is renewable: count them per bus
+    months: np.ndarray  # (T,) int64 calendar month of each hour
+    corridor_grid: np.ndarray  # (C,) int64 position in GRIDS of each corridor's sending grid
+    corridor_p_nom: np.ndarray  # (C,) MW
 
 
 def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) -> FigurePrep:
-    """Class sums needed by :func:`annual_figures`; depends only on the packed scenario."""
-    t, k, b = inputs.th_must.shape
-    must = {c: np.zeros((t, k, b)) for c in ("renewable", "coal")}
-    head = {c: np.zeros((t, k, b)) for c in ("renewable", "coal")}
-    gi = {n: i for i, n in enumerate(index.generators)}
-    for name, tier, bus in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True):
-        carrier = scenario.generators[name].carrier
-        cls = (
-            "renewable"
-            if carrier in RENEWABLE_CARRIERS
-            else "coal"
-            if carrier in COAL_CARRIERS
-            else None
-        )
-        if cls is None:
-            continue
-        g = gi[name]
-        must[cls][:, tier, bus] += index.gen_must[:, g]
-        head[cls][:, tier, bus] += index.gen_avail[:, g] - index.gen_must[:, g]
-    zero_ok = all(scenario.generators[n].carrier in RENEWABLE_CARRIERS for n in index.zero_cost)
+    """The generator table and calendar of :func:`annual_figures` for one packed scenario."""
     corridor_pos = {name: c for c, name in enumerate(index.corridors)}
-    ne = NEW_ENERGY_CARRIERS
-    keep = {n for n, g in scenario.generators.items() if g.dedicated_to in corridor_pos}
-    # (column in the restricted index below, corridor, is new energy)
-    sub_col = {n: j for j, n in enumerate(n for n in index.generators if n in keep)}
-    dedicated = [
-        (sub_col[n], corridor_pos[g.dedicated_to], g.carrier in ne)
-        for n, g in scenario.generators.items()
-        if g.dedicated_to in corridor_pos
-    ]
-    zc = [(n, b) for n, b in zip(index.zero_cost, index.zero_cost_bus, strict=True) if n in keep]
-    th = [
-        (n, k, b)
-        for n, k, b in zip(index.thermal, index.thermal_tier, index.thermal_bus, strict=True)
-        if n in keep
-    ]
-    # the restricted index carries only the dedicated plants' columns, so generator_dispatch
-    # allocates and fills (T, dedicated) rather than (T, all generators)
-    cols = [gi[n] for n in index.generators if n in keep]
-    sub = dataclasses.replace(
-        index,
-        generators=tuple(index.generators[g] for g in cols),
-        gen_avail=np.ascontiguousarray(index.gen_avail[:, cols]),
-        gen_must=np.ascontiguousarray(index.gen_must[:, cols]),
-        zero_cost=tuple(n for n, _ in zc),
-        zero_cost_bus=tuple(b for _, b in zc),
-        thermal=tuple(x[0] for x in th),
-        thermal_tier=tuple(x[1] for x in th),
-        thermal_bus=tuple(x[2] for x in th),
-    )
-    active = np.flatnonzero(inputs.th_max.reshape(-1) > 0)
-    must_kb = np.ascontiguousarray(inputs.th_must.reshape(t, -1)[:, active])
-    head_kb = inputs.th_avail.reshape(t, -1)[:, active] - must_kb
-    ones = np.ones_like(must_kb)
-    gather = {
-        c: (
-            np.ascontiguousarray(must[c].reshape(t, -1)[:, active]),
-            np.ascontiguousarray(head[c].reshape(t, -1)[:, active]),
-        )
-        for c in must
-    }
-    return FigurePrep(
-        {c: m for c, (m, _) in gather.items()},
-        {c: h for c, (_, h) in gather.items()},
-        zero_ok,
-        sub,
-        np.array([g for g, _, _ in dedicated], dtype=np.int64),
-        np.array([c for _, c, _ in dedicated], dtype=np.int64),
-        np.array([is_ne for _, _, is_ne in dedicated], dtype=np.bool_),
-        active,
-        must_kb,
-        safe_share(ones, head_kb),
-        safe_share(ones, must_kb),
-    )
-
-
-def _thermal_classes_TWh(
-    result: DispatchResult, inputs: KernelInputs, prep: FigurePrep
-) -> dict[str, float]:
-    """Generation of each thermal class, TWh, by the rule of ``generator_dispatch``.
-
-    Per (tier, bus): at or above the floor, each fleet runs at its floor plus a share of the output
-    above the floor in proportion to its headroom; below the floor, in proportion to its floor.
-    Only (tier, bus) pairs with capacity are visited.
-    """
-    t = result.thermal.shape[0]
-    p = np.ascontiguousarray(result.thermal.reshape(t, -1))
-    return {
-        cls: _class_output_MWh(
-            p,
-            prep.active,
-            prep.must_kb,
-            prep.inv_head,
-            prep.inv_must,
-            prep.must[cls],
-            prep.head[cls],
-        )
-        * 1e-6
-        for cls in ("renewable", "coal")
-    }
-
-
-@jit
-def _class_output_MWh(p, active, must_kb, inv_head, inv_must, must, head):
-    """Sum over hours and active (tier, bus) pairs of one class's output, MWh (see above)."""
-    acc = 0.0
-    for t in range(must_kb.shape[0]):
-        for a in range(active.shape[0]):
-            acc += fleet_output(
-                p[t, active[a]],
-                must_kb[t, a],
-                inv_head[t, a],
-                inv_must[t, a],
-                must[t, a],
-                head[t, a],
+    gens = scenario.generators
+    zero_ok = all(gens[n].carrier in RENEWABLE_CARRIERS for n in index.zero_cost)
+    tier_of = dict(zip(index.thermal, index.thermal_tier, strict=True))
+    bus_of = dict(zip(index.zero_cost, index.zero_cost_bus, strict=True))
+    bus_of.update(zip(index.thermal, index.thermal_bus, strict=True))
+    rows = []
+    for col, name in enumerate(index.generators):
+        g = gens[name]
+        thermal = name in tier_of
+        cls = 1 if g.carrier in RENEWABLE_CARRIERS else 2 if g.carrier in COAL_CARRIERS else 0
+        if not thermal and zero_ok:
+            cls = 0  # counted per bus (below), not per generator
+        corridor = corridor_pos.get(g.dedicated_to, -1) if g.dedicated_to else -1
+        if cls == 0 and corridor < 0:
+            continue  # nothing of it is counted generator by generator
+        rows.append(
+            (
+                col,
+                _THERMAL if thermal else _ZERO_COST,
+                bus_of[name],
+                tier_of.get(name, -1),
+                cls,
+                corridor,
+                g.carrier in NEW_ENERGY_CARRIERS,
             )
-    return acc
+        )
+    table = np.array(rows, dtype=np.int64).reshape(-1, 7)
+    grid_pos = {g: i for i, g in enumerate(GRIDS)}
+    return FigurePrep(
+        gen_col=np.ascontiguousarray(table[:, 0]),
+        gen_kind=np.ascontiguousarray(table[:, 1]),
+        gen_bus=np.ascontiguousarray(table[:, 2]),
+        gen_tier=np.ascontiguousarray(table[:, 3]),
+        gen_class=np.ascontiguousarray(table[:, 4]),
+        gen_corridor=np.ascontiguousarray(table[:, 5]),
+        gen_is_ne=np.ascontiguousarray(table[:, 6].astype(np.bool_)),
+        zero_cost_renewable=zero_ok,
+        months=np.ascontiguousarray(index.snapshots.month, dtype=np.int64),
+        corridor_grid=np.array(
+            [
+                grid_pos.get(scenario.buses[scenario.corridors[c].bus].grid, -1)
+                for c in index.corridors
+            ],
+            dtype=np.int64,
+        ),
+        corridor_p_nom=np.asarray(inputs.corr_cap, dtype=float).copy(),
+    )
 
 
 @jit
-def _add_columns(gen_p, cols, corridors, is_ne, dedicated_all, dedicated_ne):
-    """Add each dedicated plant's output (T, G) to its corridor's totals (T, C), in place."""
-    for t in range(gen_p.shape[0]):
-        for i in range(cols.shape[0]):
-            p = gen_p[t, cols[i]]
-            dedicated_all[t, corridors[i]] += p
-            if is_ne[i]:
-                dedicated_ne[t, corridors[i]] += p
+def _figures_pass(
+    # kernel outputs
+    curtail, thermal, thermal_relief, st_charge, st_discharge, flex_use, corr_flow, corr_short,
+    dr_shed, dr_payback, line_p0, line_p1, unserved, reserve_short,
+    # packed inputs
+    demand, zero_cost_avail, ne_avail, th_must, th_avail, schedule, st_bus, corr_bus, gen_avail,
+    gen_must, receiving_peak,
+    # the generator table and calendar (FigurePrep)
+    gen_col, gen_kind, gen_bus, gen_tier, gen_class, gen_corridor, gen_is_ne, zero_cost_per_bus,
+    months, corridor_grid,
+    # outputs (zeroed / initialised by the caller)
+    sums, corr_sent, corr_green, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
+    # scratch
+    bus_rows, corr_rows, work,
+):  # fmt: skip
+    """Every annual sum of one scenario-year, hour by hour, in one pass over the arrays.
+
+    ``sums`` gets the :data:`~energysim.accounting.SYSTEM_SUMS` (MWh; ``peak_demand`` MW;
+    ``soc_change`` is left to the caller) and renewable and coal generation (MWh); ``corr_sent``
+    and ``corr_green`` (C,) the energy and new energy each corridor sends (MWh); the ``adq_*``
+    the adequacy accumulators (:func:`energysim.adequacy.adequacy_hour`). ``bus_rows`` (3, B),
+    ``corr_rows`` (4, C) and ``work`` (8, max(B, C)) are scratch.
+    """
+    nt, nb = demand.shape
+    nc = corr_flow.shape[1]
+    ne_curt = bus_rows[0]
+    ne_used = bus_rows[1]
+    supply = bus_rows[2]
+    ded_ne = corr_rows[0]
+    ded_all = corr_rows[1]
+    scheduled = corr_rows[2]
+    green = corr_rows[3]
+    peak = -np.inf
+    for t in range(nt):
+        # the bus accounting of the hour (new-energy curtailment, new energy used, supply)
+        bus_supply_hour(
+            curtail[t], thermal[t], st_discharge[t], zero_cost_avail[t], ne_avail[t], st_bus,
+            ne_curt, ne_used, supply,
+        )  # fmt: skip
+        d_t = 0.0
+        for b in range(nb):
+            d = demand[t, b]
+            d_t += d
+            sums[0] += ne_avail[t, b]
+            sums[1] += ne_curt[b]
+            sums[7] += d
+            sums[8] += dr_shed[t, b]
+            sums[9] += dr_payback[t, b]
+            sums[10] += unserved[t, b]
+            sums[11] += flex_use[t, b]
+            sums[16] += thermal_relief[t, b]
+            if zero_cost_per_bus:
+                zc = zero_cost_avail[t, b]
+                sums[_RENEWABLE] += zero_cost_output(zc, curtail[t, b], zc)
+        peak = max(peak, d_t)
+        for k in range(thermal.shape[1]):
+            for b in range(nb):
+                sums[15] += thermal[t, k, b]
+        for s in range(st_charge.shape[1]):
+            sums[3] += st_charge[t, s]
+            sums[4] += st_discharge[t, s]
+        for li in range(line_p0.shape[1]):
+            sums[6] += line_p0[t, li] + line_p1[t, li]
+        # generators counted one by one: renewable and coal generation, dedicated plants
+        for c in range(nc):
+            ded_ne[c] = 0.0
+            ded_all[c] = 0.0
+        for i in range(gen_col.shape[0]):
+            g = gen_col[i]
+            b = gen_bus[i]
+            if gen_kind[i] == 0:
+                p = zero_cost_output(gen_avail[t, g], curtail[t, b], zero_cost_avail[t, b])
+            else:
+                k = gen_tier[i]
+                p = thermal_output(
+                    thermal[t, k, b], th_must[t, k, b], th_avail[t, k, b], gen_must[t, g],
+                    gen_avail[t, g],
+                )  # fmt: skip
+            if gen_class[i] == 1:
+                sums[_RENEWABLE] += p
+            elif gen_class[i] == 2:
+                sums[_COAL] += p
+            c = gen_corridor[i]
+            if c >= 0:
+                ded_all[c] += p
+                if gen_is_ne[i]:
+                    ded_ne[c] += p
+        # the corridor accounting of the hour (new energy in each corridor's sending)
+        for c in range(nc):
+            scheduled[c] = schedule[t, c] - corr_short[t, c]
+        corridor_new_energy_hour(
+            corr_flow[t], scheduled, ded_ne, ded_all, corr_bus, ne_used, supply, green, work,
+        )  # fmt: skip
+        for c in range(nc):
+            sums[2] += green[c]
+            sums[13] += corr_flow[t, c]
+            sums[14] += corr_short[t, c]
+            corr_sent[c] += corr_flow[t, c]
+            corr_green[c] += green[c]
+        adequacy_hour(
+            t, months[t], unserved[t], corr_short[t], receiving_peak[t], reserve_short[t],
+            corridor_grid, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
+        )  # fmt: skip
+    sums[12] = peak if nt > 0 else 0.0
+_blocks = threading.local()
 
 
-def dedicated_outputs(
-    result: DispatchResult, inputs: KernelInputs, prep: FigurePrep
-) -> tuple[np.ndarray, np.ndarray]:
-    """Output of each corridor's dedicated new-energy plants and of all its dedicated plants,
-    (T, C) MW each, from the dedicated plants' columns only."""
-    dedicated_ne = np.zeros_like(result.corr_flow)
-    dedicated_all = np.zeros_like(result.corr_flow)
-    if prep.dedicated_col.size:
-        gen_p = generator_dispatch(result, inputs, prep.dedicated_index)
-        _add_columns(
-            gen_p,
-            prep.dedicated_col,
-            prep.dedicated_corridor,
-            prep.dedicated_is_ne,
-            dedicated_all,
-            dedicated_ne,
-        )
-    return dedicated_ne, dedicated_all
+def result_block(inputs: KernelInputs) -> DispatchResult:
+    """The kernel's output arrays for ``inputs``' shape, reused within a thread (and process).
+
+    The figures-only path does not keep the hourly outputs, so each call can dispatch into the
+    same block (zeroed by :func:`energysim.kernel.run_kernel`): no fresh allocation per call,
+    flat memory over many calls. One block per shape is kept (the last one used).
+    """
+    shape = tuple(sorted(inputs.shape.items()))
+    held = getattr(_blocks, "held", None)
+    if held is None or held[0] != shape:
+        held = (shape, allocate_result(inputs))
+        _blocks.held = held
+    return held[1]
 
 
 def annual_figures(
@@ -216,52 +273,111 @@ def annual_figures(
     index: PackIndex,
     scenario: Scenario,
     prep: FigurePrep,
-) -> dict[str, float]:
-    """Every scalar variable of :data:`energysim.results.schema.VARIABLES` for one run.
+) -> dict[str, float | np.ndarray]:
+    """Every annual figure of one run from the kernel's arrays, without a results Dataset.
 
     Parameters
     ----------
     result : DispatchResult
-        Kernel output.
+        The dispatch (any engine).
     inputs, index : KernelInputs, PackIndex
         The packed scenario.
     scenario : Scenario
         The validated scenario (capacities).
     prep : FigurePrep
-        From :func:`prepare_figures` for the same packed scenario.
+        From :func:`prepare_figures` for the same packed structure.
 
     Returns
     -------
-    dict of str to float
-        Figure name -> value, in the units of ``VARIABLES`` (TWh, GW, MW, MWh, p.u.).
+    dict of str to float or ndarray
+        Every scalar of :mod:`energysim.accounting` (:func:`~energysim.accounting.system_figures`)
+        and of :func:`energysim.adequacy.adequacy_figures`, the 两个超过 ratios, and the arrays
+        ``corridor_energy_TWh``, ``corridor_new_energy_TWh``, ``corridor_renewable_share``,
+        ``corridor_utilisation_hours`` (C,), ``corridor_cut_hours`` (C,), ``grid_*`` (G,) and the
+        adequacy ``*_monthly`` (12,), named and in the units of
+        :data:`energysim.results.schema.VARIABLES`.
     """
-    # the corridor accounting of to_dataset, with the output of the dedicated plants only
-    dedicated_ne, dedicated_all = dedicated_outputs(result, inputs, prep)
-    ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
-    keep = 1.0 - safe_share(result.curtail, inputs.zero_cost_avail)
-    if prep.zero_cost_renewable:
-        zero_used = float((inputs.zero_cost_avail * keep).sum()) * 1e-6
-    else:  # pragma: no cover - every zero-cost carrier is renewable today
-        zero_used = math.nan
-    thermal = _thermal_classes_TWh(result, inputs, prep)
-    figures = system_figures(
-        result,
-        inputs,
-        scenario,
-        ne_curtail,
-        corr_ne,
-        renewable_used_TWh=zero_used + thermal["renewable"],
-        coal_TWh=thermal["coal"],
-    )
-    adequacy = adequacy_figures(
-        index.snapshots,
-        result.unserved,
-        result.corr_short,
+    n = inputs.shape
+    nb, nc = n["B"], n["C"]
+    sums = np.zeros(_N_SUMS + 2)
+    corr_sent = np.zeros(nc)
+    corr_green = np.zeros(nc)
+    adq = adequacy_accumulators(nc, len(GRIDS))
+    _figures_pass(
+        result.curtail, result.thermal, result.thermal_relief, result.st_charge,
+        result.st_discharge, result.flex_use, result.corr_flow, result.corr_short, result.dr_shed,
+        result.dr_payback, result.line_p0, result.line_p1, result.unserved, result.reserve_short,
+        inputs.demand, inputs.zero_cost_avail, inputs.ne_avail, inputs.th_must, inputs.th_avail,
+        inputs.schedule, inputs.st_bus, inputs.corr_bus, index.gen_avail, index.gen_must,
         index.receiving_peak,
-        result.reserve_short,
+        prep.gen_col, prep.gen_kind, prep.gen_bus, prep.gen_tier, prep.gen_class,
+        prep.gen_corridor, prep.gen_is_ne, prep.zero_cost_renewable, prep.months,
+        prep.corridor_grid,
+        sums, corr_sent, corr_green, *adq,
+        np.zeros((3, nb)), np.zeros((4, nc)), np.zeros((_ACC_ROWS, max(nb, nc, 1))),
+    )  # fmt: skip
+    named = dict(zip(SYSTEM_SUMS, sums[:_N_SUMS].tolist(), strict=True))
+    named["soc_change"] = (
+        float(result.st_soc[-1].sum() - inputs.st_soc0.sum()) if result.st_soc.size else 0.0
     )
-    figures.update({k: v for k, v in adequacy.items() if np.ndim(v) == 0})
-    return figures | structural_figures(scenario, figures)
+    twh = 1e-6
+    out: dict[str, float | np.ndarray] = figures_from_sums(
+        named, scenario, renewable_used_TWh=sums[_RENEWABLE] * twh, coal_TWh=sums[_COAL] * twh
+    )
+    scalars, monthly, corridor_hours, grid, _ = adq
+    out.update(
+        adequacy_from_sums(len(prep.months), scalars, monthly, corridor_hours, grid)
+    )
+    out["corridor_energy_TWh"] = corr_sent * twh
+    out["corridor_new_energy_TWh"] = corr_green * twh
+    out["corridor_renewable_share"] = safe_share(corr_green, corr_sent)
+    out["corridor_utilisation_hours"] = safe_share(corr_sent, prep.corridor_p_nom)
+    return out | structural_figures(scenario, out)
+
+
+def figures(
+    scenario: Scenario,
+    profiles: xr.Dataset | None = None,
+    engine: str = "kernel",
+    outage_seed: int | None = None,
+) -> dict[str, float | np.ndarray]:
+    """Simulate one scenario-year and return its annual figures, without the hourly Dataset.
+
+    The figures-only counterpart of :func:`energysim.simulate` (``energysim.figures``): the
+    same numbers as the Dataset's annual variables (to 1e-9 relative), several times faster, in
+    flat memory over repeated calls.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A validated scenario or a scenario file.
+    profiles : xarray.Dataset, optional
+        Hourly profiles (default: the scenario's own, :func:`energysim.run.scenario_profiles`).
+    engine : str, default "kernel"
+        Any engine of :mod:`energysim.engines`; the kernel writes into :func:`result_block`.
+    outage_seed : int, optional
+        A random thermal outage draw (:func:`energysim.kernel.pack.redraw`) instead of the
+        expected derate.
+
+    Returns
+    -------
+    dict of str to float or ndarray
+        As :func:`annual_figures`.
+    """
+    from energysim.cache import packed_cached
+    from energysim.engines import dispatch, get_engine
+    from energysim.kernel import pack
+    from energysim.kernel.pack import redraw
+    from energysim.run import _as_scenario, scenario_profiles
+
+    get_engine(engine)
+    scenario = _as_scenario(scenario)
+    inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack)
+    if outage_seed is not None:
+        inputs, index = redraw(scenario, inputs, index, outage_seed)
+    options = {"out": result_block(inputs)} if engine == "kernel" else {}
+    result = dispatch(scenario, inputs, index, engine, **options)
+    return annual_figures(result, inputs, index, scenario, prepare_figures(inputs, index, scenario))
 
 
 def target_verdicts(figures: dict[str, float], scenario: Scenario) -> dict[str, float]:

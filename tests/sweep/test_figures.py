@@ -27,7 +27,7 @@ def _compare(scenario, inputs, index):
         result, inputs, index, scenario, prepare_figures(inputs, index, scenario)
     )
     for name, value in figures.items():
-        np.testing.assert_allclose(value, float(ds[name]), rtol=1e-9, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(value, ds[name].values, rtol=1e-9, atol=1e-9, err_msg=name)
     return figures
 
 
