@@ -1,0 +1,191 @@
+"""The figures-only path (issue 17) equals the full path (simulate -> Dataset) on every shipped
+scenario, reuses its output block, and the outage redraw equals a fresh pack bit for bit."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from energysim.config import load_scenario, load_scenario_dict
+from energysim.kernel import pack
+from energysim.kernel.pack import redraw, thermal_block
+from energysim.results.schema import VARIABLES
+from energysim.run import scenario_profiles, simulate
+from energysim.sweep.figures import figures, result_block
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
+
+INDICATORS_NOT_IN_PASS = {
+    # energysim.indicators.add_indicators: fuel, CO2, costs, the curtailment split, storage and
+    # hydrogen figures are computed from the Dataset only (not in the figures-only pass)
+    "coal_Mtce",
+    "co2_Mt",
+    "co2_captured_Mt",
+    "coal_heat_rate_gce_per_kWh",
+    "generation_TWh",
+    "new_energy_generation_share",
+    "non_fossil_share",
+    "new_energy_capacity_share",
+    "curtailed_system_TWh",
+    "curtailed_congestion_TWh",
+    "bus_new_energy_utilisation",
+    "bus_curtailed_system_TWh",
+    "bus_curtailed_congestion_TWh",
+    "grid_new_energy_utilisation",
+    "grid_curtailed_system_TWh",
+    "grid_curtailed_congestion_TWh",
+    "monthly_new_energy_utilisation",
+    "monthly_curtailed_system_TWh",
+    "monthly_curtailed_congestion_TWh",
+    "storage_cycles",
+    "storage_shifted_TWh",
+    "new_type_storage_cycles",
+    "flexible_load_full_load_hours",
+    "hydrogen_t",
+    "hydrogen_kt",
+    "corridor_new_energy_delivered_TWh",
+    "region_new_energy_delivered_TWh",
+    "fuel_cost_bnCNY",
+    "variable_cost_bnCNY",
+    "energy_served_TWh",
+    "variable_cost_CNY_per_MWh",
+    "annualised_investment_bnCNY",
+    "levelised_system_cost_CNY_per_MWh",
+    # inputs and per-generator figures, not figures of the dispatch
+    "corridor_min_renewable_share",
+    "corridor_p_nom",
+    "generator_energy_TWh",
+}
+"""Annual variables of the Dataset that the figures-only pass does not return."""
+
+EXPECTED = {
+    name
+    for name, spec in VARIABLES.items()
+    if "snapshot" not in spec.dims and name not in INDICATORS_NOT_IN_PASS
+}
+
+
+def assert_same(fast: dict, ds: object, label: str) -> None:
+    """Every figure equal to the Dataset's to 1e-9 relative; exact zeros compare absolutely."""
+    assert set(fast) == EXPECTED, (label, sorted(set(fast) ^ EXPECTED))
+    for name, value in fast.items():
+        want = np.asarray(ds[name].values, dtype=float)
+        got = np.asarray(value, dtype=float)
+        assert got.shape == want.shape, (label, name)
+        zero = want == 0.0
+        np.testing.assert_array_equal(got[zero], 0.0, err_msg=f"{label}: {name} (exact zero)")
+        np.testing.assert_allclose(
+            got[~zero], want[~zero], rtol=1e-9, atol=0.0, err_msg=f"{label}: {name}"
+        )
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_figures_only_equals_the_dataset_on_every_shipped_scenario(path):
+    scenario = load_scenario(path)
+    ds = simulate(scenario)
+    fast = figures(scenario)
+    assert_same(fast, ds, path.stem)
+    # the check's numbers are real: a year of new energy, and a corridor that sends
+    assert fast["new_energy_used_TWh"] > 0
+    assert fast["corridor_energy_TWh"].max() > 0
+
+
+def test_figures_only_equals_the_dataset_on_an_outage_draw():
+    from energysim.feasibility import evaluate
+
+    scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
+    ds = evaluate(scenario, outage_seed=11)
+    assert_same(figures(scenario, outage_seed=11), ds, "plan-2030 draw 11")
+    assert float(ds.export_cut_hours) >= 0.0
+
+
+def test_figures_only_reuses_one_output_block():
+    scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
+    first = figures(scenario)
+    inputs, _ = pack(scenario, scenario_profiles(scenario))
+    block = result_block(inputs)
+    again = figures(scenario)
+    assert result_block(inputs) is block  # the same arrays, not a fresh allocation
+    assert block.curtail.base is not None  # views into one block
+    for name in first:
+        np.testing.assert_array_equal(np.asarray(first[name]), np.asarray(again[name]), name)
+
+
+def test_result_block_follows_the_shape():
+    scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
+    inputs, index = pack(scenario, scenario_profiles(scenario))
+    from energysim.kernel.pack import head
+
+    short, _ = head(inputs, index, 48)
+    assert result_block(short).curtail.shape[0] == 48
+    assert result_block(inputs).curtail.shape[0] == inputs.demand.shape[0]
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_redraw_with_a_block_is_bit_equal_to_a_fresh_pack(seed):
+    # plan-2030 has support floors at the UHV sending buses, in-service dates and heating seasons
+    scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
+    profiles = scenario_profiles(scenario)
+    inputs, index = pack(scenario, profiles)
+    cols = {n: i for i, n in enumerate(index.generators)}
+    block = thermal_block(
+        scenario,
+        index.snapshots,
+        index.thermal,
+        [cols[n] for n in index.thermal],
+        index.thermal_tier,
+        index.thermal_bus,
+        inputs.th_max.shape,
+    )
+    got_inputs, got_index = redraw(scenario, inputs, index, seed, block=block)
+    want_inputs, want_index = pack(scenario, profiles, outage_seed=seed)
+    for field in dataclasses.fields(want_inputs):
+        a, b = getattr(got_inputs, field.name), getattr(want_inputs, field.name)
+        assert np.array_equal(a, b), field.name  # bit for bit
+    assert np.array_equal(got_index.gen_avail, want_index.gen_avail)
+    assert np.array_equal(got_index.gen_must, want_index.gen_must)
+    assert not np.array_equal(got_inputs.th_avail, inputs.th_avail)  # a real draw
+    # the packed inputs it started from are not touched
+    assert np.array_equal(inputs.th_avail, pack(scenario, profiles)[0].th_avail)
+
+
+def test_figures_only_by_hand():
+    """The hand-computed case of ``tests/test_accounting.py``, through the figures-only path."""
+    from tests.helpers import profiles, scenario
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 1000, "p_min_pu": 0.2,
+                  "marginal_cost": 250},
+        },
+        storage={
+            "st": {"bus": "a", "kind": "new_type", "p_nom": 100, "max_hours": 1,
+                   "efficiency_store": 1.0, "efficiency_dispatch": 1.0,
+                   "state_of_charge_initial": 0.0},
+        },
+        corridors={
+            "x": {"bus": "a", "receiving_grid": "shandong", "p_nom": 300, "annual_TWh": 0.876,
+                  "in_service_year": 2020, "delivery_curve": "flat", "min_renewable_share": 0.5},
+        },
+    )  # fmt: skip
+    p = profiles(["a"], hours=3, wind=np.array([1.0, 0.2, 1.0]))
+    fast = figures(s, profiles=p)
+    assert_same(fast, simulate(s, profiles=p), "by hand")
+    # hours 0 and 2: 200 MW above schedule + 100 x (1000 / 1200) of the bus's other supply;
+    # hour 1: 100 x 300 / (300 + 700 coal + 100 storage)
+    export_ne = 2 * (200 + 100 * 1000 / 1200) + 100 * 300 / 1100
+    assert fast["new_energy_used_TWh"] * 1e6 == pytest.approx(2700.0, rel=1e-12)
+    assert fast["new_energy_export_TWh"] * 1e6 == pytest.approx(export_ne, rel=1e-12)
+    assert fast["corridor_renewable_share"][0] == pytest.approx(export_ne / 700, rel=1e-12)
+    assert fast["corridor_energy_TWh"][0] * 1e6 == pytest.approx(700.0, rel=1e-12)
+    assert fast["consumption_TWh"] * 1e6 == pytest.approx(3000.0, rel=1e-12)
+    assert fast["renewable_weight"] == pytest.approx((2700 - export_ne) / 3000, rel=1e-12)
+    assert fast["coal_TWh"] * 1e6 == pytest.approx(1100.0, rel=1e-12)
+    assert fast["peak_load_MW"] == pytest.approx(1000.0, rel=1e-12)
+    assert fast["loss_of_load_hours"] == 0.0
+    assert fast["export_cut_max_hour"] == -1.0
