@@ -167,7 +167,11 @@ def _generator_dispatch_hours(
             k = th_tier[i]
             b = th_bus[i]
             out[t, g] = thermal_output(
-                thermal[t, k, b], th_must[t, k, b], th_avail[t, k, b], gen_must[t, g], gen_avail[t, g]
+                thermal[t, k, b],
+                th_must[t, k, b],
+                th_avail[t, k, b],
+                gen_must[t, g],
+                gen_avail[t, g],
             )
 
 
@@ -519,13 +523,9 @@ def figures_from_sums(
     ne_curt = sums["ne_curtail"] * twh
     ne_used = ne_avail - ne_curt
     ne_export = sums["ne_export"] * twh
-    storage_losses = (
-        sums["storage_charge"] - sums["storage_discharge"] - sums["soc_change"]
-    ) * twh
+    storage_losses = (sums["storage_charge"] - sums["storage_discharge"] - sums["soc_change"]) * twh
     line_losses = sums["line_p0_plus_p1"] * twh
-    demand_served = (
-        sums["demand"] - sums["dr_shed"] + sums["dr_payback"] - sums["unserved"]
-    ) * twh
+    demand_served = (sums["demand"] - sums["dr_shed"] + sums["dr_payback"] - sums["unserved"]) * twh
     flex_twh = sums["flex_use"] * twh
     consumption = demand_served + flex_twh + storage_losses + line_losses
     return {

@@ -23,7 +23,6 @@ with the kernel.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -70,7 +69,9 @@ __all__ = [
     "TargetSpec",
     "check",
     "ensemble_members",
+    "default_workers",
     "evaluate",
+    "figures_rows_dataset",
     "format_table",
     "meets",
     "member_values",
@@ -78,6 +79,7 @@ __all__ = [
     "redraw",
     "seeded",
     "target_rows",
+    "target_values",
     "what_it_takes",
 ]
 
@@ -251,6 +253,29 @@ def _with_lever(scenario: Scenario, lever: Lever, amount: float) -> Scenario:
     return load_scenario_dict(data, file=f"<{scenario.name} + {lever.name}>")
 
 
+def figures_rows_dataset(scenario: Scenario) -> xr.Dataset:
+    """The variables :func:`target_rows` reads, for one kernel run of ``scenario`` on the
+    figures-only path (no hourly results Dataset): the targets' annual figures and, per
+    corridor, its energy, new-energy share, utilisation hours and hourly schedule."""
+    from energysim.engines import dispatch
+    from energysim.kernel import pack
+    from energysim.results.schema import VARIABLES
+    from energysim.sweep.figures import annual_figures, prepare_figures, result_block
+
+    inputs, index = pack(scenario, run.scenario_profiles(scenario))
+    result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
+    got = annual_figures(result, inputs, index, scenario, prepare_figures(inputs, index, scenario))
+    per_corridor = (
+        "corridor_energy_TWh",
+        "corridor_renewable_share",
+        "corridor_utilisation_hours",
+    )
+    data = {spec.variable: ((), float(got[spec.variable])) for spec in TARGETS}
+    data.update({name: (VARIABLES[name].dims, got[name]) for name in per_corridor})
+    data["corridor_schedule"] = (VARIABLES["corridor_schedule"].dims, inputs.schedule)
+    return xr.Dataset(data, coords={"corridor": list(index.corridors), "snapshot": index.snapshots})
+
+
 def _target_value(scenario: Scenario, ds: xr.Dataset, target: str) -> tuple[float, float, str]:
     for row in target_rows(scenario, ds):
         if row["target"] == target:
@@ -293,7 +318,7 @@ def _search_lever(scenario: Scenario, target: str, lever: Lever, steps: int) -> 
 
     def passes(amount: float) -> tuple[bool, float]:
         s = _with_lever(scenario, lever, amount)
-        value, goal, sense = _target_value(s, evaluate(s), target)
+        value, goal, sense = _target_value(s, figures_rows_dataset(s), target)
         return meets(value, goal, sense), value
 
     def row(addition: float, reached: bool, value: float, note: str) -> dict:
@@ -339,6 +364,7 @@ def check(
     engine: str = "kernel",
     outage_draws: int = 0,
     balance: bool = True,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Evaluate the targets of each scenario.
 
@@ -363,6 +389,10 @@ def check(
     balance : bool, default True
         Also compute each scenario's capacity balance (:func:`energysim.adequacy.
         capacity_balance`, per grid too; the P5 of wind and solar pools the ensemble's years).
+    workers : int, default 1
+        Processes for the ensemble's members (weather years, each with its outage draws); the
+        results are the same bit for bit as with one. Members are evaluated on the figures-only
+        path (:mod:`energysim.sweep.figures`), not through a results Dataset.
 
     Returns
     -------
@@ -380,6 +410,9 @@ def check(
         raise EnergysimError(msg)
     if outage_draws < 0:
         msg = f"outage_draws = {outage_draws}; expected 0 (none) or a positive number of draws"
+        raise EnergysimError(msg)
+    if workers < 1:
+        msg = f"workers = {workers}; expected 1 or more processes"
         raise EnergysimError(msg)
     if isinstance(scenarios, Scenario | str | Path):
         scenarios = [scenarios]
@@ -400,7 +433,7 @@ def check(
         own_profiles = run.scenario_profiles(scenario)
         ds = evaluate(scenario, engine=engine, profiles=own_profiles)
         details[scenario.name] = adequacy_summary(ds)
-        year_profiles: list[xr.Dataset] = []
+        year_samples: list[_BalanceMember] = []
         indicators[scenario.name] = indicator_rows(ds)
         bar.update()
         rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
@@ -421,17 +454,23 @@ def check(
             values: dict[str, list[float]] = {t: [] for t in rows.target}
             # N generated weather years, plus the scenario's real profiles if it names any
             years = ensemble_members(scenario, weather_years)
-            for j, year in enumerate(years):
-                profiles = own_profiles if year is scenario else run.scenario_profiles(year)
-                year_profiles.append(profiles)
-                if outage_draws == 0:
-                    member = evaluate(year, engine=engine, profiles=profiles)
-                    for r in target_rows(scenario, member):
-                        if r["target"] in values:
-                            values[r["target"]].append(r["value"])
-                    bar.update()
-                else:
-                    _outage_draws(scenario, year, profiles, j, outage_draws, values, bar)
+            results = _run_members(
+                scenario,
+                years,
+                outage_draws,
+                engine,
+                own_profiles,
+                workers,
+                bar,
+                keep_balance=balance and weather_years > 0,
+            )
+            for member_values_, sample in results:
+                for got in member_values_:
+                    for target, value in got.items():
+                        if target in values:
+                            values[target].append(value)
+                if sample is not None:
+                    year_samples.append(sample)
             for i in rows.index:
                 v = np.array(values[rows.at[i, "target"]])
                 if len(v) == 0:
@@ -465,12 +504,16 @@ def check(
                 takes.append(found)
             search_bar.close()
         if balance:
-            balances[scenario.name] = capacity_balance(
-                scenario,
-                own_profiles,
-                ensemble_profiles=year_profiles if weather_years > 0 else None,
-                by_grid=True,
-            )
+            if weather_years > 0:
+                # the ensemble's years, from the members already packed (no re-packing)
+                own_scenario, own_inputs, own_index = packed(scenario, own_profiles)
+                balances[scenario.name] = capacity_balance(
+                    own_scenario,
+                    by_grid=True,
+                    _packed=(own_scenario, own_inputs, own_index, year_samples),
+                )
+            else:
+                balances[scenario.name] = capacity_balance(scenario, own_profiles, by_grid=True)
         frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -484,33 +527,155 @@ def check(
     return table
 
 
-def _outage_draws(
+def default_workers() -> int:
+    """Processes for the check's ensemble by default: 2, or 1 on a one-core machine."""
+    import os
+
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+NEW_ENERGY_BALANCE_CARRIERS = ("wind", "solar", "csp")
+"""Carriers whose availability the capacity balance pools over the weather years."""
+
+
+@dataclass(frozen=True)
+class _BalanceMember:
+    """What :func:`energysim.adequacy.capacity_balance` reads of an ensemble year: its hours and
+    its generators' available power (T, G), MW, of which only the wind, solar and CSP columns
+    are filled (the only ones it reads of the ensemble's years)."""
+
+    snapshots: pd.DatetimeIndex
+    gen_avail: np.ndarray
+
+
+def _member_task(
     scenario: Scenario,
     year: Scenario,
-    profiles: xr.Dataset,
     j: int,
     draws: int,
-    values: dict[str, list[float]],
-    bar: object,
-) -> None:
-    """Run ``draws`` outage draws of weather year number ``j`` with the kernel and append each
-    target's value to ``values``: the year is packed once, each draw only redraws thermal
-    availability (:func:`redraw`), reuses the output arrays, and reads the targets from the
-    annual figures (:func:`member_values`) instead of a Dataset."""
-    from energysim.engines import dispatch
-    from energysim.kernel import allocate_result, pack
-    from energysim.sweep.figures import prepare_figures
+    engine: str,
+    profiles: xr.Dataset | None,
+    keep_balance: bool,
+) -> tuple[list[dict[str, float]], tuple | None]:
+    """Evaluate weather year number ``j`` of the ensemble (a process-pool task).
 
-    base_inputs, base_index = pack(year, profiles)
-    out = allocate_result(base_inputs)
-    for d in range(draws):
-        inputs, index = redraw(year, base_inputs, base_index, outage_seed(j, d, draws))
-        result = dispatch(year, inputs, index, "kernel", out=out)
-        got = member_values(scenario, result, inputs, index, prepare_figures(inputs, index, year))
-        for target, value in got.items():
-            if target in values:
-                values[target].append(value)
-        bar.update()
+    The year is packed once; with ``draws`` > 0 each outage draw re-draws only the thermal
+    block (:func:`energysim.kernel.pack.redraw`, with the year's :func:`~energysim.kernel.
+    pack.thermal_block`) and runs the kernel; the dispatch goes into one reused output block
+    and the targets come from the figures-only pass. ``scenario`` sets the targets.
+
+    Returns
+    -------
+    list of dict, tuple or None
+        Every member's target values (:func:`target_values`), in draw order; with
+        ``keep_balance``, the year's snapshots, the wind/solar/CSP columns and their values
+        (T, G') for the capacity balance.
+    """
+    from energysim.engines import dispatch
+    from energysim.kernel import pack
+    from energysim.kernel.pack import thermal_block
+    from energysim.sweep.figures import annual_figures, prepare_figures, result_block
+
+    if profiles is None:
+        profiles = run.scenario_profiles(year)
+    inputs, index = pack(year, profiles)
+    prep = prepare_figures(inputs, index, year)
+    out: list[dict[str, float]] = []
+    if draws == 0:
+        options = {"out": result_block(inputs)} if engine == "kernel" else {}
+        result = dispatch(year, inputs, index, engine, **options)
+        out.append(
+            target_values(scenario, annual_figures(result, inputs, index, year, prep), index)
+        )
+    else:
+        cols = {n: i for i, n in enumerate(index.generators)}
+        block = thermal_block(
+            year,
+            index.snapshots,
+            index.thermal,
+            [cols[n] for n in index.thermal],
+            index.thermal_tier,
+            index.thermal_bus,
+            inputs.th_max.shape,
+        )
+        for d in range(draws):
+            drawn, drawn_index = redraw(year, inputs, index, outage_seed(j, d, draws), block)
+            result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
+            figures = annual_figures(result, drawn, drawn_index, year, prep)
+            out.append(target_values(scenario, figures, drawn_index))
+    sample = None
+    if keep_balance:
+        ne = [
+            i
+            for i, n in enumerate(index.generators)
+            if year.generators[n].carrier in NEW_ENERGY_BALANCE_CARRIERS
+        ]
+        sample = (index.snapshots, np.array(ne, dtype=np.int64), index.gen_avail[:, ne].copy())
+    return out, sample
+
+
+def _run_members(
+    scenario: Scenario,
+    years: list[Scenario],
+    draws: int,
+    engine: str,
+    own_profiles: xr.Dataset,
+    workers: int,
+    bar: object,
+    keep_balance: bool,
+) -> list[tuple[list[dict[str, float]], _BalanceMember | None]]:
+    """Every ensemble year's members (:func:`_member_task`), in year order, serially or on a
+    process pool of ``workers`` (forked where the platform allows it, so the workers share the
+    compiled kernel and the loaded modules; numba pinned to one thread each)."""
+    width = len(scenario.generators)
+
+    def member(sample: tuple | None) -> _BalanceMember | None:
+        if sample is None:
+            return None
+        snaps, cols, values = sample
+        full = np.zeros((values.shape[0], width))
+        full[:, cols] = values
+        return _BalanceMember(snaps, full)
+
+    tasks = [
+        (scenario, year, j, draws, engine, own_profiles if year is scenario else None, keep_balance)
+        for j, year in enumerate(years)
+    ]
+    per_task = max(1, draws)
+    if workers <= 1 or len(tasks) <= 1:
+        done = []
+        for task in tasks:
+            got, sample = _member_task(*task)
+            done.append((got, member(sample)))
+            bar.update(per_task)
+        return done
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    results: list = [None] * len(tasks)
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_pin_numba
+    ) as pool:
+        futures = {pool.submit(_member_task, *task): j for j, task in enumerate(tasks)}
+        from concurrent.futures import as_completed
+
+        for fut in as_completed(futures):
+            got, sample = fut.result()
+            results[futures[fut]] = (got, member(sample))
+            bar.update(per_task)
+    return results
+
+
+def _pin_numba() -> None:
+    """Pool initializer: one numba thread per worker process."""
+    try:
+        import numba
+
+        numba.set_num_threads(1)
+    except (ImportError, ValueError, RuntimeError) as err:  # pragma: no cover
+        logger.debug("could not pin numba threads: %s", err)
 
 
 SKIP_REASON = (

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from energysim.config import load_scenario, load_scenario_dict
+from energysim.config import load_scenario
 from energysim.kernel import pack
 from energysim.kernel.pack import redraw, thermal_block
 from energysim.results.schema import VARIABLES

@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90)",
     )
     p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes for the weather years and outage draws (default: 2, or 1 on one core)",
+    )
+    p.add_argument(
         "--what-it-takes",
         action="store_true",
         help="for failing targets, search the smallest addition of each lever",

@@ -100,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Check the scenarios named (default: every shipped one) and print the table."""
     from energysim.adequacy import adequacy_verdict
     from energysim.config.shipped import scenario_folders_searched, shipped_scenarios
-    from energysim.feasibility import FAIL, check, format_table
+    from energysim.feasibility import FAIL, check, default_workers, format_table
     from energysim.results.io import atomic_write
 
     paths = args.scenarios or shipped_scenarios()
@@ -118,6 +118,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         what_it_takes_levers=args.what_it_takes,
         engine=args.engine,
         outage_draws=args.outage_draws,
+        workers=default_workers() if args.workers is None else args.workers,
     )
     to_stdout = [name for name in ("json", "csv") if str(getattr(args, name) or "") == "-"]
     if len(to_stdout) > 1:

@@ -41,7 +41,7 @@ from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.indicators import GRIDS, structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
-from energysim.kernel._jit import jit, jit_inline
+from energysim.kernel._jit import jit
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -249,6 +249,8 @@ def _figures_pass(
             corridor_grid, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
         )  # fmt: skip
     sums[12] = peak if nt > 0 else 0.0
+
+
 _blocks = threading.local()
 
 
@@ -325,9 +327,7 @@ def annual_figures(
         named, scenario, renewable_used_TWh=sums[_RENEWABLE] * twh, coal_TWh=sums[_COAL] * twh
     )
     scalars, monthly, corridor_hours, grid, _ = adq
-    out.update(
-        adequacy_from_sums(len(prep.months), scalars, monthly, corridor_hours, grid)
-    )
+    out.update(adequacy_from_sums(len(prep.months), scalars, monthly, corridor_hours, grid))
     out["corridor_energy_TWh"] = corr_sent * twh
     out["corridor_new_energy_TWh"] = corr_green * twh
     out["corridor_renewable_share"] = safe_share(corr_green, corr_sent)
