@@ -573,7 +573,7 @@ def _member_task(
     """
     from energysim.engines import dispatch
     from energysim.kernel import pack
-    from energysim.kernel.pack import thermal_block
+    from energysim.kernel.pack import RedrawWork, thermal_block
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
 
     if profiles is None:
@@ -598,8 +598,10 @@ def _member_task(
             index.thermal_bus,
             inputs.th_max.shape,
         )
+        work = RedrawWork.like(inputs, index)  # the draws reuse one set of arrays
         for d in range(draws):
-            drawn, drawn_index = redraw(year, inputs, index, outage_seed(j, d, draws), block)
+            seed = outage_seed(j, d, draws)
+            drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
             result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             figures = annual_figures(result, drawn, drawn_index, year, prep)
             out.append(target_values(scenario, figures, drawn_index))

@@ -32,6 +32,7 @@ __all__ = [
     "contingency_MW",
     "expected_availability",
     "outage_draw",
+    "outage_draw_array",
     "reserve_requirement",
 ]
 
@@ -91,20 +92,29 @@ def expected_availability(scenario: Scenario, snapshots: pd.DatetimeIndex) -> pd
 
 
 def _markov_up(
-    n_units: int, hours: int, rate: float, mttr: float, rng: np.random.Generator
+    n_units: int,
+    hours: int,
+    rate: float,
+    mttr: float,
+    rng: np.random.Generator,
+    buffer: np.ndarray | None = None,
 ) -> np.ndarray:
     """Units up in each hour (T,) for ``n_units`` independent two-state units.
 
     Repair probability per hour 1/mttr; failure probability per hour chosen so that the
     stationary share of time out equals ``rate``; the first hour is drawn from that stationary
-    distribution.
+    distribution. ``buffer`` (flat float64, optional): scratch for the uniform draws.
     """
     if rate <= 0.0 or n_units == 0:
         return np.full(hours, float(n_units))
     repair = min(1.0 / mttr, 1.0)
     fail = min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
     up = rng.random(n_units) >= rate
-    draws = rng.random((hours, n_units))
+    if buffer is not None and buffer.size >= hours * n_units:
+        # the same numbers as rng.random((hours, n_units)), into reused memory
+        draws = rng.random(out=buffer[: hours * n_units].reshape(hours, n_units))
+    else:
+        draws = rng.random((hours, n_units))
     count = np.empty(hours)
     _markov_count(up, draws, fail, repair, count)
     return count
@@ -147,23 +157,39 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
     pandas.DataFrame
         (T x thermal generator) p.u. of ``p_nom x p_max_pu``.
     """
+    names, values = outage_draw_array(scenario, snapshots, seed)
+    return pd.DataFrame(values, index=snapshots, columns=names)
+
+
+def outage_draw_array(
+    scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int
+) -> tuple[list[str], np.ndarray]:
+    """:func:`outage_draw` as the thermal generators' names and a C-contiguous array (T, G')."""
     ta = scenario.thermal_availability
     rng = np.random.default_rng(seed)
     hours = len(snapshots)
-    cols = {}
+    thermal = _thermal(scenario)
+    values = np.empty((hours, len(thermal)))
     months = np.asarray(snapshots.month)
-    for name, g in _thermal(scenario).items():
-        maint = _maintenance_factor(scenario, g.carrier, snapshots, months)
-        rate = _forced_outage_rate(scenario, g.carrier)
+    maint_of: dict[str, np.ndarray] = {}  # per class: the same for all its generators
+    sizes = []
+    for g in thermal.values():
         size = ta.unit_size_MW.get(g.carrier, 600.0) if ta is not None else 600.0
+        sizes.append(max(1, round(g.p_nom / size)) if g.p_nom > 0 else 0)
+    buffer = np.empty(hours * max(sizes, default=0))
+    for i, g in enumerate(thermal.values()):
+        if g.carrier not in maint_of:
+            maint_of[g.carrier] = _maintenance_factor(scenario, g.carrier, snapshots, months)
+        maint = maint_of[g.carrier]
+        rate = _forced_outage_rate(scenario, g.carrier)
         mttr = ta.mean_time_to_repair_h.get(g.carrier, DEFAULT_MTTR_H) if ta else DEFAULT_MTTR_H
-        n_units = max(1, round(g.p_nom / size)) if g.p_nom > 0 else 0
+        n_units = sizes[i]
         if n_units == 0:
-            cols[name] = maint
+            values[:, i] = maint
             continue
-        up = _markov_up(n_units, hours, rate, mttr, rng)
-        cols[name] = maint * up / n_units
-    return pd.DataFrame(cols, index=snapshots, columns=list(cols))
+        up = _markov_up(n_units, hours, rate, mttr, rng, buffer)
+        values[:, i] = maint * up / n_units
+    return list(thermal), values
 
 
 def contingency_MW(scenario: Scenario) -> float:

@@ -35,9 +35,11 @@ from energysim.config.checks import hours_in_year
 from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS, THERMAL_CARRIERS, ZERO_COST_CARRIERS
 from energysim.exceptions import KernelError
+from energysim.kernel._jit import jit
 from energysim.kernel.availability import (
     expected_availability,
     outage_draw,
+    outage_draw_array,
     reserve_requirement,
 )
 
@@ -46,6 +48,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "RedrawWork",
     "ThermalBlock",
     "apply_support_floor",
     "backbone_tree",
@@ -633,7 +636,11 @@ def thermal_block(
 
 
 def fill_thermal(
-    block: ThermalBlock, avail_pu: np.ndarray, gen_avail: np.ndarray, gen_must: np.ndarray
+    block: ThermalBlock,
+    avail_pu: np.ndarray,
+    gen_avail: np.ndarray,
+    gen_must: np.ndarray,
+    th_avail: np.ndarray | None = None,
 ) -> np.ndarray:
     """Lay a thermal availability on the packed arrays.
 
@@ -641,29 +648,90 @@ def fill_thermal(
     (expected derate or an outage draw, :mod:`energysim.kernel.availability`). Fills the
     thermal columns of ``gen_avail`` (``p_nom x p_max_pu x`` the share, in service only) and
     ``gen_must`` (the must-run floor on the available part), in place, and returns ``th_avail``
-    (T, K, B), MW. The support floors (:func:`apply_support_floor`) come after, then
-    :func:`thermal_must`.
+    (T, K, B), MW (into ``th_avail`` when given). The support floors
+    (:func:`apply_support_floor`) come after, then :func:`thermal_must`.
     """
-    a = avail_pu * block.live
-    must = block.must_pu * a
-    avail = block.cap * a
-    gen_avail[:, block.col] = avail
-    gen_must[:, block.col] = must
     k, b = block.shape_kb()
-    th_avail = np.zeros((a.shape[0], k, b))
-    for i in range(len(block.names)):
-        th_avail[:, block.tier[i], block.bus[i]] += avail[:, i]
+    hours = avail_pu.shape[0]
+    if th_avail is None:
+        th_avail = np.zeros((hours, k, b))
+    else:
+        th_avail.fill(0.0)
+    _fill_thermal_hours(
+        np.ascontiguousarray(avail_pu, dtype=float),
+        block.live,
+        block.must_pu,
+        block.cap,
+        block.col,
+        block.tier,
+        block.bus,
+        gen_avail,
+        gen_must,
+        th_avail,
+    )
     return th_avail
 
 
-def thermal_must(block: ThermalBlock, gen_must: np.ndarray) -> np.ndarray:
+@jit
+def _fill_thermal_hours(
+    avail_pu, live, must_pu, cap, col, tier, bus, gen_avail, gen_must, th_avail
+):
+    """Hour loop of :func:`fill_thermal` (compiled): per hour and generator, the share in service
+    ``a``, floor ``must_pu * a``, available ``cap * a`` (the expressions pack always used, in the
+    same order, so the arrays are equal bit for bit), summed per (tier, bus) in generator order."""
+    for t in range(avail_pu.shape[0]):
+        for i in range(col.shape[0]):
+            a = avail_pu[t, i] * live[t, i]
+            avail = cap[i] * a
+            gen_avail[t, col[i]] = avail
+            gen_must[t, col[i]] = must_pu[t, i] * a
+            th_avail[t, tier[i], bus[i]] += avail
+
+
+def thermal_must(
+    block: ThermalBlock, gen_must: np.ndarray, th_must: np.ndarray | None = None
+) -> np.ndarray:
     """Must-run floor of each tier at each bus (T, K, B), MW, from the generators' floors
-    (``gen_must``, support floors included)."""
+    (``gen_must``, support floors included); into ``th_must`` when given."""
     k, b = block.shape_kb()
-    th_must = np.zeros((gen_must.shape[0], k, b))
-    for i in range(len(block.names)):
-        th_must[:, block.tier[i], block.bus[i]] += gen_must[:, block.col[i]]
+    if th_must is None:
+        th_must = np.zeros((gen_must.shape[0], k, b))
+    else:
+        th_must.fill(0.0)
+    _thermal_must_hours(block.col, block.tier, block.bus, gen_must, th_must)
     return th_must
+
+
+@jit
+def _thermal_must_hours(col, tier, bus, gen_must, th_must):
+    """Hour loop of :func:`thermal_must` (compiled): floors summed per (tier, bus) in generator
+    order."""
+    for t in range(gen_must.shape[0]):
+        for i in range(col.shape[0]):
+            th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+
+
+@dataclass
+class RedrawWork:
+    """Arrays one :func:`redraw` after another may reuse (an ensemble's draws of one year): the
+    generators' availability and floors (T, G), seeded with the base pack's (only the thermal
+    columns change), and the (T, K, B) thermal sums. A draw's inputs live in them until the
+    next draw with the same work."""
+
+    gen_avail: np.ndarray
+    gen_must: np.ndarray
+    th_avail: np.ndarray
+    th_must: np.ndarray
+
+    @classmethod
+    def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
+        """Work arrays for draws of the packed scenario ``inputs``/``index``."""
+        return cls(
+            index.gen_avail.copy(),
+            index.gen_must.copy(),
+            np.zeros_like(inputs.th_avail),
+            np.zeros_like(inputs.th_must),
+        )
 
 
 def redraw(
@@ -672,6 +740,7 @@ def redraw(
     index: PackIndex,
     seed: int,
     block: ThermalBlock | None = None,
+    work: RedrawWork | None = None,
 ) -> tuple[KernelInputs, PackIndex]:
     """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
 
@@ -679,8 +748,9 @@ def redraw(
     same thermal block as :func:`pack` (:func:`fill_thermal`, :func:`apply_support_floor`,
     :func:`thermal_must`) and recomputes what follows from thermal availability (the pre-pass
     shortfall, the storage reserve, the DR threshold and keep); everything else is shared with
-    ``inputs``/``index``. ``block`` (:func:`thermal_block` of this scenario and these hours)
-    may be passed to skip rebuilding it for each draw.
+    ``inputs``/``index``, which are not changed. ``block`` (:func:`thermal_block` of this
+    scenario and these hours) may be passed to skip rebuilding it for each draw, and ``work``
+    (:class:`RedrawWork`) to reuse the arrays of the previous draw.
     """
     if block is None:
         cols = {n: i for i, n in enumerate(index.generators)}
@@ -693,13 +763,17 @@ def redraw(
             index.thermal_bus,
             inputs.th_max.shape,
         )
-    avail_pu = outage_draw(scenario, index.snapshots, seed)[list(block.names)].to_numpy()
-    gen_avail = index.gen_avail.copy()
-    gen_must = index.gen_must.copy()
-    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must)
+    if work is None:
+        work = RedrawWork.like(inputs, index)
+    names, avail_pu = outage_draw_array(scenario, index.snapshots, seed)
+    if tuple(names) != block.names:
+        pos = {n: i for i, n in enumerate(names)}
+        avail_pu = avail_pu[:, [pos[n] for n in block.names]]
+    gen_avail, gen_must = work.gen_avail, work.gen_must
+    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must, work.th_avail)
     schedule = pd.DataFrame(inputs.schedule, index=index.snapshots, columns=list(index.corridors))
     apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
-    th_must = thermal_must(block, gen_must)
+    th_must = thermal_must(block, gen_must, work.th_must)
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = expected_shortfall(*args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
