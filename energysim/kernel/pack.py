@@ -272,27 +272,59 @@ def apply_support_floor(
     """
     gidx = {n: i for i, n in enumerate(scenario.generators)}
     missing = np.zeros(schedule.shape)
-    for c, name in enumerate(schedule.columns):
-        corridor = scenario.corridors[name]
-        if corridor.support_floor_pu <= 0:
-            continue
-        need = corridor.support_floor_pu * schedule[name].to_numpy(dtype=float)
-        for gname in _thermal_order(scenario, name, corridor.bus):
-            g = gidx[gname]
-            add = np.minimum(np.maximum(gen_avail[:, g] - gen_must[:, g], 0.0), need)
-            gen_must[:, g] += add
-            need = need - add
-        missing[:, c] = need
-        if need.max() > 1e-6:
+    # corridors with a floor, in schedule order, and the generators each loads, in order (CSR)
+    floors = [
+        (c, name, scenario.corridors[name])
+        for c, name in enumerate(schedule.columns)
+        if scenario.corridors[name].support_floor_pu > 0
+    ]
+    if not floors:
+        return missing
+    gens: list[int] = []
+    ptr = [0]
+    for _, name, corridor in floors:
+        gens.extend(gidx[g] for g in _thermal_order(scenario, name, corridor.bus))
+        ptr.append(len(gens))
+    _support_floor_hours(
+        np.ascontiguousarray(schedule.to_numpy(dtype=float)),
+        np.array([corridor.support_floor_pu for _, _, corridor in floors], dtype=float),
+        np.array([c for c, _, _ in floors], dtype=np.int64),
+        np.array(ptr, dtype=np.int64),
+        np.array(gens, dtype=np.int64),
+        gen_avail,
+        gen_must,
+        missing,
+    )
+    for c, name, corridor in floors:
+        short = float(missing[:, c].max()) if len(missing) else 0.0
+        if short > 1e-6:
             logger.info(
                 "corridors.%s: support floor %.2f p.u. short by up to %.0f MW at %s (not enough "
                 "thermal capacity at the sending bus)",
                 name,
                 corridor.support_floor_pu,
-                need.max(),
+                short,
                 corridor.bus,
             )
     return missing
+
+
+@jit
+def _support_floor_hours(schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
+    """Hour loop of :func:`apply_support_floor` (compiled): in every hour, each floored corridor
+    ``j`` (column ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the
+    generators ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its
+    headroom allows; what is left goes to ``missing``."""
+    for t in range(schedule.shape[0]):
+        for j in range(pu.shape[0]):
+            c = corr_col[j]
+            need = pu[j] * schedule[t, c]
+            for q in range(ptr[j], ptr[j + 1]):
+                g = gens[q]
+                add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
+                gen_must[t, g] += add
+                need = need - add
+            missing[t, c] = need
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
