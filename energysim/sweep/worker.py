@@ -273,7 +273,7 @@ def run_point(
     """
     from energysim.config import load_scenario_dict
     from energysim.engines import dispatch
-    from energysim.sweep.figures import annual_figures, target_verdicts
+    from energysim.sweep.figures import annual_figures, result_block, target_verdicts
 
     p = state.payload
     scenario = load_scenario_dict(apply_overrides(p.base, overrides), file="<sweep point>")
@@ -287,7 +287,9 @@ def run_point(
     inputs, index, prep = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
         inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
-    result = dispatch(scenario, inputs, index, p.engine)
+    # the kernel writes into one output block per process (figures-only path: flat memory)
+    options = {"out": result_block(inputs)} if p.engine == "kernel" else {}
+    result = dispatch(scenario, inputs, index, p.engine, **options)
     figures = annual_figures(result, inputs, index, scenario, prep)
     if not p.hourly:
         state.figures.put(same_dispatch, dict(figures))
