@@ -1,7 +1,8 @@
 """energysim: does Inner Mongolia's 2030 power plan hold, hour by hour?
 
 Public API (imported on first use, so ``import energysim`` stays cheap and loads neither pypsa
-nor numba): :func:`load_scenario`, :func:`modify`, :func:`simulate`, :func:`check`,
+nor numba): :func:`load_scenario`, :func:`modify`, :func:`simulate`, :func:`figures`
+(the annual figures without the hourly Dataset), :func:`check`,
 :func:`build_network`, :func:`to_pypsa`, :class:`Scenario`.
 """
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from energysim.feasibility import check
     from energysim.network import build_network, to_pypsa
     from energysim.run import simulate
+    from energysim.sweep.figures import figures
 
 _EXPORTS: dict[str, str] = {
     "Scenario": "energysim.config.schema",
@@ -28,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "modify": "energysim.config.load",
     "check": "energysim.feasibility",
     "simulate": "energysim.run",
+    "figures": "energysim.sweep.figures",
     "build_network": "energysim.network",
 }
 
@@ -36,6 +39,7 @@ __all__ = [
     "__version__",
     "build_network",
     "check",
+    "figures",
     "load_scenario",
     "modify",
     "simulate",

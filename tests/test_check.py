@@ -262,3 +262,23 @@ def test_what_it_takes_says_which_targets_it_skips(weather):
     from energysim.feasibility import format_table
 
     assert "corridor:x:energy: not searched" in format_table(table)
+
+
+def test_workers_give_the_same_table_bit_for_bit(monkeypatch):
+    """Weather years x outage draws on a process pool equal the serial run exactly."""
+    from tests.test_adequacy import OUTAGES, outage_profiles
+
+    monkeypatch.setattr(energysim.run, "scenario_profiles", outage_profiles)
+    s = scenario(**OUTAGES)
+    serial = check([s], weather_years=3, outage_draws=3, balance=True, workers=1)
+    pooled = check([s], weather_years=3, outage_draws=3, balance=True, workers=2)
+    cols = ["value", "probability", "p10", "p50", "p90", "runs"]
+    assert serial[cols].equals(pooled[cols])  # NaN-aware, exact
+    assert (serial["runs"] == 9).all()
+    assert serial.attrs["capacity_balance"]["test"].equals(pooled.attrs["capacity_balance"]["test"])
+    assert serial.set_index("target").at["max_export_cut_hours", "p90"] > 0  # outages cut exports
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(EnergysimError, match="workers = 0"):
+        check([scenario()], workers=0)

@@ -164,12 +164,13 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
 def outage_draw_array(
     scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int
 ) -> tuple[list[str], np.ndarray]:
-    """:func:`outage_draw` as the thermal generators' names and a C-contiguous array (T, G')."""
+    """:func:`outage_draw` as the thermal generators' names and an array (T, G') (Fortran order:
+    one generator's hours are contiguous)."""
     ta = scenario.thermal_availability
     rng = np.random.default_rng(seed)
     hours = len(snapshots)
     thermal = _thermal(scenario)
-    values = np.empty((hours, len(thermal)))
+    values = np.empty((hours, len(thermal)), order="F")  # written column by column
     months = np.asarray(snapshots.month)
     maint_of: dict[str, np.ndarray] = {}  # per class: the same for all its generators
     sizes = []

@@ -690,7 +690,7 @@ def fill_thermal(
     else:
         th_avail.fill(0.0)
     _fill_thermal_hours(
-        np.ascontiguousarray(avail_pu, dtype=float),
+        np.asarray(avail_pu, dtype=float),  # C or Fortran order (an outage draw's)
         block.live,
         block.must_pu,
         block.cap,
