@@ -85,9 +85,10 @@ def expected_availability(scenario: Scenario, snapshots: pd.DatetimeIndex) -> pd
         month) x (1 - forced-outage rate) of the generator's class.
     """
     cols = {}
+    months = np.asarray(snapshots.month)
     for name, g in _thermal(scenario).items():
         fo = _forced_outage_rate(scenario, g.carrier)
-        cols[name] = _maintenance_factor(scenario, g.carrier, snapshots) * (1.0 - fo)
+        cols[name] = _maintenance_factor(scenario, g.carrier, snapshots, months) * (1.0 - fo)
     return pd.DataFrame(cols, index=snapshots, columns=list(cols))
 
 

@@ -641,8 +641,8 @@ def thermal_block(
     hours = len(snapshots)
     gens = [scenario.generators[n] for n in names]
     seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
-    live = np.empty((hours, len(gens)))
-    must_pu = np.empty((hours, len(gens)))
+    live = np.empty((hours, len(gens)), order="F")  # filled generator by generator
+    must_pu = np.empty((hours, len(gens)), order="F")
     cap = np.empty(len(gens))
     th_max = np.zeros(shape_kb)
     for i, g in enumerate(gens):
