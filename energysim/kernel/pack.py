@@ -660,8 +660,8 @@ def thermal_block(
         np.asarray(cols, dtype=np.int64),
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
-        live,
-        must_pu,
+        np.ascontiguousarray(live),  # hour-major, as fill_thermal reads them
+        np.ascontiguousarray(must_pu),
         cap,
         np.ascontiguousarray(th_max),
     )
@@ -690,7 +690,7 @@ def fill_thermal(
     else:
         th_avail.fill(0.0)
     _fill_thermal_hours(
-        np.asarray(avail_pu, dtype=float),  # C or Fortran order (an outage draw's)
+        np.ascontiguousarray(avail_pu, dtype=float),  # hour-major (an outage draw is not)
         block.live,
         block.must_pu,
         block.cap,
