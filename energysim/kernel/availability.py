@@ -111,25 +111,34 @@ def _markov_up(
     repair = min(1.0 / mttr, 1.0)
     fail = min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
     up = rng.random(n_units) >= rate
-    if buffer is not None and buffer.size >= hours * n_units:
-        # the same numbers as rng.random((hours, n_units)), into reused memory
-        draws = rng.random(out=buffer[: hours * n_units].reshape(hours, n_units))
-    else:
-        draws = rng.random((hours, n_units))
     count = np.empty(hours)
-    _markov_count(up, draws, fail, repair, count)
+    # the uniform draws of rng.random((hours, n_units)), generated block of hours by block of
+    # hours into reused memory that stays in cache (the same numbers: numpy fills in C order)
+    rows = max(1, MARKOV_BLOCK // n_units)
+    if buffer is None or buffer.size < rows * n_units:
+        buffer = np.empty(rows * n_units)
+    for t0 in range(0, hours, rows):
+        t1 = min(hours, t0 + rows)
+        draws = rng.random(out=buffer[: (t1 - t0) * n_units].reshape(t1 - t0, n_units))
+        _markov_count(up, draws, fail, repair, count, t0)
     return count
 
 
+MARKOV_BLOCK = 16384
+"""Uniform draws generated per block by :func:`_markov_up` (128 kB: stays in cache)."""
+
+
 @jit
-def _markov_count(up, draws, fail, repair, count):
-    """Hour loop of :func:`_markov_up` (compiled): ``up`` (n,) bool is updated in place from
-    the uniform ``draws`` (T, n); ``count`` (T,) gets the units up in each hour."""
-    for t in range(draws.shape[0]):
+def _markov_count(up, draws, fail, repair, count, t0):
+    """Hour loop of :func:`_markov_up` (compiled) over a block of hours from ``t0``: ``up``
+    (n,) bool is updated in place from the uniform ``draws`` (hours of the block, n); ``count``
+    (T,) gets the units up in each hour (the first hour of the year keeps its initial state)."""
+    for j in range(draws.shape[0]):
+        t = t0 + j
         n_up = 0
         for i in range(draws.shape[1]):
             if t > 0:
-                up[i] = draws[t, i] >= fail if up[i] else draws[t, i] < repair
+                up[i] = draws[j, i] >= fail if up[i] else draws[j, i] < repair
             n_up += up[i]
         count[t] = n_up
 
@@ -178,7 +187,7 @@ def outage_draw_array(
     for g in thermal.values():
         size = ta.unit_size_MW.get(g.carrier, 600.0) if ta is not None else 600.0
         sizes.append(max(1, round(g.p_nom / size)) if g.p_nom > 0 else 0)
-    buffer = np.empty(hours * max(sizes, default=0))
+    buffer = np.empty(MARKOV_BLOCK + max(sizes, default=0))  # one block of draws at most
     for i, g in enumerate(thermal.values()):
         if g.carrier not in maint_of:
             maint_of[g.carrier] = _maintenance_factor(scenario, g.carrier, snapshots, months)
