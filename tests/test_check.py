@@ -282,3 +282,33 @@ def test_workers_give_the_same_table_bit_for_bit(monkeypatch):
 def test_workers_must_be_positive():
     with pytest.raises(EnergysimError, match="workers = 0"):
         check([scenario()], workers=0)
+
+
+def test_figures_rows_equal_the_dataset_rows(weather):
+    """What-it-takes reads its target values from the figures-only path: the same rows."""
+    from energysim.feasibility import evaluate, figures_rows_dataset, target_rows
+
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1500}},
+        corridors={
+            "x": {
+                "bus": "a",
+                "receiving_grid": "shandong",
+                "p_nom": 300,
+                "annual_TWh": 0.876,
+                "in_service_year": 2020,
+                "delivery_curve": "flat",
+                "min_renewable_share": 0.5,
+            }
+        },
+        targets={**NO_TARGETS, "new_energy_local_TWh": 1.0, "max_export_cut_hours": 0},
+    )
+    wind = np.tile([1.0, 0.2, 0.6, 0.0], 12)  # surplus, deficit, in between, none
+    weather.set(lambda _: profiles(["a"], hours=48, wind=wind))
+    fast = target_rows(s, figures_rows_dataset(s))
+    full = target_rows(s, evaluate(s))
+    assert [r["target"] for r in fast] == [r["target"] for r in full]
+    assert any(r["target"] == "corridor:x:renewable_share" for r in fast)
+    for a, b in zip(fast, full, strict=True):
+        assert a["value"] == pytest.approx(b["value"], rel=1e-9, abs=1e-12), a["target"]
+        assert a["verdict"] == b["verdict"] and a["target_value"] == b["target_value"]
