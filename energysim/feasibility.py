@@ -23,6 +23,7 @@ with the kernel.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -429,92 +430,100 @@ def check(
     bar = progress.bar(runs, "check", "run")
     details: dict[str, dict] = {}
     balances: dict[str, pd.DataFrame] = {}
-    for scenario in loaded:
-        own_profiles = run.scenario_profiles(scenario)
-        ds = evaluate(scenario, engine=engine, profiles=own_profiles)
-        details[scenario.name] = adequacy_summary(ds)
-        year_samples: list[_BalanceMember] = []
-        indicators[scenario.name] = indicator_rows(ds)
-        bar.update()
-        rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
-        failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
-        if lp and len(failing):
-            lp_ds = evaluate(scenario, engine="lp")
-            lp_rows = {r["target"]: r for r in target_rows(scenario, lp_ds)}
-            for i in failing.index:
-                r = lp_rows[rows.at[i, "target"]]
-                rows.at[i, "lp_value"] = r["value"]
-                rows.at[i, "level"] = "lp"
-                if r["verdict"] == PASS:
-                    rows.at[i, "verdict"] = PASS_OPTIMAL
-                    rows.at[i, "value"] = r["value"]
-                    rows.at[i, "margin"] = r["margin"]
-                    rows.at[i, "margin_pct"] = r["margin_pct"]
-        if ensemble:
-            values: dict[str, list[float]] = {t: [] for t in rows.target}
-            # N generated weather years, plus the scenario's real profiles if it names any
-            years = ensemble_members(scenario, weather_years)
-            results = _run_members(
-                scenario,
-                years,
-                outage_draws,
-                engine,
-                own_profiles,
-                workers,
-                bar,
-                keep_balance=balance and weather_years > 0,
-            )
-            for member_values_, sample in results:
-                for got in member_values_:
-                    for target, value in got.items():
-                        if target in values:
-                            values[target].append(value)
-                if sample is not None:
-                    year_samples.append(sample)
-            for i in rows.index:
-                v = np.array(values[rows.at[i, "target"]])
-                if len(v) == 0:
-                    continue
-                ok = [
-                    meets(
-                        x, rows.at[i, "target_value"], rows.at[i, "sense"], rows.at[i, "tolerance"]
+    with contextlib.ExitStack() as cleanup:  # a failing scenario closes any pool
+        for scenario in loaded:
+            own_profiles = run.scenario_profiles(scenario)
+            members = None
+            if ensemble:
+                # N generated weather years, plus the scenario's real profiles if it names any;
+                # started now, so that a pool works on them while this process does the own year
+                years = ensemble_members(scenario, weather_years)
+                members = _Members(
+                    scenario,
+                    years,
+                    outage_draws,
+                    engine,
+                    own_profiles,
+                    workers,
+                    bar,
+                    keep_balance=balance and weather_years > 0,
+                )
+                cleanup.callback(members.close)
+            ds = evaluate(scenario, engine=engine, profiles=own_profiles)
+            details[scenario.name] = adequacy_summary(ds)
+            year_samples: list[_BalanceMember] = []
+            indicators[scenario.name] = indicator_rows(ds)
+            bar.update()
+            rows = pd.DataFrame(target_rows(scenario, ds), columns=COLUMNS)
+            failing = rows[(rows.verdict == FAIL) & (rows.level == "kernel")]
+            if lp and len(failing):
+                lp_ds = evaluate(scenario, engine="lp")
+                lp_rows = {r["target"]: r for r in target_rows(scenario, lp_ds)}
+                for i in failing.index:
+                    r = lp_rows[rows.at[i, "target"]]
+                    rows.at[i, "lp_value"] = r["value"]
+                    rows.at[i, "level"] = "lp"
+                    if r["verdict"] == PASS:
+                        rows.at[i, "verdict"] = PASS_OPTIMAL
+                        rows.at[i, "value"] = r["value"]
+                        rows.at[i, "margin"] = r["margin"]
+                        rows.at[i, "margin_pct"] = r["margin_pct"]
+            if members is not None:
+                values: dict[str, list[float]] = {t: [] for t in rows.target}
+                for member_values_, sample in members.collect():
+                    for got in member_values_:
+                        for target, value in got.items():
+                            if target in values:
+                                values[target].append(value)
+                    if sample is not None:
+                        year_samples.append(sample)
+                for i in rows.index:
+                    v = np.array(values[rows.at[i, "target"]])
+                    if len(v) == 0:
+                        continue
+                    ok = [
+                        meets(
+                            x,
+                            rows.at[i, "target_value"],
+                            rows.at[i, "sense"],
+                            rows.at[i, "tolerance"],
+                        )
+                        for x in v
+                    ]
+                    rows.at[i, "probability"] = float(np.mean(ok))
+                    rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(
+                        v, [10, 50, 90]
                     )
-                    for x in v
-                ]
-                rows.at[i, "probability"] = float(np.mean(ok))
-                rows.at[i, "p10"], rows.at[i, "p50"], rows.at[i, "p90"] = np.percentile(
-                    v, [10, 50, 90]
+                    rows.at[i, "weather_years"] = len(years)
+                    rows.at[i, "outage_draws"] = outage_draws
+                    rows.at[i, "runs"] = len(v)
+            if what_it_takes_levers:
+                failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
+                searched = [t for t in failing if _has_levers(t)]
+                skipped.extend(
+                    {"scenario": scenario.name, "target": t, "reason": SKIP_REASON}
+                    for t in failing
+                    if not _has_levers(t)
                 )
-                rows.at[i, "weather_years"] = len(years)
-                rows.at[i, "outage_draws"] = outage_draws
-                rows.at[i, "runs"] = len(v)
-        if what_it_takes_levers:
-            failing = list(rows[(rows.verdict == FAIL) & (rows.level != "input")].target)
-            searched = [t for t in failing if _has_levers(t)]
-            skipped.extend(
-                {"scenario": scenario.name, "target": t, "reason": SKIP_REASON}
-                for t in failing
-                if not _has_levers(t)
-            )
-            search_bar = progress.bar(len(searched) * len(LEVERS), "what it takes", "lever")
-            for target in searched:
-                found = what_it_takes(scenario, target, on_lever=search_bar.update)
-                found.insert(0, "target", target)
-                found.insert(0, "scenario", scenario.name)
-                takes.append(found)
-            search_bar.close()
-        if balance:
-            if weather_years > 0:
-                # the ensemble's years, from the members already packed (no re-packing)
-                own_scenario, own_inputs, own_index = packed(scenario, own_profiles)
-                balances[scenario.name] = capacity_balance(
-                    own_scenario,
-                    by_grid=True,
-                    _packed=(own_scenario, own_inputs, own_index, year_samples),
-                )
-            else:
-                balances[scenario.name] = capacity_balance(scenario, own_profiles, by_grid=True)
-        frames.append(rows)
+                search_bar = progress.bar(len(searched) * len(LEVERS), "what it takes", "lever")
+                for target in searched:
+                    found = what_it_takes(scenario, target, on_lever=search_bar.update)
+                    found.insert(0, "target", target)
+                    found.insert(0, "scenario", scenario.name)
+                    takes.append(found)
+                search_bar.close()
+            if balance:
+                if weather_years > 0:
+                    # the ensemble's years, from the members already packed (no re-packing)
+                    own_scenario, own_inputs, own_index = packed(scenario, own_profiles)
+                    balances[scenario.name] = capacity_balance(
+                        own_scenario,
+                        by_grid=True,
+                        _packed=(own_scenario, own_inputs, own_index, year_samples),
+                    )
+                else:
+                    balances[scenario.name] = capacity_balance(scenario, own_profiles, by_grid=True)
+            frames.append(rows)
     bar.close()
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table.attrs["what_it_takes"] = pd.concat(takes, ignore_index=True) if takes else pd.DataFrame()
@@ -616,58 +625,78 @@ def _member_task(
     return out, sample
 
 
-def _run_members(
-    scenario: Scenario,
-    years: list[Scenario],
-    draws: int,
-    engine: str,
-    own_profiles: xr.Dataset,
-    workers: int,
-    bar: object,
-    keep_balance: bool,
-) -> list[tuple[list[dict[str, float]], _BalanceMember | None]]:
-    """Every ensemble year's members (:func:`_member_task`), in year order, serially or on a
-    process pool of ``workers`` (forked where the platform allows it, so the workers share the
-    compiled kernel and the loaded modules; numba pinned to one thread each)."""
-    width = len(scenario.generators)
+class _Members:
+    """Every ensemble year's members (:func:`_member_task`), run serially or on a process pool.
 
-    def member(sample: tuple | None) -> _BalanceMember | None:
+    With ``workers`` > 1 the pool starts at once (forked where the platform allows it, so the
+    workers share the loaded modules and the compiled kernel; numba pinned to one thread each)
+    and works while the caller evaluates the scenario's own year; :meth:`collect` returns the
+    results in year order, so they do not depend on the number of workers.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        years: list[Scenario],
+        draws: int,
+        engine: str,
+        own_profiles: xr.Dataset,
+        workers: int,
+        bar: object,
+        keep_balance: bool,
+    ) -> None:
+        self.width = len(scenario.generators)
+        self.bar = bar
+        self.per_task = max(1, draws)
+        self.tasks = [
+            (scenario, y, j, draws, engine, own_profiles if y is scenario else None, keep_balance)
+            for j, y in enumerate(years)
+        ]
+        self.pool = None
+        self.futures: dict = {}
+        if workers > 1 and len(self.tasks) > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = ProcessPoolExecutor(
+                max_workers=min(workers, len(self.tasks)), mp_context=ctx, initializer=_pin_numba
+            )
+            self.futures = {self.pool.submit(_member_task, *t): j for j, t in enumerate(self.tasks)}
+
+    def _member(self, sample: tuple | None) -> _BalanceMember | None:
         if sample is None:
             return None
         snaps, cols, values = sample
-        full = np.zeros((values.shape[0], width))
+        full = np.zeros((values.shape[0], self.width))
         full[:, cols] = values
         return _BalanceMember(snaps, full)
 
-    tasks = [
-        (scenario, year, j, draws, engine, own_profiles if year is scenario else None, keep_balance)
-        for j, year in enumerate(years)
-    ]
-    per_task = max(1, draws)
-    if workers <= 1 or len(tasks) <= 1:
-        done = []
-        for task in tasks:
-            got, sample = _member_task(*task)
-            done.append((got, member(sample)))
-            bar.update(per_task)
-        return done
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    results: list = [None] * len(tasks)
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(tasks)), mp_context=ctx, initializer=_pin_numba
-    ) as pool:
-        futures = {pool.submit(_member_task, *task): j for j, task in enumerate(tasks)}
+    def collect(self) -> list[tuple[list[dict[str, float]], _BalanceMember | None]]:
+        """Each year's member values and capacity-balance sample, in year order."""
+        if self.pool is None:
+            done = []
+            for task in self.tasks:
+                got, sample = _member_task(*task)
+                done.append((got, self._member(sample)))
+                self.bar.update(self.per_task)
+            return done
         from concurrent.futures import as_completed
 
-        for fut in as_completed(futures):
+        results: list = [None] * len(self.tasks)
+        for fut in as_completed(self.futures):
             got, sample = fut.result()
-            results[futures[fut]] = (got, member(sample))
-            bar.update(per_task)
-    return results
+            results[self.futures[fut]] = (got, self._member(sample))
+            self.bar.update(self.per_task)
+        self.close()
+        return results
+
+    def close(self) -> None:
+        """Stop the pool (cancelling what has not started); idempotent."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _pin_numba() -> None:
