@@ -312,3 +312,19 @@ def test_figures_rows_equal_the_dataset_rows(weather):
     for a, b in zip(fast, full, strict=True):
         assert a["value"] == pytest.approx(b["value"], rel=1e-9, abs=1e-12), a["target"]
         assert a["verdict"] == b["verdict"] and a["target_value"] == b["target_value"]
+
+
+def _failing_member(*args):
+    msg = "member failed on purpose"
+    raise EnergysimError(msg)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_member_fails_the_check(monkeypatch, workers):
+    import energysim.feasibility as feasibility
+    from tests.test_adequacy import OUTAGES, outage_profiles
+
+    monkeypatch.setattr(energysim.run, "scenario_profiles", outage_profiles)
+    monkeypatch.setattr(feasibility, "_member_task", _failing_member)
+    with pytest.raises(EnergysimError, match="on purpose"):
+        check([scenario(**OUTAGES)], weather_years=2, outage_draws=2, workers=workers)
