@@ -569,8 +569,8 @@ def _member_task(
     """Evaluate weather year number ``j`` of the ensemble (a process-pool task).
 
     The year is packed once; with ``draws`` > 0 each outage draw re-draws only the thermal
-    block (:func:`energysim.kernel.pack.redraw`, with the year's :func:`~energysim.kernel.
-    pack.thermal_block`) and runs the kernel; the dispatch goes into one reused output block
+    block (:func:`energysim.kernel.pack.redraw`, with the year's :class:`~energysim.kernel.
+    pack.ThermalBlock` from :func:`~energysim.kernel.pack.pack_with_block`) and runs the kernel; the dispatch goes into one reused output block
     and the targets come from the figures-only pass. ``scenario`` sets the targets.
 
     Returns
@@ -581,13 +581,12 @@ def _member_task(
         (T, G') for the capacity balance.
     """
     from energysim.engines import dispatch
-    from energysim.kernel import pack
-    from energysim.kernel.pack import RedrawWork, thermal_block
+    from energysim.kernel.pack import RedrawWork, pack_with_block
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
 
     if profiles is None:
         profiles = run.scenario_profiles(year)
-    inputs, index = pack(year, profiles)
+    inputs, index, block = pack_with_block(year, profiles)
     prep = prepare_figures(inputs, index, year)
     out: list[dict[str, float]] = []
     if draws == 0:
@@ -597,16 +596,6 @@ def _member_task(
             target_values(scenario, annual_figures(result, inputs, index, year, prep), index)
         )
     else:
-        cols = {n: i for i, n in enumerate(index.generators)}
-        block = thermal_block(
-            year,
-            index.snapshots,
-            index.thermal,
-            [cols[n] for n in index.thermal],
-            index.thermal_tier,
-            index.thermal_bus,
-            inputs.th_max.shape,
-        )
         work = RedrawWork.like(inputs, index)  # the draws reuse one set of arrays
         for d in range(draws):
             seed = outage_seed(j, d, draws)

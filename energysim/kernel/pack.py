@@ -63,6 +63,7 @@ __all__ = [
     "in_service_mask",
     "in_year_share",
     "pack",
+    "pack_with_block",
     "redraw",
     "storage_fields",
     "thermal_block",
@@ -848,6 +849,15 @@ def pack(
     KernelError
         If the backbone has a loop.
     """
+    inputs, index, _ = pack_with_block(scenario, profiles, outage_seed)
+    return inputs, index
+
+
+def pack_with_block(
+    scenario: Scenario, profiles: xr.Dataset, outage_seed: int | None = None
+) -> tuple[KernelInputs, PackIndex, ThermalBlock]:
+    """:func:`pack`, also returning its :class:`ThermalBlock` (for :func:`redraw` of the same
+    year without rebuilding it)."""
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
     buses = list(scenario.buses)
@@ -1023,7 +1033,7 @@ def pack(
         ),
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
-    return inputs, index
+    return inputs, index, block
 
 
 def generator_availability(
