@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from energysim.accounting import (
+    _ACC_ROWS,
     SYSTEM_SUMS,
     bus_supply_hour,
     corridor_new_energy_hour,
@@ -62,7 +63,23 @@ _ZERO_COST, _THERMAL = 0, 1
 # rows of the pass's output vector after the SYSTEM_SUMS
 _N_SUMS = len(SYSTEM_SUMS)
 _RENEWABLE, _COAL = _N_SUMS, _N_SUMS + 1
-_ACC_ROWS = 8  # scratch rows of corridor_new_energy_hour (energysim.accounting._ACC_ROWS)
+# positions of the sums in the output vector (compile-time constants for numba)
+_S_NE_AVAIL = SYSTEM_SUMS.index("ne_avail")
+_S_NE_CURTAIL = SYSTEM_SUMS.index("ne_curtail")
+_S_NE_EXPORT = SYSTEM_SUMS.index("ne_export")
+_S_STORAGE_CHARGE = SYSTEM_SUMS.index("storage_charge")
+_S_STORAGE_DISCHARGE = SYSTEM_SUMS.index("storage_discharge")
+_S_LINE_P0_PLUS_P1 = SYSTEM_SUMS.index("line_p0_plus_p1")
+_S_DEMAND = SYSTEM_SUMS.index("demand")
+_S_DR_SHED = SYSTEM_SUMS.index("dr_shed")
+_S_DR_PAYBACK = SYSTEM_SUMS.index("dr_payback")
+_S_UNSERVED = SYSTEM_SUMS.index("unserved")
+_S_FLEX_USE = SYSTEM_SUMS.index("flex_use")
+_S_PEAK_DEMAND = SYSTEM_SUMS.index("peak_demand")
+_S_CORR_FLOW = SYSTEM_SUMS.index("corr_flow")
+_S_CORR_SHORT = SYSTEM_SUMS.index("corr_short")
+_S_THERMAL = SYSTEM_SUMS.index("thermal")
+_S_THERMAL_RELIEF = SYSTEM_SUMS.index("thermal_relief")
 
 
 @dataclass(frozen=True)
@@ -188,26 +205,26 @@ def _figures_pass(
         for b in range(nb):
             d = demand[t, b]
             d_t += d
-            sums[0] += ne_avail[t, b]
-            sums[1] += ne_curt[b]
-            sums[7] += d
-            sums[8] += dr_shed[t, b]
-            sums[9] += dr_payback[t, b]
-            sums[10] += unserved[t, b]
-            sums[11] += flex_use[t, b]
-            sums[16] += thermal_relief[t, b]
+            sums[_S_NE_AVAIL] += ne_avail[t, b]
+            sums[_S_NE_CURTAIL] += ne_curt[b]
+            sums[_S_DEMAND] += d
+            sums[_S_DR_SHED] += dr_shed[t, b]
+            sums[_S_DR_PAYBACK] += dr_payback[t, b]
+            sums[_S_UNSERVED] += unserved[t, b]
+            sums[_S_FLEX_USE] += flex_use[t, b]
+            sums[_S_THERMAL_RELIEF] += thermal_relief[t, b]
             if zero_cost_per_bus:
                 zc = zero_cost_avail[t, b]
                 sums[_RENEWABLE] += zero_cost_output(zc, curtail[t, b], zc)
         peak = max(peak, d_t)
         for k in range(thermal.shape[1]):
             for b in range(nb):
-                sums[15] += thermal[t, k, b]
+                sums[_S_THERMAL] += thermal[t, k, b]
         for s in range(st_charge.shape[1]):
-            sums[3] += st_charge[t, s]
-            sums[4] += st_discharge[t, s]
+            sums[_S_STORAGE_CHARGE] += st_charge[t, s]
+            sums[_S_STORAGE_DISCHARGE] += st_discharge[t, s]
         for li in range(line_p0.shape[1]):
-            sums[6] += line_p0[t, li] + line_p1[t, li]
+            sums[_S_LINE_P0_PLUS_P1] += line_p0[t, li] + line_p1[t, li]
         # generators counted one by one: renewable and coal generation, dedicated plants
         for c in range(nc):
             ded_ne[c] = 0.0
@@ -239,16 +256,16 @@ def _figures_pass(
             corr_flow[t], scheduled, ded_ne, ded_all, corr_bus, ne_used, supply, green, work,
         )  # fmt: skip
         for c in range(nc):
-            sums[2] += green[c]
-            sums[13] += corr_flow[t, c]
-            sums[14] += corr_short[t, c]
+            sums[_S_NE_EXPORT] += green[c]
+            sums[_S_CORR_FLOW] += corr_flow[t, c]
+            sums[_S_CORR_SHORT] += corr_short[t, c]
             corr_sent[c] += corr_flow[t, c]
             corr_green[c] += green[c]
         adequacy_hour(
             t, months[t], unserved[t], corr_short[t], receiving_peak[t], reserve_short[t],
             corridor_grid, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
         )  # fmt: skip
-    sums[12] = peak if nt > 0 else 0.0
+    sums[_S_PEAK_DEMAND] = peak if nt > 0 else 0.0
 
 
 _blocks = threading.local()
