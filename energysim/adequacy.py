@@ -578,6 +578,15 @@ def capacity_balance(
         ),
         ("supply", "demand response", {s: dr_credit for s in hours}, "capacity"),
     ]
+    if (carriers[gen_in] == "import").any():
+        rows.append(
+            (
+                "supply",
+                "imports from neighbouring grids",
+                {s: thermal(("import",), t) for s, t in hours.items()},
+                "tie rating (e.g. the Northeast grid at 蒙东)",
+            )
+        )
     if grid is not None:
         ties = sum(
             line.p_nom * line.efficiency

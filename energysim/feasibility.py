@@ -167,6 +167,7 @@ def redraw(
         DEFAULT_P_MAX_PU,
         apply_support_floor,
         dr_keep,
+        domestic_th_avail,
         dr_threshold,
         expected_shortfall,
         heating_mask,
@@ -206,7 +207,7 @@ def redraw(
         th_avail[:, k, b] += avail[:, i]
         th_must[:, k, b] += gen_must[:, cols[i]]
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
-    short = expected_shortfall(*args)
+    short = expected_shortfall(*args[:2], domestic_th_avail(scenario, th_avail), *args[3:])
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
     cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
     new_inputs = dataclasses.replace(

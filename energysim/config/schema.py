@@ -54,7 +54,9 @@ __all__ = [
 Grid = Literal["mengxi", "mengdong"]
 """The two provincial grids: 蒙西 (Inner Mongolia Power Group) and 蒙东 (State Grid Mengdong)."""
 
-GeneratorCarrier = Literal["wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"]
+GeneratorCarrier = Literal[
+    "wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas", "import"
+]
 StorageKind = Literal["new_type", "pumped_hydro"]
 FlexibleLoadKind = Literal["electrolyser", "data_centre"]
 LineKind = Literal["ac_500kv", "ac_1000kv", "dc_internal"]
