@@ -166,8 +166,8 @@ def redraw(
     from energysim.kernel.pack import (
         DEFAULT_P_MAX_PU,
         apply_support_floor,
-        dr_keep,
         domestic_th_avail,
+        dr_keep,
         dr_threshold,
         expected_shortfall,
         heating_mask,

@@ -419,10 +419,16 @@ def import_tier_mask(scenario: Scenario) -> np.ndarray:
     Mongolian fleet, so a tier is either all imports or none, and the import tiers come last.
     """
     costs = sorted(
-        {round(g.marginal_cost, 6) for g in scenario.generators.values() if g.carrier in THERMAL_CARRIERS}
+        {
+            round(g.marginal_cost, 6)
+            for g in scenario.generators.values()
+            if g.carrier in THERMAL_CARRIERS
+        }
     )
     imported = {
-        round(g.marginal_cost, 6) for g in scenario.generators.values() if g.carrier in IMPORT_CARRIERS
+        round(g.marginal_cost, 6)
+        for g in scenario.generators.values()
+        if g.carrier in IMPORT_CARRIERS
     }
     return np.array([c in imported for c in costs], dtype=bool)
 
@@ -762,7 +768,9 @@ def pack(
     dr_cap = dr_total * shares
     dr_energy = float(dr_total * dr.max_hours_per_year)
     reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
-    short = expected_shortfall(demand, vre, domestic_th_avail(scenario, th_avail), schedule, reserve_req)
+    short = expected_shortfall(
+        demand, vre, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+    )
     surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 

@@ -122,7 +122,9 @@ VARIABLES: dict[str, VarSpec] = {
     "coal_heat_rate_gce_per_kWh": VarSpec(
         (), "gce/kWh", "average heat rate of coal units (all fuel / coal-unit generation)"
     ),
-    "generation_TWh": VarSpec((), "TWh", "generation of all Inner Mongolian generators (imports excluded)"),
+    "generation_TWh": VarSpec(
+        (), "TWh", "generation of all Inner Mongolian generators (imports excluded)"
+    ),
     "new_energy_generation_share": VarSpec((), "1", "new-energy share of generation"),
     "new_energy_over_thermal_generation": VarSpec(
         (), "1", "new-energy generation / thermal generation (两个超过)"
