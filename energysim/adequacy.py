@@ -586,7 +586,7 @@ def capacity_balance(
         rows.append(
             (
                 "supply",
-                "imports from neighbouring grids",
+                "imports (Northeast grid ties)",
                 {s: thermal(("import",), t) for s, t in hours.items()},
                 "tie rating (e.g. the Northeast grid at 蒙东)",
             )
