@@ -135,7 +135,12 @@ class Generator(_Sourced):
     """An aggregated fleet of one carrier at one bus."""
 
     bus: str = Field(description="Bus the fleet is connected to.")
-    carrier: GeneratorCarrier = Field(description="Technology of the fleet.")
+    carrier: GeneratorCarrier = Field(
+        description="Technology of the fleet. 'import': a neighbouring grid's support over a tie "
+        "(e.g. the Northeast grid at 蒙东), dispatched as the last merit-order tier and not "
+        "counted as Inner Mongolian generation; it must cost more than every thermal fleet and "
+        "have no must-run floor."
+    )
     p_nom: NonNegative = Field(description="Installed capacity, MW.")
     p_max_pu: PerUnit | None = Field(
         None,
