@@ -278,3 +278,17 @@ def test_shipped_scenarios_carry_the_northeast_grid(name):
     assert {g.bus for g in imports.values()} == {"chifeng", "tongliao"}
     assert all(s.buses[g.bus].grid == "mengdong" for g in imports.values())
     assert all("im_interprovincial_edges_pypsa_china.csv" in g.source for g in imports.values())
+
+
+def test_capacity_balance_counts_the_ties_at_their_rating():
+    from energysim.adequacy import capacity_balance
+
+    s = _east()
+    frame = capacity_balance(s, profiles(["e"], hours=HOURS, year=2030)).set_index("item")
+    row = frame.loc["imports (Northeast grid ties)"]
+    assert row.side == "supply"
+    assert row.summer_MW == pytest.approx(500.0) and row.winter_MW == pytest.approx(500.0)
+    # without imports there is no such row
+    plain = scenario(buses=EAST, generators={"e-coal": COAL}, corridors=CORRIDOR)
+    items = capacity_balance(plain, profiles(["e"], hours=HOURS, year=2030)).item.tolist()
+    assert "imports (Northeast grid ties)" not in items
