@@ -240,8 +240,9 @@ def import_rows() -> list[dict]:
                 "what the Northeast grid can spare at its own peak (no Northeast capacity data in "
                 "../shared; assumption: a net exporting regional grid spares 8 GW). marginal_cost "
                 f"{NE_GRID_IMPORT_COST:.0f} CNY/MWh: assumption, above every Inner Mongolian unit (gas "
-                "600) so that imports run last, when 蒙东 would otherwise give up reserve, use demand "
-                "response (2 000) or cut load or export schedules. No maintenance or forced outages; "
+                "600) so that imports run last: after all Inner Mongolian thermal that can reach the bus, "
+                "when 蒙东 would otherwise draw storage below its look-ahead share, give up reserve, use "
+                "demand response (2 000) or cut load or export schedules. No maintenance or forced outages; "
                 "its unused headroom counts toward the upward reserve (the Northeast grid holds reserve "
                 "for its whole synchronous area, docs/data.md)"),
         })
