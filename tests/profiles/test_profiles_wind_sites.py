@@ -3,6 +3,9 @@ capacity-factor scale (issue 13)."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -129,3 +132,48 @@ def test_run_sites_carry_the_wind_sites():
     assert (
         sites.loc["wuhai", ["wind_x", "wind_y"]].tolist() == sites.loc["wuhai", ["x", "y"]].tolist()
     )
+
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO / ".." / "shared" / "data"
+
+
+def _derive_module():
+    spec = importlib.util.spec_from_file_location(
+        "derive", REPO / "scenarios" / "data" / "derive.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.shared
+def test_wind_sites_and_league_check_derive_from_the_shared_data():
+    """buses.csv wind sites = derive.py's centroids of the GEM farms; the league wind check gives
+    the figures docs/data.md quotes (Xilingol 0.98/1.05, Hinggan 0.93/1.07 x the IM mean)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared reference data not available")
+    derive = _derive_module()
+    wind = derive.read_wind(SHARED_DATA)
+    sites = derive.wind_sites(wind)
+    buses = load_scenario(shipped_scenario("plan-2030")).buses
+    for b, bus in buses.items():
+        got = None if bus.wind_x is None else (bus.wind_x, bus.wind_y)
+        want = (sites[b]["x"], sites[b]["y"]) if b in sites else None
+        assert got == want, b
+    # GEM's default point is never a site: 11.35 GW of farms carry it, none in Xilingol
+    default = (wind["Latitude"].round(4) == 43.2443) & (wind["Longitude"].round(4) == 114.3252)
+    assert wind.loc[default, "MW"].sum() == pytest.approx(11354.0)
+    check = derive.league_wind_check(wind)
+    assert check["xilingol"]["ratio2021"] == pytest.approx(0.98, abs=0.005)
+    assert check["xilingol"]["ratio2022"] == pytest.approx(1.05, abs=0.005)
+    assert check["hinggan"]["ratio2021"] == pytest.approx(0.93, abs=0.005)
+    assert check["hinggan"]["ratio2022"] == pytest.approx(1.07, abs=0.005)
+    # 2022 Xilingol energy from its growth (the check) and from its 26.7 % share agree within 0.3 %
+    op = wind[(wind["Status"] == "operating") & (wind["bus"] == "xilingol")]
+    start = op["Start year"].fillna(0)
+    cap_2022 = (
+        op["MW"].where(start < 2022, 0.0).sum() + 0.5 * op["MW"].where(start == 2022, 0.0).sum()
+    )
+    from_growth = check["xilingol"]["h2022"] * cap_2022 * 1e-6
+    assert from_growth == pytest.approx(0.267 * derive.IM_WIND_2022_TWH, rel=0.003)
