@@ -369,6 +369,7 @@ def _km(lat0: float, lon0: float, lat: pd.Series, lon: pd.Series) -> pd.Series:
 
 
 def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
+    """The value below which half of the weight lies (first such value in sorted order)."""
     order = values.sort_values().index
     cum = weights[order].cumsum()
     return float(values[order][cum >= cum.iloc[-1] / 2].iloc[0])
