@@ -258,6 +258,10 @@ WIND_SITE_MAX_KM = 420.0  # assumption: the two farms beyond it lie in other lea
 IM_WIND_2022_TWH, IM_WIND_GROWTH_2022 = 101.99, 0.088
 LEAGUE_WIND_STATS_2022 = {"xilingol": (0.243, 0.647), "hinggan": (0.573, 0.244)}  # (growth, share of IM growth)
 URL_WIND_STATS = "http://en.people.cn/n3/2023/0214/c90000-10207490.html"
+# One partial-year league figure: 乌兰察布 Jan-Jul wind 8.44 TWh, +28.9 % "因今年风速增长较快" (乌兰察布市统计局 via
+# http://21spv.com/news/show.php?itemid=97647; year not stated, 2021 inferred from the coal-price fall of thermal
+# output); IM Jan-Jul 2021 wind 51.53 TWh (内蒙古统计局 2021-08-17 via http://m.14z7q.com/sj/qysj/20210820/96984.html).
+ULANQAB_JAN_JUL_2021_TWH, IM_JAN_JUL_2021_TWH = 8.44, 51.53
 # Fleet timing 2030. Additions of the model year: 1/5 of the 2026-30 additions (assumption: even
 # build-out), entering at the date that gives 2025's in-year share of additions (NE: end-2024 135 ->
 # in-year average 145.7 -> end-2025 170 GW: 0.31 of the year's additions ran on average; storage:
@@ -396,6 +400,15 @@ def wind_sites(wind: pd.DataFrame) -> dict[str, dict[str, float]]:
                   "y": round(float((near["Latitude"] * w).sum() / w.sum()), 1),
                   "MW": float(w.sum()), "left_out_MW": float(g["MW"].sum() - w.sum())}
     return out
+
+
+def share_ratio(wind: pd.DataFrame, bus: str, share: float, year: int) -> float:
+    """League share of IM wind energy over its share of GEM operating capacity in ``year``
+    (farms started in the year count half): its full-load hours relative to the IM mean."""
+    op = wind[wind["Status"] == "operating"]
+    start = op["Start year"].fillna(0)
+    cap = op["MW"].where(start < year, 0.0) + 0.5 * op["MW"].where(start == year, 0.0)
+    return share / (cap[op["bus"] == bus].sum() / cap.sum())
 
 
 def league_wind_check(wind: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -691,10 +704,14 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, wind: pd.DataFra
     checked = "; ".join(
         f"{LEAGUES_BY_BUS[b]} {v['h2021']:.0f} h in 2021 ({v['ratio2021']:.2f} x IM), {v['h2022']:.0f} h in 2022 "
         f"({v['ratio2022']:.2f} x IM)" for b, v in check.items())
+    ulanqab = share_ratio(wind, "ulanqab", ULANQAB_JAN_JUL_2021_TWH / IM_JAN_JUL_2021_TWH, 2021)
+    summary["ulanqab_jan_jul_2021_ratio"] = ulanqab
     wind_note = ("capacity_factor_scale: fleet factor, the same in every league. League wind energies were found "
-                 f"for two leagues only (内蒙古统计局 2022, {URL_WIND_STATS}); on GEM operating capacity ({GEM_WIND}) "
-                 f"they give {checked}: neither departs from the provincial mean by more than its own change from "
-                 "one year to the next, so no league factor is set (search log and derivation: docs/data.md)")
+                 f"for two leagues over two years (内蒙古统计局 2022, {URL_WIND_STATS}); on GEM operating capacity "
+                 f"({GEM_WIND}) they give {checked}: neither departs from the provincial mean by more than its own "
+                 "change from one year to the next, so no league factor is set. 乌兰察布 Jan-Jul 2021 (one partial "
+                 f"year, attributed by its source to a windy year) gives {ulanqab:.2f} x IM; not used (applied, it "
+                 "raises utilisation by 0.3 pp). Search log and derivation: docs/data.md")
     ne_add_share = (time_average(NE_PATH_2025) - NE_PATH_2025[0][1]) / (NE_PATH_2025[-1][1] - NE_PATH_2025[0][1])
     st_add_share = (time_average(STORAGE_PATH_2025) - STORAGE_PATH_2025[0][1]) / (
         STORAGE_PATH_2025[-1][1] - STORAGE_PATH_2025[0][1])
