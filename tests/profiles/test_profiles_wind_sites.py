@@ -169,6 +169,8 @@ def test_wind_sites_and_league_check_derive_from_the_shared_data():
     assert check["xilingol"]["ratio2022"] == pytest.approx(1.05, abs=0.005)
     assert check["hinggan"]["ratio2021"] == pytest.approx(0.93, abs=0.005)
     assert check["hinggan"]["ratio2022"] == pytest.approx(1.07, abs=0.005)
+    ulanqab = derive.share_ratio(wind, "ulanqab", 8.44 / 51.53, 2021)
+    assert ulanqab == pytest.approx(1.14, abs=0.005)
     # 2022 Xilingol energy from its growth (the check) and from its 26.7 % share agree within 0.3 %
     op = wind[(wind["Status"] == "operating") & (wind["bus"] == "xilingol")]
     start = op["Start year"].fillna(0)
