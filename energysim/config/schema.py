@@ -112,6 +112,20 @@ class Bus(_Sourced):
         description="Share of the province's annual demand located at this bus (p.u.; shares "
         "over all buses sum to 1)."
     )
+    wind_x: float | None = Field(
+        None,
+        ge=90,
+        le=130,
+        description="Longitude of the bus's wind fleet, degrees east: where its synthetic wind "
+        "is generated. Empty (with wind_y): the bus's x.",
+    )
+    wind_y: float | None = Field(
+        None,
+        ge=30,
+        le=55,
+        description="Latitude of the bus's wind fleet, degrees north. Empty (with wind_x): the "
+        "bus's y.",
+    )
     heating_season: HeatingSeason | None = Field(
         None,
         description="This league's heating season (CHP must-run floor), overriding the "
@@ -129,6 +143,16 @@ class Bus(_Sourced):
                 raise ValueError(msg)
             return {"start": parts[0].strip(), "end": parts[1].strip()}
         return value
+
+    @model_validator(mode="after")
+    def _check_wind_site(self) -> Bus:
+        if (self.wind_x is None) != (self.wind_y is None):
+            msg = (
+                f"got wind_x={self.wind_x}, wind_y={self.wind_y}; expected both (longitude and "
+                "latitude of the wind site) or neither (the bus's x, y)"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class Generator(_Sourced):
