@@ -54,7 +54,9 @@ __all__ = [
 Grid = Literal["mengxi", "mengdong"]
 """The two provincial grids: 蒙西 (Inner Mongolia Power Group) and 蒙东 (State Grid Mengdong)."""
 
-GeneratorCarrier = Literal["wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"]
+GeneratorCarrier = Literal[
+    "wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas", "import"
+]
 StorageKind = Literal["new_type", "pumped_hydro"]
 FlexibleLoadKind = Literal["electrolyser", "data_centre"]
 LineKind = Literal["ac_500kv", "ac_1000kv", "dc_internal"]
@@ -157,7 +159,12 @@ class Generator(_Sourced):
     """An aggregated fleet of one carrier at one bus."""
 
     bus: str = Field(description="Bus the fleet is connected to.")
-    carrier: GeneratorCarrier = Field(description="Technology of the fleet.")
+    carrier: GeneratorCarrier = Field(
+        description="Technology of the fleet. 'import': a neighbouring grid's support over a tie "
+        "(e.g. the Northeast grid at 蒙东), dispatched as the last merit-order tier and not "
+        "counted as Inner Mongolian generation; it must cost more than every thermal fleet and "
+        "have no must-run floor."
+    )
     p_nom: NonNegative = Field(description="Installed capacity, MW.")
     p_max_pu: PerUnit | None = Field(
         None,

@@ -212,6 +212,45 @@ PHS_UNIT_MW, PHS_MAX_HOURS = 1200.0, 6.0  # 4 x 300 MW (facts.md §6); 6 h: assu
 STORAGE_STANDING_LOSS = 0.0001  # assumption: Li-ion self-discharge + auxiliaries, p.u. per hour
 
 
+# -- the Northeast grid behind 蒙东 (issue 13) ------------------------------------------------------
+# 蒙东 is synchronously part of the Northeast grid (东北电网, facts.md §10): the Northeast grid backs
+# 蒙东's load and the schedules leaving 蒙东 (扎鲁特—青州 also carries Northeast-grid surplus). The
+# model represents this as imports at the 蒙东 buses with 500 kV ties into the Northeast grid,
+# dispatched as the last merit-order tier (energysim's carrier 'import').
+NE_GRID_TIE_MW = 8000.0  # ../shared/data/im_interprovincial_edges_pypsa_china.csv: Liaoning-InnerMongolia
+NE_GRID_EDGES = "../shared/data/im_interprovincial_edges_pypsa_china.csv (PyPSA-China-PIK edges_current.csv)"
+NE_GRID_TIE_BUSES = {"chifeng": 5000.0, "tongliao": 6000.0}  # split like the model's 500 kV NE ties
+NE_GRID_IMPORT_COST = 800.0  # assumption: above every Inner Mongolian unit (gas 600), below DR (2 000)
+
+
+def import_rows() -> list[dict]:
+    """Northeast-grid imports at the 蒙东 buses with ties into the Northeast grid (all model years)."""
+    total = sum(NE_GRID_TIE_BUSES.values())
+    rows = []
+    for b, weight in NE_GRID_TIE_BUSES.items():
+        mw = NE_GRID_TIE_MW * weight / total
+        rows.append({
+            "name": f"{b}-northeast-import", "bus": b, "carrier": "import", "p_nom": float(round(mw)),
+            "p_max_pu": 1.0, "p_min_pu": 0.0, "marginal_cost": NE_GRID_IMPORT_COST,
+            "source": (
+                "Northeast-grid support at 蒙东 (蒙东 is synchronously part of the Northeast grid, facts.md "
+                f"§10): imports over the 500 kV ties, {NE_GRID_TIE_MW:.0f} MW in all = the aggregated "
+                f"Liaoning-InnerMongolia capacity of {NE_GRID_EDGES} (origin undocumented there; ties to "
+                "Jilin/Heilongjiang are missing in that file and the 兴安—吉林 ties were not found, so "
+                "兴安 has none), split between 赤峰 and 通辽 like the model's 500 kV Northeast ties "
+                "chifeng-liaoning 5 GW : tongliao-northeast 6 GW (assumption). Not limited further by "
+                "what the Northeast grid can spare at its own peak (no Northeast capacity data in "
+                "../shared; assumption: a net exporting regional grid spares 8 GW). marginal_cost "
+                f"{NE_GRID_IMPORT_COST:.0f} CNY/MWh: assumption, above every Inner Mongolian unit (gas "
+                "600) so that imports run last: after all Inner Mongolian thermal that can reach the bus, "
+                "when 蒙东 would otherwise draw storage below its look-ahead share, give up reserve, use "
+                "demand response (2 000) or cut load or export schedules. No maintenance or forced outages; "
+                "its unused headroom counts toward the upward reserve (the Northeast grid holds reserve "
+                "for its whole synchronous area, docs/data.md)"),
+        })
+    return rows
+
+
 # -- central case (issue 13): what a grid planner would accept ------------------------------------
 # The optimistic case (plan-2030-optimistic.yaml) keeps the settings before issue 13; the central
 # case (plan-2030.yaml) differs in the constants below. docs/data.md argues each one.
@@ -745,6 +784,7 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, wind: pd.DataFra
         fleet25 = coal_fleet(coal, {"operating": 1.0, "construction": frac25}, retire=False)
         g25 += coal_rows(fleet25, 2025, {}, chp_topup, frac25, central)
         g25 += other_rows(2025)
+        g25 += import_rows()
         _fix_ne_total(g25, ne_avg * 1e3)
         gens["generators-2025.csv"] = g25
 
@@ -828,6 +868,7 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, wind: pd.DataFra
         fleet30 = coal_fleet(coal, {"operating": 1.0, "construction": 1.0, "permitted": 1.0}, retire=True)
         g30 += coal_rows(fleet30, 2030, extra_coal, chp_topup, frac25, central)
         g30 += other_rows(2030)
+        g30 += import_rows()
         _fix_ne_total(g30, NE_2030_GW * 1e3)
         gens["generators-2030.csv" if central else "generators-2030-optimistic.csv"] = g30
 
