@@ -23,6 +23,12 @@ Convention (``docs/kernel.md``, shown by ``tests/test_accounting.py``):
 * **Renewable consumption weight** = (renewable generation used - new energy exported) /
   consumption, where renewables are new energy, hydro and biomass and consumption is demand
   served + flexible loads + storage losses + line losses.
+* **Imports** (carrier ``import``, e.g. the Northeast grid at 蒙东's ties) are not Inner Mongolian
+  generation: they form the last merit-order tiers (:func:`import_tiers`) and are left out of
+  thermal, coal and all generation totals; at their bus they are non-new-energy supply, so a
+  corridor's pro-rata new-energy share counts them as grey. They are reported on their own
+  (``import_TWh``, ``import_hours``, ``import_max_MW``). Consumption is not changed: load served by
+  imports is still consumed in Inner Mongolia.
 """
 
 from __future__ import annotations
@@ -35,11 +41,12 @@ from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit, jit_inline
-from energysim.kernel.pack import in_service_at_year_end
+from energysim.kernel.pack import import_tier_mask, in_service_at_year_end
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "IMPORT_EPS_MW",
     "SHARE_EPS",
     "SYSTEM_SUMS",
     "bus_supply_hour",
@@ -50,6 +57,8 @@ __all__ = [
     "figures_from_sums",
     "fleet_output",
     "generator_dispatch",
+    "import_power",
+    "import_tiers",
     "new_energy_curtailment",
     "safe_share",
     "share",
@@ -59,8 +68,29 @@ __all__ = [
 ]
 
 
+IMPORT_EPS_MW = 1e-3
+"""An hour imports if the import tiers produce more than this, MW (solver noise of the LP)."""
 SHARE_EPS = 1e-12
 """Totals at or below this are empty: a share of them is 0 (:func:`safe_share`, :func:`share`)."""
+
+
+def import_tiers(scenario: Scenario) -> np.ndarray:
+    """Which merit-order tiers are imports, (K,) bool (:func:`energysim.kernel.pack.import_tier_mask`)."""
+    return import_tier_mask(scenario)
+
+
+def import_power(result: DispatchResult, scenario: Scenario) -> np.ndarray:
+    """Imports in each hour (T,), MW: the output of the import tiers at every bus."""
+    mask = import_tiers(scenario)
+    if mask.size != result.thermal.shape[1]:
+        msg = (
+            f"import_power: {mask.size} thermal tiers in scenario {scenario.name!r}, "
+            f"{result.thermal.shape[1]} in the dispatch; expected the same packing"
+        )
+        raise ValueError(msg)
+    if not mask.any():
+        return np.zeros(result.thermal.shape[0])
+    return result.thermal[:, mask, :].sum(axis=(1, 2))
 
 
 def safe_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -438,9 +468,14 @@ SYSTEM_SUMS = (
     "corr_short",
     "thermal",
     "thermal_relief",
+    "import",
+    "import_hours",
+    "import_max",
 )
 """The hourly sums (MWh; ``peak_demand`` MW, ``soc_change`` MWh) that :func:`figures_from_sums`
-turns into the system figures, in the order of the figures-only pass's output vector."""
+turns into the system figures, in the order of the figures-only pass's output vector
+(``import`` the imports' energy, MWh, ``import_hours`` the hours importing more than
+:data:`IMPORT_EPS_MW`, ``import_max`` the largest hourly import, MW)."""
 
 
 def system_figures(
@@ -470,6 +505,7 @@ def system_figures(
     dict of str to float
         Figure name -> value in the units of ``VARIABLES``.
     """
+    imports = import_power(result, scenario)
     sums = {
         "ne_avail": float(inputs.ne_avail.sum()),
         "ne_curtail": float(ne_curtail.sum()),
@@ -490,6 +526,9 @@ def system_figures(
         "corr_short": float(result.corr_short.sum()),
         "thermal": float(result.thermal.sum()),
         "thermal_relief": float(result.thermal_relief.sum()),
+        "import": float(imports.sum()),
+        "import_hours": float((imports > IMPORT_EPS_MW).sum()),
+        "import_max": float(imports.max()) if imports.size else 0.0,
     }
     return figures_from_sums(sums, scenario, renewable_used_TWh, coal_TWh)
 
@@ -557,7 +596,10 @@ def figures_from_sums(
         if consumption > 0
         else 0.0,
         "coal_TWh": coal_TWh,
-        "thermal_TWh": sums["thermal"] * twh,
+        "thermal_TWh": (sums["thermal"] - sums["import"]) * twh,
+        "import_TWh": sums["import"] * twh,
+        "import_hours": sums["import_hours"],
+        "import_max_MW": sums["import_max"],
         "storage_losses_TWh": storage_losses,
         "line_losses_TWh": line_losses,
         "flexible_load_TWh": flex_twh,

@@ -11,7 +11,9 @@ Plain Python and numpy, run once per scenario-year by :func:`energysim.kernel.pa
   contingency and a share of the hour's inflexible demand.
 
 A scenario without a ``thermal_availability`` section has every thermal fleet available in
-every hour (factor 1); one without ``reserve`` holds no reserve (requirement 0).
+every hour (factor 1); one without ``reserve`` holds no reserve (requirement 0). Imports (carrier
+``import``) get a column of ones in both frames: no Inner Mongolian maintenance or outage applies
+to a neighbouring grid's support over a tie.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.config.schema import Scenario
+from energysim.constants import IMPORT_CARRIERS
 from energysim.kernel._jit import jit
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,13 @@ common forced outage of a coal unit, takes two to three days to repair)."""
 
 def _thermal(scenario: Scenario) -> dict[str, object]:
     return {n: g for n, g in scenario.generators.items() if g.carrier in THERMAL_CARRIERS}
+
+
+def _imports(scenario: Scenario, hours: int) -> dict[str, np.ndarray]:
+    """A column of ones (always available) for every import generator."""
+    return {
+        n: np.ones(hours) for n, g in scenario.generators.items() if g.carrier in IMPORT_CARRIERS
+    }
 
 
 def _maintenance_factor(
@@ -82,13 +92,14 @@ def expected_availability(scenario: Scenario, snapshots: pd.DatetimeIndex) -> pd
     -------
     pandas.DataFrame
         (T x thermal generator) p.u. of ``p_nom x p_max_pu``: (1 - maintenance share of the
-        month) x (1 - forced-outage rate) of the generator's class.
+        month) x (1 - forced-outage rate) of the generator's class; 1 for imports.
     """
     cols = {}
     months = np.asarray(snapshots.month)
     for name, g in _thermal(scenario).items():
         fo = _forced_outage_rate(scenario, g.carrier)
         cols[name] = _maintenance_factor(scenario, g.carrier, snapshots, months) * (1.0 - fo)
+    cols.update(_imports(scenario, len(snapshots)))
     return pd.DataFrame(cols, index=snapshots, columns=list(cols))
 
 
@@ -165,7 +176,7 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
     Returns
     -------
     pandas.DataFrame
-        (T x thermal generator) p.u. of ``p_nom x p_max_pu``.
+        (T x thermal generator) p.u. of ``p_nom x p_max_pu``; 1 for imports.
     """
     names, values = outage_draw_array(scenario, snapshots, seed)
     return pd.DataFrame(values, index=snapshots, columns=names)
@@ -180,7 +191,8 @@ def outage_draw_array(
     rng = np.random.default_rng(seed)
     hours = len(snapshots)
     thermal = _thermal(scenario)
-    values = np.empty((hours, len(thermal)), order="F")  # written column by column
+    n_imports = len(_imports(scenario, 0))
+    values = np.empty((hours, len(thermal) + n_imports), order="F")  # column by column
     months = np.asarray(snapshots.month)
     maint_of: dict[str, np.ndarray] = {}  # per class: the same for all its generators
     sizes = []
@@ -200,7 +212,9 @@ def outage_draw_array(
             continue
         up = _markov_up(n_units, hours, rate, mttr, rng, buffer)
         values[:, i] = maint * up / n_units
-    return list(thermal), values
+    imports = list(_imports(scenario, 0))
+    values[:, len(thermal) :] = 1.0  # imports: always available (no draw: the stream is unchanged)
+    return list(thermal) + imports, values
 
 
 def contingency_MW(scenario: Scenario) -> float:

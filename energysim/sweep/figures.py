@@ -29,6 +29,7 @@ import numpy as np
 
 from energysim.accounting import (
     _ACC_ROWS,
+    IMPORT_EPS_MW,
     SYSTEM_SUMS,
     bus_supply_hour,
     corridor_new_energy_hour,
@@ -80,6 +81,9 @@ _S_CORR_FLOW = SYSTEM_SUMS.index("corr_flow")
 _S_CORR_SHORT = SYSTEM_SUMS.index("corr_short")
 _S_THERMAL = SYSTEM_SUMS.index("thermal")
 _S_THERMAL_RELIEF = SYSTEM_SUMS.index("thermal_relief")
+_S_IMPORT = SYSTEM_SUMS.index("import")
+_S_IMPORT_HOURS = SYSTEM_SUMS.index("import_hours")
+_S_IMPORT_MAX = SYSTEM_SUMS.index("import_max")
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ class FigurePrep:
     months: np.ndarray  # (T,) int64 calendar month of each hour
     corridor_grid: np.ndarray  # (C,) int64 position in GRIDS of each corridor's sending grid
     corridor_p_nom: np.ndarray  # (C,) MW
+    import_tier: np.ndarray  # (K,) bool: the tier is imports (not Inner Mongolian generation)
 
 
 def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) -> FigurePrep:
@@ -158,7 +163,22 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
             dtype=np.int64,
         ),
         corridor_p_nom=np.asarray(inputs.corr_cap, dtype=float).copy(),
+        import_tier=_import_tiers(scenario, inputs.th_max.shape[0]),
     )
+
+
+def _import_tiers(scenario: Scenario, tiers: int) -> np.ndarray:
+    """:func:`energysim.accounting.import_tiers`, checked against the packed tiers."""
+    from energysim.accounting import import_tiers
+
+    mask = np.ascontiguousarray(import_tiers(scenario), dtype=np.bool_)
+    if mask.size != tiers:
+        msg = (
+            f"prepare_figures: {mask.size} thermal tiers in scenario {scenario.name!r}, "
+            f"{tiers} in the packed inputs; expected the same packing"
+        )
+        raise ValueError(msg)
+    return mask
 
 
 @jit
@@ -171,7 +191,7 @@ def _figures_pass(
     gen_must, receiving_peak,
     # the generator table and calendar (FigurePrep)
     gen_col, gen_kind, gen_bus, gen_tier, gen_class, gen_corridor, gen_is_ne, zero_cost_per_bus,
-    months, corridor_grid,
+    months, corridor_grid, import_tier,
     # outputs (zeroed / initialised by the caller)
     sums, corr_sent, corr_green, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
     # scratch
@@ -217,9 +237,16 @@ def _figures_pass(
                 zc = zero_cost_avail[t, b]
                 sums[_RENEWABLE] += zero_cost_output(zc, curtail[t, b], zc)
         peak = max(peak, d_t)
+        imp = 0.0
         for k in range(thermal.shape[1]):
             for b in range(nb):
                 sums[_S_THERMAL] += thermal[t, k, b]
+                if import_tier[k]:
+                    imp += thermal[t, k, b]
+        sums[_S_IMPORT] += imp
+        if imp > IMPORT_EPS_MW:
+            sums[_S_IMPORT_HOURS] += 1.0
+        sums[_S_IMPORT_MAX] = max(sums[_S_IMPORT_MAX], imp)
         for s in range(st_charge.shape[1]):
             sums[_S_STORAGE_CHARGE] += st_charge[t, s]
             sums[_S_STORAGE_DISCHARGE] += st_discharge[t, s]
@@ -331,7 +358,7 @@ def annual_figures(
         index.receiving_peak,
         prep.gen_col, prep.gen_kind, prep.gen_bus, prep.gen_tier, prep.gen_class,
         prep.gen_corridor, prep.gen_is_ne, prep.zero_cost_renewable, prep.months,
-        prep.corridor_grid,
+        prep.corridor_grid, prep.import_tier,
         sums, corr_sent, corr_green, *adq,
         np.zeros((3, nb)), np.zeros((4, nc)), np.zeros((_ACC_ROWS, max(nb, nc, 1))),
     )  # fmt: skip
