@@ -195,7 +195,7 @@ def dispatch_year(
     dr_threshold,
     dr_shift,
     dr_window,
-    # outputs, preallocated and zeroed by the caller
+    # outputs, preallocated by the caller (any contents: every element is written)
     curtail,
     thermal,
     thermal_relief,
@@ -216,9 +216,9 @@ def dispatch_year(
 ):
     """Dispatch every hour of the year; fill the output arrays in place.
 
-    Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. Outputs must
-    be zero on entry (:func:`energysim.kernel.allocate_result`): the kernel writes only what an
-    hour sets, so rarely used outputs (unserved energy, demand response, ...) are never touched.
+    Inputs are the fields of :class:`energysim.kernel.pack.KernelInputs` in order. The kernel
+    writes every element of every output (an hour's rows are set in its set-up), so reused
+    outputs need no zeroing; their contents on entry do not matter.
     Outputs (MW unless stated; T hours, B buses, K tiers, S storage units, C corridors, L lines):
     ``curtail`` (T, B) zero-cost supply curtailed; ``thermal`` (T, K, B) thermal output;
     ``thermal_relief`` (T, B) must-run output that nothing could absorb (dumped; ``thermal`` stays
@@ -299,6 +299,14 @@ def dispatch_year(
             sched_bus[b] = 0.0
             must_bus[b] = 0.0
             flex_use[t, b] = flex_min[b]
+            # every output element of the hour is written here or below: no zeroed outputs
+            # needed (a separate pass zeroing the 17 MB cost ~8 % of a plan-2030 run)
+            curtail[t, b] = 0.0
+            thermal_relief[t, b] = 0.0
+            dr_shed[t, b] = 0.0
+            dr_payback[t, b] = 0.0
+            unserved[t, b] = 0.0
+        reserve_short[t] = 0.0
         for k in range(nk):
             for b in range(nb):
                 m = th_must[t, k, b]
@@ -307,9 +315,12 @@ def dispatch_year(
         for c in range(nc):
             sched_bus[corr_bus[c]] += schedule[t, c]
             corr_flow[t, c] = schedule[t, c]
+            corr_short[t, c] = 0.0
         for s in range(ns):
             soc[s] = soc[s] * (1.0 - st_loss[s])
             st_busy[s] = 0.0
+            st_charge[t, s] = 0.0
+            st_discharge[t, s] = 0.0
 
         # DR paybacks falling due now (shift mode) are served like demand
         slot = t % window_slots
