@@ -11,9 +11,11 @@ Usage::
 current one and runs both compiled kernels on the *same* packed inputs (the current ``pack``), so
 that the comparison isolates the hour loop. For every scenario it checks that every output of
 the two kernels agrees (largest absolute difference, MW or MWh; ``identical`` when bit for bit),
-then alternates calls of the two kernels one by one (outputs reused, zeroed before each call as
-``run_kernel`` does; compile and pack excluded), so that load from other processes falls on both
-alike, and prints the median of each and their ratio.
+then alternates calls of the two kernels one by one (outputs reused, zeroed before each call
+when that kernel needs it, as ``run_kernel`` did; compile and pack excluded), so that load from
+other processes falls on both alike, and prints the median wall time and thread CPU time of each
+and their ratios (the CPU time leaves out the time the thread waits for a core on a loaded
+machine).
 
 ``--count`` runs the current kernel's hour loop as plain Python (the module's source with the
 numba decorators removed; slow, a few minutes for a full year) and counts, per stage, how often
@@ -112,22 +114,28 @@ def time_both(base: types.ModuleType, inputs, repeat: int) -> dict[str, float]: 
     run_n, _ = _runner(current, inputs)
     run_b()
     run_n()
-    times: dict[str, list[float]] = {"base": [], "new": []}
+    wall: dict[str, list[float]] = {"base": [], "new": []}
+    cpu: dict[str, list[float]] = {"base": [], "new": []}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        run_b()
-        times["base"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        run_n()
-        times["new"].append(time.perf_counter() - t0)
-    base_ms = statistics.median(times["base"]) * 1e3
-    new_ms = statistics.median(times["new"]) * 1e3
+        for name, run in (("base", run_b), ("new", run_n)):
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            run()
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.thread_time() - c0)
+    base_ms = statistics.median(wall["base"]) * 1e3
+    new_ms = statistics.median(wall["new"]) * 1e3
+    base_cpu = statistics.median(cpu["base"]) * 1e3
+    new_cpu = statistics.median(cpu["new"]) * 1e3
     return {
         "base_ms": base_ms,
         "new_ms": new_ms,
-        "base_min_ms": min(times["base"]) * 1e3,
-        "new_min_ms": min(times["new"]) * 1e3,
+        "base_min_ms": min(wall["base"]) * 1e3,
+        "new_min_ms": min(wall["new"]) * 1e3,
         "ratio": new_ms / base_ms,
+        "base_cpu_ms": base_cpu,
+        "new_cpu_ms": new_cpu,
+        "cpu_ratio": new_cpu / base_cpu,
     }
 
 
@@ -284,8 +292,9 @@ def main() -> None:
             entry.update(time_both(base, inputs, args.repeat))
             same = "bit-identical" if diffs["identical"] else f"max |diff| {worst:.3g}"
             print(
-                f"{name:32s} base {entry['base_ms']:6.2f} ms  new {entry['new_ms']:6.2f} ms  "
-                f"new/base {entry['ratio']:.3f}  ({same})"
+                f"{name:30s} wall: base {entry['base_ms']:6.2f} new {entry['new_ms']:6.2f} ms "
+                f"= {entry['ratio']:.3f}; thread CPU: base {entry['base_cpu_ms']:6.2f} "
+                f"new {entry['new_cpu_ms']:6.2f} ms = {entry['cpu_ratio']:.3f}  ({same})"
             )
         if args.count:
             from energysim.kernel.pack import head  # noqa: PLC0415
