@@ -277,7 +277,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     files = args.scenarios or sorted(str(p) for p in (REPO / "scenarios").glob("*.yaml"))
-    base = _load("_base_dispatch", args.base / "energysim/kernel/dispatch.py") if args.base else None
+    base = (
+        _load("_base_dispatch", args.base / "energysim/kernel/dispatch.py") if args.base else None
+    )
     report: dict = {"machine": machine(), "base": str(args.base), "scenarios": {}}
     all_equal = True
     for file in files:
