@@ -279,6 +279,11 @@ def dispatch_year(
         ring[i] = 0.0
     backlog = 0.0
 
+    # unsigned copies of the index arrays (once per year): numba indexes with unsigned values
+    # without the wrap-around handling of negative indices
+    st_bus_u = st_bus.astype(np.uint64)
+    corr_bus_u = corr_bus.astype(np.uint64)
+    line_of = np.maximum(parent_line, 0).astype(np.uint64)  # read only where parent >= 0
     for s in range(ns):
         soc[s] = st_soc0[s]
     flex_room = 0.0  # flexible-load power above the minimum, all buses
@@ -289,7 +294,7 @@ def dispatch_year(
     cap0 = work[CAP0]
     for b in range(nb):
         if parent[b] >= 0:
-            li = parent_line[b]
+            li = line_of[b]
             cap0[b] = line_cap[li]
             eff[b] = line_eff[li]
         else:
@@ -320,7 +325,7 @@ def dispatch_year(
                 must_bus[b] += m
                 thermal[t, k, b] = m
         for c in range(nc):
-            sched_bus[corr_bus[c]] += schedule[t, c]
+            sched_bus[corr_bus_u[c]] += schedule[t, c]
             corr_flow[t, c] = schedule[t, c]
             corr_short[t, c] = 0.0
         for s in range(ns):
@@ -400,11 +405,11 @@ def dispatch_year(
                 for s in range(ns):
                     head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
                     st_avail[s] = max(head, 0.0)
-                    want[st_bus[s]] += st_avail[s]
+                    want[st_bus_u[s]] += st_avail[s]
                     wanted += st_avail[s]
                 surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 for s in range(ns):
-                    b = st_bus[s]
+                    b = st_bus_u[s]
                     if want[b] > 0.0 and st_avail[s] > 0.0:
                         p = served[b] * st_avail[s] / want[b]
                         if p > EPS:  # float residue of the transport is not a charge
@@ -426,11 +431,11 @@ def dispatch_year(
                 for c in range(nc):
                     h = (corr_cap[c] - schedule[t, c]) * corr_surplus_pu[t, c]
                     corr_head[c] = max(min(h, corr_budget[c]), 0.0)
-                    want[corr_bus[c]] += corr_head[c]
+                    want[corr_bus_u[c]] += corr_head[c]
                     wanted += corr_head[c]
                 surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
                 for c in range(nc):
-                    b = corr_bus[c]
+                    b = corr_bus_u[c]
                     if want[b] > 0.0 and corr_head[c] > 0.0:
                         extra = served[b] * corr_head[c] / want[b]
                         corr_flow[t, c] += extra
@@ -451,7 +456,7 @@ def dispatch_year(
             if ns > 0:
                 offered = _storage_supply(
                     soc,
-                    st_bus,
+                    st_bus_u,
                     st_p,
                     st_e,
                     st_eff_out,
@@ -464,7 +469,7 @@ def dispatch_year(
                 )
                 deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 discharged |= _storage_discharge(
-                    t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
+                    t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
             # 3b. thermal tiers in merit order, up to available capacity less the reserve
             # that storage does not hold
@@ -484,7 +489,7 @@ def dispatch_year(
             if ns > 0 and deficit_left > EPS:
                 _storage_supply(
                     soc,
-                    st_bus,
+                    st_bus_u,
                     st_p,
                     st_e,
                     st_eff_out,
@@ -503,11 +508,11 @@ def dispatch_year(
                     supply[b] = 0.0
                 offered = 0.0
                 for s in range(ns):
-                    supply[st_bus[s]] += st_avail[s]
+                    supply[st_bus_u[s]] += st_avail[s]
                     offered += st_avail[s]
                 deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 discharged |= _storage_discharge(
-                    t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns
+                    t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
                 )
             # 3d. the reserve is given up before load or export schedules are cut. Only if 3b
             # held thermal back for it: otherwise each tier has already offered all its
@@ -546,7 +551,7 @@ def dispatch_year(
                 offered = _total(work, SCHED_BUS, nb)
                 deficit_left = _stage_supply(work, tree, nb, SCHED_BUS, offered, deficit_left)
                 for c in range(nc):
-                    b = corr_bus[c]
+                    b = corr_bus_u[c]
                     if used[b] > 0.0 and schedule[t, c] > 0.0:
                         part = used[b] * schedule[t, c] / sched_bus[b]
                         corr_short[t, c] = part
@@ -571,7 +576,7 @@ def dispatch_year(
                 if allowed > EPS:
                     _precharge(
                         work, tree, nb, nk, ns, t, th_avail, thermal, allowed,
-                        storage_reserve[t], st_bus, st_p, st_e, st_eff_in, st_soc_max, st_charge,
+                        storage_reserve[t], st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_charge,
                     )  # fmt: skip
 
         # ---- 5. reserve held at the end of the hour ---------------------------------------
@@ -589,7 +594,7 @@ def dispatch_year(
             st_soc[t, s] = soc[s]
         for b in range(nb):
             if parent[b] >= 0:
-                li = parent_line[b]
+                li = line_of[b]
                 # child side withdraws sent_up and receives sent_dn * eff
                 child_w = sent_up[b] - sent_dn[b] * eff[b]
                 parent_w = sent_dn[b] - sent_up[b] * eff[b]
