@@ -17,15 +17,16 @@ other processes falls on both alike, and prints the median wall time and thread 
 and their ratios (the CPU time leaves out the time the thread waits for a core on a loaded
 machine).
 
-``--count`` runs the current kernel's hour loop as plain Python (the module's source with the
+``--count`` runs the current kernel's (and the ``--base`` one's) hour loop as plain Python (the module's source with the
 numba decorators removed; slow, a few minutes for a full year) and counts, per stage, how often
 a transport step runs and how often it is two-sided (some bus with supply and some with demand
 after netting, so the leaves-up and root-down passes run), plus the helper calls that sum the
 thermal and storage headroom.
 
-``--where`` times variants of the current kernel with the later stages of the hour cut out
-(the blocks under the ``# ---- `` stage comments of ``dispatch_year``), cumulatively, as in the
-"Where the time goes" table of ``benchmarks/README.md``; calls of the variants alternate. A cut
+``--where`` times variants of the current kernel (and of the ``--base`` one) with the later
+stages of the hour cut out (the blocks under the ``# ---- `` stage comments of
+``dispatch_year``), cumulatively, as in the "Where the time goes" table of
+``benchmarks/README.md``; calls of the variants alternate (thread CPU time). A cut
 stage also changes what the stages before it see in later hours (e.g. no discharge leaves storage
 full), so the differences are indicative.
 
@@ -139,9 +140,9 @@ def time_both(base: types.ModuleType, inputs, repeat: int) -> dict[str, float]: 
     }
 
 
-def _plain_python_kernel() -> types.ModuleType:
-    """The current dispatch module compiled as plain Python (numba decorators removed)."""
-    source = (REPO / "energysim/kernel/dispatch.py").read_text()
+def _plain_python_kernel(path: Path | None = None) -> types.ModuleType:
+    """A dispatch module (default the current one) as plain Python (numba decorators removed)."""
+    source = (path or REPO / "energysim/kernel/dispatch.py").read_text()
     source = source.replace(
         "from energysim.kernel._jit import jit, jit_inline",
         "jit = jit_inline = lambda f: f",
@@ -152,14 +153,14 @@ def _plain_python_kernel() -> types.ModuleType:
     return module
 
 
-def count_stages(inputs) -> dict[str, dict[str, int]]:  # noqa: ANN001
+def count_stages(inputs, path: Path | None = None) -> dict[str, dict[str, int]]:  # noqa: ANN001
     """How often each stage's transport runs (and is two-sided) over the year, and helper calls.
 
     A stage is named by the nearest stage comment (``# ---- 1. base match``, ``# 2b. storage
     charging``, ...) above the line of ``dispatch_year`` that led to the call.
     """
-    module = _plain_python_kernel()
-    lines = (REPO / "energysim/kernel/dispatch.py").read_text().splitlines()
+    module = _plain_python_kernel(path)
+    lines = (path or REPO / "energysim/kernel/dispatch.py").read_text().splitlines()
     label_at: dict[int, str] = {}
     label = "set-up"
     for i, line in enumerate(lines, start=1):
@@ -225,9 +226,10 @@ WHERE = {
 }
 
 
-def variant_source(cut: tuple[str, ...]) -> str:
-    """The current kernel's source with the stage blocks named in ``cut`` removed."""
-    lines = (REPO / "energysim/kernel/dispatch.py").read_text().splitlines()
+def variant_source(cut: tuple[str, ...], path: Path | None = None) -> str:
+    """The kernel's source (``path``; default the current one) with the stage blocks named in
+    ``cut`` removed."""
+    lines = (path or REPO / "energysim/kernel/dispatch.py").read_text().splitlines()
     keep = []
     skipping = None  # indentation of the block being cut
     for line in lines:
@@ -249,21 +251,32 @@ def variant_source(cut: tuple[str, ...]) -> str:
     return "\n".join(keep) + "\n"
 
 
-def where_the_time_goes(inputs, repeat: int, tmp: Path) -> dict[str, float]:  # noqa: ANN001
-    """Median ms of each cumulative variant of the kernel, calls alternating."""
+def where_the_time_goes(
+    inputs,  # noqa: ANN001
+    repeat: int,
+    tmp: Path,
+    sources: dict[str, Path | None],
+) -> dict[str, dict[str, float]]:
+    """Median thread CPU ms of each cumulative variant of each kernel in ``sources`` (name:
+    path of its ``dispatch.py``, None for the current one), all calls alternating."""
     runners = {}
-    for i, (name, cut) in enumerate(WHERE.items()):
-        path = tmp / f"_kernel_variant_{i}.py"
-        path.write_text(variant_source(cut))
-        runners[name] = _runner(_load(f"_kernel_variant_{i}", path), inputs)[0]
-        runners[name]()
-    times: dict[str, list[float]] = {name: [] for name in runners}
+    for tag, source in sources.items():
+        for i, (name, cut) in enumerate(WHERE.items()):
+            module = f"_kernel_variant_{tag}_{i}"
+            path = tmp / f"{module}.py"
+            path.write_text(variant_source(cut, source))
+            runners[tag, name] = _runner(_load(module, path), inputs)[0]
+            runners[tag, name]()
+    times: dict[tuple[str, str], list[float]] = {key: [] for key in runners}
     for _ in range(repeat):
-        for name, run in runners.items():
-            t0 = time.perf_counter()
+        for key, run in runners.items():
+            c0 = time.thread_time()
             run()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(v) * 1e3 for name, v in times.items()}
+            times[key].append(time.thread_time() - c0)
+    result: dict[str, dict[str, float]] = {tag: {} for tag in sources}
+    for (tag, name), v in times.items():
+        result[tag][name] = statistics.median(v) * 1e3
+    return result
 
 
 def main() -> None:
@@ -302,23 +315,38 @@ def main() -> None:
             from energysim.kernel.pack import head  # noqa: PLC0415
 
             sub = head(inputs, index, min(args.hours, inputs.shape["T"]))[0]
-            entry["count"] = count_stages(sub)
-            print(
-                f"{name}: per stage, transport calls / two-sided steps / of which moving "
-                f"nothing between buses (first {args.hours} h)"
-            )
-            for stage, n in entry["count"]["transport_calls"].items():
-                two = entry["count"]["two_sided_steps"].get(stage, 0)
-                idle = entry["count"]["two_sided_moving_nothing"].get(stage, 0)
-                print(f"  {stage:45s} {n:7d} {two:7d} {idle:7d}")
-            for helper, n in entry["count"]["helper_calls"].items():
-                print(f"  {helper:50s} {n:7d}")
+            kernels: dict[str, Path | None] = {"new": None}
+            if args.base:
+                kernels = {"base": args.base / "energysim/kernel/dispatch.py", "new": None}
+            entry["count"] = {tag: count_stages(sub, path) for tag, path in kernels.items()}
+            for tag, counted in entry["count"].items():
+                print(
+                    f"{name} ({tag} kernel): per stage, transport calls / two-sided steps / of "
+                    f"which moving nothing between buses (first {args.hours} h)"
+                )
+                for stage, n in counted["transport_calls"].items():
+                    two = counted["two_sided_steps"].get(stage, 0)
+                    idle = counted["two_sided_moving_nothing"].get(stage, 0)
+                    print(f"  {stage[:45]:45s} {n:7d} {two:7d} {idle:7d}")
+                total = sum(counted["transport_calls"].values())
+                two = sum(counted["two_sided_steps"].values())
+                print(f"  {'all':45s} {total:7d} {two:7d}")
+                for helper, n in counted["helper_calls"].items():
+                    print(f"  {helper[:60]:60s} {n:7d}")
         if args.where:
+            sources: dict[str, Path | None] = {"new": None}
+            if args.base:
+                sources = {"base": args.base / "energysim/kernel/dispatch.py", "new": None}
             with tempfile.TemporaryDirectory() as tmp:
-                entry["where"] = where_the_time_goes(inputs, args.repeat, Path(tmp))
-            print(f"{name}: where the time goes (median ms of {args.repeat}, calls alternating)")
-            for variant, ms in entry["where"].items():
-                print(f"  {variant:45s} {ms:7.2f}")
+                entry["where"] = where_the_time_goes(inputs, args.repeat, Path(tmp), sources)
+            print(
+                f"{name}: where the time goes (median thread CPU ms of {args.repeat}, "
+                "calls alternating)"
+            )
+            print(f"  {'':45s} " + " ".join(f"{tag:>8s}" for tag in sources))
+            for variant in WHERE:
+                cells = " ".join(f"{entry['where'][tag][variant]:8.2f}" for tag in sources)
+                print(f"  {variant:45s} {cells}")
         report["scenarios"][name] = entry
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
