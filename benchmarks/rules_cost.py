@@ -2,20 +2,35 @@
 
 Usage: ``python benchmarks/rules_cost.py OLD_TREE scenarios/plan-2030.yaml``, where OLD_TREE is
 a checkout of the repository before the change (e.g. ``git archive 7f287cb | tar -x -C
-/tmp/before``). The old tree's ``energysim/kernel/pack.py`` and ``dispatch.py`` are loaded as
-separate modules beside the current ones; the old pack reads the old tree's copy of the scenario
-file. Calls of the two compiled kernels alternate one by one (outputs reused, compile and pack
-excluded), so that load from other processes on the machine falls on both alike. Prints the
-median of each.
+/tmp/before``). The old tree packs its own copy of the scenario file with its own code, in a
+subprocess (``PYTHONPATH=OLD_TREE``: the package has moved on since, so the old ``pack.py`` no
+longer imports beside the current one); its ``dispatch.py`` is then loaded here as a separate
+module and run on those arrays. Calls of the old and the current compiled kernel alternate one
+by one (outputs reused, zeroed first where that kernel needs it, as its ``run_kernel`` did;
+compile and pack excluded), so that load from other processes on the machine falls on both
+alike. Prints the median wall time and thread CPU time of each and the ratios.
+
+``--between TREE`` also times the kernel of another tree (e.g. the one before a speed-up) on
+the current packing of the scenario, beside the two.
+
+``--old-file`` also times the current kernel on the old tree's copy of the scenario file (when
+today's schema still reads it): the new code on the old data, which separates what the rules
+cost from what changed in the data.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
+import pickle
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +39,20 @@ from energysim.config import load_scenario
 from energysim.kernel import pack, run_kernel
 from energysim.run import scenario_profiles
 
+_PACK_OLD = """
+import pickle, sys
+from energysim.config import load_scenario
+from energysim.kernel.pack import pack
+from energysim.run import scenario_profiles
+scenario = load_scenario(sys.argv[1])
+inputs, _ = pack(scenario, scenario_profiles(scenario))
+with open(sys.argv[2], "wb") as f:
+    pickle.dump({"arrays": inputs.arrays(), "shape": inputs.shape,
+                 "dr_window": inputs.dr_window}, f)
+"""
 
-def _load(name: str, path: Path):  # noqa: ANN202
+
+def _load(name: str, path: Path) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -33,24 +60,82 @@ def _load(name: str, path: Path):  # noqa: ANN202
     return module
 
 
-def _old_runner(tree: Path, scenario_file: str):  # noqa: ANN202
+def _old_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
     """A no-argument callable running the old kernel on the old tree's packing of the scenario."""
-    old_pack = _load("_old_pack", tree / "energysim/kernel/pack.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "inputs.pkl"
+        env = {**os.environ, "PYTHONPATH": str(tree)}
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-c", _PACK_OLD, scenario_file, str(dump)],
+            cwd=tree,
+            env=env,
+            check=True,
+        )
+        with dump.open("rb") as f:
+            packed = pickle.load(f)  # noqa: S301 - our own subprocess's output
     old_dispatch = _load("_old_dispatch", tree / "energysim/kernel/dispatch.py")
-    scenario = load_scenario(tree / scenario_file)
-    inputs, _ = old_pack.pack(scenario, scenario_profiles(scenario))
-    n = inputs.shape
+    n = packed["shape"]
     t, b, k, s, c, l_ = n["T"], n["B"], n["K"], n["S"], n["C"], n["L"]
-    shapes = [(t, b), (t, k, b), (t, b), (t, s), (t, s), (t, s), (t, b), (t, c), (t, c)]
-    shapes += [(t, b), (t, b), (t, l_), (t, l_), (t, b), (1,)]
-    outs = [np.zeros(shape) for shape in shapes]
-    width = max(b, s, c, inputs.dr_window + 1, 1)
+    names = old_dispatch.dispatch_year.py_func.__code__.co_varnames
+    shapes = {
+        "curtail": (t, b),
+        "thermal": (t, k, b),
+        "thermal_relief": (t, b),
+        "st_charge": (t, s),
+        "st_discharge": (t, s),
+        "st_soc": (t, s),
+        "flex_use": (t, b),
+        "corr_flow": (t, c),
+        "corr_short": (t, c),
+        "dr_shed": (t, b),
+        "dr_payback": (t, b),
+        "line_p0": (t, l_),
+        "line_p1": (t, l_),
+        "unserved": (t, b),
+        "reserve_short": (t,),
+        "dr_backlog_end": (1,),
+    }
+    n_args = old_dispatch.dispatch_year.py_func.__code__.co_argcount
+    out_names = names[len(packed["arrays"]) : n_args - 1]
+    outs = [np.zeros(shapes[name]) for name in out_names]
+    width = max(b + 1, s, c, packed["dr_window"] + 1, 1)
     work = np.zeros((old_dispatch.N_WORK, width))
+    args = (*packed["arrays"], *outs, work)
 
     def run() -> None:
         for a in outs:
-            a.fill(0.0)
-        old_dispatch.dispatch_year(*inputs.arrays(), *outs, work)
+            a.fill(0.0)  # kernels before issue 17 expect zeroed outputs
+        old_dispatch.dispatch_year(*args)
+
+    return run
+
+
+def _new_runner(scenario_file: str | Path) -> Callable[[], None]:
+    scenario = load_scenario(scenario_file)
+    inputs, _ = pack(scenario, scenario_profiles(scenario))
+    out = run_kernel(inputs)
+    return lambda: run_kernel(inputs, out)
+
+
+def _between_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
+    """The kernel of ``tree`` on the current packing (its parameters must be today's fields).
+
+    Loaded under the module name ``kernel_speed.py --base`` uses, so both reuse its numba cache.
+    """
+    module = _load("_base_dispatch", tree / "energysim/kernel/dispatch.py")
+    scenario = load_scenario(scenario_file)
+    inputs, _ = pack(scenario, scenario_profiles(scenario))
+    out = run_kernel(inputs)
+    arrays = out.arrays()
+    width = max(inputs.shape["B"] + 1, inputs.shape["S"], inputs.shape["C"], inputs.dr_window + 1)
+    args = (*inputs.arrays(), *arrays, np.zeros((module.N_WORK, width)))
+    zero = "be zero on entry" in (module.dispatch_year.__doc__ or "")
+
+    def run() -> None:
+        if zero:
+            for a in arrays:
+                a.fill(0.0)
+        module.dispatch_year(*args)
 
     return run
 
@@ -60,24 +145,36 @@ def main() -> None:
     parser.add_argument("old", type=Path)
     parser.add_argument("scenario")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--between", type=Path, help="another tree's kernel, current packing")
+    parser.add_argument(
+        "--old-file", action="store_true", help="also the new kernel on the old scenario file"
+    )
     args = parser.parse_args()
-    old = _old_runner(args.old, args.scenario)
-    scenario = load_scenario(args.scenario)
-    inputs, _ = pack(scenario, scenario_profiles(scenario))
-    out = run_kernel(inputs)
-    old()
-    times: dict[str, list[float]] = {"old": [], "new": []}
+    runners = {"old": _old_runner(args.old.resolve(), args.scenario)}
+    if args.between:
+        runners["between"] = _between_runner(args.between.resolve(), args.scenario)
+    runners["new"] = _new_runner(args.scenario)
+    if args.old_file:
+        runners["new, old file"] = _new_runner(args.old.resolve() / args.scenario)
+    for run in runners.values():
+        run()
+    wall: dict[str, list[float]] = {name: [] for name in runners}
+    cpu: dict[str, list[float]] = {name: [] for name in runners}
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        old()
-        times["old"].append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        run_kernel(inputs, out)
-        times["new"].append(time.perf_counter() - t0)
-    mo = statistics.median(times["old"]) * 1e3
-    mn = statistics.median(times["new"]) * 1e3
-    print(f"{args.scenario}: old {mo:.1f} ms, new {mn:.1f} ms (median of {args.repeat} each)")
-    print(f"new / old: {mn / mo:.2f}x")
+        for name, run in runners.items():
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            run()
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.thread_time() - c0)
+    med = {name: statistics.median(v) * 1e3 for name, v in wall.items()}
+    med_cpu = {name: statistics.median(v) * 1e3 for name, v in cpu.items()}
+    print(f"{args.scenario} (median of {args.repeat} each, calls alternating)")
+    for name in runners:
+        print(
+            f"  {name:15s} wall {med[name]:7.2f} ms ({med[name] / med['old']:.2f}x old)   "
+            f"thread CPU {med_cpu[name]:7.2f} ms ({med_cpu[name] / med_cpu['old']:.2f}x old)"
+        )
 
 
 if __name__ == "__main__":

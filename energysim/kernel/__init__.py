@@ -98,7 +98,7 @@ def run_kernel(inputs: KernelInputs, out: DispatchResult | None = None) -> Dispa
     inputs : KernelInputs
         Output of :func:`energysim.kernel.pack.pack`.
     out : DispatchResult, optional
-        Preallocated outputs to reuse (sweeps; zeroed here); allocated when not given.
+        Preallocated outputs to reuse (sweeps; any contents); allocated when not given.
 
     Returns
     -------
@@ -107,8 +107,6 @@ def run_kernel(inputs: KernelInputs, out: DispatchResult | None = None) -> Dispa
     """
     if out is None:
         out = allocate_result(inputs)
-    else:
-        for array in out.arrays():
-            array.fill(0.0)  # the kernel expects zeroed outputs
+    # the kernel writes every element of every output: a reused ``out`` needs no zeroing
     dispatch_year(*inputs.arrays(), *out.arrays(), work_array(inputs))
     return out
