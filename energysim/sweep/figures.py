@@ -302,7 +302,7 @@ def result_block(inputs: KernelInputs) -> DispatchResult:
     """The kernel's output arrays for ``inputs``' shape, reused within a thread (and process).
 
     The figures-only path does not keep the hourly outputs, so each call can dispatch into the
-    same block (zeroed by :func:`energysim.kernel.run_kernel`): no fresh allocation per call,
+    same block (the kernel rewrites every element): no fresh allocation per call,
     flat memory over many calls. One block per shape is kept (the last one used).
     """
     shape = tuple(sorted(inputs.shape.items()))
