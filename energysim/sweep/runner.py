@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["parts_dir", "run_sweep", "sweep_payload"]
 
-MAX_BATCH = 64
+MAX_BATCH = 32
 
 
 def parts_dir(output: str | Path) -> Path:
@@ -132,26 +132,109 @@ Batch = list[tuple[str, tuple[tuple[str, Any], ...]]]
 Handle = Callable[[dict[str, Any]], None]
 
 
-def _run_serial(batches: list[Batch], payload: Payload, handle: Handle) -> None:
+class Dispatcher:
+    """Hands out batches so that each worker keeps to the packed scenarios it already holds.
+
+    A *unit* is the list of batches of one structural group (points that share a packed
+    scenario; see :func:`plan_units`). A free worker gets, in this order: the next batch of the
+    unit it works on; the first batch of a unit nobody has started; or, when no unit is left,
+    the last batch of the unit with the most batches left, if that unit has at least two left
+    (stealing costs a pack, so it is worth it only when the owner would otherwise run two or
+    more batches while this worker idles). A unit stolen from is then shared by both workers.
+    Results do not depend on who runs what; only the number of packs does.
+
+    Parameters
+    ----------
+    units : list of list of Batch
+        Batches grouped by unit, in run order.
+    """
+
+    def __init__(self, units: Sequence[Sequence[Batch]]) -> None:
+        self._left: dict[int, list[Batch]] = {u: list(b) for u, b in enumerate(units) if b}
+        self._fresh = list(self._left)[::-1]  # a stack: pop() gives the first unit
+        self._owner: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self._left.values())
+
+    def next_for(self, worker: str) -> Batch | None:
+        """The next batch for ``worker`` (any hashable name), or None: nothing for it now."""
+        unit = self._owner.get(worker)
+        if unit is not None and self._left.get(unit):
+            return self._take(unit, 0)
+        if self._fresh:
+            unit = self._fresh.pop()
+            self._owner[worker] = unit
+            return self._take(unit, 0)
+        if not self._left:
+            return None
+        unit = max(self._left, key=lambda u: (len(self._left[u]), -u))
+        if len(self._left[unit]) < 2:
+            return None
+        self._owner[worker] = unit
+        return self._take(unit, -1)
+
+    def rename(self, old: str, new: str) -> None:
+        """``old`` (a placeholder for a worker not yet known) is the worker ``new``."""
+        if old in self._owner:
+            self._owner[new] = self._owner.pop(old)
+
+    def _take(self, unit: int, end: int) -> Batch:
+        batches = self._left[unit]
+        batch = batches.pop(end)
+        if not batches:
+            del self._left[unit]
+        return batch
+
+
+def _run_serial(units: list[list[Batch]], payload: Payload, handle: Handle) -> None:
     init_worker(payload, warm=False, pin=False)
-    for batch in batches:
-        handle(run_batch(batch, payload))
+    for unit in units:
+        for batch in unit:
+            handle(run_batch(batch, payload))
 
 
-def _run_pool(batches: list[Batch], payload: Payload, handle: Handle, workers: int) -> None:
+def _run_pool(units: list[list[Batch]], payload: Payload, handle: Handle, workers: int) -> None:
+    """Local process pool, one batch in flight per worker, handed out by :class:`Dispatcher`.
+
+    With exactly one batch per worker in flight, the batch submitted when a result arrives is
+    taken by the worker that just sent it (the others are busy), so the dispatcher's choice
+    for that worker holds. Should another worker take it instead, only a pack is repeated.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    plan = Dispatcher(units)
     ctx = multiprocessing.get_context("spawn")
     with _env(NUMBA_NUM_THREADS="1"):
         pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(payload,)
         )
         try:
-            futures = [pool.submit(run_batch, batch) for batch in batches]
-            for fut in as_completed(futures):
-                handle(fut.result())
+            running: dict[Future, str] = {}
+            # idle slots; a worker's real name (host:pid) arrives with its first result
+            idle = [f"slot-{i}" for i in range(workers)]
+
+            def fill() -> None:
+                for name in list(idle):
+                    batch = plan.next_for(name)
+                    if batch is not None:
+                        idle.remove(name)
+                        running[pool.submit(run_batch, batch)] = name
+
+            fill()
+            while running:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                results = []
+                for fut in done:
+                    res = fut.result()
+                    plan.rename(running.pop(fut), res["worker"])
+                    idle.append(res["worker"])
+                    results.append(res)
+                fill()  # hand out work before writing the parts
+                for res in results:
+                    handle(res)
         except BrokenProcessPool as err:
             pool.shutdown(wait=False, cancel_futures=True)
             msg = f"a sweep worker died ({err}); finished batches are kept, run again to resume"
@@ -162,21 +245,29 @@ def _run_pool(batches: list[Batch], payload: Payload, handle: Handle, workers: i
         pool.shutdown()
 
 
+DASK_IN_FLIGHT = 2
+"""Batches queued per Dask worker: one running, one waiting, so no worker idles while the
+scheduler round-trips a result."""
+
+
 def _run_dask(
-    batches: list[Batch],
+    units: list[list[Batch]],
     payload: Payload,
     handle: Handle,
     workers: int,
     scheduler: str | None,
-) -> None:
+) -> int:
+    """Dask futures, each batch sent to a chosen worker (a loose restriction); returns workers."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, wait
     except ImportError as err:  # pragma: no cover - the dist extra is optional
         msg = "Dask execution needs the 'dist' extra: pip install 'energysim[dist]'"
         raise EnergysimError(msg) from err
+    plan = Dispatcher(units)
     with contextlib.ExitStack() as stack, _env(NUMBA_NUM_THREADS="1"):
         if scheduler:
             client = stack.enter_context(Client(scheduler))
+            client.wait_for_workers(1)
         else:
             cluster = stack.enter_context(
                 LocalCluster(
@@ -187,16 +278,48 @@ def _run_dask(
                 )
             )
             client = stack.enter_context(Client(cluster))
+            client.wait_for_workers(workers)
         client.run(init_worker, payload)
         shared = client.scatter(payload, broadcast=True)
-        futures = [client.submit(run_batch, batch, shared, pure=False) for batch in batches]
+        addresses = sorted(client.scheduler_info()["workers"])
+        where: dict[Any, str] = {}
+        load = dict.fromkeys(addresses, 0)
+
+        def fill() -> None:
+            for _ in range(DASK_IN_FLIGHT):
+                for addr in addresses:
+                    if load[addr] >= DASK_IN_FLIGHT:
+                        continue
+                    batch = plan.next_for(addr)
+                    if batch is None:
+                        continue
+                    fut = client.submit(
+                        run_batch,
+                        batch,
+                        shared,
+                        pure=False,
+                        workers=[addr],
+                        allow_other_workers=True,
+                    )
+                    where[fut] = addr
+                    load[addr] += 1
+
+        fill()
         try:
-            for fut in as_completed(futures):
-                handle(fut.result())
-                fut.release()
+            while where:
+                done, _ = wait(list(where), return_when="FIRST_COMPLETED")
+                results = []
+                for fut in done:
+                    load[where.pop(fut)] -= 1
+                    results.append(fut.result())
+                    fut.release()
+                fill()
+                for res in results:
+                    handle(res)
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(where))
             raise
+    return len(addresses)
 
 
 # -- the sweep ----------------------------------------------------------------------------------
@@ -204,13 +327,48 @@ def _run_dask(
 
 def _order(points: list[Point], payload: Payload) -> list[Point]:
     """Points sharing packed arrays next to each other; stable otherwise."""
-    first: dict[str, int] = {}
-    keyed = []
+    return [p for group in _groups(points, payload) for p in group]
+
+
+def _groups(points: list[Point], payload: Payload) -> list[list[Point]]:
+    """Points by structural key (one packed scenario each), in order of first appearance."""
+    groups: dict[str, list[Point]] = {}
     for p in points:
-        k = structural_key(p.overrides, payload.storage_paths)
-        first.setdefault(k, len(first))
-        keyed.append((first[k], p.flat, p))
-    return [p for _, _, p in sorted(keyed, key=lambda x: (x[0], x[1]))]
+        groups.setdefault(structural_key(p.overrides, payload.storage_paths), []).append(p)
+    return [sorted(g, key=lambda p: p.flat) for g in groups.values()]
+
+
+def batch_size_for(n_points: int, workers: int) -> int:
+    """Default points per batch: about four batches per worker, at most :data:`MAX_BATCH`."""
+    return max(1, min(MAX_BATCH, math.ceil(n_points / (4 * max(workers, 1)))))
+
+
+def plan_units(
+    points: list[Point], payload: Payload, size: int, keys: Sequence[str]
+) -> list[list[Batch]]:
+    """Cut the points into batches of at most ``size``, grouped into units of one packed scenario.
+
+    A structural group with at least ``size`` points is one unit, cut into the fewest batches
+    of at most ``size`` points with sizes differing by at most one. Consecutive smaller groups
+    are pooled into units of up to ``size`` points (one batch each), so tiny groups do not make
+    tiny tasks. ``keys[p.flat]`` is each point's key.
+    """
+    units: list[list[Batch]] = []
+    pool: Batch = []
+    for group in _groups(points, payload):
+        items = [(keys[p.flat], p.overrides) for p in group]
+        if len(items) < size:
+            if len(pool) + len(items) > size:
+                units.append([pool])
+                pool = []
+            pool.extend(items)
+            continue
+        n = math.ceil(len(items) / size)
+        cuts = [round(i * len(items) / n) for i in range(n + 1)]
+        units.append([items[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    if pool:
+        units.append([pool])
+    return units
 
 
 def _coord(values: Sequence[Any]) -> np.ndarray:
@@ -347,6 +505,7 @@ def run_sweep(
     hourly: bool = False,
     progress: bool = False,
     batch_size: int | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> xr.Dataset:
     """Run every point of a sweep that is not yet done and write the combined Dataset.
 
@@ -369,7 +528,17 @@ def run_sweep(
     progress : bool, default False
         Show a progress bar with ETA on stderr.
     batch_size : int, optional
-        Points per task; default from the sweep file, else ~4 tasks per worker, at most 64.
+        Points per task; default from the sweep file, else :func:`batch_size_for` (about four
+        tasks per worker, at most :data:`MAX_BATCH`). Batches never mix packed scenarios
+        unless their groups are smaller than a batch (:func:`plan_units`).
+    stats : dict, optional
+        Filled with run statistics (not part of the Dataset, whose content must not depend on
+        timing): ``backend``, ``workers``, ``points_run``, ``tasks``, ``batch_size``, ``packs``
+        (scenarios packed, summed over workers), ``run_s`` (s, wall time of the run phase from
+        the first task to the last result), ``compute_s`` (s, sum over tasks of the wall time
+        spent inside :func:`~energysim.sweep.worker.run_batch`) and ``overhead`` (1 -
+        compute_s / (workers * run_s): the share of worker time not spent computing points,
+        i.e. scheduling, transfers, start-up of the run phase and idle tails).
 
     Returns
     -------
@@ -425,15 +594,11 @@ def run_sweep(
     if resumed:
         logger.info("resuming %s: %d of %d points already done", output, resumed, n)
 
-    todo = _order([p for p in points if not done[p.flat]], payload)
-    size = (
-        batch_size
-        or sweep.spec.batch_size
-        or max(1, min(MAX_BATCH, math.ceil(len(todo) / (4 * max(workers, 1)))))
-    )
-    batches: list[Batch] = [
-        [(keys[p.flat], p.overrides) for p in todo[i : i + size]] for i in range(0, len(todo), size)
-    ]
+    todo = [p for p in points if not done[p.flat]]
+    size = batch_size or sweep.spec.batch_size or batch_size_for(len(todo), workers)
+    units = plan_units(todo, payload, size, keys)
+    n_tasks = sum(len(u) for u in units)
+    tally = {"compute_s": 0.0, "packs": 0}
     bar = (
         bar_of(n, sweep.spec.name or sweep.file.stem, "point", initial=resumed)
         if progress
@@ -442,24 +607,44 @@ def run_sweep(
 
     def handle(res: dict[str, Any]) -> None:
         _write_part(folder, res, figures)
+        tally["compute_s"] += float(res.get("compute_s", 0.0))
+        tally["packs"] += int(res.get("packs", 0))
         bar.update(absorb(res["keys"], res["values"], res["error"]))
 
-    if batches:
+    if units:
         folder.mkdir(parents=True, exist_ok=True)
+    backend = "dask" if scheduler or cluster else "serial" if workers == 1 else "pool"
+    n_workers = workers
+    run_start = time.perf_counter()
     try:
-        if scheduler or cluster:
-            _run_dask(batches, payload, handle, workers, scheduler)
-        elif workers == 1:
-            _run_serial(batches, payload, handle)
+        if not units:
+            pass
+        elif backend == "dask":
+            n_workers = _run_dask(units, payload, handle, workers, scheduler)
+        elif backend == "serial":
+            _run_serial(units, payload, handle)
         else:
-            _run_pool(batches, payload, handle, workers)
+            _run_pool(units, payload, handle, workers)
     finally:
         bar.close()
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()  # a run that finished no batch leaves nothing to resume from
+    run_s = time.perf_counter() - run_start
     if not done.all():  # pragma: no cover - every batch reports every point
         msg = f"{int((~done).sum())} points have no result; run the command again to resume"
         raise EnergysimError(msg)
+    if stats is not None:
+        stats.update(
+            backend=backend,
+            workers=n_workers,
+            points_run=len(todo),
+            tasks=n_tasks,
+            batch_size=size,
+            packs=tally["packs"],
+            run_s=run_s,
+            compute_s=tally["compute_s"],
+            overhead=1.0 - tally["compute_s"] / (n_workers * run_s) if todo else 0.0,
+        )
 
     hourly_arrays = _combine_hourly(folder, figures, flat_of, n) if hourly else None
     elapsed = time.perf_counter() - start
