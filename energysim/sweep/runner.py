@@ -45,6 +45,7 @@ from energysim.sweep.spec import Point, Sweep, point_key, target_figures
 from energysim.sweep.worker import (
     HOURLY_VARIABLES,
     Payload,
+    hello,
     init_worker,
     is_storage_path,
     run_batch,
@@ -130,6 +131,7 @@ def _env(**values: str) -> Iterator[None]:
 
 Batch = list[tuple[str, tuple[tuple[str, Any], ...]]]
 Handle = Callable[[dict[str, Any]], None]
+Mark = Callable[[], None]  # called once the workers are up, before the first batch
 
 
 class Dispatcher:
@@ -137,11 +139,12 @@ class Dispatcher:
 
     A *unit* is the list of batches of one structural group (points that share a packed
     scenario; see :func:`plan_units`). A free worker gets, in this order: the next batch of the
-    unit it works on; the first batch of a unit nobody has started; or, when no unit is left,
-    the last batch of the unit with the most batches left, if that unit has at least two left
-    (stealing costs a pack, so it is worth it only when the owner would otherwise run two or
-    more batches while this worker idles). A unit stolen from is then shared by both workers.
-    Results do not depend on who runs what; only the number of packs does.
+    unit it works on; the first batch of a unit nobody has started; the last batch of a unit
+    nobody works on any more; or the last batch of the unit with the most batches left, if that
+    unit has at least two left (stealing costs a pack, so it is worth it only when the owner
+    would otherwise run two or more batches while this worker idles). A unit stolen from is
+    then shared by both workers. Results do not depend on who runs what; only the number of
+    packs does.
 
     Parameters
     ----------
@@ -157,8 +160,11 @@ class Dispatcher:
     def __len__(self) -> int:
         return sum(len(b) for b in self._left.values())
 
-    def next_for(self, worker: str) -> Batch | None:
-        """The next batch for ``worker`` (any hashable name), or None: nothing for it now."""
+    def next_for(self, worker: str, force: bool = False) -> Batch | None:
+        """The next batch for ``worker`` (any hashable name), or None: nothing for it now.
+
+        ``force``: hand out any batch left rather than None (when no other worker is busy).
+        """
         unit = self._owner.get(worker)
         if unit is not None and self._left.get(unit):
             return self._take(unit, 0)
@@ -168,8 +174,9 @@ class Dispatcher:
             return self._take(unit, 0)
         if not self._left:
             return None
-        unit = max(self._left, key=lambda u: (len(self._left[u]), -u))
-        if len(self._left[unit]) < 2:
+        owned = set(self._owner.values())
+        unit = max(self._left, key=lambda u: (u not in owned, len(self._left[u]), -u))
+        if len(self._left[unit]) < 2 and unit in owned and not force:
             return None
         self._owner[worker] = unit
         return self._take(unit, -1)
@@ -187,19 +194,24 @@ class Dispatcher:
         return batch
 
 
-def _run_serial(units: list[list[Batch]], payload: Payload, handle: Handle) -> None:
+def _run_serial(units: list[list[Batch]], payload: Payload, handle: Handle, mark: Mark) -> None:
     init_worker(payload, warm=False, pin=False)
+    mark()
     for unit in units:
         for batch in unit:
             handle(run_batch(batch, payload))
 
 
-def _run_pool(units: list[list[Batch]], payload: Payload, handle: Handle, workers: int) -> None:
+def _run_pool(
+    units: list[list[Batch]], payload: Payload, handle: Handle, mark: Mark, workers: int
+) -> None:
     """Local process pool, one batch in flight per worker, handed out by :class:`Dispatcher`.
 
-    With exactly one batch per worker in flight, the batch submitted when a result arrives is
-    taken by the worker that just sent it (the others are busy), so the dispatcher's choice
-    for that worker holds. Should another worker take it instead, only a pack is repeated.
+    The workers first answer :func:`~energysim.sweep.worker.hello` behind a barrier, so all
+    are started and named before work is handed out. With exactly one batch per worker in
+    flight, the batch submitted when a result arrives is taken by the worker that just sent it
+    (the others are busy), so the dispatcher's choice for that worker holds. Should another
+    worker take it instead, only a pack is repeated.
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -209,16 +221,19 @@ def _run_pool(units: list[list[Batch]], payload: Payload, handle: Handle, worker
     ctx = multiprocessing.get_context("spawn")
     with _env(NUMBA_NUM_THREADS="1"):
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(payload,)
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=init_worker,
+            initargs=(payload, True, True, ctx.Barrier(workers)),
         )
         try:
             running: dict[Future, str] = {}
-            # idle slots; a worker's real name (host:pid) arrives with its first result
-            idle = [f"slot-{i}" for i in range(workers)]
+            idle = [fut.result() for fut in [pool.submit(hello) for _ in range(workers)]]
+            mark()
 
             def fill() -> None:
                 for name in list(idle):
-                    batch = plan.next_for(name)
+                    batch = plan.next_for(name, force=not running)
                     if batch is not None:
                         idle.remove(name)
                         running[pool.submit(run_batch, batch)] = name
@@ -254,6 +269,7 @@ def _run_dask(
     units: list[list[Batch]],
     payload: Payload,
     handle: Handle,
+    mark: Mark,
     workers: int,
     scheduler: str | None,
 ) -> int:
@@ -282,6 +298,7 @@ def _run_dask(
         client.run(init_worker, payload)
         shared = client.scatter(payload, broadcast=True)
         addresses = sorted(client.scheduler_info()["workers"])
+        mark()
         where: dict[Any, str] = {}
         load = dict.fromkeys(addresses, 0)
 
@@ -290,7 +307,7 @@ def _run_dask(
                 for addr in addresses:
                     if load[addr] >= DASK_IN_FLIGHT:
                         continue
-                    batch = plan.next_for(addr)
+                    batch = plan.next_for(addr, force=not where)
                     if batch is None:
                         continue
                     fut = client.submit(
@@ -533,12 +550,13 @@ def run_sweep(
         unless their groups are smaller than a batch (:func:`plan_units`).
     stats : dict, optional
         Filled with run statistics (not part of the Dataset, whose content must not depend on
-        timing): ``backend``, ``workers``, ``points_run``, ``tasks``, ``batch_size``, ``packs``
-        (scenarios packed, summed over workers), ``run_s`` (s, wall time of the run phase from
-        the first task to the last result), ``compute_s`` (s, sum over tasks of the wall time
-        spent inside :func:`~energysim.sweep.worker.run_batch`) and ``overhead`` (1 -
-        compute_s / (workers * run_s): the share of worker time not spent computing points,
-        i.e. scheduling, transfers, start-up of the run phase and idle tails).
+        timing): ``backend`` ("serial", "pool" or "dask"), ``workers``, ``points_run``,
+        ``tasks``, ``batch_size``, ``packs`` (scenarios packed, summed over workers),
+        ``start_s`` (s, starting the workers: processes, kernel warm-up, Dask cluster),
+        ``run_s`` (s, driver wall time from then to the last result), ``compute_s`` (s, sum over tasks of the time spent inside
+        :func:`~energysim.sweep.worker.run_batch`), ``gap_s`` (s, sum over workers of the time
+        between their first task's start and last task's end not spent in a task: scheduling,
+        transfers, waiting for work) and ``overhead`` (gap_s / (gap_s + compute_s)).
 
     Returns
     -------
@@ -599,6 +617,7 @@ def run_sweep(
     units = plan_units(todo, payload, size, keys)
     n_tasks = sum(len(u) for u in units)
     tally = {"compute_s": 0.0, "packs": 0}
+    spans: dict[str, list[float]] = {}  # worker -> [first start, last end, compute]
     bar = (
         bar_of(n, sweep.spec.name or sweep.file.stem, "point", initial=resumed)
         if progress
@@ -607,33 +626,45 @@ def run_sweep(
 
     def handle(res: dict[str, Any]) -> None:
         _write_part(folder, res, figures)
-        tally["compute_s"] += float(res.get("compute_s", 0.0))
+        compute = float(res.get("compute_s", 0.0))
+        tally["compute_s"] += compute
         tally["packs"] += int(res.get("packs", 0))
+        if "started" in res:
+            begin, end = float(res["started"]), float(res["started"]) + compute
+            span = spans.setdefault(str(res.get("worker")), [begin, end, 0.0])
+            span[0], span[1], span[2] = min(span[0], begin), max(span[1], end), span[2] + compute
         bar.update(absorb(res["keys"], res["values"], res["error"]))
 
     if units:
         folder.mkdir(parents=True, exist_ok=True)
     backend = "dask" if scheduler or cluster else "serial" if workers == 1 else "pool"
-    n_workers = workers
-    run_start = time.perf_counter()
+    n_workers = workers if backend == "dask" else min(workers, max(n_tasks, 1))
+    marks = [time.perf_counter()]
+
+    def mark() -> None:
+        marks.append(time.perf_counter())
+
     try:
         if not units:
             pass
         elif backend == "dask":
-            n_workers = _run_dask(units, payload, handle, workers, scheduler)
+            n_workers = _run_dask(units, payload, handle, mark, workers, scheduler)
         elif backend == "serial":
-            _run_serial(units, payload, handle)
+            _run_serial(units, payload, handle, mark)
         else:
-            _run_pool(units, payload, handle, workers)
+            _run_pool(units, payload, handle, mark, n_workers)
     finally:
         bar.close()
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()  # a run that finished no batch leaves nothing to resume from
-    run_s = time.perf_counter() - run_start
+    run_s = time.perf_counter() - marks[-1]
+    start_s = marks[-1] - marks[0]
     if not done.all():  # pragma: no cover - every batch reports every point
         msg = f"{int((~done).sum())} points have no result; run the command again to resume"
         raise EnergysimError(msg)
     if stats is not None:
+        gap = sum(max(0.0, end - begin - busy) for begin, end, busy in spans.values())
+        busy = tally["compute_s"]
         stats.update(
             backend=backend,
             workers=n_workers,
@@ -641,9 +672,11 @@ def run_sweep(
             tasks=n_tasks,
             batch_size=size,
             packs=tally["packs"],
+            start_s=start_s,
             run_s=run_s,
-            compute_s=tally["compute_s"],
-            overhead=1.0 - tally["compute_s"] / (n_workers * run_s) if todo else 0.0,
+            compute_s=busy,
+            gap_s=gap,
+            overhead=gap / (gap + busy) if busy > 0 else 0.0,
         )
 
     hourly_arrays = _combine_hourly(folder, figures, flat_of, n) if hourly else None

@@ -39,6 +39,7 @@ __all__ = [
     "HOURLY_VARIABLES",
     "Payload",
     "apply_overrides",
+    "hello",
     "init_worker",
     "is_storage_path",
     "run_batch",
@@ -145,6 +146,7 @@ class _State:
 
 
 _STATE: _State | None = None
+_BARRIER: Any = None  # a multiprocessing Barrier shared by the workers of a local pool
 
 
 def _pin_threads() -> None:
@@ -195,18 +197,40 @@ def warm_up() -> None:
     run_kernel(inputs)
 
 
-def init_worker(payload: Payload | None = None, warm: bool = True, pin: bool = True) -> None:
+def init_worker(
+    payload: Payload | None = None, warm: bool = True, pin: bool = True, barrier: Any = None
+) -> None:
     """Worker initializer: pin numba to one thread, warm the kernel up, keep the payload.
 
     ``pin=False`` in the driver process (one worker), which keeps its own numba settings.
+    ``barrier`` (a ``multiprocessing.Barrier`` with one party per worker, passed at process
+    start) is what :func:`hello` waits on.
     """
-    global _STATE
+    global _STATE, _BARRIER
+    _BARRIER = barrier
     if pin:
         _pin_threads()
     if warm:
         warm_up()
     if payload is not None:
         _STATE = _State(payload)
+
+
+def hello(timeout: float = 600.0) -> str:
+    """This worker's name (:data:`WORKER_ID`), once every worker of the pool has started.
+
+    The runner submits one call per worker: each waits on the pool's barrier, so no worker can
+    take two of them, and the runner learns every worker's name before it hands out work.
+    Returns anyway after ``timeout`` seconds or when the barrier is broken.
+    """
+    import threading
+
+    if _BARRIER is not None:
+        try:
+            _BARRIER.wait(timeout)
+        except threading.BrokenBarrierError:
+            logger.debug("sweep worker %s: start-up barrier broken", WORKER_ID)
+    return WORKER_ID
 
 
 def _state(payload: Payload | None) -> _State:
@@ -341,10 +365,11 @@ def run_batch(
     dict
         ``keys`` (n,) str, ``values`` (n, F) float64 in the order of ``payload.figures`` (NaN
         where failed), ``error`` (n,) str (empty when ok), ``worker`` (str, ``host:pid`` of the
-        process that ran the batch), ``compute_s`` (float, s, wall time of this call in the
-        worker), ``packs`` (int, scenarios packed by this batch: cache misses) and, with hourly
+        process that ran the batch), ``started`` (float, s, the worker's ``time.time()`` when the
+        call began), ``compute_s`` (float, s, wall time of this call in the worker), ``packs`` (int, scenarios packed by this batch: cache misses) and, with hourly
         outputs, ``hourly``: name -> (n, T, B) float32.
     """
+    started = time.time()
     start = time.perf_counter()
     state = _state(payload)
     packs_before = state.packs_made
@@ -380,5 +405,6 @@ def run_batch(
                     block[i, : a.shape[0]] = a[:t]
             stacked[name] = block
         out["hourly"] = stacked
+    out["started"] = started
     out["compute_s"] = time.perf_counter() - start
     return out

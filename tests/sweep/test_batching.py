@@ -116,3 +116,20 @@ def test_two_workers_pack_each_scenario_at_least_once(write_sweep, tmp_path):
     # 4 packed scenarios; a steal can add a pack, never more than one per batch
     assert 4 <= stats["packs"] <= 12
     assert stats["compute_s"] > 0 and stats["overhead"] < 1
+
+
+def test_dispatcher_hands_out_a_unit_nobody_works_on_and_forces_the_last_batch():
+    a = [_batch("a0"), _batch("a1")]
+    b = [_batch("b0"), _batch("b1")]
+    plan = Dispatcher([a, b])
+    assert plan.next_for("slot-0") == a[0] and plan.next_for("slot-1") == b[0]
+    # one process ran both first batches: the second rename leaves unit a without a worker
+    plan.rename("slot-0", "host:1")
+    plan.rename("slot-1", "host:1")
+    assert plan.next_for("host:1") == b[1]
+    assert plan.next_for("host:2") == a[1]  # a has one batch left but nobody works on it
+    plan = Dispatcher([[_batch("c0"), _batch("c1")]])
+    assert plan.next_for("w1") == [("c00", ())]
+    assert plan.next_for("w2") is None  # w1 will take c1 when it is free...
+    assert plan.next_for("w2", force=True) == [("c10", ())]  # ...unless nothing else runs
+    assert len(plan) == 0
