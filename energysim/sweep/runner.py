@@ -260,6 +260,9 @@ def _run_pool(
         pool.shutdown()
 
 
+DASK_LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask settings for a LocalCluster the sweep starts itself (a running cluster keeps its own)."""
+
 DASK_IN_FLIGHT = 2
 """Batches queued per Dask worker: one running, one waiting, so no worker idles while the
 scheduler round-trips a result."""
@@ -285,6 +288,10 @@ def _run_dask(
             client = stack.enter_context(Client(scheduler))
             client.wait_for_workers(1)
         else:
+            import dask
+
+            # our own cluster: no statistical profiler sampling the task thread every 10 ms
+            stack.enter_context(dask.config.set(DASK_LOCAL_CONFIG))
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
