@@ -181,11 +181,6 @@ class Dispatcher:
         self._owner[worker] = unit
         return self._take(unit, -1)
 
-    def rename(self, old: str, new: str) -> None:
-        """``old`` (a placeholder for a worker not yet known) is the worker ``new``."""
-        if old in self._owner:
-            self._owner[new] = self._owner.pop(old)
-
     def _take(self, unit: int, end: int) -> Batch:
         batches = self._left[unit]
         batch = batches.pop(end)
@@ -244,8 +239,8 @@ def _run_pool(
                 results = []
                 for fut in done:
                     res = fut.result()
-                    plan.rename(running.pop(fut), res["worker"])
-                    idle.append(res["worker"])
+                    running.pop(fut)
+                    idle.append(res["worker"])  # normally the worker it was meant for
                     results.append(res)
                 fill()  # hand out work before writing the parts
                 for res in results:

@@ -85,16 +85,6 @@ def test_dispatcher_keeps_workers_on_their_units_then_steals_from_the_longest():
     assert plan.next_for("w1") is None and plan.next_for("w2") is None and len(plan) == 0
 
 
-def test_dispatcher_renames_a_placeholder_worker():
-    a = [_batch("a0"), _batch("a1"), _batch("a2")]
-    b = [_batch("b0"), _batch("b1"), _batch("b2")]
-    plan = Dispatcher([a, b])
-    assert plan.next_for("slot-0") == a[0] and plan.next_for("slot-1") == b[0]
-    plan.rename("slot-0", "host:1")  # the first result names the worker behind slot-0
-    assert plan.next_for("host:1") == a[1]
-    assert plan.next_for("host:2") == b[2]  # an unknown worker steals from b (2 left, a has 1)
-
-
 def test_serial_sweep_packs_each_scenario_once_and_reports_stats(write_sweep, tmp_path):
     sweep = load_sweep(write_sweep(AXES))
     stats: dict = {}
@@ -118,18 +108,9 @@ def test_two_workers_pack_each_scenario_at_least_once(write_sweep, tmp_path):
     assert stats["compute_s"] > 0 and stats["overhead"] < 1
 
 
-def test_dispatcher_hands_out_a_unit_nobody_works_on_and_forces_the_last_batch():
-    a = [_batch("a0"), _batch("a1")]
-    b = [_batch("b0"), _batch("b1")]
-    plan = Dispatcher([a, b])
-    assert plan.next_for("slot-0") == a[0] and plan.next_for("slot-1") == b[0]
-    # one process ran both first batches: the second rename leaves unit a without a worker
-    plan.rename("slot-0", "host:1")
-    plan.rename("slot-1", "host:1")
-    assert plan.next_for("host:1") == b[1]
-    assert plan.next_for("host:2") == a[1]  # a has one batch left but nobody works on it
+def test_dispatcher_forces_the_last_batch_only_when_nothing_else_runs():
     plan = Dispatcher([[_batch("c0"), _batch("c1")]])
     assert plan.next_for("w1") == [("c00", ())]
     assert plan.next_for("w2") is None  # w1 will take c1 when it is free...
     assert plan.next_for("w2", force=True) == [("c10", ())]  # ...unless nothing else runs
-    assert len(plan) == 0
+    assert len(plan) == 0 and plan.next_for("w1", force=True) is None
