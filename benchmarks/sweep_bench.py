@@ -17,8 +17,11 @@ seed), like a real sweep. Columns:
 
 * ``wall s``, ``pts/s``: the whole ``run_sweep`` call of the large sweep in a fresh process
   (worker start-up, packing every weather year, writing the file);
+* ``run pts/s``: points / ``run_s`` of the large sweep: after the workers are up (processes,
+  imports, kernel warm-up, Dask cluster), packs included;
 * ``steady pts/s``: (large - small points) / (large - small wall): start-up and the packs
-  (the same seeds in both sweeps) cancel;
+  (the same seeds in both sweeps) cancel; on a loaded machine the difference of two noisy
+  walls can be far off (then read ``run pts/s``);
 * ``sched %``: per-task scheduling overhead inside the run, from the workers' own clocks: time
   between a worker's tasks not spent computing, over its busy time (``run_sweep(stats=...)``:
   ``gap_s / (gap_s + compute_s)``);
@@ -119,6 +122,7 @@ def _row(backend: str, workers: int, small: dict, large: dict) -> dict[str, Any]
         "points": n_l,
         "wall_s": large["wall_s"],
         "points_per_s": n_l / large["wall_s"],
+        "run_points_per_s": n_l / large["run_s"],
         "steady_points_per_s": steady,
         "sched_overhead": large["overhead"],
         "packs": large["packs"],
@@ -177,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     head = (
         f"{'backend':8} {'workers':>7} {'points':>6} {'wall s':>7} {'pts/s':>6} "
-        f"{'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} {'peak RSS MB':>11} "
+        f"{'run pts/s':>9} {'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} {'peak RSS MB':>11} "
         f"{'load':>9}"
     )
     print(head)  # noqa: T201
@@ -185,16 +189,21 @@ def main(argv: list[str] | None = None) -> int:
         vs = f"{100 * r['vs_pool']:9.0f}" if r["vs_pool"] is not None else f"{'':9}"
         print(  # noqa: T201
             f"{r['backend']:8} {r['workers']:7d} {r['points']:6d} {r['wall_s']:7.1f} "
-            f"{r['points_per_s']:6.1f} {r['steady_points_per_s']:12.1f} "
+            f"{r['points_per_s']:6.1f} {r['run_points_per_s']:9.1f} "
+            f"{r['steady_points_per_s']:12.1f} "
             f"{100 * r['sched_overhead']:7.1f} {vs} {r['packs']:5d} {r['peak_rss_MB']:11.0f} "
             f"{r['load'][0]:4.1f}-{r['load'][1]:<4.1f}"
         )
     if memory:
         print("\nmemory vs points (local pool, 2 workers, annual figures only)")  # noqa: T201
-        print(f"{'points':>7} {'wall s':>8} {'pts/s':>6} {'peak RSS MB':>11} {'load':>9}")  # noqa: T201
+        print(  # noqa: T201
+            f"{'points':>7} {'wall s':>8} {'pts/s':>6} {'run pts/s':>9} {'peak RSS MB':>11} "
+            f"{'load':>9}"
+        )
         for m in memory:
             print(  # noqa: T201
                 f"{m['points']:7d} {m['wall_s']:8.1f} {m['points'] / m['wall_s']:6.1f} "
+                f"{m['points'] / m['run_s']:9.1f} "
                 f"{m['peak_rss_MB']:11.0f} {m['load'][0]:4.1f}-{m['load'][1]:<4.1f}"
             )
     record = {

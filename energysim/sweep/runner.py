@@ -140,10 +140,11 @@ class Dispatcher:
     A *unit* is the list of batches of one structural group (points that share a packed
     scenario; see :func:`plan_units`). A free worker gets, in this order: the next batch of the
     unit it works on; the first batch of a unit nobody has started; the last batch of a unit
-    nobody works on any more; or the last batch of the unit with the most batches left, if that
-    unit has at least two left (stealing costs a pack, so it is worth it only when the owner
-    would otherwise run two or more batches while this worker idles). A unit stolen from is
-    then shared by both workers. Results do not depend on who runs what; only the number of
+    nobody works on any more; or the last batch of the unit with the most batches left, if
+    stealing it pays: the unit has n >= 2 batches left and, once :meth:`observe` has seen
+    batches with and without a pack, (n - 1) x its batch time exceeds the time of a pack (the
+    thief packs and runs one batch while the owner runs the other n - 1). A unit stolen from
+    is then shared by both workers. Results do not depend on who runs what; only the number of
     packs does.
 
     Parameters
@@ -156,6 +157,28 @@ class Dispatcher:
         self._left: dict[int, list[Batch]] = {u: list(b) for u, b in enumerate(units) if b}
         self._fresh = list(self._left)[::-1]  # a stack: pop() gives the first unit
         self._owner: dict[str, int] = {}
+        self._point = [0.0, 0]  # seconds and points of batches without a pack
+        self._pack = [0.0, 0]  # extra seconds and packs of batches with packs
+
+    def observe(self, points: int, seconds: float, packs: int) -> None:
+        """Learn from a finished batch of ``points`` points that took ``seconds`` with ``packs``."""
+        if packs == 0:
+            self._point[0] += seconds
+            self._point[1] += points
+        elif self._point[1]:
+            per_point = self._point[0] / self._point[1]
+            self._pack[0] += max(0.0, seconds - points * per_point)
+            self._pack[1] += packs
+
+    def _steal_pays(self, unit: int) -> bool:
+        left = self._left[unit]
+        if len(left) < 2:
+            return False
+        if not (self._point[1] and self._pack[1]):
+            return True  # nothing measured yet: two batches left is enough
+        per_point = self._point[0] / self._point[1]
+        batch_s = per_point * sum(len(b) for b in left) / len(left)
+        return (len(left) - 1) * batch_s > self._pack[0] / self._pack[1]
 
     def __len__(self) -> int:
         return sum(len(b) for b in self._left.values())
@@ -176,7 +199,7 @@ class Dispatcher:
             return None
         owned = set(self._owner.values())
         unit = max(self._left, key=lambda u: (u not in owned, len(self._left[u]), -u))
-        if len(self._left[unit]) < 2 and unit in owned and not force:
+        if unit in owned and not force and not self._steal_pays(unit):
             return None
         self._owner[worker] = unit
         return self._take(unit, -1)
@@ -241,6 +264,7 @@ def _run_pool(
                     res = fut.result()
                     running.pop(fut)
                     idle.append(res["worker"])  # normally the worker it was meant for
+                    plan.observe(len(res["keys"]), res["compute_s"], res["packs"])
                     results.append(res)
                 fill()  # hand out work before writing the parts
                 for res in results:
@@ -330,7 +354,9 @@ def _run_dask(
                 results = []
                 for fut in done:
                     load[where.pop(fut)] -= 1
-                    results.append(fut.result())
+                    res = fut.result()
+                    plan.observe(len(res["keys"]), res["compute_s"], res["packs"])
+                    results.append(res)
                     fut.release()
                 fill()
                 for res in results:

@@ -114,3 +114,20 @@ def test_dispatcher_forces_the_last_batch_only_when_nothing_else_runs():
     assert plan.next_for("w2") is None  # w1 will take c1 when it is free...
     assert plan.next_for("w2", force=True) == [("c10", ())]  # ...unless nothing else runs
     assert len(plan) == 0 and plan.next_for("w1", force=True) is None
+
+
+def test_dispatcher_steals_only_when_the_batches_left_outweigh_a_pack():
+    def plan_with(left: int) -> Dispatcher:
+        plan = Dispatcher(
+            [[_batch("a"), _batch("x", 10)], [_batch(f"b{i}", 10) for i in range(left)]]
+        )
+        assert plan.next_for("w1") == _batch("a") and plan.next_for("w2") == _batch("b0", 10)
+        plan.observe(10, 1.0, 0)  # 0.1 s per point
+        plan.observe(10, 3.0, 1)  # a pack: 3.0 - 10 x 0.1 = 2.0 s
+        assert plan.next_for("w1") == _batch("x", 10)
+        return plan
+
+    # b has 3 batches of 10 points left: 2 x 1.0 s is not more than a 2.0 s pack: w1 waits
+    assert plan_with(4).next_for("w1") is None
+    # 4 left: 3 x 1.0 s > 2.0 s, so w1 takes b's last batch
+    assert plan_with(5).next_for("w1") == _batch("b4", 10)
