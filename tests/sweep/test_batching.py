@@ -131,3 +131,19 @@ def test_dispatcher_steals_only_when_the_batches_left_outweigh_a_pack():
     assert plan_with(4).next_for("w1") is None
     # 4 left: 3 x 1.0 s > 2.0 s, so w1 takes b's last batch
     assert plan_with(5).next_for("w1") == _batch("b4", 10)
+
+
+def test_reused_kernel_outputs_give_the_figures_of_fresh_ones(write_sweep, tmp_path, monkeypatch):
+    from energysim.kernel import allocate_result
+    from energysim.sweep import worker
+
+    sweep = load_sweep(write_sweep(AXES))
+    reused = run_sweep(sweep, tmp_path / "reused.nc")
+    blocks = []
+    monkeypatch.setattr(
+        worker, "_out_block", lambda state, inputs: blocks.append(1) or allocate_result(inputs)
+    )
+    fresh = run_sweep(sweep, tmp_path / "fresh.nc")
+    assert len(blocks) == 12  # every point had its own outputs
+    for name in sweep.figures:
+        np.testing.assert_array_equal(reused[name].values, fresh[name].values, err_msg=name)
