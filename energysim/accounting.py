@@ -23,6 +23,12 @@ Convention (``docs/kernel.md``, shown by ``tests/test_accounting.py``):
 * **Renewable consumption weight** = (renewable generation used - new energy exported) /
   consumption, where renewables are new energy, hydro and biomass and consumption is demand
   served + flexible loads + storage losses + line losses.
+* **Imports** (carrier ``import``, e.g. the Northeast grid at 蒙东's ties) are not Inner Mongolian
+  generation: they form the last merit-order tiers (:func:`import_tiers`) and are left out of
+  thermal, coal and all generation totals; at their bus they are non-new-energy supply, so a
+  corridor's pro-rata new-energy share counts them as grey. They are reported on their own
+  (``import_TWh``, ``import_hours``, ``import_max_MW``). Consumption is not changed: load served by
+  imports is still consumed in Inner Mongolia.
 """
 
 from __future__ import annotations
@@ -35,17 +41,20 @@ from energysim.config.schema import Scenario
 from energysim.constants import NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
 from energysim.kernel._jit import jit, jit_inline
-from energysim.kernel.pack import in_service_at_year_end
+from energysim.kernel.pack import import_tier_mask, in_service_at_year_end
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "IMPORT_EPS_MW",
     "SHARE_EPS",
     "corridor_accounting",
     "corridor_new_energy",
     "curtailed_part",
     "fleet_output",
     "generator_dispatch",
+    "import_power",
+    "import_tiers",
     "new_energy_curtailment",
     "safe_share",
     "share",
@@ -53,8 +62,29 @@ __all__ = [
 ]
 
 
+IMPORT_EPS_MW = 1e-3
+"""An hour imports if the import tiers produce more than this, MW (solver noise of the LP)."""
 SHARE_EPS = 1e-12
 """Totals at or below this are empty: a share of them is 0 (:func:`safe_share`, :func:`share`)."""
+
+
+def import_tiers(scenario: Scenario) -> np.ndarray:
+    """Which merit-order tiers are imports, (K,) bool (:func:`energysim.kernel.pack.import_tier_mask`)."""
+    return import_tier_mask(scenario)
+
+
+def import_power(result: DispatchResult, scenario: Scenario) -> np.ndarray:
+    """Imports in each hour (T,), MW: the output of the import tiers at every bus."""
+    mask = import_tiers(scenario)
+    if mask.size != result.thermal.shape[1]:
+        msg = (
+            f"import_power: {mask.size} thermal tiers in scenario {scenario.name!r}, "
+            f"{result.thermal.shape[1]} in the dispatch; expected the same packing"
+        )
+        raise ValueError(msg)
+    if not mask.any():
+        return np.zeros(result.thermal.shape[0])
+    return result.thermal[:, mask, :].sum(axis=(1, 2))
 
 
 def safe_share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -419,6 +449,7 @@ def system_figures(
     )
     flex_twh = float(result.flex_use.sum()) * twh
     consumption = demand_served + flex_twh + storage_losses + line_losses
+    imports = import_power(result, scenario)
     return {
         "new_energy_capacity_GW": sum(  # the year-end fleet (fleet timing, h13)
             g.p_nom
@@ -448,7 +479,10 @@ def system_figures(
         if consumption > 0
         else 0.0,
         "coal_TWh": coal_TWh,
-        "thermal_TWh": float(result.thermal.sum()) * twh,
+        "thermal_TWh": float(result.thermal.sum() - imports.sum()) * twh,
+        "import_TWh": float(imports.sum()) * twh,
+        "import_hours": float((imports > IMPORT_EPS_MW).sum()),
+        "import_max_MW": float(imports.max()) if imports.size else 0.0,
         "storage_losses_TWh": storage_losses,
         "line_losses_TWh": line_losses,
         "flexible_load_TWh": flex_twh,

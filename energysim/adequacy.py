@@ -242,8 +242,10 @@ def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
         ``export_cut_hours``, ``export_shortfall_TWh``, ``export_cut_max_MW``,
         ``export_cut_peak_hours``, ``export_cut_peak_TWh``, ``reserve_shortfall_hours``,
         ``reserve_shortfall_MWh``), ``export_cut_max_time`` (ISO timestamp or None) and
-        ``export_cut_hours_by_month`` (12 values, January first) and ``export_cut_by_grid``
-        (grid -> ``hours``, ``TWh``, ``max_MW``; empty if the Dataset has no ``grid`` figures).
+        ``export_cut_hours_by_month`` (12 values, January first), ``export_cut_by_grid``
+        (grid -> ``hours``, ``TWh``, ``max_MW``; empty if the Dataset has no ``grid`` figures)
+        and the imports from neighbouring grids ``import_TWh``, ``import_hours``,
+        ``import_max_MW`` (0 without imports): load and schedules met by them are not cut.
     """
     names = (
         "loss_of_load_hours",
@@ -271,6 +273,8 @@ def adequacy_summary(ds: xr.Dataset) -> dict[str, object]:
                 "max_MW": float(ds["grid_export_cut_max_MW"].sel(grid=g)),
             }
     out["export_cut_by_grid"] = by_grid
+    for n in ("import_TWh", "import_hours", "import_max_MW"):  # support from neighbouring grids
+        out[n] = float(ds[n]) if n in ds else 0.0
     return out
 
 
@@ -578,6 +582,15 @@ def capacity_balance(
         ),
         ("supply", "demand response", {s: dr_credit for s in hours}, "capacity"),
     ]
+    if (carriers[gen_in] == "import").any():
+        rows.append(
+            (
+                "supply",
+                "imports (Northeast grid ties)",
+                {s: thermal(("import",), t) for s, t in hours.items()},
+                "tie rating (e.g. the Northeast grid at 蒙东)",
+            )
+        )
     if grid is not None:
         ties = sum(
             line.p_nom * line.efficiency

@@ -23,11 +23,15 @@ __all__ = [
     "CUT_REFERENCE_2025",
     "CUT_REFERENCE_2025_H",
     "GRID_UTILISATION_2021",
+    "UTILISATION_TOLERANCE_PP",
     "baseline_calibration",
     "baseline_cut_rows",
     "format_baseline",
     "format_cut_rows",
+    "format_grid_rows",
+    "format_imports",
     "grid_utilisation",
+    "grid_utilisation_rows",
 ]
 
 
@@ -157,6 +161,94 @@ def grid_utilisation(results: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(out).T.rename_axis("grid")
 
 
+UTILISATION_TOLERANCE_PP = 5.0
+"""How far a grid's modelled 2025 utilisation may lie from its Jan-May 2021 rate, percentage points
+(assumption: four years and a doubled fleet apart, the 2021 split is an ordering check, not a
+level; national 2024-25 rates moved by a few points, facts.md §4)."""
+
+
+def grid_utilisation_rows(results: xr.Dataset) -> pd.DataFrame:
+    """Wind and solar utilisation per provincial grid against the 2021 split, and their ordering.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A results Dataset (``generator_p``, ``generator_p_available``, ``carrier``,
+        ``generator_bus``, ``bus_grid``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (grid, carrier) of :data:`GRID_UTILISATION_2021`, then one ``order`` row per
+        carrier; columns ``label``, ``model``, ``reported`` (p.u.), ``diff_pp``, ``within``
+        (``|diff_pp| <= UTILISATION_TOLERANCE_PP``; for an order row: 蒙西 below 蒙东 as in
+        2021) and ``source``.
+    """
+    from energysim.adequacy import GRID_LABELS
+
+    table = grid_utilisation(results)
+    source = "全国新能源消纳监测预警中心, Jan-May 2021 (facts.md §4)"
+    rows = []
+    for grid, by_carrier in GRID_UTILISATION_2021.items():
+        for carrier, reported in by_carrier.items():
+            model = float(table.loc[grid, carrier]) if grid in table.index else float("nan")
+            diff = (model - reported) * 100
+            rows.append(
+                {
+                    "label": f"{carrier} utilisation, {GRID_LABELS.get(grid, grid)}",
+                    "model": model,
+                    "reported": reported,
+                    "diff_pp": diff,
+                    "within": abs(diff) <= UTILISATION_TOLERANCE_PP,
+                    "source": source,
+                }
+            )
+    for carrier in ("wind", "solar"):
+        if {"mengxi", "mengdong"} <= set(table.index):
+            west, east = table.loc["mengxi", carrier], table.loc["mengdong", carrier]
+            rows.append(
+                {
+                    "label": f"{carrier}: 蒙西 below 蒙东",
+                    "model": float(west - east),
+                    "reported": GRID_UTILISATION_2021["mengxi"][carrier]
+                    - GRID_UTILISATION_2021["mengdong"][carrier],
+                    "diff_pp": float("nan"),
+                    "within": bool(west < east),
+                    "source": source,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def format_grid_rows(table: pd.DataFrame) -> str:
+    """The rows of :func:`grid_utilisation_rows` as text, percentages (the source once)."""
+    lines = [f"{'figure':30s} {'model':>8s} {'2021':>8s} {'diff':>8s}  ok"]
+    for _, r in table.iterrows():
+        wide = sum(1 for ch in r.label if ord(ch) > 0x2E80)  # CJK: two terminal columns each
+        diff = "" if pd.isna(r.diff_pp) else f"{r.diff_pp:+6.1f}pp"
+        lines.append(
+            f"{r.label:{30 - wide}s} {r.model * 100:7.1f}% {r.reported * 100:7.1f}% {diff:>8s}  "
+            f"{'yes' if r.within else 'NO'}"
+        )
+    if len(table):
+        lines.append(
+            f"reference: {table.source.iloc[0]}; tolerance {UTILISATION_TOLERANCE_PP:g} pp "
+            "(assumption: the 2021 split checks the ordering, not the level)"
+        )
+    return "\n".join(lines)
+
+
+def format_imports(results: xr.Dataset) -> str:
+    """One line: the Northeast-grid support (imports) of a results Dataset."""
+    if "import_TWh" not in results or float(results["import_hours"]) <= 0:
+        return "imports from neighbouring grids: none"
+    return (
+        f"met with Northeast-grid support (imports at 蒙东's ties): "
+        f"{float(results['import_hours']):,.0f} h, {float(results['import_TWh']):,.2f} TWh, "
+        f"largest {float(results['import_max_MW']) / 1e3:,.1f} GW"
+    )
+
+
 CUT_REFERENCE_2025_H = 0.0
 """Export-cut hours per grid the baseline-2025 is compared with, h (see :data:`CUT_REFERENCE_2025`)."""
 
@@ -164,8 +256,9 @@ CUT_REFERENCE_2025 = (
     "assumption: no export-schedule cut in 2025 is reported in the sources of facts.md (§2: 2025 "
     "total export 350 TWh, 21st year #1; §2: State Grid 蒙东 2024 export 212.26 TWh, max export "
     "power 41.69 GW); an absence of reports, not a published zero. 蒙东 is part of the Northeast "
-    "grid, which feeds 扎鲁特 and the 500 kV ties and is not modelled: its model hours are "
-    "mostly a boundary artefact (docs/adequacy.md, 'Reading the cut hours')"
+    "grid, which backs 扎鲁特 and the 500 kV ties; the model represents it as imports at 赤峰 and "
+    "通辽 (generators of carrier 'import', docs/data.md), so a schedule the Northeast grid "
+    "supports is not cut (docs/adequacy.md, 'Reading the cut hours')"
 )
 """Evidence and reasoning behind :data:`CUT_REFERENCE_2025_H`."""
 

@@ -12,6 +12,7 @@ __all__ = [
     "CARRIERS",
     "COAL_CARRIERS",
     "FAIL",
+    "IMPORT_CARRIERS",
     "NEW_ENERGY_CARRIERS",
     "PASS",
     "PASS_OPTIMAL",
@@ -32,8 +33,13 @@ PROFILE_CARRIERS: tuple[str, ...] = NEW_ENERGY_CARRIERS
 """Carriers whose availability follows an hourly weather profile."""
 ZERO_COST_CARRIERS: tuple[str, ...] = ("wind", "solar", "csp", "hydro")
 """Carriers dispatched first at zero cost (curtailable; hydro as a run-of-river profile)."""
-THERMAL_CARRIERS: tuple[str, ...] = ("coal", "coal_chp", "gas", "biomass")
-"""Dispatchable carriers with a must-run floor and a merit-order tier."""
+IMPORT_CARRIERS: tuple[str, ...] = ("import",)
+"""Imports from a neighbouring grid over existing ties (e.g. the Northeast grid at 蒙东): dispatched
+as the last merit-order tier, never Inner Mongolian generation (excluded from generation,
+emissions, new-energy and thermal totals; reported as ``import_TWh``)."""
+THERMAL_CARRIERS: tuple[str, ...] = ("coal", "coal_chp", "gas", "biomass", *IMPORT_CARRIERS)
+"""Dispatchable carriers with a must-run floor and a merit-order tier (imports included: the
+packer and the LP treat them as the last tier)."""
 RENEWABLE_CARRIERS: tuple[str, ...] = ("wind", "solar", "csp", "hydro", "biomass")
 """Carriers counted in the renewable consumption weight (可再生能源消纳权重)."""
 COAL_CARRIERS: tuple[str, ...] = ("coal", "coal_chp")
@@ -83,6 +89,7 @@ CARRIERS: dict[str, tuple[str, str, str]] = {
     "coal": ("#5C5C5C", "Coal", "煤电"),
     "coal_chp": ("#8C6D62", "Coal CHP", "热电联产"),
     "gas": ("#C97B84", "Gas", "燃气"),
+    "import": ("#7B2CBF", "Imports (neighbouring grid)", "区外来电"),
     "new_type": ("#9B5DE5", "New-type storage", "新型储能"),
     "pumped_hydro": ("#00B4D8", "Pumped hydro", "抽水蓄能"),
     "electrolyser": ("#80ED99", "Electrolysers", "电解制氢"),

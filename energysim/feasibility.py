@@ -166,6 +166,7 @@ def redraw(
     from energysim.kernel.pack import (
         DEFAULT_P_MAX_PU,
         apply_support_floor,
+        domestic_th_avail,
         dr_keep,
         dr_threshold,
         expected_shortfall,
@@ -206,7 +207,7 @@ def redraw(
         th_avail[:, k, b] += avail[:, i]
         th_must[:, k, b] += gen_must[:, cols[i]]
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
-    short = expected_shortfall(*args)
+    short = expected_shortfall(*args[:2], domestic_th_avail(scenario, th_avail), *args[3:])
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
     cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
     new_inputs = dataclasses.replace(

@@ -43,7 +43,7 @@ import numpy as np
 import xarray as xr
 
 from energysim.config.schema import TECHNOLOGY_KEYS, Economics, HeatRate, Scenario
-from energysim.constants import NEW_ENERGY_CARRIERS
+from energysim.constants import IMPORT_CARRIERS, NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs
 from energysim.kernel._jit import jit
 
@@ -354,7 +354,7 @@ def installed(scenario: Scenario) -> dict[str, dict]:
     """Installed year-end capacity per technology: ``{"MW": ..., "MWh": ...}`` (MWh: storage)."""
     out = {k: {"MW": 0.0, "MWh": 0.0} for k in TECHNOLOGY_KEYS}
     for g in scenario.generators.values():
-        if in_fleet(g, scenario.year):
+        if in_fleet(g, scenario.year) and g.carrier not in IMPORT_CARRIERS:  # no plant of ours
             out[g.carrier]["MW"] += g.p_nom
     for s in scenario.storage.values():
         if not in_fleet(s, scenario.year):
@@ -435,15 +435,18 @@ def add_indicators(
     thermal = np.isin(carriers, THERMAL_CLASSES)
     coal = np.isin(carriers, COAL_CLASSES)
     renewable = np.isin(carriers, ("hydro", "biomass")) | ne
+    domestic = ~np.isin(carriers, IMPORT_CARRIERS)  # imports are not Inner Mongolian plant
     p_nom = np.array(
         [
-            scenario.generators[g].p_nom if in_fleet(scenario.generators[g], scenario.year) else 0.0
-            for g in ds["generator"].values
+            scenario.generators[g].p_nom
+            if in_fleet(scenario.generators[g], scenario.year) and ok
+            else 0.0
+            for g, ok in zip(ds["generator"].values, domestic, strict=True)
         ]
     )
 
     em = emissions(ds, econ)
-    total_gen = float(gen_twh.sum())
+    total_gen = float(gen_twh[domestic].sum())
     ne_gen = float(gen_twh[ne].sum())
     th_gen = float(gen_twh[thermal].sum())
     non_fossil = float(gen_twh[renewable].sum()) + float(gen_twh[coal].sum()) * em["cofired_share"]

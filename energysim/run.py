@@ -18,10 +18,10 @@ __all__ = ["packed", "scenario_profiles", "simulate"]
 
 
 def _sites(scenario: Scenario) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"x": [b.x for b in scenario.buses.values()], "y": [b.y for b in scenario.buses.values()]},
-        index=pd.Index(list(scenario.buses), name="bus"),
-    )
+    """Bus sites (x, y) and wind sites (wind_x, wind_y: the bus's where not given), deg."""
+    from energysim.profiles import bus_sites
+
+    return bus_sites(scenario.buses)
 
 
 def scenario_profiles(scenario: Scenario) -> xr.Dataset:

@@ -20,6 +20,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         baseline_cut_rows,
         format_baseline,
         format_cut_rows,
+        format_grid_rows,
+        format_imports,
+        grid_utilisation_rows,
     )
     from energysim.config.shipped import shipped_scenario
     from energysim.profiles.calibration import (
@@ -46,4 +49,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out("")
     out("baseline-2025 export-cut hours by sending grid against 2025 (no reported cuts)")
     out(format_cut_rows(baseline_cut_rows(ds)))
+    out(format_imports(ds))
+    out("")
+    out("baseline-2025 utilisation by grid against the last published split (Jan-May 2021)")
+    out(format_grid_rows(grid_utilisation_rows(ds)))
     return EXIT_OK

@@ -27,6 +27,12 @@ def format_adequacy(detail: dict) -> list[str]:
         f"{detail['unserved_MWh']:,.0f} MWh; reserve short {detail['reserve_shortfall_hours']:,.0f}"
         f" h, {detail['reserve_shortfall_MWh'] / 1e6:,.2f} TWh"
     ]
+    if detail.get("import_hours", 0.0) > 0:
+        lines.append(
+            f"    met with support from neighbouring grids (Northeast grid at 蒙东): "
+            f"{detail['import_hours']:,.0f} h, {detail['import_TWh']:,.2f} TWh, largest "
+            f"{detail['import_max_MW'] / 1e3:,.1f} GW (imports, not Inner Mongolian generation)"
+        )
     if detail["export_cut_hours"] > 0:
         when = pd.Timestamp(detail["export_cut_max_time"]).strftime("%d %b %H:%M")
         months = ", ".join(

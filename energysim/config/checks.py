@@ -11,7 +11,13 @@ import math
 from typing import get_args
 
 from energysim.config.schema import GeneratorCarrier, Scenario
-from energysim.constants import NEW_ENERGY_CARRIERS, PROFILE_CARRIERS, RECEIVING_GRID_LOCATIONS
+from energysim.constants import (
+    IMPORT_CARRIERS,
+    NEW_ENERGY_CARRIERS,
+    PROFILE_CARRIERS,
+    RECEIVING_GRID_LOCATIONS,
+    THERMAL_CARRIERS,
+)
 from energysim.exceptions import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -94,6 +100,38 @@ def check_generators(s: Scenario) -> None:
                 )
 
 
+def check_imports(s: Scenario) -> None:
+    """Imports (carrier 'import') hold no must-run floor, serve no corridor, and cost more than
+    every Inner Mongolian thermal fleet (so they form the last merit-order tiers of their own)."""
+    domestic = [
+        g.marginal_cost
+        for g in s.generators.values()
+        if g.carrier in THERMAL_CARRIERS and g.carrier not in IMPORT_CARRIERS
+    ]
+    top = max(domestic, default=-math.inf)
+    for name, g in s.generators.items():
+        if g.carrier not in IMPORT_CARRIERS:
+            continue
+        if g.p_min_pu > 0 or (g.p_min_pu_heating or 0) > 0:
+            _fail(
+                f"generators.{name}.p_min_pu",
+                f"got {g.p_min_pu!r} (heating {g.p_min_pu_heating!r}); an import has no "
+                "must-run floor, expected 0",
+            )
+        if g.dedicated_to is not None:
+            _fail(
+                f"generators.{name}.dedicated_to",
+                f"got {g.dedicated_to!r}; an import is not a corridor's dedicated plant, "
+                "leave it empty",
+            )
+        if g.marginal_cost <= top:
+            _fail(
+                f"generators.{name}.marginal_cost",
+                f"got {g.marginal_cost:g} CNY/MWh; expected more than every Inner Mongolian "
+                f"thermal fleet's ({top:g} CNY/MWh), so that imports run last",
+            )
+
+
 def check_corridors(s: Scenario) -> None:
     """Receiving grids are known and the schedule fits the rating."""
     for name, c in s.corridors.items():
@@ -158,6 +196,7 @@ CHECKS = (
     check_bus_references,
     check_demand_shares,
     check_generators,
+    check_imports,
     check_corridors,
     check_storage,
     check_capacity_totals,

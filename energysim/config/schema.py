@@ -54,7 +54,9 @@ __all__ = [
 Grid = Literal["mengxi", "mengdong"]
 """The two provincial grids: 蒙西 (Inner Mongolia Power Group) and 蒙东 (State Grid Mengdong)."""
 
-GeneratorCarrier = Literal["wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas"]
+GeneratorCarrier = Literal[
+    "wind", "solar", "csp", "biomass", "hydro", "coal", "coal_chp", "gas", "import"
+]
 StorageKind = Literal["new_type", "pumped_hydro"]
 FlexibleLoadKind = Literal["electrolyser", "data_centre"]
 LineKind = Literal["ac_500kv", "ac_1000kv", "dc_internal"]
@@ -110,6 +112,20 @@ class Bus(_Sourced):
         description="Share of the province's annual demand located at this bus (p.u.; shares "
         "over all buses sum to 1)."
     )
+    wind_x: float | None = Field(
+        None,
+        ge=90,
+        le=130,
+        description="Longitude of the bus's wind fleet, degrees east: where its synthetic wind "
+        "is generated. Empty (with wind_y): the bus's x.",
+    )
+    wind_y: float | None = Field(
+        None,
+        ge=30,
+        le=55,
+        description="Latitude of the bus's wind fleet, degrees north. Empty (with wind_x): the "
+        "bus's y.",
+    )
     heating_season: HeatingSeason | None = Field(
         None,
         description="This league's heating season (CHP must-run floor), overriding the "
@@ -128,12 +144,27 @@ class Bus(_Sourced):
             return {"start": parts[0].strip(), "end": parts[1].strip()}
         return value
 
+    @model_validator(mode="after")
+    def _check_wind_site(self) -> Bus:
+        if (self.wind_x is None) != (self.wind_y is None):
+            msg = (
+                f"got wind_x={self.wind_x}, wind_y={self.wind_y}; expected both (longitude and "
+                "latitude of the wind site) or neither (the bus's x, y)"
+            )
+            raise ValueError(msg)
+        return self
+
 
 class Generator(_Sourced):
     """An aggregated fleet of one carrier at one bus."""
 
     bus: str = Field(description="Bus the fleet is connected to.")
-    carrier: GeneratorCarrier = Field(description="Technology of the fleet.")
+    carrier: GeneratorCarrier = Field(
+        description="Technology of the fleet. 'import': a neighbouring grid's support over a tie "
+        "(e.g. the Northeast grid at 蒙东), dispatched as the last merit-order tier and not "
+        "counted as Inner Mongolian generation; it must cost more than every thermal fleet and "
+        "have no must-run floor."
+    )
     p_nom: NonNegative = Field(description="Installed capacity, MW.")
     p_max_pu: PerUnit | None = Field(
         None,

@@ -11,7 +11,9 @@ Plain Python and numpy, run once per scenario-year by :func:`energysim.kernel.pa
   contingency and a share of the hour's inflexible demand.
 
 A scenario without a ``thermal_availability`` section has every thermal fleet available in
-every hour (factor 1); one without ``reserve`` holds no reserve (requirement 0).
+every hour (factor 1); one without ``reserve`` holds no reserve (requirement 0). Imports (carrier
+``import``) get a column of ones in both frames: no Inner Mongolian maintenance or outage applies
+to a neighbouring grid's support over a tie.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from energysim.config.schema import Scenario
+from energysim.constants import IMPORT_CARRIERS
 from energysim.kernel._jit import jit
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,13 @@ common forced outage of a coal unit, takes two to three days to repair)."""
 
 def _thermal(scenario: Scenario) -> dict[str, object]:
     return {n: g for n, g in scenario.generators.items() if g.carrier in THERMAL_CARRIERS}
+
+
+def _imports(scenario: Scenario, hours: int) -> dict[str, np.ndarray]:
+    """A column of ones (always available) for every import generator."""
+    return {
+        n: np.ones(hours) for n, g in scenario.generators.items() if g.carrier in IMPORT_CARRIERS
+    }
 
 
 def _maintenance_factor(
@@ -77,12 +87,13 @@ def expected_availability(scenario: Scenario, snapshots: pd.DatetimeIndex) -> pd
     -------
     pandas.DataFrame
         (T x thermal generator) p.u. of ``p_nom x p_max_pu``: (1 - maintenance share of the
-        month) x (1 - forced-outage rate) of the generator's class.
+        month) x (1 - forced-outage rate) of the generator's class; 1 for imports.
     """
     cols = {}
     for name, g in _thermal(scenario).items():
         fo = _forced_outage_rate(scenario, g.carrier)
         cols[name] = _maintenance_factor(scenario, g.carrier, snapshots) * (1.0 - fo)
+    cols.update(_imports(scenario, len(snapshots)))
     return pd.DataFrame(cols, index=snapshots, columns=list(cols))
 
 
@@ -141,7 +152,7 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
     Returns
     -------
     pandas.DataFrame
-        (T x thermal generator) p.u. of ``p_nom x p_max_pu``.
+        (T x thermal generator) p.u. of ``p_nom x p_max_pu``; 1 for imports.
     """
     ta = scenario.thermal_availability
     rng = np.random.default_rng(seed)
@@ -158,6 +169,7 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
             continue
         up = _markov_up(n_units, hours, rate, mttr, rng)
         cols[name] = maint * up / n_units
+    cols.update(_imports(scenario, hours))  # after the draws: the random stream is unchanged
     return pd.DataFrame(cols, index=snapshots, columns=list(cols))
 
 

@@ -33,7 +33,12 @@ import xarray as xr
 from energysim.adequacy import receiving_peak_mask
 from energysim.config.checks import hours_in_year
 from energysim.config.schema import Scenario
-from energysim.constants import NEW_ENERGY_CARRIERS, THERMAL_CARRIERS, ZERO_COST_CARRIERS
+from energysim.constants import (
+    IMPORT_CARRIERS,
+    NEW_ENERGY_CARRIERS,
+    THERMAL_CARRIERS,
+    ZERO_COST_CARRIERS,
+)
 from energysim.exceptions import KernelError
 from energysim.kernel.availability import (
     expected_availability,
@@ -50,10 +55,12 @@ __all__ = [
     "backbone_tree",
     "corridor_schedules",
     "dr_keep",
+    "domestic_th_avail",
     "dr_threshold",
     "expected_shortfall",
     "head",
     "heating_mask",
+    "import_tier_mask",
     "in_service_at_year_end",
     "in_service_mask",
     "in_year_share",
@@ -61,7 +68,14 @@ __all__ = [
     "storage_fields",
 ]
 
-DEFAULT_P_MAX_PU = {"coal": 1.0, "coal_chp": 1.0, "gas": 1.0, "biomass": 0.9, "hydro": 0.4}
+DEFAULT_P_MAX_PU = {
+    "coal": 1.0,
+    "coal_chp": 1.0,
+    "gas": 1.0,
+    "biomass": 0.9,
+    "hydro": 0.4,
+    "import": 1.0,
+}
 RESERVE_HORIZON_H = 24
 """Hours ahead over which the storage reserve for expected shortfalls is computed."""
 TREE_ORDER, TREE_PARENT, TREE_CHILD_PTR, TREE_CHILDREN = 0, 1, 2, 3
@@ -220,7 +234,9 @@ def _thermal_order(scenario: Scenario, corridor: str, bus: str) -> list[str]:
     """Thermal generators at ``bus`` in the order a support floor loads them: those dedicated to
     ``corridor`` first, then by marginal cost (name as tie-breaker)."""
     names = [
-        n for n, g in scenario.generators.items() if g.bus == bus and g.carrier in THERMAL_CARRIERS
+        n
+        for n, g in scenario.generators.items()
+        if g.bus == bus and g.carrier in THERMAL_CARRIERS and g.carrier not in IMPORT_CARRIERS
     ]
     return sorted(
         names,
@@ -395,6 +411,44 @@ def _backbone_forest(scenario: Scenario, buses: list[str]) -> tuple[np.ndarray, 
     return order, parent, parent_line, child_is_bus0
 
 
+def import_tier_mask(scenario: Scenario) -> np.ndarray:
+    """Which merit-order tiers are imports (carrier ``import``), (K,) bool.
+
+    Tiers are numbered by the sorted distinct marginal costs of the thermal fleets, imports
+    included (as :func:`pack` does); the config checks make every import dearer than every Inner
+    Mongolian fleet, so a tier is either all imports or none, and the import tiers come last.
+    """
+    costs = sorted(
+        {
+            round(g.marginal_cost, 6)
+            for g in scenario.generators.values()
+            if g.carrier in THERMAL_CARRIERS
+        }
+    )
+    imported = {
+        round(g.marginal_cost, 6)
+        for g in scenario.generators.values()
+        if g.carrier in IMPORT_CARRIERS
+    }
+    return np.array([c in imported for c in costs], dtype=bool)
+
+
+def domestic_th_avail(scenario: Scenario, th_avail: np.ndarray) -> np.ndarray:
+    """``th_avail`` (T, K, B) without the import tiers (a copy; ``th_avail`` itself if none).
+
+    The pre-pass (:func:`expected_shortfall`: storage look-ahead, pre-charge share, DR rationing)
+    plans for Inner Mongolia's own shortfalls: it ignores the network, so counting 蒙东's imports
+    there would let storage in 蒙西 hold back less for shortfalls the ties cannot reach. Imports
+    are the dispatch's last thermal tier, not something the look-ahead relies on.
+    """
+    mask = import_tier_mask(scenario)
+    if not mask.any() or mask.size != th_avail.shape[-2]:
+        return th_avail
+    out = np.array(th_avail, dtype=float, copy=True)
+    out[..., mask, :] = 0.0
+    return out
+
+
 def expected_shortfall(
     demand: np.ndarray,
     zero_cost: np.ndarray,
@@ -489,9 +543,9 @@ def storage_fields(
     already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
     are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
-    power and energy (:func:`in_year_share`). ``short`` (T,), MW, is
-    :func:`expected_shortfall` of these arrays when the caller has it already (pack's
-    ``net_short``); it is computed when not given.
+    power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
+    computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
+    already (pack's ``net_short``); it is computed when not given.
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
@@ -500,7 +554,9 @@ def storage_fields(
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
     if short is None:
-        short = expected_shortfall(demand, zero_cost_avail, th_avail, schedule, reserve_req)
+        short = expected_shortfall(
+            demand, zero_cost_avail, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+        )
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
@@ -716,7 +772,9 @@ def pack(
     dr_cap = dr_total * shares
     dr_energy = float(dr_total * dr.max_hours_per_year)
     reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
-    short = expected_shortfall(demand, vre, th_avail, schedule, reserve_req)
+    short = expected_shortfall(
+        demand, vre, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+    )
     surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 

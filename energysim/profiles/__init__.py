@@ -21,20 +21,22 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.profiles.synthetic import REGIONS, generate_profiles, snapshots
+from energysim.profiles.synthetic import REGIONS, generate_profiles, snapshots, wind_site_coords
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_FILE_YEARS",
     "DEFAULT_SEED",
+    "bus_sites",
     "default_profiles",
     "generate_profiles",
     "shipped_profiles",
@@ -50,19 +52,59 @@ DEFAULT_SEED = 0
 PACK_SCALE = {"wind": 1e-4, "solar": 1e-4, "load": 1e-4, "receiving_load": 1e-4}
 
 
+def _wind_xy(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Wind-site coordinates of ``sites`` (validated; the bus site where not given)."""
+    return wind_site_coords(
+        sites, sites["x"].to_numpy(dtype=float), sites["y"].to_numpy(dtype=float)
+    )
+
+
 def _key(sites: pd.DataFrame) -> tuple:
+    wx, wy = _wind_xy(sites)
     return (
         tuple(str(b) for b in sites.index),
         tuple(float(v) for v in sites["x"]),
         tuple(float(v) for v in sites["y"]),
+        tuple(float(v) for v in wx),
+        tuple(float(v) for v in wy),
     )
 
 
 @functools.lru_cache(maxsize=32)
 def _cached(key: tuple, year: int, seed: int, regions: tuple[str, ...]) -> xr.Dataset:
-    names, xs, ys = key
-    sites = pd.DataFrame({"x": xs, "y": ys}, index=pd.Index(names, name="bus"))
+    names, xs, ys, wxs, wys = key
+    sites = pd.DataFrame(
+        {"x": xs, "y": ys, "wind_x": wxs, "wind_y": wys}, index=pd.Index(names, name="bus")
+    )
     return generate_profiles(sites, year, seed, regions)
+
+
+def bus_sites(buses: Mapping[str, Any]) -> pd.DataFrame:
+    """Sites of scenario buses: ``x``, ``y`` (bus) and ``wind_x``, ``wind_y`` (wind fleet).
+
+    Parameters
+    ----------
+    buses : mapping of str to energysim.config.schema.Bus
+        The scenario's buses (anything with ``x``, ``y``, ``wind_x``, ``wind_y`` attributes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index = bus name; degrees (lon east, lat north). ``wind_x``/``wind_y`` are the bus's
+        ``x``/``y`` where the bus gives no wind site.
+    """
+    rows = {}
+    for name, b in buses.items():
+        wx, wy = getattr(b, "wind_x", None), getattr(b, "wind_y", None)
+        rows[name] = {
+            "x": float(b.x),
+            "y": float(b.y),
+            "wind_x": float(b.x if wx is None else wx),
+            "wind_y": float(b.y if wy is None else wy),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "bus"
+    return out
 
 
 SITE_TOLERANCE_DEG = 1e-6
@@ -81,7 +123,8 @@ def shipped_profiles(
     """The profiles for ``sites`` from the shipped ``default-<year>.nc``, or None.
 
     The file is used when its seed is ``seed`` and every site is one of its buses at the same
-    coordinates (within :data:`SITE_TOLERANCE_DEG`) and every region is in it. Values are those
+    coordinates, bus and wind site (within :data:`SITE_TOLERANCE_DEG`), and every region is in
+    it. Values are those
     of the generator to the file's int16 quantisation (:data:`PACK_SCALE`, at most half a step:
     5e-5 p.u.).
     """
@@ -99,14 +142,21 @@ def shipped_profiles(
     if any(n not in known for n in names) or any(r not in ds["region"].values for r in regions):
         return None
     at = [known[n] for n in names]
-    if not (
-        np.allclose(ds["x"].values[at], sites["x"].to_numpy(dtype=float), atol=SITE_TOLERANCE_DEG)
-        and np.allclose(
-            ds["y"].values[at], sites["y"].to_numpy(dtype=float), atol=SITE_TOLERANCE_DEG
+    file_wx = ds["wind_x"].values[at] if "wind_x" in ds.coords else ds["x"].values[at]
+    file_wy = ds["wind_y"].values[at] if "wind_y" in ds.coords else ds["y"].values[at]
+    wx, wy = _wind_xy(sites)
+    if not all(
+        np.allclose(a, b, atol=SITE_TOLERANCE_DEG)
+        for a, b in (
+            (ds["x"].values[at], sites["x"].to_numpy(dtype=float)),
+            (ds["y"].values[at], sites["y"].to_numpy(dtype=float)),
+            (file_wx, wx),
+            (file_wy, wy),
         )
     ):
         return None
-    out = ds.isel(bus=at).sel(region=list(regions)).drop_vars(["x", "y"])
+    site_coords = [c for c in ("x", "y", "wind_x", "wind_y") if c in ds.coords]
+    out = ds.isel(bus=at).sel(region=list(regions)).drop_vars(site_coords)
     out = out.assign_coords(bus=pd.Index(names, name="bus"))
     logger.debug("profiles for %d sites, %d, seed %d from %s", len(names), year, seed, path)
     return out
@@ -124,7 +174,8 @@ def default_profiles(
     Parameters
     ----------
     sites : pandas.DataFrame
-        Index = bus name; columns ``x`` (longitude, deg E), ``y`` (latitude, deg N).
+        Index = bus name; columns ``x`` (longitude, deg E), ``y`` (latitude, deg N), optionally
+        ``wind_x``/``wind_y`` (wind site; see :func:`bus_sites`).
     year : int
         Calendar year of the snapshots.
     seed : int, default 0
@@ -150,15 +201,11 @@ def default_profiles(
 
 
 def shipped_sites() -> pd.DataFrame:
-    """The bus sites of the shipped ``plan-2030`` scenario (x = lon, y = lat), index = bus."""
+    """The sites of the shipped ``plan-2030`` scenario's buses (:func:`bus_sites`)."""
     from energysim.config import load_scenario
     from energysim.config.shipped import shipped_scenario
 
-    buses = load_scenario(shipped_scenario("plan-2030")).buses
-    return pd.DataFrame(
-        {"x": [b.x for b in buses.values()], "y": [b.y for b in buses.values()]},
-        index=pd.Index(list(buses), name="bus"),
-    )
+    return bus_sites(load_scenario(shipped_scenario("plan-2030")).buses)
 
 
 def write_default_files(
@@ -178,8 +225,9 @@ def write_default_files(
     seed : int, default 0
         Weather-year seed.
     sites : pandas.DataFrame, optional
-        Bus sites (``x``, ``y``); default :func:`shipped_sites`, so that the shipped scenarios'
-        default runs read these files instead of generating.
+        Bus sites (``x``, ``y``, optionally ``wind_x``, ``wind_y``); default
+        :func:`shipped_sites`, so that the shipped scenarios' default runs read these files
+        instead of generating.
 
     Returns
     -------
@@ -194,7 +242,10 @@ def write_default_files(
         ds = generate_profiles(sites, year, seed)
         ds["x"] = ("bus", sites["x"].to_numpy(dtype=float), {"units": "degrees_east"})
         ds["y"] = ("bus", sites["y"].to_numpy(dtype=float), {"units": "degrees_north"})
-        ds = ds.set_coords(["x", "y"])
+        wx, wy = _wind_xy(sites)
+        ds["wind_x"] = ("bus", wx, {"units": "degrees_east", "long_name": "wind site longitude"})
+        ds["wind_y"] = ("bus", wy, {"units": "degrees_north", "long_name": "wind site latitude"})
+        ds = ds.set_coords(["x", "y", "wind_x", "wind_y"])
         ds["bus"] = ds["bus"].astype(str)
         ds["region"] = ds["region"].astype(str)
         encoding = {
@@ -213,7 +264,8 @@ def write_default_files(
         path = folder / f"default-{year}.nc"
         ds.attrs["note"] = (
             f"SYNTHETIC. Reproduce with energysim.profiles.generate_profiles(sites, {year}, "
-            f"{seed}) at the bus sites x, y stored here; int16 with scale 1e-4."
+            f"{seed}) at the bus sites x, y and wind sites wind_x, wind_y stored here; int16 "
+            "with scale 1e-4."
         )
         ds.to_netcdf(path, encoding=encoding, engine="netcdf4")
         logger.info("wrote %s (%d bytes)", path, path.stat().st_size)

@@ -23,7 +23,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["DEFAULT_SITES", "calibration_table", "format_calibration", "profile_statistics"]
 
 #: The twelve default buses: capacity-weighted centroid of GEM operating coal units per league
-#: (lon deg E, lat deg N), from <shared>/data/im_coal_units_gem_jul2023.csv.
+#: (lon deg E, lat deg N), from <shared>/data/im_coal_units_gem_jul2023.csv; wind sites
+#: (``wind_x``, ``wind_y``): centroid of the league's located GEM wind farms in operation or
+#: construction, from <shared>/data/im_wind_projects_gem_may2023.csv (as in
+#: ``scenarios/data/buses.csv``; Wuhai, without farms, at its bus site).
 DEFAULT_SITES = pd.DataFrame(
     {
         "x": [
@@ -41,6 +44,21 @@ DEFAULT_SITES = pd.DataFrame(
             119.55,
         ],
         "y": [39.17, 39.48, 40.66, 39.48, 40.62, 40.38, 40.69, 43.74, 42.63, 45.11, 45.31, 48.86],
+        "wind_x": [
+            104.5,
+            106.82,
+            107.5,
+            107.9,
+            109.9,
+            111.5,
+            112.5,
+            115.3,
+            117.9,
+            121.5,
+            121.4,
+            121.3,
+        ],
+        "wind_y": [39.8, 39.48, 41.6, 39.9, 41.5, 40.4, 41.6, 43.2, 42.9, 44.1, 45.7, 48.5],
     },
     index=pd.Index(
         [

@@ -23,6 +23,9 @@ Wind (per site)
     seasonal diurnal cycle match ERA5 2020. Persistence beyond ~3 days comes from the seasonal
     cycle (the ERA5 autocorrelation at 72 h and 168 h, ~0.14, is that of its monthly means).
     The diurnal cycle is shifted by the site's longitude (4 min per degree from ``LON_REF``).
+    A bus's wind site is its ``wind_x``/``wind_y`` when given (the shipped scenarios: the
+    capacity-weighted centroid of the league's GEM wind farms), else its ``x``/``y``; the site
+    moves the timing (correlations, diurnal shift), not the expected monthly means.
 Solar (per site)
     sun geometry (Spencer declination and equation of time, Beijing time = UTC+8, solar position
     at mid-hour) on a fixed panel tilted ``TILT_DEG`` towards south; clear-sky irradiance by the
@@ -65,6 +68,7 @@ __all__ = [
     "snapshots",
     "solar_cf",
     "wind_cf",
+    "wind_site_coords",
 ]
 
 VERSION = "1"
@@ -529,6 +533,36 @@ def _check_sites(sites: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
+def wind_site_coords(
+    sites: pd.DataFrame, lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates where each bus's wind is generated, degrees, dims (site,).
+
+    ``sites`` columns ``wind_x``/``wind_y`` (optional, both or neither; NaN in a row on both
+    means the bus's own ``x``/``y``), else the bus sites ``lon``/``lat``.
+    """
+    has = [c for c in ("wind_x", "wind_y") if c in sites.columns]
+    if not has:
+        return lon, lat
+    if len(has) == 1:
+        msg = f"sites have only column {has[0]!r}; expected both 'wind_x' and 'wind_y' or neither"
+        raise ProfileError("<sites>", has[0], msg)
+    wx = sites["wind_x"].to_numpy(dtype=float)
+    wy = sites["wind_y"].to_numpy(dtype=float)
+    half = np.isnan(wx) != np.isnan(wy)
+    given = ~np.isnan(wx) & ~np.isnan(wy)
+    bad = half | (given & ((np.abs(wy) > 90) | (np.abs(wx) > 180) | ~np.isfinite(wx + wy)))
+    if bad.any():
+        i = int(np.argmax(bad))
+        msg = (
+            f"site {sites.index[i]!r} has invalid wind site wind_x={wx[i]}, wind_y={wy[i]}; "
+            "expected both empty (the bus site) or longitude in [-180, 180] and latitude in "
+            "[-90, 90] degrees"
+        )
+        raise ProfileError("<sites>", "wind_x,wind_y", msg)
+    return np.where(given, wx, lon), np.where(given, wy, lat)
+
+
 def generate_profiles(
     sites: pd.DataFrame,
     year: int,
@@ -540,7 +574,9 @@ def generate_profiles(
     Parameters
     ----------
     sites : pandas.DataFrame
-        Index = bus name; columns ``x`` (longitude, deg E) and ``y`` (latitude, deg N).
+        Index = bus name; columns ``x`` (longitude, deg E) and ``y`` (latitude, deg N), and
+        optionally ``wind_x``/``wind_y``: where the bus's wind is generated (its wind farms'
+        centroid; NaN or absent: ``x``/``y``). Solar and load are generated at ``x``/``y``.
     year : int
         Calendar year of the snapshots (8784 hours in leap years).
     seed : int
@@ -560,7 +596,8 @@ def generate_profiles(
     Raises
     ------
     ProfileError
-        If ``sites`` lacks ``x``/``y`` or has invalid coordinates, or a region is unknown.
+        If ``sites`` lacks ``x``/``y`` or has invalid coordinates (or wind-site coordinates), or
+        a region is unknown.
 
     Notes
     -----
@@ -575,7 +612,8 @@ def generate_profiles(
         raise ProfileError("<generated>", "region", msg)
     year, seed = int(year), int(seed)
     index = snapshots(year)
-    wind = wind_cf(index, lon, lat, _rng(seed, year, _STREAMS["wind"]))
+    wind_lon, wind_lat = wind_site_coords(sites, lon, lat)
+    wind = wind_cf(index, wind_lon, wind_lat, _rng(seed, year, _STREAMS["wind"]))
     solar = solar_cf(index, lon, lat, _rng(seed, year, _STREAMS["solar"]))
     load_params = parameters()["load"]
     load = load_shape(

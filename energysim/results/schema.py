@@ -99,7 +99,14 @@ VARIABLES: dict[str, VarSpec] = {
     "export_shortfall_TWh": VarSpec((), "TWh", "scheduled export that could not be supplied"),
     "renewable_weight": VarSpec((), "1", "renewable consumption weight (消纳权重)"),
     "coal_TWh": VarSpec((), "TWh", "coal generation (condensing and CHP)"),
-    "thermal_TWh": VarSpec((), "TWh", "thermal generation (coal, CHP, gas, biomass)"),
+    "thermal_TWh": VarSpec(
+        (), "TWh", "thermal generation (coal, CHP, gas, biomass; imports excluded)"
+    ),
+    "import_TWh": VarSpec(
+        (), "TWh", "imports from neighbouring grids (e.g. the Northeast grid at 蒙东's ties)"
+    ),
+    "import_hours": VarSpec((), "h", "hours with imports from neighbouring grids"),
+    "import_max_MW": VarSpec((), "MW", "largest hourly import from neighbouring grids"),
     "storage_losses_TWh": VarSpec(
         (), "TWh", "storage charging minus discharging minus stored-energy gain"
     ),
@@ -115,7 +122,9 @@ VARIABLES: dict[str, VarSpec] = {
     "coal_heat_rate_gce_per_kWh": VarSpec(
         (), "gce/kWh", "average heat rate of coal units (all fuel / coal-unit generation)"
     ),
-    "generation_TWh": VarSpec((), "TWh", "generation of all generators"),
+    "generation_TWh": VarSpec(
+        (), "TWh", "generation of all Inner Mongolian generators (imports excluded)"
+    ),
     "new_energy_generation_share": VarSpec((), "1", "new-energy share of generation"),
     "new_energy_over_thermal_generation": VarSpec(
         (), "1", "new-energy generation / thermal generation (两个超过)"

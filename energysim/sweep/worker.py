@@ -255,7 +255,7 @@ def _profiles(state: _State, scenario: Any) -> Any:
 
     w = scenario.weather
     key = (
-        tuple((n, b.x, b.y) for n, b in scenario.buses.items()),
+        tuple((n, b.x, b.y, b.wind_x, b.wind_y) for n, b in scenario.buses.items()),
         scenario.year,
         w.seed,
         w.wind_profile,

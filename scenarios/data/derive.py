@@ -27,6 +27,7 @@ DEFAULT_SHARED = HERE.parents[1].parent / "shared" / "data"
 
 GEM_COAL = "../shared/data/im_coal_units_gem_jul2023.csv (GEM Global Coal Plant Tracker Jul 2023, CC BY 4.0)"
 GEM_LEAGUE = "../shared/data/im_capacity_by_league_gem.csv (GEM trackers Jul/May 2023, CC BY 4.0)"
+GEM_WIND = "../shared/data/im_wind_projects_gem_may2023.csv (GEM Global Wind Power Tracker May 2023, CC BY 4.0)"
 PYPSA_CAP = "../shared/data/im_existing_capacity_pypsa_china.csv (PyPSA-China, ~end-2020)"
 FACTS = "../shared/plan/facts.md"
 PLAN = "plan outline 第十六章/专栏8/专栏25 (../shared/plan/plan_excerpts_zh.md)"
@@ -48,6 +49,7 @@ LEAGUES = {  # GEM league_city -> (bus, name_zh, grid)
     "Hulunbuir": ("hulunbuir", "呼伦贝尔市", "mengdong"),
 }
 BUSES = [v[0] for v in LEAGUES.values()]
+LEAGUES_BY_BUS = {v[0]: v[1] for v in LEAGUES.values()}
 EAST = [b for b, _, g in LEAGUES.values() if g == "mengdong"]
 
 # Operating coal plants (GEM plant name) that feed export corridors rather than local load, and the
@@ -210,6 +212,45 @@ PHS_UNIT_MW, PHS_MAX_HOURS = 1200.0, 6.0  # 4 x 300 MW (facts.md §6); 6 h: assu
 STORAGE_STANDING_LOSS = 0.0001  # assumption: Li-ion self-discharge + auxiliaries, p.u. per hour
 
 
+# -- the Northeast grid behind 蒙东 (issue 13) ------------------------------------------------------
+# 蒙东 is synchronously part of the Northeast grid (东北电网, facts.md §10): the Northeast grid backs
+# 蒙东's load and the schedules leaving 蒙东 (扎鲁特—青州 also carries Northeast-grid surplus). The
+# model represents this as imports at the 蒙东 buses with 500 kV ties into the Northeast grid,
+# dispatched as the last merit-order tier (energysim's carrier 'import').
+NE_GRID_TIE_MW = 8000.0  # ../shared/data/im_interprovincial_edges_pypsa_china.csv: Liaoning-InnerMongolia
+NE_GRID_EDGES = "../shared/data/im_interprovincial_edges_pypsa_china.csv (PyPSA-China-PIK edges_current.csv)"
+NE_GRID_TIE_BUSES = {"chifeng": 5000.0, "tongliao": 6000.0}  # split like the model's 500 kV NE ties
+NE_GRID_IMPORT_COST = 800.0  # assumption: above every Inner Mongolian unit (gas 600), below DR (2 000)
+
+
+def import_rows() -> list[dict]:
+    """Northeast-grid imports at the 蒙东 buses with ties into the Northeast grid (all model years)."""
+    total = sum(NE_GRID_TIE_BUSES.values())
+    rows = []
+    for b, weight in NE_GRID_TIE_BUSES.items():
+        mw = NE_GRID_TIE_MW * weight / total
+        rows.append({
+            "name": f"{b}-northeast-import", "bus": b, "carrier": "import", "p_nom": float(round(mw)),
+            "p_max_pu": 1.0, "p_min_pu": 0.0, "marginal_cost": NE_GRID_IMPORT_COST,
+            "source": (
+                "Northeast-grid support at 蒙东 (蒙东 is synchronously part of the Northeast grid, facts.md "
+                f"§10): imports over the 500 kV ties, {NE_GRID_TIE_MW:.0f} MW in all = the aggregated "
+                f"Liaoning-InnerMongolia capacity of {NE_GRID_EDGES} (origin undocumented there; ties to "
+                "Jilin/Heilongjiang are missing in that file and the 兴安—吉林 ties were not found, so "
+                "兴安 has none), split between 赤峰 and 通辽 like the model's 500 kV Northeast ties "
+                "chifeng-liaoning 5 GW : tongliao-northeast 6 GW (assumption). Not limited further by "
+                "what the Northeast grid can spare at its own peak (no Northeast capacity data in "
+                "../shared; assumption: a net exporting regional grid spares 8 GW). marginal_cost "
+                f"{NE_GRID_IMPORT_COST:.0f} CNY/MWh: assumption, above every Inner Mongolian unit (gas "
+                "600) so that imports run last: after all Inner Mongolian thermal that can reach the bus, "
+                "when 蒙东 would otherwise draw storage below its look-ahead share, give up reserve, use "
+                "demand response (2 000) or cut load or export schedules. No maintenance or forced outages; "
+                "its unused headroom counts toward the upward reserve (the Northeast grid holds reserve "
+                "for its whole synchronous area, docs/data.md)"),
+        })
+    return rows
+
+
 # -- central case (issue 13): what a grid planner would accept ------------------------------------
 # The optimistic case (plan-2030-optimistic.yaml) keeps the settings before issue 13; the central
 # case (plan-2030.yaml) differs in the constants below. docs/data.md argues each one.
@@ -238,6 +279,28 @@ HEATING_SEASON = {"hulunbuir": "09-15/05-15", "hinggan": "09-15/05-15",
 SOLAR_RADIATION_KCAL = {"hulunbuir": 120.0, "hinggan": 120.0, "tongliao": 135.0, "chifeng": 135.0,
                         "xilingol": 135.0, "alxa": 150.0, "wuhai": 150.0, "bayannur": 150.0,
                         "ordos": 150.0, "baotou": 150.0, "hohhot": 150.0, "ulanqab": 150.0}
+# Wind sites (issue 13): the synthetic wind of a league is generated at the capacity-weighted
+# centroid of its GEM wind farms (operating + construction), not at the coal centroid that places
+# the bus. GEM gives one default point to farms it could not locate; those rows, and farms farther
+# than WIND_SITE_MAX_KM from their league's capacity-weighted median location, are left out.
+WIND_SITE_STATUSES = ("operating", "construction")
+GEM_DEFAULT_POINT = (43.2443, 114.3252)  # lat, lon given to 11.35 GW of farms in 9 leagues (none in Xilingol, where the point lies)
+WIND_SITE_MAX_KM = 420.0  # assumption: the two farms beyond it lie in other leagues (a Bayannur farm at 118.3 E, 865 km; an Alxa farm
+#   at 109.9 E, 453 km); the farthest plausible one is Xinbaerhuyou (Hulunbuir) at 408 km. A few other 50-150 MW farms look
+#   mis-located by 100-300 km (e.g. Chifeng Alukeerqin at 114.3 E); each moves its league centroid by < 0.1 deg and is kept.
+# League wind statistics found for issue 13 (the only league-level wind energies found; searches in
+# docs/data.md): 2022 IM wind generation (规模以上) 101.99 TWh, +8.8 %; 锡林郭勒 26.7 % of it, +24.3 %,
+# 64.7 % of the growth; 兴安 +57.3 %, 24.4 % of the growth (内蒙古统计局 via Xinhua 2023-02-14,
+# http://en.people.cn/n3/2023/0214/c90000-10207490.html, and
+# http://www.pacrank.com.cn/Html/dongguanxinwen/qing_xin_2023021460872.html). Hours are computed on
+# the GEM operating capacity by start year (farms started in the year count half).
+IM_WIND_2022_TWH, IM_WIND_GROWTH_2022 = 101.99, 0.088
+LEAGUE_WIND_STATS_2022 = {"xilingol": (0.243, 0.647), "hinggan": (0.573, 0.244)}  # (growth, share of IM growth)
+URL_WIND_STATS = "http://en.people.cn/n3/2023/0214/c90000-10207490.html"
+# One partial-year league figure: 乌兰察布 Jan-Jul wind 8.44 TWh, +28.9 % "因今年风速增长较快" (乌兰察布市统计局 via
+# http://21spv.com/news/show.php?itemid=97647; year not stated, 2021 inferred from the coal-price fall of thermal
+# output); IM Jan-Jul 2021 wind 51.53 TWh (内蒙古统计局 2021-08-17 via http://m.14z7q.com/sj/qysj/20210820/96984.html).
+ULANQAB_JAN_JUL_2021_TWH, IM_JAN_JUL_2021_TWH = 8.44, 51.53
 # Fleet timing 2030. Additions of the model year: 1/5 of the 2026-30 additions (assumption: even
 # build-out), entering at the date that gives 2025's in-year share of additions (NE: end-2024 135 ->
 # in-year average 145.7 -> end-2025 170 GW: 0.31 of the year's additions ran on average; storage:
@@ -331,11 +394,94 @@ def read_gem(shared: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return coal, league.set_index("bus")
 
 
+def read_wind(shared: Path) -> pd.DataFrame:
+    """GEM wind farms (one row per phase) with bus, MW, status, start year and location."""
+    wind = pd.read_csv(shared / "im_wind_projects_gem_may2023.csv")
+    wind["bus"] = wind["league_city"].map(lambda x: LEAGUES[x][0])
+    wind["MW"] = wind["Capacity (MW)"]
+    return wind
+
+
+def _km(lat0: float, lon0: float, lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Great-circle distance (km) from one point to many (spherical Earth, R = 6 371 km)."""
+    import numpy as np
+
+    p0, p, dl = np.radians(lat0), np.radians(lat), np.radians(lon - lon0)
+    c = np.sin(p0) * np.sin(p) + np.cos(p0) * np.cos(p) * np.cos(dl)
+    return pd.Series(6371.0 * np.arccos(np.clip(c, -1.0, 1.0)), index=lat.index)
+
+
+def _weighted_median(values: pd.Series, weights: pd.Series) -> float:
+    """The value below which half of the weight lies (first such value in sorted order)."""
+    order = values.sort_values().index
+    cum = weights[order].cumsum()
+    return float(values[order][cum >= cum.iloc[-1] / 2].iloc[0])
+
+
+def wind_sites(wind: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Capacity-weighted centroid of each league's located GEM wind farms (WIND_SITE_STATUSES).
+
+    Returns bus -> {x (lon), y (lat), MW used, MW left out}; leagues without farms are absent.
+    """
+    farms = wind[wind["Status"].isin(WIND_SITE_STATUSES)]
+    default = (farms["Latitude"].round(4) == GEM_DEFAULT_POINT[0]) & (
+        farms["Longitude"].round(4) == GEM_DEFAULT_POINT[1])
+    out = {}
+    for b, g in farms.groupby("bus"):
+        located = g[~default[g.index]]
+        if located.empty:
+            continue
+        lat0 = _weighted_median(located["Latitude"], located["MW"])
+        lon0 = _weighted_median(located["Longitude"], located["MW"])
+        near = located[_km(lat0, lon0, located["Latitude"], located["Longitude"]) <= WIND_SITE_MAX_KM]
+        w = near["MW"]
+        out[b] = {"x": round(float((near["Longitude"] * w).sum() / w.sum()), 1),
+                  "y": round(float((near["Latitude"] * w).sum() / w.sum()), 1),
+                  "MW": float(w.sum()), "left_out_MW": float(g["MW"].sum() - w.sum())}
+    return out
+
+
+def share_ratio(wind: pd.DataFrame, bus: str, share: float, year: int) -> float:
+    """League share of IM wind energy over its share of GEM operating capacity in ``year``
+    (farms started in the year count half): its full-load hours relative to the IM mean."""
+    op = wind[wind["Status"] == "operating"]
+    start = op["Start year"].fillna(0)
+    cap = op["MW"].where(start < year, 0.0) + 0.5 * op["MW"].where(start == year, 0.0)
+    return share / (cap[op["bus"] == bus].sum() / cap.sum())
+
+
+def league_wind_check(wind: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Full-load hours of the leagues with published wind energies vs the IM mean, 2021 and 2022.
+
+    Energies from LEAGUE_WIND_STATS_2022 (2021 = 2022 less the growth); capacity = GEM operating
+    farms started before the year plus half of those started in it (start year unknown: before).
+    Returns bus -> {h2021, ratio2021, h2022, ratio2022} (ratio = league hours / IM hours).
+    """
+    op = wind[wind["Status"] == "operating"]
+    start = op["Start year"].fillna(0)
+    im22 = IM_WIND_2022_TWH
+    im21 = im22 / (1 + IM_WIND_GROWTH_2022)
+    out: dict[str, dict[str, float]] = {}
+    for b, (growth, share_of_growth) in LEAGUE_WIND_STATS_2022.items():
+        e21 = (im22 - im21) * share_of_growth / growth
+        energy = {2021: (e21, im21), 2022: (e21 * (1 + growth), im22)}
+        row = {}
+        for year, (e, im) in energy.items():
+            cap = op["MW"].where(start < year, 0.0) + 0.5 * op["MW"].where(start == year, 0.0)
+            h_b = e * 1e6 / cap[op["bus"] == b].sum()
+            h_im = im * 1e6 / cap.sum()
+            row[f"h{year}"], row[f"ratio{year}"] = h_b, h_b / h_im
+        out[b] = row
+    return out
+
+
 # ---- buses ------------------------------------------------------------------------------------
 
 
-def derive_buses(coal: pd.DataFrame, summary: dict) -> None:
-    """buses.csv: location, grid, demand share and heating season of each league."""
+def derive_buses(coal: pd.DataFrame, wind: pd.DataFrame, summary: dict) -> None:
+    """buses.csv: location, wind site, grid, demand share and heating season of each league."""
+    sites = wind_sites(wind)
+    summary["wind_sites"] = sites
     op = coal[coal["Status"] == "operating"].copy()
     op["export"] = op["Plant name"].map(lambda p: p in EXPORT_PLANTS)
     if SUANCIGOU_PHASE1_LOCAL:
@@ -364,12 +510,23 @@ def derive_buses(coal: pd.DataFrame, summary: dict) -> None:
             grid_note += ("; caveat: administratively 蒙西 but its export plants and the 锡盟 UHV "
                           "stations connect to State Grid (North China), not the 蒙西 grid")
         season = HEATING_SEASON.get(b)
+        site = sites.get(b)
+        wind_note = (
+            f" wind_x/wind_y (where this league's synthetic wind is generated): capacity-weighted centroid of "
+            f"{site['MW']:.0f} MW of GEM wind farms (operating + construction) located by GEM, derived from {GEM_WIND}"
+            + (f"; {site['left_out_MW']:.0f} MW left out (GEM's default point {GEM_DEFAULT_POINT[0]} N "
+               f"{GEM_DEFAULT_POINT[1]} E for farms it could not locate, or > {WIND_SITE_MAX_KM:.0f} km from the "
+               "league's median farm)" if site["left_out_MW"] > 0 else "")
+            + ". It moves the timing of the wind, not its expected mean (the league's mean is set by the "
+            "generators' capacity_factor_scale)." if site else
+            " wind_x/wind_y empty: no GEM wind farm in this city (its wind, if any, is generated at x/y).")
         season_note = (" heating_season: 呼伦贝尔/兴安 09-15/05-15 (they heat about 8 months, mid-September "
                        "to mid-May); 锡林郭勒/乌兰察布 10-01/04-30 (assumption: cold plateau, two weeks longer "
                        "each way); the other leagues the scenario's season")
         bus_rows.append({
             "name": b, "name_zh": zh, "grid": grid,
             "x": round(cent.loc[b, "x"], 2), "y": round(cent.loc[b, "y"], 2),
+            "wind_x": site["x"] if site else None, "wind_y": site["y"] if site else None,
             "demand_share": shares[b], "heating_season": season,
             "source": (
                 f"{grid_note}. x/y: capacity-weighted centroid of GEM operating coal units, derived "
@@ -380,17 +537,18 @@ def derive_buses(coal: pd.DataFrame, summary: dict) -> None:
                 f"IM peak = {DEMAND_2025_TWH:.0f} TWh at load factor 0.844 of the 2018 profile), split "
                 f"within the grid by GEM operating coal excluding export-dedicated plants "
                 f"({proxy[b]:.0f} MW here; IM load is dominated by energy-intensive industry with "
-                f"co-located/captive plants).{season_note}"
+                f"co-located/captive plants).{wind_note}{season_note}"
             ),
         })
-    header = ["name", "name_zh", "grid", "x", "y", "demand_share", "heating_season", "source"]
+    header = ["name", "name_zh", "grid", "x", "y", "wind_x", "wind_y", "demand_share", "heating_season", "source"]
     write("buses.csv", header, bus_rows, "Buses: the 12 leagues/cities of Inner Mongolia. Generated by "
           "scenarios/data/derive.py; see docs/data.md.")
     plain = [{k: v for k, v in r.items() if k != "heating_season"} for r in bus_rows]
     for r in plain:
         r["source"] = r["source"].split(" heating_season: ")[0]
     write("buses-optimistic.csv", header, plain, "Buses, optimistic case (one heating season for all "
-          "leagues, the scenario's). Generated by scenarios/data/derive.py; see docs/data.md.")
+          "leagues, the scenario's; the same wind sites: where the farms are is no planning assumption). "
+          "Generated by scenarios/data/derive.py; see docs/data.md.")
 
 
 # ---- generators -------------------------------------------------------------------------------
@@ -552,7 +710,8 @@ def in_year_date(year: int, share: float) -> str:
     return (date(year + 1, 1, 1) - pd.Timedelta(days=round(share * days))).isoformat()
 
 
-def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, summary: dict) -> dict[str, list[dict]]:
+def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, wind: pd.DataFrame,
+                      summary: dict) -> dict[str, list[dict]]:
     """generators-2025.csv, generators-2030.csv (central) and generators-2030-optimistic.csv."""
     # 2025 in-year average new-energy fleet
     ne_avg = time_average(NE_PATH_2025) - BIOMASS_GW
@@ -579,8 +738,19 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, summary: dict) -
     frac25 = (THERMAL_2025_GW * 1e3 - sum(GAS_MW.values()) - operating_MW) / construction_MW
     summary["frac_construction_2025"] = frac25
     chp_topup: dict[str, float] = {}
-    wind_note = ("capacity_factor_scale: fleet factor (no league-level wind figures were found; GEM gives "
-                 "locations but the shared data hold one provincial ERA5 series)")
+    check = league_wind_check(wind)
+    summary["league_wind_check"] = check
+    checked = "; ".join(
+        f"{LEAGUES_BY_BUS[b]} {v['h2021']:.0f} h in 2021 ({v['ratio2021']:.2f} x IM), {v['h2022']:.0f} h in 2022 "
+        f"({v['ratio2022']:.2f} x IM)" for b, v in check.items())
+    ulanqab = share_ratio(wind, "ulanqab", ULANQAB_JAN_JUL_2021_TWH / IM_JAN_JUL_2021_TWH, 2021)
+    summary["ulanqab_jan_jul_2021_ratio"] = ulanqab
+    wind_note = ("capacity_factor_scale: fleet factor, the same in every league. League wind energies were found "
+                 f"for two leagues over two years (内蒙古统计局 2022, {URL_WIND_STATS}); on GEM operating capacity "
+                 f"({GEM_WIND}) they give {checked}: neither departs from the provincial mean by more than its own "
+                 "change from one year to the next, so no league factor is set. 乌兰察布 Jan-Jul 2021 (one partial "
+                 f"year, attributed by its source to a windy year) gives {ulanqab:.2f} x IM; not used (applied, it "
+                 "raises utilisation by 0.3 pp). Search log and derivation: docs/data.md")
     ne_add_share = (time_average(NE_PATH_2025) - NE_PATH_2025[0][1]) / (NE_PATH_2025[-1][1] - NE_PATH_2025[0][1])
     st_add_share = (time_average(STORAGE_PATH_2025) - STORAGE_PATH_2025[0][1]) / (
         STORAGE_PATH_2025[-1][1] - STORAGE_PATH_2025[0][1])
@@ -614,6 +784,7 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, summary: dict) -
         fleet25 = coal_fleet(coal, {"operating": 1.0, "construction": frac25}, retire=False)
         g25 += coal_rows(fleet25, 2025, {}, chp_topup, frac25, central)
         g25 += other_rows(2025)
+        g25 += import_rows()
         _fix_ne_total(g25, ne_avg * 1e3)
         gens["generators-2025.csv"] = g25
 
@@ -697,6 +868,7 @@ def derive_generators(coal: pd.DataFrame, league: pd.DataFrame, summary: dict) -
         fleet30 = coal_fleet(coal, {"operating": 1.0, "construction": 1.0, "permitted": 1.0}, retire=True)
         g30 += coal_rows(fleet30, 2030, extra_coal, chp_topup, frac25, central)
         g30 += other_rows(2030)
+        g30 += import_rows()
         _fix_ne_total(g30, NE_2030_GW * 1e3)
         gens["generators-2030.csv" if central else "generators-2030-optimistic.csv"] = g30
 
@@ -979,9 +1151,10 @@ def derive_corridors(summary: dict) -> None:
 def main(shared: Path) -> None:
     """Write every table of scenarios/data from the shared reference data."""
     coal, league = read_gem(shared)
+    wind = read_wind(shared)
     summary: dict[str, object] = {}
-    derive_buses(coal, summary)
-    gens = derive_generators(coal, league, summary)
+    derive_buses(coal, wind, summary)
+    gens = derive_generators(coal, league, wind, summary)
     derive_storage(gens, summary)
     derive_lines()
     derive_corridors(summary)

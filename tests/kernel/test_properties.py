@@ -15,7 +15,7 @@ from energysim.kernel import pack, run_kernel
 from energysim.kernel.reference import dispatch_reference
 from tests.helpers import profiles
 
-CARRIERS = ["wind", "solar", "hydro", "coal", "coal_chp", "gas"]
+CARRIERS = ["wind", "solar", "hydro", "coal", "coal_chp", "gas", "import"]
 
 
 @st.composite
@@ -58,6 +58,8 @@ def networks(draw):
         if carrier in ("coal", "coal_chp", "gas"):
             entry["p_min_pu"] = draw(st.floats(0.0, 0.5))
             entry["marginal_cost"] = draw(st.sampled_from([200.0, 250.0, 600.0]))
+        if carrier == "import":  # a neighbouring grid's support: the last tier (h13-northeast)
+            entry["marginal_cost"] = 800.0
         data["generators"][f"g{g}"] = entry
     for s in range(draw(st.integers(0, 3))):
         data["storage"][f"s{s}"] = {

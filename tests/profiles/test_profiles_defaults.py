@@ -38,7 +38,7 @@ def test_shipped_files_equal_fresh_generation(year):
     assert path.stat().st_size < 1.5e6
     with xr.open_dataset(path) as stored:
         sites = pd.DataFrame(
-            {"x": stored["x"].values, "y": stored["y"].values},
+            {c: stored[c].values for c in ("x", "y", "wind_x", "wind_y")},
             index=pd.Index(stored["bus"].values.astype(str), name="bus"),
         )
     fresh = generate_profiles(sites, year, DEFAULT_SEED)
@@ -56,7 +56,8 @@ def test_shipped_files_equal_fresh_generation(year):
 def test_the_shipped_scenarios_default_run_reads_the_files(year, monkeypatch):
     sites = shipped_sites()
     with xr.open_dataset(REPO / "profiles" / f"default-{year}.nc") as stored:
-        np.testing.assert_allclose(stored["x"].values, sites["x"].to_numpy())
+        for c in ("x", "y", "wind_x", "wind_y"):
+            np.testing.assert_allclose(stored[c].values, sites[c].to_numpy(), err_msg=c)
         expected = stored["wind"].values
 
     def no_generation(*args, **kwargs):
@@ -65,13 +66,38 @@ def test_the_shipped_scenarios_default_run_reads_the_files(year, monkeypatch):
     monkeypatch.setattr(profiles_module, "_cached", no_generation)
     ds = default_profiles(sites, year, DEFAULT_SEED)
     np.testing.assert_array_equal(ds["wind"].values, expected)
-    assert list(ds["bus"].values) == list(sites.index) and "x" not in ds.coords
+    assert list(ds["bus"].values) == list(sites.index)
+    assert not {"x", "y", "wind_x", "wind_y"} & set(ds.coords)
     # another seed, or sites the file does not hold, are generated
     monkeypatch.undo()
     other = default_profiles(sites, year, DEFAULT_SEED + 1)
     assert not np.allclose(other["wind"].values, expected)
     moved = sites.assign(x=sites["x"] + 0.01)
     assert profiles_module.shipped_profiles(moved, year, DEFAULT_SEED, ["jjj"]) is None
+    moved_wind = sites.assign(wind_y=sites["wind_y"] + 0.01)
+    assert profiles_module.shipped_profiles(moved_wind, year, DEFAULT_SEED, ["jjj"]) is None
+
+
+def test_shipped_files_hold_the_shipped_scenarios_sites():
+    """The files' bus and wind sites are those of the shipped scenarios' buses (so their default
+    runs read the files); every league with GEM wind farms has a wind site."""
+    from energysim.config import load_scenario
+    from energysim.config.shipped import shipped_scenario
+
+    for name in ("baseline-2025", "plan-2030", "plan-2030-optimistic"):
+        buses = load_scenario(shipped_scenario(name)).buses
+        year = 2025 if name == "baseline-2025" else 2030
+        with xr.open_dataset(REPO / "profiles" / f"default-{year}.nc") as stored:
+            at = {str(b): i for i, b in enumerate(stored["bus"].values)}
+            for b, bus in buses.items():
+                i = at[b]
+                assert (stored["x"].values[i], stored["y"].values[i]) == (bus.x, bus.y), b
+                wind = (bus.x, bus.y) if bus.wind_x is None else (bus.wind_x, bus.wind_y)
+                assert (stored["wind_x"].values[i], stored["wind_y"].values[i]) == wind, b
+    given = [b for b, bus in buses.items() if bus.wind_x is not None]
+    assert len(given) == 11 and "wuhai" not in given  # Wuhai has no GEM wind farm
+    moved = [b for b in given if (buses[b].wind_x, buses[b].wind_y) != (buses[b].x, buses[b].y)]
+    assert len(moved) == 10  # Hohhot's farms centre on its coal centroid (111.5 E, 40.4 N)
 
 
 def test_calibration_without_shared_raises(tmp_path):
