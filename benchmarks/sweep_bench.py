@@ -1,35 +1,57 @@
 """Sweep throughput and memory benchmark (not a test).
 
-Measures points per second for full-year ``plan-2030`` points (annual figures only) with 1 and 2
-workers on the local process pool and on a Dask LocalCluster, and the peak memory (max RSS of the
-driver and of the worker processes) for growing sweeps, to show that memory does not grow with the
-number of points. Prints a table.
+Measures scenario-years (points) per second for full-year ``plan-2030`` points (annual figures
+only) on the local process pool and on a Dask LocalCluster (single-threaded worker processes),
+the scheduling overhead of each, and the peak memory (max RSS of the driver and of the worker
+processes) for growing sweeps, to show that memory does not grow with the number of points.
+Prints one table and writes everything to ``benchmarks/results/sweep.json``.
 
 Usage::
 
-    python benchmarks/sweep_bench.py                      # default sizes
-    python benchmarks/sweep_bench.py --points 200 --memory 100 1000 10000
+    python benchmarks/sweep_bench.py                       # default sizes
+    python benchmarks/sweep_bench.py --points 400 --memory 100 400 1600 10000
+    python benchmarks/sweep_bench.py --skip-dask --workers 2 --memory
 
 Points vary storage power (fast path: packed arrays reused) and the weather seed (a new pack per
-seed), like a real sweep. Throughput excludes start-up (worker spawn and warm-up) by measuring
-the difference between two sweep sizes.
+seed), like a real sweep. Columns:
+
+* ``wall s``, ``pts/s``: the whole ``run_sweep`` call of the large sweep in a fresh process
+  (worker start-up, packing every weather year, writing the file);
+* ``run pts/s``: points / ``run_s`` of the large sweep: after the workers are up (processes,
+  imports, kernel warm-up, Dask cluster), packs included;
+* ``steady pts/s``: (large - small points) / (large - small wall): start-up and the packs
+  (the same seeds in both sweeps) cancel; on a loaded machine the difference of two noisy
+  walls can be far off (then read ``run pts/s``);
+* ``sched %``: per-task scheduling overhead inside the run, from the workers' own clocks: time
+  between a worker's tasks not spent computing, over its busy time (``run_sweep(stats=...)``:
+  ``gap_s / (gap_s + compute_s)``);
+* ``vs pool %``: Dask only, the extra wall time over the local pool with the same workers on
+  the same points, from the steady rates (pool rate / Dask rate - 1);
+* ``packs``: scenarios packed in the large sweep over all workers (one per weather year is the
+  least; more means a worker packed a year another had packed too);
+* ``load``: the 1-minute load average before and after the row (2 cores: above ~2 the workers
+  share their cores with other processes, and every rate falls).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from energysim.bench.runner import machine
 
 REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks/results/sweep.json"
 
 
 def _write(folder: Path, n: int, seeds: int) -> Path:
@@ -44,82 +66,158 @@ def _write(folder: Path, n: int, seeds: int) -> Path:
                 "values": [round(40 + 40 * i / max(per_seed - 1, 1), 6) for i in range(per_seed)],
             },
         ],
-        "figures": None,
     }
-    spec.pop("figures")
     path = folder / f"bench-{n}-{seeds}.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     return path
 
 
-def _run(sweep: Path, out: Path, backend: str, workers: int) -> tuple[float, int, float]:
-    """Run one sweep in a fresh process; return (seconds, points, peak RSS MB incl. children)."""
-    code = (
-        "import sys, time, resource\n"
-        "from energysim.sweep import load_sweep, run_sweep\n"
-        f"s = load_sweep({str(sweep)!r})\n"
-        "t = time.perf_counter()\n"
-        f"ds = run_sweep(s, {str(out)!r}, workers={workers}, "
-        f"cluster={'local' if backend == 'dask' else None!r})\n"
-        "dt = time.perf_counter() - t\n"
-        "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "ch = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(dt, ds.attrs['n_points'], ds.attrs['n_failed'], me, ch)\n"
+_CODE = """
+import json, resource, sys, time
+from energysim.sweep import load_sweep, run_sweep
+sweep, out, workers, cluster = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
+s = load_sweep(sweep)
+stats = {}
+t = time.perf_counter()
+ds = run_sweep(s, out, workers=workers, cluster=cluster, stats=stats)
+stats["wall_s"] = time.perf_counter() - t
+stats["n_points"] = int(ds.attrs["n_points"])
+stats["n_failed"] = int(ds.attrs["n_failed"])
+stats["rss_self_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+stats["rss_children_MB"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print("STATS " + json.dumps(stats))
+"""
+
+
+def _run(sweep: Path, out: Path, backend: str, workers: int) -> dict[str, Any]:
+    """Run one sweep in a fresh process; return its statistics with the load around it."""
+    load0 = os.getloadavg()[0]
+    cluster = "local" if backend == "dask" else ""
+    res = subprocess.run(
+        [sys.executable, "-c", _CODE, str(sweep), str(out), str(workers), cluster],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    dt, n, failed, me, ch = res.stdout.split()[-5:]
-    if int(failed):
-        msg = f"{failed} points failed in the benchmark sweep"
+    if res.returncode:
+        msg = f"benchmark sweep {sweep.name} ({backend}, {workers}) failed:\n{res.stderr[-3000:]}"
         raise RuntimeError(msg)
-    return float(dt), int(n), max(float(me), float(ch))
+    line = next(x for x in res.stdout.splitlines()[::-1] if x.startswith("STATS "))
+    stats = json.loads(line[len("STATS ") :])
+    if stats["n_failed"]:
+        msg = f"{stats['n_failed']} points failed in the benchmark sweep"
+        raise RuntimeError(msg)
+    stats["load"] = [load0, os.getloadavg()[0]]
+    stats["peak_rss_MB"] = max(stats["rss_self_MB"], stats["rss_children_MB"])
+    return stats
+
+
+def _row(backend: str, workers: int, small: dict, large: dict) -> dict[str, Any]:
+    n_s, n_l = small["n_points"], large["n_points"]
+    dt = large["wall_s"] - small["wall_s"]
+    steady = (n_l - n_s) / dt if dt > 0 else float("nan")  # noise beat the difference
+    return {
+        "backend": backend,
+        "workers": workers,
+        "points": n_l,
+        "wall_s": large["wall_s"],
+        "points_per_s": n_l / large["wall_s"],
+        "run_points_per_s": n_l / large["run_s"],
+        "steady_points_per_s": steady,
+        "sched_overhead": large["overhead"],
+        "packs": large["packs"],
+        "tasks": large["tasks"],
+        "peak_rss_MB": large["peak_rss_MB"],
+        "load": [min(small["load"] + large["load"]), max(small["load"] + large["load"])],
+        "small": small,
+        "large": large,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Run the benchmark, print the table and write the JSON."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--points", type=int, default=120, help="points of the throughput sweeps")
     parser.add_argument(
         "--memory",
         type=int,
         nargs="*",
         default=[100, 400, 1600],
-        help="sizes of the memory sweeps (10000 if time allows)",
+        help="sizes of the memory sweeps (add 10000 if time allows; none: skip)",
     )
     parser.add_argument("--seeds", type=int, default=4, help="weather years in each sweep")
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
 
+    rows: list[dict[str, Any]] = []
+    memory: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows = []
         small = _write(folder, max(args.seeds, args.points // 4), args.seeds)
         large = _write(folder, args.points, args.seeds)
-        backends = [("local", 1), ("local", 2)] + (
-            [] if args.skip_dask else [("dask", 1), ("dask", 2)]
-        )
+        backends = [("pool", w) for w in args.workers]
+        if not args.skip_dask:
+            backends += [("dask", w) for w in args.workers]
         for backend, workers in backends:
-            t_small, n_small, _ = _run(small, folder / "s.nc", backend, workers)
-            t_large, n_large, rss = _run(large, folder / "l.nc", backend, workers)
-            rate = (n_large - n_small) / max(t_large - t_small, 1e-9)
-            rows.append((backend, workers, n_large, t_large, n_large / t_large, rate, rss))
-        print(
-            f"machine: {machine()['cpu']}, nproc={subprocess.getoutput('nproc')}, "  # noqa: T201
-            f"python {platform.python_version()}"
-        )
-        print(
-            f"{'backend':8} {'workers':>7} {'points':>7} {'wall s':>8} {'pts/s':>8} "  # noqa: T201
-            f"{'pts/s steady':>13} {'peak RSS MB':>12}"
-        )
-        for b, w, n, t, r, steady, rss in rows:
-            print(f"{b:8} {w:7d} {n:7d} {t:8.1f} {r:8.1f} {steady:13.1f} {rss:12.0f}")  # noqa: T201
-
-        print("\nmemory vs points (local pool, 2 workers, annual figures only)")  # noqa: T201
-        print(f"{'points':>7} {'wall s':>8} {'peak RSS MB (max process)':>26}")  # noqa: T201
+            s = _run(small, folder / "s.nc", backend, workers)
+            g = _run(large, folder / "l.nc", backend, workers)
+            rows.append(_row(backend, workers, s, g))
         for n in args.memory:
-            sweep = _write(folder, n, args.seeds)
-            t, npts, rss = _run(sweep, folder / "m.nc", "local", 2)
-            print(f"{npts:7d} {t:8.1f} {rss:26.0f}")  # noqa: T201
-    _ = resource  # keep the import for readers of the subprocess code
+            m = _run(_write(folder, n, args.seeds), folder / "m.nc", "pool", 2)
+            memory.append({"points": m["n_points"], **m})
+    pool_rate = {r["workers"]: r["steady_points_per_s"] for r in rows if r["backend"] == "pool"}
+    for r in rows:
+        base = pool_rate.get(r["workers"])
+        r["vs_pool"] = (
+            base / r["steady_points_per_s"] - 1 if r["backend"] == "dask" and base else None
+        )
+
+    info = machine()
+    print(  # noqa: T201
+        f"machine: {info['cpu']}, nproc={os.cpu_count()}, python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    head = (
+        f"{'backend':8} {'workers':>7} {'points':>6} {'wall s':>7} {'pts/s':>6} "
+        f"{'run pts/s':>9} {'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} {'peak RSS MB':>11} "
+        f"{'load':>9}"
+    )
+    print(head)  # noqa: T201
+    for r in rows:
+        vs = f"{100 * r['vs_pool']:9.0f}" if r["vs_pool"] is not None else f"{'':9}"
+        print(  # noqa: T201
+            f"{r['backend']:8} {r['workers']:7d} {r['points']:6d} {r['wall_s']:7.1f} "
+            f"{r['points_per_s']:6.1f} {r['run_points_per_s']:9.1f} "
+            f"{r['steady_points_per_s']:12.1f} "
+            f"{100 * r['sched_overhead']:7.1f} {vs} {r['packs']:5d} {r['peak_rss_MB']:11.0f} "
+            f"{r['load'][0]:4.1f}-{r['load'][1]:<4.1f}"
+        )
+    if memory:
+        print("\nmemory vs points (local pool, 2 workers, annual figures only)")  # noqa: T201
+        print(  # noqa: T201
+            f"{'points':>7} {'wall s':>8} {'pts/s':>6} {'run pts/s':>9} {'peak RSS MB':>11} "
+            f"{'load':>9}"
+        )
+        for m in memory:
+            print(  # noqa: T201
+                f"{m['points']:7d} {m['wall_s']:8.1f} {m['points'] / m['wall_s']:6.1f} "
+                f"{m['points'] / m['run_s']:9.1f} "
+                f"{m['peak_rss_MB']:11.0f} {m['load'][0]:4.1f}-{m['load'][1]:<4.1f}"
+            )
+    record = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": info,
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "throughput": rows,
+        "memory": memory,
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(record, indent=1), encoding="utf-8")
+    print(f"\nwrote {args.json}")  # noqa: T201
     return 0
 
 

@@ -576,6 +576,7 @@ def storage_fields(
     th_avail: np.ndarray,
     schedule: np.ndarray,
     reserve_req: np.ndarray | None = None,
+    short: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
 
@@ -583,7 +584,9 @@ def storage_fields(
     already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
     are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
-    power and energy (:func:`in_year_share`).
+    power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
+    computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
+    already (pack's ``net_short``); it is computed when not given.
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
@@ -591,9 +594,10 @@ def storage_fields(
     share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
-    short = expected_shortfall(
-        demand, zero_cost_avail, domestic_th_avail(scenario, th_avail), schedule, reserve_req
-    )
+    if short is None:
+        short = expected_shortfall(
+            demand, zero_cost_avail, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+        )
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
@@ -1054,7 +1058,7 @@ def pack_with_block(
         tree=backbone_tree(order, parent),
         line_cap=line_cap,
         line_eff=line_eff,
-        **storage_fields(scenario, demand, vre, th_avail, schedule, reserve_req),
+        **storage_fields(scenario, demand, vre, th_avail, schedule, reserve_req, short=short),
         flex_min=flex_min,
         flex_max=flex_max,
         corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),

@@ -45,6 +45,7 @@ from energysim.sweep.spec import Point, Sweep, point_key, target_figures
 from energysim.sweep.worker import (
     HOURLY_VARIABLES,
     Payload,
+    hello,
     init_worker,
     is_storage_path,
     run_batch,
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["parts_dir", "run_sweep", "sweep_payload"]
 
-MAX_BATCH = 64
+MAX_BATCH = 32
 
 
 def parts_dir(output: str | Path) -> Path:
@@ -130,28 +131,144 @@ def _env(**values: str) -> Iterator[None]:
 
 Batch = list[tuple[str, tuple[tuple[str, Any], ...]]]
 Handle = Callable[[dict[str, Any]], None]
+Mark = Callable[[], None]  # called once the workers are up, before the first batch
 
 
-def _run_serial(batches: list[Batch], payload: Payload, handle: Handle) -> None:
+class Dispatcher:
+    """Hands out batches so that each worker keeps to the packed scenarios it already holds.
+
+    A *unit* is the list of batches of one structural group (points that share a packed
+    scenario; see :func:`plan_units`). A free worker gets, in this order: the next batch of the
+    unit it works on; the first batch of a unit nobody has started; the last batch of a unit
+    nobody works on any more; or the last batch of the unit with the most batches left, if
+    stealing it pays: the unit has n >= 2 batches left and, once :meth:`observe` has seen
+    batches with and without a pack, (n - 1) x its batch time exceeds the time of a pack (the
+    thief packs and runs one batch while the owner runs the other n - 1). A unit stolen from
+    is then shared by both workers. Results do not depend on who runs what; only the number of
+    packs does.
+
+    Parameters
+    ----------
+    units : list of list of Batch
+        Batches grouped by unit, in run order.
+    """
+
+    def __init__(self, units: Sequence[Sequence[Batch]]) -> None:
+        self._left: dict[int, list[Batch]] = {u: list(b) for u, b in enumerate(units) if b}
+        self._fresh = list(self._left)[::-1]  # a stack: pop() gives the first unit
+        self._owner: dict[str, int] = {}
+        self._point = [0.0, 0]  # seconds and points of batches without a pack
+        self._pack = [0.0, 0]  # extra seconds and packs of batches with packs
+
+    def observe(self, points: int, seconds: float, packs: int) -> None:
+        """Learn from a finished batch of ``points`` points that took ``seconds`` with ``packs``."""
+        if packs == 0:
+            self._point[0] += seconds
+            self._point[1] += points
+        elif self._point[1]:
+            per_point = self._point[0] / self._point[1]
+            self._pack[0] += max(0.0, seconds - points * per_point)
+            self._pack[1] += packs
+
+    def _steal_pays(self, unit: int) -> bool:
+        left = self._left[unit]
+        if len(left) < 2:
+            return False
+        if not (self._point[1] and self._pack[1]):
+            return True  # nothing measured yet: two batches left is enough
+        per_point = self._point[0] / self._point[1]
+        batch_s = per_point * sum(len(b) for b in left) / len(left)
+        return (len(left) - 1) * batch_s > self._pack[0] / self._pack[1]
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self._left.values())
+
+    def next_for(self, worker: str, force: bool = False) -> Batch | None:
+        """The next batch for ``worker`` (any hashable name), or None: nothing for it now.
+
+        ``force``: hand out any batch left rather than None (when no other worker is busy).
+        """
+        unit = self._owner.get(worker)
+        if unit is not None and self._left.get(unit):
+            return self._take(unit, 0)
+        if self._fresh:
+            unit = self._fresh.pop()
+            self._owner[worker] = unit
+            return self._take(unit, 0)
+        if not self._left:
+            return None
+        owned = set(self._owner.values())
+        unit = max(self._left, key=lambda u: (u not in owned, len(self._left[u]), -u))
+        if unit in owned and not force and not self._steal_pays(unit):
+            return None
+        self._owner[worker] = unit
+        return self._take(unit, -1)
+
+    def _take(self, unit: int, end: int) -> Batch:
+        batches = self._left[unit]
+        batch = batches.pop(end)
+        if not batches:
+            del self._left[unit]
+        return batch
+
+
+def _run_serial(units: list[list[Batch]], payload: Payload, handle: Handle, mark: Mark) -> None:
     init_worker(payload, warm=False, pin=False)
-    for batch in batches:
-        handle(run_batch(batch, payload))
+    mark()
+    for unit in units:
+        for batch in unit:
+            handle(run_batch(batch, payload))
 
 
-def _run_pool(batches: list[Batch], payload: Payload, handle: Handle, workers: int) -> None:
+def _run_pool(
+    units: list[list[Batch]], payload: Payload, handle: Handle, mark: Mark, workers: int
+) -> None:
+    """Local process pool, one batch in flight per worker, handed out by :class:`Dispatcher`.
+
+    The workers first answer :func:`~energysim.sweep.worker.hello` behind a barrier, so all
+    are started and named before work is handed out. With exactly one batch per worker in
+    flight, the batch submitted when a result arrives is taken by the worker that just sent it
+    (the others are busy), so the dispatcher's choice for that worker holds. Should another
+    worker take it instead, only a pack is repeated.
+    """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
+    plan = Dispatcher(units)
     ctx = multiprocessing.get_context("spawn")
     with _env(NUMBA_NUM_THREADS="1"):
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(payload,)
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=init_worker,
+            initargs=(payload, True, True, ctx.Barrier(workers)),
         )
         try:
-            futures = [pool.submit(run_batch, batch) for batch in batches]
-            for fut in as_completed(futures):
-                handle(fut.result())
+            running: dict[Future, str] = {}
+            idle = [fut.result() for fut in [pool.submit(hello) for _ in range(workers)]]
+            mark()
+
+            def fill() -> None:
+                for name in list(idle):
+                    batch = plan.next_for(name, force=not running)
+                    if batch is not None:
+                        idle.remove(name)
+                        running[pool.submit(run_batch, batch)] = name
+
+            fill()
+            while running:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                results = []
+                for fut in done:
+                    res = fut.result()
+                    running.pop(fut)
+                    idle.append(res["worker"])  # normally the worker it was meant for
+                    plan.observe(len(res["keys"]), res["compute_s"], res["packs"])
+                    results.append(res)
+                fill()  # hand out work before writing the parts
+                for res in results:
+                    handle(res)
         except BrokenProcessPool as err:
             pool.shutdown(wait=False, cancel_futures=True)
             msg = f"a sweep worker died ({err}); finished batches are kept, run again to resume"
@@ -162,22 +279,38 @@ def _run_pool(batches: list[Batch], payload: Payload, handle: Handle, workers: i
         pool.shutdown()
 
 
+DASK_LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask settings for a LocalCluster the sweep starts itself (a running cluster keeps its own)."""
+
+DASK_IN_FLIGHT = 2
+"""Batches queued per Dask worker: one running, one waiting, so no worker idles while the
+scheduler round-trips a result."""
+
+
 def _run_dask(
-    batches: list[Batch],
+    units: list[list[Batch]],
     payload: Payload,
     handle: Handle,
+    mark: Mark,
     workers: int,
     scheduler: str | None,
-) -> None:
+) -> int:
+    """Dask futures, each batch sent to a chosen worker (a loose restriction); returns workers."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster, wait
     except ImportError as err:  # pragma: no cover - the dist extra is optional
         msg = "Dask execution needs the 'dist' extra: pip install 'energysim[dist]'"
         raise EnergysimError(msg) from err
+    plan = Dispatcher(units)
     with contextlib.ExitStack() as stack, _env(NUMBA_NUM_THREADS="1"):
         if scheduler:
             client = stack.enter_context(Client(scheduler))
+            client.wait_for_workers(1)
         else:
+            import dask
+
+            # our own cluster: no statistical profiler sampling the task thread every 10 ms
+            stack.enter_context(dask.config.set(DASK_LOCAL_CONFIG))
             cluster = stack.enter_context(
                 LocalCluster(
                     n_workers=workers,
@@ -187,16 +320,51 @@ def _run_dask(
                 )
             )
             client = stack.enter_context(Client(cluster))
+            client.wait_for_workers(workers)
         client.run(init_worker, payload)
         shared = client.scatter(payload, broadcast=True)
-        futures = [client.submit(run_batch, batch, shared, pure=False) for batch in batches]
+        addresses = sorted(client.scheduler_info()["workers"])
+        mark()
+        where: dict[Any, str] = {}
+        load = dict.fromkeys(addresses, 0)
+
+        def fill() -> None:
+            for _ in range(DASK_IN_FLIGHT):
+                for addr in addresses:
+                    if load[addr] >= DASK_IN_FLIGHT:
+                        continue
+                    batch = plan.next_for(addr, force=not where)
+                    if batch is None:
+                        continue
+                    fut = client.submit(
+                        run_batch,
+                        batch,
+                        shared,
+                        pure=False,
+                        workers=[addr],
+                        allow_other_workers=True,
+                    )
+                    where[fut] = addr
+                    load[addr] += 1
+
+        fill()
         try:
-            for fut in as_completed(futures):
-                handle(fut.result())
-                fut.release()
+            while where:
+                done, _ = wait(list(where), return_when="FIRST_COMPLETED")
+                results = []
+                for fut in done:
+                    load[where.pop(fut)] -= 1
+                    res = fut.result()
+                    plan.observe(len(res["keys"]), res["compute_s"], res["packs"])
+                    results.append(res)
+                    fut.release()
+                fill()
+                for res in results:
+                    handle(res)
         except BaseException:
-            client.cancel(futures)
+            client.cancel(list(where))
             raise
+    return len(addresses)
 
 
 # -- the sweep ----------------------------------------------------------------------------------
@@ -204,13 +372,48 @@ def _run_dask(
 
 def _order(points: list[Point], payload: Payload) -> list[Point]:
     """Points sharing packed arrays next to each other; stable otherwise."""
-    first: dict[str, int] = {}
-    keyed = []
+    return [p for group in _groups(points, payload) for p in group]
+
+
+def _groups(points: list[Point], payload: Payload) -> list[list[Point]]:
+    """Points by structural key (one packed scenario each), in order of first appearance."""
+    groups: dict[str, list[Point]] = {}
     for p in points:
-        k = structural_key(p.overrides, payload.storage_paths)
-        first.setdefault(k, len(first))
-        keyed.append((first[k], p.flat, p))
-    return [p for _, _, p in sorted(keyed, key=lambda x: (x[0], x[1]))]
+        groups.setdefault(structural_key(p.overrides, payload.storage_paths), []).append(p)
+    return [sorted(g, key=lambda p: p.flat) for g in groups.values()]
+
+
+def batch_size_for(n_points: int, workers: int) -> int:
+    """Default points per batch: about four batches per worker, at most :data:`MAX_BATCH`."""
+    return max(1, min(MAX_BATCH, math.ceil(n_points / (4 * max(workers, 1)))))
+
+
+def plan_units(
+    points: list[Point], payload: Payload, size: int, keys: Sequence[str]
+) -> list[list[Batch]]:
+    """Cut the points into batches of at most ``size``, grouped into units of one packed scenario.
+
+    A structural group with at least ``size`` points is one unit, cut into the fewest batches
+    of at most ``size`` points with sizes differing by at most one. Consecutive smaller groups
+    are pooled into units of up to ``size`` points (one batch each), so tiny groups do not make
+    tiny tasks. ``keys[p.flat]`` is each point's key.
+    """
+    units: list[list[Batch]] = []
+    pool: Batch = []
+    for group in _groups(points, payload):
+        items = [(keys[p.flat], p.overrides) for p in group]
+        if len(items) < size:
+            if len(pool) + len(items) > size:
+                units.append([pool])
+                pool = []
+            pool.extend(items)
+            continue
+        n = math.ceil(len(items) / size)
+        cuts = [round(i * len(items) / n) for i in range(n + 1)]
+        units.append([items[a:b] for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
+    if pool:
+        units.append([pool])
+    return units
 
 
 def _coord(values: Sequence[Any]) -> np.ndarray:
@@ -347,6 +550,7 @@ def run_sweep(
     hourly: bool = False,
     progress: bool = False,
     batch_size: int | None = None,
+    stats: dict[str, Any] | None = None,
 ) -> xr.Dataset:
     """Run every point of a sweep that is not yet done and write the combined Dataset.
 
@@ -369,7 +573,18 @@ def run_sweep(
     progress : bool, default False
         Show a progress bar with ETA on stderr.
     batch_size : int, optional
-        Points per task; default from the sweep file, else ~4 tasks per worker, at most 64.
+        Points per task; default from the sweep file, else :func:`batch_size_for` (about four
+        tasks per worker, at most :data:`MAX_BATCH`). Batches never mix packed scenarios
+        unless their groups are smaller than a batch (:func:`plan_units`).
+    stats : dict, optional
+        Filled with run statistics (not part of the Dataset, whose content must not depend on
+        timing): ``backend`` ("serial", "pool" or "dask"), ``workers``, ``points_run``,
+        ``tasks``, ``batch_size``, ``packs`` (scenarios packed, summed over workers),
+        ``start_s`` (s, starting the workers: processes, kernel warm-up, Dask cluster),
+        ``run_s`` (s, driver wall time from then to the last result), ``compute_s`` (s, sum over tasks of the time spent inside
+        :func:`~energysim.sweep.worker.run_batch`), ``gap_s`` (s, sum over workers of the time
+        between their first task's start and last task's end not spent in a task: scheduling,
+        transfers, waiting for work) and ``overhead`` (gap_s / (gap_s + compute_s)).
 
     Returns
     -------
@@ -425,15 +640,12 @@ def run_sweep(
     if resumed:
         logger.info("resuming %s: %d of %d points already done", output, resumed, n)
 
-    todo = _order([p for p in points if not done[p.flat]], payload)
-    size = (
-        batch_size
-        or sweep.spec.batch_size
-        or max(1, min(MAX_BATCH, math.ceil(len(todo) / (4 * max(workers, 1)))))
-    )
-    batches: list[Batch] = [
-        [(keys[p.flat], p.overrides) for p in todo[i : i + size]] for i in range(0, len(todo), size)
-    ]
+    todo = [p for p in points if not done[p.flat]]
+    size = batch_size or sweep.spec.batch_size or batch_size_for(len(todo), workers)
+    units = plan_units(todo, payload, size, keys)
+    n_tasks = sum(len(u) for u in units)
+    tally = {"compute_s": 0.0, "packs": 0}
+    spans: dict[str, list[float]] = {}  # worker -> [first start, last end, compute]
     bar = (
         bar_of(n, sweep.spec.name or sweep.file.stem, "point", initial=resumed)
         if progress
@@ -442,24 +654,58 @@ def run_sweep(
 
     def handle(res: dict[str, Any]) -> None:
         _write_part(folder, res, figures)
+        compute = float(res.get("compute_s", 0.0))
+        tally["compute_s"] += compute
+        tally["packs"] += int(res.get("packs", 0))
+        if "started" in res:
+            begin, end = float(res["started"]), float(res["started"]) + compute
+            span = spans.setdefault(str(res.get("worker")), [begin, end, 0.0])
+            span[0], span[1], span[2] = min(span[0], begin), max(span[1], end), span[2] + compute
         bar.update(absorb(res["keys"], res["values"], res["error"]))
 
-    if batches:
+    if units:
         folder.mkdir(parents=True, exist_ok=True)
+    backend = "dask" if scheduler or cluster else "serial" if workers == 1 else "pool"
+    n_workers = workers if backend == "dask" else min(workers, max(n_tasks, 1))
+    marks = [time.perf_counter()]
+
+    def mark() -> None:
+        marks.append(time.perf_counter())
+
     try:
-        if scheduler or cluster:
-            _run_dask(batches, payload, handle, workers, scheduler)
-        elif workers == 1:
-            _run_serial(batches, payload, handle)
+        if not units:
+            pass
+        elif backend == "dask":
+            n_workers = _run_dask(units, payload, handle, mark, workers, scheduler)
+        elif backend == "serial":
+            _run_serial(units, payload, handle, mark)
         else:
-            _run_pool(batches, payload, handle, workers)
+            _run_pool(units, payload, handle, mark, n_workers)
     finally:
         bar.close()
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()  # a run that finished no batch leaves nothing to resume from
+    run_s = time.perf_counter() - marks[-1]
+    start_s = marks[-1] - marks[0]
     if not done.all():  # pragma: no cover - every batch reports every point
         msg = f"{int((~done).sum())} points have no result; run the command again to resume"
         raise EnergysimError(msg)
+    if stats is not None:
+        gap = sum(max(0.0, end - begin - busy) for begin, end, busy in spans.values())
+        busy = tally["compute_s"]
+        stats.update(
+            backend=backend,
+            workers=n_workers,
+            points_run=len(todo),
+            tasks=n_tasks,
+            batch_size=size,
+            packs=tally["packs"],
+            start_s=start_s,
+            run_s=run_s,
+            compute_s=busy,
+            gap_s=gap,
+            overhead=gap / (gap + busy) if busy > 0 else 0.0,
+        )
 
     hourly_arrays = _combine_hourly(folder, figures, flat_of, n) if hourly else None
     elapsed = time.perf_counter() - start

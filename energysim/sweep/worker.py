@@ -25,6 +25,8 @@ import hashlib
 import json
 import logging
 import os
+import socket
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -37,6 +39,7 @@ __all__ = [
     "HOURLY_VARIABLES",
     "Payload",
     "apply_overrides",
+    "hello",
     "init_worker",
     "is_storage_path",
     "run_batch",
@@ -45,6 +48,9 @@ __all__ = [
 
 HOURLY_VARIABLES = ("new_energy_curtailment", "unserved", "demand_response_shed", "thermal_relief")
 """Hourly (snapshot, bus) variables stored with ``--hourly``; units as in ``VARIABLES``."""
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+"""This process as ``host:pid``: reported with every batch, so the runner knows what it cached."""
 
 PACK_CACHE_SIZE = 4
 PROFILE_CACHE_SIZE = 8
@@ -136,9 +142,11 @@ class _State:
         self.packs = _LRU(PACK_CACHE_SIZE)
         # annual figures by dispatch key: points that differ only in targets share one dispatch
         self.figures = _LRU(FIGURE_CACHE_SIZE)
+        self.packs_made = 0  # packs computed by this process for this payload (cache misses)
 
 
 _STATE: _State | None = None
+_BARRIER: Any = None  # a multiprocessing Barrier shared by the workers of a local pool
 
 
 def _pin_threads() -> None:
@@ -189,18 +197,40 @@ def warm_up() -> None:
     run_kernel(inputs)
 
 
-def init_worker(payload: Payload | None = None, warm: bool = True, pin: bool = True) -> None:
+def init_worker(
+    payload: Payload | None = None, warm: bool = True, pin: bool = True, barrier: Any = None
+) -> None:
     """Worker initializer: pin numba to one thread, warm the kernel up, keep the payload.
 
     ``pin=False`` in the driver process (one worker), which keeps its own numba settings.
+    ``barrier`` (a ``multiprocessing.Barrier`` with one party per worker, passed at process
+    start) is what :func:`hello` waits on.
     """
-    global _STATE
+    global _STATE, _BARRIER
+    _BARRIER = barrier
     if pin:
         _pin_threads()
     if warm:
         warm_up()
     if payload is not None:
         _STATE = _State(payload)
+
+
+def hello(timeout: float = 600.0) -> str:
+    """This worker's name (:data:`WORKER_ID`), once every worker of the pool has started.
+
+    The runner submits one call per worker: each waits on the pool's barrier, so no worker can
+    take two of them, and the runner learns every worker's name before it hands out work.
+    Returns anyway after ``timeout`` seconds or when the barrier is broken.
+    """
+    import threading
+
+    if _BARRIER is not None:
+        try:
+            _BARRIER.wait(timeout)
+        except threading.BrokenBarrierError:
+            logger.debug("sweep worker %s: start-up barrier broken", WORKER_ID)
+    return WORKER_ID
 
 
 def _state(payload: Payload | None) -> _State:
@@ -242,6 +272,8 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
     """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
     from energysim.kernel.pack import storage_fields
 
+    # ``net_short`` is pack's expected_shortfall of exactly these arrays, which storage does not
+    # change: passing it skips re-reading the (T, K, B) thermal block for every point
     return storage_fields(
         scenario,
         inputs.demand,
@@ -249,6 +281,7 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
         inputs.th_avail,
         inputs.schedule,
         inputs.reserve_req,
+        short=inputs.net_short,
     )
 
 
@@ -261,6 +294,7 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
         inputs, index = pack(scenario, _profiles(state, scenario))
         hit = (inputs, index, prepare_figures(inputs, index, scenario))
         state.packs.put(key, hit)
+        state.packs_made += 1
     return hit
 
 
@@ -332,10 +366,15 @@ def run_batch(
     -------
     dict
         ``keys`` (n,) str, ``values`` (n, F) float64 in the order of ``payload.figures`` (NaN
-        where failed), ``error`` (n,) str (empty when ok) and, with hourly outputs, ``hourly``:
-        name -> (n, T, B) float32.
+        where failed), ``error`` (n,) str (empty when ok), ``worker`` (str, ``host:pid`` of the
+        process that ran the batch), ``started`` (float, s, the worker's ``time.time()`` when the
+        call began), ``compute_s`` (float, s, wall time of this call in the worker), ``packs`` (int, scenarios packed by this batch: cache misses) and, with hourly
+        outputs, ``hourly``: name -> (n, T, B) float32.
     """
+    started = time.time()
+    start = time.perf_counter()
     state = _state(payload)
+    packs_before = state.packs_made
     figs = state.payload.figures
     n = len(points)
     values = np.full((n, len(figs)), np.nan)
@@ -355,6 +394,8 @@ def run_batch(
             for name, arr in hours.items():
                 hourly[name][i] = arr
     out: dict[str, Any] = {"keys": [k for k, _ in points], "values": values, "error": errors}
+    out["worker"] = WORKER_ID
+    out["packs"] = state.packs_made - packs_before
     if state.payload.hourly:
         t = max((a.shape[0] for a in hourly[HOURLY_VARIABLES[0]] if a is not None), default=0)
         nb = len(state.payload.base["buses"])
@@ -366,4 +407,6 @@ def run_batch(
                     block[i, : a.shape[0]] = a[:t]
             stacked[name] = block
         out["hourly"] = stacked
+    out["started"] = started
+    out["compute_s"] = time.perf_counter() - start
     return out

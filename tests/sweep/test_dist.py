@@ -24,7 +24,15 @@ def test_dask_local_cluster_equals_serial(write_sweep, tmp_path):
         )
     )
     serial = run_sweep(sweep, tmp_path / "serial.nc")
-    dask = run_sweep(sweep, tmp_path / "dask.nc", cluster="local", workers=2, batch_size=2)
+    stats: dict = {}
+    dask = run_sweep(
+        sweep, tmp_path / "dask.nc", cluster="local", workers=2, batch_size=2, stats=stats
+    )
+    # 4 structural groups (seed x demand; storage is applied to packed arrays) of 2 points: 4
+    # batches of 2; the 2 groups with a negative demand fail before packing, so 2 packs (a steal
+    # could add at most one per batch)
+    assert (stats["backend"], stats["workers"], stats["tasks"]) == ("dask", 2, 4)
+    assert 2 <= stats["packs"] <= 4 and stats["compute_s"] > 0
     for ds in (serial, dask):
         ds.attrs.pop("created")
     xr.testing.assert_identical(serial, dask)

@@ -105,14 +105,18 @@ def test_resume_runs_only_missing_points(write_sweep, tmp_path, monkeypatch):
         run_sweep(sweep, out, batch_size=2)
     assert not out.exists()
     assert len(list(runner.parts_dir(out).glob("part-*.npz"))) == 2
-    assert len(calls) == 6  # three batches ran, the third was lost with the interrupt
+    # 4 packed scenarios (corridor year x seed) of 3 storage values, cut into batches of 2 + 1:
+    # three batches ran (2 + 1 + 2 points), the third was lost with the interrupt
+    assert len(calls) == 5
 
     monkeypatch.setattr(runner, "_write_part", real_write)
     calls.clear()
-    resumed = run_sweep(sweep, out, batch_size=2)
-    assert len(calls) == 12 - 4  # only the points without a part file
-    assert resumed.attrs["n_resumed"] == 4 and full.attrs["n_resumed"] == 0
-    _same(resumed, full.assign_attrs(sweep_file=resumed.attrs["sweep_file"], n_resumed=4))
+    stats: dict = {}
+    resumed = run_sweep(sweep, out, batch_size=2, stats=stats)
+    assert len(calls) == 12 - 3  # only the points without a part file
+    assert stats["points_run"] == 9
+    assert resumed.attrs["n_resumed"] == 3 and full.attrs["n_resumed"] == 0
+    _same(resumed, full.assign_attrs(sweep_file=resumed.attrs["sweep_file"], n_resumed=3))
     assert not runner.parts_dir(out).exists()
 
 
