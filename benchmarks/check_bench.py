@@ -90,22 +90,13 @@ def pieces(scenario: object, repeat: int) -> None:
         _times(lambda: to_dataset(result, inputs, index, scenario, "kernel"), max(3, repeat // 2)),
     )
     try:
-        from energysim.kernel.pack import RedrawWork, redraw, thermal_block
+        from energysim.kernel.pack import RedrawWork, packed_thermal_block, redraw
     except ImportError:
         from energysim.feasibility import redraw
 
         _row("one outage redraw", _times(lambda: redraw(scenario, inputs, index, 3), repeat))
     else:
-        cols = {n: i for i, n in enumerate(index.generators)}
-        block = thermal_block(
-            scenario,
-            index.snapshots,
-            index.thermal,
-            [cols[n] for n in index.thermal],
-            index.thermal_tier,
-            index.thermal_bus,
-            inputs.th_max.shape,
-        )
+        block = packed_thermal_block(scenario, inputs, index)
         work = RedrawWork.like(inputs, index)
         _row(
             "one outage redraw (block and work reused)",

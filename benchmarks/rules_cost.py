@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from energysim.config import load_scenario
-from energysim.kernel import pack, run_kernel
+from energysim.kernel import pack, result_shapes, run_kernel
 from energysim.run import scenario_profiles
 
 _PACK_OLD = """
@@ -75,29 +75,12 @@ def _old_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
             packed = pickle.load(f)  # noqa: S301 - our own subprocess's output
     old_dispatch = _load("_old_dispatch", tree / "energysim/kernel/dispatch.py")
     n = packed["shape"]
-    t, b, k, s, c, l_ = n["T"], n["B"], n["K"], n["S"], n["C"], n["L"]
     names = old_dispatch.dispatch_year.py_func.__code__.co_varnames
-    shapes = {
-        "curtail": (t, b),
-        "thermal": (t, k, b),
-        "thermal_relief": (t, b),
-        "st_charge": (t, s),
-        "st_discharge": (t, s),
-        "st_soc": (t, s),
-        "flex_use": (t, b),
-        "corr_flow": (t, c),
-        "corr_short": (t, c),
-        "dr_shed": (t, b),
-        "dr_payback": (t, b),
-        "line_p0": (t, l_),
-        "line_p1": (t, l_),
-        "unserved": (t, b),
-        "reserve_short": (t,),
-        "dr_backlog_end": (1,),
-    }
+    shapes = result_shapes(n)
     n_args = old_dispatch.dispatch_year.py_func.__code__.co_argcount
     out_names = names[len(packed["arrays"]) : n_args - 1]
     outs = [np.zeros(shapes[name]) for name in out_names]
+    b, s, c = n["B"], n["S"], n["C"]
     width = max(b + 1, s, c, packed["dr_window"] + 1, 1)
     work = np.zeros((old_dispatch.N_WORK, width))
     args = (*packed["arrays"], *outs, work)

@@ -11,7 +11,7 @@ import pytest
 
 from energysim.config import load_scenario
 from energysim.kernel import pack
-from energysim.kernel.pack import redraw, thermal_block
+from energysim.kernel.pack import packed_thermal_block, redraw
 from energysim.results.schema import VARIABLES
 from energysim.run import scenario_profiles, simulate
 from energysim.sweep.figures import figures, result_block
@@ -131,16 +131,7 @@ def test_redraw_with_a_block_is_bit_equal_to_a_fresh_pack(seed):
     scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
     profiles = scenario_profiles(scenario)
     inputs, index = pack(scenario, profiles)
-    cols = {n: i for i, n in enumerate(index.generators)}
-    block = thermal_block(
-        scenario,
-        index.snapshots,
-        index.thermal,
-        [cols[n] for n in index.thermal],
-        index.thermal_tier,
-        index.thermal_bus,
-        inputs.th_max.shape,
-    )
+    block = packed_thermal_block(scenario, inputs, index)
     got_inputs, got_index = redraw(scenario, inputs, index, seed, block=block)
     want_inputs, want_index = pack(scenario, profiles, outage_seed=seed)
     for field in dataclasses.fields(want_inputs):

@@ -46,14 +46,10 @@ class DispatchResult:
         return tuple(getattr(self, f.name) for f in fields(self))
 
 
-def allocate_result(inputs: KernelInputs) -> DispatchResult:
-    """Preallocate zeroed output arrays for ``inputs``.
-
-    All outputs are views into one zeroed block: numpy backs a block this large with huge pages,
-    so the first write into fresh memory costs a few page faults rather than one per 4 KiB page
-    (separate arrays measured ~9 ms of page faults per plan-2030 year, more than the dispatch).
-    """
-    n = inputs.shape
+def result_shapes(shape: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """Shape of each :class:`DispatchResult` array for the dimension sizes ``shape``
+    (``KernelInputs.shape``: T hours, B buses, K tiers, S storage units, C corridors, L lines)."""
+    n = shape
     t, b, k, s, c, l_ = n["T"], n["B"], n["K"], n["S"], n["C"], n["L"]
     shapes = {
         "curtail": (t, b),
@@ -73,6 +69,17 @@ def allocate_result(inputs: KernelInputs) -> DispatchResult:
         "reserve_short": (t,),
         "dr_backlog_end": (1,),
     }
+    return shapes
+
+
+def allocate_result(inputs: KernelInputs) -> DispatchResult:
+    """Preallocate zeroed output arrays for ``inputs``.
+
+    All outputs are views into one zeroed block: numpy backs a block this large with huge pages,
+    so the first write into fresh memory costs a few page faults rather than one per 4 KiB page
+    (separate arrays measured ~9 ms of page faults per plan-2030 year, more than the dispatch).
+    """
+    shapes = result_shapes(inputs.shape)
     sizes = {name: int(np.prod(shape)) for name, shape in shapes.items()}
     block = np.zeros(sum(sizes.values()))
     views = {}

@@ -827,6 +827,25 @@ class RedrawWork:
         )
 
 
+def packed_thermal_block(
+    scenario: Scenario, inputs: KernelInputs, index: PackIndex
+) -> ThermalBlock:
+    """:func:`thermal_block` of a packed scenario (its thermal fleets, tiers, buses and hours).
+
+    Built once per weather year and passed to :func:`redraw` for each outage draw.
+    """
+    cols = {n: i for i, n in enumerate(index.generators)}
+    return thermal_block(
+        scenario,
+        index.snapshots,
+        index.thermal,
+        [cols[n] for n in index.thermal],
+        index.thermal_tier,
+        index.thermal_bus,
+        inputs.th_max.shape,
+    )
+
+
 def redraw(
     scenario: Scenario,
     inputs: KernelInputs,
@@ -846,16 +865,7 @@ def redraw(
     (:class:`RedrawWork`) to reuse the arrays of the previous draw.
     """
     if block is None:
-        cols = {n: i for i, n in enumerate(index.generators)}
-        block = thermal_block(
-            scenario,
-            index.snapshots,
-            index.thermal,
-            [cols[n] for n in index.thermal],
-            index.thermal_tier,
-            index.thermal_bus,
-            inputs.th_max.shape,
-        )
+        block = packed_thermal_block(scenario, inputs, index)
     if work is None:
         work = RedrawWork.like(inputs, index)
     names, avail_pu = outage_draw_array(scenario, index.snapshots, seed)
