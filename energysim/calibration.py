@@ -220,14 +220,19 @@ def grid_utilisation_rows(results: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _pad(label: str, width: int) -> str:
+    """``label`` left-aligned in ``width`` terminal columns (a CJK character takes two)."""
+    wide = sum(1 for ch in label if ord(ch) > 0x2E80)
+    return f"{label:{width - wide}s}"
+
+
 def format_grid_rows(table: pd.DataFrame) -> str:
     """The rows of :func:`grid_utilisation_rows` as text, percentages (the source once)."""
     lines = [f"{'figure':30s} {'model':>8s} {'2021':>8s} {'diff':>8s}  ok"]
     for _, r in table.iterrows():
-        wide = sum(1 for ch in r.label if ord(ch) > 0x2E80)  # CJK: two terminal columns each
         diff = "" if pd.isna(r.diff_pp) else f"{r.diff_pp:+6.1f}pp"
         lines.append(
-            f"{r.label:{30 - wide}s} {r.model * 100:7.1f}% {r.reported * 100:7.1f}% {diff:>8s}  "
+            f"{_pad(r.label, 30)} {r.model * 100:7.1f}% {r.reported * 100:7.1f}% {diff:>8s}  "
             f"{'yes' if r.within else 'NO'}"
         )
     if len(table):
@@ -312,9 +317,8 @@ def format_cut_rows(table: pd.DataFrame) -> str:
     """The export-cut rows of :func:`baseline_cut_rows` as text (the source once, below)."""
     lines = [f"{'figure':30s} {'model':>9s} {'reported':>9s} {'cut':>9s} {'largest':>8s}  ok"]
     for _, r in table.iterrows():
-        wide = sum(1 for ch in r.label if ord(ch) > 0x2E80)  # CJK: two terminal columns each
         lines.append(
-            f"{r.label:{30 - wide}s} {r.model:7,.0f} h {r.reported:7,.0f} h {r.shortfall_TWh:5.2f} TWh "
+            f"{_pad(r.label, 30)} {r.model:7,.0f} h {r.reported:7,.0f} h {r.shortfall_TWh:5.2f} TWh "
             f"{r.max_MW / 1e3:5.1f} GW  {'yes' if r.within else 'NO'}"
         )
     if len(table):
