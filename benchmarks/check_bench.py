@@ -30,19 +30,12 @@ import resource
 import statistics
 import time
 
+from _common import times  # benchmarks/_common.py (the script's folder is on sys.path)
+
 import energysim
 from energysim.config import load_scenario
 from energysim.kernel import allocate_result, run_kernel
 from energysim.run import packed
-
-
-def _times(fn, repeat: int) -> list[float]:  # noqa: ANN001
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def _cpu() -> float:
@@ -66,10 +59,10 @@ def pieces(scenario: object, repeat: int) -> None:
     _, inputs, index = packed(scenario)
     result = run_kernel(inputs)
     print(f"one scenario-year of {scenario.name} ({inputs.shape}):")
-    _row("kernel, fresh output block", _times(lambda: run_kernel(inputs), repeat))
+    _row("kernel, fresh output block", times(lambda: run_kernel(inputs), repeat))
     out = allocate_result(inputs)
-    _row("kernel, reused output block", _times(lambda: run_kernel(inputs, out), repeat))
-    _row("allocate_result (a fresh block, zeroed)", _times(lambda: allocate_result(inputs), repeat))
+    _row("kernel, reused output block", times(lambda: run_kernel(inputs, out), repeat))
+    _row("allocate_result (a fresh block, zeroed)", times(lambda: allocate_result(inputs), repeat))
     try:
         from energysim.sweep.figures import annual_figures, prepare_figures
     except ImportError:  # pragma: no cover - an older tree
@@ -79,39 +72,39 @@ def pieces(scenario: object, repeat: int) -> None:
         annual_figures(result, inputs, index, scenario, prep)
         _row(
             "figures-only pass (annual_figures)",
-            _times(lambda: annual_figures(result, inputs, index, scenario, prep), repeat),
+            times(lambda: annual_figures(result, inputs, index, scenario, prep), repeat),
         )
         _row(
             "prepare_figures (once per packed structure)",
-            _times(lambda: prepare_figures(inputs, index, scenario), repeat),
+            times(lambda: prepare_figures(inputs, index, scenario), repeat),
         )
     _row(
         "full path: to_dataset",
-        _times(lambda: to_dataset(result, inputs, index, scenario, "kernel"), max(3, repeat // 2)),
+        times(lambda: to_dataset(result, inputs, index, scenario, "kernel"), max(3, repeat // 2)),
     )
     try:
         from energysim.kernel.pack import RedrawWork, packed_thermal_block, redraw
     except ImportError:
         from energysim.feasibility import redraw
 
-        _row("one outage redraw", _times(lambda: redraw(scenario, inputs, index, 3), repeat))
+        _row("one outage redraw", times(lambda: redraw(scenario, inputs, index, 3), repeat))
     else:
         block = packed_thermal_block(scenario, inputs, index)
         work = RedrawWork.like(inputs, index)
         _row(
             "one outage redraw (block and work reused)",
-            _times(lambda: redraw(scenario, inputs, index, 3, block, work), repeat),
+            times(lambda: redraw(scenario, inputs, index, 3, block, work), repeat),
         )
     if hasattr(energysim, "figures") or "figures" in getattr(energysim, "_EXPORTS", {}):
         energysim.figures(scenario)
         _row(
             "energysim.figures(), unchanged scenario",
-            _times(lambda: energysim.figures(scenario), repeat),
+            times(lambda: energysim.figures(scenario), repeat),
         )
     energysim.simulate(scenario)
     _row(
         "energysim.simulate(), unchanged scenario",
-        _times(lambda: energysim.simulate(scenario), max(3, repeat // 2)),
+        times(lambda: energysim.simulate(scenario), max(3, repeat // 2)),
     )
 
 
@@ -143,16 +136,16 @@ def what_it_takes_call(scenario: object) -> None:
     print(f"what it takes: {scenario.name} / {target}, lever {lever[0].name}, 6 steps:")
     if hasattr(feasibility, "figures_rows_dataset"):
         search()
-        _row("figures-only path", _times(search, 1))
+        _row("figures-only path", times(search, 1))
         fast = feasibility.figures_rows_dataset
         feasibility.figures_rows_dataset = feasibility.evaluate  # the Dataset path of before
         try:
-            _row("Dataset path (evaluate -> to_dataset)", _times(search, 1))
+            _row("Dataset path (evaluate -> to_dataset)", times(search, 1))
         finally:
             feasibility.figures_rows_dataset = fast
     else:
         search()
-        _row("Dataset path (this tree)", _times(search, 1))
+        _row("Dataset path (this tree)", times(search, 1))
 
 
 def main() -> None:

@@ -36,7 +36,6 @@ full), so the differences are indicative.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import sys
@@ -47,6 +46,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from _common import load_module  # benchmarks/_common.py (the script's folder is on sys.path)
 
 from energysim.bench.runner import machine
 from energysim.kernel import allocate_result, work_array
@@ -54,14 +54,6 @@ from energysim.kernel import dispatch as current
 from energysim.run import packed
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, path: Path) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _needs_zeroed_outputs(module: types.ModuleType) -> bool:
@@ -265,7 +257,7 @@ def where_the_time_goes(
             module = f"_kernel_variant_{tag}_{i}"
             path = tmp / f"{module}.py"
             path.write_text(variant_source(cut, source))
-            runners[tag, name] = _runner(_load(module, path), inputs)[0]
+            runners[tag, name] = _runner(load_module(module, path), inputs)[0]
             runners[tag, name]()
     times: dict[tuple[str, str], list[float]] = {key: [] for key in runners}
     for _ in range(repeat):
@@ -291,7 +283,9 @@ def main() -> None:
     args = parser.parse_args()
     files = args.scenarios or sorted(str(p) for p in (REPO / "scenarios").glob("*.yaml"))
     base = (
-        _load("_base_dispatch", args.base / "energysim/kernel/dispatch.py") if args.base else None
+        load_module("_base_dispatch", args.base / "energysim/kernel/dispatch.py")
+        if args.base
+        else None
     )
     report: dict = {"machine": machine(), "base": str(args.base), "scenarios": {}}
     all_equal = True

@@ -21,7 +21,6 @@ cost from what changed in the data.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import pickle
 import statistics
@@ -29,11 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _common import load_module  # benchmarks/_common.py (the script's folder is on sys.path)
 
 from energysim.config import load_scenario
 from energysim.kernel import pack, result_shapes, run_kernel
@@ -52,14 +51,6 @@ with open(sys.argv[2], "wb") as f:
 """
 
 
-def _load(name: str, path: Path) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _old_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
     """A no-argument callable running the old kernel on the old tree's packing of the scenario."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +64,7 @@ def _old_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
         )
         with dump.open("rb") as f:
             packed = pickle.load(f)  # noqa: S301 - our own subprocess's output
-    old_dispatch = _load("_old_dispatch", tree / "energysim/kernel/dispatch.py")
+    old_dispatch = load_module("_old_dispatch", tree / "energysim/kernel/dispatch.py")
     n = packed["shape"]
     names = old_dispatch.dispatch_year.py_func.__code__.co_varnames
     shapes = result_shapes(n)
@@ -105,7 +96,7 @@ def _between_runner(tree: Path, scenario_file: str) -> Callable[[], None]:
 
     Loaded under the module name ``kernel_speed.py --base`` uses, so both reuse its numba cache.
     """
-    module = _load("_base_dispatch", tree / "energysim/kernel/dispatch.py")
+    module = load_module("_base_dispatch", tree / "energysim/kernel/dispatch.py")
     scenario = load_scenario(scenario_file)
     inputs, _ = pack(scenario, scenario_profiles(scenario))
     out = run_kernel(inputs)

@@ -16,22 +16,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
+
+from _common import times  # benchmarks/_common.py (the script's folder is on sys.path)
 
 import energysim
 import energysim.run
 from energysim.config import load_scenario
 from energysim.kernel import run_kernel
 from energysim.run import packed
-
-
-def _times(fn, repeat: int) -> list[float]:  # noqa: ANN001
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
 
 
 def main() -> None:
@@ -55,9 +47,9 @@ def main() -> None:
         energysim.simulate(scenario)
 
     rows = {
-        "kernel (run_kernel, packed inputs)": _times(lambda: run_kernel(inputs), args.repeat),
-        "simulate(), caches emptied each call": _times(uncached, max(3, args.repeat // 4)),
-        "simulate(), unchanged scenario": _times(lambda: energysim.simulate(scenario), args.repeat),
+        "kernel (run_kernel, packed inputs)": times(lambda: run_kernel(inputs), args.repeat),
+        "simulate(), caches emptied each call": times(uncached, max(3, args.repeat // 4)),
+        "simulate(), unchanged scenario": times(lambda: energysim.simulate(scenario), args.repeat),
     }
     kernel = statistics.median(rows["kernel (run_kernel, packed inputs)"])
     for name, t in rows.items():
