@@ -60,6 +60,7 @@ __all__ = [
     "corridor_schedules",
     "dr_keep",
     "domestic_th_avail",
+    "prepass_shortfall",
     "dr_threshold",
     "expected_shortfall",
     "fill_thermal",
@@ -511,6 +512,22 @@ def expected_shortfall(
     return np.maximum(need, 0.0)
 
 
+def prepass_shortfall(
+    scenario: Scenario,
+    demand: np.ndarray,
+    zero_cost: np.ndarray,
+    th_avail: np.ndarray,
+    schedule: np.ndarray,
+    reserve_req: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`expected_shortfall` of ``scenario``'s own fleet: the import tiers left out
+    (:func:`domestic_th_avail`). The shortfall the storage look-ahead, pre-charge share and DR
+    rationing plan for, (T,) MW."""
+    return expected_shortfall(
+        demand, zero_cost, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+    )
+
+
 def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> np.ndarray:
     """Share of storage energy to hold back for shortfalls expected within the next day.
 
@@ -595,8 +612,8 @@ def storage_fields(
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
     eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
     if short is None:
-        short = expected_shortfall(
-            demand, zero_cost_avail, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+        short = prepass_shortfall(
+            scenario, demand, zero_cost_avail, th_avail, schedule, reserve_req
         )
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     return {
@@ -878,8 +895,7 @@ def redraw(
     apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
     th_must = thermal_must(block, gen_must, work.th_must)
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
-    # the pre-pass leaves the import tiers out, as pack's does
-    short = expected_shortfall(*args[:2], domestic_th_avail(scenario, th_avail), *args[3:])
+    short = prepass_shortfall(scenario, *args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
     cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
     new_inputs = dataclasses.replace(
@@ -889,7 +905,7 @@ def redraw(
         net_short=np.ascontiguousarray(short),
         dr_threshold=cut,
         dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        storage_reserve=storage_fields(scenario, *args)["storage_reserve"],
+        storage_reserve=storage_fields(scenario, *args, short=short)["storage_reserve"],
     )
     return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
 
@@ -1043,9 +1059,7 @@ def pack_with_block(
     dr_cap = dr_total * shares
     dr_energy = float(dr_total * dr.max_hours_per_year)
     reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
-    short = expected_shortfall(
-        demand, vre, domestic_th_avail(scenario, th_avail), schedule, reserve_req
-    )
+    short = prepass_shortfall(scenario, demand, vre, th_avail, schedule, reserve_req)
     surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 
