@@ -53,6 +53,7 @@ from energysim.targets import (
     SCHEDULE_TOLERANCE,
     TARGETS,
     TargetSpec,
+    format_number,
     meets,
     target_rows,
 )
@@ -717,16 +718,14 @@ def _fmt(value: float, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if unit == "1":
-        return f"{value:.1%}"
-    if unit == "MWh":
-        return f"{value:,.0f} MWh"
-    if unit == "h":
-        return f"{value:,.0f} h"
+        return f"{format_number(100 * value, 1)}%"
+    if unit in ("MWh", "h"):
+        return f"{format_number(value, 0)} {unit}"
     if unit == "TWh":
-        return f"{value:,.2f} TWh"
+        return f"{format_number(value, 2)} TWh"
     if unit == "x":
-        return f"{value:.2f}x"
-    return f"{value:,.1f} {unit}"
+        return f"{format_number(value, 2)}x"
+    return f"{format_number(value, 1)} {unit}"
 
 
 def _fmt_indicator(value: float, unit: str) -> str:

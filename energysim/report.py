@@ -41,6 +41,7 @@ from energysim.plot.export import figure_bytes
 from energysim.plot.labels import SENSE, figure_name, place_names, target_name, tr
 from energysim.plot.style import chart_style, resolve_lang
 from energysim.results.schema import ANNUAL_FIGURES, VARIABLES
+from energysim.targets import format_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -183,14 +184,6 @@ class Report:
 # -- formatting -----------------------------------------------------------------------------------
 
 
-def _number(value: float, decimals: int) -> str:
-    """``value`` with thousands separators; a value that rounds to zero is ``0`` (never ``-0.0``)."""
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0
-    return f"{rounded:,.{decimals}f}"
-
-
 def format_value(value: float | None, unit: str) -> str:
     """A value with its unit for tables: shares in per cent, MWh, MW and hours without decimals.
 
@@ -200,12 +193,12 @@ def format_value(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "1":
-        return f"{_number(100 * value, 1)} %"
+        return f"{format_number(100 * value, 1)} %"
     if unit == "x":  # a ratio
-        return f"{_number(value, 2)} ×"
+        return f"{format_number(value, 2)} ×"
     if unit in ("MWh", "h", "MW"):
-        return f"{_number(value, 0)} {unit}"
-    return f"{_number(value, 1)} {unit}"
+        return f"{format_number(value, 0)} {unit}"
+    return f"{format_number(value, 1)} {unit}"
 
 
 def format_margin(margin: float, unit: str, lang: str = "en") -> str:
@@ -224,7 +217,7 @@ def format_margin(margin: float, unit: str, lang: str = "en") -> str:
         value, decimals, shown = margin, 0, unit
     else:
         value, decimals, shown = margin, 1, unit
-    text = _number(value, decimals)
+    text = format_number(value, decimals)
     if float(text.replace(",", "")) > 0:
         text = f"+{text}"
     elif float(text.replace(",", "")) < 0:
@@ -386,8 +379,8 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
                     "r.adequacy_margin",
                     lang,
                     season=season_text,
-                    have=_number(have, 1),
-                    need=_number(need, 1),
+                    have=format_number(have, 1),
+                    need=format_number(need, 1),
                     margin=format_margin(margin, "GW").removesuffix(" GW"),
                     pct=format_margin(margin / need if need else math.nan, "1").replace("pp", "%"),
                 )
@@ -399,13 +392,13 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
             tr(
                 "r.adequacy_hours",
                 lang,
-                lolh=_number(float(ds["loss_of_load_hours"]), 0),
-                cut=_number(float(ds["export_cut_hours"]), 0),
+                lolh=format_number(float(ds["loss_of_load_hours"]), 0),
+                cut=format_number(float(ds["export_cut_hours"]), 0),
             )
         )
     if "reserve_shortfall_hours" in ds:
         lines.append(
-            tr("r.adequacy_reserve", lang, h=_number(float(ds["reserve_shortfall_hours"]), 0))
+            tr("r.adequacy_reserve", lang, h=format_number(float(ds["reserve_shortfall_hours"]), 0))
         )
     if "unserved_MWh" in ds and "peak_load_MW" in ds:
         lines.append(
@@ -413,7 +406,7 @@ def _adequacy(ds: xr.Dataset, table: pd.DataFrame | None, lang: str) -> list[str
                 "r.adequacy_unserved",
                 lang,
                 mwh=format_value(float(ds["unserved_MWh"]), "MWh"),
-                peak=_number(float(ds["peak_load_MW"]) / 1e3, 1),
+                peak=format_number(float(ds["peak_load_MW"]) / 1e3, 1),
             )
         )
     return lines

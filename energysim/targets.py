@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "format_number",
     "COLUMNS",
     "FAIL",
     "PASS",
@@ -252,3 +253,13 @@ def _row(
         "utilisation_hours": math.nan,
         "scheduled_hours": math.nan,
     }
+
+
+def format_number(value: float, decimals: int) -> str:
+    """``value`` with thousands separators as the check and the report print it; a value that
+    rounds to zero at ``decimals`` is ``0`` (never ``-0.0``, e.g. for a margin of -1e-9 TWh on a
+    target met within the tolerance)."""
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0
+    return f"{rounded:,.{decimals}f}"

@@ -328,3 +328,13 @@ def test_a_failing_member_fails_the_check(monkeypatch, workers):
     monkeypatch.setattr(feasibility, "_member_task", _failing_member)
     with pytest.raises(EnergysimError, match="on purpose"):
         check([scenario(**OUTAGES)], weather_years=2, outage_draws=2, workers=workers)
+
+
+def test_a_margin_that_rounds_to_zero_prints_without_a_sign():
+    from energysim.feasibility import _fmt
+
+    assert _fmt(-1e-9, "TWh") == "0.00 TWh"  # a target met within the tolerance: never "-0.00"
+    assert _fmt(-0.00004, "1") == "0.0%"
+    assert _fmt(-0.02, "TWh") == "-0.02 TWh"
+    assert _fmt(1234.4, "h") == "1,234 h"
+    assert _fmt(0.4298, "1") == "43.0%"
