@@ -587,7 +587,7 @@ def _member_task(
 
     if profiles is None:
         profiles = run.scenario_profiles(year)
-    inputs, index, block = pack_with_block(year, profiles)
+    inputs, index, block = pack_with_block(year, profiles, static=_static(year, profiles))
     prep = prepare_figures(inputs, index, year)
     out: list[dict[str, float]] = []
     if draws == 0:
@@ -613,6 +613,25 @@ def _member_task(
         ]
         sample = (index.snapshots, np.array(ne, dtype=np.int64), index.gen_avail[:, ne].copy())
     return out, sample
+
+
+_STATIC: dict[str, object] = {}
+"""This process's :class:`~energysim.kernel.pack.PackStatic` of the ensemble it works on, by
+:func:`~energysim.kernel.pack.static_key` (one entry: a check runs its scenarios one by one)."""
+
+
+def _static(year: Scenario, profiles: xr.Dataset) -> object:
+    """The :class:`~energysim.kernel.pack.PackStatic` shared by every weather year of ``year``'s
+    ensemble on this process (made by the first year the process packs)."""
+    from energysim.kernel.pack import pack_static, static_key
+
+    key = static_key(year)
+    hit = _STATIC.get(key)
+    if hit is None:
+        hit = pack_static(year, pd.DatetimeIndex(profiles["snapshot"].values))
+        _STATIC.clear()
+        _STATIC[key] = hit
+    return hit
 
 
 class _Members:
@@ -683,7 +702,9 @@ class _Members:
         return results
 
     def close(self) -> None:
-        """Stop the pool (cancelling what has not started); idempotent."""
+        """Stop the pool (cancelling what has not started); idempotent. Also drops this
+        process's :data:`_STATIC` (the serial path's)."""
+        _STATIC.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "PackStatic",
     "RedrawWork",
     "ThermalBlock",
     "apply_support_floor",
@@ -71,8 +72,10 @@ __all__ = [
     "in_service_mask",
     "in_year_share",
     "pack",
+    "pack_static",
     "pack_with_block",
     "redraw",
+    "static_key",
     "storage_fields",
     "thermal_block",
     "thermal_must",
@@ -355,11 +358,17 @@ def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray
     if shape.sum() <= 0:
         shape = np.ones_like(shape)
     lo, hi = 0.0, cap / shape[shape > 0].min()
+    scaled = np.empty_like(shape)  # one scratch array for every step (the same sums)
     for _ in range(100):
         mid = 0.5 * (lo + hi)
-        if np.minimum(cap, mid * shape).sum() < energy:
+        np.minimum(np.multiply(mid, shape, out=scaled), cap, out=scaled)
+        if scaled.sum() < energy:
+            if mid == lo:  # lo and hi are adjacent floats: no later step changes either
+                break
             lo = mid
         else:
+            if mid == hi:
+                break
             hi = mid
     return np.minimum(cap, hi * shape)
 
@@ -377,6 +386,8 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
     year_hours = hours_in_year(scenario.year)
+    regions = {str(r): i for i, r in enumerate(profiles["region"].values)}
+    receiving = profiles["receiving_load"].transpose("snapshot", "region").values
     out = {}
     for name, c in scenario.corridors.items():
         if c.in_service_year > scenario.year:
@@ -386,7 +397,9 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
         elif c.delivery_curve == "solar_shaped":
             shape = np.where((snapshots.hour >= 10) & (snapshots.hour < 16), 1.0, 0.55)
         else:
-            load = profiles["receiving_load"].sel(region=c.receiving_grid).values.astype(float)
+            if c.receiving_grid not in regions:  # the error .sel gives for a missing region
+                profiles["receiving_load"].sel(region=c.receiving_grid)
+            load = receiving[:, regions[c.receiving_grid]].astype(float)
             if c.delivery_curve == "peak_shaving":
                 shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(
                     load.max() - np.median(load), 1e-9
@@ -940,11 +953,139 @@ def pack(
     return inputs, index
 
 
+@dataclass(frozen=True)
+class PackStatic:
+    """What :func:`pack` computes of a scenario that no weather year changes, on given hours.
+
+    An ensemble's weather years differ only in ``weather`` (:func:`energysim.feasibility.
+    seeded`), so this is computed once and each year fills only its weather-dependent arrays
+    (:func:`pack_with_block` with ``static``). ``costs`` (K,) the merit-order tiers' marginal
+    costs; thermal generators (G', scenario order): ``thermal`` names, ``thermal_gi`` columns
+    in the (T, G) arrays, ``thermal_tier``, ``thermal_bus``; zero-cost generators (Z, scenario
+    order): ``zero_cost``, ``zero_cost_gi``, ``zero_cost_bus``, ``zero_cost_live`` (Z, T) bool in
+    service; ``block`` the :class:`ThermalBlock`; ``expected_pu`` (T, G') expected available
+    share (:func:`energysim.kernel.availability.expected_availability`); ``forest`` the
+    backbone forest (order, parent, parent_line, child_is_bus0); ``surplus`` the corridors'
+    surplus limits ((T, C) share, (C,) MWh) for the in-service corridors
+    ``surplus_corridors``.
+    """
+
+    snapshots: pd.DatetimeIndex
+    generators: tuple[str, ...]
+    costs: tuple[float, ...]
+    thermal: tuple[str, ...]
+    thermal_gi: tuple[int, ...]
+    thermal_tier: tuple[int, ...]
+    thermal_bus: tuple[int, ...]
+    zero_cost: tuple[str, ...]
+    zero_cost_gi: tuple[int, ...]
+    zero_cost_bus: tuple[int, ...]
+    zero_cost_live: np.ndarray
+    block: ThermalBlock
+    expected_pu: np.ndarray
+    forest: tuple[np.ndarray, ...]
+    surplus_corridors: tuple[str, ...]
+    surplus: tuple[np.ndarray, np.ndarray]
+
+    def fits(self, scenario: Scenario, snapshots: pd.DatetimeIndex) -> bool:
+        """Whether this was made on these hours for a scenario with these generators (a cheap
+        check; that the rest of the scenario is the same but its weather is the caller's
+        promise, see :func:`static_key`)."""
+        return (
+            len(snapshots) == len(self.snapshots)
+            and tuple(scenario.generators) == self.generators
+            and np.array_equal(np.asarray(snapshots.values), np.asarray(self.snapshots.values))
+        )
+
+
+def static_key(scenario: Scenario) -> str:
+    """Digest of ``scenario`` without its ``weather``: scenarios with the same key can share one
+    :class:`PackStatic` (on the same hours)."""
+    import hashlib
+
+    text = scenario.model_dump_json(exclude={"weather"})
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def pack_static(scenario: Scenario, snapshots: pd.DatetimeIndex) -> PackStatic:
+    """The :class:`PackStatic` of ``scenario`` on ``snapshots`` (the expressions :func:`pack`
+    used to compute inline, so a pack with it is the same bit for bit)."""
+    buses = list(scenario.buses)
+    bidx = {b: i for i, b in enumerate(buses)}
+    costs = sorted(
+        {
+            round(g.marginal_cost, 6)
+            for g in scenario.generators.values()
+            if g.carrier in THERMAL_CARRIERS
+        }
+    )
+    tier_of = {c: k for k, c in enumerate(costs)}
+    zero_cost: list[str] = []
+    zero_cost_gi: list[int] = []
+    zero_cost_bus: list[int] = []
+    live: list[np.ndarray] = []
+    thermal: list[str] = []
+    thermal_gi: list[int] = []
+    thermal_tier: list[int] = []
+    thermal_bus: list[int] = []
+    for gi, (name, g) in enumerate(scenario.generators.items()):
+        b = bidx[g.bus]
+        if g.carrier in ZERO_COST_CARRIERS:
+            zero_cost.append(name)
+            zero_cost_gi.append(gi)
+            zero_cost_bus.append(b)
+            live.append(in_service_mask(g.in_service_date, snapshots))
+        else:
+            thermal.append(name)
+            thermal_gi.append(gi)
+            thermal_tier.append(tier_of[round(g.marginal_cost, 6)])
+            thermal_bus.append(b)
+    block = thermal_block(
+        scenario,
+        snapshots,
+        thermal,
+        thermal_gi,
+        thermal_tier,
+        thermal_bus,
+        (len(costs), len(buses)),
+    )
+    expected = expected_availability(scenario, snapshots)[thermal].to_numpy()
+    corridors = [n for n, c in scenario.corridors.items() if c.in_service_year <= scenario.year]
+    return PackStatic(
+        snapshots=snapshots,
+        generators=tuple(scenario.generators),
+        costs=tuple(costs),
+        thermal=tuple(thermal),
+        thermal_gi=tuple(thermal_gi),
+        thermal_tier=tuple(thermal_tier),
+        thermal_bus=tuple(thermal_bus),
+        zero_cost=tuple(zero_cost),
+        zero_cost_gi=tuple(zero_cost_gi),
+        zero_cost_bus=tuple(zero_cost_bus),
+        zero_cost_live=np.array(live, dtype=bool).reshape(len(live), len(snapshots)),
+        block=block,
+        expected_pu=expected,
+        forest=_backbone_forest(scenario, buses),
+        surplus_corridors=tuple(corridors),
+        surplus=_surplus_limits(scenario, corridors, snapshots),
+    )
+
+
 def pack_with_block(
-    scenario: Scenario, profiles: xr.Dataset, outage_seed: int | None = None
+    scenario: Scenario,
+    profiles: xr.Dataset,
+    outage_seed: int | None = None,
+    static: PackStatic | None = None,
 ) -> tuple[KernelInputs, PackIndex, ThermalBlock]:
     """:func:`pack`, also returning its :class:`ThermalBlock` (for :func:`redraw` of the same
-    year without rebuilding it)."""
+    year without rebuilding it).
+
+    ``static``: :func:`pack_static` of a scenario that differs from ``scenario`` at most in
+    ``weather`` (another weather year of an ensemble) on the same hours; the packed arrays are
+    then the same bit for bit as without it, and what no weather changes (the thermal block,
+    the expected availability, in-service masks, the backbone forest, the surplus limits) is
+    not recomputed. One on other hours or other generators is ignored (recomputed).
+    """
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
     buses = list(scenario.buses)
@@ -978,59 +1119,43 @@ def pack_with_block(
         / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
     )
 
+    if static is None or not static.fits(scenario, snapshots):
+        static = pack_static(scenario, snapshots)
+    thermal, block = static.thermal, static.block
+    zero_cost, zero_cost_bus = static.zero_cost, static.zero_cost_bus
     vre = np.zeros((hours, nb))
     ne = np.zeros((hours, nb))
-    zero_cost: list[str] = []
-    zero_cost_bus: list[int] = []
     ne_carriers = NEW_ENERGY_CARRIERS
-    thermal: list[str] = []
-    costs = sorted(
-        {
-            round(g.marginal_cost, 6)
-            for g in scenario.generators.values()
-            if g.carrier in THERMAL_CARRIERS
-        }
-    )
-    tier_of = {c: k for k, c in enumerate(costs)}
-    nk = len(costs)
-    thermal_tier: list[int] = []
-    thermal_bus: list[int] = []
-    thermal_gi: list[int] = []
+    cf_columns = _cf_columns(profiles)
     gen_avail = np.zeros((hours, len(scenario.generators)))
     gen_must = np.zeros((hours, len(scenario.generators)))
-    for gi, (name, g) in enumerate(scenario.generators.items()):
-        b = bidx[g.bus]
-        if g.carrier in ZERO_COST_CARRIERS:
-            if g.carrier in NEW_ENERGY_CARRIERS:
-                avail = generator_availability(
-                    scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles
-                )
-            else:
-                avail = np.full(
-                    hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-                )
-            avail = avail * in_service_mask(g.in_service_date, snapshots)  # hour by hour
-            vre[:, b] += g.p_nom * avail
-            gen_avail[:, gi] = g.p_nom * avail
-            if g.carrier in ne_carriers:
-                ne[:, b] += g.p_nom * avail
-            zero_cost.append(name)
-            zero_cost_bus.append(b)
+    for z, (name, gi, b) in enumerate(
+        zip(zero_cost, static.zero_cost_gi, zero_cost_bus, strict=True)
+    ):
+        g = scenario.generators[name]
+        if g.carrier in NEW_ENERGY_CARRIERS:
+            avail = _availability(
+                scenario.weather,
+                g.carrier,
+                g.capacity_factor_scale,
+                cf_columns(g.carrier, g.bus),
+            )
         else:
-            thermal.append(name)
-            thermal_gi.append(gi)
-            thermal_tier.append(tier_of[round(g.marginal_cost, 6)])
-            thermal_bus.append(b)
-    block = thermal_block(
-        scenario, snapshots, thermal, thermal_gi, thermal_tier, thermal_bus, (nk, nb)
-    )
+            avail = np.full(
+                hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+            )
+        avail = avail * static.zero_cost_live[z]  # hour by hour
+        vre[:, b] += g.p_nom * avail
+        gen_avail[:, gi] = g.p_nom * avail
+        if g.carrier in ne_carriers:
+            ne[:, b] += g.p_nom * avail
     if outage_seed is None:
-        avail_pu = expected_availability(scenario, snapshots)
+        avail_pu = static.expected_pu
     else:
-        avail_pu = outage_draw(scenario, snapshots, outage_seed)
-    th_avail = fill_thermal(block, avail_pu[list(thermal)].to_numpy(), gen_avail, gen_must)
+        avail_pu = outage_draw(scenario, snapshots, outage_seed)[list(thermal)].to_numpy()
+    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must)
 
-    order, parent, parent_line, child_is_bus0 = _backbone_forest(scenario, buses)
+    order, parent, parent_line, child_is_bus0 = static.forest
     lines = list(scenario.lines)
     line_cap = np.array([scenario.lines[n].p_nom for n in lines], dtype=float)
     line_eff = np.array([scenario.lines[n].efficiency for n in lines], dtype=float)
@@ -1060,7 +1185,10 @@ def pack_with_block(
     dr_energy = float(dr_total * dr.max_hours_per_year)
     reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
     short = prepass_shortfall(scenario, demand, vre, th_avail, schedule, reserve_req)
-    surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
+    if corridors == list(static.surplus_corridors):
+        surplus_pu, surplus_budget = static.surplus
+    else:  # pragma: no cover - the schedule's corridors are the in-service ones, as static's
+        surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 
     inputs = KernelInputs(
@@ -1097,12 +1225,12 @@ def pack_with_block(
     index = PackIndex(
         snapshots=snapshots,
         buses=tuple(buses),
-        tiers=tuple(costs),
-        thermal=tuple(thermal),
-        thermal_tier=tuple(thermal_tier),
-        thermal_bus=tuple(thermal_bus),
-        zero_cost=tuple(zero_cost),
-        zero_cost_bus=tuple(zero_cost_bus),
+        tiers=static.costs,
+        thermal=static.thermal,
+        thermal_tier=static.thermal_tier,
+        thermal_bus=static.thermal_bus,
+        zero_cost=static.zero_cost,
+        zero_cost_bus=static.zero_cost_bus,
         storage=tuple(storage),
         corridors=tuple(corridors),
         corridors_out_of_service=out_of_service,
@@ -1131,11 +1259,36 @@ def generator_availability(
     CSP uses the solar profile smoothed over a centred 7-hour window (its thermal storage spreads
     output into the evening); this is a documented simplification, not a CSP model.
     """
-    weather = scenario.weather
+    kind = "wind" if carrier == "wind" else "solar"
+    return _availability(scenario.weather, carrier, scale, profiles[kind].sel(bus=bus).values)
+
+
+def _cf_columns(profiles: xr.Dataset):  # noqa: ANN202 - a closure
+    """``columns(carrier, bus)``: the bus's wind (wind) or solar (solar, CSP) capacity factor
+    (T,), from the profiles read into arrays once (``.sel`` per generator was most of the cost
+    of this step)."""
+    arrays: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+
+    def columns(carrier: str, bus: str) -> np.ndarray:
+        kind = "wind" if carrier == "wind" else "solar"
+        if kind not in arrays:
+            da = profiles[kind]
+            pos = {str(b): i for i, b in enumerate(da["bus"].values)}
+            arrays[kind] = (pos, da.transpose("snapshot", "bus").values)
+        pos, values = arrays[kind]
+        if bus not in pos:
+            return profiles[kind].sel(bus=bus).values  # raises the usual KeyError
+        return values[:, pos[bus]]
+
+    return columns
+
+
+def _availability(weather: object, carrier: str, scale: float, cf: np.ndarray) -> np.ndarray:
+    """:func:`generator_availability` of the capacity factor ``cf`` (T,) already read."""
     if carrier == "wind":
-        cf = profiles["wind"].sel(bus=bus).values * weather.wind_cf_scale
+        cf = cf * weather.wind_cf_scale
     else:
-        cf = profiles["solar"].sel(bus=bus).values * weather.solar_cf_scale
+        cf = cf * weather.solar_cf_scale
         if carrier == "csp":
             cf = pd.Series(cf).rolling(7, center=True, min_periods=1).mean().to_numpy()
     return np.clip(cf * scale, 0.0, 1.0)

@@ -1,0 +1,112 @@
+"""The ensemble's shortcuts (issue 17: ``check --weather-years N --outage-draws M``) give the
+same arrays bit for bit as the plain computations they replace: the static part of a pack shared
+between weather years, the corridor schedules' bisection that stops when it can no longer move,
+and the synthetic generator's cached deterministic parts."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from energysim.config import load_scenario
+from energysim.feasibility import seeded
+from energysim.kernel.pack import _scale_to_energy, pack_static, pack_with_block, static_key
+from energysim.run import scenario_profiles
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def assert_bit_equal(got: object, want: object, path: str = "") -> None:
+    """Every field of two (nested) dataclasses equal bit for bit (arrays: dtype, shape, values)."""
+    if dataclasses.is_dataclass(want):
+        for field in dataclasses.fields(want):
+            name = f"{path}.{field.name}"
+            assert_bit_equal(getattr(got, field.name), getattr(want, field.name), name)
+    elif isinstance(want, np.ndarray):
+        assert got.dtype == want.dtype, path
+        assert got.shape == want.shape, path
+        assert np.array_equal(got, want, equal_nan=True), path
+    elif isinstance(want, tuple | list) and any(isinstance(x, np.ndarray) for x in want):
+        assert len(got) == len(want), path
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_bit_equal(a, b, f"{path}[{i}]")
+    elif isinstance(want, tuple) and any(dataclasses.is_dataclass(x) for x in want):
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_bit_equal(a, b, f"{path}[{i}]")
+    elif isinstance(want, pd.Index):
+        assert want.equals(got), path
+    elif isinstance(want, float) and np.isnan(want):
+        assert np.isnan(got), path
+    else:
+        assert got == want, path
+
+
+@pytest.fixture(scope="module")
+def plan() -> object:
+    return load_scenario(REPO / "scenarios/plan-2030.yaml")
+
+
+@pytest.mark.parametrize("outage_seed", [None, 4])
+def test_pack_with_another_years_static_part_is_bit_equal(plan, outage_seed):
+    # plan-2030: in-service dates, heating seasons, support floors, imports, surplus limits
+    year_a, year_b = seeded(plan, plan.weather.seed + 1), seeded(plan, plan.weather.seed + 2)
+    assert static_key(year_a) == static_key(year_b) == static_key(plan)  # weather only differs
+    prof_a, prof_b = scenario_profiles(year_a), scenario_profiles(year_b)
+    static = pack_static(year_a, pd.DatetimeIndex(prof_a["snapshot"].values))
+    want = pack_with_block(year_b, prof_b, outage_seed=outage_seed)
+    got = pack_with_block(year_b, prof_b, outage_seed=outage_seed, static=static)
+    assert_bit_equal(got, want)
+    assert not np.array_equal(got[0].demand, pack_with_block(year_a, prof_a)[0].demand)
+
+
+def test_static_key_sees_everything_but_the_weather(plan):
+    data = plan.model_dump()
+    data["generators"][next(iter(data["generators"]))]["p_nom"] += 1.0
+    from energysim.config import load_scenario_dict
+
+    assert static_key(load_scenario_dict(data, file="<t>")) != static_key(plan)
+
+
+def test_a_static_part_on_other_hours_is_not_used(plan):
+    prof = scenario_profiles(plan)
+    snaps = pd.DatetimeIndex(prof["snapshot"].values)
+    static = pack_static(plan, snaps[:48])
+    assert not static.fits(plan, snaps)
+    assert static.fits(plan, snaps[:48])
+    assert_bit_equal(pack_with_block(plan, prof, static=static), pack_with_block(plan, prof))
+
+
+def _scale_to_energy_100_steps(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
+    """The bisection as it was: always 100 steps, fresh arrays in every step."""
+    if energy <= 0 or cap <= 0:
+        return np.zeros_like(shape)
+    if energy >= cap * len(shape) * (1 - 1e-12):
+        return np.full_like(shape, cap)
+    shape = np.maximum(shape, 0.0)
+    if shape.sum() <= 0:
+        shape = np.ones_like(shape)
+    lo, hi = 0.0, cap / shape[shape > 0].min()
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(cap, mid * shape).sum() < energy:
+            lo = mid
+        else:
+            hi = mid
+    return np.minimum(cap, hi * shape)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_scale_to_energy_stops_early_with_the_same_result(seed):
+    rng = np.random.default_rng(seed)
+    hours = int(rng.integers(1, 9000))
+    shape = rng.gamma(2.0, 1.0, hours) * (rng.random(hours) > 0.1 * (seed % 3))
+    cap = float(rng.uniform(100, 8000))
+    energy = float(rng.uniform(0.0, 1.05)) * cap * hours
+    got = _scale_to_energy(shape, cap, energy)
+    assert np.array_equal(got, _scale_to_energy_100_steps(shape, cap, energy))
+    if 0 < energy < cap * np.count_nonzero(shape) * 0.99:  # reachable: the shape's zeros stay 0
+        assert got.sum() == pytest.approx(energy, rel=1e-9)
