@@ -110,3 +110,42 @@ def test_scale_to_energy_stops_early_with_the_same_result(seed):
     assert np.array_equal(got, _scale_to_energy_100_steps(shape, cap, energy))
     if 0 < energy < cap * np.count_nonzero(shape) * 0.99:  # reachable: the shape's zeros stay 0
         assert got.sum() == pytest.approx(energy, rel=1e-9)
+
+
+def test_generator_caches_equal_the_plain_computations():
+    from energysim.profiles import synthetic as sy
+
+    index = sy.snapshots(2030)
+    lon, lat = np.array([108.5, 121.0]), np.array([40.2, 47.1])
+    poa = sy._clear_sky_cached(2030, tuple(lon), tuple(lat))
+    assert np.array_equal(poa, sy.clear_sky_poa(index, lon, lat))
+    offset = sy._wind_offset_cached(2030, tuple(lon))
+    assert np.array_equal(offset, sy._wind_offset_of(index, lon))
+    table = sy.parameters()["load"]["im"]
+    for got, want in zip(
+        sy._load_calendar_cached(2030, "im"), sy._load_calendar(index, table), strict=True
+    ):
+        assert np.array_equal(got, want)
+    assert not poa.flags.writeable and not offset.flags.writeable  # a cache cannot be changed
+    assert sy._year_of(index) == 2030
+    assert sy._year_of(index[:48]) is None  # a slice is not cached: computed as before
+    assert sy._region_of(dict(table)) is None  # nor is a table from elsewhere
+
+
+def test_profiles_do_not_depend_on_blas_threads_or_caches(plan):
+    from energysim.feasibility import blas_threads
+    from energysim.profiles import bus_sites
+    from energysim.profiles import synthetic as sy
+
+    sites = bus_sites(plan.buses)
+    for cached in (sy._clear_sky_cached, sy._wind_offset_cached, sy._load_calendar_cached):
+        cached.cache_clear()
+    cold = sy.generate_profiles(sites, 2030, 12)  # fills the caches
+    try:
+        if blas_threads(1) == 0:
+            pytest.skip("no OpenBLAS found in this process")
+        warm = sy.generate_profiles(sites, 2030, 12)
+    finally:
+        blas_threads(2)
+    for name in cold.data_vars:
+        assert np.array_equal(cold[name].values, warm[name].values), name
