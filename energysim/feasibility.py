@@ -433,24 +433,25 @@ def check(
     balances: dict[str, pd.DataFrame] = {}
     with contextlib.ExitStack() as cleanup:  # a failing scenario closes any pool
         for scenario in loaded:
-            own_profiles = run.scenario_profiles(scenario)
             members = None
             if ensemble:
                 # N generated weather years, plus the scenario's real profiles if it names any;
-                # started now, so that a pool works on them while this process does the own year
-                years = ensemble_members(scenario, weather_years)
+                # started first, so that a pool works on them while this process does the own
+                # year (a worker reads the real profiles itself)
+                years = ensemble_members(scenario, weather_years, load=False)  # seeds
                 members = _Members(
                     scenario,
                     years,
                     outage_draws,
                     engine,
-                    own_profiles,
                     workers,
                     bar,
                     keep_balance=balance and weather_years > 0,
                 )
                 cleanup.callback(members.close)
-            ds = evaluate(scenario, engine=engine, profiles=own_profiles)
+            own_profiles = run.scenario_profiles(scenario)
+            own = packed(scenario, own_profiles)  # evaluate's pack, kept for the balance
+            ds = simulate_packed(*own, engine)
             details[scenario.name] = adequacy_summary(ds)
             year_samples: list[_BalanceMember] = []
             indicators[scenario.name] = indicator_rows(ds)
@@ -516,7 +517,7 @@ def check(
             if balance:
                 if weather_years > 0:
                     # the ensemble's years, from the members already packed (no re-packing)
-                    own_scenario, own_inputs, own_index = packed(scenario, own_profiles)
+                    own_scenario, own_inputs, own_index = own
                     balances[scenario.name] = capacity_balance(
                         own_scenario,
                         by_grid=True,
@@ -560,19 +561,22 @@ class _BalanceMember:
 
 def _member_task(
     scenario: Scenario,
-    year: Scenario,
+    seed: int | None,
     j: int,
     draws: int,
     engine: str,
-    profiles: xr.Dataset | None,
     keep_balance: bool,
 ) -> tuple[list[dict[str, float]], tuple | None]:
-    """Evaluate weather year number ``j`` of the ensemble (a process-pool task).
+    """Evaluate weather year number ``j`` of the ensemble (a process-pool task): the generated
+    weather year ``seed`` (:func:`seeded`), or with None the scenario's own year (its real
+    profiles).
 
-    The year is packed once; with ``draws`` > 0 each outage draw re-draws only the thermal
-    block (:func:`energysim.kernel.pack.redraw`, with the year's :class:`~energysim.kernel.
-    pack.ThermalBlock` from :func:`~energysim.kernel.pack.pack_with_block`) and runs the kernel; the dispatch goes into one reused output block
-    and the targets come from the figures-only pass. ``scenario`` sets the targets.
+    The task is small (the scenario and a seed): the worker makes the year's profiles and
+    packs it, sharing what no weather changes with its other years (:func:`_static`); with
+    ``draws`` > 0 each outage draw re-draws only the thermal block
+    (:func:`energysim.kernel.pack.redraw`, with the year's :class:`~energysim.kernel.pack.
+    ThermalBlock`) and runs the kernel; the dispatch goes into one reused output block and the
+    targets come from the figures-only pass. ``scenario`` sets the targets.
 
     Returns
     -------
@@ -585,8 +589,8 @@ def _member_task(
     from energysim.kernel.pack import RedrawWork, pack_with_block
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
 
-    if profiles is None:
-        profiles = run.scenario_profiles(year)
+    year = scenario if seed is None else seeded(scenario, seed)
+    profiles = run.scenario_profiles(year)
     inputs, index, block = pack_with_block(year, profiles, static=_static(year, profiles))
     prep = prepare_figures(inputs, index, year)
     out: list[dict[str, float]] = []
@@ -646,10 +650,9 @@ class _Members:
     def __init__(
         self,
         scenario: Scenario,
-        years: list[Scenario],
+        seeds: list[int | None],
         draws: int,
         engine: str,
-        own_profiles: xr.Dataset,
         workers: int,
         bar: object,
         keep_balance: bool,
@@ -658,8 +661,7 @@ class _Members:
         self.bar = bar
         self.per_task = max(1, draws)
         self.tasks = [
-            (scenario, y, j, draws, engine, own_profiles if y is scenario else None, keep_balance)
-            for j, y in enumerate(years)
+            (scenario, seed, j, draws, engine, keep_balance) for j, seed in enumerate(seeds)
         ]
         self.pool = None
         self.futures: dict = {}
