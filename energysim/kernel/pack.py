@@ -1123,11 +1123,13 @@ def pack_with_block(
         static = pack_static(scenario, snapshots)
     thermal, block = static.thermal, static.block
     zero_cost, zero_cost_bus = static.zero_cost, static.zero_cost_bus
-    vre = np.zeros((hours, nb))
-    ne = np.zeros((hours, nb))
+    # summed generator by generator into (bus, hour) rows, contiguous per generator (the same
+    # additions in the same order as into (hour, bus) columns), transposed once at the end
+    vre_rows = np.zeros((nb, hours))
+    ne_rows = np.zeros((nb, hours))
     ne_carriers = NEW_ENERGY_CARRIERS
     cf_columns = _cf_columns(profiles)
-    gen_avail = np.zeros((hours, len(scenario.generators)))
+    gen_rows = np.zeros((len(scenario.generators), hours))
     gen_must = np.zeros((hours, len(scenario.generators)))
     for z, (name, gi, b) in enumerate(
         zip(zero_cost, static.zero_cost_gi, zero_cost_bus, strict=True)
@@ -1145,10 +1147,13 @@ def pack_with_block(
                 hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
             )
         avail = avail * static.zero_cost_live[z]  # hour by hour
-        vre[:, b] += g.p_nom * avail
-        gen_avail[:, gi] = g.p_nom * avail
+        power = g.p_nom * avail
+        vre_rows[b] += power
+        gen_rows[gi] = power
         if g.carrier in ne_carriers:
-            ne[:, b] += g.p_nom * avail
+            ne_rows[b] += power
+    vre, ne = np.ascontiguousarray(vre_rows.T), np.ascontiguousarray(ne_rows.T)
+    gen_avail = np.ascontiguousarray(gen_rows.T)
     if outage_seed is None:
         avail_pu = static.expected_pu
     else:
