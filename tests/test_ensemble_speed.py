@@ -149,3 +149,16 @@ def test_profiles_do_not_depend_on_blas_threads_or_caches(plan):
         blas_threads(2)
     for name in cold.data_vars:
         assert np.array_equal(cold[name].values, warm[name].values), name
+
+
+def test_draws_with_one_reused_work_equal_fresh_packs(plan):
+    # the work arrays hold the previous draw (dirty (T, K, B) sums, the floor plan of the year)
+    from energysim.kernel.pack import RedrawWork, redraw
+
+    profiles = scenario_profiles(plan)
+    inputs, index, block = pack_with_block(plan, profiles)
+    work = RedrawWork.like(inputs, index)
+    for seed in (5, 6, 5):
+        got = redraw(plan, inputs, index, seed, block, work)
+        assert work.floor_plan is not None and len(work.floor_plan.floors) > 0  # UHV floors
+        assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])

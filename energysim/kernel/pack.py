@@ -56,6 +56,8 @@ __all__ = [
     "PackStatic",
     "RedrawWork",
     "ThermalBlock",
+    "FloorPlan",
+    "apply_floor_plan",
     "apply_support_floor",
     "backbone_tree",
     "corridor_schedules",
@@ -77,6 +79,7 @@ __all__ = [
     "redraw",
     "static_key",
     "storage_fields",
+    "support_floor_plan",
     "thermal_block",
     "thermal_must",
 ]
@@ -291,30 +294,63 @@ def apply_support_floor(
         (T, C) support floor not covered by thermal capacity at the sending bus, MW (zero when
         the bus has enough thermal capacity).
     """
+    plan = support_floor_plan(scenario, list(schedule.columns))
+    return apply_floor_plan(
+        plan, np.ascontiguousarray(schedule.to_numpy(dtype=float)), gen_avail, gen_must
+    )
+
+
+@dataclass(frozen=True)
+class FloorPlan:
+    """What :func:`apply_support_floor` needs of a scenario besides the hours: the corridors
+    with a floor (``floors``: (schedule column, name, corridor), in schedule order), their
+    floors ``pu`` (F,), columns ``corr_col`` (F,) and the generators each loads, in order, as
+    CSR (``ptr`` (F + 1,), ``gens`` columns of the (T, G) arrays); ``width`` is the number of
+    schedule columns. The same for every weather year and outage draw of a scenario."""
+
+    floors: tuple
+    pu: np.ndarray
+    corr_col: np.ndarray
+    ptr: np.ndarray
+    gens: np.ndarray
+    width: int
+
+
+def support_floor_plan(scenario: Scenario, columns: list[str]) -> FloorPlan:
+    """The :class:`FloorPlan` of ``scenario`` for the in-service corridors ``columns``."""
     gidx = {n: i for i, n in enumerate(scenario.generators)}
-    missing = np.zeros(schedule.shape)
     # corridors with a floor, in schedule order, and the generators each loads, in order (CSR)
     floors = [
         (c, name, scenario.corridors[name])
-        for c, name in enumerate(schedule.columns)
+        for c, name in enumerate(columns)
         if scenario.corridors[name].support_floor_pu > 0
     ]
-    if not floors:
-        return missing
     gens: list[int] = []
     ptr = [0]
     for _, name, corridor in floors:
         gens.extend(gidx[g] for g in _thermal_order(scenario, name, corridor.bus))
         ptr.append(len(gens))
-    _support_floor_hours(
-        np.ascontiguousarray(schedule.to_numpy(dtype=float)),
+    return FloorPlan(
+        tuple(floors),
         np.array([corridor.support_floor_pu for _, _, corridor in floors], dtype=float),
         np.array([c for c, _, _ in floors], dtype=np.int64),
         np.array(ptr, dtype=np.int64),
         np.array(gens, dtype=np.int64),
-        gen_avail,
-        gen_must,
-        missing,
+        len(columns),
+    )
+
+
+def apply_floor_plan(
+    plan: FloorPlan, schedule: np.ndarray, gen_avail: np.ndarray, gen_must: np.ndarray
+) -> np.ndarray:
+    """:func:`apply_support_floor` with its plan made already; ``schedule`` (T, C) C-contiguous
+    MW. Returns the uncovered floor (T, C), MW."""
+    missing = np.zeros((schedule.shape[0], plan.width))
+    floors = plan.floors
+    if not floors:
+        return missing
+    _support_floor_hours(
+        schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, missing
     )
     for c, name, corridor in floors:
         short = float(missing[:, c].max()) if len(missing) else 0.0
@@ -777,9 +813,7 @@ def fill_thermal(
     k, b = block.shape_kb()
     hours = avail_pu.shape[0]
     if th_avail is None:
-        th_avail = np.zeros((hours, k, b))
-    else:
-        th_avail.fill(0.0)
+        th_avail = np.empty((hours, k, b))  # zeroed hour by hour in the compiled loop
     _fill_thermal_hours(
         np.ascontiguousarray(avail_pu, dtype=float),  # hour-major (an outage draw is not)
         block.live,
@@ -801,8 +835,11 @@ def _fill_thermal_hours(
 ):
     """Hour loop of :func:`fill_thermal` (compiled): per hour and generator, the share in service
     ``a``, floor ``must_pu * a``, available ``cap * a`` (the expressions pack always used, in the
-    same order, so the arrays are equal bit for bit), summed per (tier, bus) in generator order."""
+    same order, so the arrays are equal bit for bit), summed per (tier, bus) in generator order
+    from 0 (each hour's row is zeroed here: the block is touched once, not zeroed in a pass of
+    its own first)."""
     for t in range(avail_pu.shape[0]):
+        th_avail[t] = 0.0
         for i in range(col.shape[0]):
             a = avail_pu[t, i] * live[t, i]
             avail = cap[i] * a
@@ -818,9 +855,7 @@ def thermal_must(
     (``gen_must``, support floors included); into ``th_must`` when given."""
     k, b = block.shape_kb()
     if th_must is None:
-        th_must = np.zeros((gen_must.shape[0], k, b))
-    else:
-        th_must.fill(0.0)
+        th_must = np.empty((gen_must.shape[0], k, b))  # zeroed hour by hour in the loop
     _thermal_must_hours(block.col, block.tier, block.bus, gen_must, th_must)
     return th_must
 
@@ -828,8 +863,9 @@ def thermal_must(
 @jit
 def _thermal_must_hours(col, tier, bus, gen_must, th_must):
     """Hour loop of :func:`thermal_must` (compiled): floors summed per (tier, bus) in generator
-    order."""
+    order, from 0 (each hour's row zeroed here)."""
     for t in range(gen_must.shape[0]):
+        th_must[t] = 0.0
         for i in range(col.shape[0]):
             th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
 
@@ -845,6 +881,7 @@ class RedrawWork:
     gen_must: np.ndarray
     th_avail: np.ndarray
     th_must: np.ndarray
+    floor_plan: FloorPlan | None = None  # the year's support-floor plan, made by the first draw
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -904,8 +941,10 @@ def redraw(
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
     gen_avail, gen_must = work.gen_avail, work.gen_must
     th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must, work.th_avail)
-    schedule = pd.DataFrame(inputs.schedule, index=index.snapshots, columns=list(index.corridors))
-    apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
+    if work.floor_plan is None:  # the same for every draw of the year
+        work.floor_plan = support_floor_plan(scenario, list(index.corridors))
+    schedule = np.ascontiguousarray(inputs.schedule)
+    apply_floor_plan(work.floor_plan, schedule, gen_avail, gen_must)  # raises gen_must in place
     th_must = thermal_must(block, gen_must, work.th_must)
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = prepass_shortfall(scenario, *args)
