@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -540,8 +541,6 @@ def check(
 
 def default_workers() -> int:
     """Processes for the check's ensemble by default: 2, or 1 on a one-core machine."""
-    import os
-
     return max(1, min(2, os.cpu_count() or 1))
 
 
@@ -585,14 +584,19 @@ def _member_task(
         ``keep_balance``, the year's snapshots, the wind/solar/CSP columns and their values
         (T, G') for the capacity balance.
     """
+    import time
+
     from energysim.engines import dispatch
     from energysim.kernel.pack import RedrawWork, pack_with_block
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
 
+    t0 = time.perf_counter()
     year = scenario if seed is None else seeded(scenario, seed)
     profiles = run.scenario_profiles(year)
+    t1 = time.perf_counter()
     inputs, index, block = pack_with_block(year, profiles, static=_static(year, profiles))
     prep = prepare_figures(inputs, index, year)
+    t2 = time.perf_counter()
     out: list[dict[str, float]] = []
     if draws == 0:
         options = {"out": result_block(inputs)} if engine == "kernel" else {}
@@ -608,6 +612,15 @@ def _member_task(
             result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             figures = annual_figures(result, drawn, drawn_index, year, prep)
             out.append(target_values(scenario, figures, drawn_index))
+    logger.debug(
+        "ensemble year %d (process %d): profiles %.3f s, pack %.3f s, %d runs %.3f s",
+        j,
+        os.getpid(),
+        t1 - t0,
+        t2 - t1,
+        max(1, draws),
+        time.perf_counter() - t2,
+    )
     sample = None
     if keep_balance:
         ne = [
