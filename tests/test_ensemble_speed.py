@@ -99,8 +99,10 @@ def _scale_to_energy_100_steps(shape: np.ndarray, cap: float, energy: float) -> 
     return np.minimum(cap, hi * shape)
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(24))
 def test_scale_to_energy_stops_early_with_the_same_result(seed):
+    # the compiled sum decides the steps away from the target, numpy's sum near it: the same
+    # steps, the same schedule bit for bit
     rng = np.random.default_rng(seed)
     hours = int(rng.integers(1, 9000))
     shape = rng.gamma(2.0, 1.0, hours) * (rng.random(hours) > 0.1 * (seed % 3))

@@ -394,11 +394,17 @@ def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray
     if shape.sum() <= 0:
         shape = np.ones_like(shape)
     lo, hi = 0.0, cap / shape[shape > 0].min()
-    scaled = np.empty_like(shape)  # one scratch array for every step (the same sums)
+    shape = np.ascontiguousarray(shape, dtype=float)
+    scaled = np.empty_like(shape)  # one scratch array for every step
     for _ in range(100):
         mid = 0.5 * (lo + hi)
-        np.minimum(np.multiply(mid, shape, out=scaled), cap, out=scaled)
-        if scaled.sum() < energy:
+        # the step's test is numpy's sum of min(cap, mid * shape) < energy; a compiled sum
+        # decides it unless it lies within SCHEDULE_SUM_GUARD of ``energy`` (far wider than
+        # either sum's rounding), where numpy's own sum decides: the same steps as always
+        total = _capped_sum(shape, mid, cap, scaled)
+        if abs(total - energy) <= SCHEDULE_SUM_GUARD * total:
+            total = scaled.sum()
+        if total < energy:
             if mid == lo:  # lo and hi are adjacent floats: no later step changes either
                 break
             lo = mid
@@ -407,6 +413,39 @@ def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray
                 break
             hi = mid
     return np.minimum(cap, hi * shape)
+
+
+SCHEDULE_SUM_GUARD = 1e-10
+"""Relative band around a corridor's energy inside which :func:`_scale_to_energy` decides a
+step with numpy's (pairwise) sum rather than the compiled one (:func:`_capped_sum`). Any sum of
+a year's non-negative terms, in any order (``ENERGYSIM_FASTMATH`` included), is within
+8784 x 1.1e-16 = 1e-12 of the exact total, numpy's pairwise one within ~25 x 1.1e-16, so
+outside the band the two agree on the test."""
+
+
+@jit
+def _capped_sum(shape, mid, cap, out):
+    """``out = min(cap, mid * shape)`` element by element (as numpy computes it) and its sum in
+    four running partial sums (independent additions: ~4x faster than one chain). Any order of
+    summing n non-negative terms is within (n - 1) x 1.1e-16 of the exact total."""
+    n = shape.shape[0]
+    s0 = s1 = s2 = s3 = 0.0
+    m = n - n % 4
+    for i in range(0, m, 4):
+        x0 = min(cap, mid * shape[i])
+        x1 = min(cap, mid * shape[i + 1])
+        x2 = min(cap, mid * shape[i + 2])
+        x3 = min(cap, mid * shape[i + 3])
+        out[i], out[i + 1], out[i + 2], out[i + 3] = x0, x1, x2, x3
+        s0 += x0
+        s1 += x1
+        s2 += x2
+        s3 += x3
+    for i in range(m, n):
+        x = min(cap, mid * shape[i])
+        out[i] = x
+        s0 += x
+    return (s0 + s1) + (s2 + s3)
 
 
 def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame:
