@@ -772,11 +772,13 @@ def _surplus_limits(
 class ThermalBlock:
     """What packing thermal availability needs that no outage draw changes, for one scenario
     and its hours: per thermal generator (G', scenario order) its name, column ``col`` in the
-    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') 1.0 in service, 0.0 not
-    (``in_service_date``); ``must_pu`` (T, G') ``p_nom`` x the must-run share of the hour
-    (heating season or not, capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
+    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') bool, in service
+    (``in_service_date``); ``heat`` (T, G') bool, the hour in its bus's heating season;
+    ``must_heat`` and ``must_cold`` (G') ``p_nom`` x the must-run share in and out of the
+    heating season (capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
     ``p_nom x p_max_pu``, MW; ``th_max`` (K, B) installed ``p_nom x p_max_pu`` of the fleets in
-    service at some hour, MW.
+    service at some hour, MW. Masks of one byte per hour, not hourly floats: each outage draw
+    reads them, and 8x less memory is read.
     """
 
     names: tuple[str, ...]
@@ -784,7 +786,9 @@ class ThermalBlock:
     tier: np.ndarray
     bus: np.ndarray
     live: np.ndarray
-    must_pu: np.ndarray
+    heat: np.ndarray
+    must_heat: np.ndarray
+    must_cold: np.ndarray
     cap: np.ndarray
     th_max: np.ndarray
 
@@ -807,8 +811,10 @@ def thermal_block(
     hours = len(snapshots)
     gens = [scenario.generators[n] for n in names]
     seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
-    live = np.empty((hours, len(gens)), order="F")  # filled generator by generator
-    must_pu = np.empty((hours, len(gens)), order="F")
+    live = np.empty((hours, len(gens)), dtype=bool, order="F")  # generator by generator
+    heat_season = np.empty((hours, len(gens)), dtype=bool, order="F")
+    must_heat = np.empty(len(gens))
+    must_cold = np.empty(len(gens))
     cap = np.empty(len(gens))
     th_max = np.zeros(shape_kb)
     for i, g in enumerate(gens):
@@ -818,7 +824,9 @@ def thermal_block(
         on = in_service_mask(g.in_service_date, snapshots)
         live[:, i] = on
         heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        must_pu[:, i] = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax))
+        heat_season[:, i] = seasons[g.bus]
+        must_heat[i] = g.p_nom * min(heat, pmax)
+        must_cold[i] = g.p_nom * min(g.p_min_pu, pmax)
         cap[i] = g.p_nom * pmax
         th_max[tiers[i], buses[i]] += g.p_nom * pmax * float(on.any())
     return ThermalBlock(
@@ -827,7 +835,9 @@ def thermal_block(
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
         np.ascontiguousarray(live),  # hour-major, as fill_thermal reads them
-        np.ascontiguousarray(must_pu),
+        np.ascontiguousarray(heat_season),
+        must_heat,
+        must_cold,
         cap,
         np.ascontiguousarray(th_max),
     )
@@ -856,7 +866,9 @@ def fill_thermal(
     _fill_thermal_hours(
         np.ascontiguousarray(avail_pu, dtype=float),  # hour-major (an outage draw is not)
         block.live,
-        block.must_pu,
+        block.heat,
+        block.must_heat,
+        block.must_cold,
         block.cap,
         block.col,
         block.tier,
@@ -870,20 +882,23 @@ def fill_thermal(
 
 @jit
 def _fill_thermal_hours(
-    avail_pu, live, must_pu, cap, col, tier, bus, gen_avail, gen_must, th_avail
+    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must, th_avail
 ):
     """Hour loop of :func:`fill_thermal` (compiled): per hour and generator, the share in service
-    ``a``, floor ``must_pu * a``, available ``cap * a`` (the expressions pack always used, in the
-    same order, so the arrays are equal bit for bit), summed per (tier, bus) in generator order
+    ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the other
+    value: the hourly floor pack always multiplied), available ``cap * a`` (the expressions pack
+    always used, in the same order, so the arrays are equal bit for bit), summed per (tier,
+    bus) in generator order
     from 0 (each hour's row is zeroed here: the block is touched once, not zeroed in a pass of
     its own first)."""
     for t in range(avail_pu.shape[0]):
         th_avail[t] = 0.0
         for i in range(col.shape[0]):
-            a = avail_pu[t, i] * live[t, i]
+            a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
             avail = cap[i] * a
             gen_avail[t, col[i]] = avail
-            gen_must[t, col[i]] = must_pu[t, i] * a
+            must = must_heat[i] if heat[t, i] else must_cold[i]
+            gen_must[t, col[i]] = must * a
             th_avail[t, tier[i], bus[i]] += avail
 
 
