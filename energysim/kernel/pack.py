@@ -40,7 +40,7 @@ from energysim.constants import (
     ZERO_COST_CARRIERS,
 )
 from energysim.exceptions import KernelError
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 from energysim.kernel.availability import (
     expected_availability,
     outage_draw,
@@ -352,7 +352,13 @@ def apply_floor_plan(
     _support_floor_hours(
         schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, missing
     )
-    for c, name, corridor in floors:
+    _log_floor_shortfall(plan, missing)
+    return missing
+
+
+def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
+    """Log each floored corridor whose floor the sending bus's thermal could not cover."""
+    for c, name, corridor in plan.floors:
         short = float(missing[:, c].max()) if len(missing) else 0.0
         if short > 1e-6:
             logger.info(
@@ -363,25 +369,31 @@ def apply_floor_plan(
                 short,
                 corridor.bus,
             )
-    return missing
 
 
 @jit
 def _support_floor_hours(schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour loop of :func:`apply_support_floor` (compiled): in every hour, each floored corridor
-    ``j`` (column ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the
-    generators ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its
-    headroom allows; what is left goes to ``missing``."""
+    """Hour loop of :func:`apply_support_floor` (compiled): :func:`_support_floor_hour` in
+    every hour."""
     for t in range(schedule.shape[0]):
-        for j in range(pu.shape[0]):
-            c = corr_col[j]
-            need = pu[j] * schedule[t, c]
-            for q in range(ptr[j], ptr[j + 1]):
-                g = gens[q]
-                add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
-                gen_must[t, g] += add
-                need = need - add
-            missing[t, c] = need
+        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+
+
+@jit_inline
+def _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
+    """Hour ``t`` of :func:`apply_support_floor`: each floored corridor ``j`` (column
+    ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the generators
+    ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its headroom
+    allows; what is left goes to ``missing``."""
+    for j in range(pu.shape[0]):
+        c = corr_col[j]
+        need = pu[j] * schedule[t, c]
+        for q in range(ptr[j], ptr[j + 1]):
+            g = gens[q]
+            add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
+            gen_must[t, g] += add
+            need = need - add
+        missing[t, c] = need
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -894,14 +906,26 @@ def _fill_thermal_hours(
     from 0 (each hour's row is zeroed here: the block is touched once, not zeroed in a pass of
     its own first)."""
     for t in range(avail_pu.shape[0]):
-        th_avail[t] = 0.0
-        for i in range(col.shape[0]):
-            a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
-            avail = cap[i] * a
-            gen_avail[t, col[i]] = avail
-            must = must_heat[i] if heat[t, i] else must_cold[i]
-            gen_must[t, col[i]] = must * a
-            th_avail[t, tier[i], bus[i]] += avail
+        _fill_thermal_hour(
+            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
+            gen_must, th_avail,
+        )  # fmt: skip
+
+
+@jit_inline
+def _fill_thermal_hour(
+    t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must,
+    th_avail,
+):  # fmt: skip
+    """Hour ``t`` of :func:`_fill_thermal_hours`."""
+    th_avail[t] = 0.0
+    for i in range(col.shape[0]):
+        a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
+        avail = cap[i] * a
+        gen_avail[t, col[i]] = avail
+        must = must_heat[i] if heat[t, i] else must_cold[i]
+        gen_must[t, col[i]] = must * a
+        th_avail[t, tier[i], bus[i]] += avail
 
 
 def thermal_must(
@@ -921,9 +945,33 @@ def _thermal_must_hours(col, tier, bus, gen_must, th_must):
     """Hour loop of :func:`thermal_must` (compiled): floors summed per (tier, bus) in generator
     order, from 0 (each hour's row zeroed here)."""
     for t in range(gen_must.shape[0]):
-        th_must[t] = 0.0
-        for i in range(col.shape[0]):
-            th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
+
+
+@jit_inline
+def _thermal_must_hour(t, col, tier, bus, gen_must, th_must):
+    """Hour ``t`` of :func:`_thermal_must_hours`."""
+    th_must[t] = 0.0
+    for i in range(col.shape[0]):
+        th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+
+
+@jit
+def _thermal_pass(
+    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
+    ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
+):  # fmt: skip
+    """:func:`fill_thermal`, :func:`apply_support_floor` and :func:`thermal_must` in one pass
+    over the hours (compiled; an outage draw's thermal arrays): each hour's three steps in
+    pack's order, on rows that stay in cache, so the arrays equal the three passes' bit for
+    bit."""
+    for t in range(avail_pu.shape[0]):
+        _fill_thermal_hour(
+            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
+            gen_must, th_avail,
+        )  # fmt: skip
+        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
 
 
 @dataclass
@@ -996,12 +1044,35 @@ def redraw(
         pos = {n: i for i, n in enumerate(names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
     gen_avail, gen_must = work.gen_avail, work.gen_must
-    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must, work.th_avail)
+    th_avail, th_must = work.th_avail, work.th_must
     if work.floor_plan is None:  # the same for every draw of the year
         work.floor_plan = support_floor_plan(scenario, list(index.corridors))
+    plan = work.floor_plan
     schedule = np.ascontiguousarray(inputs.schedule)
-    apply_floor_plan(work.floor_plan, schedule, gen_avail, gen_must)  # raises gen_must in place
-    th_must = thermal_must(block, gen_must, work.th_must)
+    missing = np.zeros((schedule.shape[0], plan.width))
+    # fill_thermal, apply_support_floor and thermal_must, hour by hour in one pass
+    _thermal_pass(
+        np.asfortranarray(avail_pu, dtype=float),
+        block.live,
+        block.heat,
+        block.must_heat,
+        block.must_cold,
+        block.cap,
+        block.col,
+        block.tier,
+        block.bus,
+        schedule,
+        plan.pu,
+        plan.corr_col,
+        plan.ptr,
+        plan.gens,
+        gen_avail,
+        gen_must,
+        th_avail,
+        th_must,
+        missing,
+    )
+    _log_floor_shortfall(plan, missing)
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = prepass_shortfall(scenario, *args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
