@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/check_bench.py [--scenario scenarios/plan-2030.yaml] [--years 30]
         [--draws 10] [--workers 1 2] [--repeat 10] [--skip-pieces] [--skip-check]
-        [--what-it-takes]
+        [--what-it-takes] [--breakdown YEARS]
 
 Prints, for one scenario-year of the scenario (median and fastest of ``--repeat`` calls, after
 one untimed call): the kernel into a fresh output block and into a reused one (what writing
@@ -15,6 +15,9 @@ Then the library call of ``energysim check SCENARIO --weather-years N --outage-d
 each ``--workers`` value: wall time and CPU time (this process and its workers). With
 ``--what-it-takes``, one what-it-takes search (new-type storage lever, 6 bisection steps, on
 ``new_energy_export_TWh``) on the figures-only path and on the Dataset path it replaced.
+With ``--breakdown YEARS``, first the check's ensemble piece by piece (:func:`breakdown`: the
+parent's pieces, then per generated weather year and per outage draw, on YEARS sample years)
+with the wall time it projects for the ``--workers`` maximum.
 
 To time a tree from before this work, run the file with ``PYTHONPATH`` set to that tree
 (``git archive REV | tar -x -C DIR``; the pieces it lacks are skipped). Benchmarks, not tests;
