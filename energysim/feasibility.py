@@ -70,6 +70,7 @@ __all__ = [
     "SCHEDULE_TOLERANCE",
     "TARGETS",
     "TargetSpec",
+    "blas_threads",
     "check",
     "ensemble_members",
     "default_workers",

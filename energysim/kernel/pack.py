@@ -902,9 +902,8 @@ def _fill_thermal_hours(
     ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the other
     value: the hourly floor pack always multiplied), available ``cap * a`` (the expressions pack
     always used, in the same order, so the arrays are equal bit for bit), summed per (tier,
-    bus) in generator order
-    from 0 (each hour's row is zeroed here: the block is touched once, not zeroed in a pass of
-    its own first)."""
+    bus) in generator order from 0 (each hour's row is zeroed here: the block is touched once,
+    not zeroed in a pass of its own first)."""
     for t in range(avail_pu.shape[0]):
         _fill_thermal_hour(
             t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
