@@ -210,21 +210,21 @@ def detach(ds: xr.Dataset, inputs: KernelInputs, index: PackIndex) -> xr.Dataset
     array against all packed arrays at once.
     """
     shared = [a for a in _arrays(inputs, index) if a.size]
-    if not shared:
-        return ds
-    bounds = np.array([byte_bounds(a) for a in shared], dtype=np.int64).reshape(-1, 2)
-    low, high = bounds[:, 0], bounds[:, 1]
-
-    def is_shared(var: xr.Variable) -> bool:
-        data = var.data
-        if not isinstance(data, np.ndarray) or data.size == 0:
-            return False
-        lo, hi = byte_bounds(data)
-        return bool(np.any((low < hi) & (lo < high)))
-
     indexed = set(ds.xindexes)  # once: building ds.indexes copies every index
-    for name, var in ds.variables.items():  # the Dataset's own Variable objects
-        if name not in indexed and is_shared(var):
+    own = [  # the Dataset's own Variable objects holding numpy data
+        var
+        for name, var in ds.variables.items()
+        if name not in indexed and isinstance(var.data, np.ndarray) and var.data.size
+    ]
+    if not shared or not own:
+        return ds
+    packed_bounds = np.array([byte_bounds(a) for a in shared], dtype=np.int64)
+    var_bounds = np.array([byte_bounds(var.data) for var in own], dtype=np.int64)
+    overlaps = (var_bounds[:, None, 0] < packed_bounds[None, :, 1]) & (
+        packed_bounds[None, :, 0] < var_bounds[:, None, 1]
+    )
+    for var, hit in zip(own, overlaps.any(axis=1), strict=True):
+        if hit:
             var.data = var.data.copy()  # in place: no re-alignment
     return ds
 

@@ -106,7 +106,7 @@ def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
     k = low_load_increase / (1 / lf_min - 1); load factors above 1 count as 1
     (:func:`heat_rate_at`, element by element).
     """
-    lf = np.ascontiguousarray(load_factor, dtype=float)
+    lf = np.asarray(load_factor, dtype=float, order="C")
     out = np.empty_like(lf)
     _heat_rate_each(
         lf.reshape(-1),
@@ -169,7 +169,7 @@ def _class_fuel(
     hourly fuel comes from one compiled pass over ``gen`` and ``avail``
     (:func:`_fleet_fuel_hours`), which sums a fleet's columns in numpy's order, so the figures
     equal those of ``fuel_use(gen[:, cols].sum(axis=1), avail[:, cols].sum(axis=1), spec)``
-    bit for bit (``tests/test_indicators.py``).
+    bit for bit (``tests/test_results_build.py``).
     """
     out: dict[str, tuple[float, float]] = {}
     members: list[np.ndarray] = []  # generator columns of each (class, bus) fleet
@@ -197,11 +197,12 @@ def _class_fuel(
         *(np.array(c, dtype=float) for c in zip(*curves, strict=True)),
         fuel,
     )
-    per_fleet = fuel.sum(axis=1)  # rows are contiguous: the same sums as fuel[i].sum()
+    # each row on its own: numpy may add a 2-D array's rows in another order than a 1-D sum
+    per_fleet = [float(row.sum()) for row in fuel]
     for cls, fleets in fleets_of.items():
         total = 0.0
         for i in fleets:
-            total += float(per_fleet[i])
+            total += per_fleet[i]
         out[cls] = (total, out[cls][1])
     return out
 
@@ -212,62 +213,19 @@ def _fleet_fuel_hours(gen, avail, cols, starts, rated, min_load, increase, out):
     ``cols[starts[f]:starts[f + 1]]`` with heat-rate curve ``rated[f]``, ``min_load[f]``,
     ``increase[f]`` (the rule of :func:`fuel_use`, one pass over the (T, G) arrays).
 
-    A fleet's columns are added in numpy's order for ``values[:, sel].sum(axis=1)``: numpy's
-    ``pairwise_sum`` (``loops_utils.h``) adds fewer than 8 terms one by one from 0, more in 8
-    partial sums (:func:`_pairwise_columns`).
+    A fleet's columns are added one by one from 0 in column order: the order of numpy's
+    ``values[:, cols].sum(axis=1)`` (the fancy-indexed copy is Fortran-ordered, so numpy adds
+    it column by column), which the figures were computed with before.
     """
     for t in range(gen.shape[0]):
         for f in range(out.shape[0]):
-            lo = starts[f]
-            n = starts[f + 1] - lo
-            if n < 8:
-                p = 0.0
-                cap = 0.0
-                for i in range(lo, lo + n):
-                    p += gen[t, cols[i]]
-                    cap += avail[t, cols[i]]
-            else:
-                p = 0.0 + _pairwise_columns(gen, t, cols, lo, n)
-                cap = 0.0 + _pairwise_columns(avail, t, cols, lo, n)
+            p = 0.0
+            cap = 0.0
+            for i in range(starts[f], starts[f + 1]):
+                p += gen[t, cols[i]]
+                cap += avail[t, cols[i]]
             lf = p / cap if cap > 0 else 1.0
             out[f, t] = p * heat_rate_at(lf, rated[f], min_load[f], increase[f]) / 1e3
-
-
-@jit
-def _pairwise_columns(values, t, cols, lo, n):
-    """numpy's ``pairwise_sum`` of ``values[t, cols[lo:lo + n]]`` for n >= 8: 8 partial sums
-    up to 128 terms, then the rest one by one; above 128, the two halves (split at a multiple
-    of 8) summed the same way."""
-    if n > 128:
-        n2 = n // 2
-        n2 -= n2 % 8
-        return _pairwise_columns(values, t, cols, lo, n2) + _pairwise_columns(
-            values, t, cols, lo + n2, n - n2
-        )
-    r0 = values[t, cols[lo]]
-    r1 = values[t, cols[lo + 1]]
-    r2 = values[t, cols[lo + 2]]
-    r3 = values[t, cols[lo + 3]]
-    r4 = values[t, cols[lo + 4]]
-    r5 = values[t, cols[lo + 5]]
-    r6 = values[t, cols[lo + 6]]
-    r7 = values[t, cols[lo + 7]]
-    i = 8
-    while i < n - n % 8:
-        r0 += values[t, cols[lo + i]]
-        r1 += values[t, cols[lo + i + 1]]
-        r2 += values[t, cols[lo + i + 2]]
-        r3 += values[t, cols[lo + i + 3]]
-        r4 += values[t, cols[lo + i + 4]]
-        r5 += values[t, cols[lo + i + 5]]
-        r6 += values[t, cols[lo + i + 6]]
-        r7 += values[t, cols[lo + i + 7]]
-        i += 8
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while i < n:
-        res += values[t, cols[lo + i]]
-        i += 1
-    return res
 
 
 def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:
