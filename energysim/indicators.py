@@ -647,6 +647,7 @@ def indicator_data(
     month_avail = np.array([ne_avail[rows].sum() for rows in months])
     month_curt = np.array([ne_curt[rows].sum() for rows in months])
     bus_avail, bus_curt = ne_avail.sum(axis=0), ne_curt.sum(axis=0)
+    bus_surplus, bus_congested = surplus.sum(axis=0), congested.sum(axis=0)
 
     # storage, flexible loads, corridors
     st_e = inputs.st_e
@@ -697,13 +698,13 @@ def indicator_data(
         "curtailed_system_TWh": float(surplus.sum()) * twh,
         "curtailed_congestion_TWh": float(congested.sum()) * twh,
         "bus_new_energy_utilisation": _util(bus_avail, bus_curt),
-        "bus_curtailed_system_TWh": surplus.sum(axis=0) * twh,
-        "bus_curtailed_congestion_TWh": congested.sum(axis=0) * twh,
+        "bus_curtailed_system_TWh": bus_surplus * twh,
+        "bus_curtailed_congestion_TWh": bus_congested * twh,
         "grid_new_energy_utilisation": _util(
             _group_sum(bus_avail, grid_of, GRIDS), _group_sum(bus_curt, grid_of, GRIDS)
         ),
-        "grid_curtailed_system_TWh": _group_sum(surplus.sum(axis=0), grid_of, GRIDS) * twh,
-        "grid_curtailed_congestion_TWh": _group_sum(congested.sum(axis=0), grid_of, GRIDS) * twh,
+        "grid_curtailed_system_TWh": _group_sum(bus_surplus, grid_of, GRIDS) * twh,
+        "grid_curtailed_congestion_TWh": _group_sum(bus_congested, grid_of, GRIDS) * twh,
         "monthly_new_energy_utilisation": _util(month_avail, month_curt),
         "monthly_curtailed_system_TWh": np.array([surplus[rows].sum() for rows in months]) * twh,
         "monthly_curtailed_congestion_TWh": np.array([congested[rows].sum() for rows in months])

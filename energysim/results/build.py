@@ -28,6 +28,7 @@ from energysim.config.schema import Scenario
 from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 from energysim.indicators import GRIDS, indicator_data
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex
+from energysim.kernel._jit import jit
 from energysim.results.schema import VARIABLES
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,19 @@ def _coordinates(
     return xr.Coordinates(variables, indexes=indexes)
 
 
+@jit
+def _dedicated_hours(gen_p, cols, corr, is_ne, dedicated_ne, dedicated_all):
+    """Add each dedicated plant's output (column ``cols[i]`` of ``gen_p`` (T, G), MW) to its
+    corridor ``corr[i]`` in ``dedicated_all`` (T, C) and, if ``is_ne[i]``, ``dedicated_ne``:
+    in plant order, so every sum is the one of adding the columns one by one."""
+    for t in range(gen_p.shape[0]):
+        for i in range(cols.shape[0]):
+            p = gen_p[t, cols[i]]
+            dedicated_all[t, corr[i]] += p
+            if is_ne[i]:
+                dedicated_ne[t, corr[i]] += p
+
+
 def to_dataset(
     result: DispatchResult,
     inputs: KernelInputs,
@@ -145,14 +159,18 @@ def to_dataset(
     gen_p = generator_dispatch(result, inputs, index)
     carriers = np.array([scenario.generators[g].carrier for g in index.generators])
     corridor_pos = {name: c for c, name in enumerate(index.corridors)}
+    dedicated = [  # (generator column, corridor, new energy?) of every dedicated plant (配套电源)
+        (gi, corridor_pos[g.dedicated_to], g.carrier in ne_carriers)
+        for gi, g in enumerate(scenario.generators[name] for name in index.generators)
+        if g.dedicated_to in corridor_pos
+    ]
     dedicated_ne = np.zeros_like(result.corr_flow)
     dedicated_all = np.zeros_like(result.corr_flow)
-    for gi, name in enumerate(index.generators):
-        g = scenario.generators[name]
-        if g.dedicated_to in corridor_pos:
-            dedicated_all[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
-            if g.carrier in ne_carriers:
-                dedicated_ne[:, corridor_pos[g.dedicated_to]] += gen_p[:, gi]
+    if dedicated:
+        cols, corr, is_ne = (np.array(v) for v in zip(*dedicated, strict=True))
+        _dedicated_hours(
+            gen_p, cols.astype(np.int64), corr.astype(np.int64), is_ne, dedicated_ne, dedicated_all
+        )
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
 
     flex_p = np.zeros((hours, len(index.flexible_loads)))
