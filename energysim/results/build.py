@@ -53,11 +53,12 @@ _LABEL_DIMS = {
 """The non-index coordinates of a results Dataset and their dimension."""
 
 
-def _var(name: str, data: np.ndarray | float) -> xr.Variable:
-    # a bare Variable: the Dataset is built once from these and the coordinates (one merge,
-    # not one alignment per variable)
+def _var(name: str, data: np.ndarray | float) -> tuple[tuple[str, ...], object, dict]:
+    # (dims, data, attrs): the Dataset is built once from these and the coordinates (one
+    # merge, no alignment per variable; a tuple is turned into a Variable once, where a
+    # Variable given would be copied again)
     spec = VARIABLES[name]
-    return xr.Variable(spec.dims, data, attrs={"units": spec.units, "long_name": spec.long_name})
+    return spec.dims, data, {"units": spec.units, "long_name": spec.long_name}
 
 
 _INDEX_CACHE_SIZE = 64
