@@ -13,6 +13,10 @@ work disturbs less. The ratio to the kernel is given for both. Everything runs a
 untimed calls (compilation, first packing); the kernel and the cached ``simulate()`` are
 timed in alternation, so a change of load hits both alike.
 
+With ``--stages``, also where a cached call's CPU time goes: each stage's function is wrapped
+(in its caller's module namespace) with a CPU timer for the timed calls, and the rest of the
+call is reported as "other" (not for trees from before the stage functions existed).
+
 To time another tree (e.g. ``main`` before a change), run this file with ``PYTHONPATH`` set
 to an export of that tree (``git archive REV | tar -x -C DIR``). Benchmarks, not tests.
 """
@@ -20,8 +24,10 @@ to an export of that tree (``git archive REV | tar -x -C DIR``). Benchmarks, not
 from __future__ import annotations
 
 import argparse
+import importlib
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Callable
 
 import energysim
@@ -38,10 +44,61 @@ def _timed(fn: Callable[[], object]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+STAGES = (
+    # (module whose namespace calls it, function name, label)
+    ("energysim.run", "scenario_key", "scenario key (model_dump_json, once per call)"),
+    ("energysim.run", "packed_cached", "pack cache lookup"),
+    ("energysim.engines", "dispatch", "kernel (run_kernel)"),
+    ("energysim.results.build", "generator_dispatch", "accounting: generator split"),
+    ("energysim.results.build", "corridor_accounting", "accounting: corridors"),
+    ("energysim.results.build", "system_figures", "accounting: system figures"),
+    ("energysim.results.build", "adequacy_figures", "adequacy figures"),
+    ("energysim.results.build", "indicator_data", "indicators (fuel, CO2, curtailment split...)"),
+    ("energysim.results.build", "config_yaml", "config text (cached)"),
+    ("energysim.results.build", "_coordinates", "coordinates (cached indexes)"),
+    ("energysim.results.build", "_assemble", "xarray.Dataset construction"),
+    ("energysim.run", "detach", "detach from the pack cache (copies)"),
+)
+
+
+def stages(call: Callable[[], object], repeat: int) -> None:
+    """Print the CPU ms per call of each stage of ``call`` (see the module docstring)."""
+    spent: dict[str, float] = defaultdict(float)
+    originals = []
+    for module_name, name, label in STAGES:
+        module = importlib.import_module(module_name)
+        fn = getattr(module, name)
+        originals.append((module, name, fn))
+
+        def timed(*args: object, _fn: Callable = fn, _label: str = label, **kwargs: object):
+            start = time.process_time()
+            try:
+                return _fn(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - start
+
+        setattr(module, name, timed)
+    try:
+        start = time.process_time()
+        for _ in range(repeat):
+            call()
+        total = time.process_time() - start
+    finally:
+        for module, name, fn in originals:
+            setattr(module, name, fn)
+    print(f"where a cached call's CPU time goes (mean of {repeat} calls, wrapped stages):")
+    for _, _, label in STAGES:
+        print(f"  {label:48s} {spent[label] / repeat * 1e3:6.2f} ms")
+    other = total - sum(spent.values())
+    print(f"  {'other (loops, sums, labels in to_dataset; GC)':48s} {other / repeat * 1e3:6.2f} ms")
+    print(f"  {'total':48s} {total / repeat * 1e3:6.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="scenarios/plan-2030.yaml")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--stages", action="store_true", help="also time each stage (CPU)")
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
     _, inputs, _ = packed(scenario)
@@ -78,6 +135,8 @@ def main() -> None:
                 f"({med / kernel[i]:4.2f}x)"
             )
         print(f"{labels[key]:38s} " + "  ".join(parts) + f"  n={len(samples)}")
+    if args.stages:
+        stages(lambda: energysim.simulate(scenario), args.repeat)
 
 
 if __name__ == "__main__":

@@ -285,6 +285,13 @@ def to_dataset(
     }
     if attrs:
         provenance.update(dict(attrs))
+    return _assemble(data, coords, provenance)
+
+
+def _assemble(
+    data: Mapping[str, np.ndarray | float], coords: xr.Coordinates, attrs: dict
+) -> xr.Dataset:
+    """The Dataset of the variables ``data`` (schema names), created once."""
     return xr.Dataset(
-        {name: _var(name, value) for name, value in data.items()}, coords=coords, attrs=provenance
+        {name: _var(name, value) for name, value in data.items()}, coords=coords, attrs=attrs
     )
