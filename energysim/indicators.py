@@ -1,9 +1,13 @@
 """The plan's other indicators: coal, CO2, shares, curtailment split, storage, hydrogen, costs.
 
-Every figure is computed from a results Dataset (hourly dispatch and annual figures, any engine)
-and the scenario's ``economics`` section; :func:`add_indicators` adds them to the Dataset
-(variables declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows`
-lists the key ones for ``energysim check``.
+Every figure is computed from the variables of a results Dataset (hourly dispatch and annual
+figures, any engine) and the scenario's ``economics`` section: :func:`indicator_data` computes
+them all from numpy arrays (the one copy of each formula; ``to_dataset`` calls it before it
+creates the Dataset, once), :func:`add_indicators` adds them to an existing Dataset (variables
+declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows` lists the key
+ones for ``energysim check``. The hour loops (fleet fuel, absorption room, congestion search)
+are compiled and add in the order the numpy statements did, so the figures are the same bit for
+bit (``tests/test_results_build.py``).
 
 Definitions (also in ``docs/indicators.md``; the tests compute them by hand):
 

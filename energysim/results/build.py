@@ -2,6 +2,12 @@
 
 All engines (kernel, reference, LP, plug-ins) go through :func:`to_dataset`, so they share one
 schema and one accounting convention (:mod:`energysim.accounting`).
+
+Speed (issue 17): every variable, the indicators included (:func:`energysim.indicators.
+indicator_data`), is computed as a numpy array first and the Dataset is created once from
+``(dims, data, attrs)`` tuples and one :class:`xarray.Coordinates`, whose dimension indexes are
+cached on their labels (:func:`_dim_index`); no variable is added by ``assign`` afterwards.
+``tests/test_results_build.py`` holds the result identical to the Dataset built the slow way.
 """
 
 from __future__ import annotations
