@@ -62,6 +62,9 @@ def test_dataset_built_once_equals_the_dataset_built_by_assign(plan_six_weeks):
     for dim in ds.xindexes:
         assert ds.xindexes[dim].index.equals(slow.xindexes[dim].index)
         assert ds.xindexes[dim].index.dtype == slow.xindexes[dim].index.dtype, dim
+    # hourly arrays in C order (sums over them then add in the order they always did)
+    for name, var in ds.data_vars.items():
+        assert var.values.flags["C_CONTIGUOUS"], name
     # the whole schema, and the generator coordinate's carrier list
     assert set(ds.data_vars) == set(VARIABLES)
     assert ds["generator"].attrs["carrier"] == ",".join(ds["carrier"].values)

@@ -161,7 +161,6 @@ def to_dataset(
     """
     from energysim._version import __version__
 
-    hours = len(index.snapshots)
     ne_carriers = NEW_ENERGY_CARRIERS
     gen_p = generator_dispatch(result, inputs, index)
     carriers = np.array([scenario.generators[g].carrier for g in index.generators])
@@ -180,11 +179,14 @@ def to_dataset(
         )
     ne_curtail, corr_ne = corridor_accounting(result, inputs, dedicated_ne, dedicated_all)
 
-    flex_p = np.zeros((hours, len(index.flexible_loads)))
-    for f, (name, b) in enumerate(zip(index.flexible_loads, index.flexible_bus, strict=True)):
-        load = scenario.flexible_loads[name]
-        share = safe_share(np.full(hours, load.p_nom), np.full(hours, inputs.flex_max[b]))
-        flex_p[:, f] = result.flex_use[:, b] * share
+    # each flexible load takes its share p_nom / (its bus's flexible p_nom) of the bus's use
+    flex_bus = np.asarray(index.flexible_bus, dtype=np.int64)
+    flex_share = safe_share(
+        np.array([scenario.flexible_loads[f].p_nom for f in index.flexible_loads], dtype=float),
+        inputs.flex_max[flex_bus],
+    )
+    # C order, as every hourly variable (a fancy-indexed selection comes out in Fortran order)
+    flex_p = np.ascontiguousarray(result.flex_use[:, flex_bus] * flex_share)
 
     twh = 1e-6
     gen_twh = gen_p.sum(axis=0) * twh
