@@ -190,7 +190,8 @@ def to_dataset(
 
     twh = 1e-6
     gen_twh = gen_p.sum(axis=0) * twh
-    corr_energy = result.corr_flow.sum(axis=0) * twh
+    corr_sent, corr_ne_sent = result.corr_flow.sum(axis=0), corr_ne.sum(axis=0)  # MWh
+    corr_energy = corr_sent * twh
     corr_cap = inputs.corr_cap
     corridors = [scenario.corridors[c] for c in index.corridors]
     figures = system_figures(
@@ -226,9 +227,9 @@ def to_dataset(
         "unserved": result.unserved,
         "reserve_shortfall": result.reserve_short,
         "corridor_energy_TWh": corr_energy,
-        "corridor_new_energy_TWh": corr_ne.sum(axis=0) * twh,
+        "corridor_new_energy_TWh": corr_ne_sent * twh,
         "corridor_utilisation_hours": safe_share(corr_energy / twh, corr_cap),
-        "corridor_renewable_share": safe_share(corr_ne.sum(axis=0), result.corr_flow.sum(axis=0)),
+        "corridor_renewable_share": safe_share(corr_ne_sent, corr_sent),
         "corridor_min_renewable_share": np.array([c.min_renewable_share for c in corridors]),
         "corridor_p_nom": corr_cap,
         "generator_energy_TWh": gen_twh,
