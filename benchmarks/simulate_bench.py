@@ -15,7 +15,7 @@ timed in alternation, so a change of load hits both alike.
 
 With ``--stages``, also where a cached call's CPU time goes: each stage's function is wrapped
 (in its caller's module namespace) with a CPU timer for the timed calls, and the rest of the
-call is reported as "other" (not for trees from before the stage functions existed).
+call is reported as "other" (a stage function a tree does not have is left out).
 
 To time another tree (e.g. ``main`` before a change), run this file with ``PYTHONPATH`` set
 to an export of that tree (``git archive REV | tar -x -C DIR``). Benchmarks, not tests.
@@ -54,6 +54,7 @@ STAGES = (
     ("energysim.results.build", "system_figures", "accounting: system figures"),
     ("energysim.results.build", "adequacy_figures", "adequacy figures"),
     ("energysim.results.build", "indicator_data", "indicators (fuel, CO2, curtailment split...)"),
+    ("energysim.results.build", "add_indicators", "indicators + Dataset.assign (older trees)"),
     ("energysim.results.build", "config_yaml", "config text (cached)"),
     ("energysim.results.build", "_coordinates", "coordinates (cached indexes)"),
     ("energysim.results.build", "_assemble", "xarray.Dataset construction"),
@@ -67,7 +68,9 @@ def stages(call: Callable[[], object], repeat: int) -> None:
     originals = []
     for module_name, name, label in STAGES:
         module = importlib.import_module(module_name)
-        fn = getattr(module, name)
+        fn = getattr(module, name, None)
+        if fn is None:  # a stage this tree does not have
+            continue
         originals.append((module, name, fn))
 
         def timed(*args: object, _fn: Callable = fn, _label: str = label, **kwargs: object):
@@ -88,7 +91,8 @@ def stages(call: Callable[[], object], repeat: int) -> None:
             setattr(module, name, fn)
     print(f"where a cached call's CPU time goes (mean of {repeat} calls, wrapped stages):")
     for _, _, label in STAGES:
-        print(f"  {label:48s} {spent[label] / repeat * 1e3:6.2f} ms")
+        if label in spent:
+            print(f"  {label:48s} {spent[label] / repeat * 1e3:6.2f} ms")
     other = total - sum(spent.values())
     print(f"  {'other (loops, sums, labels in to_dataset; GC)':48s} {other / repeat * 1e3:6.2f} ms")
     print(f"  {'total':48s} {total / repeat * 1e3:6.2f} ms")
