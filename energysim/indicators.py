@@ -755,17 +755,11 @@ def add_indicators(
     :func:`energysim.results.build.to_dataset` calls :func:`indicator_data` directly and builds
     the Dataset once; this adds the same variables to an existing Dataset.
     """
-    from energysim.results.schema import VARIABLES
+    from energysim.results.build import _var  # (dims, data, attrs) from the schema
 
     values = {name: ds[name].values for name in INDICATOR_INPUTS}
     data, new_coords = indicator_data(values, result, inputs, scenario)
-    new = {}
-    for name, value in data.items():
-        spec = VARIABLES[name]
-        new[name] = xr.Variable(
-            spec.dims, value, attrs={"units": spec.units, "long_name": spec.long_name}
-        )
-    return ds.assign_coords(new_coords).assign(new)
+    return ds.assign_coords(new_coords).assign({name: _var(name, v) for name, v in data.items()})
 
 
 INDICATOR_ROWS: tuple[tuple[str, str, str], ...] = (
