@@ -56,12 +56,15 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "GRIDS",
-    "THERMAL_CLASSES",
     "INDICATOR_INPUTS",
+    "THERMAL_CLASSES",
+    "absorption_room",
     "add_indicators",
     "capacity_ratio",
     "congestion_mask",
     "crf",
+    "emissions",
+    "emissions_of",
     "fuel_use",
     "heat_rate",
     "heat_rate_at",
