@@ -6,7 +6,8 @@ workers. Per worker they keep, for the current sweep:
 * the base scenario as plain data (overrides are applied copy-on-write, never to the base);
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
-  storage or targets. Storage changes are applied to the cached arrays by recomputing the storage
+  storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
+  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change). Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
   points so that these axes vary fastest (the runner does) means one pack per structural variant;
@@ -287,12 +288,14 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
 
 def _packed(state: _State, scenario: Any, key: str) -> tuple:
     from energysim.kernel import pack
-    from energysim.sweep.figures import prepare_figures
+    from energysim.sweep.figures import fleet_hours, prepare_figures
 
     hit = state.packs.get(key)
     if hit is None:
         inputs, index = pack(scenario, _profiles(state, scenario))
-        hit = (inputs, index, prepare_figures(inputs, index, scenario))
+        prep = prepare_figures(inputs, index, scenario)
+        # the fleets' hourly floors and headroom: storage points do not change them
+        hit = (inputs, index, prep, fleet_hours(index, prep))
         state.packs.put(key, hit)
         state.packs_made += 1
     return hit
@@ -318,13 +321,13 @@ def run_point(
         figures.update(target_verdicts(figures, scenario))
         return figures, None
     key = structural_key(overrides, p.storage_paths)
-    inputs, index, prep = _packed(state, scenario, key)
+    inputs, index, prep, fleets = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
         inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
     # the kernel writes into one output block per process (figures-only path: flat memory)
     options = {"out": result_block(inputs)} if p.engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, p.engine, **options)
-    figures = annual_figures(result, inputs, index, scenario, prep)
+    figures = annual_figures(result, inputs, index, scenario, prep, fleets)
     if not p.hourly:
         state.figures.put(same_dispatch, dict(figures))
     figures.update(target_verdicts(figures, scenario))
