@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import socket
 import time
@@ -43,6 +44,7 @@ __all__ = [
     "hello",
     "init_worker",
     "is_storage_path",
+    "point_scenario",
     "run_batch",
     "structural_key",
 ]
@@ -144,6 +146,15 @@ class _State:
         # annual figures by dispatch key: points that differ only in targets share one dispatch
         self.figures = _LRU(FIGURE_CACHE_SIZE)
         self.packs_made = 0  # packs computed by this process for this payload (cache misses)
+        self._base: Any = None  # the base scenario, validated once (point_scenario)
+
+    def base_scenario(self) -> Any:
+        """The payload's base scenario, validated once per process."""
+        if self._base is None:
+            from energysim.config import load_scenario_dict
+
+            self._base = load_scenario_dict(self.payload.base, file="<sweep base>")
+        return self._base
 
 
 _STATE: _State | None = None
@@ -301,6 +312,50 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
     return hit
 
 
+def _totals_only(overrides: Sequence[tuple[str, Any]]) -> dict[str, float] | None:
+    """``{key: GW}`` when every override is a finite ``capacity_totals_GW.<key>`` >= 0, else None."""
+    totals: dict[str, float] = {}
+    for path, value in overrides:
+        section, _, key = path.partition(".")
+        if section != "capacity_totals_GW" or not key or "." in key:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if not (math.isfinite(value) and value >= 0):
+            return None
+        totals[key] = float(value)
+    return totals
+
+
+def point_scenario(state: _State, overrides: Sequence[tuple[str, Any]]) -> Any:
+    """The validated scenario of a point: the base with the point's overrides.
+
+    A point that only sets capacity totals (``capacity_totals_GW.<key>``, finite numbers >= 0:
+    the storage-power axis of a sweep) skips re-validating the whole scenario: the base,
+    validated once, gets the totals, their check (:func:`energysim.config.checks.check_capacity_totals`,
+    the only check that reads them) and the rescaling (:func:`~energysim.config.checks.apply_capacity_totals`),
+    exactly as :func:`energysim.config.load_scenario_dict` applies them after validating (tested
+    equal). Any other point, and any point whose check fails, goes through
+    :func:`~energysim.config.load_scenario_dict` on the merged data, which raises the error that
+    names the field and value.
+    """
+    from energysim.config import load_scenario_dict
+    from energysim.config.checks import apply_capacity_totals, check_capacity_totals
+    from energysim.exceptions import ConfigError
+
+    totals = _totals_only(overrides)
+    base = state.payload.base
+    if totals is not None and not base.get("capacity_totals_GW"):
+        scenario = state.base_scenario().model_copy(update={"capacity_totals_GW": totals})
+        try:
+            check_capacity_totals(scenario)
+        except ConfigError:
+            pass  # the full path below raises it with the file and the field
+        else:
+            return apply_capacity_totals(scenario)
+    return load_scenario_dict(apply_overrides(base, overrides), file="<sweep point>")
+
+
 def run_point(
     state: _State, overrides: Sequence[tuple[str, Any]]
 ) -> tuple[dict[str, float], dict | None]:
@@ -308,12 +363,11 @@ def run_point(
 
     Raises whatever the scenario, pack or kernel raise; :func:`run_batch` records it.
     """
-    from energysim.config import load_scenario_dict
     from energysim.engines import dispatch
     from energysim.sweep.figures import annual_figures, result_block, target_verdicts
 
     p = state.payload
-    scenario = load_scenario_dict(apply_overrides(p.base, overrides), file="<sweep point>")
+    scenario = point_scenario(state, overrides)
     same_dispatch = dispatch_key(overrides)
     cached = None if p.hourly else state.figures.get(same_dispatch)
     if cached is not None:
