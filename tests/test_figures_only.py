@@ -103,12 +103,18 @@ def test_figures_only_equals_the_dataset_on_an_outage_draw():
     assert float(ds.export_cut_hours) >= 0.0
 
 
-def test_figures_only_reuses_one_output_block():
+def test_figures_only_reuses_one_output_block(monkeypatch):
     scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
     first = figures(scenario)
     inputs, _ = pack(scenario, scenario_profiles(scenario))
     block = result_block(inputs)
+    import energysim.sweep.figures as module
+
+    calls = []
+    prepare = module.prepare_figures
+    monkeypatch.setattr(module, "prepare_figures", lambda *a: calls.append(1) or prepare(*a))
     again = figures(scenario)
+    assert calls == []  # the fleet table of the cached packed arrays is kept, not rebuilt
     assert result_block(inputs) is block  # the same arrays, not a fresh allocation
     assert block.curtail.base is not None  # views into one block
     for name in first:
