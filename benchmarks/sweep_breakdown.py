@@ -23,10 +23,16 @@ And once per packed scenario (a weather year): profiles, pack, ``prepare_figures
 machine they leave out the time the process waits for a core, though not the slowdown of
 sharing caches and memory with other processes. The minimum is the least disturbed run.
 
+``--against TREE`` adds an A/B of the whole worker step: :func:`energysim.sweep.worker.run_batch`
+on the same 160 storage-power points (batches of 20, CPU ms per point), in fresh processes that
+alternate between this tree and another checkout of the project (e.g. ``git archive <commit> |
+tar -x -C /tmp/base``), three processes each, so both see the same machine load.
+
 Usage::
 
     python benchmarks/sweep_breakdown.py              # 40 points
     python benchmarks/sweep_breakdown.py --points 100 --json out.json
+    python benchmarks/sweep_breakdown.py --against /tmp/base
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ import dataclasses
 import json
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -53,11 +61,70 @@ def _cpu_ms(fn: Callable[[], Any]) -> tuple[Any, float]:
     return out, (time.thread_time() - t0) * 1e3
 
 
+_AB = """
+import json, os, statistics, sys, time
+tree = sys.argv[1]
+if tree:  # import energysim from that tree, not from the installed (editable) one
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in str(f)]
+    sys.path.insert(0, tree)
+import yaml
+import energysim
+from energysim.sweep import load_sweep
+from energysim.sweep.runner import sweep_payload
+from energysim.sweep.worker import init_worker, run_batch
+spec = {"name": "ab", "base": sys.argv[2], "axes": [{"path": "capacity_totals_GW.new_type_storage",
+        "values": [round(40 + i * 0.2, 3) for i in range(165)]}]}
+path = os.path.join(sys.argv[3], "ab.yaml")
+with open(path, "w", encoding="utf-8") as fh:
+    yaml.safe_dump(spec, fh)
+sweep = load_sweep(path)
+init_worker(sweep_payload(sweep), pin=False)
+points = [(str(i), p.overrides) for i, p in enumerate(sweep.points())]
+run_batch(points[:5])  # compile or load the kernels, pack
+per = []
+for b in range(8):
+    chunk = points[5 + 20 * b : 25 + 20 * b]
+    t = time.thread_time()
+    res = run_batch(chunk)
+    per.append((time.thread_time() - t) / len(chunk) * 1e3)
+    assert not any(res["error"]), res["error"]
+print("AB " + json.dumps({"energysim": energysim.__file__, "per_point_ms": per}))
+"""
+
+
+def _against(tree: Path) -> dict[str, Any]:
+    """CPU ms per point of ``run_batch`` here and in ``tree``, alternating fresh processes."""
+    runs: dict[str, list[float]] = {"this tree": [], str(tree): []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(3):
+            for label, arg in (("this tree", ""), (str(tree), str(tree))):
+                out = subprocess.run(
+                    [sys.executable, "-c", _AB, arg, str(REPO / "scenarios/plan-2030.yaml"), tmp],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=tmp,  # no ./benchmarks/plugins of either tree
+                )
+                line = next(x for x in out.stdout.splitlines() if x.startswith("AB "))
+                got = json.loads(line[3:])
+                if arg and not Path(got["energysim"]).is_relative_to(tree.resolve()):
+                    msg = f"imported {got['energysim']}, not the tree {tree}"
+                    raise RuntimeError(msg)
+                runs[label].extend(got["per_point_ms"])
+    return {
+        label: {"min_ms": min(v), "median_ms": statistics.median(v), "batches": len(v)}
+        for label, v in runs.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time the steps, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--points", type=int, default=40, help="storage-power points timed")
     parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument(
+        "--against", type=Path, default=None, help="another checkout: A/B of run_batch"
+    )
     args = parser.parse_args(argv)
 
     from energysim.config import load_scenario, load_scenario_dict
@@ -169,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         "per_pack": packs,
         "sweep_point_sum_ms": {"min": point_min, "median": point_median},
     }
+    if args.against is not None:
+        record["against"] = _against(args.against)
+        print("\nrun_batch, CPU ms per point (8 batches of 20 points x 3 processes each)")  # noqa: T201
+        for label, r in record["against"].items():
+            print(f"{label:40} {r['min_ms']:8.2f} {r['median_ms']:10.2f}")  # noqa: T201
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"\nwrote {args.json}")  # noqa: T201
