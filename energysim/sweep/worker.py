@@ -7,10 +7,13 @@ workers. Per worker they keep, for the current sweep:
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
   storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
-  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change). Storage changes are applied to the cached arrays by recomputing the storage
+  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change).
+  Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
   points so that these axes vary fastest (the runner does) means one pack per structural variant;
+* the base scenario validated once: a point that only sets capacity totals is the base with
+  the totals checked and applied (:func:`point_scenario`), not a re-validated merge;
 * annual figures per dispatch (the point's overrides without targets): target changes do not
   affect dispatch at all, so a point that differs from an earlier one only in its targets reuses
   its figures and recomputes only the verdicts (without hourly outputs).
@@ -332,12 +335,18 @@ def point_scenario(state: _State, overrides: Sequence[tuple[str, Any]]) -> Any:
 
     A point that only sets capacity totals (``capacity_totals_GW.<key>``, finite numbers >= 0:
     the storage-power axis of a sweep) skips re-validating the whole scenario: the base,
-    validated once, gets the totals, their check (:func:`energysim.config.checks.check_capacity_totals`,
-    the only check that reads them) and the rescaling (:func:`~energysim.config.checks.apply_capacity_totals`),
-    exactly as :func:`energysim.config.load_scenario_dict` applies them after validating (tested
-    equal). Any other point, and any point whose check fails, goes through
+    validated once, gets the totals, their check
+    (:func:`energysim.config.checks.check_capacity_totals`, the only check that reads them) and
+    the rescaling (:func:`~energysim.config.checks.apply_capacity_totals`), exactly as
+    :func:`energysim.config.load_scenario_dict` applies them after validating (tested equal).
+    Any other point, and any point whose check fails, goes through
     :func:`~energysim.config.load_scenario_dict` on the merged data, which raises the error that
     names the field and value.
+
+    Returns
+    -------
+    Scenario
+        Validated, with the totals applied (``capacity_totals_GW`` empty).
     """
     from energysim.config import load_scenario_dict
     from energysim.config.checks import apply_capacity_totals, check_capacity_totals
