@@ -260,3 +260,25 @@ def test_fleets_of_one_tier_and_bus_split_its_output():
     # 1000 MW of demand less 300 MW of wind
     assert (by_gen["c"] + by_gen["c2"] + by_gen["bio"]) * 1e6 == pytest.approx(1700.0, rel=1e-12)
     assert fast["thermal_TWh"] * 1e6 == pytest.approx(1700.0, rel=1e-12)
+
+
+def test_no_fleets_when_every_generator_is_counted_per_bus():
+    """Only renewable zero-cost generators, none dedicated to a corridor: nothing is counted
+    generator by generator (no fleets), and the figures still equal the Dataset's."""
+    from energysim.sweep.figures import fleet_hours, prepare_figures
+    from tests.helpers import profiles, scenario
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
+            "h": {"bus": "a", "carrier": "hydro", "p_nom": 100},
+        }
+    )
+    p = profiles(["a"], hours=5, wind=np.array([1.0, 0.2, 1.0, 0.5, 0.0]))
+    inputs, index = pack(s, p)
+    prep = prepare_figures(inputs, index, s)
+    assert prep.fleets == 0 and prep.pair_start.tolist() == [0]
+    assert fleet_hours(index, prep)[0].shape == (5, 0)
+    fast = figures(s, profiles=p)
+    assert_same(fast, simulate(s, profiles=p), "no fleets")
+    assert fast["coal_TWh"] == 0.0
