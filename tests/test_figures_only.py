@@ -294,5 +294,8 @@ def test_fleets_of_another_pack_are_refused():
     short, short_index = head(inputs, index, 48)
     prep = prepare_figures(inputs, index, scenario)
     result = dispatch(scenario, short, short_index, "kernel")
+    short_prep = prepare_figures(short, short_index, scenario)
     with pytest.raises(ValueError, match=r"expected \(48, \d+\) \(hours, fleets\)"):
-        annual_figures(result, short, short_index, scenario, prep, fleet_hours(index, prep))
+        annual_figures(result, short, short_index, scenario, short_prep, fleet_hours(index, prep))
+    with pytest.raises(ValueError, match="FigurePrep for 8760 hours.* has 48"):
+        annual_figures(result, short, short_index, scenario, prep)

@@ -447,6 +447,13 @@ def annual_figures(
     corr_sent = np.zeros(nc)
     corr_green = np.zeros(nc)
     adq = adequacy_accumulators(nc, len(GRIDS))
+    if (len(prep.months), prep.import_tier.size, prep.corridor_grid.size) != (n["T"], n["K"], nc):
+        msg = (
+            f"annual_figures: a FigurePrep for {len(prep.months)} hours, "
+            f"{prep.import_tier.size} tiers and {prep.corridor_grid.size} corridors; the packed "
+            f"scenario has {n['T']}, {n['K']} and {nc}: expected prepare_figures of the same pack"
+        )
+        raise ValueError(msg)
     if fleets is None:
         fleet_must, fleet_head = np.empty((1, prep.fleets)), np.empty((1, prep.fleets))
     else:
