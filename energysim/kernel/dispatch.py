@@ -171,6 +171,7 @@ def dispatch_year(
     th_avail,
     schedule,
     storage_reserve,
+    st_room,
     reserve_req,
     net_short,
     dr_keep,
@@ -452,8 +453,21 @@ def dispatch_year(
 
         # ---- 3. deficit -------------------------------------------------------------------
         if any_deficit:
-            # 3a. storage down to the reserve
+            # 3a. storage above the room kept free for the surplus ahead at its bus first,
+            # then down to the reserve
+            roomed = False
             if ns > 0:
+                offered = _storage_room_supply(
+                    t, soc, st_bus_u, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room,
+                    storage_reserve[t], st_busy, st_avail, supply, nb,
+                )  # fmt: skip
+                if offered > EPS:
+                    deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
+                    roomed = _storage_discharge(
+                        t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
+                    )
+                    discharged |= roomed
+            if ns > 0 and deficit_left > EPS:
                 offered = _storage_supply(
                     soc,
                     st_bus_u,
@@ -467,6 +481,9 @@ def dispatch_year(
                     supply,
                     nb,
                 )
+                if roomed:
+                    # a unit that discharged in 3a's first part may discharge up to its rating
+                    offered = _cap_by_rating(t, st_bus_u, st_p, st_discharge, st_avail, supply, nb)
                 deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 discharged |= _storage_discharge(
                     t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
@@ -561,12 +578,56 @@ def dispatch_year(
                     if deficit[b] > EPS:
                         unserved[t, b] = deficit[b]
 
+        # ---- 3g. make room: storage above the room kept free for the surplus expected at its
+        # bus (and above the reserve) serves the flexible loads' headroom left, then the
+        # surplus market's (not in an hour that cut anything) -----------------------------
+        if ns > 0 and not given_up:
+            offered = _storage_room_supply(
+                t, soc, st_bus_u, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room,
+                storage_reserve[t], st_busy, st_avail, supply, nb,
+            )  # fmt: skip
+            if offered > EPS:
+                offered = _cap_by_rating(t, st_bus_u, st_p, st_discharge, st_avail, supply, nb)
+            if offered > EPS:
+                wanted = 0.0
+                for b in range(nb):
+                    # flexible loads' headroom first at each bus (``deficit`` is free here)
+                    deficit[b] = flex_max[b] - flex_use[t, b]
+                    want[b] = deficit[b]
+                    wanted += want[b]
+                for c in range(nc):
+                    h = (corr_cap[c] - schedule[t, c]) * corr_surplus_pu[t, c]
+                    h = min(h - (corr_flow[t, c] - schedule[t, c]), corr_budget[c])
+                    corr_head[c] = max(h, 0.0)
+                    want[corr_bus_u[c]] += corr_head[c]
+                    wanted += corr_head[c]
+                if wanted > EPS:
+                    transport(work, tree, nb, SUP, WANT)
+                    for b in range(nb):
+                        used[b], served[b] = _split(net[b], supply[b], want[b])
+                    discharged |= _storage_discharge(
+                        t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
+                    )
+                    for b in range(nb):
+                        f = min(served[b], deficit[b])
+                        flex_use[t, b] += f
+                        want[b] -= deficit[b]
+                        served[b] -= f
+                    for c in range(nc):
+                        b = corr_bus_u[c]
+                        if want[b] > 0.0 and corr_head[c] > 0.0:
+                            extra = served[b] * corr_head[c] / want[b]
+                            corr_flow[t, c] += extra
+                            corr_budget[c] -= extra
+
         # ---- 4. pre-charge: storage below the share held for the next day's expected
         # shortfalls charges from thermal headroom the reserve does not need ---------------
         if ns > 0 and nk > 0 and storage_reserve[t] > 0.0 and not discharged:
             room = 0.0  # what the units could take up to their target (as _precharge computes)
             for s in range(ns):
-                goal = min(storage_reserve[t] * st_e[s], st_soc_max[s])
+                goal = min(
+                    storage_reserve[t] * st_e[s], st_soc_max[s] * (1.0 - st_room[t, st_bus_u[s]])
+                )
                 room += max(min(st_p[s] - st_charge[t, s], (goal - soc[s]) / st_eff_in[s]), 0.0)
             if room > EPS:
                 held = reserve_req[t] - _storage_headroom(
@@ -576,7 +637,8 @@ def dispatch_year(
                 if allowed > EPS:
                     _precharge(
                         work, tree, nb, nk, ns, t, th_avail, thermal, allowed,
-                        storage_reserve[t], st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_charge,
+                        storage_reserve[t], st_room, st_bus_u, st_p, st_e, st_eff_in, st_soc_max,
+                        st_charge,
                     )  # fmt: skip
 
         # ---- 5. reserve held at the end of the hour ---------------------------------------
@@ -716,6 +778,47 @@ def _storage_supply(
 
 
 @jit
+def _storage_room_supply(
+    t, soc, st_bus, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room, reserve, st_busy,
+    st_avail, supply, nb,
+):  # fmt: skip
+    """Discharge power each unit can give down to the room kept free for the surplus expected
+    at its bus: a state of charge of max(soc_min, soc_max x (1 - st_room[t, bus])).
+
+    Fills ``st_avail`` per unit and ``supply`` per bus; returns the total, MW. Units that
+    charged this hour offer nothing.
+    """
+    for b in range(nb):
+        supply[b] = 0.0
+    total = 0.0
+    for s in range(st_p.shape[0]):
+        r = st_room[t, st_bus[s]]
+        if st_busy[s] > 0.0 or r <= 0.0:
+            st_avail[s] = 0.0
+            continue
+        floor = max(max(st_soc_min[s], st_soc_max[s] * (1.0 - r)), reserve * st_e[s])
+        a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
+        st_avail[s] = max(a, 0.0)
+        supply[st_bus[s]] += st_avail[s]
+        total += st_avail[s]
+    return total
+
+
+@jit
+def _cap_by_rating(t, st_bus, st_p, st_discharge, st_avail, supply, nb):
+    """Limit each unit's offer ``st_avail`` to its rating less what it discharged this hour;
+    refill ``supply`` per bus; return the total, MW."""
+    for b in range(nb):
+        supply[b] = 0.0
+    total = 0.0
+    for s in range(st_p.shape[0]):
+        st_avail[s] = max(min(st_avail[s], st_p[s] - st_discharge[t, s]), 0.0)
+        supply[st_bus[s]] += st_avail[s]
+        total += st_avail[s]
+    return total
+
+
+@jit
 def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns):
     """Share each bus's used storage supply among its units in proportion to what they offered.
 
@@ -786,8 +889,8 @@ def _thermal_stage(w, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left)
 
 @jit_inline
 def _precharge(
-    w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_bus, st_p, st_e, st_eff_in,
-    st_soc_max, st_charge,
+    w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_room, st_bus, st_p, st_e,
+    st_eff_in, st_soc_max, st_charge,
 ):  # fmt: skip
     """Charge storage from thermal headroom (merit order, at most ``allowed`` MW) up to the
     state of charge ``target`` x energy capacity (capped at the maximum); updates the state of
@@ -798,7 +901,7 @@ def _precharge(
         w[BLOCKED, b] = 0.0
     wanted = 0.0
     for s in range(ns):
-        goal = min(target * st_e[s], st_soc_max[s])
+        goal = min(target * st_e[s], st_soc_max[s] * (1.0 - st_room[t, st_bus[s]]))
         room = min(st_p[s] - st_charge[t, s], (goal - w[SOC, s]) / st_eff_in[s])
         w[ST_AVAIL, s] = max(room, 0.0)
         w[WANT, st_bus[s]] += w[ST_AVAIL, s]

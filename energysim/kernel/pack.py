@@ -41,6 +41,18 @@ from energysim.constants import (
 )
 from energysim.exceptions import KernelError
 from energysim.kernel._jit import jit
+from energysim.kernel.dispatch import (
+    CAP_DN,
+    CAP_UP,
+    EFF,
+    N_WORK,
+    NET,
+    SENT_DN,
+    SENT_UP,
+    SUP,
+    WANT,
+)
+from energysim.kernel.dispatch import transport as _transport
 from energysim.kernel.availability import (
     expected_availability,
     outage_draw,
@@ -88,6 +100,8 @@ DEFAULT_P_MAX_PU = {
 }
 RESERVE_HORIZON_H = 24
 """Hours ahead over which the storage reserve for expected shortfalls is computed."""
+ROOM_HORIZON_H = 24
+"""Hours ahead over which the surplus expected at each bus sets the storage room kept free."""
 TREE_ORDER, TREE_PARENT, TREE_CHILD_PTR, TREE_CHILDREN = 0, 1, 2, 3
 """Rows of :attr:`KernelInputs.tree`."""
 
@@ -109,6 +123,7 @@ class KernelInputs:
     storage_reserve: (
         np.ndarray
     )  # (T,) share of storage energy held back for expected shortfalls, p.u.
+    st_room: np.ndarray  # (T, B) share of each bus's storage energy kept free for surplus ahead, p.u.
     reserve_req: np.ndarray  # (T,) upward reserve requirement, MW
     net_short: np.ndarray  # (T,) pre-pass expected system shortfall (incl. reserve), MW
     dr_keep: np.ndarray  # (T,) DR energy kept for the tight hours after t, MWh
@@ -547,6 +562,112 @@ def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> 
     return np.minimum(ahead / eff_out / energy_total, 1.0)
 
 
+def bus_excess(
+    demand: np.ndarray,
+    zero_cost_avail: np.ndarray,
+    th_must: np.ndarray,
+    schedule: np.ndarray,
+    corr_bus: np.ndarray,
+    corr_cap: np.ndarray,
+    corr_surplus_pu: np.ndarray,
+    flex_max: np.ndarray,
+    tree: np.ndarray,
+    parent_line: np.ndarray,
+    line_cap: np.ndarray,
+    line_eff: np.ndarray,
+) -> np.ndarray:
+    """Pre-pass surplus left at each bus without storage (T, B), MW.
+
+    In every hour, zero-cost supply plus must-run thermal (``th_must`` (T, K, B) summed over
+    the tiers) is matched over the backbone, as the kernel's base match does
+    (:func:`energysim.kernel.dispatch.transport`, lines at their full rating), against
+    inflexible demand, the flexible loads at their rating, the corridor schedules and the
+    corridors' surplus-market headroom (``(p_nom - schedule) x corr_surplus_pu``; the annual
+    surplus budgets are not counted). What is left at a bus is the surplus that storage there
+    would have to take or see curtailed: the storage room look-ahead (:func:`storage_room`)
+    sums it over the next hours. It ignores storage, DR paybacks and the thermal reserve.
+    """
+    hours, nb = demand.shape
+    must = np.ascontiguousarray(th_must.sum(axis=1)) if th_must.ndim == 3 else np.zeros_like(demand)
+    want = np.ascontiguousarray(demand + flex_max[None, :])
+    if schedule.shape[1]:
+        head = np.maximum(corr_cap[None, :] - schedule, 0.0) * corr_surplus_pu + schedule
+        np.add.at(want.T, corr_bus, head.T)  # want[:, corr_bus[c]] += head[:, c]
+    cap0 = np.zeros(nb)
+    eff0 = np.ones(nb)
+    parent = tree[TREE_PARENT, :nb]
+    for b in range(nb):
+        if parent[b] >= 0:
+            cap0[b] = line_cap[parent_line[b]]
+            eff0[b] = line_eff[parent_line[b]]
+    out = np.zeros((hours, nb))
+    work = np.zeros((N_WORK, nb + 1))
+    _excess_hours(
+        np.ascontiguousarray(zero_cost_avail, dtype=float), must, want, tree, cap0, eff0, work, out
+    )
+    return out
+
+
+@jit
+def _excess_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
+    """Hour loop of :func:`bus_excess` (compiled): one base-match transport per hour."""
+    nb = want.shape[1]
+    for b in range(nb):
+        w[EFF, b] = eff0[b]
+    for t in range(want.shape[0]):
+        for b in range(nb):
+            w[CAP_UP, b] = cap0[b]
+            w[CAP_DN, b] = cap0[b]
+            w[SENT_UP, b] = 0.0
+            w[SENT_DN, b] = 0.0
+            w[SUP, b] = zero_cost[t, b] + must[t, b]
+            w[WANT, b] = want[t, b]
+        _transport(w, tree, nb, SUP, WANT)
+        for b in range(nb):
+            out[t, b] = max(w[NET, b], 0.0)
+
+
+def inputs_excess(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np.ndarray:
+    """:func:`bus_excess` of packed inputs (``th_must`` instead of theirs when given: an outage
+    draw's), (T, B) MW."""
+    return bus_excess(
+        inputs.demand, inputs.zero_cost_avail, inputs.th_must if th_must is None else th_must,
+        inputs.schedule, inputs.corr_bus, inputs.corr_cap, inputs.corr_surplus_pu,
+        inputs.flex_max, inputs.tree, inputs.parent_line, inputs.line_cap, inputs.line_eff,
+    )  # fmt: skip
+
+
+def storage_room(
+    excess: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
+    st_eff_in: np.ndarray, horizon: int = ROOM_HORIZON_H,
+) -> np.ndarray:  # fmt: skip
+    """Share of each bus's storage energy to keep free for the surplus expected ahead (T, B).
+
+    The energy the bus's storage could take from the pre-pass surplus (:func:`bus_excess`) in
+    hours t+1..t+``horizon`` -- per hour at most the bus's storage power, times its (power-
+    weighted) charging efficiency -- over the bus's storage energy, capped at 1; 0 at buses
+    without storage. A unit above ``(1 - room) x`` its maximum state of charge discharges first
+    to meet deficits, and into the surplus market's headroom left, and pre-charges only up to
+    it (``docs/kernel.md``, storage room).
+    """
+    hours, nb = excess.shape
+    room = np.zeros((hours, nb))
+    for b in range(nb):
+        units = st_bus == b
+        e = float(st_e[units].sum())
+        p = float(st_p[units].sum())
+        if e <= 1e-6 or p <= 0.0:
+            continue
+        eff = float((st_p[units] * st_eff_in[units]).sum() / p)
+        take = np.minimum(excess[:, b], p) * eff
+        csum = np.concatenate([[0.0], np.cumsum(take)])
+        idx = np.arange(hours)
+        upper = np.minimum(idx + 1 + horizon, hours)
+        ahead = csum[upper] - csum[np.minimum(idx + 1, hours)]
+        room[:, b] = np.minimum(ahead / e, 1.0)
+    return np.ascontiguousarray(room)
+
+
 def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
     """Demand-response rationing threshold, MW (0: DR whenever it is needed).
 
@@ -594,8 +715,10 @@ def storage_fields(
     schedule: np.ndarray,
     reserve_req: np.ndarray | None = None,
     short: np.ndarray | None = None,
+    *,
+    excess: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
+    """The storage fields of :class:`KernelInputs` (``st_*``, ``storage_reserve``, ``st_room``).
 
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
     already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
@@ -603,7 +726,9 @@ def storage_fields(
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
     power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
     computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
-    already (pack's ``net_short``); it is computed when not given.
+    already (pack's ``net_short``); it is computed when not given. ``excess`` (T, B), MW, is the
+    pre-pass surplus at each bus without storage (:func:`bus_excess`, :func:`inputs_excess`),
+    from which the storage room kept free (``st_room``, :func:`storage_room`) follows.
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
@@ -616,10 +741,14 @@ def storage_fields(
             scenario, demand, zero_cost_avail, th_avail, schedule, reserve_req
         )
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
+    st_bus = np.array([bidx[s.bus] for s in st], dtype=np.int64)
+    st_p = np.array([s.p_nom for s in st], dtype=float) * share
+    st_eff_in = np.array([s.efficiency_store for s in st], dtype=float)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
-        "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        "st_p": np.array([s.p_nom for s in st], dtype=float) * share,
+        "st_room": storage_room(excess, st_bus, st_p, st_e, st_eff_in),
+        "st_bus": st_bus,
+        "st_p": st_p,
         "st_e": st_e,
         "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
         "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
@@ -905,7 +1034,13 @@ def redraw(
         net_short=np.ascontiguousarray(short),
         dr_threshold=cut,
         dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        storage_reserve=storage_fields(scenario, *args, short=short)["storage_reserve"],
+        **{
+            f: v
+            for f, v in storage_fields(
+                scenario, *args, short=short, excess=inputs_excess(inputs, th_must)
+            ).items()
+            if f in ("storage_reserve", "st_room")
+        },
     )
     return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
 
@@ -1062,6 +1197,13 @@ def pack_with_block(
     short = prepass_shortfall(scenario, demand, vre, th_avail, schedule, reserve_req)
     surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
+    corr_bus = np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64)
+    corr_cap = np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float)
+    tree = backbone_tree(order, parent)
+    excess = bus_excess(
+        demand, vre, th_must, schedule, corr_bus, corr_cap, surplus_pu, flex_max, tree,
+        parent_line, line_cap, line_eff,
+    )  # fmt: skip
 
     inputs = KernelInputs(
         demand=demand,
@@ -1079,14 +1221,16 @@ def pack_with_block(
         parent=parent,
         parent_line=parent_line,
         child_is_bus0=child_is_bus0,
-        tree=backbone_tree(order, parent),
+        tree=tree,
         line_cap=line_cap,
         line_eff=line_eff,
-        **storage_fields(scenario, demand, vre, th_avail, schedule, reserve_req, short=short),
+        **storage_fields(
+            scenario, demand, vre, th_avail, schedule, reserve_req, short=short, excess=excess
+        ),
         flex_min=flex_min,
         flex_max=flex_max,
-        corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),
-        corr_cap=np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float),
+        corr_bus=corr_bus,
+        corr_cap=corr_cap,
         corr_surplus_budget=surplus_budget,
         dr_cap=dr_cap,
         dr_energy=dr_energy,
@@ -1149,6 +1293,7 @@ TIME_FIELDS = (
     "th_avail",
     "schedule",
     "storage_reserve",
+    "st_room",
     "reserve_req",
     "net_short",
     "dr_keep",

@@ -171,6 +171,118 @@ def _discharge(
             soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
 
 
+def _room_offer(
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    reserve: float,
+) -> list[float]:
+    """What each unit offers down to the room kept free for the surplus expected at its bus
+    (state of charge max(soc_min, soc_max x (1 - room), reserve share x energy)), within its
+    rating less what it discharged this hour, MW."""
+    offer = []
+    for s in range(inputs.st_p.shape[0]):
+        room = float(inputs.st_room[t, inputs.st_bus[s]])
+        if charged[s] or room <= 0:
+            offer.append(0.0)
+            continue
+        floor = max(
+            inputs.st_soc_min[s], inputs.st_soc_max[s] * (1 - room), reserve * inputs.st_e[s]
+        )
+        a = min(
+            inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s]
+        )
+        offer.append(max(a, 0.0))
+    return offer
+
+
+def _take(
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    offer: list[float],
+    at_bus: list[float],
+    given: list[float],
+) -> None:
+    """Share each bus's storage output ``given`` among its units in proportion to ``offer``."""
+    for s in range(inputs.st_p.shape[0]):
+        b = inputs.st_bus[s]
+        p = given[b] * offer[s] / at_bus[b] if at_bus[b] > 0 and offer[s] > 0 else 0.0
+        if p > EPS:
+            out.st_discharge[t, s] += p
+            soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
+
+
+def _discharge_room(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    deficit: list[float],
+    reserve: float,
+) -> None:
+    """Cover the deficit first from storage above the room kept free at its bus (and above the
+    reserve share); update ``soc``."""
+    nb = inputs.demand.shape[1]
+    offer = _room_offer(inputs, out, t, soc, charged, reserve)
+    at_bus = [0.0] * nb
+    for s, x in enumerate(offer):
+        at_bus[inputs.st_bus[s]] += x
+    given = _cover(grid, at_bus, deficit)
+    _take(inputs, out, t, soc, offer, at_bus, given)
+
+
+def _make_room(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    surplus_budget: list[float],
+) -> None:
+    """Storage above the room kept free at its bus (and above the reserve share) serves the
+    flexible loads' headroom left, then the corridors' surplus-market headroom left."""
+    nb = inputs.demand.shape[1]
+    offer = _room_offer(inputs, out, t, soc, charged, float(inputs.storage_reserve[t]))
+    at_bus = [0.0] * nb
+    for s, x in enumerate(offer):
+        at_bus[inputs.st_bus[s]] += x
+    if sum(at_bus) <= EPS:
+        return
+    flex_room = [float(inputs.flex_max[b] - out.flex_use[t, b]) for b in range(nb)]
+    head = []
+    for c in range(inputs.corr_cap.shape[0]):
+        h = (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_surplus_pu[t, c]
+        h = min(h - (out.corr_flow[t, c] - inputs.schedule[t, c]), surplus_budget[c])
+        head.append(max(h, 0.0))
+    corr_at = [0.0] * nb
+    for c, h in enumerate(head):
+        corr_at[inputs.corr_bus[c]] += h
+    want = [flex_room[b] + corr_at[b] for b in range(nb)]
+    if sum(want) <= EPS:
+        return
+    residual = grid.transport(list(at_bus), want)
+    given = [max(at_bus[b] - max(r, 0.0), 0.0) for b, r in enumerate(residual)]
+    got = [max(want[b] - max(-r, 0.0), 0.0) for b, r in enumerate(residual)]
+    _take(inputs, out, t, soc, offer, at_bus, given)
+    for b in range(nb):
+        f = min(got[b], flex_room[b])
+        out.flex_use[t, b] += f
+        got[b] -= f
+    for c, h in enumerate(head):
+        b = inputs.corr_bus[c]
+        if corr_at[b] > 0 and h > 0:
+            extra = got[b] * h / corr_at[b]
+            out.corr_flow[t, c] += extra
+            surplus_budget[c] -= extra
+
+
 def _thermal_headroom(inputs: KernelInputs, out: DispatchResult, t: int) -> float:
     """Available thermal capacity above output, all tiers and buses, MW."""
     return float(np.maximum(inputs.th_avail[t] - out.thermal[t], 0.0).sum())
@@ -228,7 +340,8 @@ def _precharge(
     target = float(inputs.storage_reserve[t])
     room = []
     for s in storage:
-        goal = min(target * inputs.st_e[s], inputs.st_soc_max[s])
+        room_free = float(inputs.st_room[t, inputs.st_bus[s]])
+        goal = min(target * inputs.st_e[s], inputs.st_soc_max[s] * (1 - room_free))
         r = min(inputs.st_p[s] - out.st_charge[t, s], (goal - soc[s]) / inputs.st_eff_in[s])
         room.append(max(r, 0.0))
     want = [0.0] * nb
@@ -372,9 +485,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         # 3. deficit
         if any(x > EPS for x in deficit):
             if len(storage):
-                _discharge(
-                    grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t])
-                )
+                # storage above the room kept free for the surplus ahead at its bus goes first
+                reserve = float(inputs.storage_reserve[t])
+                _discharge_room(grid, inputs, out, t, soc, charged, deficit, reserve)
+                _discharge(grid, inputs, out, t, soc, charged, deficit, reserve)
             # thermal up to its available capacity less the reserve storage does not hold
             if nk and sum(deficit) > EPS:
                 held = float(inputs.reserve_req[t]) - _storage_headroom(inputs, out, t, soc)
@@ -411,6 +525,11 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_short[t, c] = part
                         out.corr_flow[t, c] -= part
             out.unserved[t] = [x if x > EPS else 0.0 for x in deficit]
+
+        # make room: storage above the room kept free for the surplus ahead serves the
+        # flexible loads' and the surplus market's headroom left (not in an hour that cut)
+        if len(storage) and not given_up:
+            _make_room(grid, inputs, out, t, soc, charged, surplus_budget)
 
         # 4. pre-charge from thermal headroom the reserve does not need
         if (
