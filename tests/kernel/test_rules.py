@@ -18,7 +18,8 @@ from energysim.kernel.availability import (
     outage_draw,
     reserve_requirement,
 )
-from energysim.kernel.pack import dr_keep, dr_threshold
+from energysim.kernel.pack import dr_keep, dr_threshold, inputs_excess
+from energysim.kernel.pack import storage_room as pack_storage_room
 from energysim.kernel.reference import dispatch_reference
 from tests.helpers import profiles, scenario
 
@@ -428,3 +429,167 @@ def test_an_hour_that_cuts_holds_no_reserve(engine):
     np.testing.assert_allclose(r.unserved[:, 1], 200.0)
     np.testing.assert_allclose(r.thermal[:, 0, 0], 800.0)
     np.testing.assert_allclose(r.reserve_short, 100.0)
+
+
+# -- storage room for the surplus ahead ------------------------------------------------------
+
+
+def _battery(bus="a", p_nom=100.0, soc0=1.0):
+    return {
+        "bus": bus,
+        "kind": "new_type",
+        "p_nom": p_nom,
+        "max_hours": 1,
+        "efficiency_store": 1.0,
+        "efficiency_dispatch": 1.0,
+        "standing_loss": 0.0,
+        "state_of_charge_initial": soc0,
+    }
+
+
+def _no_room(inputs):
+    return dataclasses.replace(inputs, st_room=np.zeros_like(inputs.st_room))
+
+
+def test_storage_room_rule():
+    # bus 0: 100 MW / 200 MWh at efficiency 0.5; surplus 300, 50, 0 MW in hours 1-3: the
+    # storage could take min(300, 100) + min(50, 100) = 150 MW, x 0.5 = 75 MWh in the 24 h
+    # after hour 0 (room 75 / 200), 25 MWh after hour 1, none after; bus 1 has no storage
+    excess = np.array([[0.0, 5.0], [300.0, 5.0], [50.0, 5.0], [0.0, 5.0]])
+    room = pack_storage_room(
+        excess, np.array([0]), np.array([100.0]), np.array([200.0]), np.array([0.5])
+    )
+    np.testing.assert_allclose(room, [[0.375, 0], [0.125, 0], [0, 0], [0, 0]])
+    np.testing.assert_allclose(
+        pack_storage_room(
+            excess, np.array([0]), np.array([100.0]), np.array([200.0]), np.array([0.5]), 1
+        )[:, 0],
+        [0.25, 0.125, 0, 0],  # one hour ahead: 100 x 0.5 / 200, then 50 x 0.5 / 200
+    )
+
+
+def test_storage_makes_room_before_a_surplus_spell(engine):
+    # demand 1000 MW, a 100 MW export schedule on a 300 MW corridor whose surplus market is
+    # open only at 00:00; wind 1100 MW in hour 0 (demand and schedule exactly met), 1300 MW in
+    # hour 1 (200 MW surplus the closed market cannot take); storage 200 MW / 200 MWh, full.
+    # The pre-pass foresees the 200 MWh surplus (room 1.0 at hour 0): the storage sells its
+    # 200 MWh into the open market at 00:00 and takes the surplus at 01:00, nothing curtailed.
+    # Today's rule (no room: st_room = 0) keeps the storage full and curtails 200 MWh.
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1300}},
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+    )
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([11 / 13, 1.0])))
+    np.testing.assert_allclose(inputs.zero_cost_avail[:, 0], [1100.0, 1300.0])
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [200.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [300.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 200.0])
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    check_invariants(None, today, inputs)
+    np.testing.assert_allclose(today.st_discharge, 0.0)
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 200.0], atol=1e-9)
+
+
+def test_storage_room_serves_flexible_load_first(engine):
+    # as above, with a 150 MW electrolyser (minimum 0) at the bus: the storage's 200 MWh go to
+    # the electrolyser first (150) and the surplus market (50); in hour 1 the surplus (200)
+    # fills the storage; today's rule runs the electrolyser on the surplus instead (150) and
+    # curtails the 50 MW the full storage cannot take
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1300}},
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+        flexible_loads={"h2": {"bus": "a", "kind": "electrolyser", "p_nom": 150, "p_min_pu": 0}},
+    )
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([11 / 13, 1.0])))
+    # the pre-pass counts the electrolyser as a sink: 1300 - 1000 - 100 - 150 = 50 MW ahead
+    np.testing.assert_allclose(inputs.st_room[:, 0], [0.25, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [50.0, 0.0])
+    np.testing.assert_allclose(r.flex_use[:, 0], [50.0, 150.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [100.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 50.0])
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    np.testing.assert_allclose(today.flex_use[:, 0], [0.0, 150.0])
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 50.0], atol=1e-9)
+
+
+def test_storage_room_covers_the_deficit_first(engine):
+    # bus a (100 MW demand; wind 100 MW in hour 0, 300 MW in hour 1) hangs off bus b (1000 MW
+    # demand; coal 1000 MW with a 900 MW floor) by a 100 MW line. Each bus has a full 100 MW /
+    # 100 MWh battery. Hour 0 is 100 MW short at b: today's rule takes it from b's own battery
+    # (the transport keeps supply at the bus that owns it). In hour 1 a's 200 MW surplus sends
+    # 100 over the full line to b's demand and finds a's battery full: 100 MWh curtailed. The
+    # pre-pass sees that surplus (room 1.0 at a in hour 0), so the room rule takes hour 0's
+    # 100 MW from a's battery over the line first; a's battery then takes hour 1's surplus.
+    s = scenario(
+        buses={
+            "a": {"grid": "mengxi", "x": 106.0, "y": 40.0, "demand_share": 0.1},
+            "b": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.9},
+        },
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 300},
+            "c": {**COAL, "bus": "b", "p_nom": 1000, "p_min_pu": 0.9},
+        },
+        storage={"sa": _battery("a"), "sb": _battery("b")},
+        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 100, "efficiency": 1.0}},
+    )
+    prof = profiles(["a", "b"], hours=2, wind=np.array([1 / 3, 1.0]))
+    inputs, _ = pack(s, prof)
+    inputs = dataclasses.replace(inputs, demand=np.array([[100.0, 1000.0], [100.0, 1000.0]]))
+    excess = inputs_excess(inputs)
+    np.testing.assert_allclose(excess, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
+    inputs = dataclasses.replace(
+        inputs,
+        st_room=pack_storage_room(
+            excess, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in
+        ),
+    )
+    np.testing.assert_allclose(inputs.st_room, [[1.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_allclose(inputs.storage_reserve, 0.0)
+    r = ENGINES[engine](inputs)
+    check_invariants(None, r, inputs)
+    np.testing.assert_allclose(r.st_discharge, [[100.0, 0.0], [0.0, 0.0]], atol=1e-9)
+    np.testing.assert_allclose(r.st_charge, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
+    np.testing.assert_allclose(r.thermal[:, 0, 1], [900.0, 900.0], atol=1e-9)
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    check_invariants(None, today, inputs)
+    np.testing.assert_allclose(today.st_discharge, [[0.0, 100.0], [0.0, 0.0]], atol=1e-9)
+    np.testing.assert_allclose(today.st_charge, 0.0, atol=1e-9)
+    np.testing.assert_allclose(today.curtail, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
+
+
+def test_precharge_leaves_room_for_the_surplus_ahead(engine):
+    # coal 1000 MW (no floor); demand 900, 100, 1100 MW; wind 200 MW in hour 1 only; storage
+    # 100 MW / 100 MWh, empty. The 100 MW shortfall in hour 2 makes pre-charge fill the storage
+    # from coal in hour 0 (storage_reserve 1.0); but the 100 MW surplus of hour 1 would then
+    # find it full. The room kept for it (1.0 at hour 0) caps pre-charge at 0: hour 1's surplus
+    # fills the storage, hour 2 is served, and coal runs 100 MWh less. Today's rule curtails
+    # the 100 MWh.
+    load = np.array([900.0, 100.0, 1100.0])
+    s = scenario(
+        demand={"annual_TWh": 8.76 * load.mean() / 1000.0},
+        generators={
+            "c": COAL,
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+        },
+        storage={"bat": _battery(soc0=0.0)},
+    )
+    r, inputs, _ = _run(
+        engine, s, profiles(["a"], hours=3, load=load, wind=np.array([0.0, 0.2, 0.0]))
+    )
+    np.testing.assert_allclose(inputs.demand[:, 0], load, rtol=1e-9)
+    np.testing.assert_allclose(inputs.storage_reserve, [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 100.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.st_discharge[:, 0], [0.0, 0.0, 100.0], atol=1e-9)
+    np.testing.assert_allclose(r.thermal[:, 0, 0], [900.0, 0.0, 1000.0], atol=1e-9)
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    np.testing.assert_allclose(today.st_charge[:, 0], [100.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(today.thermal[:, 0, 0], [1000.0, 0.0, 1000.0], atol=1e-9)
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 100.0, 0.0], atol=1e-9)
