@@ -12,9 +12,11 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    that fall due and the corridors' scheduled sending, across the backbone within line limits and
    with line losses.
 2. Surplus, in priority order, each step again across the backbone with the capacity left:
-   DR paybacks (shift mode), storage charging, flexible loads above their minimum, corridor
-   sending above schedule (``flexible_export``). What is left is curtailed, zero-cost supply
-   first; must-run thermal is reduced below its floor only if nothing else can give way.
+   DR paybacks (shift mode), storage charging (leaving free the room kept for the surplus the
+   pre-pass expects at its bus within the next day, ``st_room``), flexible loads above their
+   minimum, corridor sending above schedule (``flexible_export``), storage charging into the
+   room kept free. What is left is curtailed, zero-cost supply first; must-run thermal is
+   reduced below its floor only if nothing else can give way.
 3. Deficit, in priority order: storage discharge down to the share held for shortfalls
    expected within the next day, thermal tiers in merit order (cheapest first) up to their
    available capacity less the upward reserve storage does not hold, storage down to its
@@ -22,8 +24,12 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    (within its annual energy budget; an hour whose pre-pass shortfall is below the rationing
    threshold may use only the budget not kept for the tighter hours ahead), then cuts of the corridor schedules (the power freed serves the short
    bus over the backbone), then unserved energy.
+3g. Make room: in an hour that cut nothing and expects no shortfall within the next day,
+   storage above the room kept free at its bus discharges into the flexible loads' and then
+   the surplus market's headroom left.
 4. Pre-charge: when no unit discharged, storage below the share held for the next day charges
-   from thermal headroom the reserve does not need, up to that share.
+   from thermal headroom the reserve does not need, up to that share (at most up to the room
+   kept free).
 5. The reserve held (thermal headroom plus storage discharge headroom) is compared with the
    requirement; what is missing is recorded in ``reserve_short``. An hour that cut load or
    exports (DR, export cuts, unserved energy) holds none: it has spent all reserve that could
@@ -398,25 +404,19 @@ def dispatch_year(
                     take = min(ring[k], paid)
                     ring[k] -= take
                     paid -= take
-            # 2b. storage charging
+            # 2b. storage charging, leaving free the room kept for the surplus expected at its
+            # bus (not below the share held for the next day's shortfalls)
+            room_kept = False
             if ns > 0 and surplus_left > EPS:
-                for b in range(nb):
-                    want[b] = 0.0
-                wanted = 0.0
+                surplus_left = _storage_charge(
+                    work, tree, nb, ns, t, st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_room,
+                    storage_reserve[t], True,
+                    st_charge, surplus_left,
+                )  # fmt: skip
                 for s in range(ns):
-                    head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
-                    st_avail[s] = max(head, 0.0)
-                    want[st_bus_u[s]] += st_avail[s]
-                    wanted += st_avail[s]
-                surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
-                for s in range(ns):
-                    b = st_bus_u[s]
-                    if want[b] > 0.0 and st_avail[s] > 0.0:
-                        p = served[b] * st_avail[s] / want[b]
-                        if p > EPS:  # float residue of the transport is not a charge
-                            st_charge[t, s] = p
-                            soc[s] += p * st_eff_in[s]
-                            st_busy[s] = 1.0
+                    if st_room[t, st_bus_u[s]] > 0.0:
+                        room_kept = True
+                        break
             # 2c. flexible loads above their minimum
             if flex_room > EPS and surplus_left > EPS:
                 for b in range(nb):
@@ -441,7 +441,15 @@ def dispatch_year(
                         extra = served[b] * corr_head[c] / want[b]
                         corr_flow[t, c] += extra
                         corr_budget[c] -= extra
-            # 2e. curtail what is left: zero-cost supply first, then must-run below its floor
+            # 2e. storage charging into the room kept free (surplus the flexible loads and the
+            # corridors did not take), then curtail what is left: zero-cost supply first, then
+            # must-run below its floor
+            if room_kept and surplus_left > EPS:
+                surplus_left = _storage_charge(
+                    work, tree, nb, ns, t, st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_room,
+                    storage_reserve[t], False,
+                    st_charge, surplus_left,
+                )  # fmt: skip
             for b in range(nb):
                 x = surplus[b]
                 if x > 0.0:
@@ -453,21 +461,8 @@ def dispatch_year(
 
         # ---- 3. deficit -------------------------------------------------------------------
         if any_deficit:
-            # 3a. storage above the room kept free for the surplus ahead at its bus first,
-            # then down to the reserve
-            roomed = False
+            # 3a. storage down to the reserve
             if ns > 0:
-                offered = _storage_room_supply(
-                    t, soc, st_bus_u, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room,
-                    storage_reserve[t], st_busy, st_avail, supply, nb,
-                )  # fmt: skip
-                if offered > EPS:
-                    deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
-                    roomed = _storage_discharge(
-                        t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
-                    )
-                    discharged |= roomed
-            if ns > 0 and deficit_left > EPS:
                 offered = _storage_supply(
                     soc,
                     st_bus_u,
@@ -481,9 +476,6 @@ def dispatch_year(
                     supply,
                     nb,
                 )
-                if roomed:
-                    # a unit that discharged in 3a's first part may discharge up to its rating
-                    offered = _cap_by_rating(t, st_bus_u, st_p, st_discharge, st_avail, supply, nb)
                 deficit_left = _stage_supply(work, tree, nb, SUP, offered, deficit_left)
                 discharged |= _storage_discharge(
                     t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
@@ -578,13 +570,14 @@ def dispatch_year(
                     if deficit[b] > EPS:
                         unserved[t, b] = deficit[b]
 
-        # ---- 3g. make room: storage above the room kept free for the surplus expected at its
-        # bus (and above the reserve) serves the flexible loads' headroom left, then the
-        # surplus market's (not in an hour that cut anything) -----------------------------
-        if ns > 0 and not given_up:
+        # ---- 3g. make room: when no shortfall is expected within the next day (storage
+        # reserve 0) and nothing was cut, storage above the room kept free for the surplus
+        # expected at its bus serves the flexible loads' headroom left, then the surplus
+        # market's ------------------------------------------------------------------------
+        if ns > 0 and not given_up and storage_reserve[t] <= 0.0:
             offered = _storage_room_supply(
-                t, soc, st_bus_u, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room,
-                storage_reserve[t], st_busy, st_avail, supply, nb,
+                t, soc, st_bus_u, st_p, st_soc_min, st_soc_max, st_eff_out, st_room, st_busy,
+                st_avail, supply, nb,
             )  # fmt: skip
             if offered > EPS:
                 offered = _cap_by_rating(t, st_bus_u, st_p, st_discharge, st_avail, supply, nb)
@@ -778,9 +771,44 @@ def _storage_supply(
 
 
 @jit
+def _storage_charge(
+    w, tree, nb, ns, t, st_bus, st_p, st_e, st_eff_in, st_soc_max, st_room, reserve, keep_room,
+    st_charge, surplus_left,
+):  # fmt: skip
+    """Charge storage from the remaining surplus (``w[SURPLUS]``); return the surplus left, MW.
+
+    Each unit takes at most its rating less what it charged this hour, up to its maximum state
+    of charge, or with ``keep_room`` up to ``(1 - st_room[t, bus]) x`` it (the room kept free
+    for the surplus expected at its bus) but not below ``reserve x`` its energy (the share held
+    for the next day's shortfalls). Updates ``w[SOC]``, ``st_charge`` and ``w[ST_BUSY]``.
+    """
+    for b in range(nb):
+        w[WANT, b] = 0.0
+    wanted = 0.0
+    for s in range(ns):
+        top = st_soc_max[s]
+        if keep_room:
+            top = min(max(top * (1.0 - st_room[t, st_bus[s]]), reserve * st_e[s]), top)
+        head = min(st_p[s] - st_charge[t, s], (top - w[SOC, s]) / st_eff_in[s])
+        w[ST_AVAIL, s] = max(head, 0.0)
+        w[WANT, st_bus[s]] += w[ST_AVAIL, s]
+        wanted += w[ST_AVAIL, s]
+    surplus_left = _stage_absorb(w, tree, nb, WANT, wanted, surplus_left)
+    for s in range(ns):
+        b = st_bus[s]
+        if w[WANT, b] > 0.0 and w[ST_AVAIL, s] > 0.0:
+            p = w[SERVED, b] * w[ST_AVAIL, s] / w[WANT, b]
+            if p > EPS:  # float residue of the transport is not a charge
+                st_charge[t, s] += p
+                w[SOC, s] += p * st_eff_in[s]
+                w[ST_BUSY, s] = 1.0
+    return surplus_left
+
+
+@jit
 def _storage_room_supply(
-    t, soc, st_bus, st_p, st_e, st_soc_min, st_soc_max, st_eff_out, st_room, reserve, st_busy,
-    st_avail, supply, nb,
+    t, soc, st_bus, st_p, st_soc_min, st_soc_max, st_eff_out, st_room, st_busy, st_avail, supply,
+    nb,
 ):  # fmt: skip
     """Discharge power each unit can give down to the room kept free for the surplus expected
     at its bus: a state of charge of max(soc_min, soc_max x (1 - st_room[t, bus])).
@@ -796,7 +824,7 @@ def _storage_room_supply(
         if st_busy[s] > 0.0 or r <= 0.0:
             st_avail[s] = 0.0
             continue
-        floor = max(max(st_soc_min[s], st_soc_max[s] * (1.0 - r)), reserve * st_e[s])
+        floor = max(st_soc_min[s], st_soc_max[s] * (1.0 - r))
         a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
         st_avail[s] = max(a, 0.0)
         supply[st_bus[s]] += st_avail[s]

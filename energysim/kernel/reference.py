@@ -171,26 +171,56 @@ def _discharge(
             soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
 
 
-def _room_offer(
+def _charge(
+    grid: _Backbone,
     inputs: KernelInputs,
     out: DispatchResult,
     t: int,
     soc: list[float],
     charged: list[bool],
-    reserve: float,
+    surplus: list[float],
+    keep_room: bool,
+) -> None:
+    """Charge storage from the surplus: each unit within its rating less what it charged this
+    hour, up to its maximum state of charge, or with ``keep_room`` up to (1 - room) x it but
+    not below the share held for the next day's shortfalls."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    reserve = float(inputs.storage_reserve[t])
+    room = []
+    for s in storage:
+        top = float(inputs.st_soc_max[s])
+        if keep_room:
+            free = float(inputs.st_room[t, inputs.st_bus[s]])
+            top = min(max(top * (1 - free), reserve * inputs.st_e[s]), top)
+        r = min(inputs.st_p[s] - out.st_charge[t, s], (top - soc[s]) / inputs.st_eff_in[s])
+        room.append(max(r, 0.0))
+    want = [0.0] * nb
+    for s in storage:
+        want[inputs.st_bus[s]] += room[s]
+    got = _absorb(grid, surplus, want)
+    for s in storage:
+        b = inputs.st_bus[s]
+        p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
+        if p > EPS:  # float residue of the transport is not a charge
+            out.st_charge[t, s] += p
+            soc[s] += p * inputs.st_eff_in[s]
+            charged[s] = True
+
+
+def _room_offer(
+    inputs: KernelInputs, out: DispatchResult, t: int, soc: list[float], charged: list[bool]
 ) -> list[float]:
     """What each unit offers down to the room kept free for the surplus expected at its bus
-    (state of charge max(soc_min, soc_max x (1 - room), reserve share x energy)), within its
-    rating less what it discharged this hour, MW."""
+    (state of charge max(soc_min, soc_max x (1 - room))), within its rating less what it
+    discharged this hour, MW."""
     offer = []
     for s in range(inputs.st_p.shape[0]):
         room = float(inputs.st_room[t, inputs.st_bus[s]])
         if charged[s] or room <= 0:
             offer.append(0.0)
             continue
-        floor = max(
-            inputs.st_soc_min[s], inputs.st_soc_max[s] * (1 - room), reserve * inputs.st_e[s]
-        )
+        floor = max(inputs.st_soc_min[s], inputs.st_soc_max[s] * (1 - room))
         a = min(
             inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s]
         )
@@ -216,27 +246,6 @@ def _take(
             soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
 
 
-def _discharge_room(
-    grid: _Backbone,
-    inputs: KernelInputs,
-    out: DispatchResult,
-    t: int,
-    soc: list[float],
-    charged: list[bool],
-    deficit: list[float],
-    reserve: float,
-) -> None:
-    """Cover the deficit first from storage above the room kept free at its bus (and above the
-    reserve share); update ``soc``."""
-    nb = inputs.demand.shape[1]
-    offer = _room_offer(inputs, out, t, soc, charged, reserve)
-    at_bus = [0.0] * nb
-    for s, x in enumerate(offer):
-        at_bus[inputs.st_bus[s]] += x
-    given = _cover(grid, at_bus, deficit)
-    _take(inputs, out, t, soc, offer, at_bus, given)
-
-
 def _make_room(
     grid: _Backbone,
     inputs: KernelInputs,
@@ -246,10 +255,10 @@ def _make_room(
     charged: list[bool],
     surplus_budget: list[float],
 ) -> None:
-    """Storage above the room kept free at its bus (and above the reserve share) serves the
-    flexible loads' headroom left, then the corridors' surplus-market headroom left."""
+    """Storage above the room kept free at its bus serves the flexible loads' headroom left,
+    then the corridors' surplus-market headroom left."""
     nb = inputs.demand.shape[1]
-    offer = _room_offer(inputs, out, t, soc, charged, float(inputs.storage_reserve[t]))
+    offer = _room_offer(inputs, out, t, soc, charged)
     at_bus = [0.0] * nb
     for s, x in enumerate(offer):
         at_bus[inputs.st_bus[s]] += x
@@ -433,24 +442,8 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                     paid -= take
                 owed = [item for item in owed if item[1] > 0]
             if len(storage):
-                room = [
-                    max(
-                        min(inputs.st_p[s], (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s]),
-                        0.0,
-                    )
-                    for s in storage
-                ]
-                want = [0.0] * nb
-                for s in storage:
-                    want[inputs.st_bus[s]] += room[s]
-                got = _absorb(grid, surplus, want)
-                for s in storage:
-                    b = inputs.st_bus[s]
-                    p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
-                    if p > EPS:  # float residue of the transport is not a charge
-                        out.st_charge[t, s] = p
-                        soc[s] += p * inputs.st_eff_in[s]
-                        charged[s] = True
+                # leaving free the room kept for the surplus expected at the unit's bus
+                _charge(grid, inputs, out, t, soc, charged, surplus, keep_room=True)
             got = _absorb(grid, surplus, list(inputs.flex_max - inputs.flex_min))
             out.flex_use[t] += got
             if len(corridors):
@@ -477,6 +470,9 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         extra = got[b] * room[c] / want[b]
                         out.corr_flow[t, c] += extra
                         surplus_budget[c] -= extra
+            if len(storage) and any(inputs.st_room[t, inputs.st_bus[s]] > 0 for s in storage):
+                # into the room kept free: surplus the flexible loads and corridors did not take
+                _charge(grid, inputs, out, t, soc, charged, surplus, keep_room=False)
             for b in range(nb):
                 cut = min(surplus[b], inputs.zero_cost_avail[t, b])
                 out.curtail[t, b] = cut
@@ -485,10 +481,9 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         # 3. deficit
         if any(x > EPS for x in deficit):
             if len(storage):
-                # storage above the room kept free for the surplus ahead at its bus goes first
-                reserve = float(inputs.storage_reserve[t])
-                _discharge_room(grid, inputs, out, t, soc, charged, deficit, reserve)
-                _discharge(grid, inputs, out, t, soc, charged, deficit, reserve)
+                _discharge(
+                    grid, inputs, out, t, soc, charged, deficit, float(inputs.storage_reserve[t])
+                )
             # thermal up to its available capacity less the reserve storage does not hold
             if nk and sum(deficit) > EPS:
                 held = float(inputs.reserve_req[t]) - _storage_headroom(inputs, out, t, soc)
@@ -526,9 +521,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_flow[t, c] -= part
             out.unserved[t] = [x if x > EPS else 0.0 for x in deficit]
 
-        # make room: storage above the room kept free for the surplus ahead serves the
-        # flexible loads' and the surplus market's headroom left (not in an hour that cut)
-        if len(storage) and not given_up:
+        # make room: with no shortfall expected within the next day and nothing cut, storage
+        # above the room kept free for the surplus ahead serves the flexible loads' and the
+        # surplus market's headroom left
+        if len(storage) and not given_up and inputs.storage_reserve[t] <= 0:
             _make_room(grid, inputs, out, t, soc, charged, surplus_budget)
 
         # 4. pre-charge from thermal headroom the reserve does not need

@@ -517,50 +517,59 @@ def test_storage_room_serves_flexible_load_first(engine):
     np.testing.assert_allclose(today.curtail[:, 0], [0.0, 50.0], atol=1e-9)
 
 
-def test_storage_room_covers_the_deficit_first(engine):
-    # bus a (100 MW demand; wind 100 MW in hour 0, 300 MW in hour 1) hangs off bus b (1000 MW
-    # demand; coal 1000 MW with a 900 MW floor) by a 100 MW line. Each bus has a full 100 MW /
-    # 100 MWh battery. Hour 0 is 100 MW short at b: today's rule takes it from b's own battery
-    # (the transport keeps supply at the bus that owns it). In hour 1 a's 200 MW surplus sends
-    # 100 over the full line to b's demand and finds a's battery full: 100 MWh curtailed. The
-    # pre-pass sees that surplus (room 1.0 at a in hour 0), so the room rule takes hour 0's
-    # 100 MW from a's battery over the line first; a's battery then takes hour 1's surplus.
+def test_storage_leaves_room_for_the_surplus_ahead(engine):
+    # demand 1000 MW, a 100 MW schedule on a 300 MW corridor whose surplus market is open only
+    # at 00:00; storage 100 MW / 100 MWh, empty. Hour 1 has a 100 MW surplus the closed market
+    # cannot take, so the pre-pass keeps the whole storage free at hour 0 (room 1.0).
     s = scenario(
-        buses={
-            "a": {"grid": "mengxi", "x": 106.0, "y": 40.0, "demand_share": 0.1},
-            "b": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.9},
-        },
-        generators={
-            "w": {"bus": "a", "carrier": "wind", "p_nom": 300},
-            "c": {**COAL, "bus": "b", "p_nom": 1000, "p_min_pu": 0.9},
-        },
-        storage={"sa": _battery("a"), "sb": _battery("b")},
-        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 100, "efficiency": 1.0}},
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1400}},
+        storage={"bat": _battery(soc0=0.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
     )
-    prof = profiles(["a", "b"], hours=2, wind=np.array([1 / 3, 1.0]))
-    inputs, _ = pack(s, prof)
-    inputs = dataclasses.replace(inputs, demand=np.array([[100.0, 1000.0], [100.0, 1000.0]]))
-    excess = inputs_excess(inputs)
-    np.testing.assert_allclose(excess, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
-    inputs = dataclasses.replace(
-        inputs,
-        st_room=pack_storage_room(
-            excess, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in
-        ),
-    )
-    np.testing.assert_allclose(inputs.st_room, [[1.0, 0.0], [0.0, 0.0]])
-    np.testing.assert_allclose(inputs.storage_reserve, 0.0)
-    r = ENGINES[engine](inputs)
-    check_invariants(None, r, inputs)
-    np.testing.assert_allclose(r.st_discharge, [[100.0, 0.0], [0.0, 0.0]], atol=1e-9)
-    np.testing.assert_allclose(r.st_charge, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
-    np.testing.assert_allclose(r.thermal[:, 0, 1], [900.0, 900.0], atol=1e-9)
+    # a 100 MW surplus at hour 0 too: it goes to the open market, not into the storage, which
+    # takes hour 1's surplus; today's rule fills the storage at hour 0 and curtails at hour 1
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([12 / 14, 12 / 14])))
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [200.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 100.0])
     np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
     today = ENGINES[engine](_no_room(inputs))
-    check_invariants(None, today, inputs)
-    np.testing.assert_allclose(today.st_discharge, [[0.0, 100.0], [0.0, 0.0]], atol=1e-9)
-    np.testing.assert_allclose(today.st_charge, 0.0, atol=1e-9)
-    np.testing.assert_allclose(today.curtail, [[0.0, 0.0], [100.0, 0.0]], atol=1e-9)
+    np.testing.assert_allclose(today.st_charge[:, 0], [100.0, 0.0])
+    np.testing.assert_allclose(today.corr_flow[:, 0], [100.0, 100.0])
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 100.0], atol=1e-9)
+    # a 300 MW surplus at hour 0: the market takes its 200 MW of headroom first, and the
+    # storage takes the 100 MW left into the room kept free rather than see it curtailed
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([1.0, 12 / 14])))
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [300.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [100.0, 0.0])
+    np.testing.assert_allclose(r.curtail[:, 0], [0.0, 100.0], atol=1e-9)
+
+
+def test_no_room_is_made_ahead_of_an_expected_shortfall(engine):
+    # as in test_storage_makes_room_before_a_surplus_spell (demand 1000 MW, 100 MW schedule,
+    # market open at 00:00 only, 200 MW / 200 MWh storage, full; wind 1100 then 1300 MW), plus
+    # 1000 MW of coal and a windless hour 2, 100 MW short of coal: the pre-pass holds half the
+    # storage for that shortfall at hours 0-1 (storage_reserve 100 / 200), so hour 0 sells
+    # nothing into the market (room is made only in hours that expect no shortfall within the
+    # day); hour 1's 200 MW surplus is curtailed, and hour 2 takes 200 MW from the storage
+    # (down to its reserve, 0 there) before 900 MW of coal
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1300},
+            "c": {**COAL, "p_min_pu": 0.0},
+        },
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+    )
+    prof = profiles(["a"], hours=3, wind=np.array([11 / 13, 1.0, 0.0]))
+    r, inputs, _ = _run(engine, s, prof)
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(inputs.storage_reserve, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [0.0, 0.0, 200.0], atol=1e-9)
+    np.testing.assert_allclose(r.corr_flow[:, 0], [100.0, 100.0, 100.0], atol=1e-9)
+    np.testing.assert_allclose(r.curtail[:, 0], [0.0, 200.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.thermal[:, 0, 0], [0.0, 0.0, 900.0], atol=1e-9)
 
 
 def test_precharge_leaves_room_for_the_surplus_ahead(engine):
