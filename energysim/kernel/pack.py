@@ -100,8 +100,6 @@ DEFAULT_P_MAX_PU = {
 }
 RESERVE_HORIZON_H = 24
 """Hours ahead over which the storage reserve for expected shortfalls is computed."""
-ROOM_HORIZON_H = 24
-"""Hours ahead over which the surplus expected at each bus sets the storage room kept free."""
 TREE_ORDER, TREE_PARENT, TREE_CHILD_PTR, TREE_CHILDREN = 0, 1, 2, 3
 """Rows of :attr:`KernelInputs.tree`."""
 
@@ -562,7 +560,7 @@ def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> 
     return np.minimum(ahead / eff_out / energy_total, 1.0)
 
 
-def bus_excess(
+def bus_balance(
     demand: np.ndarray,
     zero_cost_avail: np.ndarray,
     th_must: np.ndarray,
@@ -576,16 +574,17 @@ def bus_excess(
     line_cap: np.ndarray,
     line_eff: np.ndarray,
 ) -> np.ndarray:
-    """Pre-pass surplus left at each bus without storage (T, B), MW.
+    """Pre-pass balance at each bus without storage (T, B), MW: > 0 surplus left, < 0 unmet.
 
     In every hour, zero-cost supply plus must-run thermal (``th_must`` (T, K, B) summed over
     the tiers) is matched over the backbone, as the kernel's base match does
     (:func:`energysim.kernel.dispatch.transport`, lines at their full rating), against
     inflexible demand, the flexible loads at their rating, the corridor schedules and the
     corridors' surplus-market headroom (``(p_nom - schedule) x corr_surplus_pu``; the annual
-    surplus budgets are not counted). What is left at a bus is the surplus that storage there
-    would have to take or see curtailed: the storage room look-ahead (:func:`storage_room`)
-    sums it over the next hours. It ignores storage, DR paybacks and the thermal reserve.
+    surplus budgets are not counted). A positive balance at a bus is the surplus that storage
+    there would have to take or see curtailed; a negative one, demand that thermal above its
+    floor or storage must meet. The storage room look-ahead (:func:`storage_room`) reads it.
+    It ignores storage, DR paybacks and the thermal reserve.
     """
     hours, nb = demand.shape
     must = np.ascontiguousarray(th_must.sum(axis=1)) if th_must.ndim == 3 else np.zeros_like(demand)
@@ -602,15 +601,15 @@ def bus_excess(
             eff0[b] = line_eff[parent_line[b]]
     out = np.zeros((hours, nb))
     work = np.zeros((N_WORK, nb + 1))
-    _excess_hours(
+    _balance_hours(
         np.ascontiguousarray(zero_cost_avail, dtype=float), must, want, tree, cap0, eff0, work, out
     )
     return out
 
 
 @jit
-def _excess_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
-    """Hour loop of :func:`bus_excess` (compiled): one base-match transport per hour."""
+def _balance_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
+    """Hour loop of :func:`bus_balance` (compiled): one base-match transport per hour."""
     nb = want.shape[1]
     for b in range(nb):
         w[EFF, b] = eff0[b]
@@ -624,13 +623,13 @@ def _excess_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
             w[WANT, b] = want[t, b]
         _transport(w, tree, nb, SUP, WANT)
         for b in range(nb):
-            out[t, b] = max(w[NET, b], 0.0)
+            out[t, b] = w[NET, b]
 
 
-def inputs_excess(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np.ndarray:
-    """:func:`bus_excess` of packed inputs (``th_must`` instead of theirs when given: an outage
+def inputs_balance(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np.ndarray:
+    """:func:`bus_balance` of packed inputs (``th_must`` instead of theirs when given: an outage
     draw's), (T, B) MW."""
-    return bus_excess(
+    return bus_balance(
         inputs.demand, inputs.zero_cost_avail, inputs.th_must if th_must is None else th_must,
         inputs.schedule, inputs.corr_bus, inputs.corr_cap, inputs.corr_surplus_pu,
         inputs.flex_max, inputs.tree, inputs.parent_line, inputs.line_cap, inputs.line_eff,
@@ -638,34 +637,52 @@ def inputs_excess(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np
 
 
 def storage_room(
-    excess: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
-    st_eff_in: np.ndarray, horizon: int = ROOM_HORIZON_H,
+    net: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Share of each bus's storage energy to keep free for the surplus expected ahead (T, B).
 
-    The energy the bus's storage could take from the pre-pass surplus (:func:`bus_excess`) in
-    hours t+1..t+``horizon`` -- per hour at most the bus's storage power, times its (power-
-    weighted) charging efficiency -- over the bus's storage energy, capped at 1; 0 at buses
-    without storage. A unit above ``(1 - room) x`` its maximum state of charge discharges first
-    to meet deficits, and into the surplus market's headroom left, and pre-charges only up to
-    it (``docs/kernel.md``, storage room).
+    ``net`` is the pre-pass balance at each bus (:func:`bus_balance`: > 0 surplus left, < 0
+    demand left unmet), MW. For a bus with storage of power P and energy E, the expected net
+    inflow of hour h is, where the bus has surplus, what the storage could take from it
+    (min(surplus, P) x charging efficiency); elsewhere minus what it could give to the system's
+    unmet demand D(h) (all buses), shared among all storage in proportion to power
+    (min(P, D(h) x P / P_all) / discharging efficiency), MWh. The room needed at the end of
+    hour t is the largest net inflow the coming hours add up to before the storage can empty:
+    R(t) = min(E, max(0, inflow(t + 1) + R(t + 1))), R(T - 1) = 0, computed backwards over
+    the year in O(T). ``st_room`` = R / E (0 at buses without storage). Efficiencies are the
+    power-weighted means of the bus's units.
     """
-    hours, nb = excess.shape
+    hours, nb = net.shape
     room = np.zeros((hours, nb))
+    p_all = float(st_p.sum())
+    if p_all <= 0.0:
+        return room
+    unmet = np.maximum(-net, 0.0).sum(axis=1)
     for b in range(nb):
         units = st_bus == b
         e = float(st_e[units].sum())
         p = float(st_p[units].sum())
         if e <= 1e-6 or p <= 0.0:
             continue
-        eff = float((st_p[units] * st_eff_in[units]).sum() / p)
-        take = np.minimum(excess[:, b], p) * eff
-        csum = np.concatenate([[0.0], np.cumsum(take)])
-        idx = np.arange(hours)
-        upper = np.minimum(idx + 1 + horizon, hours)
-        ahead = csum[upper] - csum[np.minimum(idx + 1, hours)]
-        room[:, b] = np.minimum(ahead / e, 1.0)
+        eff_in = float((st_p[units] * st_eff_in[units]).sum() / p)
+        eff_out = float((st_p[units] * st_eff_out[units]).sum() / p)
+        inflow = np.where(
+            net[:, b] > 0.0,
+            np.minimum(net[:, b], p) * eff_in,
+            -np.minimum(p, unmet * (p / p_all)) / eff_out,
+        )
+        _room_hours(np.ascontiguousarray(inflow), e, room[:, b])
     return np.ascontiguousarray(room)
+
+
+@jit
+def _room_hours(inflow, e, out):
+    """Backward recursion of :func:`storage_room` for one bus: ``out[t] = R(t) / e``."""
+    r = 0.0
+    for t in range(inflow.shape[0] - 1, -1, -1):
+        out[t] = min(r / e, 1.0)
+        r = min(max(0.0, inflow[t] + r), e)
 
 
 def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
@@ -716,7 +733,7 @@ def storage_fields(
     reserve_req: np.ndarray | None = None,
     short: np.ndarray | None = None,
     *,
-    excess: np.ndarray,
+    balance: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """The storage fields of :class:`KernelInputs` (``st_*``, ``storage_reserve``, ``st_room``).
 
@@ -726,8 +743,8 @@ def storage_fields(
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
     power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
     computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
-    already (pack's ``net_short``); it is computed when not given. ``excess`` (T, B), MW, is the
-    pre-pass surplus at each bus without storage (:func:`bus_excess`, :func:`inputs_excess`),
+    already (pack's ``net_short``); it is computed when not given. ``balance`` (T, B), MW, is the
+    pre-pass balance at each bus without storage (:func:`bus_balance`, :func:`inputs_balance`),
     from which the storage room kept free (``st_room``, :func:`storage_room`) follows.
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
@@ -744,14 +761,15 @@ def storage_fields(
     st_bus = np.array([bidx[s.bus] for s in st], dtype=np.int64)
     st_p = np.array([s.p_nom for s in st], dtype=float) * share
     st_eff_in = np.array([s.efficiency_store for s in st], dtype=float)
+    st_eff_out = np.array([s.efficiency_dispatch for s in st], dtype=float)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
-        "st_room": storage_room(excess, st_bus, st_p, st_e, st_eff_in),
+        "st_room": storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out),
         "st_bus": st_bus,
         "st_p": st_p,
         "st_e": st_e,
         "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
-        "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
+        "st_eff_out": st_eff_out,
         "st_loss": np.array([s.standing_loss for s in st], dtype=float),
         "st_soc0": np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
         "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
@@ -1037,7 +1055,7 @@ def redraw(
         **{
             f: v
             for f, v in storage_fields(
-                scenario, *args, short=short, excess=inputs_excess(inputs, th_must)
+                scenario, *args, short=short, balance=inputs_balance(inputs, th_must)
             ).items()
             if f in ("storage_reserve", "st_room")
         },
@@ -1200,7 +1218,7 @@ def pack_with_block(
     corr_bus = np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64)
     corr_cap = np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float)
     tree = backbone_tree(order, parent)
-    excess = bus_excess(
+    balance = bus_balance(
         demand, vre, th_must, schedule, corr_bus, corr_cap, surplus_pu, flex_max, tree,
         parent_line, line_cap, line_eff,
     )  # fmt: skip
@@ -1225,7 +1243,7 @@ def pack_with_block(
         line_cap=line_cap,
         line_eff=line_eff,
         **storage_fields(
-            scenario, demand, vre, th_avail, schedule, reserve_req, short=short, excess=excess
+            scenario, demand, vre, th_avail, schedule, reserve_req, short=short, balance=balance
         ),
         flex_min=flex_min,
         flex_max=flex_max,

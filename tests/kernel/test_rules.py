@@ -18,7 +18,7 @@ from energysim.kernel.availability import (
     outage_draw,
     reserve_requirement,
 )
-from energysim.kernel.pack import dr_keep, dr_threshold, inputs_excess
+from energysim.kernel.pack import dr_keep, dr_threshold, inputs_balance
 from energysim.kernel.pack import storage_room as pack_storage_room
 from energysim.kernel.reference import dispatch_reference
 from tests.helpers import profiles, scenario
@@ -452,20 +452,20 @@ def _no_room(inputs):
 
 
 def test_storage_room_rule():
-    # bus 0: 100 MW / 200 MWh at efficiency 0.5; surplus 300, 50, 0 MW in hours 1-3: the
-    # storage could take min(300, 100) + min(50, 100) = 150 MW, x 0.5 = 75 MWh in the 24 h
-    # after hour 0 (room 75 / 200), 25 MWh after hour 1, none after; bus 1 has no storage
-    excess = np.array([[0.0, 5.0], [300.0, 5.0], [50.0, 5.0], [0.0, 5.0]])
-    room = pack_storage_room(
-        excess, np.array([0]), np.array([100.0]), np.array([200.0]), np.array([0.5])
-    )
-    np.testing.assert_allclose(room, [[0.375, 0], [0.125, 0], [0, 0], [0, 0]])
-    np.testing.assert_allclose(
-        pack_storage_room(
-            excess, np.array([0]), np.array([100.0]), np.array([200.0]), np.array([0.5]), 1
-        )[:, 0],
-        [0.25, 0.125, 0, 0],  # one hour ahead: 100 x 0.5 / 200, then 50 x 0.5 / 200
-    )
+    # bus 0: 100 MW / 200 MWh, efficiencies 0.5; bus 1: no storage (so bus 0 holds all the
+    # storage power). Pre-pass balance (MW, > 0 surplus, < 0 unmet) and the expected inflow
+    # into bus 0's storage: hour 0 the system is 10 short: -min(100, 10) / 0.5 = -20 MWh;
+    # hour 1 surplus 300: min(300, 100) x 0.5 = 50; hour 2 short 40: -80; hour 3 surplus 50:
+    # 25; hour 4 short 20 (at bus 0): -40. Backwards: R(4) = 0, R(3) = max(0, -40 + 0) = 0,
+    # R(2) = 25 + 0 = 25, R(1) = max(0, -80 + 25) = 0, R(0) = 50 + 0 = 50; room = R / 200
+    net = np.array([[0.0, -10.0], [300.0, 0.0], [0.0, -40.0], [50.0, 0.0], [-20.0, 0.0]])
+    args = (np.array([0]), np.array([100.0]))
+    eff = (np.array([0.5]), np.array([0.5]))
+    room = pack_storage_room(net, *args, np.array([200.0]), *eff)
+    np.testing.assert_allclose(room, [[0.25, 0], [0, 0], [0.125, 0], [0, 0], [0, 0]])
+    # 20 MWh of storage: R is capped at the energy (no more room than there is)
+    room = pack_storage_room(net, *args, np.array([20.0]), *eff)
+    np.testing.assert_allclose(room[:, 0], [1.0, 0.0, 1.0, 0.0, 0.0])
 
 
 def test_storage_makes_room_before_a_surplus_spell(engine):
