@@ -13,7 +13,7 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    with line losses.
 2. Surplus, in priority order, each step again across the backbone with the capacity left:
    DR paybacks (shift mode), storage charging (leaving free the room kept for the surplus the
-   pre-pass expects at its bus within the next day, ``st_room``), flexible loads above their
+   pre-pass expects at its bus before the storage could empty, ``st_room``), flexible loads above their
    minimum, corridor sending above schedule (``flexible_export``), storage charging into the
    room kept free. What is left is curtailed, zero-cost supply first; must-run thermal is
    reduced below its floor only if nothing else can give way.
@@ -24,12 +24,11 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    (within its annual energy budget; an hour whose pre-pass shortfall is below the rationing
    threshold may use only the budget not kept for the tighter hours ahead), then cuts of the corridor schedules (the power freed serves the short
    bus over the backbone), then unserved energy.
-3g. Make room: in an hour that cut nothing and expects no shortfall within the next day,
-   storage above the room kept free at its bus discharges into the flexible loads' and then
-   the surplus market's headroom left.
-4. Pre-charge: when no unit discharged, storage below the share held for the next day charges
-   from thermal headroom the reserve does not need, up to that share (at most up to the room
-   kept free).
+4. Storage positioning. Make room: in an hour that cut nothing and expects no shortfall within
+   the next day, storage above the room kept free at its bus discharges into the flexible
+   loads' and then the surplus market's headroom left. Pre-charge: when no unit discharged,
+   storage below the share held for the next day charges from thermal headroom the reserve does
+   not need, up to that share (and not into the room kept free).
 5. The reserve held (thermal headroom plus storage discharge headroom) is compared with the
    requirement; what is missing is recorded in ``reserve_short``. An hour that cut load or
    exports (DR, export cuts, unserved energy) holds none: it has spent all reserve that could
@@ -406,17 +405,31 @@ def dispatch_year(
                     paid -= take
             # 2b. storage charging, leaving free the room kept for the surplus expected at its
             # bus (not below the share held for the next day's shortfalls)
-            room_kept = False
+            room_kept = False  # some unit stopped at the room kept free could take more
             if ns > 0 and surplus_left > EPS:
-                surplus_left = _storage_charge(
-                    work, tree, nb, ns, t, st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_room,
-                    storage_reserve[t], True,
-                    st_charge, surplus_left,
-                )  # fmt: skip
+                for b in range(nb):
+                    want[b] = 0.0
+                wanted = 0.0
                 for s in range(ns):
-                    if st_room[t, st_bus_u[s]] > 0.0:
-                        room_kept = True
-                        break
+                    top = st_soc_max[s]
+                    r = st_room[t, st_bus_u[s]]
+                    if r > 0.0:
+                        top = min(max(top * (1.0 - r), storage_reserve[t] * st_e[s]), top)
+                    head = min(st_p[s], (top - soc[s]) / st_eff_in[s])
+                    st_avail[s] = max(head, 0.0)
+                    want[st_bus_u[s]] += st_avail[s]
+                    wanted += st_avail[s]
+                surplus_left = _stage_absorb(work, tree, nb, WANT, wanted, surplus_left)
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    if want[b] > 0.0 and st_avail[s] > 0.0:
+                        p = served[b] * st_avail[s] / want[b]
+                        if p > EPS:  # float residue of the transport is not a charge
+                            st_charge[t, s] = p
+                            soc[s] += p * st_eff_in[s]
+                            st_busy[s] = 1.0
+                    if st_room[t, b] > 0.0 and not room_kept:
+                        room_kept = min(st_p[s] - st_charge[t, s], st_soc_max[s] - soc[s]) > EPS
             # 2c. flexible loads above their minimum
             if flex_room > EPS and surplus_left > EPS:
                 for b in range(nb):
@@ -445,11 +458,30 @@ def dispatch_year(
             # corridors did not take), then curtail what is left: zero-cost supply first, then
             # must-run below its floor
             if room_kept and surplus_left > EPS:
-                surplus_left = _storage_charge(
-                    work, tree, nb, ns, t, st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_room,
-                    storage_reserve[t], False,
-                    st_charge, surplus_left,
-                )  # fmt: skip
+                # at the bus itself (no transport: the room is local, and the lines are full
+                # in the hours this matters)
+                for b in range(nb):
+                    want[b] = 0.0
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    st_avail[s] = 0.0
+                    if surplus[b] > EPS:
+                        head = min(
+                            st_p[s] - st_charge[t, s], (st_soc_max[s] - soc[s]) / st_eff_in[s]
+                        )
+                        st_avail[s] = max(head, 0.0)
+                        want[b] += st_avail[s]
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    if st_avail[s] > 0.0:
+                        p = min(surplus[b], want[b]) * st_avail[s] / want[b]
+                        if p > EPS:
+                            st_charge[t, s] += p
+                            soc[s] += p * st_eff_in[s]
+                            st_busy[s] = 1.0
+                for b in range(nb):
+                    if want[b] > 0.0:
+                        surplus[b] = max(surplus[b] - want[b], 0.0)
             for b in range(nb):
                 x = surplus[b]
                 if x > 0.0:
@@ -570,7 +602,7 @@ def dispatch_year(
                     if deficit[b] > EPS:
                         unserved[t, b] = deficit[b]
 
-        # ---- 3g. make room: when no shortfall is expected within the next day (storage
+        # ---- 4. make room: when no shortfall is expected within the next day (storage
         # reserve 0) and nothing was cut, storage above the room kept free for the surplus
         # expected at its bus serves the flexible loads' headroom left, then the surplus
         # market's ------------------------------------------------------------------------
@@ -768,41 +800,6 @@ def _storage_supply(
         supply[st_bus[s]] += st_avail[s]
         total += st_avail[s]
     return total
-
-
-@jit
-def _storage_charge(
-    w, tree, nb, ns, t, st_bus, st_p, st_e, st_eff_in, st_soc_max, st_room, reserve, keep_room,
-    st_charge, surplus_left,
-):  # fmt: skip
-    """Charge storage from the remaining surplus (``w[SURPLUS]``); return the surplus left, MW.
-
-    Each unit takes at most its rating less what it charged this hour, up to its maximum state
-    of charge, or with ``keep_room`` up to ``(1 - st_room[t, bus]) x`` it (the room kept free
-    for the surplus expected at its bus) but not below ``reserve x`` its energy (the share held
-    for the next day's shortfalls). Updates ``w[SOC]``, ``st_charge`` and ``w[ST_BUSY]``.
-    """
-    for b in range(nb):
-        w[WANT, b] = 0.0
-    wanted = 0.0
-    for s in range(ns):
-        top = st_soc_max[s]
-        if keep_room:
-            top = min(max(top * (1.0 - st_room[t, st_bus[s]]), reserve * st_e[s]), top)
-        head = min(st_p[s] - st_charge[t, s], (top - w[SOC, s]) / st_eff_in[s])
-        w[ST_AVAIL, s] = max(head, 0.0)
-        w[WANT, st_bus[s]] += w[ST_AVAIL, s]
-        wanted += w[ST_AVAIL, s]
-    surplus_left = _stage_absorb(w, tree, nb, WANT, wanted, surplus_left)
-    for s in range(ns):
-        b = st_bus[s]
-        if w[WANT, b] > 0.0 and w[ST_AVAIL, s] > 0.0:
-            p = w[SERVED, b] * w[ST_AVAIL, s] / w[WANT, b]
-            if p > EPS:  # float residue of the transport is not a charge
-                st_charge[t, s] += p
-                w[SOC, s] += p * st_eff_in[s]
-                w[ST_BUSY, s] = 1.0
-    return surplus_left
 
 
 @jit

@@ -41,6 +41,12 @@ from energysim.constants import (
 )
 from energysim.exceptions import KernelError
 from energysim.kernel._jit import jit
+from energysim.kernel.availability import (
+    expected_availability,
+    outage_draw,
+    outage_draw_array,
+    reserve_requirement,
+)
 from energysim.kernel.dispatch import (
     CAP_DN,
     CAP_UP,
@@ -53,12 +59,6 @@ from energysim.kernel.dispatch import (
     WANT,
 )
 from energysim.kernel.dispatch import transport as _transport
-from energysim.kernel.availability import (
-    expected_availability,
-    outage_draw,
-    outage_draw_array,
-    reserve_requirement,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,9 @@ class KernelInputs:
     storage_reserve: (
         np.ndarray
     )  # (T,) share of storage energy held back for expected shortfalls, p.u.
-    st_room: np.ndarray  # (T, B) share of each bus's storage energy kept free for surplus ahead, p.u.
+    st_room: (
+        np.ndarray
+    )  # (T, B) share of each bus's storage energy kept free for surplus ahead, p.u.
     reserve_req: np.ndarray  # (T,) upward reserve requirement, MW
     net_short: np.ndarray  # (T,) pre-pass expected system shortfall (incl. reserve), MW
     dr_keep: np.ndarray  # (T,) DR energy kept for the tight hours after t, MWh

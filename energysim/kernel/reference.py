@@ -179,21 +179,20 @@ def _charge(
     soc: list[float],
     charged: list[bool],
     surplus: list[float],
-    keep_room: bool,
 ) -> None:
-    """Charge storage from the surplus: each unit within its rating less what it charged this
-    hour, up to its maximum state of charge, or with ``keep_room`` up to (1 - room) x it but
-    not below the share held for the next day's shortfalls."""
+    """Charge storage from the surplus: each unit within its rating, up to (1 - room kept free
+    at its bus) x its maximum state of charge, but not below the share held for the next day's
+    shortfalls."""
     nb = inputs.demand.shape[1]
     storage = range(inputs.st_p.shape[0])
     reserve = float(inputs.storage_reserve[t])
     room = []
     for s in storage:
         top = float(inputs.st_soc_max[s])
-        if keep_room:
-            free = float(inputs.st_room[t, inputs.st_bus[s]])
+        free = float(inputs.st_room[t, inputs.st_bus[s]])
+        if free > 0:
             top = min(max(top * (1 - free), reserve * inputs.st_e[s]), top)
-        r = min(inputs.st_p[s] - out.st_charge[t, s], (top - soc[s]) / inputs.st_eff_in[s])
+        r = min(inputs.st_p[s], (top - soc[s]) / inputs.st_eff_in[s])
         room.append(max(r, 0.0))
     want = [0.0] * nb
     for s in storage:
@@ -203,9 +202,44 @@ def _charge(
         b = inputs.st_bus[s]
         p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
         if p > EPS:  # float residue of the transport is not a charge
+            out.st_charge[t, s] = p
+            soc[s] += p * inputs.st_eff_in[s]
+            charged[s] = True
+
+
+def _charge_locally(
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    surplus: list[float],
+) -> None:
+    """Charge each bus's storage from the surplus left at that bus, within each unit's rating
+    less what it charged this hour, up to its maximum state of charge."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    room = []
+    for s in storage:
+        b = inputs.st_bus[s]
+        r = min(
+            inputs.st_p[s] - out.st_charge[t, s],
+            (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s],
+        )
+        room.append(max(r, 0.0) if surplus[b] > EPS else 0.0)
+    want = [0.0] * nb
+    for s in storage:
+        want[inputs.st_bus[s]] += room[s]
+    for s in storage:
+        b = inputs.st_bus[s]
+        p = min(surplus[b], want[b]) * room[s] / want[b] if room[s] > 0 else 0.0
+        if p > EPS:
             out.st_charge[t, s] += p
             soc[s] += p * inputs.st_eff_in[s]
             charged[s] = True
+    for b in range(nb):
+        if want[b] > 0:
+            surplus[b] = max(surplus[b] - want[b], 0.0)
 
 
 def _room_offer(
@@ -221,9 +255,7 @@ def _room_offer(
             offer.append(0.0)
             continue
         floor = max(inputs.st_soc_min[s], inputs.st_soc_max[s] * (1 - room))
-        a = min(
-            inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s]
-        )
+        a = min(inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s])
         offer.append(max(a, 0.0))
     return offer
 
@@ -443,7 +475,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                 owed = [item for item in owed if item[1] > 0]
             if len(storage):
                 # leaving free the room kept for the surplus expected at the unit's bus
-                _charge(grid, inputs, out, t, soc, charged, surplus, keep_room=True)
+                _charge(grid, inputs, out, t, soc, charged, surplus)
             got = _absorb(grid, surplus, list(inputs.flex_max - inputs.flex_min))
             out.flex_use[t] += got
             if len(corridors):
@@ -471,8 +503,9 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_flow[t, c] += extra
                         surplus_budget[c] -= extra
             if len(storage) and any(inputs.st_room[t, inputs.st_bus[s]] > 0 for s in storage):
-                # into the room kept free: surplus the flexible loads and corridors did not take
-                _charge(grid, inputs, out, t, soc, charged, surplus, keep_room=False)
+                # into the room kept free: surplus the flexible loads and corridors did not take,
+                # each bus's own surplus into its own storage
+                _charge_locally(inputs, out, t, soc, charged, surplus)
             for b in range(nb):
                 cut = min(surplus[b], inputs.zero_cost_avail[t, b])
                 out.curtail[t, b] = cut

@@ -602,3 +602,25 @@ def test_precharge_leaves_room_for_the_surplus_ahead(engine):
     np.testing.assert_allclose(today.st_charge[:, 0], [100.0, 0.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(today.thermal[:, 0, 0], [1000.0, 0.0, 1000.0], atol=1e-9)
     np.testing.assert_allclose(today.curtail[:, 0], [0.0, 100.0, 0.0], atol=1e-9)
+
+
+def test_bus_balance_is_the_base_match_without_storage():
+    # bus a (100 MW demand; wind 100 MW in hour 0, 300 MW in hour 1) hangs off bus b (1000 MW
+    # demand; coal with a 900 MW floor; a full battery, which the balance ignores) by a 100 MW
+    # line: hour 0 leaves 100 MW unmet at b; hour 1 sends 100 MW over the full line to b and
+    # leaves 100 MW of surplus at a
+    s = scenario(
+        buses={
+            "a": {"grid": "mengxi", "x": 106.0, "y": 40.0, "demand_share": 0.1},
+            "b": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.9},
+        },
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 300},
+            "c": {**COAL, "bus": "b", "p_nom": 1000, "p_min_pu": 0.9},
+        },
+        storage={"sb": _battery("b")},
+        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 100, "efficiency": 1.0}},
+    )
+    inputs, _ = pack(s, profiles(["a", "b"], hours=2, wind=np.array([1 / 3, 1.0])))
+    inputs = dataclasses.replace(inputs, demand=np.array([[100.0, 1000.0], [100.0, 1000.0]]))
+    np.testing.assert_allclose(inputs_balance(inputs), [[0, -100], [100, 0]], atol=1e-9)
