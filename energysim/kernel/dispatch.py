@@ -802,7 +802,7 @@ def _storage_supply(
     return total
 
 
-@jit
+@jit_inline
 def _storage_room_supply(
     t, soc, st_bus, st_p, st_soc_min, st_soc_max, st_eff_out, st_room, st_busy, st_avail, supply,
     nb,
@@ -829,7 +829,7 @@ def _storage_room_supply(
     return total
 
 
-@jit
+@jit_inline
 def _cap_by_rating(t, st_bus, st_p, st_discharge, st_avail, supply, nb):
     """Limit each unit's offer ``st_avail`` to its rating less what it discharged this hour;
     refill ``supply`` per bus; return the total, MW."""
