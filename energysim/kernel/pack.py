@@ -14,8 +14,8 @@ Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``
 * thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost; their
   hourly available capacity ``th_avail`` carries maintenance and outages
   (:mod:`energysim.kernel.availability`);
-* the pre-pass arrays ``net_short``, ``storage_reserve``, ``dr_threshold`` and ``dr_keep`` are
-  computed here from the whole year (the kernel only looks them up);
+* the pre-pass arrays ``net_short``, ``storage_reserve``, ``st_room``, ``dr_threshold`` and
+  ``dr_keep`` are computed here from the whole year (the kernel only looks them up);
 * storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
 """
 
