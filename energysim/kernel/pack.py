@@ -693,7 +693,8 @@ def bus_balance(
     want = np.ascontiguousarray(demand + flex_max[None, :])
     if schedule.shape[1]:
         head = np.maximum(corr_cap[None, :] - schedule, 0.0) * corr_surplus_pu + schedule
-        np.add.at(want.T, corr_bus, head.T)  # want[:, corr_bus[c]] += head[:, c]
+        for c in range(schedule.shape[1]):
+            want[:, corr_bus[c]] += head[:, c]
     cap0 = np.zeros(nb)
     eff0 = np.ones(nb)
     parent = tree[TREE_PARENT, :nb]
