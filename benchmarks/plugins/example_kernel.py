@@ -7,9 +7,10 @@ engine's invariants, and reports its speed and its key figures' gaps to the LP l
 ones; ``energysim run --engine example-no-reserve`` (and ``simulate``, ``check``, sweeps) use it
 by name.
 
-This example reuses the compiled kernel with ``storage_reserve`` set to zero, so storage always
-discharges as soon as it can displace thermal output and never pre-charges from thermal
-headroom: the naive greedy policy the kernel's look-ahead improves on. (The upward operating
+This example reuses the compiled kernel with ``storage_reserve`` and ``st_room`` set to zero, so
+storage always discharges as soon as it can displace thermal output, never pre-charges from
+thermal headroom and never makes room for the surplus ahead: the naive greedy policy the kernel's
+look-aheads improve on. (The upward operating
 reserve, ``reserve_req``, is kept.)
 """
 
@@ -25,7 +26,11 @@ from energysim.kernel import DispatchResult, KernelInputs, run_kernel
 
 def run_without_reserve(scenario, inputs: KernelInputs, index) -> DispatchResult:  # noqa: ANN001
     """Dispatch with the kernel but no reserve held for expected shortfalls."""
-    naive = dataclasses.replace(inputs, storage_reserve=np.zeros_like(inputs.storage_reserve))
+    naive = dataclasses.replace(
+        inputs,
+        storage_reserve=np.zeros_like(inputs.storage_reserve),
+        st_room=np.zeros_like(inputs.st_room),  # nor any room made for the surplus ahead
+    )
     return run_kernel(naive)
 
 

@@ -12,9 +12,11 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    that fall due and the corridors' scheduled sending, across the backbone within line limits and
    with line losses.
 2. Surplus, in priority order, each step again across the backbone with the capacity left:
-   DR paybacks (shift mode), storage charging, flexible loads above their minimum, corridor
-   sending above schedule (``flexible_export``). What is left is curtailed, zero-cost supply
-   first; must-run thermal is reduced below its floor only if nothing else can give way.
+   DR paybacks (shift mode), storage charging (leaving free the room kept for the surplus the
+   pre-pass expects at its bus before the storage could empty, ``st_room``), flexible loads above their
+   minimum, corridor sending above schedule (``flexible_export``), storage charging into the
+   room kept free. What is left is curtailed, zero-cost supply first; must-run thermal is
+   reduced below its floor only if nothing else can give way.
 3. Deficit, in priority order: storage discharge down to the share held for shortfalls
    expected within the next day, thermal tiers in merit order (cheapest first) up to their
    available capacity less the upward reserve storage does not hold, storage down to its
@@ -22,8 +24,11 @@ Operating rules, applied in this order in every hour (see ``docs/kernel.md``):
    (within its annual energy budget; an hour whose pre-pass shortfall is below the rationing
    threshold may use only the budget not kept for the tighter hours ahead), then cuts of the corridor schedules (the power freed serves the short
    bus over the backbone), then unserved energy.
-4. Pre-charge: when no unit discharged, storage below the share held for the next day charges
-   from thermal headroom the reserve does not need, up to that share.
+4. Storage positioning. Make room: in an hour that cut nothing and expects no shortfall within
+   the next day, storage above the room kept free at its bus discharges into the flexible
+   loads' and then the surplus market's headroom left. Pre-charge: when no unit discharged,
+   storage below the share held for the next day charges from thermal headroom the reserve does
+   not need, up to that share (and not into the room kept free).
 5. The reserve held (thermal headroom plus storage discharge headroom) is compared with the
    requirement; what is missing is recorded in ``reserve_short``. An hour that cut load or
    exports (DR, export cuts, unserved energy) holds none: it has spent all reserve that could
@@ -171,6 +176,7 @@ def dispatch_year(
     th_avail,
     schedule,
     storage_reserve,
+    st_room,
     reserve_req,
     net_short,
     dr_keep,
@@ -397,13 +403,19 @@ def dispatch_year(
                     take = min(ring[k], paid)
                     ring[k] -= take
                     paid -= take
-            # 2b. storage charging
+            # 2b. storage charging, leaving free the room kept for the surplus expected at its
+            # bus (not below the share held for the next day's shortfalls)
+            room_kept = False  # some unit stopped at the room kept free could take more
             if ns > 0 and surplus_left > EPS:
                 for b in range(nb):
                     want[b] = 0.0
                 wanted = 0.0
                 for s in range(ns):
-                    head = min(st_p[s], (st_soc_max[s] - soc[s]) / st_eff_in[s])
+                    top = st_soc_max[s]
+                    r = st_room[t, st_bus_u[s]]
+                    if r > 0.0:
+                        top = min(max(top * (1.0 - r), storage_reserve[t] * st_e[s]), top)
+                    head = min(st_p[s], (top - soc[s]) / st_eff_in[s])
                     st_avail[s] = max(head, 0.0)
                     want[st_bus_u[s]] += st_avail[s]
                     wanted += st_avail[s]
@@ -416,6 +428,8 @@ def dispatch_year(
                             st_charge[t, s] = p
                             soc[s] += p * st_eff_in[s]
                             st_busy[s] = 1.0
+                    if st_room[t, b] > 0.0 and not room_kept:
+                        room_kept = min(st_p[s] - st_charge[t, s], st_soc_max[s] - soc[s]) > EPS
             # 2c. flexible loads above their minimum
             if flex_room > EPS and surplus_left > EPS:
                 for b in range(nb):
@@ -440,7 +454,34 @@ def dispatch_year(
                         extra = served[b] * corr_head[c] / want[b]
                         corr_flow[t, c] += extra
                         corr_budget[c] -= extra
-            # 2e. curtail what is left: zero-cost supply first, then must-run below its floor
+            # 2e. storage charging into the room kept free (surplus the flexible loads and the
+            # corridors did not take), then curtail what is left: zero-cost supply first, then
+            # must-run below its floor
+            if room_kept and surplus_left > EPS:
+                # at the bus itself (no transport: the room is local, and the lines are full
+                # in the hours this matters)
+                for b in range(nb):
+                    want[b] = 0.0
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    st_avail[s] = 0.0
+                    if surplus[b] > EPS:
+                        head = min(
+                            st_p[s] - st_charge[t, s], (st_soc_max[s] - soc[s]) / st_eff_in[s]
+                        )
+                        st_avail[s] = max(head, 0.0)
+                        want[b] += st_avail[s]
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    if st_avail[s] > 0.0:
+                        p = min(surplus[b], want[b]) * st_avail[s] / want[b]
+                        if p > EPS:
+                            st_charge[t, s] += p
+                            soc[s] += p * st_eff_in[s]
+                            st_busy[s] = 1.0
+                for b in range(nb):
+                    if want[b] > 0.0:
+                        surplus[b] = max(surplus[b] - want[b], 0.0)
             for b in range(nb):
                 x = surplus[b]
                 if x > 0.0:
@@ -561,12 +602,57 @@ def dispatch_year(
                     if deficit[b] > EPS:
                         unserved[t, b] = deficit[b]
 
+        # ---- 4. make room: when no shortfall is expected within the next day (storage
+        # reserve 0) and nothing was cut, storage above the room kept free for the surplus
+        # expected at its bus serves the flexible loads' headroom left, then the surplus
+        # market's ------------------------------------------------------------------------
+        if ns > 0 and not given_up and storage_reserve[t] <= 0.0:
+            offered = _storage_room_supply(
+                t, soc, st_bus_u, st_p, st_soc_min, st_soc_max, st_eff_out, st_room, st_busy,
+                st_avail, supply, nb,
+            )  # fmt: skip
+            if offered > EPS:
+                offered = _cap_by_rating(t, st_bus_u, st_p, st_discharge, st_avail, supply, nb)
+            if offered > EPS:
+                wanted = 0.0
+                for b in range(nb):
+                    # flexible loads' headroom first at each bus (``deficit`` is free here)
+                    deficit[b] = flex_max[b] - flex_use[t, b]
+                    want[b] = deficit[b]
+                    wanted += want[b]
+                for c in range(nc):
+                    h = (corr_cap[c] - schedule[t, c]) * corr_surplus_pu[t, c]
+                    h = min(h - (corr_flow[t, c] - schedule[t, c]), corr_budget[c])
+                    corr_head[c] = max(h, 0.0)
+                    want[corr_bus_u[c]] += corr_head[c]
+                    wanted += corr_head[c]
+                if wanted > EPS:
+                    transport(work, tree, nb, SUP, WANT)
+                    for b in range(nb):
+                        used[b], served[b] = _split(net[b], supply[b], want[b])
+                    discharged |= _storage_discharge(
+                        t, soc, st_bus_u, st_eff_out, st_avail, supply, used, st_discharge, ns
+                    )
+                    for b in range(nb):
+                        f = min(served[b], deficit[b])
+                        flex_use[t, b] += f
+                        want[b] -= deficit[b]
+                        served[b] -= f
+                    for c in range(nc):
+                        b = corr_bus_u[c]
+                        if want[b] > 0.0 and corr_head[c] > 0.0:
+                            extra = served[b] * corr_head[c] / want[b]
+                            corr_flow[t, c] += extra
+                            corr_budget[c] -= extra
+
         # ---- 4. pre-charge: storage below the share held for the next day's expected
         # shortfalls charges from thermal headroom the reserve does not need ---------------
         if ns > 0 and nk > 0 and storage_reserve[t] > 0.0 and not discharged:
             room = 0.0  # what the units could take up to their target (as _precharge computes)
             for s in range(ns):
-                goal = min(storage_reserve[t] * st_e[s], st_soc_max[s])
+                goal = min(
+                    storage_reserve[t] * st_e[s], st_soc_max[s] * (1.0 - st_room[t, st_bus_u[s]])
+                )
                 room += max(min(st_p[s] - st_charge[t, s], (goal - soc[s]) / st_eff_in[s]), 0.0)
             if room > EPS:
                 held = reserve_req[t] - _storage_headroom(
@@ -576,7 +662,8 @@ def dispatch_year(
                 if allowed > EPS:
                     _precharge(
                         work, tree, nb, nk, ns, t, th_avail, thermal, allowed,
-                        storage_reserve[t], st_bus_u, st_p, st_e, st_eff_in, st_soc_max, st_charge,
+                        storage_reserve[t], st_room, st_bus_u, st_p, st_e, st_eff_in, st_soc_max,
+                        st_charge,
                     )  # fmt: skip
 
         # ---- 5. reserve held at the end of the hour ---------------------------------------
@@ -715,6 +802,47 @@ def _storage_supply(
     return total
 
 
+@jit_inline
+def _storage_room_supply(
+    t, soc, st_bus, st_p, st_soc_min, st_soc_max, st_eff_out, st_room, st_busy, st_avail, supply,
+    nb,
+):  # fmt: skip
+    """Discharge power each unit can give down to the room kept free for the surplus expected
+    at its bus: a state of charge of max(soc_min, soc_max x (1 - st_room[t, bus])).
+
+    Fills ``st_avail`` per unit and ``supply`` per bus; returns the total, MW. Units that
+    charged this hour offer nothing.
+    """
+    for b in range(nb):
+        supply[b] = 0.0
+    total = 0.0
+    for s in range(st_p.shape[0]):
+        r = st_room[t, st_bus[s]]
+        if st_busy[s] > 0.0 or r <= 0.0:
+            st_avail[s] = 0.0
+            continue
+        floor = max(st_soc_min[s], st_soc_max[s] * (1.0 - r))
+        a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
+        st_avail[s] = max(a, 0.0)
+        supply[st_bus[s]] += st_avail[s]
+        total += st_avail[s]
+    return total
+
+
+@jit_inline
+def _cap_by_rating(t, st_bus, st_p, st_discharge, st_avail, supply, nb):
+    """Limit each unit's offer ``st_avail`` to its rating less what it discharged this hour;
+    refill ``supply`` per bus; return the total, MW."""
+    for b in range(nb):
+        supply[b] = 0.0
+    total = 0.0
+    for s in range(st_p.shape[0]):
+        st_avail[s] = max(min(st_avail[s], st_p[s] - st_discharge[t, s]), 0.0)
+        supply[st_bus[s]] += st_avail[s]
+        total += st_avail[s]
+    return total
+
+
 @jit
 def _storage_discharge(t, soc, st_bus, st_eff_out, st_avail, supply, used, st_discharge, ns):
     """Share each bus's used storage supply among its units in proportion to what they offered.
@@ -786,8 +914,8 @@ def _thermal_stage(w, tree, nb, nk, t, th_avail, thermal, allowed, deficit_left)
 
 @jit_inline
 def _precharge(
-    w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_bus, st_p, st_e, st_eff_in,
-    st_soc_max, st_charge,
+    w, tree, nb, nk, ns, t, th_avail, thermal, allowed, target, st_room, st_bus, st_p, st_e,
+    st_eff_in, st_soc_max, st_charge,
 ):  # fmt: skip
     """Charge storage from thermal headroom (merit order, at most ``allowed`` MW) up to the
     state of charge ``target`` x energy capacity (capped at the maximum); updates the state of
@@ -798,7 +926,7 @@ def _precharge(
         w[BLOCKED, b] = 0.0
     wanted = 0.0
     for s in range(ns):
-        goal = min(target * st_e[s], st_soc_max[s])
+        goal = min(target * st_e[s], st_soc_max[s] * (1.0 - st_room[t, st_bus[s]]))
         room = min(st_p[s] - st_charge[t, s], (goal - w[SOC, s]) / st_eff_in[s])
         w[ST_AVAIL, s] = max(room, 0.0)
         w[WANT, st_bus[s]] += w[ST_AVAIL, s]

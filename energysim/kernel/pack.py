@@ -14,8 +14,8 @@ Layout conventions (documented for plug-in kernels, see ``benchmarks/README.md``
 * thermal fleets are grouped in merit-order tiers ``k = 0..K-1`` of equal marginal cost; their
   hourly available capacity ``th_avail`` carries maintenance and outages
   (:mod:`energysim.kernel.availability`);
-* the pre-pass arrays ``net_short``, ``storage_reserve``, ``dr_threshold`` and ``dr_keep`` are
-  computed here from the whole year (the kernel only looks them up);
+* the pre-pass arrays ``net_short``, ``storage_reserve``, ``st_room``, ``dr_threshold`` and
+  ``dr_keep`` are computed here from the whole year (the kernel only looks them up);
 * storage units ``s``, corridors ``c`` and lines ``l`` keep scenario order.
 """
 
@@ -47,6 +47,18 @@ from energysim.kernel.availability import (
     outage_draw_array,
     reserve_requirement,
 )
+from energysim.kernel.dispatch import (
+    CAP_DN,
+    CAP_UP,
+    EFF,
+    N_WORK,
+    NET,
+    SENT_DN,
+    SENT_UP,
+    SUP,
+    WANT,
+)
+from energysim.kernel.dispatch import transport as _transport
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +127,9 @@ class KernelInputs:
     storage_reserve: (
         np.ndarray
     )  # (T,) share of storage energy held back for expected shortfalls, p.u.
+    st_room: (
+        np.ndarray
+    )  # (T, B) share of each bus's storage energy kept free for surplus ahead, p.u.
     reserve_req: np.ndarray  # (T,) upward reserve requirement, MW
     net_short: np.ndarray  # (T,) pre-pass expected system shortfall (incl. reserve), MW
     dr_keep: np.ndarray  # (T,) DR energy kept for the tight hours after t, MWh
@@ -647,6 +662,132 @@ def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> 
     return np.minimum(ahead / eff_out / energy_total, 1.0)
 
 
+def bus_balance(
+    demand: np.ndarray,
+    zero_cost_avail: np.ndarray,
+    th_must: np.ndarray,
+    schedule: np.ndarray,
+    corr_bus: np.ndarray,
+    corr_cap: np.ndarray,
+    corr_surplus_pu: np.ndarray,
+    flex_max: np.ndarray,
+    tree: np.ndarray,
+    parent_line: np.ndarray,
+    line_cap: np.ndarray,
+    line_eff: np.ndarray,
+) -> np.ndarray:
+    """Pre-pass balance at each bus without storage (T, B), MW: > 0 surplus left, < 0 unmet.
+
+    In every hour, zero-cost supply plus must-run thermal (``th_must`` (T, K, B) summed over
+    the tiers) is matched over the backbone, as the kernel's base match does
+    (:func:`energysim.kernel.dispatch.transport`, lines at their full rating), against
+    inflexible demand, the flexible loads at their rating, the corridor schedules and the
+    corridors' surplus-market headroom (``(p_nom - schedule) x corr_surplus_pu``; the annual
+    surplus budgets are not counted). A positive balance at a bus is the surplus that storage
+    there would have to take or see curtailed; a negative one, demand that thermal above its
+    floor or storage must meet. The storage room look-ahead (:func:`storage_room`) reads it.
+    It ignores storage, DR paybacks and the thermal reserve.
+    """
+    hours, nb = demand.shape
+    must = np.ascontiguousarray(th_must.sum(axis=1)) if th_must.ndim == 3 else np.zeros_like(demand)
+    want = np.ascontiguousarray(demand + flex_max[None, :])
+    if schedule.shape[1]:
+        head = np.maximum(corr_cap[None, :] - schedule, 0.0) * corr_surplus_pu + schedule
+        for c in range(schedule.shape[1]):
+            want[:, corr_bus[c]] += head[:, c]
+    cap0 = np.zeros(nb)
+    eff0 = np.ones(nb)
+    parent = tree[TREE_PARENT, :nb]
+    for b in range(nb):
+        if parent[b] >= 0:
+            cap0[b] = line_cap[parent_line[b]]
+            eff0[b] = line_eff[parent_line[b]]
+    out = np.zeros((hours, nb))
+    work = np.zeros((N_WORK, nb + 1))
+    _balance_hours(
+        np.ascontiguousarray(zero_cost_avail, dtype=float), must, want, tree, cap0, eff0, work, out
+    )
+    return out
+
+
+@jit
+def _balance_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
+    """Hour loop of :func:`bus_balance` (compiled): one base-match transport per hour."""
+    nb = want.shape[1]
+    for b in range(nb):
+        w[EFF, b] = eff0[b]
+    for t in range(want.shape[0]):
+        for b in range(nb):
+            w[CAP_UP, b] = cap0[b]
+            w[CAP_DN, b] = cap0[b]
+            w[SENT_UP, b] = 0.0
+            w[SENT_DN, b] = 0.0
+            w[SUP, b] = zero_cost[t, b] + must[t, b]
+            w[WANT, b] = want[t, b]
+        _transport(w, tree, nb, SUP, WANT)
+        for b in range(nb):
+            out[t, b] = w[NET, b]
+
+
+def inputs_balance(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np.ndarray:
+    """:func:`bus_balance` of packed inputs (``th_must`` instead of theirs when given: an outage
+    draw's), (T, B) MW."""
+    return bus_balance(
+        inputs.demand, inputs.zero_cost_avail, inputs.th_must if th_must is None else th_must,
+        inputs.schedule, inputs.corr_bus, inputs.corr_cap, inputs.corr_surplus_pu,
+        inputs.flex_max, inputs.tree, inputs.parent_line, inputs.line_cap, inputs.line_eff,
+    )  # fmt: skip
+
+
+def storage_room(
+    net: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Share of each bus's storage energy to keep free for the surplus expected ahead (T, B).
+
+    ``net`` is the pre-pass balance at each bus (:func:`bus_balance`: > 0 surplus left, < 0
+    demand left unmet), MW. For a bus with storage of power P and energy E, the expected net
+    inflow of hour h is, where the bus has surplus, what the storage could take from it
+    (min(surplus, P) x charging efficiency); elsewhere minus what it could give to the system's
+    unmet demand D(h) (all buses), shared among all storage in proportion to power
+    (min(P, D(h) x P / P_all) / discharging efficiency), MWh. The room needed at the end of
+    hour t is the largest net inflow the coming hours add up to before the storage can empty:
+    R(t) = min(E, max(0, inflow(t + 1) + R(t + 1))), R(T - 1) = 0, computed backwards over
+    the year in O(T). ``st_room`` = R / E (0 at buses without storage). Efficiencies are the
+    power-weighted means of the bus's units.
+    """
+    hours, nb = net.shape
+    room = np.zeros((hours, nb))
+    p_all = float(st_p.sum())
+    if p_all <= 0.0:
+        return room
+    unmet = np.maximum(-net, 0.0).sum(axis=1)
+    for b in range(nb):
+        units = st_bus == b
+        e = float(st_e[units].sum())
+        p = float(st_p[units].sum())
+        if e <= 1e-6 or p <= 0.0:
+            continue
+        eff_in = float((st_p[units] * st_eff_in[units]).sum() / p)
+        eff_out = float((st_p[units] * st_eff_out[units]).sum() / p)
+        inflow = np.where(
+            net[:, b] > 0.0,
+            np.minimum(net[:, b], p) * eff_in,
+            -np.minimum(p, unmet * (p / p_all)) / eff_out,
+        )
+        _room_hours(np.ascontiguousarray(inflow), e, room[:, b])
+    return np.ascontiguousarray(room)
+
+
+@jit
+def _room_hours(inflow, e, out):
+    """Backward recursion of :func:`storage_room` for one bus: ``out[t] = R(t) / e``."""
+    r = 0.0
+    for t in range(inflow.shape[0] - 1, -1, -1):
+        out[t] = min(r / e, 1.0)
+        r = min(max(0.0, inflow[t] + r), e)
+
+
 def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
     """Demand-response rationing threshold, MW (0: DR whenever it is needed).
 
@@ -694,8 +835,10 @@ def storage_fields(
     schedule: np.ndarray,
     reserve_req: np.ndarray | None = None,
     short: np.ndarray | None = None,
+    *,
+    balance: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """The storage fields of :class:`KernelInputs` (``st_*`` and ``storage_reserve``).
+    """The storage fields of :class:`KernelInputs` (``st_*``, ``storage_reserve``, ``st_room``).
 
     Separate from :func:`pack` so that a sweep that changes only storage can refresh these on
     already packed arrays; ``demand``, ``zero_cost_avail``, ``th_avail`` (T, K, B) and ``schedule``
@@ -703,7 +846,9 @@ def storage_fields(
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
     power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
     computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
-    already (pack's ``net_short``); it is computed when not given.
+    already (pack's ``net_short``); it is computed when not given. ``balance`` (T, B), MW, is the
+    pre-pass balance at each bus without storage (:func:`bus_balance`, :func:`inputs_balance`),
+    from which the storage room kept free (``st_room``, :func:`storage_room`) follows.
     """
     bidx = {b: i for i, b in enumerate(scenario.buses)}
     st = list(scenario.storage.values())
@@ -716,13 +861,18 @@ def storage_fields(
             scenario, demand, zero_cost_avail, th_avail, schedule, reserve_req
         )
     reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
+    st_bus = np.array([bidx[s.bus] for s in st], dtype=np.int64)
+    st_p = np.array([s.p_nom for s in st], dtype=float) * share
+    st_eff_in = np.array([s.efficiency_store for s in st], dtype=float)
+    st_eff_out = np.array([s.efficiency_dispatch for s in st], dtype=float)
     return {
         "storage_reserve": np.ascontiguousarray(reserve),
-        "st_bus": np.array([bidx[s.bus] for s in st], dtype=np.int64),
-        "st_p": np.array([s.p_nom for s in st], dtype=float) * share,
+        "st_room": storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out),
+        "st_bus": st_bus,
+        "st_p": st_p,
         "st_e": st_e,
         "st_eff_in": np.array([s.efficiency_store for s in st], dtype=float),
-        "st_eff_out": np.array([s.efficiency_dispatch for s in st], dtype=float),
+        "st_eff_out": st_eff_out,
         "st_loss": np.array([s.standing_loss for s in st], dtype=float),
         "st_soc0": np.array([s.state_of_charge_initial for s in st], dtype=float) * st_e,
         "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
@@ -1083,7 +1233,13 @@ def redraw(
         net_short=np.ascontiguousarray(short),
         dr_threshold=cut,
         dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        storage_reserve=storage_fields(scenario, *args, short=short)["storage_reserve"],
+        **{
+            f: v
+            for f, v in storage_fields(
+                scenario, *args, short=short, balance=inputs_balance(inputs, th_must)
+            ).items()
+            if f in ("storage_reserve", "st_room")
+        },
     )
     return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
 
@@ -1360,6 +1516,13 @@ def pack_with_block(
     else:  # pragma: no cover - the schedule's corridors are the in-service ones, as static's
         surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
+    corr_bus = np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64)
+    corr_cap = np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float)
+    tree = backbone_tree(order, parent)
+    balance = bus_balance(
+        demand, vre, th_must, schedule, corr_bus, corr_cap, surplus_pu, flex_max, tree,
+        parent_line, line_cap, line_eff,
+    )  # fmt: skip
 
     inputs = KernelInputs(
         demand=demand,
@@ -1377,14 +1540,16 @@ def pack_with_block(
         parent=parent,
         parent_line=parent_line,
         child_is_bus0=child_is_bus0,
-        tree=backbone_tree(order, parent),
+        tree=tree,
         line_cap=line_cap,
         line_eff=line_eff,
-        **storage_fields(scenario, demand, vre, th_avail, schedule, reserve_req, short=short),
+        **storage_fields(
+            scenario, demand, vre, th_avail, schedule, reserve_req, short=short, balance=balance
+        ),
         flex_min=flex_min,
         flex_max=flex_max,
-        corr_bus=np.array([bidx[scenario.corridors[n].bus] for n in corridors], dtype=np.int64),
-        corr_cap=np.array([scenario.corridors[n].p_nom for n in corridors], dtype=float),
+        corr_bus=corr_bus,
+        corr_cap=corr_cap,
         corr_surplus_budget=surplus_budget,
         dr_cap=dr_cap,
         dr_energy=dr_energy,
@@ -1472,6 +1637,7 @@ TIME_FIELDS = (
     "th_avail",
     "schedule",
     "storage_reserve",
+    "st_room",
     "reserve_req",
     "net_short",
     "dr_keep",

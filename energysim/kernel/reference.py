@@ -171,6 +171,159 @@ def _discharge(
             soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
 
 
+def _charge(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    surplus: list[float],
+) -> None:
+    """Charge storage from the surplus: each unit within its rating, up to (1 - room kept free
+    at its bus) x its maximum state of charge, but not below the share held for the next day's
+    shortfalls."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    reserve = float(inputs.storage_reserve[t])
+    room = []
+    for s in storage:
+        top = float(inputs.st_soc_max[s])
+        free = float(inputs.st_room[t, inputs.st_bus[s]])
+        if free > 0:
+            top = min(max(top * (1 - free), reserve * inputs.st_e[s]), top)
+        r = min(inputs.st_p[s], (top - soc[s]) / inputs.st_eff_in[s])
+        room.append(max(r, 0.0))
+    want = [0.0] * nb
+    for s in storage:
+        want[inputs.st_bus[s]] += room[s]
+    got = _absorb(grid, surplus, want)
+    for s in storage:
+        b = inputs.st_bus[s]
+        p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
+        if p > EPS:  # float residue of the transport is not a charge
+            out.st_charge[t, s] = p
+            soc[s] += p * inputs.st_eff_in[s]
+            charged[s] = True
+
+
+def _charge_locally(
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    surplus: list[float],
+) -> None:
+    """Charge each bus's storage from the surplus left at that bus, within each unit's rating
+    less what it charged this hour, up to its maximum state of charge."""
+    nb = inputs.demand.shape[1]
+    storage = range(inputs.st_p.shape[0])
+    room = []
+    for s in storage:
+        b = inputs.st_bus[s]
+        r = min(
+            inputs.st_p[s] - out.st_charge[t, s],
+            (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s],
+        )
+        room.append(max(r, 0.0) if surplus[b] > EPS else 0.0)
+    want = [0.0] * nb
+    for s in storage:
+        want[inputs.st_bus[s]] += room[s]
+    for s in storage:
+        b = inputs.st_bus[s]
+        p = min(surplus[b], want[b]) * room[s] / want[b] if room[s] > 0 else 0.0
+        if p > EPS:
+            out.st_charge[t, s] += p
+            soc[s] += p * inputs.st_eff_in[s]
+            charged[s] = True
+    for b in range(nb):
+        if want[b] > 0:
+            surplus[b] = max(surplus[b] - want[b], 0.0)
+
+
+def _room_offer(
+    inputs: KernelInputs, out: DispatchResult, t: int, soc: list[float], charged: list[bool]
+) -> list[float]:
+    """What each unit offers down to the room kept free for the surplus expected at its bus
+    (state of charge max(soc_min, soc_max x (1 - room))), within its rating less what it
+    discharged this hour, MW."""
+    offer = []
+    for s in range(inputs.st_p.shape[0]):
+        room = float(inputs.st_room[t, inputs.st_bus[s]])
+        if charged[s] or room <= 0:
+            offer.append(0.0)
+            continue
+        floor = max(inputs.st_soc_min[s], inputs.st_soc_max[s] * (1 - room))
+        a = min(inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s])
+        offer.append(max(a, 0.0))
+    return offer
+
+
+def _take(
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    offer: list[float],
+    at_bus: list[float],
+    given: list[float],
+) -> None:
+    """Share each bus's storage output ``given`` among its units in proportion to ``offer``."""
+    for s in range(inputs.st_p.shape[0]):
+        b = inputs.st_bus[s]
+        p = given[b] * offer[s] / at_bus[b] if at_bus[b] > 0 and offer[s] > 0 else 0.0
+        if p > EPS:
+            out.st_discharge[t, s] += p
+            soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
+
+
+def _make_room(
+    grid: _Backbone,
+    inputs: KernelInputs,
+    out: DispatchResult,
+    t: int,
+    soc: list[float],
+    charged: list[bool],
+    surplus_budget: list[float],
+) -> None:
+    """Storage above the room kept free at its bus serves the flexible loads' headroom left,
+    then the corridors' surplus-market headroom left."""
+    nb = inputs.demand.shape[1]
+    offer = _room_offer(inputs, out, t, soc, charged)
+    at_bus = [0.0] * nb
+    for s, x in enumerate(offer):
+        at_bus[inputs.st_bus[s]] += x
+    if sum(at_bus) <= EPS:
+        return
+    flex_room = [float(inputs.flex_max[b] - out.flex_use[t, b]) for b in range(nb)]
+    head = []
+    for c in range(inputs.corr_cap.shape[0]):
+        h = (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_surplus_pu[t, c]
+        h = min(h - (out.corr_flow[t, c] - inputs.schedule[t, c]), surplus_budget[c])
+        head.append(max(h, 0.0))
+    corr_at = [0.0] * nb
+    for c, h in enumerate(head):
+        corr_at[inputs.corr_bus[c]] += h
+    want = [flex_room[b] + corr_at[b] for b in range(nb)]
+    if sum(want) <= EPS:
+        return
+    residual = grid.transport(list(at_bus), want)
+    given = [max(at_bus[b] - max(r, 0.0), 0.0) for b, r in enumerate(residual)]
+    got = [max(want[b] - max(-r, 0.0), 0.0) for b, r in enumerate(residual)]
+    _take(inputs, out, t, soc, offer, at_bus, given)
+    for b in range(nb):
+        f = min(got[b], flex_room[b])
+        out.flex_use[t, b] += f
+        got[b] -= f
+    for c, h in enumerate(head):
+        b = inputs.corr_bus[c]
+        if corr_at[b] > 0 and h > 0:
+            extra = got[b] * h / corr_at[b]
+            out.corr_flow[t, c] += extra
+            surplus_budget[c] -= extra
+
+
 def _thermal_headroom(inputs: KernelInputs, out: DispatchResult, t: int) -> float:
     """Available thermal capacity above output, all tiers and buses, MW."""
     return float(np.maximum(inputs.th_avail[t] - out.thermal[t], 0.0).sum())
@@ -228,7 +381,8 @@ def _precharge(
     target = float(inputs.storage_reserve[t])
     room = []
     for s in storage:
-        goal = min(target * inputs.st_e[s], inputs.st_soc_max[s])
+        room_free = float(inputs.st_room[t, inputs.st_bus[s]])
+        goal = min(target * inputs.st_e[s], inputs.st_soc_max[s] * (1 - room_free))
         r = min(inputs.st_p[s] - out.st_charge[t, s], (goal - soc[s]) / inputs.st_eff_in[s])
         room.append(max(r, 0.0))
     want = [0.0] * nb
@@ -320,24 +474,8 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                     paid -= take
                 owed = [item for item in owed if item[1] > 0]
             if len(storage):
-                room = [
-                    max(
-                        min(inputs.st_p[s], (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s]),
-                        0.0,
-                    )
-                    for s in storage
-                ]
-                want = [0.0] * nb
-                for s in storage:
-                    want[inputs.st_bus[s]] += room[s]
-                got = _absorb(grid, surplus, want)
-                for s in storage:
-                    b = inputs.st_bus[s]
-                    p = got[b] * room[s] / want[b] if want[b] > 0 and room[s] > 0 else 0.0
-                    if p > EPS:  # float residue of the transport is not a charge
-                        out.st_charge[t, s] = p
-                        soc[s] += p * inputs.st_eff_in[s]
-                        charged[s] = True
+                # leaving free the room kept for the surplus expected at the unit's bus
+                _charge(grid, inputs, out, t, soc, charged, surplus)
             got = _absorb(grid, surplus, list(inputs.flex_max - inputs.flex_min))
             out.flex_use[t] += got
             if len(corridors):
@@ -364,6 +502,10 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         extra = got[b] * room[c] / want[b]
                         out.corr_flow[t, c] += extra
                         surplus_budget[c] -= extra
+            if len(storage) and any(inputs.st_room[t, inputs.st_bus[s]] > 0 for s in storage):
+                # into the room kept free: surplus the flexible loads and corridors did not take,
+                # each bus's own surplus into its own storage
+                _charge_locally(inputs, out, t, soc, charged, surplus)
             for b in range(nb):
                 cut = min(surplus[b], inputs.zero_cost_avail[t, b])
                 out.curtail[t, b] = cut
@@ -411,6 +553,12 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                         out.corr_short[t, c] = part
                         out.corr_flow[t, c] -= part
             out.unserved[t] = [x if x > EPS else 0.0 for x in deficit]
+
+        # make room: with no shortfall expected within the next day and nothing cut, storage
+        # above the room kept free for the surplus ahead serves the flexible loads' and the
+        # surplus market's headroom left
+        if len(storage) and not given_up and inputs.storage_reserve[t] <= 0:
+            _make_room(grid, inputs, out, t, soc, charged, surplus_budget)
 
         # 4. pre-charge from thermal headroom the reserve does not need
         if (

@@ -292,7 +292,7 @@ def _profiles(state: _State, scenario: Any) -> Any:
 
 def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
     """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
-    from energysim.kernel.pack import storage_fields
+    from energysim.kernel.pack import inputs_balance, storage_fields
 
     # ``net_short`` is pack's expected_shortfall of exactly these arrays, which storage does not
     # change: passing it skips re-reading the (T, K, B) thermal block for every point
@@ -304,6 +304,7 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
         inputs.schedule,
         inputs.reserve_req,
         short=inputs.net_short,
+        balance=inputs_balance(inputs),  # each bus's pre-pass balance (the storage room)
     )
 
 

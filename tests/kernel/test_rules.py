@@ -18,7 +18,8 @@ from energysim.kernel.availability import (
     outage_draw,
     reserve_requirement,
 )
-from energysim.kernel.pack import dr_keep, dr_threshold
+from energysim.kernel.pack import dr_keep, dr_threshold, inputs_balance
+from energysim.kernel.pack import storage_room as pack_storage_room
 from energysim.kernel.reference import dispatch_reference
 from tests.helpers import profiles, scenario
 
@@ -428,3 +429,198 @@ def test_an_hour_that_cuts_holds_no_reserve(engine):
     np.testing.assert_allclose(r.unserved[:, 1], 200.0)
     np.testing.assert_allclose(r.thermal[:, 0, 0], 800.0)
     np.testing.assert_allclose(r.reserve_short, 100.0)
+
+
+# -- storage room for the surplus ahead ------------------------------------------------------
+
+
+def _battery(bus="a", p_nom=100.0, soc0=1.0):
+    return {
+        "bus": bus,
+        "kind": "new_type",
+        "p_nom": p_nom,
+        "max_hours": 1,
+        "efficiency_store": 1.0,
+        "efficiency_dispatch": 1.0,
+        "standing_loss": 0.0,
+        "state_of_charge_initial": soc0,
+    }
+
+
+def _no_room(inputs):
+    return dataclasses.replace(inputs, st_room=np.zeros_like(inputs.st_room))
+
+
+def test_storage_room_rule():
+    # bus 0: 100 MW / 200 MWh, efficiencies 0.5; bus 1: no storage (so bus 0 holds all the
+    # storage power). Pre-pass balance (MW, > 0 surplus, < 0 unmet) and the expected inflow
+    # into bus 0's storage: hour 0 the system is 10 short: -min(100, 10) / 0.5 = -20 MWh;
+    # hour 1 surplus 300: min(300, 100) x 0.5 = 50; hour 2 short 40: -80; hour 3 surplus 50:
+    # 25; hour 4 short 20 (at bus 0): -40. Backwards: R(4) = 0, R(3) = max(0, -40 + 0) = 0,
+    # R(2) = 25 + 0 = 25, R(1) = max(0, -80 + 25) = 0, R(0) = 50 + 0 = 50; room = R / 200
+    net = np.array([[0.0, -10.0], [300.0, 0.0], [0.0, -40.0], [50.0, 0.0], [-20.0, 0.0]])
+    args = (np.array([0]), np.array([100.0]))
+    eff = (np.array([0.5]), np.array([0.5]))
+    room = pack_storage_room(net, *args, np.array([200.0]), *eff)
+    np.testing.assert_allclose(room, [[0.25, 0], [0, 0], [0.125, 0], [0, 0], [0, 0]])
+    # 20 MWh of storage: R is capped at the energy (no more room than there is)
+    room = pack_storage_room(net, *args, np.array([20.0]), *eff)
+    np.testing.assert_allclose(room[:, 0], [1.0, 0.0, 1.0, 0.0, 0.0])
+
+
+def test_storage_makes_room_before_a_surplus_spell(engine):
+    # demand 1000 MW, a 100 MW export schedule on a 300 MW corridor whose surplus market is
+    # open only at 00:00; wind 1100 MW in hour 0 (demand and schedule exactly met), 1300 MW in
+    # hour 1 (200 MW surplus the closed market cannot take); storage 200 MW / 200 MWh, full.
+    # The pre-pass foresees the 200 MWh surplus (room 1.0 at hour 0): the storage sells its
+    # 200 MWh into the open market at 00:00 and takes the surplus at 01:00, nothing curtailed.
+    # Today's rule (no room: st_room = 0) keeps the storage full and curtails 200 MWh.
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1300}},
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+    )
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([11 / 13, 1.0])))
+    np.testing.assert_allclose(inputs.zero_cost_avail[:, 0], [1100.0, 1300.0])
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [200.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [300.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 200.0])
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    check_invariants(None, today, inputs)
+    np.testing.assert_allclose(today.st_discharge, 0.0)
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 200.0], atol=1e-9)
+
+
+def test_storage_room_serves_flexible_load_first(engine):
+    # as above, with a 150 MW electrolyser (minimum 0) at the bus: the storage's 200 MWh go to
+    # the electrolyser first (150) and the surplus market (50); in hour 1 the surplus (200)
+    # fills the storage; today's rule runs the electrolyser on the surplus instead (150) and
+    # curtails the 50 MW the full storage cannot take
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1300}},
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+        flexible_loads={"h2": {"bus": "a", "kind": "electrolyser", "p_nom": 150, "p_min_pu": 0}},
+    )
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([11 / 13, 1.0])))
+    # the pre-pass counts the electrolyser as a sink: 1300 - 1000 - 100 - 150 = 50 MW ahead
+    np.testing.assert_allclose(inputs.st_room[:, 0], [0.25, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [50.0, 0.0])
+    np.testing.assert_allclose(r.flex_use[:, 0], [50.0, 150.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [100.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 50.0])
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    np.testing.assert_allclose(today.flex_use[:, 0], [0.0, 150.0])
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 50.0], atol=1e-9)
+
+
+def test_storage_leaves_room_for_the_surplus_ahead(engine):
+    # demand 1000 MW, a 100 MW schedule on a 300 MW corridor whose surplus market is open only
+    # at 00:00; storage 100 MW / 100 MWh, empty. Hour 1 has a 100 MW surplus the closed market
+    # cannot take, so the pre-pass keeps the whole storage free at hour 0 (room 1.0).
+    s = scenario(
+        generators={"w": {"bus": "a", "carrier": "wind", "p_nom": 1400}},
+        storage={"bat": _battery(soc0=0.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+    )
+    # a 100 MW surplus at hour 0 too: it goes to the open market, not into the storage, which
+    # takes hour 1's surplus; today's rule fills the storage at hour 0 and curtails at hour 1
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([12 / 14, 12 / 14])))
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [200.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 100.0])
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    np.testing.assert_allclose(today.st_charge[:, 0], [100.0, 0.0])
+    np.testing.assert_allclose(today.corr_flow[:, 0], [100.0, 100.0])
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 100.0], atol=1e-9)
+    # a 300 MW surplus at hour 0: the market takes its 200 MW of headroom first, and the
+    # storage takes the 100 MW left into the room kept free rather than see it curtailed
+    r, inputs, _ = _run(engine, s, profiles(["a"], hours=2, wind=np.array([1.0, 12 / 14])))
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0])
+    np.testing.assert_allclose(r.corr_flow[:, 0], [300.0, 100.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [100.0, 0.0])
+    np.testing.assert_allclose(r.curtail[:, 0], [0.0, 100.0], atol=1e-9)
+
+
+def test_no_room_is_made_ahead_of_an_expected_shortfall(engine):
+    # as in test_storage_makes_room_before_a_surplus_spell (demand 1000 MW, 100 MW schedule,
+    # market open at 00:00 only, 200 MW / 200 MWh storage, full; wind 1100 then 1300 MW), plus
+    # 1000 MW of coal and a windless hour 2, 100 MW short of coal: the pre-pass holds half the
+    # storage for that shortfall at hours 0-1 (storage_reserve 100 / 200), so hour 0 sells
+    # nothing into the market (room is made only in hours that expect no shortfall within the
+    # day); hour 1's 200 MW surplus is curtailed, and hour 2 takes 200 MW from the storage
+    # (down to its reserve, 0 there) before 900 MW of coal
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1300},
+            "c": {**COAL, "p_min_pu": 0.0},
+        },
+        storage={"bat": _battery(p_nom=200.0)},
+        corridors={"x": _corridor(surplus_hours=[0])},
+    )
+    prof = profiles(["a"], hours=3, wind=np.array([11 / 13, 1.0, 0.0]))
+    r, inputs, _ = _run(engine, s, prof)
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(inputs.storage_reserve, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(r.st_discharge[:, 0], [0.0, 0.0, 200.0], atol=1e-9)
+    np.testing.assert_allclose(r.corr_flow[:, 0], [100.0, 100.0, 100.0], atol=1e-9)
+    np.testing.assert_allclose(r.curtail[:, 0], [0.0, 200.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.thermal[:, 0, 0], [0.0, 0.0, 900.0], atol=1e-9)
+
+
+def test_precharge_leaves_room_for_the_surplus_ahead(engine):
+    # coal 1000 MW (no floor); demand 900, 100, 1100 MW; wind 200 MW in hour 1 only; storage
+    # 100 MW / 100 MWh, empty. The 100 MW shortfall in hour 2 makes pre-charge fill the storage
+    # from coal in hour 0 (storage_reserve 1.0); but the 100 MW surplus of hour 1 would then
+    # find it full. The room kept for it (1.0 at hour 0) caps pre-charge at 0: hour 1's surplus
+    # fills the storage, hour 2 is served, and coal runs 100 MWh less. Today's rule curtails
+    # the 100 MWh.
+    load = np.array([900.0, 100.0, 1100.0])
+    s = scenario(
+        demand={"annual_TWh": 8.76 * load.mean() / 1000.0},
+        generators={
+            "c": COAL,
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1000},
+        },
+        storage={"bat": _battery(soc0=0.0)},
+    )
+    r, inputs, _ = _run(
+        engine, s, profiles(["a"], hours=3, load=load, wind=np.array([0.0, 0.2, 0.0]))
+    )
+    np.testing.assert_allclose(inputs.demand[:, 0], load, rtol=1e-9)
+    np.testing.assert_allclose(inputs.storage_reserve, [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(inputs.st_room[:, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(r.st_charge[:, 0], [0.0, 100.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(r.st_discharge[:, 0], [0.0, 0.0, 100.0], atol=1e-9)
+    np.testing.assert_allclose(r.thermal[:, 0, 0], [900.0, 0.0, 1000.0], atol=1e-9)
+    np.testing.assert_allclose(r.curtail, 0.0, atol=1e-9)
+    today = ENGINES[engine](_no_room(inputs))
+    np.testing.assert_allclose(today.st_charge[:, 0], [100.0, 0.0, 0.0], atol=1e-9)
+    np.testing.assert_allclose(today.thermal[:, 0, 0], [1000.0, 0.0, 1000.0], atol=1e-9)
+    np.testing.assert_allclose(today.curtail[:, 0], [0.0, 100.0, 0.0], atol=1e-9)
+
+
+def test_bus_balance_is_the_base_match_without_storage():
+    # bus a (100 MW demand; wind 100 MW in hour 0, 300 MW in hour 1) hangs off bus b (1000 MW
+    # demand; coal with a 900 MW floor; a full battery, which the balance ignores) by a 100 MW
+    # line: hour 0 leaves 100 MW unmet at b; hour 1 sends 100 MW over the full line to b and
+    # leaves 100 MW of surplus at a
+    s = scenario(
+        buses={
+            "a": {"grid": "mengxi", "x": 106.0, "y": 40.0, "demand_share": 0.1},
+            "b": {"grid": "mengxi", "x": 110.0, "y": 40.0, "demand_share": 0.9},
+        },
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 300},
+            "c": {**COAL, "bus": "b", "p_nom": 1000, "p_min_pu": 0.9},
+        },
+        storage={"sb": _battery("b")},
+        lines={"ab": {"bus0": "a", "bus1": "b", "p_nom": 100, "efficiency": 1.0}},
+    )
+    inputs, _ = pack(s, profiles(["a", "b"], hours=2, wind=np.array([1 / 3, 1.0])))
+    inputs = dataclasses.replace(inputs, demand=np.array([[100.0, 1000.0], [100.0, 1000.0]]))
+    np.testing.assert_allclose(inputs_balance(inputs), [[0, -100], [100, 0]], atol=1e-9)
