@@ -24,6 +24,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         format_imports,
         grid_utilisation_rows,
     )
+    from energysim.config.load import load_scenario
     from energysim.config.shipped import shipped_scenario
     from energysim.profiles.calibration import (
         DEFAULT_SHARED,
@@ -43,7 +44,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         out("Synthetic profiles against the reference series (ERA5 2020, 2018 load)")
         out(format_calibration(calibration_table(args.shared, seed=args.seed)))
         out("")
-    ds = simulate(shipped_scenario("baseline-2025"))
+    scenario = load_scenario(shipped_scenario("baseline-2025"))
+    ds = simulate(scenario)
     out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
     out(format_baseline(baseline_calibration(ds)))
     out("")
@@ -52,5 +54,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out(format_imports(ds))
     out("")
     out("baseline-2025 utilisation by grid against the last published split (Jan-May 2021)")
-    out(format_grid_rows(grid_utilisation_rows(ds)))
+    p_nom = {name: g.p_nom for name, g in scenario.generators.items()}
+    out(format_grid_rows(grid_utilisation_rows(ds, p_nom=p_nom)))
     return EXIT_OK
