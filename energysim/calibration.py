@@ -23,7 +23,9 @@ __all__ = [
     "BASELINE_FACTS",
     "CUT_REFERENCE_2025",
     "CUT_REFERENCE_2025_H",
+    "CAPACITY_TOLERANCE_PCT",
     "GRID_UTILISATION_2021",
+    "MENGDONG_NE_CAPACITY_2025_MW",
     "GRID_UTILISATION_2021_MONTHS",
     "GRID_UTILISATION_2021_SOURCE",
     "STATISTICS_REGROUPS",
@@ -34,9 +36,11 @@ __all__ = [
     "baseline_calibration",
     "baseline_cut_rows",
     "format_baseline",
+    "format_capacity_rows",
     "format_cut_rows",
     "format_grid_rows",
     "format_imports",
+    "grid_capacity_rows",
     "grid_utilisation",
     "grid_utilisation_rows",
 ]
@@ -303,6 +307,111 @@ def grid_utilisation(
         )
         out[g] = row
     return pd.DataFrame(out).T.rename_axis("grid")
+
+
+MENGDONG_NE_CAPACITY_2025_MW = 43_700.0 + 3_500.0
+"""New-energy capacity of the 蒙东 grid in mid-2025, MW: 43.70 GW at end-2024 plus 3.50 GW added in
+H1 2025 (国网蒙东, via tanjiaoyi.com/article-95321-1.html; facts.md §1). The baseline's in-year
+average fleet (145.7 GW) is the province's stock of about mid-2025 (143.09 GW on 2025-05-31,
+150.10 GW on 2025-10-31, facts.md §1), so the two compare."""
+
+MENGDONG_NE_CAPACITY_SOURCE = (
+    "derived: 蒙东 grid NE 43.70 GW end-2024 + 3.50 GW added H1 2025 = 47.2 GW mid-2025 (国网蒙东 "
+    "via tanjiaoyi.com/article-95321-1.html, facts.md §1); assumption: the grid's figure counts "
+    "the 锡盟 UHV-supporting NE as its utilisation statistics do (State Grid 蒙东 operates the "
+    "锡盟 UHV stations, facts.md §10)"
+)
+
+CAPACITY_TOLERANCE_PCT = 10.0
+"""How far the modelled 蒙东 new-energy capacity may lie from the derived mid-2025 figure, %
+(assumption: the league split comes from GEM 2023 project lists, scaled to the provincial stock)."""
+
+
+def grid_capacity_rows(
+    results: xr.Dataset,
+    p_nom: Mapping[str, float],
+    regroups: tuple[StatisticsRegroup, ...] = STATISTICS_REGROUPS,
+) -> pd.DataFrame:
+    """The model's 蒙东 new-energy capacity, grouped as the statistics group it, against 2025.
+
+    A check of the grouping itself: the model's four 蒙东 leagues plus the regrouped 锡盟 UHV
+    fleet should hold about the capacity the 蒙东 grid reports.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        Needs the ``carrier``, ``generator_bus`` and ``bus_grid`` coordinates.
+    p_nom : mapping of str to float
+        Generator capacities, MW.
+    regroups : tuple of StatisticsRegroup
+        As in :func:`grid_utilisation`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Two rows (the model's league grouping, the statistics grouping); columns ``label``,
+        ``model`` (MW), ``reported`` (MW), ``error_pct``, ``within``
+        (``|error_pct| <= CAPACITY_TOLERANCE_PCT``) and ``source``.
+    """
+    grid_of_bus = dict(zip(results.bus.values, results.bus_grid.values, strict=True))
+    frame = pd.DataFrame(
+        {"bus": results.generator_bus.values, "carrier": results.carrier.values},
+        index=pd.Index(results.generator.values, name="generator"),
+    )
+    frame = frame[frame.carrier.isin(NEW_ENERGY_CARRIERS)]
+    missing = [g for g in frame.index if g not in p_nom]
+    if missing:
+        msg = f"grid_capacity_rows: p_nom has no entry for generator(s) {missing}; expected MW"
+        raise ValueError(msg)
+    frame["p_nom"] = [float(p_nom[g]) for g in frame.index]
+    frame["grid"] = frame.bus.map(grid_of_bus)
+    share = _regroup_shares(frame, regroups, p_nom)
+    own = float(frame.p_nom[frame.grid == "mengdong"].sum())
+    to_grid = {(r.bus, r.carrier): r.to_grid for r in regroups}
+    target = pd.Series(
+        [
+            to_grid.get((b, c), g)
+            for b, c, g in zip(frame.bus, frame.carrier, frame.grid, strict=True)
+        ],
+        index=frame.index,
+    )
+    kept = frame.p_nom * (1.0 - share)
+    grouped = float(
+        kept[frame.grid == "mengdong"].sum() + (frame.p_nom * share)[target == "mengdong"].sum()
+    )
+    rows = []
+    for label, model in (
+        ("NE capacity, 蒙东 (model's leagues)", own),
+        ("NE capacity, 蒙东 (as statistics)", grouped),
+    ):
+        error = (model - MENGDONG_NE_CAPACITY_2025_MW) / MENGDONG_NE_CAPACITY_2025_MW * 100
+        rows.append(
+            {
+                "label": label,
+                "model": model,
+                "reported": MENGDONG_NE_CAPACITY_2025_MW,
+                "error_pct": error,
+                "within": abs(error) <= CAPACITY_TOLERANCE_PCT,
+                "source": MENGDONG_NE_CAPACITY_SOURCE,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_capacity_rows(table: pd.DataFrame) -> str:
+    """The rows of :func:`grid_capacity_rows` as text, GW (the source once, below)."""
+    lines = [f"{'figure':36s} {'model':>8s} {'reported':>8s} {'error':>7s}  ok"]
+    for _, r in table.iterrows():
+        lines.append(
+            f"{_pad(r.label, 36)} {r.model / 1e3:5.1f} GW {r.reported / 1e3:5.1f} GW "
+            f"{r.error_pct:+6.1f}%  {'yes' if r.within else 'NO'}"
+        )
+    if len(table):
+        lines.append(
+            f"reference: {table.source.iloc[0]}; tolerance {CAPACITY_TOLERANCE_PCT:g} % "
+            "(assumption: league split from GEM 2023 lists)"
+        )
+    return "\n".join(lines)
 
 
 UTILISATION_TOLERANCE_PP = 5.0

@@ -171,3 +171,27 @@ def test_shipped_regroup_fits_the_baseline_fleet():
     ]
     assert rows and XILINGOL_UHV_REGROUP.capacity_MW <= sum(rows)
     assert XILINGOL_UHV_REGROUP.to_grid == "mengdong"
+
+
+def test_grid_capacity_rows_group_the_fleet_as_the_statistics_do():
+    from energysim.calibration import (
+        MENGDONG_NE_CAPACITY_2025_MW,
+        StatisticsRegroup,
+        format_capacity_rows,
+        grid_capacity_rows,
+    )
+
+    ds = _two_month_dataset()
+    reported = MENGDONG_NE_CAPACITY_2025_MW
+    p_nom = {"wa": 10_000.0, "sa": 5_000.0, "wb": reported - 4_000.0}
+    move = StatisticsRegroup("a", "wind", 4_000.0, "mengdong", "test")
+    table = grid_capacity_rows(ds, p_nom, regroups=(move,)).set_index("label")
+    own = table.loc["NE capacity, 蒙东 (model's leagues)"]
+    assert own.model == pytest.approx(reported - 4_000.0)
+    assert own.error_pct == pytest.approx(-4_000.0 / reported * 100)
+    grouped = table.loc["NE capacity, 蒙东 (as statistics)"]
+    assert grouped.model == pytest.approx(reported)  # wb + 4 000 MW of wa
+    assert grouped.within and grouped.error_pct == pytest.approx(0.0)
+    assert "47.2 GW" in format_capacity_rows(table.reset_index())
+    with pytest.raises(ValueError, match=r"no entry for generator\(s\) \['sa'\]"):
+        grid_capacity_rows(ds, {"wa": 1.0, "wb": 1.0}, regroups=())

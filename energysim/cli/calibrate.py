@@ -19,9 +19,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         baseline_calibration,
         baseline_cut_rows,
         format_baseline,
+        format_capacity_rows,
         format_cut_rows,
         format_grid_rows,
         format_imports,
+        grid_capacity_rows,
         grid_utilisation_rows,
     )
     from energysim.config.load import load_scenario
@@ -56,4 +58,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out("baseline-2025 utilisation by grid against the last published split (Jan-May 2021)")
     p_nom = {name: g.p_nom for name, g in scenario.generators.items()}
     out(format_grid_rows(grid_utilisation_rows(ds, p_nom=p_nom)))
+    out("")
+    out("baseline-2025 new-energy capacity of 蒙东, grouped as its statistics group it (mid-2025)")
+    out(format_capacity_rows(grid_capacity_rows(ds, p_nom)))
     return EXIT_OK
