@@ -35,8 +35,10 @@ __all__ = [
     "UTILISATION_TOLERANCE_PP",
     "baseline_calibration",
     "baseline_cut_rows",
+    "cut_timing",
     "format_baseline",
     "format_capacity_rows",
+    "format_cut_timing",
     "format_cut_rows",
     "format_grid_rows",
     "format_imports",
@@ -608,6 +610,54 @@ def baseline_cut_rows(results: xr.Dataset) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def cut_timing(results: xr.Dataset, grid: str = "mengxi") -> dict[str, dict[int, int]]:
+    """When one sending grid's export schedules are cut: hours by calendar month and hour of day.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        ``corridor_shortfall`` (dims snapshot, corridor; MW) with the ``corridor_bus`` and
+        ``bus_grid`` coordinates.
+    grid : str
+        The sending grid (``mengxi`` or ``mengdong``).
+
+    Returns
+    -------
+    dict
+        ``{"month": {month: hours}, "hour": {hour of day: hours}}`` over the hours in which the
+        grid's corridors together fall short of their schedules by more than
+        :data:`energysim.adequacy.HOUR_EPS_MW`; months and hours with no cut are left out.
+    """
+    from energysim.adequacy import HOUR_EPS_MW
+
+    grid_of_bus = dict(zip(results.bus.values, results.bus_grid.values, strict=True))
+    if grid not in set(grid_of_bus.values()):
+        msg = f"cut_timing: grid={grid!r}; expected one of {sorted(set(grid_of_bus.values()))}"
+        raise ValueError(msg)
+    mine = [grid_of_bus[b] == grid for b in results.corridor_bus.values]
+    short = results.corridor_shortfall.values[:, mine].sum(axis=1)
+    when = pd.DatetimeIndex(results["snapshot"].values)[short > HOUR_EPS_MW]
+    return {
+        "month": {
+            int(k): int(v) for k, v in pd.Series(when.month).value_counts().sort_index().items()
+        },
+        "hour": {
+            int(k): int(v) for k, v in pd.Series(when.hour).value_counts().sort_index().items()
+        },
+    }
+
+
+def format_cut_timing(timing: dict[str, dict[int, int]], label: str) -> str:
+    """One line: the hours of :func:`cut_timing` by month and by hour of day."""
+    if not timing["month"]:
+        return f"{label}: no cut hours"
+    months = ", ".join(
+        f"{pd.Timestamp(2025, m, 1).strftime('%b')} {h}" for m, h in timing["month"].items()
+    )
+    hours = ", ".join(f"{h:02d}h {n}" for h, n in timing["hour"].items())
+    return f"{label} by month: {months}; by hour of day: {hours}"
 
 
 def format_cut_rows(table: pd.DataFrame) -> str:

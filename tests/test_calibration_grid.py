@@ -195,3 +195,30 @@ def test_grid_capacity_rows_group_the_fleet_as_the_statistics_do():
     assert "47.2 GW" in format_capacity_rows(table.reset_index())
     with pytest.raises(ValueError, match=r"no entry for generator\(s\) \['sa'\]"):
         grid_capacity_rows(ds, {"wa": 1.0, "wb": 1.0}, regroups=())
+
+
+def test_cut_timing_counts_one_grids_cut_hours_by_month_and_hour():
+    from energysim.calibration import cut_timing, format_cut_timing
+
+    snap = pd.to_datetime(
+        ["2025-09-01 19:00", "2025-09-01 20:00", "2025-10-02 19:00", "2025-10-02 20:00"]
+    )
+    # corridors at 蒙西 (x) and 蒙东 (y); 0.05 MW is below the cut threshold
+    short = np.array([[5.0, 0.0], [0.05, 7.0], [2.0, 0.0], [0.0, 0.0]])
+    ds = xr.Dataset(
+        {"corridor_shortfall": (("snapshot", "corridor"), short)},
+        coords={
+            "snapshot": snap,
+            "corridor": ["x", "y"],
+            "corridor_bus": ("corridor", ["a", "b"]),
+            "bus": ["a", "b"],
+            "bus_grid": ("bus", ["mengxi", "mengdong"]),
+        },
+    )
+    west = cut_timing(ds, "mengxi")
+    assert west == {"month": {9: 1, 10: 1}, "hour": {19: 2}}
+    assert cut_timing(ds, "mengdong") == {"month": {9: 1}, "hour": {20: 1}}
+    assert format_cut_timing(west, "蒙西") == "蒙西 by month: Sep 1, Oct 1; by hour of day: 19h 2"
+    assert format_cut_timing({"month": {}, "hour": {}}, "蒙东") == "蒙东: no cut hours"
+    with pytest.raises(ValueError, match="grid='north'; expected one of"):
+        cut_timing(ds, "north")

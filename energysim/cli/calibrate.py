@@ -18,9 +18,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from energysim.calibration import (
         baseline_calibration,
         baseline_cut_rows,
+        cut_timing,
         format_baseline,
         format_capacity_rows,
         format_cut_rows,
+        format_cut_timing,
         format_grid_rows,
         format_imports,
         grid_capacity_rows,
@@ -53,6 +55,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out("")
     out("baseline-2025 export-cut hours by sending grid against 2025 (no reported cuts)")
     out(format_cut_rows(baseline_cut_rows(ds)))
+    out(format_cut_timing(cut_timing(ds, "mengxi"), "蒙西 cut hours"))
     out(format_imports(ds))
     out("")
     out("baseline-2025 utilisation by grid against the last published split (Jan-May 2021)")
