@@ -25,6 +25,8 @@ __all__ = [
     "CUT_REFERENCE_2025_H",
     "CAPACITY_TOLERANCE_PCT",
     "GRID_UTILISATION_2021",
+    "JAN_MAY_2025_FACTS",
+    "MONTHS_TOLERANCE_PCT",
     "MENGDONG_NE_CAPACITY_2025_MW",
     "GRID_UTILISATION_2021_MONTHS",
     "GRID_UTILISATION_2021_SOURCE",
@@ -35,6 +37,7 @@ __all__ = [
     "UTILISATION_TOLERANCE_PP",
     "baseline_calibration",
     "baseline_cut_rows",
+    "baseline_months_rows",
     "cut_timing",
     "format_baseline",
     "format_capacity_rows",
@@ -42,6 +45,7 @@ __all__ = [
     "format_cut_rows",
     "format_grid_rows",
     "format_imports",
+    "format_months_rows",
     "grid_capacity_rows",
     "grid_utilisation",
     "grid_utilisation_rows",
@@ -134,6 +138,90 @@ def baseline_calibration(results: xr.Dataset) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+JAN_MAY_2025_FACTS: dict[str, float] = {
+    "new_energy_used_TWh": 124.7,
+    "new_energy_export_TWh": 43.0,
+    "new_energy_local_TWh": 81.7,
+}
+"""Jan-May 2025 new energy, TWh: generation 124.7, exported 43.0, used locally 81.7 (内蒙古能源局
+via 中国电力报 c35b.com 2025-06-16 and ce.cn 2025-06-17, facts.md §2)."""
+
+JAN_MAY_2025_SOURCE = (
+    "facts.md §2: Jan-May 2025 NE generation 124.7 TWh, NE export 43.0, NE local 81.7 (内蒙古能源局 "
+    "via 中国电力报 c35b.com 2025-06-16); the model runs the in-year average fleet (145.2 GW wind+"
+    "solar) in every month, about 4.5 % above the Jan-May 2025 stock (135 GW end-2024 -> 143.09 GW "
+    "on 2025-05-31, facts.md §1, mean ~139 GW)"
+)
+
+MONTHS_TOLERANCE_PCT = 10.0
+"""Tolerance of the Jan-May rows, % (assumption: one synthetic weather year against one real
+spring, and a fleet ~4.5 % larger than the Jan-May stock)."""
+
+
+def baseline_months_rows(
+    results: xr.Dataset, months: tuple[int, ...] = (1, 2, 3, 4, 5)
+) -> pd.DataFrame:
+    """New-energy generation, export and local use over ``months`` against Jan-May 2025.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        ``generator_p`` (snapshot, generator; MW) with ``carrier``, and ``corridor_p_new_energy``
+        (snapshot, corridor; MW, the new energy in each corridor's flow).
+    months : tuple of int
+        The months summed (the facts are Jan-May; other windows are for tests).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry of :data:`JAN_MAY_2025_FACTS`; columns ``variable``, ``label``,
+        ``model`` (TWh), ``reported`` (TWh), ``error_pct``, ``within``
+        (``|error_pct| <= MONTHS_TOLERANCE_PCT``) and ``source``.
+    """
+    in_months = results["snapshot"].dt.month.isin(list(months))
+    ne = results["carrier"].isin(list(NEW_ENERGY_CARRIERS))
+    used = float(results.generator_p.sel(snapshot=in_months).where(ne, 0.0).sum()) / 1e6
+    export = float(results.corridor_p_new_energy.sel(snapshot=in_months).sum()) / 1e6
+    model = {
+        "new_energy_used_TWh": used,
+        "new_energy_export_TWh": export,
+        "new_energy_local_TWh": used - export,
+    }
+    labels = {
+        "new_energy_used_TWh": "new-energy generation, Jan-May",
+        "new_energy_export_TWh": "new-energy export, Jan-May",
+        "new_energy_local_TWh": "new energy used locally, Jan-May",
+    }
+    rows = []
+    for variable, reported in JAN_MAY_2025_FACTS.items():
+        error = (model[variable] - reported) / reported * 100
+        rows.append(
+            {
+                "variable": variable,
+                "label": labels[variable],
+                "model": model[variable],
+                "reported": reported,
+                "error_pct": error,
+                "within": abs(error) <= MONTHS_TOLERANCE_PCT,
+                "source": JAN_MAY_2025_SOURCE,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_months_rows(table: pd.DataFrame) -> str:
+    """The rows of :func:`baseline_months_rows` as text (the source once, below)."""
+    lines = [f"{'figure':34s} {'model':>9s} {'reported':>9s} {'error':>8s} {'tol.':>6s}  ok"]
+    for _, r in table.iterrows():
+        lines.append(
+            f"{r.label:34s} {r.model:9.1f} {r.reported:9.1f} {r.error_pct:+7.1f}% "
+            f"{MONTHS_TOLERANCE_PCT:5.0f}%  {'yes' if r.within else 'NO'}"
+        )
+    if len(table):
+        lines.append(f"reference: {table.source.iloc[0]}")
+    return "\n".join(lines)
 
 
 GRID_UTILISATION_2021: dict[str, dict[str, float]] = {

@@ -222,3 +222,20 @@ def test_cut_timing_counts_one_grids_cut_hours_by_month_and_hour():
     assert format_cut_timing({"month": {}, "hour": {}}, "蒙东") == "蒙东: no cut hours"
     with pytest.raises(ValueError, match="grid='north'; expected one of"):
         cut_timing(ds, "north")
+
+
+def test_baseline_months_rows_sum_only_the_months_given():
+    from energysim.calibration import JAN_MAY_2025_FACTS, baseline_months_rows, format_months_rows
+
+    ds = _two_month_dataset()  # wind+solar used: January 19 MWh per hour, June 25
+    ds["corridor_p_new_energy"] = (("snapshot", "corridor"), np.array([[4.0], [4.0], [9.0], [9.0]]))
+    ds = ds.assign_coords(corridor=["k"])
+    table = baseline_months_rows(ds, months=(1,)).set_index("variable")
+    assert table.loc["new_energy_used_TWh", "model"] * 1e6 == pytest.approx(38.0)
+    assert table.loc["new_energy_export_TWh", "model"] * 1e6 == pytest.approx(8.0)
+    assert table.loc["new_energy_local_TWh", "model"] * 1e6 == pytest.approx(30.0)
+    assert table.loc["new_energy_used_TWh", "reported"] == JAN_MAY_2025_FACTS["new_energy_used_TWh"]
+    assert not table.within.any()  # MWh against TWh: far outside 10 %
+    year = baseline_months_rows(ds, months=tuple(range(1, 13))).set_index("variable")
+    assert year.loc["new_energy_used_TWh", "model"] * 1e6 == pytest.approx(88.0)
+    assert "Jan-May" in format_months_rows(table.reset_index())

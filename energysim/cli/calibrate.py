@@ -18,6 +18,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from energysim.calibration import (
         baseline_calibration,
         baseline_cut_rows,
+        baseline_months_rows,
         cut_timing,
         format_baseline,
         format_capacity_rows,
@@ -25,6 +26,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         format_cut_timing,
         format_grid_rows,
         format_imports,
+        format_months_rows,
         grid_capacity_rows,
         grid_utilisation_rows,
     )
@@ -52,6 +54,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     ds = simulate(scenario)
     out(f"baseline-2025 (kernel, weather seed {ds.attrs['seed']}) against reported 2025 figures")
     out(format_baseline(baseline_calibration(ds)))
+    out("")
+    out("baseline-2025 Jan-May against Jan-May 2025 (the same months)")
+    out(format_months_rows(baseline_months_rows(ds)))
     out("")
     out("baseline-2025 export-cut hours by sending grid against 2025 (no reported cuts)")
     out(format_cut_rows(baseline_cut_rows(ds)))
