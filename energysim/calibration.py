@@ -3,7 +3,10 @@
 The profile half is :mod:`energysim.profiles.calibration`. The system half runs the shipped
 ``baseline-2025`` scenario with the kernel and compares its year with the reported 2025 figures in
 ``shared/plan/facts.md``; each row states the source, the tolerance we aim for and whether it is
-met.
+met. The 蒙西/蒙东 utilisation split is compared with the last published one the way the statistics
+are made: over the same months (Jan-May), with the 锡盟 UHV-supporting wind counted to 蒙东 as the
+monitoring centre counts it (:data:`STATISTICS_REGROUPS`), on the system-cause basis of 44号
+(:data:`SYSTEM_CAUSED_NOTE`).
 """
 
 from __future__ import annotations
