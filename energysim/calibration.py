@@ -101,8 +101,8 @@ BASELINE_FACTS: tuple[Fact, ...] = (
         4.0,
         "bound, no 2025 IM figure (facts.md §4: published as images): national monthly rates "
         "2024 wind 93.7-95.8 %, PV 93.4-96.2 % (全国新能源消纳监测预警中心 via m.jifa88.com "
-        "2024-04, bailiqin.com 2025-01); 蒙西 2021 wind 88.5-91.2 % (facts.md §4) -> 0.93 +-4 % "
-        "(89.3-96.7 %)",
+        "2024-04, bailiqin.com 2025-01; system causes only from 2024, 44号); 蒙西 2021 wind "
+        "88.5-91.2 % (facts.md §4) -> 0.93 +-4 % (89.3-96.7 %)",
     ),
     Fact(
         "consumption_TWh",
