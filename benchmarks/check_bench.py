@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/check_bench.py [--scenario scenarios/plan-2030.yaml] [--years 30]
         [--draws 10] [--workers 1 2] [--repeat 10] [--skip-pieces] [--skip-check]
-        [--what-it-takes]
+        [--what-it-takes] [--breakdown YEARS]
 
 Prints, for one scenario-year of the scenario (median and fastest of ``--repeat`` calls, after
 one untimed call): the kernel into a fresh output block and into a reused one (what writing
@@ -15,6 +15,9 @@ Then the library call of ``energysim check SCENARIO --weather-years N --outage-d
 each ``--workers`` value: wall time and CPU time (this process and its workers). With
 ``--what-it-takes``, one what-it-takes search (new-type storage lever, 6 bisection steps, on
 ``new_energy_export_TWh``) on the figures-only path and on the Dataset path it replaced.
+With ``--breakdown YEARS``, first the check's ensemble piece by piece (:func:`breakdown`: the
+parent's pieces, then per generated weather year and per outage draw, on YEARS sample years)
+with the wall time it projects for the ``--workers`` maximum.
 
 To time a tree from before this work, run the file with ``PYTHONPATH`` set to that tree
 (``git archive REV | tar -x -C DIR``; the pieces it lacks are skipped). Benchmarks, not tests;
@@ -24,11 +27,13 @@ on a loaded machine compare the ratios measured in one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import os
 import resource
 import statistics
 import time
+from collections.abc import Iterator
 
 from _common import times  # benchmarks/_common.py (the script's folder is on sys.path)
 
@@ -123,6 +128,114 @@ def check_call(path: str, years: int, draws: int, workers: list[int]) -> None:
         print(f"  workers={n}: wall {wall:7.2f} s, CPU {cpu:7.2f} s (this process + workers)")
 
 
+@contextlib.contextmanager
+def _timed(log: dict[str, list[float]], name: str) -> Iterator[None]:
+    """Add the wall seconds of the ``with`` block to ``log[name]``."""
+    t0 = time.perf_counter()
+    yield
+    log.setdefault(name, []).append(time.perf_counter() - t0)
+
+
+def breakdown(path: str, years: int, draws: int, sample: int, workers: int) -> None:
+    """Where the time of ``check PATH --weather-years YEARS --outage-draws DRAWS`` goes.
+
+    In this process, one piece at a time, as a pool worker runs them (numba and, where this
+    tree can, BLAS on one thread): ``sample`` generated weather years (profiles not in any
+    cache), each packed and prepared for the figures, then ``draws`` outage draws each (the
+    draw itself, the rest of the redraw, the kernel, the figures and target values). The
+    parent's pieces: interpreter start and imports (a fresh process), loading the scenario,
+    the scenario's own year (profiles, pack, kernel, Dataset, rows), the capacity balance, and
+    the pool's start (fork, initializer, one empty task each). The projection adds the
+    parent's pieces to the weather years' total over ``workers`` (in the check the pool's
+    start overlaps the own year, so this is an upper bound on a quiet machine).
+    """
+    import multiprocessing
+    import subprocess
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    import numpy as np
+
+    import energysim.feasibility as feas
+    from energysim.engines import dispatch
+    from energysim.kernel import availability
+    from energysim.kernel.pack import RedrawWork, pack_with_block, redraw
+    from energysim.profiles import synthetic
+    from energysim.sweep.figures import annual_figures, prepare_figures, result_block
+
+    log: dict[str, list[float]] = {}
+    with _timed(log, "parent: interpreter start + imports (fresh process)"):
+        subprocess.run([sys.executable, "-c", "import energysim.cli, energysim.feasibility"])
+    with _timed(log, "parent: load the scenario"):
+        scenario = load_scenario(path)
+    with _timed(log, "parent: own year, profiles"):
+        own = feas.run.scenario_profiles(scenario)
+    with _timed(log, "parent: own year, pack + kernel + Dataset"):
+        ds = feas.evaluate(scenario, profiles=own)
+    with _timed(log, "parent: own year, adequacy + indicators + target rows"):
+        feas.adequacy_summary(ds)
+        feas.indicator_rows(ds)
+        feas.target_rows(scenario, ds)
+    with _timed(log, "parent: capacity balance"):
+        feas.capacity_balance(scenario, own, by_grid=True)
+    with _timed(log, f"parent: pool start ({workers} workers, fork + initializer)"):
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=feas._pin_numba) as pool:
+            list(pool.map(int, range(workers)))
+    feas._pin_numba()  # this process now runs the pieces as a worker would
+    static_of = getattr(feas, "_static", None)  # this work's shared static part
+    for name in ("_clear_sky_cached", "_wind_offset_cached", "_load_calendar_cached"):
+        if hasattr(synthetic, name):
+            getattr(synthetic, name).cache_clear()  # the first sample year fills them
+    for j in range(sample):
+        year = feas.seeded(scenario, scenario.weather.seed + 1000 + j)
+        with _timed(log, "year: profiles (generated)"):
+            prof = feas.run.scenario_profiles(year)
+        options = {}
+        if static_of is not None:
+            with _timed(log, "year: static part of the pack (cached after the first year)"):
+                options["static"] = static_of(year, prof)
+        with _timed(log, "year: pack"):
+            inputs, index, block = pack_with_block(year, prof, **options)
+        with _timed(log, "year: prepare_figures"):
+            prep = prepare_figures(inputs, index, year)
+        work = RedrawWork.like(inputs, index)
+        for d in range(draws):
+            seed = feas.outage_seed(j, d, draws)
+            with _timed(log, "draw: outage draw (Markov chains)"):
+                availability.outage_draw_array(year, index.snapshots, seed)
+            with _timed(log, "draw: redraw (the outage draw again + the rest)"):
+                drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
+            with _timed(log, "draw: kernel"):
+                result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
+            with _timed(log, "draw: figures + target values"):
+                got = annual_figures(result, drawn, drawn_index, year, prep)
+                feas.target_values(scenario, got, drawn_index)
+    print(
+        f"breakdown of check {path} --weather-years {years} --outage-draws {draws} ({sample} "
+        f"sample years; wall ms; load average {os.getloadavg()[0]:.1f}):"
+    )
+    parent = per_year = 0.0
+    for name, ts in log.items():
+        mean = float(np.mean(ts))
+        if name.startswith("parent"):
+            parent += mean
+            total = mean
+        elif name.startswith("year"):
+            total = mean * years
+            per_year += mean
+        elif "Markov" in name:
+            total = mean * years * draws  # inside the redraw: not added again
+        else:
+            total = mean * years * draws
+            per_year += mean * draws
+        print(f"  {name:60s} {mean * 1e3:8.1f} ms each {total:7.2f} s in all")
+    print(
+        f"  one weather year with its draws: {per_year:.2f} s; the parent's pieces {parent:.2f} s;"
+        f" projected wall with {workers} workers {parent + per_year * years / workers:.1f} s"
+    )
+
+
 def what_it_takes_call(scenario: object) -> None:
     """One what-it-takes search, on the figures-only path and on the Dataset path."""
     import energysim.feasibility as feasibility
@@ -158,12 +271,21 @@ def main() -> None:
     parser.add_argument("--skip-pieces", action="store_true")
     parser.add_argument("--skip-check", action="store_true")
     parser.add_argument("--what-it-takes", action="store_true")
+    parser.add_argument(
+        "--breakdown",
+        type=int,
+        default=0,
+        metavar="YEARS",
+        help="time the ensemble piece by piece on this many sample years",
+    )
     args = parser.parse_args()
     print(
         f"energysim from {energysim.__file__}; {os.cpu_count()} cores; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
     scenario = load_scenario(args.scenario)
+    if args.breakdown:
+        breakdown(args.scenario, args.years, args.draws, args.breakdown, max(args.workers))
     if not args.skip_pieces:
         pieces(scenario, args.repeat)
     if not args.skip_check:

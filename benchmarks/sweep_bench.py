@@ -29,6 +29,9 @@ seed), like a real sweep. Columns:
   the same points, from the steady rates (pool rate / Dask rate - 1);
 * ``packs``: scenarios packed in the large sweep over all workers (one per weather year is the
   least; more means a worker packed a year another had packed too);
+* ``ms/pt``: the workers' compute time of the large sweep per point, packs included, from
+  their own clocks (``compute_s / points``): against the 1-worker row it shows how much slower
+  each point runs when the workers share the machine;
 * ``load``: the 1-minute load average before and after the row (2 cores: above ~2 the workers
   share their cores with other processes, and every rate falls).
 """
@@ -126,6 +129,7 @@ def _row(backend: str, workers: int, small: dict, large: dict) -> dict[str, Any]
         "steady_points_per_s": steady,
         "sched_overhead": large["overhead"],
         "packs": large["packs"],
+        "compute_ms_per_point": 1e3 * large["compute_s"] / n_l,
         "tasks": large["tasks"],
         "peak_rss_MB": large["peak_rss_MB"],
         "load": [min(small["load"] + large["load"]), max(small["load"] + large["load"])],
@@ -181,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     head = (
         f"{'backend':8} {'workers':>7} {'points':>6} {'wall s':>7} {'pts/s':>6} "
-        f"{'run pts/s':>9} {'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} {'peak RSS MB':>11} "
+        f"{'run pts/s':>9} {'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} "
+        f"{'ms/pt':>6} {'peak RSS MB':>11} "
         f"{'load':>9}"
     )
     print(head)  # noqa: T201
@@ -191,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['backend']:8} {r['workers']:7d} {r['points']:6d} {r['wall_s']:7.1f} "
             f"{r['points_per_s']:6.1f} {r['run_points_per_s']:9.1f} "
             f"{r['steady_points_per_s']:12.1f} "
-            f"{100 * r['sched_overhead']:7.1f} {vs} {r['packs']:5d} {r['peak_rss_MB']:11.0f} "
+            f"{100 * r['sched_overhead']:7.1f} {vs} {r['packs']:5d} "
+            f"{r['compute_ms_per_point']:6.1f} {r['peak_rss_MB']:11.0f} "
             f"{r['load'][0]:4.1f}-{r['load'][1]:<4.1f}"
         )
     if memory:

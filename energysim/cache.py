@@ -20,17 +20,23 @@ Dataset still points into them, so a caller editing a Dataset cannot alter the c
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import yaml
+
+try:
+    from numpy.lib.array_utils import byte_bounds
+except ImportError:  # numpy < 2
+    from numpy import byte_bounds
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -47,6 +53,7 @@ __all__ = [
     "config_yaml",
     "detach",
     "packed_cached",
+    "pinned_key",
     "scenario_key",
 ]
 
@@ -60,9 +67,33 @@ _config: OrderedDict[str, str] = OrderedDict()
 _packs: OrderedDict[tuple, tuple[KernelInputs, PackIndex]] = OrderedDict()
 
 
+_pinned = threading.local()
+
+
 def scenario_key(scenario: Scenario) -> str:
-    """The scenario's validated content as canonical JSON: equal content, equal key."""
+    """The scenario's validated content as canonical JSON: equal content, equal key.
+
+    Inside :func:`pinned_key` for this very object, the key given there (no second dump).
+    """
+    pinned = getattr(_pinned, "value", None)
+    if pinned is not None and pinned[0] is scenario:
+        return pinned[1]
     return scenario.model_dump_json()
+
+
+@contextlib.contextmanager
+def pinned_key(scenario: Scenario, key: str) -> Iterator[None]:
+    """Within the block (this thread), :func:`scenario_key` of ``scenario`` is ``key``.
+
+    For one :func:`energysim.simulate` call, which computes the key once for the pack cache and
+    the configuration text; the scenario must not change inside the block.
+    """
+    previous = getattr(_pinned, "value", None)
+    _pinned.value = (scenario, key)
+    try:
+        yield
+    finally:
+        _pinned.value = previous
 
 
 def _get(cache: OrderedDict, key: object) -> object | None:
@@ -175,16 +206,25 @@ def detach(ds: xr.Dataset, inputs: KernelInputs, index: PackIndex) -> xr.Dataset
 
     ``to_dataset`` wraps some packed arrays without copying (demand, schedules, availability);
     with a cached pack those arrays are shared by every later call, so the Dataset gets its own.
+    "May share" is ``numpy.may_share_memory``'s test (overlapping address ranges), made once per
+    array against all packed arrays at once.
     """
-    shared = _arrays(inputs, index)
-
-    def is_shared(var: xr.Variable) -> bool:
-        data = var.data
-        return isinstance(data, np.ndarray) and any(np.may_share_memory(data, a) for a in shared)
-
+    shared = [a for a in _arrays(inputs, index) if a.size]
     indexed = set(ds.xindexes)  # once: building ds.indexes copies every index
-    for name, var in ds.variables.items():  # the Dataset's own Variable objects
-        if name not in indexed and is_shared(var):
+    own = [  # the Dataset's own Variable objects holding numpy data
+        var
+        for name, var in ds.variables.items()
+        if name not in indexed and isinstance(var.data, np.ndarray) and var.data.size
+    ]
+    if not shared or not own:
+        return ds
+    packed_bounds = np.array([byte_bounds(a) for a in shared], dtype=np.int64)
+    var_bounds = np.array([byte_bounds(var.data) for var in own], dtype=np.int64)
+    overlaps = (var_bounds[:, None, 0] < packed_bounds[None, :, 1]) & (
+        packed_bounds[None, :, 0] < var_bounds[:, None, 1]
+    )
+    for var, hit in zip(own, overlaps.any(axis=1), strict=True):
+        if hit:
             var.data = var.data.copy()  # in place: no re-alignment
     return ds
 

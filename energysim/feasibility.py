@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,7 @@ __all__ = [
     "SCHEDULE_TOLERANCE",
     "TARGETS",
     "TargetSpec",
+    "blas_threads",
     "check",
     "ensemble_members",
     "default_workers",
@@ -433,24 +435,27 @@ def check(
     balances: dict[str, pd.DataFrame] = {}
     with contextlib.ExitStack() as cleanup:  # a failing scenario closes any pool
         for scenario in loaded:
-            own_profiles = run.scenario_profiles(scenario)
             members = None
             if ensemble:
                 # N generated weather years, plus the scenario's real profiles if it names any;
-                # started now, so that a pool works on them while this process does the own year
-                years = ensemble_members(scenario, weather_years)
+                # started first, so that a pool works on them while this process does the own
+                # year (a worker reads the real profiles itself)
+                years = ensemble_members(scenario, weather_years, load=False)  # seeds
+                if workers > 1:
+                    _warm_shared()  # once here, inherited by the forked workers
                 members = _Members(
                     scenario,
                     years,
                     outage_draws,
                     engine,
-                    own_profiles,
                     workers,
                     bar,
                     keep_balance=balance and weather_years > 0,
                 )
                 cleanup.callback(members.close)
-            ds = evaluate(scenario, engine=engine, profiles=own_profiles)
+            own_profiles = run.scenario_profiles(scenario)
+            own = packed(scenario, own_profiles)  # evaluate's pack, kept for the balance
+            ds = simulate_packed(*own, engine)
             details[scenario.name] = adequacy_summary(ds)
             year_samples: list[_BalanceMember] = []
             indicators[scenario.name] = indicator_rows(ds)
@@ -516,7 +521,7 @@ def check(
             if balance:
                 if weather_years > 0:
                     # the ensemble's years, from the members already packed (no re-packing)
-                    own_scenario, own_inputs, own_index = packed(scenario, own_profiles)
+                    own_scenario, own_inputs, own_index = own
                     balances[scenario.name] = capacity_balance(
                         own_scenario,
                         by_grid=True,
@@ -539,8 +544,6 @@ def check(
 
 def default_workers() -> int:
     """Processes for the check's ensemble by default: 2, or 1 on a one-core machine."""
-    import os
-
     return max(1, min(2, os.cpu_count() or 1))
 
 
@@ -560,19 +563,22 @@ class _BalanceMember:
 
 def _member_task(
     scenario: Scenario,
-    year: Scenario,
+    seed: int | None,
     j: int,
     draws: int,
     engine: str,
-    profiles: xr.Dataset | None,
     keep_balance: bool,
 ) -> tuple[list[dict[str, float]], tuple | None]:
-    """Evaluate weather year number ``j`` of the ensemble (a process-pool task).
+    """Evaluate weather year number ``j`` of the ensemble (a process-pool task): the generated
+    weather year ``seed`` (:func:`seeded`), or with None the scenario's own year (its real
+    profiles).
 
-    The year is packed once; with ``draws`` > 0 each outage draw re-draws only the thermal
-    block (:func:`energysim.kernel.pack.redraw`, with the year's :class:`~energysim.kernel.
-    pack.ThermalBlock` from :func:`~energysim.kernel.pack.pack_with_block`) and runs the kernel; the dispatch goes into one reused output block
-    and the targets come from the figures-only pass. ``scenario`` sets the targets.
+    The task is small (the scenario and a seed): the worker makes the year's profiles and
+    packs it, sharing what no weather changes with its other years (:func:`_static`); with
+    ``draws`` > 0 each outage draw re-draws only the thermal block
+    (:func:`energysim.kernel.pack.redraw`, with the year's :class:`~energysim.kernel.pack.
+    ThermalBlock`) and runs the kernel; the dispatch goes into one reused output block and the
+    targets come from the figures-only pass. ``scenario`` sets the targets.
 
     Returns
     -------
@@ -581,14 +587,19 @@ def _member_task(
         ``keep_balance``, the year's snapshots, the wind/solar/CSP columns and their values
         (T, G') for the capacity balance.
     """
+    import time
+
     from energysim.engines import dispatch
     from energysim.kernel.pack import RedrawWork, pack_with_block
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
 
-    if profiles is None:
-        profiles = run.scenario_profiles(year)
-    inputs, index, block = pack_with_block(year, profiles)
+    t0 = time.perf_counter()
+    year = scenario if seed is None else seeded(scenario, seed)
+    profiles = run.scenario_profiles(year)
+    t1 = time.perf_counter()
+    inputs, index, block = pack_with_block(year, profiles, static=_static(year, profiles))
     prep = prepare_figures(inputs, index, year)
+    t2 = time.perf_counter()
     out: list[dict[str, float]] = []
     if draws == 0:
         options = {"out": result_block(inputs)} if engine == "kernel" else {}
@@ -604,6 +615,15 @@ def _member_task(
             result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             figures = annual_figures(result, drawn, drawn_index, year, prep)
             out.append(target_values(scenario, figures, drawn_index))
+    logger.debug(
+        "ensemble year %d (process %d): profiles %.3f s, pack %.3f s, %d runs %.3f s",
+        j,
+        os.getpid(),
+        t1 - t0,
+        t2 - t1,
+        max(1, draws),
+        time.perf_counter() - t2,
+    )
     sample = None
     if keep_balance:
         ne = [
@@ -613,6 +633,45 @@ def _member_task(
         ]
         sample = (index.snapshots, np.array(ne, dtype=np.int64), index.gen_avail[:, ne].copy())
     return out, sample
+
+
+def _warm_shared() -> None:
+    """Load, before the pool forks, what this process and every ensemble worker would each load
+    on first use: numba's compiler context with a cached function (its first cached load took
+    0.9 s on the loaded 2-core machine), ``dask.array`` (xarray imports it on its first Dataset
+    when dask is installed: 0.6 s) and the weather generator's parameter tables (0.3 s). A
+    worker's first year then took 0.4 s of profiles and 0.3 s of packing instead of 1.2 s and
+    0.8 s (measured one by one in a fresh process). Forked workers share them; spawned ones
+    (other platforms) load them again."""
+    from energysim.kernel.pack import _capped_sum
+    from energysim.profiles.synthetic import parameters
+
+    one = np.zeros(1)
+    _capped_sum(one, 0.0, 0.0, one)
+    try:
+        import dask.array  # noqa: F401
+    except ImportError:
+        pass
+    parameters()
+
+
+_STATIC: dict[str, object] = {}
+"""This process's :class:`~energysim.kernel.pack.PackStatic` of the ensemble it works on, by
+:func:`~energysim.kernel.pack.static_key` (one entry: a check runs its scenarios one by one)."""
+
+
+def _static(year: Scenario, profiles: xr.Dataset) -> object:
+    """The :class:`~energysim.kernel.pack.PackStatic` shared by every weather year of ``year``'s
+    ensemble on this process (made by the first year the process packs)."""
+    from energysim.kernel.pack import pack_static, static_key
+
+    key = static_key(year)
+    hit = _STATIC.get(key)
+    if hit is None:
+        hit = pack_static(year, pd.DatetimeIndex(profiles["snapshot"].values))
+        _STATIC.clear()
+        _STATIC[key] = hit
+    return hit
 
 
 class _Members:
@@ -627,10 +686,9 @@ class _Members:
     def __init__(
         self,
         scenario: Scenario,
-        years: list[Scenario],
+        seeds: list[int | None],
         draws: int,
         engine: str,
-        own_profiles: xr.Dataset,
         workers: int,
         bar: object,
         keep_balance: bool,
@@ -639,8 +697,7 @@ class _Members:
         self.bar = bar
         self.per_task = max(1, draws)
         self.tasks = [
-            (scenario, y, j, draws, engine, own_profiles if y is scenario else None, keep_balance)
-            for j, y in enumerate(years)
+            (scenario, seed, j, draws, engine, keep_balance) for j, seed in enumerate(seeds)
         ]
         self.pool = None
         self.futures: dict = {}
@@ -683,20 +740,66 @@ class _Members:
         return results
 
     def close(self) -> None:
-        """Stop the pool (cancelling what has not started); idempotent."""
+        """Stop the pool (cancelling what has not started); idempotent. Also drops this
+        process's :data:`_STATIC` (the serial path's)."""
+        _STATIC.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
 
 def _pin_numba() -> None:
-    """Pool initializer: one numba thread per worker process."""
+    """Pool initializer: one numba thread and one BLAS thread per worker process."""
     try:
         import numba
 
         numba.set_num_threads(1)
     except (ImportError, ValueError, RuntimeError) as err:  # pragma: no cover
         logger.debug("could not pin numba threads: %s", err)
+    blas_threads(1)
+
+
+BLAS_THREAD_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+)
+"""Functions of the OpenBLAS builds numpy and scipy ship that set its number of threads."""
+
+
+def blas_threads(threads: int) -> int:
+    """Set every OpenBLAS loaded in this process to ``threads`` threads; returns how many
+    libraries were set (the pool's workers use one).
+
+    The weather generator's small matrix products ((9000, 12) x (12, 12): the innovations mixed
+    across sites) took 7.6 ms each with OpenBLAS's own threads on a loaded 2-core machine and
+    0.24 ms with one (measured); two ensemble workers with two spinning BLAS threads each also
+    take cores from each other. A product's value does not depend on the number of threads
+    (OpenBLAS splits the output, not the sums; the profiles were compared bit for bit). Linux
+    only (the loaded libraries are read from ``/proc/self/maps``); elsewhere it does nothing.
+    """
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as fh:
+            paths = {line.split()[-1] for line in fh if "openblas" in line.lower()}
+    except OSError:
+        return 0
+    done = 0
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in BLAS_THREAD_SETTERS:
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(int(threads))
+                done += 1
+                break
+    logger.debug("BLAS set to %d thread(s) in %d libraries", threads, done)
+    return done
 
 
 SKIP_REASON = (

@@ -1,9 +1,13 @@
 """The plan's other indicators: coal, CO2, shares, curtailment split, storage, hydrogen, costs.
 
-Every figure is computed from a results Dataset (hourly dispatch and annual figures, any engine)
-and the scenario's ``economics`` section; :func:`add_indicators` adds them to the Dataset
-(variables declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows`
-lists the key ones for ``energysim check``.
+Every figure is computed from the variables of a results Dataset (hourly dispatch and annual
+figures, any engine) and the scenario's ``economics`` section: :func:`indicator_data` computes
+them all from numpy arrays (the one copy of each formula; ``to_dataset`` calls it before it
+creates the Dataset, once), :func:`add_indicators` adds them to an existing Dataset (variables
+declared in :data:`energysim.results.schema.VARIABLES`) and :func:`indicator_rows` lists the key
+ones for ``energysim check``. The hour loops (fleet fuel, absorption room, congestion search)
+are compiled and add in the order the numpy statements did, so the figures are the same bit for
+bit (``tests/test_results_build.py``).
 
 Definitions (also in ``docs/indicators.md``; the tests compute them by hand):
 
@@ -40,25 +44,33 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from energysim.config.schema import TECHNOLOGY_KEYS, Economics, HeatRate, Scenario
 from energysim.constants import IMPORT_CARRIERS, NEW_ENERGY_CARRIERS
 from energysim.kernel import DispatchResult, KernelInputs
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "GRIDS",
+    "INDICATOR_INPUTS",
     "THERMAL_CLASSES",
+    "absorption_room",
     "add_indicators",
     "capacity_ratio",
     "congestion_mask",
     "crf",
+    "emissions",
+    "emissions_of",
     "fuel_use",
     "heat_rate",
+    "heat_rate_at",
+    "indicator_data",
     "indicator_rows",
+    "month_rows",
     "structural_figures",
 ]
 
@@ -75,15 +87,42 @@ LINE_LIMIT_TOL = 1e-6
 # -- fuel, CO2 ----------------------------------------------------------------------------------
 
 
-def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
-    """Heat rate (gce/kWh) at the given load factors (p.u.), rising at low load.
+@jit_inline
+def heat_rate_at(load_factor, rated, min_load, increase):
+    """Heat rate (gce/kWh) of one fleet-hour: the formula's one copy (compiled, inlined).
 
     h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)) with
     k = low_load_increase / (1 / lf_min - 1); load factors above 1 count as 1.
     """
-    lf = np.clip(np.asarray(load_factor, dtype=float), spec.min_load_pu, 1.0)
-    k = spec.low_load_increase / (1.0 / spec.min_load_pu - 1.0)
-    return spec.rated_gce_per_kWh * (1.0 + k * (1.0 / lf - 1.0))
+    lf = min(max(load_factor, min_load), 1.0)
+    k = increase / (1.0 / min_load - 1.0)
+    return rated * (1.0 + k * (1.0 / lf - 1.0))
+
+
+@jit
+def _heat_rate_each(load_factor, rated, min_load, increase, out):
+    """:func:`heat_rate_at` of every element of the flat array ``load_factor`` into ``out``."""
+    for i in range(load_factor.shape[0]):
+        out[i] = heat_rate_at(load_factor[i], rated, min_load, increase)
+
+
+def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
+    """Heat rate (gce/kWh) at the given load factors (p.u.), rising at low load.
+
+    h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)) with
+    k = low_load_increase / (1 / lf_min - 1); load factors above 1 count as 1
+    (:func:`heat_rate_at`, element by element).
+    """
+    lf = np.asarray(load_factor, dtype=float, order="C")
+    out = np.empty_like(lf)
+    _heat_rate_each(
+        lf.reshape(-1),
+        float(spec.rated_gce_per_kWh),
+        float(spec.min_load_pu),
+        float(spec.low_load_increase),
+        out.reshape(-1),
+    )
+    return out
 
 
 def fuel_use(
@@ -112,26 +151,88 @@ def fuel_use(
     return output * rate / 1e3, rate
 
 
-def _class_fuel(ds: xr.Dataset, economics: Economics) -> dict[str, tuple[float, float]]:
-    """(fuel tce, generation MWh) of each thermal class over the year, from the hourly dispatch."""
-    carriers = ds["carrier"].values
-    buses = ds["generator_bus"].values
-    gen = ds["generator_p"].values
-    avail = ds["generator_p_available"].values
+def _class_fuel(
+    carriers: np.ndarray,
+    buses: np.ndarray,
+    gen: np.ndarray,
+    avail: np.ndarray,
+    economics: Economics,
+) -> dict[str, tuple[float, float]]:
+    """(fuel tce, generation MWh) of each thermal class over the year, from the hourly dispatch.
+
+    Parameters
+    ----------
+    carriers, buses : ndarray (G,) of str
+        Carrier and bus of every generator.
+    gen, avail : ndarray (T, G)
+        Output and available capacity of every generator, MW.
+    economics : Economics
+        For the heat-rate curves.
+
+    Notes
+    -----
+    The fuel of a class is that of its fleet at each bus (:func:`fuel_use` of the fleet's
+    summed output on its summed capacity), added over the buses in sorted order. Every fleet's
+    hourly fuel comes from one compiled pass over ``gen`` and ``avail``
+    (:func:`_fleet_fuel_hours`), which sums a fleet's columns in numpy's order, so the figures
+    equal those of ``fuel_use(gen[:, cols].sum(axis=1), avail[:, cols].sum(axis=1), spec)``
+    bit for bit (``tests/test_results_build.py``).
+    """
     out: dict[str, tuple[float, float]] = {}
+    members: list[np.ndarray] = []  # generator columns of each (class, bus) fleet
+    curves: list[tuple[float, float, float]] = []
+    fleets_of: dict[str, range] = {}
     for cls in THERMAL_CLASSES:
         spec = economics.heat_rates.get(cls)
         cols = np.flatnonzero(carriers == cls)
+        out[cls] = (0.0, float(gen[:, cols].sum()) if cols.size else 0.0)
         if spec is None or cols.size == 0:
-            out[cls] = (0.0, float(gen[:, cols].sum()) if cols.size else 0.0)
             continue
-        fuel = 0.0
+        first = len(members)
         for bus in np.unique(buses[cols]):
-            sel = cols[buses[cols] == bus]
-            f, _ = fuel_use(gen[:, sel].sum(axis=1), avail[:, sel].sum(axis=1), spec)
-            fuel += float(f.sum())
-        out[cls] = (fuel, float(gen[:, cols].sum()))
+            members.append(cols[buses[cols] == bus])
+            curves.append((spec.rated_gce_per_kWh, spec.min_load_pu, spec.low_load_increase))
+        fleets_of[cls] = range(first, len(members))
+    if not members:
+        return out
+    fuel = np.empty((len(members), gen.shape[0]))
+    _fleet_fuel_hours(
+        np.ascontiguousarray(gen, dtype=float),
+        np.ascontiguousarray(avail, dtype=float),
+        np.concatenate(members).astype(np.int64),
+        np.cumsum([0] + [m.size for m in members]).astype(np.int64),
+        *(np.array(c, dtype=float) for c in zip(*curves, strict=True)),
+        fuel,
+    )
+    # each row on its own: numpy may add a 2-D array's rows in another order than a 1-D sum
+    per_fleet = [float(row.sum()) for row in fuel]
+    for cls, fleets in fleets_of.items():
+        total = 0.0
+        for i in fleets:
+            total += per_fleet[i]
+        out[cls] = (total, out[cls][1])
     return out
+
+
+@jit
+def _fleet_fuel_hours(gen, avail, cols, starts, rated, min_load, increase, out):
+    """Hourly fuel of every fleet, tce: ``out[f, t]`` for the fleet of the generator columns
+    ``cols[starts[f]:starts[f + 1]]`` with heat-rate curve ``rated[f]``, ``min_load[f]``,
+    ``increase[f]`` (the rule of :func:`fuel_use`, one pass over the (T, G) arrays).
+
+    A fleet's columns are added one by one from 0 in column order: the order of numpy's
+    ``values[:, cols].sum(axis=1)`` (the fancy-indexed copy is Fortran-ordered, so numpy adds
+    it column by column), which the figures were computed with before.
+    """
+    for t in range(gen.shape[0]):
+        for f in range(out.shape[0]):
+            p = 0.0
+            cap = 0.0
+            for i in range(starts[f], starts[f + 1]):
+                p += gen[t, cols[i]]
+                cap += avail[t, cols[i]]
+            lf = p / cap if cap > 0 else 1.0
+            out[f, t] = p * heat_rate_at(lf, rated[f], min_load[f], increase[f]) / 1e3
 
 
 def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:
@@ -145,7 +246,25 @@ def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:
         co-fired part / coal-unit generation), ``cofired_share`` (co-fired share of coal-unit
         fuel), ``fuel_cost_bnCNY``, ``ccus_cost_bnCNY``.
     """
-    by_class = _class_fuel(ds, economics)
+    return emissions_of(
+        ds["carrier"].values,
+        ds["generator_bus"].values,
+        ds["generator_p"].values,
+        ds["generator_p_available"].values,
+        economics,
+    )
+
+
+def emissions_of(
+    carriers: np.ndarray,
+    buses: np.ndarray,
+    gen: np.ndarray,
+    avail: np.ndarray,
+    economics: Economics,
+) -> dict[str, float]:
+    """:func:`emissions` from the arrays: carrier and bus (G,), output and availability (T, G)
+    of every generator, MW."""
+    by_class = _class_fuel(carriers, buses, gen, avail, economics)
     fuels = economics.fuels
     cof, ccus = economics.cofiring, economics.ccus
     coal_fuel0 = sum(by_class[c][0] for c in COAL_CLASSES)
@@ -187,7 +306,7 @@ def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:
 # -- curtailment split ---------------------------------------------------------------------------
 
 
-def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
+def absorption_room(result: DispatchResult, inputs: KernelInputs) -> np.ndarray:
     """Unused absorption capacity per bus and hour (T, B), MW.
 
     Thermal output above its must-run floor, storage charging headroom (rating minus charging
@@ -195,28 +314,59 @@ def absorption_room(ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs
     headroom open to surplus (the hour's share of p_nom - schedule, less what is already sent
     above the schedule; an annual surplus cap is not counted).
     """
-    nt, nb = result.curtail.shape
-    room = np.maximum(result.thermal - inputs.th_must, 0.0).sum(axis=1)
-    room = room + np.maximum(inputs.flex_max[None, :] - result.flex_use, 0.0)
-    for s in range(inputs.st_p.shape[0]):
-        not_full = result.st_soc[:, s] < inputs.st_soc_max[s] * (1 - 1e-9) - 1e-6
-        head = np.where(
-            not_full,
-            inputs.st_p[s] - result.st_charge[:, s] + result.st_discharge[:, s],
-            result.st_discharge[:, s],
-        )
-        room[:, inputs.st_bus[s]] += np.maximum(head, 0.0)
+    room = np.empty_like(result.curtail, dtype=np.float64)
     # the share of each hour's headroom open to surplus: corr_surplus_pu (T, C) where the kernel
     # has surplus-market limits, else 1 for corridors that may carry surplus (corr_flex)
     open_pu = getattr(inputs, "corr_surplus_pu", None)
     if open_pu is None:
         open_pu = np.broadcast_to(np.asarray(inputs.corr_flex, dtype=float), result.corr_flow.shape)
-    for c in range(inputs.corr_cap.shape[0]):
-        sched = inputs.schedule[:, c]
-        above = np.maximum(result.corr_flow[:, c] - sched, 0.0)
-        head = open_pu[:, c] * np.maximum(inputs.corr_cap[c] - sched, 0.0) - above
-        room[:, inputs.corr_bus[c]] += np.maximum(head, 0.0)
+    _absorption_room_hours(
+        result.thermal,
+        inputs.th_must,
+        inputs.flex_max,
+        result.flex_use,
+        result.st_soc,
+        inputs.st_soc_max,
+        inputs.st_p,
+        result.st_charge,
+        result.st_discharge,
+        np.ascontiguousarray(inputs.st_bus, dtype=np.int64),
+        np.ascontiguousarray(open_pu, dtype=np.float64),
+        result.corr_flow,
+        inputs.schedule,
+        inputs.corr_cap,
+        np.ascontiguousarray(inputs.corr_bus, dtype=np.int64),
+        room,
+    )
     return room
+
+
+@jit
+def _absorption_room_hours(
+    thermal, th_must, flex_max, flex_use, st_soc, st_soc_max, st_p, st_charge, st_discharge,
+    st_bus, open_pu, corr_flow, schedule, corr_cap, corr_bus, out,
+):  # fmt: skip
+    """Hour loop of :func:`absorption_room` (arrays as in ``KernelInputs``/``DispatchResult``);
+    fills ``out`` (T, B). The terms are added in the order of the rule's statement: thermal
+    tiers, flexible load, stores, corridors (one pass instead of a dozen (T, B) temporaries)."""
+    nt, nk, nb = thermal.shape
+    for t in range(nt):
+        for b in range(nb):
+            acc = 0.0
+            for k in range(nk):
+                acc += max(thermal[t, k, b] - th_must[t, k, b], 0.0)
+            out[t, b] = acc + max(flex_max[b] - flex_use[t, b], 0.0)
+        for s in range(st_p.shape[0]):
+            if st_soc[t, s] < st_soc_max[s] * (1 - 1e-9) - 1e-6:  # not full
+                head = st_p[s] - st_charge[t, s] + st_discharge[t, s]
+            else:
+                head = st_discharge[t, s]
+            out[t, st_bus[s]] += max(head, 0.0)
+        for c in range(corr_cap.shape[0]):
+            sched = schedule[t, c]
+            above = max(corr_flow[t, c] - sched, 0.0)
+            head = open_pu[t, c] * max(corr_cap[c] - sched, 0.0) - above
+            out[t, corr_bus[c]] += max(head, 0.0)
 
 
 def congestion_mask(
@@ -390,18 +540,6 @@ def annualised_investment(scenario: Scenario) -> np.ndarray:
 # -- the indicators ------------------------------------------------------------------------------
 
 
-def _var(name: str, data: object, coords: Mapping[str, object]) -> xr.DataArray:
-    from energysim.results.schema import VARIABLES
-
-    spec = VARIABLES[name]
-    return xr.DataArray(
-        data,
-        dims=spec.dims,
-        coords={d: coords[d] for d in spec.dims if d in coords},
-        attrs={"units": spec.units, "long_name": spec.long_name},
-    )
-
-
 def _group_sum(values: np.ndarray, keys: np.ndarray, labels: tuple) -> np.ndarray:
     """Sum the last axis of ``values`` by ``keys`` into ``labels`` order."""
     return np.stack([values[..., keys == k].sum(axis=-1) for k in labels], axis=-1)
@@ -413,24 +551,67 @@ def _util(avail: np.ndarray, curt: np.ndarray) -> np.ndarray:
     )
 
 
-def add_indicators(
-    ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs, scenario: Scenario
-) -> xr.Dataset:
-    """The results Dataset with the indicator variables added (schema: ``VARIABLES``).
+def month_rows(snapshots: np.ndarray | pd.DatetimeIndex) -> list[slice | np.ndarray]:
+    """The hours of each calendar month (MONTHS order) as row selectors of a (T, ...) array.
+
+    A month whose hours are one run (any chronological window) is a slice, so a sum over
+    ``a[rows]`` reads a view in place; otherwise a boolean mask. Either selects the same rows in
+    the same order, so the sums are the same as ``a[month == m].sum()``.
+    """
+    month = np.asarray(snapshots, dtype="datetime64[M]").astype(np.int64) % 12 + 1
+    rows: list[slice | np.ndarray] = []
+    for m in MONTHS:
+        hit = np.flatnonzero(month == m)
+        if hit.size == 0:
+            rows.append(slice(0, 0))
+        elif hit[-1] - hit[0] + 1 == hit.size:
+            rows.append(slice(int(hit[0]), int(hit[-1]) + 1))
+        else:
+            rows.append(month == m)
+    return rows
+
+
+INDICATOR_INPUTS = (
+    "carrier", "generator", "generator_bus", "generator_p", "generator_p_available",
+    "generator_energy_TWh", "new_energy_curtailment", "bus", "bus_grid", "line_bus0",
+    "line_bus1", "snapshot", "storage_discharge", "storage_kind", "flexible_load_p",
+    "flexible_load", "flexible_load_kind", "corridor", "corridor_new_energy_TWh",
+    "receiving_grid", "demand_TWh", "demand_response_TWh", "unserved_MWh", "flexible_load_TWh",
+    "export_TWh",
+)  # fmt: skip
+"""The results variables and coordinates :func:`indicator_data` reads."""
+
+
+def indicator_data(
+    values: Mapping[str, np.ndarray],
+    result: DispatchResult,
+    inputs: KernelInputs,
+    scenario: Scenario,
+) -> tuple[dict[str, np.ndarray | float], dict[str, list]]:
+    """The indicator variables of a results Dataset, as arrays (the formulas' one copy).
 
     Parameters
     ----------
-    ds : xarray.Dataset
-        Results of :func:`energysim.results.build.to_dataset` before the indicators.
+    values : mapping of str to ndarray
+        The results variables and coordinates of :data:`INDICATOR_INPUTS` as numpy arrays
+        (``snapshot``: datetime64 or a DatetimeIndex), e.g. what
+        :func:`energysim.results.build.to_dataset` has built before the indicators.
     result, inputs : DispatchResult, KernelInputs
         The dispatch and its packed inputs (for must-run floors, storage and line limits).
     scenario : Scenario
         For the economics section and the installed capacities.
+
+    Returns
+    -------
+    data : dict
+        Indicator name -> value (float or ndarray on the dims of ``VARIABLES[name]``).
+    new_coords : dict
+        The dims the indicators add: ``region`` (receiving grids, sorted) and ``technology``.
     """
     econ = scenario.economics
     twh = 1e-6
-    carriers = ds["carrier"].values
-    gen_twh = ds["generator_p"].values.sum(axis=0) * twh
+    carriers = values["carrier"]
+    gen_twh = values["generator_energy_TWh"]  # generator_p summed over the hours, TWh
     ne = np.isin(carriers, NEW_ENERGY_CARRIERS)
     thermal = np.isin(carriers, THERMAL_CLASSES)
     coal = np.isin(carriers, COAL_CLASSES)
@@ -441,11 +622,17 @@ def add_indicators(
             scenario.generators[g].p_nom
             if in_fleet(scenario.generators[g], scenario.year) and ok
             else 0.0
-            for g, ok in zip(ds["generator"].values, domestic, strict=True)
+            for g, ok in zip(values["generator"], domestic, strict=True)
         ]
     )
 
-    em = emissions(ds, econ)
+    em = emissions_of(
+        carriers,
+        values["generator_bus"],
+        values["generator_p"],
+        values["generator_p_available"],
+        econ,
+    )
     total_gen = float(gen_twh[domestic].sum())
     ne_gen = float(gen_twh[ne].sum())
     th_gen = float(gen_twh[thermal].sum())
@@ -454,48 +641,49 @@ def add_indicators(
 
     # curtailment: by bus, grid, month; split into system surplus and congestion
     ne_avail = inputs.ne_avail
-    ne_curt = ds["new_energy_curtailment"].values
-    room = absorption_room(ds, result, inputs)
-    bus_index = {b: i for i, b in enumerate(ds["bus"].values)}
-    l0 = np.array([bus_index[b] for b in ds["line_bus0"].values], dtype=np.int64)
-    l1 = np.array([bus_index[b] for b in ds["line_bus1"].values], dtype=np.int64)
+    ne_curt = values["new_energy_curtailment"]
+    room = absorption_room(result, inputs)
+    bus_index = {b: i for i, b in enumerate(values["bus"])}
+    l0 = np.array([bus_index[b] for b in values["line_bus0"]], dtype=np.int64)
+    l1 = np.array([bus_index[b] for b in values["line_bus1"]], dtype=np.int64)
     mask = congestion_mask(ne_curt, room, l0, l1, result.line_p0, result.line_p1, inputs.line_cap)
     congested = np.where(mask, ne_curt, 0.0)
     surplus = ne_curt - congested
-    grid_of = ds["bus_grid"].values
-    month = ds["snapshot"].dt.month.values
-    month_avail = np.array([ne_avail[month == m].sum() for m in MONTHS])
-    month_curt = np.array([ne_curt[month == m].sum() for m in MONTHS])
+    grid_of = values["bus_grid"]
+    months = month_rows(values["snapshot"])
+    month_avail = np.array([ne_avail[rows].sum() for rows in months])
+    month_curt = np.array([ne_curt[rows].sum() for rows in months])
     bus_avail, bus_curt = ne_avail.sum(axis=0), ne_curt.sum(axis=0)
+    bus_surplus, bus_congested = surplus.sum(axis=0), congested.sum(axis=0)
 
     # storage, flexible loads, corridors
     st_e = inputs.st_e
-    discharged = ds["storage_discharge"].values.sum(axis=0)
+    discharged = values["storage_discharge"].sum(axis=0)
     cycles = np.divide(discharged, st_e, out=np.zeros_like(discharged), where=st_e > 0)
-    new_type = ds["storage_kind"].values == "new_type"
+    new_type = values["storage_kind"] == "new_type"
     nt_e = float(st_e[new_type].sum())
-    flex_e = ds["flexible_load_p"].values.sum(axis=0)
+    flex_e = values["flexible_load_p"].sum(axis=0)
     flex_nom = np.array(
-        [scenario.flexible_loads[f].p_nom for f in ds["flexible_load"].values], dtype=float
+        [scenario.flexible_loads[f].p_nom for f in values["flexible_load"]], dtype=float
     )
-    electrolyser = ds["flexible_load_kind"].values == "electrolyser"
+    electrolyser = values["flexible_load_kind"] == "electrolyser"
     hydrogen_t = np.where(electrolyser, flex_e * 1e3 / econ.electrolyser_kWh_per_kg / 1e3, 0.0)
-    eff = np.array([scenario.corridors[c].efficiency for c in ds["corridor"].values], dtype=float)
-    delivered_ne = ds["corridor_new_energy_TWh"].values * eff
-    regions = tuple(sorted({str(r) for r in ds["receiving_grid"].values}))
-    region_of = ds["receiving_grid"].values
+    eff = np.array([scenario.corridors[c].efficiency for c in values["corridor"]], dtype=float)
+    delivered_ne = values["corridor_new_energy_TWh"] * eff
+    regions = tuple(sorted({str(r) for r in values["receiving_grid"]}))
+    region_of = values["receiving_grid"]
 
     # costs
     tech_vom = {k: t.vom_CNY_per_MWh for k, t in econ.technologies.items()}
     vom = sum(float(gen_twh[carriers == k].sum()) * 1e6 * v for k, v in tech_vom.items()) * 1e-9
-    dr_cost = float(ds["demand_response_TWh"]) * 1e6 * scenario.demand_response.cost * 1e-9
+    dr_cost = float(values["demand_response_TWh"]) * 1e6 * scenario.demand_response.cost * 1e-9
     variable = em["fuel_cost_bnCNY"] + em["ccus_cost_bnCNY"] + vom + dr_cost
     served = (
-        float(ds["demand_TWh"])
-        - float(ds["demand_response_TWh"])
-        - float(ds["unserved_MWh"]) * twh
-        + float(ds["flexible_load_TWh"])
-        + float(ds["export_TWh"])
+        float(values["demand_TWh"])
+        - float(values["demand_response_TWh"])
+        - float(values["unserved_MWh"]) * twh
+        + float(values["flexible_load_TWh"])
+        + float(values["export_TWh"])
     )
     invest = annualised_investment(scenario)
     invest_total = float(invest.sum()) if econ.technologies else math.nan
@@ -503,16 +691,6 @@ def add_indicators(
     def per_mwh(bn: float) -> float:
         return bn * 1e9 / (served * 1e6) if served > 0 else math.nan
 
-    coords = {
-        "bus": ds["bus"].values,
-        "grid": list(GRIDS),
-        "month": list(MONTHS),
-        "storage_unit": ds["storage_unit"].values,
-        "flexible_load": ds["flexible_load"].values,
-        "corridor": ds["corridor"].values,
-        "region": list(regions),
-        "technology": list(TECHNOLOGY_KEYS),
-    }
     data = {
         "coal_Mtce": em["coal_Mtce"],
         "co2_Mt": em["co2_Mt"],
@@ -527,16 +705,16 @@ def add_indicators(
         "curtailed_system_TWh": float(surplus.sum()) * twh,
         "curtailed_congestion_TWh": float(congested.sum()) * twh,
         "bus_new_energy_utilisation": _util(bus_avail, bus_curt),
-        "bus_curtailed_system_TWh": surplus.sum(axis=0) * twh,
-        "bus_curtailed_congestion_TWh": congested.sum(axis=0) * twh,
+        "bus_curtailed_system_TWh": bus_surplus * twh,
+        "bus_curtailed_congestion_TWh": bus_congested * twh,
         "grid_new_energy_utilisation": _util(
             _group_sum(bus_avail, grid_of, GRIDS), _group_sum(bus_curt, grid_of, GRIDS)
         ),
-        "grid_curtailed_system_TWh": _group_sum(surplus.sum(axis=0), grid_of, GRIDS) * twh,
-        "grid_curtailed_congestion_TWh": _group_sum(congested.sum(axis=0), grid_of, GRIDS) * twh,
+        "grid_curtailed_system_TWh": _group_sum(bus_surplus, grid_of, GRIDS) * twh,
+        "grid_curtailed_congestion_TWh": _group_sum(bus_congested, grid_of, GRIDS) * twh,
         "monthly_new_energy_utilisation": _util(month_avail, month_curt),
-        "monthly_curtailed_system_TWh": np.array([surplus[month == m].sum() for m in MONTHS]) * twh,
-        "monthly_curtailed_congestion_TWh": np.array([congested[month == m].sum() for m in MONTHS])
+        "monthly_curtailed_system_TWh": np.array([surplus[rows].sum() for rows in months]) * twh,
+        "monthly_curtailed_congestion_TWh": np.array([congested[rows].sum() for rows in months])
         * twh,
         "storage_cycles": cycles,
         "storage_shifted_TWh": float(discharged.sum()) * twh,
@@ -557,8 +735,34 @@ def add_indicators(
         "annualised_investment_bnCNY": invest,
         "levelised_system_cost_CNY_per_MWh": per_mwh(variable + invest_total),
     }
-    new = {name: _var(name, value, coords) for name, value in data.items()}
-    return ds.assign(new)
+    return data, {"region": list(regions), "technology": list(TECHNOLOGY_KEYS)}
+
+
+def add_indicators(
+    ds: xr.Dataset, result: DispatchResult, inputs: KernelInputs, scenario: Scenario
+) -> xr.Dataset:
+    """The results Dataset with the indicator variables added (schema: ``VARIABLES``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A results Dataset without the indicators (variables and coords of
+        :data:`INDICATOR_INPUTS`).
+    result, inputs : DispatchResult, KernelInputs
+        The dispatch and its packed inputs (for must-run floors, storage and line limits).
+    scenario : Scenario
+        For the economics section and the installed capacities.
+
+    Notes
+    -----
+    :func:`energysim.results.build.to_dataset` calls :func:`indicator_data` directly and builds
+    the Dataset once; this adds the same variables to an existing Dataset.
+    """
+    from energysim.results.build import _var  # (dims, data, attrs) from the schema
+
+    values = {name: ds[name].values for name in INDICATOR_INPUTS}
+    data, new_coords = indicator_data(values, result, inputs, scenario)
+    return ds.assign_coords(new_coords).assign({name: _var(name, v) for name, v in data.items()})
 
 
 INDICATOR_ROWS: tuple[tuple[str, str, str], ...] = (

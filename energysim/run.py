@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import xarray as xr
 
-from energysim.cache import detach, packed_cached
+from energysim.cache import detach, packed_cached, pinned_key, scenario_key
 from energysim.config import Scenario, load_scenario
 from energysim.kernel import KernelInputs, PackIndex, pack
 
@@ -116,7 +116,9 @@ def simulate(
     scenario = _as_scenario(scenario)
     # packing is cached on the scenario's content (and the profiles'): a scenario simulated
     # again is not packed again, one changed in place is (energysim.cache)
-    inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack)
     options = {} if solver_options is None else {"solver_options": solver_options}
-    ds = simulate_packed(scenario, inputs, index, engine, **options)
+    key = scenario_key(scenario)  # once: the pack cache and the config text both need it
+    with pinned_key(scenario, key):
+        inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack, key=key)
+        ds = simulate_packed(scenario, inputs, index, engine, **options)
     return detach(ds, inputs, index)

@@ -103,12 +103,18 @@ def test_figures_only_equals_the_dataset_on_an_outage_draw():
     assert float(ds.export_cut_hours) >= 0.0
 
 
-def test_figures_only_reuses_one_output_block():
+def test_figures_only_reuses_one_output_block(monkeypatch):
     scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
     first = figures(scenario)
     inputs, _ = pack(scenario, scenario_profiles(scenario))
     block = result_block(inputs)
+    import energysim.sweep.figures as module
+
+    calls = []
+    prepare = module.prepare_figures
+    monkeypatch.setattr(module, "prepare_figures", lambda *a: calls.append(1) or prepare(*a))
     again = figures(scenario)
+    assert calls == []  # the fleet table of the cached packed arrays is kept, not rebuilt
     assert result_block(inputs) is block  # the same arrays, not a fresh allocation
     assert block.curtail.base is not None  # views into one block
     for name in first:
@@ -180,3 +186,99 @@ def test_figures_only_by_hand():
     assert fast["peak_load_MW"] == pytest.approx(1000.0, rel=1e-12)
     assert fast["loss_of_load_hours"] == 0.0
     assert fast["export_cut_max_hour"] == -1.0
+
+
+def test_fleets_given_equal_the_fleets_summed_in_the_pass():
+    """The sweep's path (fleet_hours once per pack) is bit-equal to the pass summing the fleets
+    hour by hour (``energysim.figures``), and both equal the Dataset (the test above)."""
+    from energysim.engines import dispatch
+    from energysim.sweep.figures import annual_figures, fleet_hours, prepare_figures
+
+    scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
+    inputs, index = pack(scenario, scenario_profiles(scenario))
+    prep = prepare_figures(inputs, index, scenario)
+    assert 0 < prep.fleets < prep.gen_col.size  # generators were merged into fleets
+    result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
+    summed = annual_figures(result, inputs, index, scenario, prep)
+    given = annual_figures(result, inputs, index, scenario, prep, fleet_hours(index, prep))
+    assert summed.keys() == given.keys()
+    for name in summed:
+        np.testing.assert_array_equal(np.asarray(given[name]), np.asarray(summed[name]), name)
+
+
+def test_fleet_output_is_linear_in_floor_and_headroom():
+    """What merging generators into fleets rests on: the thermal split of a (tier, bus) summed
+    over its generators equals the split of their summed floor and headroom."""
+    from energysim.accounting import share, thermal_output
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(1, 6))
+        avail = rng.uniform(0.0, 500.0, n)
+        must = avail * rng.uniform(0.0, 1.0, n) * (rng.uniform(size=n) < 0.7)
+        must_kb, avail_kb = must.sum(), avail.sum()
+        p_kb = rng.choice([must_kb, rng.uniform(0.0, avail_kb), rng.uniform(must_kb, avail_kb)])
+        one_by_one = sum(
+            thermal_output(p_kb, must_kb, avail_kb, must[i], avail[i]) for i in range(n)
+        )
+        head = (avail - must).sum()
+        merged = thermal_output(p_kb, must_kb, avail_kb, must.sum(), must.sum() + head)
+        assert merged == pytest.approx(one_by_one, rel=1e-12, abs=1e-9)
+        assert one_by_one == pytest.approx(p_kb, rel=1e-12, abs=1e-9)  # the split adds up
+    assert share(1.0, 0.0) == 0.0
+
+
+def test_fleets_of_one_tier_and_bus_split_its_output():
+    """Coal and biomass in one merit-order tier at one bus: two fleets of one (tier, bus) pair;
+    the coal and renewable figures equal the Dataset's generator-by-generator split, and
+    together they are the tier's whole output."""
+    from energysim.sweep.figures import prepare_figures
+    from tests.helpers import profiles, scenario
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
+            "c": {"bus": "a", "carrier": "coal", "p_nom": 600, "p_min_pu": 0.5,
+                  "marginal_cost": 250},
+            "bio": {"bus": "a", "carrier": "biomass", "p_nom": 400, "p_min_pu": 0.25,
+                    "marginal_cost": 250},
+            "c2": {"bus": "a", "carrier": "coal", "p_nom": 200, "p_min_pu": 0.5,
+                   "marginal_cost": 250},
+        },
+    )  # fmt: skip
+    p = profiles(["a"], hours=3, wind=np.array([1.0, 0.2, 1.0]))
+    inputs, index = pack(s, p)
+    prep = prepare_figures(inputs, index, s)
+    assert prep.fleets == 2 and prep.pair_start.tolist() == [0, 2]  # one pair, two fleets
+    assert sorted(prep.fleet_class.tolist()) == [1, 2]  # renewable (biomass) and coal
+    fast = figures(s, profiles=p)
+    ds = simulate(s, profiles=p)
+    assert_same(fast, ds, "one tier, two fleets")
+    by_gen = dict(zip(ds.generator.values.tolist(), ds.generator_energy_TWh.values, strict=True))
+    assert fast["coal_TWh"] == pytest.approx(by_gen["c"] + by_gen["c2"], rel=1e-12)
+    # must-run floors 300 + 100 + 100 MW in hours 0 and 2 (wind covers the rest); hour 1:
+    # 1000 MW of demand less 300 MW of wind
+    assert (by_gen["c"] + by_gen["c2"] + by_gen["bio"]) * 1e6 == pytest.approx(1700.0, rel=1e-12)
+    assert fast["thermal_TWh"] * 1e6 == pytest.approx(1700.0, rel=1e-12)
+
+
+def test_no_fleets_when_every_generator_is_counted_per_bus():
+    """Only renewable zero-cost generators, none dedicated to a corridor: nothing is counted
+    generator by generator (no fleets), and the figures still equal the Dataset's."""
+    from energysim.sweep.figures import fleet_hours, prepare_figures
+    from tests.helpers import profiles, scenario
+
+    s = scenario(
+        generators={
+            "w": {"bus": "a", "carrier": "wind", "p_nom": 1500},
+            "h": {"bus": "a", "carrier": "hydro", "p_nom": 100},
+        }
+    )
+    p = profiles(["a"], hours=5, wind=np.array([1.0, 0.2, 1.0, 0.5, 0.0]))
+    inputs, index = pack(s, p)
+    prep = prepare_figures(inputs, index, s)
+    assert prep.fleets == 0 and prep.pair_start.tolist() == [0]
+    assert fleet_hours(index, prep)[0].shape == (5, 0)
+    fast = figures(s, profiles=p)
+    assert_same(fast, simulate(s, profiles=p), "no fleets")
+    assert fast["coal_TWh"] == 0.0

@@ -40,7 +40,7 @@ from energysim.constants import (
     ZERO_COST_CARRIERS,
 )
 from energysim.exceptions import KernelError
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 from energysim.kernel.availability import (
     expected_availability,
     outage_draw,
@@ -53,8 +53,11 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "KernelInputs",
     "PackIndex",
+    "PackStatic",
     "RedrawWork",
     "ThermalBlock",
+    "FloorPlan",
+    "apply_floor_plan",
     "apply_support_floor",
     "backbone_tree",
     "corridor_schedules",
@@ -71,9 +74,12 @@ __all__ = [
     "in_service_mask",
     "in_year_share",
     "pack",
+    "pack_static",
     "pack_with_block",
     "redraw",
+    "static_key",
     "storage_fields",
+    "support_floor_plan",
     "thermal_block",
     "thermal_must",
 ]
@@ -288,32 +294,71 @@ def apply_support_floor(
         (T, C) support floor not covered by thermal capacity at the sending bus, MW (zero when
         the bus has enough thermal capacity).
     """
+    plan = support_floor_plan(scenario, list(schedule.columns))
+    return apply_floor_plan(
+        plan, np.ascontiguousarray(schedule.to_numpy(dtype=float)), gen_avail, gen_must
+    )
+
+
+@dataclass(frozen=True)
+class FloorPlan:
+    """What :func:`apply_support_floor` needs of a scenario besides the hours: the corridors
+    with a floor (``floors``: (schedule column, name, corridor), in schedule order), their
+    floors ``pu`` (F,), columns ``corr_col`` (F,) and the generators each loads, in order, as
+    CSR (``ptr`` (F + 1,), ``gens`` columns of the (T, G) arrays); ``width`` is the number of
+    schedule columns. The same for every weather year and outage draw of a scenario."""
+
+    floors: tuple
+    pu: np.ndarray
+    corr_col: np.ndarray
+    ptr: np.ndarray
+    gens: np.ndarray
+    width: int
+
+
+def support_floor_plan(scenario: Scenario, columns: list[str]) -> FloorPlan:
+    """The :class:`FloorPlan` of ``scenario`` for the in-service corridors ``columns``."""
     gidx = {n: i for i, n in enumerate(scenario.generators)}
-    missing = np.zeros(schedule.shape)
     # corridors with a floor, in schedule order, and the generators each loads, in order (CSR)
     floors = [
         (c, name, scenario.corridors[name])
-        for c, name in enumerate(schedule.columns)
+        for c, name in enumerate(columns)
         if scenario.corridors[name].support_floor_pu > 0
     ]
-    if not floors:
-        return missing
     gens: list[int] = []
     ptr = [0]
     for _, name, corridor in floors:
         gens.extend(gidx[g] for g in _thermal_order(scenario, name, corridor.bus))
         ptr.append(len(gens))
-    _support_floor_hours(
-        np.ascontiguousarray(schedule.to_numpy(dtype=float)),
+    return FloorPlan(
+        tuple(floors),
         np.array([corridor.support_floor_pu for _, _, corridor in floors], dtype=float),
         np.array([c for c, _, _ in floors], dtype=np.int64),
         np.array(ptr, dtype=np.int64),
         np.array(gens, dtype=np.int64),
-        gen_avail,
-        gen_must,
-        missing,
+        len(columns),
     )
-    for c, name, corridor in floors:
+
+
+def apply_floor_plan(
+    plan: FloorPlan, schedule: np.ndarray, gen_avail: np.ndarray, gen_must: np.ndarray
+) -> np.ndarray:
+    """:func:`apply_support_floor` with its plan made already; ``schedule`` (T, C) C-contiguous
+    MW. Returns the uncovered floor (T, C), MW."""
+    missing = np.zeros((schedule.shape[0], plan.width))
+    floors = plan.floors
+    if not floors:
+        return missing
+    _support_floor_hours(
+        schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, missing
+    )
+    _log_floor_shortfall(plan, missing)
+    return missing
+
+
+def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
+    """Log each floored corridor whose floor the sending bus's thermal could not cover."""
+    for c, name, corridor in plan.floors:
         short = float(missing[:, c].max()) if len(missing) else 0.0
         if short > 1e-6:
             logger.info(
@@ -324,25 +369,31 @@ def apply_support_floor(
                 short,
                 corridor.bus,
             )
-    return missing
 
 
 @jit
 def _support_floor_hours(schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour loop of :func:`apply_support_floor` (compiled): in every hour, each floored corridor
-    ``j`` (column ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the
-    generators ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its
-    headroom allows; what is left goes to ``missing``."""
+    """Hour loop of :func:`apply_support_floor` (compiled): :func:`_support_floor_hour` in
+    every hour."""
     for t in range(schedule.shape[0]):
-        for j in range(pu.shape[0]):
-            c = corr_col[j]
-            need = pu[j] * schedule[t, c]
-            for q in range(ptr[j], ptr[j + 1]):
-                g = gens[q]
-                add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
-                gen_must[t, g] += add
-                need = need - add
-            missing[t, c] = need
+        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+
+
+@jit_inline
+def _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
+    """Hour ``t`` of :func:`apply_support_floor`: each floored corridor ``j`` (column
+    ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the generators
+    ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its headroom
+    allows; what is left goes to ``missing``."""
+    for j in range(pu.shape[0]):
+        c = corr_col[j]
+        need = pu[j] * schedule[t, c]
+        for q in range(ptr[j], ptr[j + 1]):
+            g = gens[q]
+            add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
+            gen_must[t, g] += add
+            need = need - add
+        missing[t, c] = need
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -355,13 +406,58 @@ def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray
     if shape.sum() <= 0:
         shape = np.ones_like(shape)
     lo, hi = 0.0, cap / shape[shape > 0].min()
+    shape = np.ascontiguousarray(shape, dtype=float)
+    scaled = np.empty_like(shape)  # one scratch array for every step
     for _ in range(100):
         mid = 0.5 * (lo + hi)
-        if np.minimum(cap, mid * shape).sum() < energy:
+        # the step's test is numpy's sum of min(cap, mid * shape) < energy; a compiled sum
+        # decides it unless it lies within SCHEDULE_SUM_GUARD of ``energy`` (far wider than
+        # either sum's rounding), where numpy's own sum decides: the same steps as always
+        total = _capped_sum(shape, mid, cap, scaled)
+        if abs(total - energy) <= SCHEDULE_SUM_GUARD * total:
+            total = scaled.sum()
+        if total < energy:
+            if mid == lo:  # lo and hi are adjacent floats: no later step changes either
+                break
             lo = mid
         else:
+            if mid == hi:
+                break
             hi = mid
     return np.minimum(cap, hi * shape)
+
+
+SCHEDULE_SUM_GUARD = 1e-10
+"""Relative band around a corridor's energy inside which :func:`_scale_to_energy` decides a
+step with numpy's (pairwise) sum rather than the compiled one (:func:`_capped_sum`). Any sum of
+a year's non-negative terms, in any order (``ENERGYSIM_FASTMATH`` included), is within
+8784 x 1.1e-16 = 1e-12 of the exact total, numpy's pairwise one within ~25 x 1.1e-16, so
+outside the band the two agree on the test."""
+
+
+@jit
+def _capped_sum(shape, mid, cap, out):
+    """``out = min(cap, mid * shape)`` element by element (as numpy computes it) and its sum in
+    four running partial sums (independent additions: ~4x faster than one chain). Any order of
+    summing n non-negative terms is within (n - 1) x 1.1e-16 of the exact total."""
+    n = shape.shape[0]
+    s0 = s1 = s2 = s3 = 0.0
+    m = n - n % 4
+    for i in range(0, m, 4):
+        x0 = min(cap, mid * shape[i])
+        x1 = min(cap, mid * shape[i + 1])
+        x2 = min(cap, mid * shape[i + 2])
+        x3 = min(cap, mid * shape[i + 3])
+        out[i], out[i + 1], out[i + 2], out[i + 3] = x0, x1, x2, x3
+        s0 += x0
+        s1 += x1
+        s2 += x2
+        s3 += x3
+    for i in range(m, n):
+        x = min(cap, mid * shape[i])
+        out[i] = x
+        s0 += x
+    return (s0 + s1) + (s2 + s3)
 
 
 def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame:
@@ -377,6 +473,8 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
     year_hours = hours_in_year(scenario.year)
+    regions = {str(r): i for i, r in enumerate(profiles["region"].values)}
+    receiving = profiles["receiving_load"].transpose("snapshot", "region").values
     out = {}
     for name, c in scenario.corridors.items():
         if c.in_service_year > scenario.year:
@@ -386,7 +484,9 @@ def corridor_schedules(scenario: Scenario, profiles: xr.Dataset) -> pd.DataFrame
         elif c.delivery_curve == "solar_shaped":
             shape = np.where((snapshots.hour >= 10) & (snapshots.hour < 16), 1.0, 0.55)
         else:
-            load = profiles["receiving_load"].sel(region=c.receiving_grid).values.astype(float)
+            if c.receiving_grid not in regions:  # the error .sel gives for a missing region
+                profiles["receiving_load"].sel(region=c.receiving_grid)
+            load = receiving[:, regions[c.receiving_grid]].astype(float)
             if c.delivery_curve == "peak_shaving":
                 shape = 0.5 + np.maximum(load - np.median(load), 0.0) / max(
                     load.max() - np.median(load), 1e-9
@@ -684,11 +784,13 @@ def _surplus_limits(
 class ThermalBlock:
     """What packing thermal availability needs that no outage draw changes, for one scenario
     and its hours: per thermal generator (G', scenario order) its name, column ``col`` in the
-    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') 1.0 in service, 0.0 not
-    (``in_service_date``); ``must_pu`` (T, G') ``p_nom`` x the must-run share of the hour
-    (heating season or not, capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
+    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') bool, in service
+    (``in_service_date``); ``heat`` (T, G') bool, the hour in its bus's heating season;
+    ``must_heat`` and ``must_cold`` (G') ``p_nom`` x the must-run share in and out of the
+    heating season (capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
     ``p_nom x p_max_pu``, MW; ``th_max`` (K, B) installed ``p_nom x p_max_pu`` of the fleets in
-    service at some hour, MW.
+    service at some hour, MW. Masks of one byte per hour, not hourly floats: each outage draw
+    reads them, and 8x less memory is read.
     """
 
     names: tuple[str, ...]
@@ -696,7 +798,9 @@ class ThermalBlock:
     tier: np.ndarray
     bus: np.ndarray
     live: np.ndarray
-    must_pu: np.ndarray
+    heat: np.ndarray
+    must_heat: np.ndarray
+    must_cold: np.ndarray
     cap: np.ndarray
     th_max: np.ndarray
 
@@ -719,8 +823,10 @@ def thermal_block(
     hours = len(snapshots)
     gens = [scenario.generators[n] for n in names]
     seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
-    live = np.empty((hours, len(gens)), order="F")  # filled generator by generator
-    must_pu = np.empty((hours, len(gens)), order="F")
+    live = np.empty((hours, len(gens)), dtype=bool, order="F")  # generator by generator
+    heat_season = np.empty((hours, len(gens)), dtype=bool, order="F")
+    must_heat = np.empty(len(gens))
+    must_cold = np.empty(len(gens))
     cap = np.empty(len(gens))
     th_max = np.zeros(shape_kb)
     for i, g in enumerate(gens):
@@ -730,7 +836,9 @@ def thermal_block(
         on = in_service_mask(g.in_service_date, snapshots)
         live[:, i] = on
         heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        must_pu[:, i] = g.p_nom * np.where(seasons[g.bus], min(heat, pmax), min(g.p_min_pu, pmax))
+        heat_season[:, i] = seasons[g.bus]
+        must_heat[i] = g.p_nom * min(heat, pmax)
+        must_cold[i] = g.p_nom * min(g.p_min_pu, pmax)
         cap[i] = g.p_nom * pmax
         th_max[tiers[i], buses[i]] += g.p_nom * pmax * float(on.any())
     return ThermalBlock(
@@ -739,7 +847,9 @@ def thermal_block(
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
         np.ascontiguousarray(live),  # hour-major, as fill_thermal reads them
-        np.ascontiguousarray(must_pu),
+        np.ascontiguousarray(heat_season),
+        must_heat,
+        must_cold,
         cap,
         np.ascontiguousarray(th_max),
     )
@@ -764,13 +874,15 @@ def fill_thermal(
     k, b = block.shape_kb()
     hours = avail_pu.shape[0]
     if th_avail is None:
-        th_avail = np.zeros((hours, k, b))
-    else:
-        th_avail.fill(0.0)
+        th_avail = np.empty((hours, k, b))  # zeroed hour by hour in the compiled loop
     _fill_thermal_hours(
-        np.ascontiguousarray(avail_pu, dtype=float),  # hour-major (an outage draw is not)
+        # generator-major, as outage draws and the expected availability come (no copy): the
+        # hour loop reads 8 hours of a generator per cache line, all G' lines stay in L1
+        np.asfortranarray(avail_pu, dtype=float),
         block.live,
-        block.must_pu,
+        block.heat,
+        block.must_heat,
+        block.must_cold,
         block.cap,
         block.col,
         block.tier,
@@ -784,18 +896,35 @@ def fill_thermal(
 
 @jit
 def _fill_thermal_hours(
-    avail_pu, live, must_pu, cap, col, tier, bus, gen_avail, gen_must, th_avail
+    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must, th_avail
 ):
     """Hour loop of :func:`fill_thermal` (compiled): per hour and generator, the share in service
-    ``a``, floor ``must_pu * a``, available ``cap * a`` (the expressions pack always used, in the
-    same order, so the arrays are equal bit for bit), summed per (tier, bus) in generator order."""
+    ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the other
+    value: the hourly floor pack always multiplied), available ``cap * a`` (the expressions pack
+    always used, in the same order, so the arrays are equal bit for bit), summed per (tier,
+    bus) in generator order from 0 (each hour's row is zeroed here: the block is touched once,
+    not zeroed in a pass of its own first)."""
     for t in range(avail_pu.shape[0]):
-        for i in range(col.shape[0]):
-            a = avail_pu[t, i] * live[t, i]
-            avail = cap[i] * a
-            gen_avail[t, col[i]] = avail
-            gen_must[t, col[i]] = must_pu[t, i] * a
-            th_avail[t, tier[i], bus[i]] += avail
+        _fill_thermal_hour(
+            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
+            gen_must, th_avail,
+        )  # fmt: skip
+
+
+@jit_inline
+def _fill_thermal_hour(
+    t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must,
+    th_avail,
+):  # fmt: skip
+    """Hour ``t`` of :func:`_fill_thermal_hours`."""
+    th_avail[t] = 0.0
+    for i in range(col.shape[0]):
+        a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
+        avail = cap[i] * a
+        gen_avail[t, col[i]] = avail
+        must = must_heat[i] if heat[t, i] else must_cold[i]
+        gen_must[t, col[i]] = must * a
+        th_avail[t, tier[i], bus[i]] += avail
 
 
 def thermal_must(
@@ -805,9 +934,7 @@ def thermal_must(
     (``gen_must``, support floors included); into ``th_must`` when given."""
     k, b = block.shape_kb()
     if th_must is None:
-        th_must = np.zeros((gen_must.shape[0], k, b))
-    else:
-        th_must.fill(0.0)
+        th_must = np.empty((gen_must.shape[0], k, b))  # zeroed hour by hour in the loop
     _thermal_must_hours(block.col, block.tier, block.bus, gen_must, th_must)
     return th_must
 
@@ -815,10 +942,35 @@ def thermal_must(
 @jit
 def _thermal_must_hours(col, tier, bus, gen_must, th_must):
     """Hour loop of :func:`thermal_must` (compiled): floors summed per (tier, bus) in generator
-    order."""
+    order, from 0 (each hour's row zeroed here)."""
     for t in range(gen_must.shape[0]):
-        for i in range(col.shape[0]):
-            th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
+
+
+@jit_inline
+def _thermal_must_hour(t, col, tier, bus, gen_must, th_must):
+    """Hour ``t`` of :func:`_thermal_must_hours`."""
+    th_must[t] = 0.0
+    for i in range(col.shape[0]):
+        th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+
+
+@jit
+def _thermal_pass(
+    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
+    ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
+):  # fmt: skip
+    """:func:`fill_thermal`, :func:`apply_support_floor` and :func:`thermal_must` in one pass
+    over the hours (compiled; an outage draw's thermal arrays): each hour's three steps in
+    pack's order, on rows that stay in cache, so the arrays equal the three passes' bit for
+    bit."""
+    for t in range(avail_pu.shape[0]):
+        _fill_thermal_hour(
+            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
+            gen_must, th_avail,
+        )  # fmt: skip
+        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
 
 
 @dataclass
@@ -832,6 +984,7 @@ class RedrawWork:
     gen_must: np.ndarray
     th_avail: np.ndarray
     th_must: np.ndarray
+    floor_plan: FloorPlan | None = None  # the year's support-floor plan, made by the first draw
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -890,10 +1043,35 @@ def redraw(
         pos = {n: i for i, n in enumerate(names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
     gen_avail, gen_must = work.gen_avail, work.gen_must
-    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must, work.th_avail)
-    schedule = pd.DataFrame(inputs.schedule, index=index.snapshots, columns=list(index.corridors))
-    apply_support_floor(scenario, schedule, gen_avail, gen_must)  # raises gen_must in place
-    th_must = thermal_must(block, gen_must, work.th_must)
+    th_avail, th_must = work.th_avail, work.th_must
+    if work.floor_plan is None:  # the same for every draw of the year
+        work.floor_plan = support_floor_plan(scenario, list(index.corridors))
+    plan = work.floor_plan
+    schedule = np.ascontiguousarray(inputs.schedule)
+    missing = np.zeros((schedule.shape[0], plan.width))
+    # fill_thermal, apply_support_floor and thermal_must, hour by hour in one pass
+    _thermal_pass(
+        np.asfortranarray(avail_pu, dtype=float),
+        block.live,
+        block.heat,
+        block.must_heat,
+        block.must_cold,
+        block.cap,
+        block.col,
+        block.tier,
+        block.bus,
+        schedule,
+        plan.pu,
+        plan.corr_col,
+        plan.ptr,
+        plan.gens,
+        gen_avail,
+        gen_must,
+        th_avail,
+        th_must,
+        missing,
+    )
+    _log_floor_shortfall(plan, missing)
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = prepass_shortfall(scenario, *args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
@@ -940,11 +1118,139 @@ def pack(
     return inputs, index
 
 
+@dataclass(frozen=True)
+class PackStatic:
+    """What :func:`pack` computes of a scenario that no weather year changes, on given hours.
+
+    An ensemble's weather years differ only in ``weather`` (:func:`energysim.feasibility.
+    seeded`), so this is computed once and each year fills only its weather-dependent arrays
+    (:func:`pack_with_block` with ``static``). ``costs`` (K,) the merit-order tiers' marginal
+    costs; thermal generators (G', scenario order): ``thermal`` names, ``thermal_gi`` columns
+    in the (T, G) arrays, ``thermal_tier``, ``thermal_bus``; zero-cost generators (Z, scenario
+    order): ``zero_cost``, ``zero_cost_gi``, ``zero_cost_bus``, ``zero_cost_live`` (Z, T) bool in
+    service; ``block`` the :class:`ThermalBlock`; ``expected_pu`` (T, G') expected available
+    share (:func:`energysim.kernel.availability.expected_availability`); ``forest`` the
+    backbone forest (order, parent, parent_line, child_is_bus0); ``surplus`` the corridors'
+    surplus limits ((T, C) share, (C,) MWh) for the in-service corridors
+    ``surplus_corridors``.
+    """
+
+    snapshots: pd.DatetimeIndex
+    generators: tuple[str, ...]
+    costs: tuple[float, ...]
+    thermal: tuple[str, ...]
+    thermal_gi: tuple[int, ...]
+    thermal_tier: tuple[int, ...]
+    thermal_bus: tuple[int, ...]
+    zero_cost: tuple[str, ...]
+    zero_cost_gi: tuple[int, ...]
+    zero_cost_bus: tuple[int, ...]
+    zero_cost_live: np.ndarray
+    block: ThermalBlock
+    expected_pu: np.ndarray
+    forest: tuple[np.ndarray, ...]
+    surplus_corridors: tuple[str, ...]
+    surplus: tuple[np.ndarray, np.ndarray]
+
+    def fits(self, scenario: Scenario, snapshots: pd.DatetimeIndex) -> bool:
+        """Whether this was made on these hours for a scenario with these generators (a cheap
+        check; that the rest of the scenario is the same but its weather is the caller's
+        promise, see :func:`static_key`)."""
+        return (
+            len(snapshots) == len(self.snapshots)
+            and tuple(scenario.generators) == self.generators
+            and np.array_equal(np.asarray(snapshots.values), np.asarray(self.snapshots.values))
+        )
+
+
+def static_key(scenario: Scenario) -> str:
+    """Digest of ``scenario`` without its ``weather``: scenarios with the same key can share one
+    :class:`PackStatic` (on the same hours)."""
+    import hashlib
+
+    text = scenario.model_dump_json(exclude={"weather"})
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def pack_static(scenario: Scenario, snapshots: pd.DatetimeIndex) -> PackStatic:
+    """The :class:`PackStatic` of ``scenario`` on ``snapshots`` (the expressions :func:`pack`
+    used to compute inline, so a pack with it is the same bit for bit)."""
+    buses = list(scenario.buses)
+    bidx = {b: i for i, b in enumerate(buses)}
+    costs = sorted(
+        {
+            round(g.marginal_cost, 6)
+            for g in scenario.generators.values()
+            if g.carrier in THERMAL_CARRIERS
+        }
+    )
+    tier_of = {c: k for k, c in enumerate(costs)}
+    zero_cost: list[str] = []
+    zero_cost_gi: list[int] = []
+    zero_cost_bus: list[int] = []
+    live: list[np.ndarray] = []
+    thermal: list[str] = []
+    thermal_gi: list[int] = []
+    thermal_tier: list[int] = []
+    thermal_bus: list[int] = []
+    for gi, (name, g) in enumerate(scenario.generators.items()):
+        b = bidx[g.bus]
+        if g.carrier in ZERO_COST_CARRIERS:
+            zero_cost.append(name)
+            zero_cost_gi.append(gi)
+            zero_cost_bus.append(b)
+            live.append(in_service_mask(g.in_service_date, snapshots))
+        else:
+            thermal.append(name)
+            thermal_gi.append(gi)
+            thermal_tier.append(tier_of[round(g.marginal_cost, 6)])
+            thermal_bus.append(b)
+    block = thermal_block(
+        scenario,
+        snapshots,
+        thermal,
+        thermal_gi,
+        thermal_tier,
+        thermal_bus,
+        (len(costs), len(buses)),
+    )
+    expected = expected_availability(scenario, snapshots)[thermal].to_numpy()
+    corridors = [n for n, c in scenario.corridors.items() if c.in_service_year <= scenario.year]
+    return PackStatic(
+        snapshots=snapshots,
+        generators=tuple(scenario.generators),
+        costs=tuple(costs),
+        thermal=tuple(thermal),
+        thermal_gi=tuple(thermal_gi),
+        thermal_tier=tuple(thermal_tier),
+        thermal_bus=tuple(thermal_bus),
+        zero_cost=tuple(zero_cost),
+        zero_cost_gi=tuple(zero_cost_gi),
+        zero_cost_bus=tuple(zero_cost_bus),
+        zero_cost_live=np.array(live, dtype=bool).reshape(len(live), len(snapshots)),
+        block=block,
+        expected_pu=expected,
+        forest=_backbone_forest(scenario, buses),
+        surplus_corridors=tuple(corridors),
+        surplus=_surplus_limits(scenario, corridors, snapshots),
+    )
+
+
 def pack_with_block(
-    scenario: Scenario, profiles: xr.Dataset, outage_seed: int | None = None
+    scenario: Scenario,
+    profiles: xr.Dataset,
+    outage_seed: int | None = None,
+    static: PackStatic | None = None,
 ) -> tuple[KernelInputs, PackIndex, ThermalBlock]:
     """:func:`pack`, also returning its :class:`ThermalBlock` (for :func:`redraw` of the same
-    year without rebuilding it)."""
+    year without rebuilding it).
+
+    ``static``: :func:`pack_static` of a scenario that differs from ``scenario`` at most in
+    ``weather`` (another weather year of an ensemble) on the same hours; the packed arrays are
+    then the same bit for bit as without it, and what no weather changes (the thermal block,
+    the expected availability, in-service masks, the backbone forest, the surplus limits) is
+    not recomputed. One on other hours or other generators is ignored (recomputed).
+    """
     snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
     hours = len(snapshots)
     buses = list(scenario.buses)
@@ -978,59 +1284,48 @@ def pack_with_block(
         / np.maximum((shape * shares).sum(axis=1, keepdims=True), 1e-12)
     )
 
-    vre = np.zeros((hours, nb))
-    ne = np.zeros((hours, nb))
-    zero_cost: list[str] = []
-    zero_cost_bus: list[int] = []
+    if static is None or not static.fits(scenario, snapshots):
+        static = pack_static(scenario, snapshots)
+    thermal, block = static.thermal, static.block
+    zero_cost, zero_cost_bus = static.zero_cost, static.zero_cost_bus
+    # summed generator by generator into (bus, hour) rows, contiguous per generator (the same
+    # additions in the same order as into (hour, bus) columns), transposed once at the end
+    vre_rows = np.zeros((nb, hours))
+    ne_rows = np.zeros((nb, hours))
     ne_carriers = NEW_ENERGY_CARRIERS
-    thermal: list[str] = []
-    costs = sorted(
-        {
-            round(g.marginal_cost, 6)
-            for g in scenario.generators.values()
-            if g.carrier in THERMAL_CARRIERS
-        }
-    )
-    tier_of = {c: k for k, c in enumerate(costs)}
-    nk = len(costs)
-    thermal_tier: list[int] = []
-    thermal_bus: list[int] = []
-    thermal_gi: list[int] = []
-    gen_avail = np.zeros((hours, len(scenario.generators)))
+    cf_columns = _cf_columns(profiles)
+    gen_rows = np.zeros((len(scenario.generators), hours))
     gen_must = np.zeros((hours, len(scenario.generators)))
-    for gi, (name, g) in enumerate(scenario.generators.items()):
-        b = bidx[g.bus]
-        if g.carrier in ZERO_COST_CARRIERS:
-            if g.carrier in NEW_ENERGY_CARRIERS:
-                avail = generator_availability(
-                    scenario, g.carrier, g.bus, g.capacity_factor_scale, profiles
-                )
-            else:
-                avail = np.full(
-                    hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
-                )
-            avail = avail * in_service_mask(g.in_service_date, snapshots)  # hour by hour
-            vre[:, b] += g.p_nom * avail
-            gen_avail[:, gi] = g.p_nom * avail
-            if g.carrier in ne_carriers:
-                ne[:, b] += g.p_nom * avail
-            zero_cost.append(name)
-            zero_cost_bus.append(b)
+    for z, (name, gi, b) in enumerate(
+        zip(zero_cost, static.zero_cost_gi, zero_cost_bus, strict=True)
+    ):
+        g = scenario.generators[name]
+        if g.carrier in NEW_ENERGY_CARRIERS:
+            avail = _availability(
+                scenario.weather,
+                g.carrier,
+                g.capacity_factor_scale,
+                cf_columns(g.carrier, g.bus),
+            )
         else:
-            thermal.append(name)
-            thermal_gi.append(gi)
-            thermal_tier.append(tier_of[round(g.marginal_cost, 6)])
-            thermal_bus.append(b)
-    block = thermal_block(
-        scenario, snapshots, thermal, thermal_gi, thermal_tier, thermal_bus, (nk, nb)
-    )
+            avail = np.full(
+                hours, g.p_max_pu if g.p_max_pu is not None else DEFAULT_P_MAX_PU[g.carrier]
+            )
+        avail = avail * static.zero_cost_live[z]  # hour by hour
+        power = g.p_nom * avail
+        vre_rows[b] += power
+        gen_rows[gi] = power
+        if g.carrier in ne_carriers:
+            ne_rows[b] += power
+    vre, ne = np.ascontiguousarray(vre_rows.T), np.ascontiguousarray(ne_rows.T)
+    gen_avail = np.ascontiguousarray(gen_rows.T)
     if outage_seed is None:
-        avail_pu = expected_availability(scenario, snapshots)
+        avail_pu = static.expected_pu
     else:
-        avail_pu = outage_draw(scenario, snapshots, outage_seed)
-    th_avail = fill_thermal(block, avail_pu[list(thermal)].to_numpy(), gen_avail, gen_must)
+        avail_pu = outage_draw(scenario, snapshots, outage_seed)[list(thermal)].to_numpy()
+    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must)
 
-    order, parent, parent_line, child_is_bus0 = _backbone_forest(scenario, buses)
+    order, parent, parent_line, child_is_bus0 = static.forest
     lines = list(scenario.lines)
     line_cap = np.array([scenario.lines[n].p_nom for n in lines], dtype=float)
     line_eff = np.array([scenario.lines[n].efficiency for n in lines], dtype=float)
@@ -1060,7 +1355,10 @@ def pack_with_block(
     dr_energy = float(dr_total * dr.max_hours_per_year)
     reserve_req = np.ascontiguousarray(reserve_requirement(scenario, demand))
     short = prepass_shortfall(scenario, demand, vre, th_avail, schedule, reserve_req)
-    surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
+    if corridors == list(static.surplus_corridors):
+        surplus_pu, surplus_budget = static.surplus
+    else:  # pragma: no cover - the schedule's corridors are the in-service ones, as static's
+        surplus_pu, surplus_budget = _surplus_limits(scenario, corridors, snapshots)
     dr_cut = dr_threshold(short, float(dr_total), dr_energy)
 
     inputs = KernelInputs(
@@ -1097,12 +1395,12 @@ def pack_with_block(
     index = PackIndex(
         snapshots=snapshots,
         buses=tuple(buses),
-        tiers=tuple(costs),
-        thermal=tuple(thermal),
-        thermal_tier=tuple(thermal_tier),
-        thermal_bus=tuple(thermal_bus),
-        zero_cost=tuple(zero_cost),
-        zero_cost_bus=tuple(zero_cost_bus),
+        tiers=static.costs,
+        thermal=static.thermal,
+        thermal_tier=static.thermal_tier,
+        thermal_bus=static.thermal_bus,
+        zero_cost=static.zero_cost,
+        zero_cost_bus=static.zero_cost_bus,
         storage=tuple(storage),
         corridors=tuple(corridors),
         corridors_out_of_service=out_of_service,
@@ -1131,11 +1429,36 @@ def generator_availability(
     CSP uses the solar profile smoothed over a centred 7-hour window (its thermal storage spreads
     output into the evening); this is a documented simplification, not a CSP model.
     """
-    weather = scenario.weather
+    kind = "wind" if carrier == "wind" else "solar"
+    return _availability(scenario.weather, carrier, scale, profiles[kind].sel(bus=bus).values)
+
+
+def _cf_columns(profiles: xr.Dataset):  # noqa: ANN202 - a closure
+    """``columns(carrier, bus)``: the bus's wind (wind) or solar (solar, CSP) capacity factor
+    (T,), from the profiles read into arrays once (``.sel`` per generator was most of the cost
+    of this step)."""
+    arrays: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+
+    def columns(carrier: str, bus: str) -> np.ndarray:
+        kind = "wind" if carrier == "wind" else "solar"
+        if kind not in arrays:
+            da = profiles[kind]
+            pos = {str(b): i for i, b in enumerate(da["bus"].values)}
+            arrays[kind] = (pos, da.transpose("snapshot", "bus").values)
+        pos, values = arrays[kind]
+        if bus not in pos:
+            return profiles[kind].sel(bus=bus).values  # raises the usual KeyError
+        return values[:, pos[bus]]
+
+    return columns
+
+
+def _availability(weather: object, carrier: str, scale: float, cf: np.ndarray) -> np.ndarray:
+    """:func:`generator_availability` of the capacity factor ``cf`` (T,) already read."""
     if carrier == "wind":
-        cf = profiles["wind"].sel(bus=bus).values * weather.wind_cf_scale
+        cf = cf * weather.wind_cf_scale
     else:
-        cf = profiles["solar"].sel(bus=bus).values * weather.solar_cf_scale
+        cf = cf * weather.solar_cf_scale
         if carrier == "csp":
             cf = pd.Series(cf).rolling(7, center=True, min_periods=1).mean().to_numpy()
     return np.clip(cf * scale, 0.0, 1.0)

@@ -294,11 +294,47 @@ def wind_cf(
         _correlated_normals(rng, 1, mixing)[0],
     )
     z = np.sqrt(1 - WIND_W_NOISE) * fast + np.sqrt(WIND_W_NOISE) * noise
+    year = _year_of(index)
+    if year is None:
+        offset = _wind_offset_of(index, lon)
+    else:  # the same for every weather year at these sites: computed once
+        offset = _wind_offset_cached(year, tuple(float(v) for v in lon))
+    return CF_MAX * norm_cdf(WIND_SPREAD * z + offset) ** WIND_SKEW
+
+
+def _wind_offset_of(index: pd.DatetimeIndex, lon: np.ndarray) -> np.ndarray:
+    """The latent offset of every hour and site (time, site): :func:`_wind_offset` of the
+    monthly means times the diurnal ratio at the site's longitude."""
     months = index.month.to_numpy()
     monthly = np.asarray(parameters()["wind"]["monthly_mean_cf"])[months - 1]
     target = monthly[:, None] * _wind_diurnal_ratio(months, index.hour.to_numpy(), lon)
-    offset = _wind_offset(target)
-    return CF_MAX * norm_cdf(WIND_SPREAD * z + offset) ** WIND_SKEW
+    return _wind_offset(target)
+
+
+@functools.lru_cache(maxsize=8)
+def _wind_offset_cached(year: int, lon: tuple[float, ...]) -> np.ndarray:
+    """:func:`_wind_offset_of` on :func:`snapshots` of ``year`` (read-only, cached)."""
+    return _read_only(_wind_offset_of(snapshots(year), np.array(lon, dtype=float)))
+
+
+def _year_of(index: pd.DatetimeIndex) -> int | None:
+    """The year if ``index`` is exactly :func:`snapshots` of it (what the generator's caches of
+    the parts no seed changes are keyed on), else None."""
+    if len(index) == 0:
+        return None
+    year = int(index[0].year)
+    full = snapshots(year)
+    if len(index) != len(full) or not np.array_equal(
+        np.asarray(index.values), np.asarray(full.values)
+    ):
+        return None
+    return year
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` marked read-only (a cached value must not be changed by a caller)."""
+    array.flags.writeable = False
+    return array
 
 
 def _wind_offset(target: np.ndarray) -> np.ndarray:
@@ -431,8 +467,19 @@ def solar_cf(
     z = np.sqrt(1 - CLOUD_W_HOUR) * np.repeat(day, 24, axis=0) + np.sqrt(CLOUD_W_HOUR) * hourly
     offsets = _cloud_offsets(int(index[0].year))[index.month.to_numpy() - 1]
     k = norm_cdf(CLOUD_SPREAD * z + offsets[:, None])
-    poa = clear_sky_poa(index, lon, lat)
+    year = _year_of(index)
+    if year is None:
+        poa = clear_sky_poa(index, lon, lat)
+    else:  # the same for every weather year at these sites: computed once
+        poa = _clear_sky_cached(year, tuple(float(v) for v in lon), tuple(float(v) for v in lat))
     return np.clip(PERFORMANCE_RATIO * k * poa, 0.0, 1.0)
+
+
+@functools.lru_cache(maxsize=8)
+def _clear_sky_cached(year: int, lon: tuple[float, ...], lat: tuple[float, ...]) -> np.ndarray:
+    """:func:`clear_sky_poa` on :func:`snapshots` of ``year`` (read-only, cached)."""
+    poa = clear_sky_poa(snapshots(year), np.array(lon, dtype=float), np.array(lat, dtype=float))
+    return _read_only(poa)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -480,13 +527,12 @@ def load_shape(
         Dimensionless load shape with mean exactly 1 per site, dims (time, site).
     """
     days = index[::24]
-    months = index.month.to_numpy()
-    det_day = (
-        np.asarray(params["monthly"])[days.month.to_numpy() - 1]
-        * np.asarray(params["weekday"])[days.day_of_week.to_numpy()]
-        * _holiday_factor(days, params)
-    )
-    diurnal = np.asarray(params["diurnal"])[months - 1, index.hour.to_numpy()]
+    year = _year_of(index)
+    region = _region_of(params)
+    if year is None or region is None:
+        det_day, diurnal = _load_calendar(index, params)
+    else:  # the same for every weather year: computed once per region
+        det_day, diurnal = _load_calendar_cached(year, region)
     noise = params["noise"]
     phi_d, phi_h = noise["daily_phi"], noise["hourly_phi"]
     sd_d = noise["daily_sigma"] / np.sqrt(1 - phi_d**2)  # stationary std of the AR(1)
@@ -503,6 +549,39 @@ def load_shape(
         * np.exp(np.repeat(e_day, 24, axis=0) + e_hour)
     )
     return shape / shape.mean(axis=0, keepdims=True)
+
+
+def _load_calendar(
+    index: pd.DatetimeIndex, params: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The deterministic part of :func:`load_shape`: the daily factor ``month * weekday *
+    holiday`` (day,) and the diurnal factor (time,)."""
+    days = index[::24]
+    months = index.month.to_numpy()
+    det_day = (
+        np.asarray(params["monthly"])[days.month.to_numpy() - 1]
+        * np.asarray(params["weekday"])[days.day_of_week.to_numpy()]
+        * _holiday_factor(days, params)
+    )
+    diurnal = np.asarray(params["diurnal"])[months - 1, index.hour.to_numpy()]
+    return det_day, diurnal
+
+
+def _region_of(params: dict[str, Any]) -> str | None:
+    """The name of ``params`` in ``parameters()["load"]`` if it is that very table, else None
+    (tables from elsewhere are not cached)."""
+    for name, table in parameters()["load"].items():
+        if table is params:
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=32)
+def _load_calendar_cached(year: int, region: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_load_calendar` on :func:`snapshots` of ``year`` with the load table ``region`` of
+    ``parameters.yaml`` (read-only, cached)."""
+    det_day, diurnal = _load_calendar(snapshots(year), parameters()["load"][region])
+    return _read_only(det_day), _read_only(diurnal)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,10 +6,14 @@ workers. Per worker they keep, for the current sweep:
 * the base scenario as plain data (overrides are applied copy-on-write, never to the base);
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
-  storage or targets. Storage changes are applied to the cached arrays by recomputing the storage
+  storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
+  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change).
+  Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
   points so that these axes vary fastest (the runner does) means one pack per structural variant;
+* the base scenario validated once: a point that only sets capacity totals is the base with
+  the totals checked and applied (:func:`point_scenario`), not a re-validated merge;
 * annual figures per dispatch (the point's overrides without targets): target changes do not
   affect dispatch at all, so a point that differs from an earlier one only in its targets reuses
   its figures and recomputes only the verdicts (without hourly outputs).
@@ -24,6 +28,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import socket
 import time
@@ -42,6 +47,7 @@ __all__ = [
     "hello",
     "init_worker",
     "is_storage_path",
+    "point_scenario",
     "run_batch",
     "structural_key",
 ]
@@ -143,6 +149,15 @@ class _State:
         # annual figures by dispatch key: points that differ only in targets share one dispatch
         self.figures = _LRU(FIGURE_CACHE_SIZE)
         self.packs_made = 0  # packs computed by this process for this payload (cache misses)
+        self._base: Any = None  # the base scenario, validated once (point_scenario)
+
+    def base_scenario(self) -> Any:
+        """The payload's base scenario, validated once per process."""
+        if self._base is None:
+            from energysim.config import load_scenario_dict
+
+            self._base = load_scenario_dict(self.payload.base, file="<sweep base>")
+        return self._base
 
 
 _STATE: _State | None = None
@@ -287,15 +302,67 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
 
 def _packed(state: _State, scenario: Any, key: str) -> tuple:
     from energysim.kernel import pack
-    from energysim.sweep.figures import prepare_figures
+    from energysim.sweep.figures import fleet_hours, prepare_figures
 
     hit = state.packs.get(key)
     if hit is None:
         inputs, index = pack(scenario, _profiles(state, scenario))
-        hit = (inputs, index, prepare_figures(inputs, index, scenario))
+        prep = prepare_figures(inputs, index, scenario)
+        # the fleets' hourly floors and headroom: storage points do not change them
+        hit = (inputs, index, prep, fleet_hours(index, prep))
         state.packs.put(key, hit)
         state.packs_made += 1
     return hit
+
+
+def _totals_only(overrides: Sequence[tuple[str, Any]]) -> dict[str, float] | None:
+    """``{key: GW}`` when every override is a finite ``capacity_totals_GW.<key>`` >= 0, else None."""
+    totals: dict[str, float] = {}
+    for path, value in overrides:
+        section, _, key = path.partition(".")
+        if section != "capacity_totals_GW" or not key or "." in key:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if not (math.isfinite(value) and value >= 0):
+            return None
+        totals[key] = float(value)
+    return totals
+
+
+def point_scenario(state: _State, overrides: Sequence[tuple[str, Any]]) -> Any:
+    """The validated scenario of a point: the base with the point's overrides.
+
+    A point that only sets capacity totals (``capacity_totals_GW.<key>``, finite numbers >= 0:
+    the storage-power axis of a sweep) skips re-validating the whole scenario: the base,
+    validated once, gets the totals, their check
+    (:func:`energysim.config.checks.check_capacity_totals`, the only check that reads them) and
+    the rescaling (:func:`~energysim.config.checks.apply_capacity_totals`), exactly as
+    :func:`energysim.config.load_scenario_dict` applies them after validating (tested equal).
+    Any other point, and any point whose check fails, goes through
+    :func:`~energysim.config.load_scenario_dict` on the merged data, which raises the error that
+    names the field and value.
+
+    Returns
+    -------
+    Scenario
+        Validated, with the totals applied (``capacity_totals_GW`` empty).
+    """
+    from energysim.config import load_scenario_dict
+    from energysim.config.checks import apply_capacity_totals, check_capacity_totals
+    from energysim.exceptions import ConfigError
+
+    totals = _totals_only(overrides)
+    base = state.payload.base
+    if totals is not None and not base.get("capacity_totals_GW"):
+        scenario = state.base_scenario().model_copy(update={"capacity_totals_GW": totals})
+        try:
+            check_capacity_totals(scenario)
+        except ConfigError:
+            pass  # the full path below raises it with the file and the field
+        else:
+            return apply_capacity_totals(scenario)
+    return load_scenario_dict(apply_overrides(base, overrides), file="<sweep point>")
 
 
 def run_point(
@@ -305,12 +372,11 @@ def run_point(
 
     Raises whatever the scenario, pack or kernel raise; :func:`run_batch` records it.
     """
-    from energysim.config import load_scenario_dict
     from energysim.engines import dispatch
     from energysim.sweep.figures import annual_figures, result_block, target_verdicts
 
     p = state.payload
-    scenario = load_scenario_dict(apply_overrides(p.base, overrides), file="<sweep point>")
+    scenario = point_scenario(state, overrides)
     same_dispatch = dispatch_key(overrides)
     cached = None if p.hourly else state.figures.get(same_dispatch)
     if cached is not None:
@@ -318,13 +384,13 @@ def run_point(
         figures.update(target_verdicts(figures, scenario))
         return figures, None
     key = structural_key(overrides, p.storage_paths)
-    inputs, index, prep = _packed(state, scenario, key)
+    inputs, index, prep, fleets = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
         inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
     # the kernel writes into one output block per process (figures-only path: flat memory)
     options = {"out": result_block(inputs)} if p.engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, p.engine, **options)
-    figures = annual_figures(result, inputs, index, scenario, prep)
+    figures = annual_figures(result, inputs, index, scenario, prep, fleets)
     if not p.hourly:
         state.figures.put(same_dispatch, dict(figures))
     figures.update(target_verdicts(figures, scenario))

@@ -1,0 +1,166 @@
+"""The ensemble's shortcuts (issue 17: ``check --weather-years N --outage-draws M``) give the
+same arrays bit for bit as the plain computations they replace: the static part of a pack shared
+between weather years, the corridor schedules' bisection that stops when it can no longer move,
+and the synthetic generator's cached deterministic parts."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from energysim.config import load_scenario
+from energysim.feasibility import seeded
+from energysim.kernel.pack import _scale_to_energy, pack_static, pack_with_block, static_key
+from energysim.run import scenario_profiles
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def assert_bit_equal(got: object, want: object, path: str = "") -> None:
+    """Every field of two (nested) dataclasses equal bit for bit (arrays: dtype, shape, values)."""
+    if dataclasses.is_dataclass(want):
+        for field in dataclasses.fields(want):
+            name = f"{path}.{field.name}"
+            assert_bit_equal(getattr(got, field.name), getattr(want, field.name), name)
+    elif isinstance(want, np.ndarray):
+        assert got.dtype == want.dtype, path
+        assert got.shape == want.shape, path
+        assert np.array_equal(got, want, equal_nan=True), path
+    elif isinstance(want, tuple | list) and any(isinstance(x, np.ndarray) for x in want):
+        assert len(got) == len(want), path
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_bit_equal(a, b, f"{path}[{i}]")
+    elif isinstance(want, tuple) and any(dataclasses.is_dataclass(x) for x in want):
+        for i, (a, b) in enumerate(zip(got, want, strict=True)):
+            assert_bit_equal(a, b, f"{path}[{i}]")
+    elif isinstance(want, pd.Index):
+        assert want.equals(got), path
+    elif isinstance(want, float) and np.isnan(want):
+        assert np.isnan(got), path
+    else:
+        assert got == want, path
+
+
+@pytest.fixture(scope="module")
+def plan() -> object:
+    return load_scenario(REPO / "scenarios/plan-2030.yaml")
+
+
+@pytest.mark.parametrize("outage_seed", [None, 4])
+def test_pack_with_another_years_static_part_is_bit_equal(plan, outage_seed):
+    # plan-2030: in-service dates, heating seasons, support floors, imports, surplus limits
+    year_a, year_b = seeded(plan, plan.weather.seed + 1), seeded(plan, plan.weather.seed + 2)
+    assert static_key(year_a) == static_key(year_b) == static_key(plan)  # weather only differs
+    prof_a, prof_b = scenario_profiles(year_a), scenario_profiles(year_b)
+    static = pack_static(year_a, pd.DatetimeIndex(prof_a["snapshot"].values))
+    want = pack_with_block(year_b, prof_b, outage_seed=outage_seed)
+    got = pack_with_block(year_b, prof_b, outage_seed=outage_seed, static=static)
+    assert_bit_equal(got, want)
+    assert not np.array_equal(got[0].demand, pack_with_block(year_a, prof_a)[0].demand)
+
+
+def test_static_key_sees_everything_but_the_weather(plan):
+    data = plan.model_dump()
+    data["generators"][next(iter(data["generators"]))]["p_nom"] += 1.0
+    from energysim.config import load_scenario_dict
+
+    assert static_key(load_scenario_dict(data, file="<t>")) != static_key(plan)
+
+
+def test_a_static_part_on_other_hours_is_not_used(plan):
+    prof = scenario_profiles(plan)
+    snaps = pd.DatetimeIndex(prof["snapshot"].values)
+    static = pack_static(plan, snaps[:48])
+    assert not static.fits(plan, snaps)
+    assert static.fits(plan, snaps[:48])
+    assert_bit_equal(pack_with_block(plan, prof, static=static), pack_with_block(plan, prof))
+
+
+def _scale_to_energy_100_steps(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
+    """The bisection as it was: always 100 steps, fresh arrays in every step."""
+    if energy <= 0 or cap <= 0:
+        return np.zeros_like(shape)
+    if energy >= cap * len(shape) * (1 - 1e-12):
+        return np.full_like(shape, cap)
+    shape = np.maximum(shape, 0.0)
+    if shape.sum() <= 0:
+        shape = np.ones_like(shape)
+    lo, hi = 0.0, cap / shape[shape > 0].min()
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(cap, mid * shape).sum() < energy:
+            lo = mid
+        else:
+            hi = mid
+    return np.minimum(cap, hi * shape)
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_scale_to_energy_stops_early_with_the_same_result(seed):
+    # the compiled sum decides the steps away from the target, numpy's sum near it: the same
+    # steps, the same schedule bit for bit
+    rng = np.random.default_rng(seed)
+    hours = int(rng.integers(1, 9000))
+    shape = rng.gamma(2.0, 1.0, hours) * (rng.random(hours) > 0.1 * (seed % 3))
+    cap = float(rng.uniform(100, 8000))
+    energy = float(rng.uniform(0.0, 1.05)) * cap * hours
+    got = _scale_to_energy(shape, cap, energy)
+    assert np.array_equal(got, _scale_to_energy_100_steps(shape, cap, energy))
+    if 0 < energy < cap * np.count_nonzero(shape) * 0.99:  # reachable: the shape's zeros stay 0
+        assert got.sum() == pytest.approx(energy, rel=1e-9)
+
+
+def test_generator_caches_equal_the_plain_computations():
+    from energysim.profiles import synthetic as sy
+
+    index = sy.snapshots(2030)
+    lon, lat = np.array([108.5, 121.0]), np.array([40.2, 47.1])
+    poa = sy._clear_sky_cached(2030, tuple(lon), tuple(lat))
+    assert np.array_equal(poa, sy.clear_sky_poa(index, lon, lat))
+    offset = sy._wind_offset_cached(2030, tuple(lon))
+    assert np.array_equal(offset, sy._wind_offset_of(index, lon))
+    table = sy.parameters()["load"]["im"]
+    for got, want in zip(
+        sy._load_calendar_cached(2030, "im"), sy._load_calendar(index, table), strict=True
+    ):
+        assert np.array_equal(got, want)
+    assert not poa.flags.writeable and not offset.flags.writeable  # a cache cannot be changed
+    assert sy._year_of(index) == 2030
+    assert sy._year_of(index[:48]) is None  # a slice is not cached: computed as before
+    assert sy._region_of(dict(table)) is None  # nor is a table from elsewhere
+
+
+def test_profiles_do_not_depend_on_blas_threads_or_caches(plan):
+    from energysim.feasibility import blas_threads
+    from energysim.profiles import bus_sites
+    from energysim.profiles import synthetic as sy
+
+    sites = bus_sites(plan.buses)
+    for cached in (sy._clear_sky_cached, sy._wind_offset_cached, sy._load_calendar_cached):
+        cached.cache_clear()
+    cold = sy.generate_profiles(sites, 2030, 12)  # fills the caches
+    try:
+        if blas_threads(1) == 0:
+            pytest.skip("no OpenBLAS found in this process")
+        warm = sy.generate_profiles(sites, 2030, 12)
+    finally:
+        blas_threads(2)
+    for name in cold.data_vars:
+        assert np.array_equal(cold[name].values, warm[name].values), name
+
+
+def test_draws_with_one_reused_work_equal_fresh_packs(plan):
+    # the work arrays hold the previous draw (dirty (T, K, B) sums, the floor plan of the year)
+    from energysim.kernel.pack import RedrawWork, redraw
+
+    profiles = scenario_profiles(plan)
+    inputs, index, block = pack_with_block(plan, profiles)
+    work = RedrawWork.like(inputs, index)
+    for seed in (5, 6, 5):
+        got = redraw(plan, inputs, index, seed, block, work)
+        assert work.floor_plan is not None and len(work.floor_plan.floors) > 0  # UHV floors
+        assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])
