@@ -68,6 +68,7 @@ __all__ = [
     "fuel_use",
     "heat_rate",
     "heat_rate_at",
+    "heat_rate_slope",
     "indicator_data",
     "indicator_rows",
     "month_rows",
@@ -88,22 +89,28 @@ LINE_LIMIT_TOL = 1e-6
 
 
 @jit_inline
-def heat_rate_at(load_factor, rated, min_load, increase):
+def heat_rate_slope(min_load, increase):
+    """k = low_load_increase / (1 / lf_min - 1) of a heat-rate curve (:func:`heat_rate_at`)."""
+    return increase / (1.0 / min_load - 1.0)
+
+
+@jit_inline
+def heat_rate_at(load_factor, rated, min_load, slope):
     """Heat rate (gce/kWh) of one fleet-hour: the formula's one copy (compiled, inlined).
 
-    h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)) with
-    k = low_load_increase / (1 / lf_min - 1); load factors above 1 count as 1.
+    h(lf) = h_rated * (1 + k * (1 / max(lf, lf_min) - 1)) with the slope
+    k = :func:`heat_rate_slope` (lf_min, low_load_increase), computed once per curve; load
+    factors above 1 count as 1.
     """
     lf = min(max(load_factor, min_load), 1.0)
-    k = increase / (1.0 / min_load - 1.0)
-    return rated * (1.0 + k * (1.0 / lf - 1.0))
+    return rated * (1.0 + slope * (1.0 / lf - 1.0))
 
 
 @jit
-def _heat_rate_each(load_factor, rated, min_load, increase, out):
+def _heat_rate_each(load_factor, rated, min_load, slope, out):
     """:func:`heat_rate_at` of every element of the flat array ``load_factor`` into ``out``."""
     for i in range(load_factor.shape[0]):
-        out[i] = heat_rate_at(load_factor[i], rated, min_load, increase)
+        out[i] = heat_rate_at(load_factor[i], rated, min_load, slope)
 
 
 def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
@@ -115,11 +122,12 @@ def heat_rate(load_factor: np.ndarray, spec: HeatRate) -> np.ndarray:
     """
     lf = np.asarray(load_factor, dtype=float, order="C")
     out = np.empty_like(lf)
+    min_load = float(spec.min_load_pu)
     _heat_rate_each(
         lf.reshape(-1),
         float(spec.rated_gce_per_kWh),
-        float(spec.min_load_pu),
-        float(spec.low_load_increase),
+        min_load,
+        heat_rate_slope(min_load, float(spec.low_load_increase)),
         out.reshape(-1),
     )
     return out
@@ -191,7 +199,13 @@ def _class_fuel(
         first = len(members)
         for bus in np.unique(buses[cols]):
             members.append(cols[buses[cols] == bus])
-            curves.append((spec.rated_gce_per_kWh, spec.min_load_pu, spec.low_load_increase))
+            curves.append(
+                (
+                    spec.rated_gce_per_kWh,
+                    spec.min_load_pu,
+                    heat_rate_slope(float(spec.min_load_pu), float(spec.low_load_increase)),
+                )
+            )
         fleets_of[cls] = range(first, len(members))
     if not members:
         return out
@@ -215,10 +229,11 @@ def _class_fuel(
 
 
 @jit
-def _fleet_fuel_hours(gen, avail, cols, starts, rated, min_load, increase, out):
+def _fleet_fuel_hours(gen, avail, cols, starts, rated, min_load, slope, out):
     """Hourly fuel of every fleet, tce: ``out[f, t]`` for the fleet of the generator columns
     ``cols[starts[f]:starts[f + 1]]`` with heat-rate curve ``rated[f]``, ``min_load[f]``,
-    ``increase[f]`` (the rule of :func:`fuel_use`, one pass over the (T, G) arrays).
+    ``slope[f]`` (:func:`heat_rate_slope`; the rule of :func:`fuel_use`, one pass over the
+    (T, G) arrays).
 
     A fleet's columns are added one by one from 0 in column order: the order of numpy's
     ``values[:, cols].sum(axis=1)`` (the fancy-indexed copy is Fortran-ordered, so numpy adds
@@ -232,7 +247,7 @@ def _fleet_fuel_hours(gen, avail, cols, starts, rated, min_load, increase, out):
                 p += gen[t, cols[i]]
                 cap += avail[t, cols[i]]
             lf = p / cap if cap > 0 else 1.0
-            out[f, t] = p * heat_rate_at(lf, rated[f], min_load[f], increase[f]) / 1e3
+            out[f, t] = p * heat_rate_at(lf, rated[f], min_load[f], slope[f]) / 1e3
 
 
 def emissions(ds: xr.Dataset, economics: Economics) -> dict[str, float]:

@@ -282,3 +282,20 @@ def test_no_fleets_when_every_generator_is_counted_per_bus():
     fast = figures(s, profiles=p)
     assert_same(fast, simulate(s, profiles=p), "no fleets")
     assert fast["coal_TWh"] == 0.0
+
+
+def test_fleets_of_another_pack_are_refused():
+    from energysim.engines import dispatch
+    from energysim.kernel.pack import head
+    from energysim.sweep.figures import annual_figures, fleet_hours, prepare_figures
+
+    scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
+    inputs, index = pack(scenario, scenario_profiles(scenario))
+    short, short_index = head(inputs, index, 48)
+    prep = prepare_figures(inputs, index, scenario)
+    result = dispatch(scenario, short, short_index, "kernel")
+    short_prep = prepare_figures(short, short_index, scenario)
+    with pytest.raises(ValueError, match=r"expected \(48, \d+\) \(hours, fleets\)"):
+        annual_figures(result, short, short_index, scenario, short_prep, fleet_hours(index, prep))
+    with pytest.raises(ValueError, match="FigurePrep for 8760 hours.* has 48"):
+        annual_figures(result, short, short_index, scenario, prep)

@@ -231,6 +231,7 @@ def fleet_hour(gen_must, gen_avail, gen_col, gen_fleet, gen_thermal, must, head)
 
 @jit
 def _fleet_hours(gen_must, gen_avail, gen_col, gen_fleet, gen_thermal, must, head):
+    """Hour loop of :func:`fleet_hours`: fills ``must`` and ``head`` (T, F) in place."""
     for t in range(must.shape[0]):
         fleet_hour(gen_must[t], gen_avail[t], gen_col, gen_fleet, gen_thermal, must[t], head[t])
 
@@ -446,10 +447,24 @@ def annual_figures(
     corr_sent = np.zeros(nc)
     corr_green = np.zeros(nc)
     adq = adequacy_accumulators(nc, len(GRIDS))
+    if (len(prep.months), prep.import_tier.size, prep.corridor_grid.size) != (n["T"], n["K"], nc):
+        msg = (
+            f"annual_figures: a FigurePrep for {len(prep.months)} hours, "
+            f"{prep.import_tier.size} tiers and {prep.corridor_grid.size} corridors; the packed "
+            f"scenario has {n['T']}, {n['K']} and {nc}: expected prepare_figures of the same pack"
+        )
+        raise ValueError(msg)
     if fleets is None:
         fleet_must, fleet_head = np.empty((1, prep.fleets)), np.empty((1, prep.fleets))
     else:
         fleet_must, fleet_head = fleets
+        want = (n["T"], prep.fleets)
+        if fleet_must.shape != want or fleet_head.shape != want:
+            msg = (
+                f"annual_figures: fleets of shape {fleet_must.shape} and {fleet_head.shape}; "
+                f"expected {want} (hours, fleets) from fleet_hours of the same packed scenario"
+            )
+            raise ValueError(msg)
     _figures_pass(
         result.curtail, result.thermal, result.thermal_relief, result.st_charge,
         result.st_discharge, result.flex_use, result.corr_flow, result.corr_short, result.dr_shed,

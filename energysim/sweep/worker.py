@@ -12,8 +12,9 @@ workers. Per worker they keep, for the current sweep:
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
   points so that these axes vary fastest (the runner does) means one pack per structural variant;
-* the base scenario validated once: a point that only sets capacity totals is the base with
-  the totals checked and applied (:func:`point_scenario`), not a re-validated merge;
+* validated scenarios by the point's overrides other than capacity totals: a point that
+  differs from an earlier one only in capacity totals is that scenario with the totals checked
+  and applied (:func:`point_scenario`), not a re-validated merge;
 * annual figures per dispatch (the point's overrides without targets): target changes do not
   affect dispatch at all, so a point that differs from an earlier one only in its targets reuses
   its figures and recomputes only the verdicts (without hourly outputs).
@@ -61,6 +62,7 @@ WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 PACK_CACHE_SIZE = 4
 PROFILE_CACHE_SIZE = 8
 FIGURE_CACHE_SIZE = 256
+SCENARIO_CACHE_SIZE = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -149,15 +151,20 @@ class _State:
         # annual figures by dispatch key: points that differ only in targets share one dispatch
         self.figures = _LRU(FIGURE_CACHE_SIZE)
         self.packs_made = 0  # packs computed by this process for this payload (cache misses)
-        self._base: Any = None  # the base scenario, validated once (point_scenario)
+        # validated scenarios by their overrides other than capacity totals (point_scenario)
+        self.scenarios = _LRU(SCENARIO_CACHE_SIZE)
 
-    def base_scenario(self) -> Any:
-        """The payload's base scenario, validated once per process."""
-        if self._base is None:
+    def validated(self, overrides: Sequence[tuple[str, Any]]) -> Any:
+        """The base with ``overrides`` applied and validated, kept for the next point."""
+        key = json.dumps([[p, v] for p, v in overrides], sort_keys=True, default=str)
+        hit = self.scenarios.get(key)
+        if hit is None:
             from energysim.config import load_scenario_dict
 
-            self._base = load_scenario_dict(self.payload.base, file="<sweep base>")
-        return self._base
+            data = apply_overrides(self.payload.base, overrides)
+            hit = load_scenario_dict(data, file="<sweep point>")
+            self.scenarios.put(key, hit)
+        return hit
 
 
 _STATE: _State | None = None
@@ -315,31 +322,38 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
     return hit
 
 
-def _totals_only(overrides: Sequence[tuple[str, Any]]) -> dict[str, float] | None:
-    """``{key: GW}`` when every override is a finite ``capacity_totals_GW.<key>`` >= 0, else None."""
+def _split_totals(
+    overrides: Sequence[tuple[str, Any]],
+) -> tuple[dict[str, float], list[tuple[str, Any]]] | None:
+    """The point's capacity totals ``{key: GW}`` and its other overrides, or None when a
+    ``capacity_totals_GW`` override is not a finite number >= 0 for one key (the full path
+    then validates it and names the bad value)."""
     totals: dict[str, float] = {}
+    rest: list[tuple[str, Any]] = []
     for path, value in overrides:
         section, _, key = path.partition(".")
-        if section != "capacity_totals_GW" or not key or "." in key:
+        if section != "capacity_totals_GW":
+            rest.append((path, value))
+            continue
+        if not key or "." in key or isinstance(value, bool):
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        if not (math.isfinite(value) and value >= 0):
+        if not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
             return None
         totals[key] = float(value)
-    return totals
+    return totals, rest
 
 
 def point_scenario(state: _State, overrides: Sequence[tuple[str, Any]]) -> Any:
     """The validated scenario of a point: the base with the point's overrides.
 
-    A point that only sets capacity totals (``capacity_totals_GW.<key>``, finite numbers >= 0:
-    the storage-power axis of a sweep) skips re-validating the whole scenario: the base,
-    validated once, gets the totals, their check
+    Capacity totals (``capacity_totals_GW.<key>``, finite numbers >= 0: the storage-power axis of
+    a sweep) are applied without re-validating the whole scenario: the base with the point's
+    *other* overrides is validated once per process and kept (the base itself when there are
+    none), then gets the totals, their check
     (:func:`energysim.config.checks.check_capacity_totals`, the only check that reads them) and
     the rescaling (:func:`~energysim.config.checks.apply_capacity_totals`), exactly as
     :func:`energysim.config.load_scenario_dict` applies them after validating (tested equal).
-    Any other point, and any point whose check fails, goes through
+    A point whose validation or check fails goes through
     :func:`~energysim.config.load_scenario_dict` on the merged data, which raises the error that
     names the field and value.
 
@@ -352,11 +366,13 @@ def point_scenario(state: _State, overrides: Sequence[tuple[str, Any]]) -> Any:
     from energysim.config.checks import apply_capacity_totals, check_capacity_totals
     from energysim.exceptions import ConfigError
 
-    totals = _totals_only(overrides)
     base = state.payload.base
-    if totals is not None and not base.get("capacity_totals_GW"):
-        scenario = state.base_scenario().model_copy(update={"capacity_totals_GW": totals})
+    split = None if base.get("capacity_totals_GW") else _split_totals(overrides)
+    if split is not None:
+        totals, rest = split
         try:
+            scenario = state.validated(rest)
+            scenario = scenario.model_copy(update={"capacity_totals_GW": totals})
             check_capacity_totals(scenario)
         except ConfigError:
             pass  # the full path below raises it with the file and the field

@@ -40,7 +40,7 @@ def test_totals_point_equals_the_validated_merge(overrides):
     assert fast.model_dump() == _full(base, overrides).model_dump()
     assert fast.capacity_totals_GW == {}
     # the base is validated once and never changed by a point
-    assert state.base_scenario().model_dump() == load_scenario_dict(base).model_dump()
+    assert state.validated([]).model_dump() == load_scenario_dict(base).model_dump()
 
 
 def test_totals_point_scales_the_class_by_hand():
@@ -90,11 +90,33 @@ def test_nothing_to_scale_is_the_full_path_error():
     assert str(fast.value) == str(full.value)
 
 
-def test_other_overrides_take_the_full_path():
+@pytest.mark.parametrize(
+    "others",
+    [
+        [("storage.a-bat.max_hours", 1.5)],
+        [("corridors.b-out.in_service_year", 2031), ("targets.renewable_weight", 0.4)],
+        [("storage.b-bat.kind", "pumped_hydro")],  # changes which units the total scales
+    ],
+)
+def test_totals_with_other_overrides_equal_the_validated_merge(others):
     base = load_scenario_dict(BASE).model_dump()
-    overrides = [("storage.a-bat.max_hours", 1.5), ("capacity_totals_GW.new_type_storage", 2.0)]
-    s = point_scenario(_state(base), overrides)
-    assert s.model_dump() == _full(base, overrides).model_dump()
-    assert s.storage["a-bat"].max_hours == 1.5
-    with pytest.raises(ConfigError, match="max_hours"):
-        point_scenario(_state(base), [("storage.a-bat.max_hours", -1.0)])
+    state = _state(base)
+    for gw in (2.0, 3.0):  # the second point reuses the first one's validated scenario
+        overrides = [*others, ("capacity_totals_GW.new_type_storage", gw)]
+        s = point_scenario(state, overrides)
+        assert s.model_dump() == _full(base, overrides).model_dump()
+    assert len(state.scenarios._items) == 1  # validated once for both points
+
+
+def test_other_override_errors_are_those_of_the_full_path():
+    base = load_scenario_dict(BASE).model_dump()
+    for overrides in (
+        [("storage.a-bat.max_hours", -1.0)],
+        [("storage.a-bat.max_hours", -1.0), ("capacity_totals_GW.new_type_storage", 2.0)],
+        [("storage.a-bat.bus", "nowhere"), ("capacity_totals_GW.new_type_storage", 2.0)],
+    ):
+        with pytest.raises(ConfigError) as fast:
+            point_scenario(_state(base), overrides)
+        with pytest.raises(ConfigError) as full:
+            _full(base, overrides)
+        assert str(fast.value) == str(full.value)
