@@ -7,6 +7,7 @@ hours import nothing; imports are not Inner Mongolian generation; kernel, refere
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import xarray as xr
 
@@ -236,7 +237,7 @@ def _grid_dataset(used: list[float]) -> xr.Dataset:
             "import_max_MW": 2500.0,
         },
         coords={
-            "snapshot": [0],
+            "snapshot": pd.to_datetime(["2025-03-01 12:00"]),  # inside Jan-May
             "generator": gens,
             "carrier": ("generator", ["wind", "solar", "wind", "solar"]),
             "generator_bus": ("generator", ["w", "w", "e", "e"]),
@@ -248,13 +249,17 @@ def _grid_dataset(used: list[float]) -> xr.Dataset:
 
 def test_grid_utilisation_rows_against_the_2021_split():
     # 蒙西 wind 90 %, solar 96 %; 蒙东 wind 97 %, solar 99 %: the 2021 ordering holds
-    table = grid_utilisation_rows(_grid_dataset([90.0, 96.0, 97.0, 99.0])).set_index("label")
+    table = grid_utilisation_rows(_grid_dataset([90.0, 96.0, 97.0, 99.0]), regroups=()).set_index(
+        "label"
+    )
     assert table.loc["wind utilisation, 蒙西", "diff_pp"] == pytest.approx(1.5)
     assert table.loc["wind utilisation, 蒙东", "diff_pp"] == pytest.approx(0.3)
     assert table.loc["wind: 蒙西 below 蒙东", "within"]
     assert table.loc["solar: 蒙西 below 蒙东", "within"]
     # reversed (the model before the Northeast grid): the ordering row fails
-    bad = grid_utilisation_rows(_grid_dataset([95.0, 97.0, 88.0, 94.0])).set_index("label")
+    bad = grid_utilisation_rows(_grid_dataset([95.0, 97.0, 88.0, 94.0]), regroups=()).set_index(
+        "label"
+    )
     assert not bad.loc["wind: 蒙西 below 蒙东", "within"]
     assert not bad.loc["wind utilisation, 蒙东", "within"]  # 88 % against 96.7 %: 8.7 pp off
 
