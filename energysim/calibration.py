@@ -163,6 +163,21 @@ MONTHS_TOLERANCE_PCT = 10.0
 spring, and a fleet ~4.5 % larger than the Jan-May stock)."""
 
 
+def _error_row(
+    label: str, model: float, reported: float, tolerance_pct: float, source: str
+) -> dict[str, object]:
+    """One calibration row: the relative error in per cent and whether it is within tolerance."""
+    error = (model - reported) / reported * 100
+    return {
+        "label": label,
+        "model": model,
+        "reported": reported,
+        "error_pct": error,
+        "within": abs(error) <= tolerance_pct,
+        "source": source,
+    }
+
+
 def baseline_months_rows(
     results: xr.Dataset, months: tuple[int, ...] = (1, 2, 3, 4, 5)
 ) -> pd.DataFrame:
@@ -199,17 +214,15 @@ def baseline_months_rows(
     }
     rows = []
     for variable, reported in JAN_MAY_2025_FACTS.items():
-        error = (model[variable] - reported) / reported * 100
         rows.append(
-            {
-                "variable": variable,
-                "label": labels[variable],
-                "model": model[variable],
-                "reported": reported,
-                "error_pct": error,
-                "within": abs(error) <= MONTHS_TOLERANCE_PCT,
-                "source": JAN_MAY_2025_SOURCE,
-            }
+            {"variable": variable}
+            | _error_row(
+                labels[variable],
+                model[variable],
+                reported,
+                MONTHS_TOLERANCE_PCT,
+                JAN_MAY_2025_SOURCE,
+            )
         )
     return pd.DataFrame(rows)
 
@@ -477,16 +490,14 @@ def grid_capacity_rows(
         ("NE capacity, 蒙东 (model's leagues)", own),
         ("NE capacity, 蒙东 (as statistics)", grouped),
     ):
-        error = (model - MENGDONG_NE_CAPACITY_2025_MW) / MENGDONG_NE_CAPACITY_2025_MW * 100
         rows.append(
-            {
-                "label": label,
-                "model": model,
-                "reported": MENGDONG_NE_CAPACITY_2025_MW,
-                "error_pct": error,
-                "within": abs(error) <= CAPACITY_TOLERANCE_PCT,
-                "source": MENGDONG_NE_CAPACITY_SOURCE,
-            }
+            _error_row(
+                label,
+                model,
+                MENGDONG_NE_CAPACITY_2025_MW,
+                CAPACITY_TOLERANCE_PCT,
+                MENGDONG_NE_CAPACITY_SOURCE,
+            )
         )
     return pd.DataFrame(rows)
 

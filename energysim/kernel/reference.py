@@ -162,13 +162,7 @@ def _discharge(
     at_bus = [0.0] * nb
     for s in storage:
         at_bus[inputs.st_bus[s]] += offer[s]
-    given = _cover(grid, at_bus, deficit)
-    for s in storage:
-        b = inputs.st_bus[s]
-        p = given[b] * offer[s] / at_bus[b] if at_bus[b] > 0 and offer[s] > 0 else 0.0
-        if p > EPS:
-            out.st_discharge[t, s] += p
-            soc[s] = max(soc[s] - p / inputs.st_eff_out[s], 0.0)
+    _take(inputs, out, t, soc, offer, at_bus, _cover(grid, at_bus, deficit))
 
 
 def _charge(
