@@ -280,7 +280,9 @@ def build_network_from_packed(
             efficiency_store=[s.efficiency_store for s in st.values()],
             efficiency_dispatch=[s.efficiency_dispatch for s in st.values()],
             standing_loss=[s.standing_loss for s in st.values()],
-            state_of_charge_initial=inputs.st_soc0[: len(st)],
+            # PyPSA's first energy-balance row adds state_of_charge_initial without the standing
+            # loss; the kernel (and the SOC guard) lose an hour's standing loss on it in hour 0
+            state_of_charge_initial=inputs.st_soc0[: len(st)] * (1 - inputs.st_loss[: len(st)]),
             cyclic_state_of_charge=False,
         )
 
