@@ -78,7 +78,7 @@ __all__ = [
     "prepass_shortfall",
     "dr_threshold",
     "expected_shortfall",
-    "fill_thermal",
+    "lay_thermal",
     "head",
     "heating_mask",
     "import_tier_mask",
@@ -93,7 +93,6 @@ __all__ = [
     "storage_fields",
     "support_floor_plan",
     "thermal_block",
-    "thermal_must",
 ]
 
 DEFAULT_P_MAX_PU = {
@@ -996,7 +995,7 @@ def thermal_block(
         np.asarray(cols, dtype=np.int64),
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
-        np.ascontiguousarray(live),  # hour-major, as fill_thermal reads them
+        np.ascontiguousarray(live),  # hour-major, as lay_thermal reads them
         np.ascontiguousarray(heat_season),
         must_heat,
         must_cold,
@@ -1005,27 +1004,34 @@ def thermal_block(
     )
 
 
-def fill_thermal(
+def lay_thermal(
     block: ThermalBlock,
     avail_pu: np.ndarray,
+    schedule: np.ndarray,
+    plan: FloorPlan,
     gen_avail: np.ndarray,
     gen_must: np.ndarray,
     th_avail: np.ndarray | None = None,
-) -> np.ndarray:
-    """Lay a thermal availability on the packed arrays.
+    th_must: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lay a thermal availability and the support floors on the packed arrays.
 
     ``avail_pu`` (T, G') is the available share of each thermal generator of ``block``
     (expected derate or an outage draw, :mod:`energysim.kernel.availability`). Fills the
     thermal columns of ``gen_avail`` (``p_nom x p_max_pu x`` the share, in service only) and
-    ``gen_must`` (the must-run floor on the available part), in place, and returns ``th_avail``
-    (T, K, B), MW (into ``th_avail`` when given). The support floors
-    (:func:`apply_support_floor`) come after, then :func:`thermal_must`.
+    ``gen_must`` (the must-run floor on the available part, then raised to the support floors of
+    ``plan`` against ``schedule`` (T, C) MW, as :func:`apply_support_floor`), in place, and
+    returns ``th_avail`` and ``th_must`` (T, K, B), MW, the sums per (tier, bus) (into the arrays
+    given). One compiled pass over the hours; :func:`pack` and :func:`redraw` both use it.
     """
     k, b = block.shape_kb()
     hours = avail_pu.shape[0]
     if th_avail is None:
         th_avail = np.empty((hours, k, b))  # zeroed hour by hour in the compiled loop
-    _fill_thermal_hours(
+    if th_must is None:
+        th_must = np.empty((hours, k, b))
+    missing = np.zeros((hours, plan.width))
+    _thermal_pass(
         # generator-major, as outage draws and the expected availability come (no copy): the
         # hour loop reads 8 hours of a generator per cache line, all G' lines stay in L1
         np.asfortranarray(avail_pu, dtype=float),
@@ -1037,28 +1043,19 @@ def fill_thermal(
         block.col,
         block.tier,
         block.bus,
+        np.ascontiguousarray(schedule, dtype=float),
+        plan.pu,
+        plan.corr_col,
+        plan.ptr,
+        plan.gens,
         gen_avail,
         gen_must,
         th_avail,
+        th_must,
+        missing,
     )
-    return th_avail
-
-
-@jit
-def _fill_thermal_hours(
-    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must, th_avail
-):
-    """Hour loop of :func:`fill_thermal` (compiled): per hour and generator, the share in service
-    ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the other
-    value: the hourly floor pack always multiplied), available ``cap * a`` (the expressions pack
-    always used, in the same order, so the arrays are equal bit for bit), summed per (tier,
-    bus) in generator order from 0 (each hour's row is zeroed here: the block is touched once,
-    not zeroed in a pass of its own first)."""
-    for t in range(avail_pu.shape[0]):
-        _fill_thermal_hour(
-            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
-            gen_must, th_avail,
-        )  # fmt: skip
+    _log_floor_shortfall(plan, missing)
+    return th_avail, th_must
 
 
 @jit_inline
@@ -1066,7 +1063,10 @@ def _fill_thermal_hour(
     t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must,
     th_avail,
 ):  # fmt: skip
-    """Hour ``t`` of :func:`_fill_thermal_hours`."""
+    """Hour ``t`` of :func:`lay_thermal` before the support floors: per generator, the share in
+    service ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the
+    other value), available ``cap * a``, summed per (tier, bus) in generator order from 0 (the
+    hour's row is zeroed here: the block is touched once, not zeroed in a pass of its own)."""
     th_avail[t] = 0.0
     for i in range(col.shape[0]):
         a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
@@ -1077,29 +1077,10 @@ def _fill_thermal_hour(
         th_avail[t, tier[i], bus[i]] += avail
 
 
-def thermal_must(
-    block: ThermalBlock, gen_must: np.ndarray, th_must: np.ndarray | None = None
-) -> np.ndarray:
-    """Must-run floor of each tier at each bus (T, K, B), MW, from the generators' floors
-    (``gen_must``, support floors included); into ``th_must`` when given."""
-    k, b = block.shape_kb()
-    if th_must is None:
-        th_must = np.empty((gen_must.shape[0], k, b))  # zeroed hour by hour in the loop
-    _thermal_must_hours(block.col, block.tier, block.bus, gen_must, th_must)
-    return th_must
-
-
-@jit
-def _thermal_must_hours(col, tier, bus, gen_must, th_must):
-    """Hour loop of :func:`thermal_must` (compiled): floors summed per (tier, bus) in generator
-    order, from 0 (each hour's row zeroed here)."""
-    for t in range(gen_must.shape[0]):
-        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
-
-
 @jit_inline
 def _thermal_must_hour(t, col, tier, bus, gen_must, th_must):
-    """Hour ``t`` of :func:`_thermal_must_hours`."""
+    """Hour ``t`` of :func:`lay_thermal` after the support floors: floors summed per (tier,
+    bus) in generator order, from 0."""
     th_must[t] = 0.0
     for i in range(col.shape[0]):
         th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
@@ -1110,10 +1091,8 @@ def _thermal_pass(
     avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
     ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
 ):  # fmt: skip
-    """:func:`fill_thermal`, :func:`apply_support_floor` and :func:`thermal_must` in one pass
-    over the hours (compiled; an outage draw's thermal arrays): each hour's three steps in
-    pack's order, on rows that stay in cache, so the arrays equal the three passes' bit for
-    bit."""
+    """Hour loop of :func:`lay_thermal` (compiled): each hour's availability, support floors
+    and floor sums in that order, on rows that stay in cache."""
     for t in range(avail_pu.shape[0]):
         _fill_thermal_hour(
             t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
@@ -1177,8 +1156,7 @@ def redraw(
     """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
 
     Equal bit for bit to ``pack(scenario, profiles, outage_seed=seed)`` (tested): it runs the
-    same thermal block as :func:`pack` (:func:`fill_thermal`, :func:`apply_support_floor`,
-    :func:`thermal_must`) and recomputes what follows from thermal availability (the pre-pass
+    same :func:`lay_thermal` as :func:`pack` and recomputes what follows from thermal availability (the pre-pass
     shortfall, the storage reserve, the DR threshold and keep); everything else is shared with
     ``inputs``/``index``, which are not changed. ``block`` (:func:`thermal_block` of this
     scenario and these hours) may be passed to skip rebuilding it for each draw, and ``work``
@@ -1192,36 +1170,12 @@ def redraw(
     if tuple(names) != block.names:
         pos = {n: i for i, n in enumerate(names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
-    gen_avail, gen_must = work.gen_avail, work.gen_must
-    th_avail, th_must = work.th_avail, work.th_must
     if work.floor_plan is None:  # the same for every draw of the year
         work.floor_plan = support_floor_plan(scenario, list(index.corridors))
-    plan = work.floor_plan
-    schedule = np.ascontiguousarray(inputs.schedule)
-    missing = np.zeros((schedule.shape[0], plan.width))
-    # fill_thermal, apply_support_floor and thermal_must, hour by hour in one pass
-    _thermal_pass(
-        np.asfortranarray(avail_pu, dtype=float),
-        block.live,
-        block.heat,
-        block.must_heat,
-        block.must_cold,
-        block.cap,
-        block.col,
-        block.tier,
-        block.bus,
-        schedule,
-        plan.pu,
-        plan.corr_col,
-        plan.ptr,
-        plan.gens,
-        gen_avail,
-        gen_must,
-        th_avail,
-        th_must,
-        missing,
-    )
-    _log_floor_shortfall(plan, missing)
+    th_avail, th_must = lay_thermal(
+        block, avail_pu, inputs.schedule, work.floor_plan, work.gen_avail, work.gen_must,
+        work.th_avail, work.th_must,
+    )  # fmt: skip
     args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
     short = prepass_shortfall(scenario, *args)
     dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
@@ -1241,7 +1195,7 @@ def redraw(
             if f in ("storage_reserve", "st_room")
         },
     )
-    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+    return new_inputs, dataclasses.replace(index, gen_avail=work.gen_avail, gen_must=work.gen_must)
 
 
 def pack(
@@ -1479,7 +1433,6 @@ def pack_with_block(
         avail_pu = static.expected_pu
     else:
         avail_pu = outage_draw(scenario, snapshots, outage_seed)[list(thermal)].to_numpy()
-    th_avail = fill_thermal(block, avail_pu, gen_avail, gen_must)
 
     order, parent, parent_line, child_is_bus0 = static.forest
     lines = list(scenario.lines)
@@ -1501,8 +1454,8 @@ def pack_with_block(
     corridors = list(sched.columns)
     out_of_service = tuple(n for n in scenario.corridors if n not in sched.columns)
     schedule = np.ascontiguousarray(sched.to_numpy(dtype=float).reshape(hours, len(corridors)))
-    apply_support_floor(scenario, sched, gen_avail, gen_must)  # raises gen_must in place
-    th_must = thermal_must(block, gen_must)
+    plan = support_floor_plan(scenario, corridors)
+    th_avail, th_must = lay_thermal(block, avail_pu, schedule, plan, gen_avail, gen_must)
 
     peak = demand.sum(axis=1).max()
     dr = scenario.demand_response
