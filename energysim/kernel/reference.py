@@ -9,6 +9,7 @@ rules must be made in both places.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -137,6 +138,14 @@ def _cover(grid: _Backbone, offered: list[float], deficit: list[float]) -> list[
     return given
 
 
+def _per_bus(values: Sequence[float], bus: np.ndarray, nb: int) -> list[float]:
+    """Sum ``values`` (one per storage unit or corridor) at their buses ``bus``, in order."""
+    total = [0.0] * nb
+    for i, x in enumerate(values):
+        total[bus[i]] += x
+    return total
+
+
 def _discharge(
     grid: _Backbone,
     inputs: KernelInputs,
@@ -159,9 +168,7 @@ def _discharge(
             inputs.st_p[s] - out.st_discharge[t, s], (soc[s] - floor) * inputs.st_eff_out[s]
         )
         offer[s] = max(offer[s], 0.0)
-    at_bus = [0.0] * nb
-    for s in storage:
-        at_bus[inputs.st_bus[s]] += offer[s]
+    at_bus = _per_bus(offer, inputs.st_bus, nb)
     _take(inputs, out, t, soc, offer, at_bus, _cover(grid, at_bus, deficit))
 
 
@@ -188,9 +195,7 @@ def _charge(
             top = min(max(top * (1 - free), reserve * inputs.st_e[s]), top)
         r = min(inputs.st_p[s], (top - soc[s]) / inputs.st_eff_in[s])
         room.append(max(r, 0.0))
-    want = [0.0] * nb
-    for s in storage:
-        want[inputs.st_bus[s]] += room[s]
+    want = _per_bus(room, inputs.st_bus, nb)
     got = _absorb(grid, surplus, want)
     for s in storage:
         b = inputs.st_bus[s]
@@ -221,9 +226,7 @@ def _charge_locally(
             (inputs.st_soc_max[s] - soc[s]) / inputs.st_eff_in[s],
         )
         room.append(max(r, 0.0) if surplus[b] > EPS else 0.0)
-    want = [0.0] * nb
-    for s in storage:
-        want[inputs.st_bus[s]] += room[s]
+    want = _per_bus(room, inputs.st_bus, nb)
     for s in storage:
         b = inputs.st_bus[s]
         p = min(surplus[b], want[b]) * room[s] / want[b] if room[s] > 0 else 0.0
@@ -285,9 +288,7 @@ def _make_room(
     then the corridors' surplus-market headroom left."""
     nb = inputs.demand.shape[1]
     offer = _room_offer(inputs, out, t, soc, charged)
-    at_bus = [0.0] * nb
-    for s, x in enumerate(offer):
-        at_bus[inputs.st_bus[s]] += x
+    at_bus = _per_bus(offer, inputs.st_bus, nb)
     if sum(at_bus) <= EPS:
         return
     flex_room = [float(inputs.flex_max[b] - out.flex_use[t, b]) for b in range(nb)]
@@ -296,9 +297,7 @@ def _make_room(
         h = (inputs.corr_cap[c] - inputs.schedule[t, c]) * inputs.corr_surplus_pu[t, c]
         h = min(h - (out.corr_flow[t, c] - inputs.schedule[t, c]), surplus_budget[c])
         head.append(max(h, 0.0))
-    corr_at = [0.0] * nb
-    for c, h in enumerate(head):
-        corr_at[inputs.corr_bus[c]] += h
+    corr_at = _per_bus(head, inputs.corr_bus, nb)
     want = [flex_room[b] + corr_at[b] for b in range(nb)]
     if sum(want) <= EPS:
         return
@@ -379,9 +378,7 @@ def _precharge(
         goal = min(target * inputs.st_e[s], inputs.st_soc_max[s] * (1 - room_free))
         r = min(inputs.st_p[s] - out.st_charge[t, s], (goal - soc[s]) / inputs.st_eff_in[s])
         room.append(max(r, 0.0))
-    want = [0.0] * nb
-    for s in storage:
-        want[inputs.st_bus[s]] += room[s]
+    want = _per_bus(room, inputs.st_bus, nb)
     for k in range(inputs.th_avail.shape[1]):
         if sum(want) <= EPS or allowed <= EPS:
             break
@@ -429,9 +426,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
         out.thermal[t] = inputs.th_must[t]
         out.flex_use[t] = inputs.flex_min
         out.corr_flow[t] = inputs.schedule[t]
-        sched_at = [0.0] * nb
-        for c in corridors:
-            sched_at[inputs.corr_bus[c]] += inputs.schedule[t, c]
+        sched_at = _per_bus(inputs.schedule[t], inputs.corr_bus, nb)
 
         # shifted load that falls due now must be served
         due_now = sum(m for due, m in owed if due == t) if inputs.dr_shift else 0.0
@@ -486,9 +481,7 @@ def dispatch_reference(inputs: KernelInputs) -> DispatchResult:
                     )
                     for c in corridors
                 ]
-                want = [0.0] * nb
-                for c in corridors:
-                    want[inputs.corr_bus[c]] += room[c]
+                want = _per_bus(room, inputs.corr_bus, nb)
                 got = _absorb(grid, surplus, want)
                 for c in corridors:
                     b = inputs.corr_bus[c]
