@@ -6,7 +6,8 @@ Plain Python and numpy, run once per scenario-year by :func:`energysim.kernel.pa
   hour, (1 - maintenance share of the month) x (1 - forced-outage rate) of its class.
 * :func:`outage_draw` replaces the forced-outage factor with one seeded random draw: each fleet
   is split into blocks of its class's unit size, and each block fails and is repaired as a
-  two-state Markov chain with the class's forced-outage rate and mean time to repair.
+  two-state Markov chain with the class's forced-outage rate and mean time to repair, sampled
+  by its sojourn times (one random number per spell up or down, not one per hour).
 * :func:`reserve_requirement` is the hourly upward reserve, the larger of the largest single
   contingency and a share of the hour's inflexible demand.
 
@@ -19,13 +20,15 @@ to a neighbouring grid's support over a tie.
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from energysim.config.schema import Scenario
 from energysim.constants import IMPORT_CARRIERS
-from energysim.kernel._jit import jit
+from energysim.kernel._jit import jit, jit_inline
 
 logger = logging.getLogger(__name__)
 
@@ -109,49 +112,77 @@ def _markov_up(
     rate: float,
     mttr: float,
     rng: np.random.Generator,
-    buffer: np.ndarray | None = None,
 ) -> np.ndarray:
     """Units up in each hour (T,) for ``n_units`` independent two-state units.
 
-    Repair probability per hour 1/mttr; failure probability per hour chosen so that the
-    stationary share of time out equals ``rate``; the first hour is drawn from that stationary
-    distribution. ``buffer`` (flat float64, optional): scratch for the uniform draws.
+    Each unit is a two-state Markov chain in hourly steps: repair probability per hour
+    ``r = min(1 / mttr, 1)``; failure probability per hour ``f = min(r x rate / (1 - rate), 1)``,
+    so that the stationary share of time out equals ``rate``. The first hour's states are drawn
+    from that stationary distribution (one uniform per unit: up when it is >= ``rate``).
+
+    The chain is sampled by its sojourn times, not hour by hour: a unit up at hour t stays up
+    for K hours and is first down at hour t + K, with K geometric on {1, 2, ...} with success
+    probability f (P(K > k) = (1 - f)^k: the chain's own per-hour failure), and likewise down
+    with r. That is the same process in distribution as drawing each hour's transition, with
+    one uniform per spell instead of one per unit and hour (plan-2030's coal: rate 0.03, MTTR
+    50 h, a block fails about 5 times a year, so ~12 uniforms a year instead of 8760). K is
+    drawn by inversion, ``ceil(log(U) / log(1 - p))`` with U uniform on (0, 1]
+    (:func:`_chain_count`, the one sampler of :func:`draw_outages` too).
     """
-    if rate <= 0.0 or n_units == 0:
-        return np.full(hours, float(n_units))
-    repair = min(1.0 / mttr, 1.0)
-    fail = min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
-    up = rng.random(n_units) >= rate
     count = np.empty(hours)
-    # the uniform draws of rng.random((hours, n_units)), generated block of hours by block of
-    # hours into reused memory that stays in cache (the same numbers: numpy fills in C order)
-    rows = max(1, MARKOV_BLOCK // n_units)
-    if buffer is None or buffer.size < rows * n_units:
-        buffer = np.empty(rows * n_units)
-    for t0 in range(0, hours, rows):
-        t1 = min(hours, t0 + rows)
-        draws = rng.random(out=buffer[: (t1 - t0) * n_units].reshape(t1 - t0, n_units))
-        _markov_count(up, draws, fail, repair, count, t0)
+    repair, fail = _chain(rate, mttr)
+    if fail <= 0.0 or n_units == 0:
+        count[:] = n_units
+    else:
+        _chain_count(n_units, rate, fail, repair, rng, count)
     return count
 
 
-MARKOV_BLOCK = 16384
-"""Uniform draws generated per block by :func:`_markov_up` (128 kB: stays in cache)."""
+@jit_inline
+def _sojourn(rng, p, log_stay, cap):
+    """A sojourn of a chain that leaves its state with probability ``p`` per hour, h: geometric
+    on {1, 2, ...} by inversion from one uniform of ``rng`` (``log_stay`` = log(1 - p)); at
+    most ``cap`` (the hours left: a longer sojourn ends after the year). ``p`` 0: ``cap``
+    without a draw; ``p`` 1: 1 without a draw (the state changes every hour)."""
+    if p <= 0.0:
+        return cap
+    if p >= 1.0:
+        return 1
+    x = math.log(1.0 - rng.random()) / log_stay  # U = 1 - random() is on (0, 1]
+    if x >= cap:  # compared as a float: no overflow however small p is
+        return cap
+    return max(int(math.ceil(x)), 1)
 
 
 @jit
-def _markov_count(up, draws, fail, repair, count, t0):
-    """Hour loop of :func:`_markov_up` (compiled) over a block of hours from ``t0``: ``up``
-    (n,) bool is updated in place from the uniform ``draws`` (hours of the block, n); ``count``
-    (T,) gets the units up in each hour (the first hour of the year keeps its initial state)."""
-    for j in range(draws.shape[0]):
-        t = t0 + j
-        n_up = 0
-        for i in range(draws.shape[1]):
-            if t > 0:
-                up[i] = draws[j, i] >= fail if up[i] else draws[j, i] < repair
-            n_up += up[i]
-        count[t] = n_up
+def _chain_count(n, rate, fail, repair, rng, count):
+    """Sojourn sampler of :func:`_markov_up` (compiled): ``count`` (T,) gets the number of
+    ``n`` blocks up in each hour. Block by block from ``rng``: its first-hour state (one
+    uniform: up when >= ``rate``, the stationary outage share), then its spells from hour 0 to
+    the end of the year; a down spell [a, b) is written as -1 at a and +1 at b, then summed
+    over the hours."""
+    hours = count.shape[0]
+    for t in range(hours):
+        count[t] = 0.0
+    log_up = math.log1p(-fail) if fail < 1.0 else -1.0  # not read when p is 1 (or 0)
+    log_down = math.log1p(-repair) if repair < 1.0 else -1.0
+    for _ in range(n):
+        state = rng.random() >= rate
+        t = 0
+        while t < hours:
+            if state:
+                t += _sojourn(rng, fail, log_up, hours - t)
+            else:
+                end = t + _sojourn(rng, repair, log_down, hours - t)
+                count[t] -= 1.0
+                if end < hours:
+                    count[end] += 1.0
+                t = end
+            state = not state
+    running = float(n)
+    for t in range(hours):
+        running += count[t]
+        count[t] = running
 
 
 def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> pd.DataFrame:
@@ -187,34 +218,123 @@ def outage_draw_array(
 ) -> tuple[list[str], np.ndarray]:
     """:func:`outage_draw` as the thermal generators' names and an array (T, G') (Fortran order:
     one generator's hours are contiguous)."""
+    plan = outage_plan(scenario, snapshots)
+    return list(plan.names), draw_outages(plan, seed)
+
+
+@dataclass(frozen=True)
+class OutagePlan:
+    """What an outage draw needs that its seed does not change, for one scenario and its hours.
+
+    ``names``: the thermal generators (scenario order), then the imports; per thermal
+    generator (G'), ``units`` its number of unit blocks (0: no capacity, no draw), ``rate`` its
+    class's forced-outage rate (the chain's stationary share of time out), ``fail`` and
+    ``repair`` the per-hour failure and repair probabilities of its blocks' chain (fail 0: no
+    forced outages, no draw) and ``maint_col`` its class's column in ``maint`` (T, M), the share
+    not on planned maintenance in each hour, p.u. (Fortran order).
+    """
+
+    names: tuple[str, ...]
+    units: np.ndarray
+    rate: np.ndarray
+    fail: np.ndarray
+    repair: np.ndarray
+    maint_col: np.ndarray
+    maint: np.ndarray
+
+    @property
+    def hours(self) -> int:
+        """T, the hours of a draw."""
+        return self.maint.shape[0]
+
+
+def outage_plan(scenario: Scenario, snapshots: pd.DatetimeIndex) -> OutagePlan:
+    """The :class:`OutagePlan` of ``scenario`` on ``snapshots`` (see :func:`outage_draw`)."""
     ta = scenario.thermal_availability
-    rng = np.random.default_rng(seed)
-    hours = len(snapshots)
     thermal = _thermal(scenario)
-    n_imports = len(_imports(scenario, 0))
-    values = np.empty((hours, len(thermal) + n_imports), order="F")  # column by column
     months = np.asarray(snapshots.month)
-    maint_of: dict[str, np.ndarray] = {}  # per class: the same for all its generators
-    sizes = []
+    classes: dict[str, int] = {}  # carrier -> column of maint: one per class
+    maint_cols: list[np.ndarray] = []
+    units, rates, fail, repair, col = [], [], [], [], []
     for g in thermal.values():
+        if g.carrier not in classes:
+            classes[g.carrier] = len(maint_cols)
+            maint_cols.append(_maintenance_factor(scenario, g.carrier, snapshots, months))
+        col.append(classes[g.carrier])
         size = ta.unit_size_MW.get(g.carrier, 600.0) if ta is not None else 600.0
-        sizes.append(max(1, round(g.p_nom / size)) if g.p_nom > 0 else 0)
-    buffer = np.empty(MARKOV_BLOCK + max(sizes, default=0))  # one block of draws at most
-    for i, g in enumerate(thermal.values()):
-        if g.carrier not in maint_of:
-            maint_of[g.carrier] = _maintenance_factor(scenario, g.carrier, snapshots, months)
-        maint = maint_of[g.carrier]
+        units.append(max(1, round(g.p_nom / size)) if g.p_nom > 0 else 0)
         rate = _forced_outage_rate(scenario, g.carrier)
         mttr = ta.mean_time_to_repair_h.get(g.carrier, DEFAULT_MTTR_H) if ta else DEFAULT_MTTR_H
-        n_units = sizes[i]
-        if n_units == 0:
-            values[:, i] = maint
+        r, f = _chain(rate, mttr)
+        rates.append(rate)
+        repair.append(r)
+        fail.append(f)
+    maint = np.empty((len(snapshots), len(maint_cols)), order="F")
+    for m, values in enumerate(maint_cols):
+        maint[:, m] = values
+    return OutagePlan(
+        tuple(thermal) + tuple(_imports(scenario, 0)),
+        np.array(units, dtype=np.int64),
+        np.array(rates, dtype=float),
+        np.array(fail, dtype=float),
+        np.array(repair, dtype=float),
+        np.array(col, dtype=np.int64),
+        maint,
+    )
+
+
+def _chain(rate: float, mttr: float) -> tuple[float, float]:
+    """Per-hour repair and failure probabilities of a unit block with forced-outage rate
+    ``rate`` and mean time to repair ``mttr`` h: repair ``min(1 / mttr, 1)``, failure chosen
+    so that the chain's stationary share of time out is ``rate`` (0 when ``rate`` is 0)."""
+    repair = min(1.0 / mttr, 1.0)
+    if rate <= 0.0:
+        return repair, 0.0
+    return repair, min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
+
+
+def draw_outages(plan: OutagePlan, seed: int, out: np.ndarray | None = None) -> np.ndarray:
+    """One seeded outage draw of ``plan``: available share (T, G' + imports), p.u., Fortran
+    order (into ``out`` when given: any contents; it is returned).
+
+    A generator's share in an hour is its maintenance factor x (blocks up / blocks); imports 1.
+    The generators are drawn in order from one ``numpy.random.default_rng(seed)``: per
+    generator with forced outages, its blocks' first-hour states (one uniform each), then
+    block by block its spells (:func:`_markov_up`).
+    """
+    hours, n = plan.hours, len(plan.names)
+    if out is None:
+        out = np.empty((hours, n), order="F")
+    rng = np.random.default_rng(seed)
+    _draw_fleets(
+        plan.units, plan.rate, plan.fail, plan.repair, plan.maint_col, plan.maint, rng,
+        np.empty(hours), out,
+    )  # fmt: skip
+    return out
+
+
+@jit
+def _draw_fleets(units, rate, fail, repair, maint_col, maint, rng, count, out):
+    """Generator loop of :func:`draw_outages` (compiled): each thermal column of ``out`` (T, G)
+    from its blocks' chains (``count`` (T,) scratch), the columns after them (imports) 1."""
+    hours = out.shape[0]
+    for i in range(units.shape[0]):
+        m = maint_col[i]
+        n = units[i]
+        if n == 0:
+            for t in range(hours):
+                out[t, i] = maint[t, m]
             continue
-        up = _markov_up(n_units, hours, rate, mttr, rng, buffer)
-        values[:, i] = maint * up / n_units
-    imports = list(_imports(scenario, 0))
-    values[:, len(thermal) :] = 1.0  # imports: always available (no draw: the stream is unchanged)
-    return list(thermal) + imports, values
+        if fail[i] <= 0.0:
+            for t in range(hours):
+                count[t] = n
+        else:
+            _chain_count(n, rate[i], fail[i], repair[i], rng, count)
+        for t in range(hours):
+            out[t, i] = maint[t, m] * count[t] / n
+    for j in range(units.shape[0], out.shape[1]):
+        for t in range(hours):
+            out[t, j] = 1.0
 
 
 def contingency_MW(scenario: Scenario) -> float:

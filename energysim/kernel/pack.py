@@ -42,9 +42,11 @@ from energysim.constants import (
 from energysim.exceptions import KernelError
 from energysim.kernel._jit import jit, jit_inline
 from energysim.kernel.availability import (
+    OutagePlan,
+    draw_outages,
     expected_availability,
     outage_draw,
-    outage_draw_array,
+    outage_plan,
     reserve_requirement,
 )
 from energysim.kernel.dispatch import (
@@ -63,6 +65,7 @@ from energysim.kernel.dispatch import transport as _transport
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "BalanceParts",
     "KernelInputs",
     "PackIndex",
     "PackStatic",
@@ -72,6 +75,8 @@ __all__ = [
     "apply_floor_plan",
     "apply_support_floor",
     "backbone_tree",
+    "balance_parts",
+    "balance_with",
     "corridor_schedules",
     "dr_keep",
     "domestic_th_avail",
@@ -82,13 +87,17 @@ __all__ = [
     "head",
     "heating_mask",
     "import_tier_mask",
+    "inputs_balance_parts",
     "in_service_at_year_end",
     "in_service_mask",
     "in_year_share",
     "pack",
     "pack_static",
     "pack_with_block",
+    "need_before_thermal",
     "redraw",
+    "reserve_and_room",
+    "shortfall_from",
     "static_key",
     "storage_fields",
     "support_floor_plan",
@@ -589,18 +598,30 @@ def import_tier_mask(scenario: Scenario) -> np.ndarray:
     return np.array([c in imported for c in costs], dtype=bool)
 
 
-def domestic_th_avail(scenario: Scenario, th_avail: np.ndarray) -> np.ndarray:
-    """``th_avail`` (T, K, B) without the import tiers (a copy; ``th_avail`` itself if none).
+def domestic_th_avail(
+    scenario: Scenario, th_avail: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``th_avail`` (T, K, B) without the import tiers (a copy, into ``out`` when given;
+    ``th_avail`` itself if none).
 
     The pre-pass (:func:`expected_shortfall`: storage look-ahead, pre-charge share, DR rationing)
     plans for Inner Mongolia's own shortfalls: it ignores the network, so counting 蒙东's imports
     there would let storage in 蒙西 hold back less for shortfalls the ties cannot reach. Imports
     are the dispatch's last thermal tier, not something the look-ahead relies on.
     """
-    mask = import_tier_mask(scenario)
+    return _without_tiers(import_tier_mask(scenario), th_avail, out)
+
+
+def _without_tiers(
+    mask: np.ndarray, th_avail: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`domestic_th_avail` with the import tiers ``mask`` (K,) bool made already."""
     if not mask.any() or mask.size != th_avail.shape[-2]:
         return th_avail
-    out = np.array(th_avail, dtype=float, copy=True)
+    if out is None:
+        out = np.array(th_avail, dtype=float, copy=True)
+    else:
+        np.copyto(out, th_avail)
     out[..., mask, :] = 0.0
     return out
 
@@ -618,9 +639,25 @@ def expected_shortfall(
     all available thermal capacity, where positive. ``th_avail`` is (T, K, B) or a constant
     (K, B).
     """
+    return shortfall_from(need_before_thermal(demand, zero_cost, schedule), th_avail, reserve_req)
+
+
+def need_before_thermal(
+    demand: np.ndarray, zero_cost: np.ndarray, schedule: np.ndarray
+) -> np.ndarray:
+    """Demand plus the corridor schedules less zero-cost supply in every hour (T,), MW: the part
+    of :func:`expected_shortfall` that no thermal availability changes (an ensemble's outage
+    draws of one weather year share it)."""
+    return demand.sum(axis=1) + schedule.sum(axis=1) - zero_cost.sum(axis=1)
+
+
+def shortfall_from(
+    need: np.ndarray, th_avail: np.ndarray, reserve_req: np.ndarray | None = None
+) -> np.ndarray:
+    """:func:`expected_shortfall` from :func:`need_before_thermal` ``need`` (T,), MW."""
     th = np.asarray(th_avail, dtype=float)
     th_total = th.reshape(th.shape[0], -1).sum(axis=1) if th.ndim == 3 else th.sum()
-    need = demand.sum(axis=1) + schedule.sum(axis=1) - zero_cost.sum(axis=1) - th_total
+    need = need - th_total
     if reserve_req is not None:
         need = need + reserve_req
     return np.maximum(need, 0.0)
@@ -687,8 +724,42 @@ def bus_balance(
     floor or storage must meet. The storage room look-ahead (:func:`storage_room`) reads it.
     It ignores storage, DR paybacks and the thermal reserve.
     """
-    hours, nb = demand.shape
-    must = np.ascontiguousarray(th_must.sum(axis=1)) if th_must.ndim == 3 else np.zeros_like(demand)
+    parts = balance_parts(
+        demand, zero_cost_avail, schedule, corr_bus, corr_cap, corr_surplus_pu, flex_max, tree,
+        parent_line, line_cap, line_eff,
+    )  # fmt: skip
+    return balance_with(parts, th_must)
+
+
+@dataclass(frozen=True)
+class BalanceParts:
+    """What :func:`bus_balance` needs besides the must-run thermal: zero-cost supply and what
+    is wanted at each bus (T, B), MW, the backbone ``tree`` and each bus's line to its parent
+    (rating ``cap0``, MW, and efficiency ``eff0``, (B,)). No thermal availability changes them:
+    an ensemble's outage draws of one weather year share them (:class:`RedrawWork`)."""
+
+    zero_cost: np.ndarray
+    want: np.ndarray
+    tree: np.ndarray
+    cap0: np.ndarray
+    eff0: np.ndarray
+
+
+def balance_parts(
+    demand: np.ndarray,
+    zero_cost_avail: np.ndarray,
+    schedule: np.ndarray,
+    corr_bus: np.ndarray,
+    corr_cap: np.ndarray,
+    corr_surplus_pu: np.ndarray,
+    flex_max: np.ndarray,
+    tree: np.ndarray,
+    parent_line: np.ndarray,
+    line_cap: np.ndarray,
+    line_eff: np.ndarray,
+) -> BalanceParts:
+    """The :class:`BalanceParts` of :func:`bus_balance`'s arguments."""
+    nb = demand.shape[1]
     want = np.ascontiguousarray(demand + flex_max[None, :])
     if schedule.shape[1]:
         head = np.maximum(corr_cap[None, :] - schedule, 0.0) * corr_surplus_pu + schedule
@@ -701,11 +772,26 @@ def bus_balance(
         if parent[b] >= 0:
             cap0[b] = line_cap[parent_line[b]]
             eff0[b] = line_eff[parent_line[b]]
-    out = np.zeros((hours, nb))
+    return BalanceParts(np.ascontiguousarray(zero_cost_avail, dtype=float), want, tree, cap0, eff0)
+
+
+def balance_with(
+    parts: BalanceParts,
+    th_must: np.ndarray,
+    out: np.ndarray | None = None,
+    must: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`bus_balance` from its :class:`BalanceParts` and ``th_must`` (T, K, B), MW (into
+    ``out`` (T, B) when given, with ``must`` (T, B) as scratch: any contents)."""
+    hours, nb = parts.want.shape
+    if th_must.ndim == 3:
+        must = np.sum(th_must, axis=1, out=must)
+    else:
+        must = np.zeros((hours, nb))
+    if out is None:
+        out = np.empty((hours, nb))  # every element written
     work = np.zeros((N_WORK, nb + 1))
-    _balance_hours(
-        np.ascontiguousarray(zero_cost_avail, dtype=float), must, want, tree, cap0, eff0, work, out
-    )
+    _balance_hours(parts.zero_cost, must, parts.want, parts.tree, parts.cap0, parts.eff0, work, out)
     return out
 
 
@@ -731,10 +817,17 @@ def _balance_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
 def inputs_balance(inputs: KernelInputs, th_must: np.ndarray | None = None) -> np.ndarray:
     """:func:`bus_balance` of packed inputs (``th_must`` instead of theirs when given: an outage
     draw's), (T, B) MW."""
-    return bus_balance(
-        inputs.demand, inputs.zero_cost_avail, inputs.th_must if th_must is None else th_must,
-        inputs.schedule, inputs.corr_bus, inputs.corr_cap, inputs.corr_surplus_pu,
-        inputs.flex_max, inputs.tree, inputs.parent_line, inputs.line_cap, inputs.line_eff,
+    return balance_with(
+        inputs_balance_parts(inputs), inputs.th_must if th_must is None else th_must
+    )
+
+
+def inputs_balance_parts(inputs: KernelInputs) -> BalanceParts:
+    """:func:`balance_parts` of packed inputs."""
+    return balance_parts(
+        inputs.demand, inputs.zero_cost_avail, inputs.schedule, inputs.corr_bus, inputs.corr_cap,
+        inputs.corr_surplus_pu, inputs.flex_max, inputs.tree, inputs.parent_line,
+        inputs.line_cap, inputs.line_eff,
     )  # fmt: skip
 
 
@@ -854,19 +947,18 @@ def storage_fields(
     # fleet timing: storage entering during the model year counts at its in-year average
     share = np.array([in_year_share(s.in_service_date, scenario.year) for s in st], dtype=float)
     st_e = np.array([s.p_nom * s.max_hours for s in st], dtype=float) * share
-    eff_out = float(np.mean([s.efficiency_dispatch for s in st])) if st else 1.0
     if short is None:
         short = prepass_shortfall(
             scenario, demand, zero_cost_avail, th_avail, schedule, reserve_req
         )
-    reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
     st_bus = np.array([bidx[s.bus] for s in st], dtype=np.int64)
     st_p = np.array([s.p_nom for s in st], dtype=float) * share
     st_eff_in = np.array([s.efficiency_store for s in st], dtype=float)
     st_eff_out = np.array([s.efficiency_dispatch for s in st], dtype=float)
+    reserve, room = reserve_and_room(short, balance, st_bus, st_p, st_e, st_eff_in, st_eff_out)
     return {
-        "storage_reserve": np.ascontiguousarray(reserve),
-        "st_room": storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out),
+        "storage_reserve": reserve,
+        "st_room": room,
         "st_bus": st_bus,
         "st_p": st_p,
         "st_e": st_e,
@@ -877,6 +969,21 @@ def storage_fields(
         "st_soc_min": np.array([s.soc_min for s in st], dtype=float) * st_e,
         "st_soc_max": np.array([s.soc_max for s in st], dtype=float) * st_e,
     }
+
+
+def reserve_and_room(
+    short: np.ndarray, balance: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray,
+    st_e: np.ndarray, st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The storage fields that follow from thermal availability: ``storage_reserve`` (T,) from
+    the pre-pass shortfall ``short`` (:func:`_storage_reserve`, at the units' mean discharging
+    efficiency) and ``st_room`` (T, B) from the pre-pass balance (:func:`storage_room`); the
+    storage arrays as :func:`storage_fields` packs them. :func:`storage_fields` and
+    :func:`redraw` both use it."""
+    eff_out = float(np.mean(st_eff_out)) if st_eff_out.size else 1.0
+    reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
+    room = storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    return np.ascontiguousarray(reserve), room
 
 
 def backbone_tree(order: np.ndarray, parent: np.ndarray) -> np.ndarray:
@@ -1104,16 +1211,33 @@ def _thermal_pass(
 
 @dataclass
 class RedrawWork:
-    """Arrays one :func:`redraw` after another may reuse (an ensemble's draws of one year): the
-    generators' availability and floors (T, G), seeded with the base pack's (only the thermal
-    columns change), and the (T, K, B) thermal sums. A draw's inputs live in them until the
-    next draw with the same work."""
+    """What one :func:`redraw` after another of the same packed weather year reuses (an
+    ensemble's draws of one year): the arrays a draw's inputs live in until the next draw with
+    the same work, and what no outage draw changes, made by the first draw.
+
+    Arrays: the generators' availability and floors (T, G), seeded with the base pack's (only
+    the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
+    availability shares (T, G' + imports), the domestic thermal sums (T, K, B) and the pre-pass
+    balance (T, B). Made by the first draw: the support-floor plan, the outage plan
+    (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
+    (:func:`need_before_thermal`), the import tiers, the DR capacity (MW) and the balance's
+    :class:`BalanceParts`.
+    """
 
     gen_avail: np.ndarray
     gen_must: np.ndarray
     th_avail: np.ndarray
     th_must: np.ndarray
     floor_plan: FloorPlan | None = None  # the year's support-floor plan, made by the first draw
+    outages: OutagePlan | None = None
+    avail_pu: np.ndarray | None = None
+    domestic: np.ndarray | None = None
+    balance: np.ndarray | None = None
+    must: np.ndarray | None = None
+    need: np.ndarray | None = None
+    import_tiers: np.ndarray | None = None
+    dr_total: float = 0.0
+    balance_parts: BalanceParts | None = None
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -1124,6 +1248,22 @@ class RedrawWork:
             np.zeros_like(inputs.th_avail),
             np.zeros_like(inputs.th_must),
         )
+
+    def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
+        """Make what no outage draw changes (once: the first draw calls it)."""
+        if self.need is not None:
+            return
+        self.floor_plan = support_floor_plan(scenario, list(index.corridors))
+        self.outages = outage_plan(scenario, index.snapshots)
+        self.avail_pu = np.empty((len(index.snapshots), len(self.outages.names)), order="F")
+        self.domestic = np.empty_like(inputs.th_avail)
+        self.balance = np.empty_like(inputs.demand)
+        self.must = np.empty_like(inputs.demand)
+        self.need = need_before_thermal(inputs.demand, inputs.zero_cost_avail, inputs.schedule)
+        self.import_tiers = import_tier_mask(scenario)
+        peak = inputs.demand.sum(axis=1).max()
+        self.dr_total = float(scenario.demand_response.share_of_peak * peak)
+        self.balance_parts = inputs_balance_parts(inputs)
 
 
 def packed_thermal_block(
@@ -1166,34 +1306,34 @@ def redraw(
         block = packed_thermal_block(scenario, inputs, index)
     if work is None:
         work = RedrawWork.like(inputs, index)
-    names, avail_pu = outage_draw_array(scenario, index.snapshots, seed)
-    if tuple(names) != block.names:
-        pos = {n: i for i, n in enumerate(names)}
+    work.prepare(scenario, inputs, index)
+    avail_pu = draw_outages(work.outages, seed, work.avail_pu)
+    if work.outages.names != block.names:
+        pos = {n: i for i, n in enumerate(work.outages.names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
-    if work.floor_plan is None:  # the same for every draw of the year
-        work.floor_plan = support_floor_plan(scenario, list(index.corridors))
     th_avail, th_must = lay_thermal(
         block, avail_pu, inputs.schedule, work.floor_plan, work.gen_avail, work.gen_must,
         work.th_avail, work.th_must,
     )  # fmt: skip
-    args = (inputs.demand, inputs.zero_cost_avail, th_avail, inputs.schedule, inputs.reserve_req)
-    short = prepass_shortfall(scenario, *args)
-    dr_total = scenario.demand_response.share_of_peak * inputs.demand.sum(axis=1).max()
-    cut = dr_threshold(short, float(dr_total), inputs.dr_energy)
+    # the pre-pass, as pack makes it (prepass_shortfall, bus_balance, storage_fields), from the
+    # parts no draw changes
+    domestic = _without_tiers(work.import_tiers, th_avail, work.domestic)
+    short = np.ascontiguousarray(shortfall_from(work.need, domestic, inputs.reserve_req))
+    cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
+    balance = balance_with(work.balance_parts, th_must, work.balance, work.must)
+    reserve, room = reserve_and_room(
+        short, balance, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
+        inputs.st_eff_out,
+    )  # fmt: skip
     new_inputs = dataclasses.replace(
         inputs,
         th_avail=th_avail,
         th_must=th_must,
-        net_short=np.ascontiguousarray(short),
+        net_short=short,
         dr_threshold=cut,
-        dr_keep=dr_keep(short, float(dr_total), inputs.dr_energy, cut),
-        **{
-            f: v
-            for f, v in storage_fields(
-                scenario, *args, short=short, balance=inputs_balance(inputs, th_must)
-            ).items()
-            if f in ("storage_reserve", "st_room")
-        },
+        dr_keep=dr_keep(short, work.dr_total, inputs.dr_energy, cut),
+        storage_reserve=reserve,
+        st_room=room,
     )
     return new_inputs, dataclasses.replace(index, gen_avail=work.gen_avail, gen_must=work.gen_must)
 
