@@ -381,8 +381,11 @@ def apply_floor_plan(
 
 def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
     """Log each floored corridor whose floor the sending bus's thermal could not cover."""
+    if not plan.floors or not len(missing):
+        return
+    peak = missing.max(axis=0)  # one pass over the hours, not one per floored corridor
     for c, name, corridor in plan.floors:
-        short = float(missing[:, c].max()) if len(missing) else 0.0
+        short = float(peak[c])
         if short > 1e-6:
             logger.info(
                 "corridors.%s: support floor %.2f p.u. short by up to %.0f MW at %s (not enough "
@@ -854,30 +857,39 @@ def storage_room(
     if p_all <= 0.0:
         return room
     unmet = np.maximum(-net, 0.0).sum(axis=1)
+    bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
     for b in range(nb):
         units = st_bus == b
         e = float(st_e[units].sum())
         p = float(st_p[units].sum())
         if e <= 1e-6 or p <= 0.0:
-            continue
-        eff_in = float((st_p[units] * st_eff_in[units]).sum() / p)
-        eff_out = float((st_p[units] * st_eff_out[units]).sum() / p)
-        inflow = np.where(
-            net[:, b] > 0.0,
-            np.minimum(net[:, b], p) * eff_in,
-            -np.minimum(p, unmet * (p / p_all)) / eff_out,
-        )
-        _room_hours(np.ascontiguousarray(inflow), e, room[:, b])
-    return np.ascontiguousarray(room)
+            continue  # no room kept (e 0: skipped in the loop)
+        bus_e[b], bus_p[b] = e, p
+        bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
+        bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
+    _room_hours(np.ascontiguousarray(net), unmet, bus_e, bus_p, bus_in, bus_out, p_all, room)
+    return room
 
 
 @jit
-def _room_hours(inflow, e, out):
-    """Backward recursion of :func:`storage_room` for one bus: ``out[t] = R(t) / e``."""
-    r = 0.0
-    for t in range(inflow.shape[0] - 1, -1, -1):
-        out[t] = min(r / e, 1.0)
-        r = min(max(0.0, inflow[t] + r), e)
+def _room_hours(net, unmet, bus_e, bus_p, eff_in, eff_out, p_all, room):
+    """Backward recursion of :func:`storage_room` (compiled), bus by bus with storage (``bus_e``
+    > 0): the net inflow of each hour, then ``room[t, b] = R(t) / e``."""
+    for b in range(net.shape[1]):
+        e = bus_e[b]
+        if e <= 0.0:
+            continue
+        p = bus_p[b]
+        share = p / p_all
+        r = 0.0
+        for t in range(net.shape[0] - 1, -1, -1):
+            room[t, b] = min(r / e, 1.0)
+            x = net[t, b]
+            if x > 0.0:
+                inflow = min(x, p) * eff_in[b]
+            else:
+                inflow = -min(p, unmet[t] * share) / eff_out[b]
+            r = min(max(0.0, inflow + r), e)
 
 
 def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
