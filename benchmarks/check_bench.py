@@ -136,7 +136,9 @@ def _timed(log: dict[str, list[float]], name: str) -> Iterator[None]:
     log.setdefault(name, []).append(time.perf_counter() - t0)
 
 
-def breakdown(path: str, years: int, draws: int, sample: int, workers: int) -> None:
+def breakdown(
+    path: str, years: int, draws: int, sample: int, workers: int, kernel_twice: bool = False
+) -> None:
     """Where the time of ``check PATH --weather-years YEARS --outage-draws DRAWS`` goes.
 
     In this process, one piece at a time, as a pool worker runs them (numba and, where this
@@ -147,7 +149,10 @@ def breakdown(path: str, years: int, draws: int, sample: int, workers: int) -> N
     the scenario's own year (profiles, pack, kernel, Dataset, rows), the capacity balance, and
     the pool's start (fork, initializer, one empty task each). The projection adds the
     parent's pieces to the weather years' total over ``workers`` (in the check the pool's
-    start overlaps the own year, so this is an upper bound on a quiet machine).
+    start overlaps the own year, so this is an upper bound on a quiet machine). With
+    ``kernel_twice``, each draw's kernel is also timed a second time on the same inputs and
+    once on the year's expected-derate inputs (whether a draw's kernel is slower for its
+    inputs or for the memory around it; not added to the projection).
     """
     import multiprocessing
     import subprocess
@@ -200,13 +205,30 @@ def breakdown(path: str, years: int, draws: int, sample: int, workers: int) -> N
         with _timed(log, "year: prepare_figures"):
             prep = prepare_figures(inputs, index, year)
         work = RedrawWork.like(inputs, index)
+        if hasattr(availability, "outage_plan"):  # this work: a plan per year, the draw alone
+            plan = availability.outage_plan(year, index.snapshots)
+            buffers = (np.empty((len(index.snapshots), len(plan.names))), None)
+
+            def outage_draw(seed: int, plan: object = plan, buffers: tuple = buffers) -> None:
+                availability.draw_outages(plan, seed, *buffers)
+        else:  # pragma: no cover - an older tree: hour-by-hour Markov chains
+
+            def outage_draw(seed: int, year: object = year, index: object = index) -> None:
+                availability.outage_draw_array(year, index.snapshots, seed)
+
         for d in range(draws):
             seed = feas.outage_seed(j, d, draws)
-            with _timed(log, "draw: outage draw (Markov chains)"):
-                availability.outage_draw_array(year, index.snapshots, seed)
+            with _timed(log, "draw: outage draw (the sampler; inside the redraw)"):
+                outage_draw(seed)
             with _timed(log, "draw: redraw (the outage draw again + the rest)"):
                 drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
             with _timed(log, "draw: kernel"):
+                result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
+            if kernel_twice:  # the same draw's kernel again, and the year's own inputs'
+                with _timed(log, "draw: kernel again, same inputs (not in the projection)"):
+                    dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
+                with _timed(log, "draw: kernel on the year's expected derate (not projected)"):
+                    dispatch(year, inputs, index, "kernel", out=result_block(inputs))
                 result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             with _timed(log, "draw: figures + target values"):
                 got = annual_figures(result, drawn, drawn_index, year, prep)
@@ -224,7 +246,7 @@ def breakdown(path: str, years: int, draws: int, sample: int, workers: int) -> N
         elif name.startswith("year"):
             total = mean * years
             per_year += mean
-        elif "Markov" in name:
+        elif "inside the redraw" in name or "not " in name:
             total = mean * years * draws  # inside the redraw: not added again
         else:
             total = mean * years * draws
@@ -272,6 +294,11 @@ def main() -> None:
     parser.add_argument("--skip-check", action="store_true")
     parser.add_argument("--what-it-takes", action="store_true")
     parser.add_argument(
+        "--kernel-twice",
+        action="store_true",
+        help="with --breakdown: time each draw's kernel again and on the expected derate",
+    )
+    parser.add_argument(
         "--breakdown",
         type=int,
         default=0,
@@ -285,7 +312,14 @@ def main() -> None:
     )
     scenario = load_scenario(args.scenario)
     if args.breakdown:
-        breakdown(args.scenario, args.years, args.draws, args.breakdown, max(args.workers))
+        breakdown(
+            args.scenario,
+            args.years,
+            args.draws,
+            args.breakdown,
+            max(args.workers),
+            args.kernel_twice,
+        )
     if not args.skip_pieces:
         pieces(scenario, args.repeat)
     if not args.skip_check:
