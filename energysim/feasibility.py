@@ -389,7 +389,10 @@ def check(
         Random thermal outage draws per weather year (0: none, the expected derate). With
         ``weather_years`` = 0 the draws are made on the scenario's own weather year. The
         probabilities and percentiles are then over weather years x draws runs (column
-        ``runs``; seeds from :func:`outage_seed`). Draws run on the kernel.
+        ``runs``; seeds from :func:`outage_seed`). Draws run on the kernel. The outages of a
+        seed are sampled spell by spell (:func:`energysim.kernel.availability.draw_outages`;
+        since 2 Dec 2026: a seed draws other outages than before, from the same
+        distribution).
     balance : bool, default True
         Also compute each scenario's capacity balance (:func:`energysim.adequacy.
         capacity_balance`, per grid too; the P5 of wind and solar pools the ensemble's years).

@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90)",
+        help="run N random thermal outage draws per weather year (P(meet), P10/P50/P90); "
+        "draw d of year j has seed j*N+d (sampled by outage spells since 2 Dec 2026: a seed "
+        "draws other outages than before, from the same distribution; docs/adequacy.md)",
     )
     p.add_argument(
         "--workers",
