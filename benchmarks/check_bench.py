@@ -144,7 +144,9 @@ def breakdown(
     In this process, one piece at a time, as a pool worker runs them (numba and, where this
     tree can, BLAS on one thread): ``sample`` generated weather years (profiles not in any
     cache), each packed and prepared for the figures, then ``draws`` outage draws each (the
-    draw itself, the rest of the redraw, the kernel, the figures and target values). The
+    draw itself, the rest of the redraw, the kernel, the figures and target values; where the
+    tree's check packs a year on its first draw, so does this, and only the other draws are
+    re-drawn). The
     parent's pieces: interpreter start and imports (a fresh process), loading the scenario,
     the scenario's own year (profiles, pack, kernel, Dataset, rows), the capacity balance, and
     the pool's start (fork, initializer, one empty task each). The projection adds the
@@ -163,6 +165,9 @@ def breakdown(
 
     import energysim.feasibility as feas
     from energysim.engines import dispatch
+
+    # this work's check packs each year on its first draw (the other draws re-draw it)
+    first_draw_pack = "if d == 0:" in inspect.getsource(feas._member_task)
     from energysim.kernel import availability
     from energysim.kernel.pack import RedrawWork, pack_with_block, redraw
     from energysim.profiles import synthetic
@@ -200,6 +205,8 @@ def breakdown(
         if static_of is not None:
             with _timed(log, "year: static part of the pack (cached after the first year)"):
                 options["static"] = static_of(year, prof)
+        if first_draw_pack:  # as the check: the year packed on its first draw
+            options["outage_seed"] = feas.outage_seed(j, 0, draws)
         with _timed(log, "year: pack"):
             inputs, index, block = pack_with_block(year, prof, **options)
         with _timed(log, "year: prepare_figures"):
@@ -220,8 +227,11 @@ def breakdown(
             seed = feas.outage_seed(j, d, draws)
             with _timed(log, "draw: outage draw (the sampler; inside the redraw)"):
                 outage_draw(seed)
-            with _timed(log, "draw: redraw (the outage draw again + the rest)"):
-                drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
+            if first_draw_pack and d == 0:
+                drawn, drawn_index = inputs, index  # packed on this draw
+            else:
+                with _timed(log, "draw: redraw (the outage draw again + the rest)"):
+                    drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
             with _timed(log, "draw: kernel"):
                 result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             if kernel_twice:  # the same draw's kernel again, and the year's own inputs'
@@ -249,8 +259,9 @@ def breakdown(
         elif "inside the redraw" in name or "not " in name:
             total = mean * years * draws  # inside the redraw: not added again
         else:
-            total = mean * years * draws
-            per_year += mean * draws
+            runs = len(ts) / sample  # per year: draws, or draws - 1 redraws
+            total = mean * years * runs
+            per_year += mean * runs
         print(f"  {name:60s} {mean * 1e3:8.1f} ms each {total:7.2f} s in all")
     print(
         f"  one weather year with its draws: {per_year:.2f} s; the parent's pieces {parent:.2f} s;"
