@@ -164,3 +164,80 @@ def test_draws_with_one_reused_work_equal_fresh_packs(plan):
         got = redraw(plan, inputs, index, seed, block, work)
         assert work.floor_plan is not None and len(work.floor_plan.floors) > 0  # UHV floors
         assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])
+
+
+def _storage_room_per_bus(net, st_bus, st_p, st_e, st_eff_in, st_eff_out):
+    """The storage room as it was computed before it was compiled: numpy per bus."""
+    hours, nb = net.shape
+    room = np.zeros((hours, nb))
+    p_all = float(st_p.sum())
+    if p_all <= 0.0:
+        return room
+    unmet = np.maximum(-net, 0.0).sum(axis=1)
+    for b in range(nb):
+        units = st_bus == b
+        e = float(st_e[units].sum())
+        p = float(st_p[units].sum())
+        if e <= 1e-6 or p <= 0.0:
+            continue
+        eff_in = float((st_p[units] * st_eff_in[units]).sum() / p)
+        eff_out = float((st_p[units] * st_eff_out[units]).sum() / p)
+        inflow = np.where(
+            net[:, b] > 0.0,
+            np.minimum(net[:, b], p) * eff_in,
+            -np.minimum(p, unmet * (p / p_all)) / eff_out,
+        )
+        r = 0.0
+        for t in range(hours - 1, -1, -1):
+            room[t, b] = min(r / e, 1.0)
+            r = min(max(0.0, inflow[t] + r), e)
+    return room
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
+    from energysim.kernel.pack import storage_room
+
+    rng = np.random.default_rng(seed)
+    hours, nb, ns = int(rng.integers(1, 400)), int(rng.integers(1, 7)), int(rng.integers(0, 9))
+    net = rng.normal(0.0, 500.0, (hours, nb)) * (rng.random((hours, nb)) > 0.2)
+    st_bus = rng.integers(0, nb, ns)
+    st_p = rng.uniform(0.0, 800.0, ns) * (rng.random(ns) > 0.15)
+    st_e = st_p * rng.uniform(0.0, 6.0, ns) * (rng.random(ns) > 0.15)
+    st_eff_in, st_eff_out = rng.uniform(0.8, 1.0, ns), rng.uniform(0.8, 1.0, ns)
+    args = (net, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    got, want = storage_room(*args), _storage_room_per_bus(*args)
+    assert got.shape == want.shape and got.flags.c_contiguous
+    assert np.array_equal(got, want)  # bit for bit
+    if st_e.sum() > 1e-3 and (net > 0).any():
+        assert got.max() > 0.0  # a real case: some room is kept
+
+
+def test_pre_pass_pieces_with_reused_arrays_equal_fresh_ones(plan):
+    # redraw's pieces write into the year's scratch arrays: with dirty scratch they give the
+    # fresh functions' results bit for bit
+    from energysim.kernel.pack import (
+        balance_with,
+        domestic_th_avail,
+        expected_shortfall,
+        inputs_balance,
+        inputs_balance_parts,
+        need_before_thermal,
+        shortfall_from,
+    )
+
+    inputs, _, _ = pack_with_block(plan, scenario_profiles(plan))
+    dirty = np.full_like(inputs.th_avail, np.nan)
+    dom = domestic_th_avail(plan, inputs.th_avail, out=dirty)
+    assert dom is dirty  # plan-2030 has import tiers: a copy without them
+    assert np.array_equal(dom, domestic_th_avail(plan, inputs.th_avail))
+    need = need_before_thermal(inputs.demand, inputs.zero_cost_avail, inputs.schedule)
+    want = expected_shortfall(
+        inputs.demand, inputs.zero_cost_avail, dom, inputs.schedule, inputs.reserve_req
+    )
+    assert np.array_equal(shortfall_from(need, dom, inputs.reserve_req), want)
+    assert np.array_equal(want, inputs.net_short)
+    out, must = np.full_like(inputs.demand, np.nan), np.full_like(inputs.demand, np.nan)
+    got = balance_with(inputs_balance_parts(inputs), inputs.th_must, out, must)
+    assert got is out
+    assert np.array_equal(got, inputs_balance(inputs))
