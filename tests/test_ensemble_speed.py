@@ -213,31 +213,54 @@ def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
         assert got.max() > 0.0  # a real case: some room is kept
 
 
-def test_pre_pass_pieces_with_reused_arrays_equal_fresh_ones(plan):
-    # redraw's pieces write into the year's scratch arrays: with dirty scratch they give the
-    # fresh functions' results bit for bit
+def test_pre_pass_pieces_equal_numpys_sums_bit_for_bit(plan):
+    # the compiled pre-pass (shortfall, balance, unmet demand) sums as numpy did before, into
+    # dirty scratch arrays too
     from energysim.kernel.pack import (
+        balance_parts,
         balance_with,
         domestic_th_avail,
-        expected_shortfall,
-        inputs_balance,
+        import_tier_mask,
         inputs_balance_parts,
         need_before_thermal,
         shortfall_from,
     )
 
     inputs, _, _ = pack_with_block(plan, scenario_profiles(plan))
+    mask = import_tier_mask(plan)
+    assert mask.any()  # plan-2030 has the Northeast grid's import tiers
     dirty = np.full_like(inputs.th_avail, np.nan)
     dom = domestic_th_avail(plan, inputs.th_avail, out=dirty)
-    assert dom is dirty  # plan-2030 has import tiers: a copy without them
-    assert np.array_equal(dom, domestic_th_avail(plan, inputs.th_avail))
+    assert dom is dirty and np.array_equal(dom, domestic_th_avail(plan, inputs.th_avail))
     need = need_before_thermal(inputs.demand, inputs.zero_cost_avail, inputs.schedule)
-    want = expected_shortfall(
-        inputs.demand, inputs.zero_cost_avail, dom, inputs.schedule, inputs.reserve_req
-    )
+    th_total = dom.reshape(dom.shape[0], -1).sum(axis=1)  # numpy's own, as before
+    want = np.maximum(need - th_total + inputs.reserve_req, 0.0)
+    got = shortfall_from(need, inputs.th_avail, inputs.reserve_req, mask)
+    assert np.array_equal(got, want) and np.array_equal(got, inputs.net_short)
     assert np.array_equal(shortfall_from(need, dom, inputs.reserve_req), want)
-    assert np.array_equal(want, inputs.net_short)
-    out, must = np.full_like(inputs.demand, np.nan), np.full_like(inputs.demand, np.nan)
-    got = balance_with(inputs_balance_parts(inputs), inputs.th_must, out, must)
+    no_reserve = shortfall_from(need, inputs.th_avail, None, mask)
+    assert np.array_equal(no_reserve, np.maximum(need - th_total, 0.0))
+    # the balance: the must-run summed over the tiers as th_must.sum(axis=1) did
+    parts = inputs_balance_parts(inputs)
+    out = np.full_like(inputs.demand, np.nan)
+    got = balance_with(parts, inputs.th_must, out)
     assert got is out
-    assert np.array_equal(got, inputs_balance(inputs))
+    summed = np.ascontiguousarray(inputs.th_must.sum(axis=1))[:, None, :]  # (T, 1, B)
+    assert np.array_equal(got, balance_with(parts, summed))
+    assert np.array_equal(got, balance_with(balance_parts(
+        inputs.demand, inputs.zero_cost_avail, inputs.schedule, inputs.corr_bus, inputs.corr_cap,
+        inputs.corr_surplus_pu, inputs.flex_max, inputs.tree, inputs.parent_line,
+        inputs.line_cap, inputs.line_eff,
+    ), inputs.th_must))  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 12, 15, 16, 17, 48, 100, 127, 128])
+def test_pairwise_sum_is_numpys_row_sum(n):
+    from energysim.kernel.pack import pairwise_sum
+
+    rng = np.random.default_rng(n)
+    rows = rng.normal(size=(300, n)) * rng.choice([1e-6, 1.0, 1e5], size=(300, n))
+    want = rows.sum(axis=1)
+    flat = np.ascontiguousarray(rows).ravel()
+    got = np.array([pairwise_sum(flat, t * n, n) for t in range(rows.shape[0])])
+    assert np.array_equal(got, want)  # bit for bit: numpy's order of additions

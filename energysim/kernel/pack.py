@@ -655,15 +655,95 @@ def need_before_thermal(
 
 
 def shortfall_from(
-    need: np.ndarray, th_avail: np.ndarray, reserve_req: np.ndarray | None = None
+    need: np.ndarray,
+    th_avail: np.ndarray,
+    reserve_req: np.ndarray | None = None,
+    import_tiers: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`expected_shortfall` from :func:`need_before_thermal` ``need`` (T,), MW."""
+    """:func:`expected_shortfall` from :func:`need_before_thermal` ``need`` (T,), MW; with
+    ``import_tiers`` (K,) bool (:func:`import_tier_mask`), those tiers of ``th_avail`` (T, K, B)
+    are left out, as :func:`domestic_th_avail` leaves them (a mask of another length: none).
+
+    (T, K, B): one compiled pass, each hour's total summed as numpy sums a row
+    (:func:`pairwise_sum`), so equal bit for bit to ``need - th.reshape(T, -1).sum(axis=1) +
+    reserve_req`` floored at 0 (tested) without the copy and numpy's slow short-row reduction.
+    """
     th = np.asarray(th_avail, dtype=float)
-    th_total = th.reshape(th.shape[0], -1).sum(axis=1) if th.ndim == 3 else th.sum()
-    need = need - th_total
-    if reserve_req is not None:
-        need = need + reserve_req
-    return np.maximum(need, 0.0)
+    k = th.shape[-2] if th.ndim >= 2 else 0
+    mask = np.zeros(k, dtype=bool)
+    if import_tiers is not None and import_tiers.size == k:
+        mask = np.asarray(import_tiers, dtype=bool)
+    if th.ndim != 3 or th.shape[1] * th.shape[2] > PAIRWISE_MAX:  # numpy's own sums
+        if mask.any():  # as domestic_th_avail: a copy without the import tiers
+            th = np.array(th, copy=True)
+            th[..., mask, :] = 0.0
+        total = need - (th.reshape(th.shape[0], -1).sum(axis=1) if th.ndim == 3 else th.sum())
+        if reserve_req is not None:
+            total = total + reserve_req
+        return np.maximum(total, 0.0)
+    hours, _, b = th.shape
+    reserve = np.zeros(0) if reserve_req is None else np.ascontiguousarray(reserve_req, dtype=float)
+    out = np.empty(hours)
+    _shortfall_hours(
+        np.ascontiguousarray(need, dtype=float), np.ascontiguousarray(th), mask, reserve,
+        np.empty(k * b), out,
+    )  # fmt: skip
+    return out
+
+
+PAIRWISE_MAX = 128
+"""Longest row :func:`pairwise_sum` sums (numpy's block size; longer rows are split in halves
+recursively there, which is left to numpy: a recursive compiled function does not load from
+numba's disk cache)."""
+
+
+@jit
+def pairwise_sum(a, lo, n):
+    """Sum of ``a[lo:lo + n]`` (contiguous float64, ``n`` <= :data:`PAIRWISE_MAX`) in numpy's
+    order, bit for bit: numpy's pairwise summation (``pairwise_sum`` in numpy's
+    ``loops_utils.h.src``, what ``ndarray.sum`` runs along a contiguous row): under 8 elements
+    one by one from 0; else eight running sums combined as a tree, then the rest one by one.
+    Tested against numpy (``tests/test_ensemble_speed.py``)."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        j = lo + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@jit
+def _shortfall_hours(need, th, mask, reserve, row, out):
+    """Hour loop of :func:`shortfall_from` (compiled): the hour's (K, B) thermal copied into
+    ``row`` (K x B,) with the ``mask`` tiers as 0, summed as numpy would, then ``need - total
+    (+ reserve)`` floored at 0 as ``np.maximum(x, 0.0)`` does (x kept when x >= 0)."""
+    k, b = th.shape[1], th.shape[2]
+    for t in range(th.shape[0]):
+        for q in range(k):
+            for c in range(b):
+                row[q * b + c] = 0.0 if mask[q] else th[t, q, c]
+        x = need[t] - pairwise_sum(row, 0, k * b)
+        if reserve.shape[0]:
+            x = x + reserve[t]
+        out[t] = x if x >= 0.0 else 0.0
 
 
 def prepass_shortfall(
@@ -677,8 +757,11 @@ def prepass_shortfall(
     """:func:`expected_shortfall` of ``scenario``'s own fleet: the import tiers left out
     (:func:`domestic_th_avail`). The shortfall the storage look-ahead, pre-charge share and DR
     rationing plan for, (T,) MW."""
-    return expected_shortfall(
-        demand, zero_cost, domestic_th_avail(scenario, th_avail), schedule, reserve_req
+    return shortfall_from(
+        need_before_thermal(demand, zero_cost, schedule),
+        th_avail,
+        reserve_req,
+        import_tier_mask(scenario),
     )
 
 
@@ -779,28 +862,28 @@ def balance_parts(
 
 
 def balance_with(
-    parts: BalanceParts,
-    th_must: np.ndarray,
-    out: np.ndarray | None = None,
-    must: np.ndarray | None = None,
+    parts: BalanceParts, th_must: np.ndarray, out: np.ndarray | None = None
 ) -> np.ndarray:
     """:func:`bus_balance` from its :class:`BalanceParts` and ``th_must`` (T, K, B), MW (into
-    ``out`` (T, B) when given, with ``must`` (T, B) as scratch: any contents)."""
+    ``out`` (T, B) when given: any contents). The must-run is summed over the tiers inside the
+    compiled hour loop, in tier order as ``th_must.sum(axis=1)`` sums (bit for bit, tested)."""
     hours, nb = parts.want.shape
-    if th_must.ndim == 3:
-        must = np.sum(th_must, axis=1, out=must)
-    else:
-        must = np.zeros((hours, nb))
+    if th_must.ndim != 3:
+        th_must = np.zeros((hours, 1, nb))
     if out is None:
         out = np.empty((hours, nb))  # every element written
     work = np.zeros((N_WORK, nb + 1))
-    _balance_hours(parts.zero_cost, must, parts.want, parts.tree, parts.cap0, parts.eff0, work, out)
+    _balance_hours(
+        parts.zero_cost, np.ascontiguousarray(th_must, dtype=float), parts.want, parts.tree,
+        parts.cap0, parts.eff0, work, out,
+    )  # fmt: skip
     return out
 
 
 @jit
-def _balance_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
-    """Hour loop of :func:`bus_balance` (compiled): one base-match transport per hour."""
+def _balance_hours(zero_cost, th_must, want, tree, cap0, eff0, w, out):
+    """Hour loop of :func:`bus_balance` (compiled): one base-match transport per hour, the
+    must-run (T, K, B) summed over the tiers in order."""
     nb = want.shape[1]
     for b in range(nb):
         w[EFF, b] = eff0[b]
@@ -810,7 +893,10 @@ def _balance_hours(zero_cost, must, want, tree, cap0, eff0, w, out):
             w[CAP_DN, b] = cap0[b]
             w[SENT_UP, b] = 0.0
             w[SENT_DN, b] = 0.0
-            w[SUP, b] = zero_cost[t, b] + must[t, b]
+            must = th_must[t, 0, b]
+            for k in range(1, th_must.shape[1]):
+                must += th_must[t, k, b]
+            w[SUP, b] = zero_cost[t, b] + must
             w[WANT, b] = want[t, b]
         _transport(w, tree, nb, SUP, WANT)
         for b in range(nb):
@@ -856,7 +942,12 @@ def storage_room(
     p_all = float(st_p.sum())
     if p_all <= 0.0:
         return room
-    unmet = np.maximum(-net, 0.0).sum(axis=1)
+    net = np.ascontiguousarray(net, dtype=float)
+    if nb > PAIRWISE_MAX:
+        unmet = np.maximum(-net, 0.0).sum(axis=1)
+    else:
+        unmet = np.empty(hours)
+        _unmet_hours(net, np.empty(nb), unmet)
     bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
     for b in range(nb):
         units = st_bus == b
@@ -867,8 +958,20 @@ def storage_room(
         bus_e[b], bus_p[b] = e, p
         bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
         bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
-    _room_hours(np.ascontiguousarray(net), unmet, bus_e, bus_p, bus_in, bus_out, p_all, room)
+    _room_hours(net, unmet, bus_e, bus_p, bus_in, bus_out, p_all, room)
     return room
+
+
+@jit
+def _unmet_hours(net, row, out):
+    """The system's unmet demand in each hour (compiled): ``np.maximum(-net, 0.0).sum(axis=1)``
+    bit for bit (each hour's row summed by :func:`pairwise_sum`)."""
+    nb = net.shape[1]
+    for t in range(net.shape[0]):
+        for b in range(nb):
+            x = -net[t, b]
+            row[b] = x if x >= 0.0 else 0.0
+        out[t] = pairwise_sum(row, 0, nb)
 
 
 @jit
@@ -1230,8 +1333,8 @@ class RedrawWork:
 
     Arrays: the generators' availability and floors (T, G), seeded with the base pack's (only
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
-    availability shares (T, G' + imports) and blocks up (G', T), the domestic thermal sums
-    (T, K, B) and the pre-pass balance and its must-run sums (T, B). Made by the first draw: the support-floor plan, the outage plan
+    availability shares (T, G' + imports) and blocks up (G', T) and the pre-pass balance
+    (T, B). Made by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
     (:func:`need_before_thermal`), the import tiers, the DR capacity (MW) and the balance's
     :class:`BalanceParts`.
@@ -1245,9 +1348,7 @@ class RedrawWork:
     outages: OutagePlan | None = None
     avail_pu: np.ndarray | None = None
     counts: np.ndarray | None = None
-    domestic: np.ndarray | None = None
     balance: np.ndarray | None = None
-    must: np.ndarray | None = None
     need: np.ndarray | None = None
     import_tiers: np.ndarray | None = None
     dr_total: float = 0.0
@@ -1271,9 +1372,7 @@ class RedrawWork:
         self.outages = outage_plan(scenario, index.snapshots)
         self.avail_pu = np.empty((len(index.snapshots), len(self.outages.names)))
         self.counts = np.empty((len(self.outages.units), len(index.snapshots)))
-        self.domestic = np.empty_like(inputs.th_avail)
         self.balance = np.empty_like(inputs.demand)
-        self.must = np.empty_like(inputs.demand)
         self.need = need_before_thermal(inputs.demand, inputs.zero_cost_avail, inputs.schedule)
         self.import_tiers = import_tier_mask(scenario)
         peak = inputs.demand.sum(axis=1).max()
@@ -1332,10 +1431,9 @@ def redraw(
     )  # fmt: skip
     # the pre-pass, as pack makes it (prepass_shortfall, bus_balance, storage_fields), from the
     # parts no draw changes
-    domestic = _without_tiers(work.import_tiers, th_avail, work.domestic)
-    short = np.ascontiguousarray(shortfall_from(work.need, domestic, inputs.reserve_req))
+    short = shortfall_from(work.need, th_avail, inputs.reserve_req, work.import_tiers)
     cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
-    balance = balance_with(work.balance_parts, th_must, work.balance, work.must)
+    balance = balance_with(work.balance_parts, th_must, work.balance)
     reserve, room = reserve_and_room(
         short, balance, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
         inputs.st_eff_out,
