@@ -45,7 +45,7 @@ from energysim.kernel.availability import (
     OutagePlan,
     draw_outages,
     expected_availability,
-    outage_draw,
+    outage_draw_array,
     outage_plan,
     reserve_requirement,
 )
@@ -1685,7 +1685,10 @@ def pack_with_block(
     if outage_seed is None:
         avail_pu = static.expected_pu
     else:
-        avail_pu = outage_draw(scenario, snapshots, outage_seed)[list(thermal)].to_numpy()
+        names, avail_pu = outage_draw_array(scenario, snapshots, outage_seed)  # hour-major
+        if tuple(names) != tuple(thermal):
+            pos = {n: i for i, n in enumerate(names)}
+            avail_pu = avail_pu[:, [pos[n] for n in thermal]]
 
     order, parent, parent_line, child_is_bus0 = static.forest
     lines = list(scenario.lines)
