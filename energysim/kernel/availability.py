@@ -35,10 +35,13 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "DEFAULT_MTTR_H",
     "THERMAL_CARRIERS",
+    "OutagePlan",
     "contingency_MW",
+    "draw_outages",
     "expected_availability",
     "outage_draw",
     "outage_draw_array",
+    "outage_plan",
     "reserve_requirement",
 ]
 
@@ -191,9 +194,13 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
     Each generator of class ``c`` is split into ``n = max(1, round(p_nom / unit_size_MW[c]))``
     equal blocks; each block is out for a forced outage as a two-state Markov chain (mean time
     to repair ``mean_time_to_repair_h[c]``, default 50 h; stationary outage share
-    ``forced_outage_rate[c]``). The available share of the generator in an hour is (1 -
-    maintenance share of the month) x (blocks up / n). Without a unit size a fleet is one block
-    per 600 MW (assumption: the most common large coal unit in the GEM list).
+    ``forced_outage_rate[c]``), sampled spell by spell (:func:`_markov_up`: one random number
+    per spell up or down; since 2 Dec 2026, when it replaced hour-by-hour steps, a seed draws
+    other outages than before, from the same distribution). The available share of the
+    generator in an hour is (1 - maintenance share of the month) x (blocks up / n). Without a
+    unit size a fleet is one block per 600 MW (assumption: the most common large coal unit in
+    the GEM list). An ensemble's draws of one year share an :func:`outage_plan` and call
+    :func:`draw_outages`.
 
     Parameters
     ----------
