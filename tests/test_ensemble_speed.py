@@ -264,3 +264,28 @@ def test_pairwise_sum_is_numpys_row_sum(n):
     flat = np.ascontiguousarray(rows).ravel()
     got = np.array([pairwise_sum(flat, t * n, n) for t in range(rows.shape[0])])
     assert np.array_equal(got, want)  # bit for bit: numpy's order of additions
+
+
+def test_a_member_year_packed_on_its_first_draw_equals_fresh_packs_of_each_draw(plan):
+    # the check packs an ensemble year on its first outage draw and re-draws the others: each
+    # run's target values equal those of a fresh pack of that draw
+    import energysim.feasibility as feas
+    from energysim.engines import dispatch
+    from energysim.sweep.figures import annual_figures, prepare_figures
+
+    seed, j, draws = plan.weather.seed + 3, 4, 3
+    got, _ = feas._member_task(plan, seed, j, draws, "kernel", False)
+    year = seeded(plan, seed)
+    profiles = scenario_profiles(year)
+    want = []
+    for d in range(draws):
+        inputs, index, _ = pack_with_block(
+            year, profiles, outage_seed=feas.outage_seed(j, d, draws)
+        )
+        result = dispatch(year, inputs, index, "kernel")
+        figures = annual_figures(result, inputs, index, year, prepare_figures(inputs, index, year))
+        want.append(feas.target_values(plan, figures, index))
+    assert got == want  # every value equal, draw by draw
+    assert (
+        len({g["max_export_cut_hours"] for g in got} | {g["new_energy_local_TWh"] for g in got}) > 2
+    )
