@@ -214,7 +214,7 @@ def breakdown(
         work = RedrawWork.like(inputs, index)
         if hasattr(availability, "outage_plan"):  # this work: a plan per year, the draw alone
             plan = availability.outage_plan(year, index.snapshots)
-            buffers = (np.empty((len(index.snapshots), len(plan.names))), None)
+            buffers = (np.empty((len(index.snapshots), len(plan.names)), order="F"),)
 
             def outage_draw(seed: int, plan: object = plan, buffers: tuple = buffers) -> None:
                 availability.draw_outages(plan, seed, *buffers)

@@ -223,8 +223,8 @@ def outage_draw(scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int) -> p
 def outage_draw_array(
     scenario: Scenario, snapshots: pd.DatetimeIndex, seed: int
 ) -> tuple[list[str], np.ndarray]:
-    """:func:`outage_draw` as the thermal generators' names and an array (T, G') (C order:
-    :func:`draw_outages`)."""
+    """:func:`outage_draw` as the thermal generators' names and an array (T, G') (Fortran
+    order: :func:`draw_outages`)."""
     plan = outage_plan(scenario, snapshots)
     return list(plan.names), draw_outages(plan, seed)
 
@@ -300,16 +300,11 @@ def _chain(rate: float, mttr: float) -> tuple[float, float]:
     return repair, min(repair * rate / max(1.0 - rate, 1e-12), 1.0)
 
 
-def draw_outages(
-    plan: OutagePlan,
-    seed: int,
-    out: np.ndarray | None = None,
-    shares: np.ndarray | None = None,
-) -> np.ndarray:
-    """One seeded outage draw of ``plan``: available share (T, G' + imports), p.u., C order
-    (hour by hour, as :func:`energysim.kernel.pack.lay_thermal` reads it; into ``out`` when
-    given: any contents; it is returned). ``shares`` (G', T): scratch, any contents (made when
-    not given).
+def draw_outages(plan: OutagePlan, seed: int, out: np.ndarray | None = None) -> np.ndarray:
+    """One seeded outage draw of ``plan``: available share (T, G' + imports), p.u., Fortran
+    order (generator-major: one generator's hours are contiguous, as
+    :func:`energysim.kernel.pack.lay_thermal` reads them; into ``out`` when given: (T, G' +
+    imports) Fortran order, any contents; it is returned).
 
     A generator's share in an hour is its maintenance factor x (blocks up / blocks); imports 1.
     The generators are drawn in order from one ``numpy.random.default_rng(seed)``: per
@@ -318,32 +313,30 @@ def draw_outages(
     """
     hours, n = plan.hours, len(plan.names)
     if out is None:
-        out = np.empty((hours, n))
+        out = np.empty((hours, n), order="F")
+    if not out.flags.f_contiguous or out.shape != (hours, n):
+        order = "Fortran" if out.flags.f_contiguous else "not Fortran"
+        msg = (
+            f"draw_outages: out is {out.shape}, {order} order; expected ({hours}, {n}) in "
+            "Fortran order (one generator's hours contiguous)"
+        )
+        raise ValueError(msg)
     rng = np.random.default_rng(seed)
     _draw_fleets(
         plan.units, plan.rate, plan.fail, plan.repair, plan.maint_col, plan.maint, rng,
-        np.empty(hours), np.empty((len(plan.units), hours)) if shares is None else shares, out,
+        np.empty(hours), out.T,
     )  # fmt: skip
     return out
 
 
-DRAW_TILE_H = 64
-"""Hours per tile of :func:`_draw_fleets`' transpose: the tile's part of the generator-major
-shares (G' x 64 h x 8 B, 29 kB for plan-2030) stays in L1 while the hour-major output is
-written row by row (measured: the draw 2.0 ms with the transpose against 1.3 without, and
-:func:`energysim.kernel.pack.lay_thermal` 4.5 ms reading hours in rows against 6.6 reading
-generator-major columns, plan-2030, one process)."""
-
-
 @jit
-def _draw_fleets(units, rate, fail, repair, maint_col, maint, rng, count, shares, out):
+def _draw_fleets(units, rate, fail, repair, maint_col, maint, rng, count, shares):
     """Generator loop of :func:`draw_outages` (compiled): each thermal generator's blocks up
     in each hour into ``count`` (T,) (scratch that stays in cache; the chains write it spell
-    by spell), its share (maintenance x blocks up / blocks; the maintenance factor alone for a
-    generator without blocks) into row i of ``shares`` (G', T), then ``out`` (T, G' +
-    imports) from ``shares`` tile of hours by tile (a transpose that stays in cache), imports
-    1."""
-    hours = out.shape[0]
+    by spell), then its share (maintenance x blocks up / blocks; the maintenance factor alone
+    for a generator without blocks) into row i of ``shares`` (G' + imports, T); the rows after
+    the thermal ones (imports) 1."""
+    hours = shares.shape[1]
     g = units.shape[0]
     for i in range(g):
         n = units[i]
@@ -359,13 +352,9 @@ def _draw_fleets(units, rate, fail, repair, maint_col, maint, rng, count, shares
             _chain_count(n, rate[i], fail[i], repair[i], rng, count)
         for t in range(hours):
             shares[i, t] = maint[t, m] * count[t] / n
-    for t0 in range(0, hours, DRAW_TILE_H):
-        t1 = min(hours, t0 + DRAW_TILE_H)
-        for t in range(t0, t1):
-            for i in range(g):
-                out[t, i] = shares[i, t]
-            for j in range(g, out.shape[1]):
-                out[t, j] = 1.0
+    for j in range(g, shares.shape[0]):
+        for t in range(hours):
+            shares[j, t] = 1.0
 
 
 def contingency_MW(scenario: Scenario) -> float:

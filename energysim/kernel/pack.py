@@ -1254,10 +1254,9 @@ def lay_thermal(
         th_must = np.empty((hours, k, b))
     missing = np.zeros((hours, plan.width))
     _thermal_pass(
-        # hour-major, as outage draws come (no copy): the hour loop reads one row per hour
-        # (generator-major, 8 hours of a generator per cache line, took 6.6 ms a draw against
-        # 4.5 hour-major on plan-2030: G' = 57 streams are more than the prefetcher follows)
-        np.ascontiguousarray(avail_pu, dtype=float),
+        # generator-major (G', T), as outage draws and the expected availability come (no
+        # copy); the pass reads it in tiles of hours that stay in cache
+        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T),
         block.live,
         block.heat,
         block.must_heat,
@@ -1281,48 +1280,43 @@ def lay_thermal(
     return th_avail, th_must
 
 
-@jit_inline
-def _fill_thermal_hour(
-    t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail, gen_must,
-    th_avail,
-):  # fmt: skip
-    """Hour ``t`` of :func:`lay_thermal` before the support floors: per generator, the share in
-    service ``a`` (the share times 1.0 or 0.0), floor ``must * a`` (``must`` the heating or the
-    other value), available ``cap * a``, summed per (tier, bus) in generator order from 0 (the
-    hour's row is zeroed here: the block is touched once, not zeroed in a pass of its own)."""
-    th_avail[t] = 0.0
-    for i in range(col.shape[0]):
-        a = avail_pu[t, i] * (1.0 if live[t, i] else 0.0)
-        avail = cap[i] * a
-        gen_avail[t, col[i]] = avail
-        must = must_heat[i] if heat[t, i] else must_cold[i]
-        gen_must[t, col[i]] = must * a
-        th_avail[t, tier[i], bus[i]] += avail
-
-
-@jit_inline
-def _thermal_must_hour(t, col, tier, bus, gen_must, th_must):
-    """Hour ``t`` of :func:`lay_thermal` after the support floors: floors summed per (tier,
-    bus) in generator order, from 0."""
-    th_must[t] = 0.0
-    for i in range(col.shape[0]):
-        th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+LAY_TILE_H = 64
+"""Hours per tile of :func:`lay_thermal`'s pass: a tile of the generators' shares (G' x 64 h x
+8 B, 29 kB for plan-2030) and of the hour-major masks stays in L1 while it is read generator by
+generator."""
 
 
 @jit
 def _thermal_pass(
-    avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
+    shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
     ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
 ):  # fmt: skip
-    """Hour loop of :func:`lay_thermal` (compiled): each hour's availability, support floors
-    and floor sums in that order, on rows that stay in cache."""
-    for t in range(avail_pu.shape[0]):
-        _fill_thermal_hour(
-            t, avail_pu, live, heat, must_heat, must_cold, cap, col, tier, bus, gen_avail,
-            gen_must, th_avail,
-        )  # fmt: skip
-        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
-        _thermal_must_hour(t, col, tier, bus, gen_must, th_must)
+    """The pass of :func:`lay_thermal` (compiled), tile of hours by tile: each generator's
+    share ``a`` in service (the share times 1.0 or 0.0; ``shares`` (G', T)), floor ``must *
+    a`` (``must`` the heating or the other value) and available ``cap * a``, the available
+    power summed per (tier, bus) in generator order from 0; then, hour by hour, the support
+    floors (:func:`_support_floor_hour`) and the floors summed per (tier, bus) in generator
+    order from 0. Every hour's sums see its generators in the same order as an hour-by-hour
+    pass."""
+    hours = shares.shape[1]
+    for t0 in range(0, hours, LAY_TILE_H):
+        t1 = min(hours, t0 + LAY_TILE_H)
+        for t in range(t0, t1):
+            th_avail[t] = 0.0
+        for i in range(col.shape[0]):
+            g, k, b = col[i], tier[i], bus[i]
+            for t in range(t0, t1):
+                a = shares[i, t] * (1.0 if live[t, i] else 0.0)
+                avail = cap[i] * a
+                gen_avail[t, g] = avail
+                must = must_heat[i] if heat[t, i] else must_cold[i]
+                gen_must[t, g] = must * a
+                th_avail[t, k, b] += avail
+        for t in range(t0, t1):
+            _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+            th_must[t] = 0.0
+            for i in range(col.shape[0]):
+                th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
 
 
 @dataclass
@@ -1333,8 +1327,7 @@ class RedrawWork:
 
     Arrays: the generators' availability and floors (T, G), seeded with the base pack's (only
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
-    availability shares (T, G' + imports) and blocks up (G', T) and the pre-pass balance
-    (T, B). Made by the first draw: the support-floor plan, the outage plan
+    availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B). Made by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
     (:func:`need_before_thermal`), the import tiers, the DR capacity (MW) and the balance's
     :class:`BalanceParts`.
@@ -1347,7 +1340,6 @@ class RedrawWork:
     floor_plan: FloorPlan | None = None  # the year's support-floor plan, made by the first draw
     outages: OutagePlan | None = None
     avail_pu: np.ndarray | None = None
-    counts: np.ndarray | None = None
     balance: np.ndarray | None = None
     need: np.ndarray | None = None
     import_tiers: np.ndarray | None = None
@@ -1370,8 +1362,7 @@ class RedrawWork:
             return
         self.floor_plan = support_floor_plan(scenario, list(index.corridors))
         self.outages = outage_plan(scenario, index.snapshots)
-        self.avail_pu = np.empty((len(index.snapshots), len(self.outages.names)))
-        self.counts = np.empty((len(self.outages.units), len(index.snapshots)))
+        self.avail_pu = np.empty((len(index.snapshots), len(self.outages.names)), order="F")
         self.balance = np.empty_like(inputs.demand)
         self.need = need_before_thermal(inputs.demand, inputs.zero_cost_avail, inputs.schedule)
         self.import_tiers = import_tier_mask(scenario)
@@ -1421,7 +1412,7 @@ def redraw(
     if work is None:
         work = RedrawWork.like(inputs, index)
     work.prepare(scenario, inputs, index)
-    avail_pu = draw_outages(work.outages, seed, work.avail_pu, work.counts)
+    avail_pu = draw_outages(work.outages, seed, work.avail_pu)
     if work.outages.names != block.names:
         pos = {n: i for i, n in enumerate(work.outages.names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
@@ -1577,7 +1568,7 @@ def pack_static(scenario: Scenario, snapshots: pd.DatetimeIndex) -> PackStatic:
         thermal_bus,
         (len(costs), len(buses)),
     )
-    expected = np.ascontiguousarray(expected_availability(scenario, snapshots)[thermal].to_numpy())
+    expected = expected_availability(scenario, snapshots)[thermal].to_numpy()
     corridors = [n for n, c in scenario.corridors.items() if c.in_service_year <= scenario.year]
     return PackStatic(
         snapshots=snapshots,
@@ -1685,7 +1676,7 @@ def pack_with_block(
     if outage_seed is None:
         avail_pu = static.expected_pu
     else:
-        names, avail_pu = outage_draw_array(scenario, snapshots, outage_seed)  # hour-major
+        names, avail_pu = outage_draw_array(scenario, snapshots, outage_seed)  # generator-major
         if tuple(names) != tuple(thermal):
             pos = {n: i for i, n in enumerate(names)}
             avail_pu = avail_pu[:, [pos[n] for n in thermal]]

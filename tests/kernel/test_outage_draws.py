@@ -152,3 +152,14 @@ def test_same_seed_same_draw_other_seeds_differ_and_a_reused_block_is_rewritten(
     np.testing.assert_array_equal(out, first)
     draws = [draw_outages(plan, seed)[:, 0] for seed in range(6)]
     assert len({d.tobytes() for d in draws}) == 6
+
+
+def test_an_output_block_of_the_wrong_layout_is_refused():
+    s = scenario(**OUTAGES)
+    plan = outage_plan(s, pd.date_range("2030-01-01", periods=48, freq="h"))
+    with pytest.raises(
+        ValueError, match=r"out is \(48, 2\), not Fortran order; expected \(48, 2\) in Fortran"
+    ):
+        draw_outages(plan, 1, np.empty((48, 2)))  # C order
+    with pytest.raises(ValueError, match=r"out is \(24, 2\), Fortran order; expected \(48, 2\)"):
+        draw_outages(plan, 1, np.empty((24, 2), order="F"))
