@@ -613,7 +613,8 @@ def _member_task(
             target_values(scenario, annual_figures(result, inputs, index, year, prep), index)
         )
     else:
-        work = RedrawWork.like(inputs, index)  # the draws reuse one set of arrays
+        # the draws reuse the first draw's arrays once it has been dispatched
+        work = RedrawWork.in_place(inputs, index)
         for d in range(draws):
             seed = outage_seed(j, d, draws)
             if d == 0:

@@ -1356,6 +1356,15 @@ class RedrawWork:
             np.zeros_like(inputs.th_must),
         )
 
+    @classmethod
+    def in_place(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
+        """Work that re-draws into the base pack's own arrays (``index.gen_avail``,
+        ``index.gen_must``, ``inputs.th_avail``, ``inputs.th_must``): no copies, but the first
+        redraw overwrites the base pack's thermal availability. For a base pack that is itself
+        a draw already used (the check's ensemble packs a year on its first draw); its other
+        arrays (and the generators' non-thermal columns) are not changed."""
+        return cls(index.gen_avail, index.gen_must, inputs.th_avail, inputs.th_must)
+
     def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
         """Make what no outage draw changes (once: the first draw calls it)."""
         if self.need is not None:
