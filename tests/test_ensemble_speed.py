@@ -287,3 +287,19 @@ def test_a_member_year_packed_on_its_first_draw_equals_fresh_packs_of_each_draw(
         want.append(feas.target_values(plan, figures, index))
     assert got == want  # every value equal, draw by draw
     assert len({tuple(sorted(g.items())) for g in got}) == draws  # the draws differ
+
+
+def test_redraws_in_place_of_a_drawn_pack_equal_fresh_packs(plan):
+    # the check's ensemble: the year packed on draw 5, then re-drawn into that pack's own arrays
+    from energysim.kernel.pack import RedrawWork, redraw
+
+    profiles = scenario_profiles(plan)
+    inputs, index, block = pack_with_block(plan, profiles, outage_seed=5)
+    ne = [i for i, n in enumerate(index.generators) if plan.generators[n].carrier == "wind"]
+    wind = index.gen_avail[:, ne].copy()
+    work = RedrawWork.in_place(inputs, index)
+    assert work.gen_avail is index.gen_avail and work.th_avail is inputs.th_avail  # no copies
+    for seed in (6, 7):
+        got = redraw(plan, inputs, index, seed, block, work)
+        assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])
+    assert np.array_equal(index.gen_avail[:, ne], wind)  # non-thermal columns untouched
