@@ -153,8 +153,9 @@ def breakdown(
     parent's pieces to the weather years' total over ``workers`` (in the check the pool's
     start overlaps the own year, so this is an upper bound on a quiet machine). With
     ``kernel_twice``, each draw's kernel is also timed a second time on the same inputs and
-    once on the year's expected-derate inputs (whether a draw's kernel is slower for its
-    inputs or for the memory around it; not added to the projection).
+    once on the year's base pack (its first draw where the check packs on it, else the
+    expected derate; whether a draw's kernel is slower for its inputs or for the memory around
+    it; not added to the projection).
     """
     import multiprocessing
     import subprocess
@@ -211,7 +212,10 @@ def breakdown(
             inputs, index, block = pack_with_block(year, prof, **options)
         with _timed(log, "year: prepare_figures"):
             prep = prepare_figures(inputs, index, year)
-        work = RedrawWork.like(inputs, index)
+        if first_draw_pack and hasattr(RedrawWork, "in_place") and not kernel_twice:
+            work = RedrawWork.in_place(inputs, index)  # as the check: into the first draw's
+        else:
+            work = RedrawWork.like(inputs, index)
         if hasattr(availability, "outage_plan"):  # this work: a plan per year, the draw alone
             plan = availability.outage_plan(year, index.snapshots)
             buffers = (np.empty((len(index.snapshots), len(plan.names)), order="F"),)
@@ -237,7 +241,7 @@ def breakdown(
             if kernel_twice:  # the same draw's kernel again, and the year's own inputs'
                 with _timed(log, "draw: kernel again, same inputs (not in the projection)"):
                     dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
-                with _timed(log, "draw: kernel on the year's expected derate (not projected)"):
+                with _timed(log, "draw: kernel on the year's base pack (not projected)"):
                     dispatch(year, inputs, index, "kernel", out=result_block(inputs))
                 result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             with _timed(log, "draw: figures + target values"):
@@ -307,7 +311,7 @@ def main() -> None:
     parser.add_argument(
         "--kernel-twice",
         action="store_true",
-        help="with --breakdown: time each draw's kernel again and on the expected derate",
+        help="with --breakdown: time each draw's kernel again and on the year's base pack",
     )
     parser.add_argument(
         "--breakdown",
