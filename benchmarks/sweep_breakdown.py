@@ -10,7 +10,8 @@ the same machine load:
   validation)``: :func:`energysim.config.load_scenario_dict` of the merged data, what every
   point paid before;
 * ``storage arrays``: the storage fields on the packed arrays
-  (:func:`~energysim.sweep.worker.storage_arrays`);
+  (:func:`~energysim.sweep.worker.storage_arrays`, with the pack's pre-pass balance given, as
+  the worker does);
 * ``kernel``: the dispatch into the reused output block;
 * ``figures pass``: :func:`energysim.sweep.figures.annual_figures` with the fleets' hourly sums
   given (the sweep's path) -- and ``figures pass (fleets summed per hour)``, the path of
@@ -18,8 +19,8 @@ the same machine load:
 * ``verdicts``: :func:`~energysim.sweep.figures.target_verdicts`;
 * ``run_point``: the whole step as the worker runs it (includes the dispatch-key cache lookups).
 
-And once per packed scenario (a weather year): profiles, pack, ``prepare_figures`` and
-``fleet_hours``. Times are CPU seconds of this thread (``time.thread_time``): on a shared
+And once per packed scenario (a weather year): profiles, pack, ``prepare_figures``,
+``fleet_hours`` and ``inputs_balance``. Times are CPU seconds of this thread (``time.thread_time``): on a shared
 machine they leave out the time the process waits for a core, though not the slowdown of
 sharing caches and memory with other processes. The minimum is the least disturbed run.
 
@@ -130,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     from energysim.config import load_scenario, load_scenario_dict
     from energysim.engines import dispatch
     from energysim.kernel import pack
+    from energysim.kernel.pack import inputs_balance
     from energysim.run import scenario_profiles
     from energysim.sweep.figures import (
         annual_figures,
@@ -158,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         "pack": [],
         "prepare_figures": [],
         "fleet_hours": [],
+        "inputs_balance": [],
     }
     for seed in range(3):  # three weather years: the first warms up (compiles) and is dropped
         year = base.model_copy(update={"weather": base.weather.model_copy(update={"seed": seed})})
@@ -165,8 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         (inputs, index), t_pack = _cpu_ms(lambda y=year, p=profiles: pack(y, p))
         prep, t_prep = _cpu_ms(lambda y=year, i=inputs, x=index: prepare_figures(i, x, y))
         fleets, t_fleet = _cpu_ms(lambda x=index, p=prep: fleet_hours(x, p))
+        balance, t_bal = _cpu_ms(lambda i=inputs: inputs_balance(i))
         if seed:
-            for name, t in zip(per_pack, (t_prof, t_pack, t_prep, t_fleet), strict=True):
+            times = (t_prof, t_pack, t_prep, t_fleet, t_bal)
+            for name, t in zip(per_pack, times, strict=True):
                 per_pack[name].append(t)
 
     steps: dict[str, list[float]] = {
@@ -191,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         _, t_full = _cpu_ms(
             lambda o=overrides: load_scenario_dict(apply_overrides(data, o), file="<point>")
         )
-        arrays, t_st = _cpu_ms(lambda s=s: storage_arrays(s, inputs))
+        arrays, t_st = _cpu_ms(lambda s=s: storage_arrays(s, inputs, balance))
         point = dataclasses.replace(inputs, **arrays)
         result, t_k = _cpu_ms(lambda s=s, p=point: dispatch(s, p, index, "kernel", out=block))
         figs, t_f = _cpu_ms(

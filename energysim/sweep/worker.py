@@ -7,7 +7,8 @@ workers. Per worker they keep, for the current sweep:
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
   storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
-  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change).
+  headroom (:func:`energysim.sweep.figures.fleet_hours`) and the buses' pre-pass balance
+  (:func:`energysim.kernel.pack.inputs_balance`), which storage does not change.
   Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
@@ -290,8 +291,16 @@ def _profiles(state: _State, scenario: Any) -> Any:
     return hit
 
 
-def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
-    """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
+def storage_arrays(
+    scenario: Any, inputs: Any, balance: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``.
+
+    ``balance`` (T, B), MW: :func:`energysim.kernel.pack.inputs_balance` of ``inputs``, which
+    storage does not change (it has no storage term): a sweep computes it once per packed
+    scenario and passes it to every storage point (:func:`_packed`); computed here when not
+    given.
+    """
     from energysim.kernel.pack import inputs_balance, storage_fields
 
     # ``net_short`` is pack's expected_shortfall of exactly these arrays, which storage does not
@@ -304,7 +313,8 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
         inputs.schedule,
         inputs.reserve_req,
         short=inputs.net_short,
-        balance=inputs_balance(inputs),  # each bus's pre-pass balance (the storage room)
+        # each bus's pre-pass balance (the storage room): a transport per hour, ~6 ms a year
+        balance=inputs_balance(inputs) if balance is None else balance,
     )
 
 
@@ -312,12 +322,15 @@ def _packed(state: _State, scenario: Any, key: str) -> tuple:
     from energysim.kernel import pack
     from energysim.sweep.figures import fleet_hours, prepare_figures
 
+    from energysim.kernel.pack import inputs_balance
+
     hit = state.packs.get(key)
     if hit is None:
         inputs, index = pack(scenario, _profiles(state, scenario))
         prep = prepare_figures(inputs, index, scenario)
-        # the fleets' hourly floors and headroom: storage points do not change them
-        hit = (inputs, index, prep, fleet_hours(index, prep))
+        # the fleets' hourly floors and headroom and the buses' pre-pass balance: storage
+        # points change neither
+        hit = (inputs, index, prep, fleet_hours(index, prep), inputs_balance(inputs))
         state.packs.put(key, hit)
         state.packs_made += 1
     return hit
@@ -401,9 +414,9 @@ def run_point(
         figures.update(target_verdicts(figures, scenario))
         return figures, None
     key = structural_key(overrides, p.storage_paths)
-    inputs, index, prep, fleets = _packed(state, scenario, key)
+    inputs, index, prep, fleets, balance = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
-        inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
+        inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs, balance))
     # the kernel writes into one output block per process (figures-only path: flat memory)
     options = {"out": result_block(inputs)} if p.engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, p.engine, **options)
