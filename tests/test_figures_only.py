@@ -188,22 +188,32 @@ def test_figures_only_by_hand():
     assert fast["export_cut_max_hour"] == -1.0
 
 
-def test_fleets_given_equal_the_fleets_summed_in_the_pass():
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_fleets_given_equal_the_fleets_summed_in_the_pass(path):
     """The sweep's path (fleet_hours once per pack) is bit-equal to the pass summing the fleets
-    hour by hour (``energysim.figures``), and both equal the Dataset (the test above)."""
+    hour by hour (``energysim.figures``, the check's outage draws), on the expected derate and
+    on an outage draw, and both equal the Dataset (the test above)."""
     from energysim.engines import dispatch
+    from energysim.kernel.pack import redraw
     from energysim.sweep.figures import annual_figures, fleet_hours, prepare_figures
 
-    scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
-    inputs, index = pack(scenario, scenario_profiles(scenario))
-    prep = prepare_figures(inputs, index, scenario)
-    assert 0 < prep.fleets < prep.gen_col.size  # generators were merged into fleets
-    result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
-    summed = annual_figures(result, inputs, index, scenario, prep)
-    given = annual_figures(result, inputs, index, scenario, prep, fleet_hours(index, prep))
-    assert summed.keys() == given.keys()
-    for name in summed:
-        np.testing.assert_array_equal(np.asarray(given[name]), np.asarray(summed[name]), name)
+    scenario = load_scenario(path)
+    packed = pack(scenario, scenario_profiles(scenario))
+    for inputs, index in (packed, redraw(scenario, *packed, 5)):
+        prep = prepare_figures(inputs, index, scenario)
+        assert 0 < prep.fleets < prep.member_col.size  # generators were merged into fleets
+        # the fleets' members: every counted column once, grouped by fleet in column order
+        assert prep.fleet_ptr[0] == 0 and prep.fleet_ptr[-1] == prep.member_col.size
+        assert np.unique(prep.member_col).size == prep.member_col.size
+        for f in range(prep.fleets):
+            cols = prep.member_col[prep.fleet_ptr[f] : prep.fleet_ptr[f + 1]]
+            assert cols.size > 0 and np.all(np.diff(cols) > 0)
+        result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
+        summed = annual_figures(result, inputs, index, scenario, prep)
+        given = annual_figures(result, inputs, index, scenario, prep, fleet_hours(index, prep))
+        assert summed.keys() == given.keys()
+        for name in summed:
+            np.testing.assert_array_equal(np.asarray(given[name]), np.asarray(summed[name]), name)
 
 
 def test_fleet_output_is_linear_in_floor_and_headroom():

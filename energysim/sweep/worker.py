@@ -320,9 +320,8 @@ def storage_arrays(
 
 def _packed(state: _State, scenario: Any, key: str) -> tuple:
     from energysim.kernel import pack
-    from energysim.sweep.figures import fleet_hours, prepare_figures
-
     from energysim.kernel.pack import inputs_balance
+    from energysim.sweep.figures import fleet_hours, prepare_figures
 
     hit = state.packs.get(key)
     if hit is None:
