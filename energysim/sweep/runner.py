@@ -129,6 +129,14 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+"""Environment the sweep's worker processes start with: one numba thread and one OpenBLAS
+thread each. OpenBLAS's own threads (one per core) spin after each product of the weather
+generator (a pack's profiles): with two workers on two cores they take CPU from the other
+worker (measured: a plan-2030 year's profiles cost ~0.16 s of process CPU with them, ~0.05 s
+with one thread; the profiles do not depend on the thread count,
+:func:`energysim.feasibility.blas_threads`)."""
+
 Batch = list[tuple[str, tuple[tuple[str, Any], ...]]]
 Handle = Callable[[dict[str, Any]], None]
 Mark = Callable[[], None]  # called once the workers are up, before the first batch
@@ -237,7 +245,7 @@ def _run_pool(
 
     plan = Dispatcher(units)
     ctx = multiprocessing.get_context("spawn")
-    with _env(NUMBA_NUM_THREADS="1"):
+    with _env(**WORKER_ENV):
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
@@ -302,7 +310,7 @@ def _run_dask(
         msg = "Dask execution needs the 'dist' extra: pip install 'energysim[dist]'"
         raise EnergysimError(msg) from err
     plan = Dispatcher(units)
-    with contextlib.ExitStack() as stack, _env(NUMBA_NUM_THREADS="1"):
+    with contextlib.ExitStack() as stack, _env(**WORKER_ENV):
         if scheduler:
             client = stack.enter_context(Client(scheduler))
             client.wait_for_workers(1)

@@ -173,11 +173,14 @@ _BARRIER: Any = None  # a multiprocessing Barrier shared by the workers of a loc
 
 
 def _pin_threads() -> None:
-    """One numba thread in this process.
+    """One numba thread and one OpenBLAS thread in this process.
 
-    ``NUMBA_NUM_THREADS=1`` itself is set in the environment the workers are started with (the
-    runner does that); changing it here, after numba started its threads, would make numba
-    refuse to compile.
+    ``NUMBA_NUM_THREADS=1`` and ``OPENBLAS_NUM_THREADS=1`` themselves are set in the
+    environment the workers are started with (the runner does that,
+    :data:`energysim.sweep.runner.WORKER_ENV`); changing numba's here, after numba started its
+    threads, would make numba refuse to compile. OpenBLAS is set here too
+    (:func:`energysim.feasibility.blas_threads`), for a worker started without that environment
+    (a Dask worker of a running scheduler).
     """
     try:
         import numba
@@ -185,6 +188,9 @@ def _pin_threads() -> None:
         numba.set_num_threads(1)
     except (ImportError, ValueError, RuntimeError) as err:  # pragma: no cover
         logger.debug("could not pin numba threads: %s", err)
+    from energysim.feasibility import blas_threads
+
+    blas_threads(1)
 
 
 def warm_up() -> None:

@@ -147,3 +147,23 @@ def test_reused_kernel_outputs_give_the_figures_of_fresh_ones(write_sweep, tmp_p
     assert len(blocks) == 12  # every point had its own outputs
     for name in sweep.figures:
         np.testing.assert_array_equal(reused[name].values, fresh[name].values, err_msg=name)
+
+
+def test_workers_start_with_one_numba_and_one_blas_thread(monkeypatch):
+    """Pool and Dask workers start with one numba and one OpenBLAS thread (spinning OpenBLAS
+    threads after each weather product would take CPU from the other worker), and a worker
+    pins OpenBLAS itself when it was started without that environment."""
+    import os
+
+    import energysim.feasibility as feasibility
+    from energysim.sweep import runner, worker
+
+    assert runner.WORKER_ENV == {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    with runner._env(**runner.WORKER_ENV):
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"  # restored after the workers start
+    calls = []
+    monkeypatch.setattr(feasibility, "blas_threads", lambda n: calls.append(n) or 0)
+    worker._pin_threads()
+    assert calls == [1]
