@@ -103,6 +103,28 @@ def test_figures_only_equals_the_dataset_on_an_outage_draw():
     assert float(ds.export_cut_hours) >= 0.0
 
 
+def test_outage_draws_reuse_the_fleet_table_of_the_packed_scenario(monkeypatch):
+    """A draw changes availability, not structure: figures(outage_seed=...) keeps the packed
+    scenario's fleet table and gives the figures of a table prepared for the draw itself."""
+    import energysim.sweep.figures as module
+    from energysim.engines import dispatch
+    from energysim.kernel.pack import redraw
+
+    scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
+    figures(scenario, outage_seed=1)
+    calls = []
+    prepare = module.prepare_figures
+    monkeypatch.setattr(module, "prepare_figures", lambda *a: calls.append(1) or prepare(*a))
+    got = figures(scenario, outage_seed=2)
+    assert calls == []  # not rebuilt for the draw
+    inputs, index = redraw(scenario, *pack(scenario, scenario_profiles(scenario)), 2)
+    result = dispatch(scenario, inputs, index, "kernel")
+    want = module.annual_figures(result, inputs, index, scenario, prepare(inputs, index, scenario))
+    assert got.keys() == want.keys()
+    for name in got:
+        np.testing.assert_array_equal(np.asarray(got[name]), np.asarray(want[name]), name)
+
+
 def test_figures_only_reuses_one_output_block(monkeypatch):
     scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
     first = figures(scenario)

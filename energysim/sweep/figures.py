@@ -603,12 +603,12 @@ def figures(
     get_engine(engine)
     scenario = _as_scenario(scenario)
     inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack)
+    # the fleet table depends on the structure only: the packed scenario's serves its draws
+    prep, fleets = _prepared(inputs, index, scenario)
     if outage_seed is not None:
         inputs, index = redraw(scenario, inputs, index, outage_seed)
-        # a one-off draw: the pass sums the fleets itself (cheaper than fleet_hours once)
-        prep, fleets = prepare_figures(inputs, index, scenario), None
-    else:
-        prep, fleets = _prepared(inputs, index, scenario)
+        # a draw changes the generators' availability: the pass sums the fleets itself
+        fleets = None
     options = {"out": result_block(inputs)} if engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, engine, **options)
     return annual_figures(result, inputs, index, scenario, prep, fleets)
