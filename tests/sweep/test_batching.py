@@ -167,3 +167,30 @@ def test_workers_start_with_one_numba_and_one_blas_thread(monkeypatch):
     monkeypatch.setattr(feasibility, "blas_threads", lambda n: calls.append(n) or 0)
     worker._pin_threads()
     assert calls == [1]
+
+
+def test_weather_years_share_the_static_part_of_a_pack(write_sweep):
+    """Points that differ only in weather share one PackStatic per process (corridor years
+    change the static part: two of them), and each point's figures are those of a fresh pack
+    of its scenario."""
+    from energysim.kernel import pack, run_kernel
+    from energysim.run import scenario_profiles
+    from energysim.sweep.figures import annual_figures, prepare_figures
+    from energysim.sweep.worker import _State, point_scenario, run_point
+
+    sweep = load_sweep(write_sweep(AXES))
+    state = _State(sweep_payload(sweep))
+    points = sweep.points()
+    for p in points:
+        got, _ = run_point(state, p.overrides)
+        if p.overrides[2][1] != 1.0:
+            continue  # storage variants share the pack (tested elsewhere)
+        scenario = point_scenario(state, p.overrides)
+        inputs, index = pack(scenario, scenario_profiles(scenario))
+        want = annual_figures(
+            run_kernel(inputs), inputs, index, scenario, prepare_figures(inputs, index, scenario)
+        )
+        for name in want:
+            np.testing.assert_array_equal(np.asarray(got[name]), np.asarray(want[name]), name)
+    assert state.packs_made == 4
+    assert len(state.statics._items) == 2  # one per corridor year, shared by both seeds
