@@ -107,7 +107,8 @@ class FigurePrep:
 
     The counted generators' columns in ``PackIndex.gen_avail`` (G',), ``member_col``, are
     grouped by fleet, in column order within a fleet: fleet f's members are
-    ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` (``fleet_ptr`` (F + 1,)). Per fleet (F,): ``fleet_bus``, ``fleet_tier`` (-1 zero-cost), ``fleet_class`` (0 none,
+    ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` (``fleet_ptr`` (F + 1,)). Per fleet (F,):
+    ``fleet_bus``, ``fleet_tier`` (-1 zero-cost), ``fleet_class`` (0 none,
     1 renewable, counted in the renewable weight, 2 coal), ``fleet_corridor`` (the corridor its
     dedicated plants (配套电源) serve or -1), ``fleet_is_ne`` (new energy). Thermal fleets come
     first, ordered by (tier, bus): ``pair_start`` (P + 1,) cuts them into the P (tier, bus)
