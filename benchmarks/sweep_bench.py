@@ -32,6 +32,15 @@ seed), like a real sweep. Columns:
 * ``ms/pt``: the workers' compute time of the large sweep per point, packs included, from
   their own clocks (``compute_s / points``): against the 1-worker row it shows how much slower
   each point runs when the workers share the machine;
+* ``CPU s``: CPU seconds (user + system) of the large sweep's process and all its children
+  (workers; Dask: nannies, workers, scheduler), from start to end of the process;
+* ``CPU ms/pt``: (large - small) CPU seconds over (large - small) points: the CPU one point
+  costs in all processes together, start-up and packs cancelled; against the 1-worker row it
+  shows what running two workers at once costs per point (contention, not waiting: CPU time
+  does not count waiting for a core);
+* ``drv ms/pt``: the same for the driver process alone, during ``run_sweep``: what the parent
+  spends per point handing out batches, receiving results and writing part files (serial: the
+  whole work);
 * ``load``: the 1-minute load average before and after the row (2 cores: above ~2 the workers
   share their cores with other processes, and every rate falls).
 """
@@ -82,12 +91,17 @@ sweep, out, workers, cluster = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.a
 s = load_sweep(sweep)
 stats = {}
 t = time.perf_counter()
+c = time.process_time()
 ds = run_sweep(s, out, workers=workers, cluster=cluster, stats=stats)
 stats["wall_s"] = time.perf_counter() - t
+stats["cpu_driver_s"] = time.process_time() - c  # the driver during run_sweep (pool: its parent)
 stats["n_points"] = int(ds.attrs["n_points"])
 stats["n_failed"] = int(ds.attrs["n_failed"])
-stats["rss_self_MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-stats["rss_children_MB"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+stats["rss_self_MB"] = own.ru_maxrss / 1024
+stats["rss_children_MB"] = kids.ru_maxrss / 1024
+stats["cpu_self_s"] = own.ru_utime + own.ru_stime
+stats["cpu_children_s"] = kids.ru_utime + kids.ru_stime
 print("STATS " + json.dumps(stats))
 """
 
@@ -119,6 +133,13 @@ def _row(backend: str, workers: int, small: dict, large: dict) -> dict[str, Any]
     n_s, n_l = small["n_points"], large["n_points"]
     dt = large["wall_s"] - small["wall_s"]
     steady = (n_l - n_s) / dt if dt > 0 else float("nan")  # noise beat the difference
+
+    def cpu(run: dict) -> float:
+        return run["cpu_self_s"] + run["cpu_children_s"]
+
+    # CPU per point between the two sweeps (start-up and packs cancel), all processes
+    cpu_steady = 1e3 * (cpu(large) - cpu(small)) / (n_l - n_s) if n_l > n_s else float("nan")
+    driver = 1e3 * (large["cpu_driver_s"] - small["cpu_driver_s"]) / max(n_l - n_s, 1)
     return {
         "backend": backend,
         "workers": workers,
@@ -130,6 +151,9 @@ def _row(backend: str, workers: int, small: dict, large: dict) -> dict[str, Any]
         "sched_overhead": large["overhead"],
         "packs": large["packs"],
         "compute_ms_per_point": 1e3 * large["compute_s"] / n_l,
+        "cpu_s": cpu(large),
+        "cpu_ms_per_point": cpu_steady,
+        "driver_cpu_ms_per_point": driver,
         "tasks": large["tasks"],
         "peak_rss_MB": large["peak_rss_MB"],
         "load": [min(small["load"] + large["load"]), max(small["load"] + large["load"])],
@@ -186,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     head = (
         f"{'backend':8} {'workers':>7} {'points':>6} {'wall s':>7} {'pts/s':>6} "
         f"{'run pts/s':>9} {'steady pts/s':>12} {'sched %':>7} {'vs pool %':>9} {'packs':>5} "
-        f"{'ms/pt':>6} {'peak RSS MB':>11} "
+        f"{'ms/pt':>6} {'CPU s':>6} {'CPU ms/pt':>9} {'drv ms/pt':>9} {'peak RSS MB':>11} "
         f"{'load':>9}"
     )
     print(head)  # noqa: T201
@@ -197,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['points_per_s']:6.1f} {r['run_points_per_s']:9.1f} "
             f"{r['steady_points_per_s']:12.1f} "
             f"{100 * r['sched_overhead']:7.1f} {vs} {r['packs']:5d} "
-            f"{r['compute_ms_per_point']:6.1f} {r['peak_rss_MB']:11.0f} "
+            f"{r['compute_ms_per_point']:6.1f} {r['cpu_s']:6.1f} {r['cpu_ms_per_point']:9.1f} "
+            f"{r['driver_cpu_ms_per_point']:9.2f} {r['peak_rss_MB']:11.0f} "
             f"{r['load'][0]:4.1f}-{r['load'][1]:<4.1f}"
         )
     if memory:

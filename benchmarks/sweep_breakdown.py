@@ -10,7 +10,8 @@ the same machine load:
   validation)``: :func:`energysim.config.load_scenario_dict` of the merged data, what every
   point paid before;
 * ``storage arrays``: the storage fields on the packed arrays
-  (:func:`~energysim.sweep.worker.storage_arrays`);
+  (:func:`~energysim.sweep.worker.storage_arrays`, with the pack's pre-pass balance given, as
+  the worker does);
 * ``kernel``: the dispatch into the reused output block;
 * ``figures pass``: :func:`energysim.sweep.figures.annual_figures` with the fleets' hourly sums
   given (the sweep's path) -- and ``figures pass (fleets summed per hour)``, the path of
@@ -18,8 +19,8 @@ the same machine load:
 * ``verdicts``: :func:`~energysim.sweep.figures.target_verdicts`;
 * ``run_point``: the whole step as the worker runs it (includes the dispatch-key cache lookups).
 
-And once per packed scenario (a weather year): profiles, pack, ``prepare_figures`` and
-``fleet_hours``. Times are CPU seconds of this thread (``time.thread_time``): on a shared
+And once per packed scenario (a weather year): profiles, pack, ``prepare_figures``,
+``fleet_hours`` and ``inputs_balance``. Times are CPU seconds of this thread (``time.thread_time``): on a shared
 machine they leave out the time the process waits for a core, though not the slowdown of
 sharing caches and memory with other processes. The minimum is the least disturbed run.
 
@@ -28,11 +29,20 @@ on the same 160 storage-power points (batches of 20, CPU ms per point), in fresh
 alternate between this tree and another checkout of the project (e.g. ``git archive <commit> |
 tar -x -C /tmp/base``), three processes each, so both see the same machine load.
 
+``--pair ROUNDS`` answers "why do two workers give less than twice one": two long-lived
+worker processes (spawned, one numba and one OpenBLAS thread each, as the pool's) run
+:func:`~energysim.sweep.worker.run_batch` on storage-power points, round by round: A alone, B
+alone, then A and B at once. CPU ms per point (``time.thread_time``) alone and together show
+what the two cost each other (caches, memory, the host's cores); wall ms per point together
+against alone shows, in addition, time spent waiting for a core (other processes). The
+driver only sends the number of points and receives two floats per round: it costs nothing.
+
 Usage::
 
     python benchmarks/sweep_breakdown.py              # 40 points
     python benchmarks/sweep_breakdown.py --points 100 --json out.json
     python benchmarks/sweep_breakdown.py --against /tmp/base
+    python benchmarks/sweep_breakdown.py --points 0 --pair 8
 """
 
 from __future__ import annotations
@@ -117,6 +127,90 @@ def _against(tree: Path) -> dict[str, Any]:
     }
 
 
+def _pair_worker(conn: Any, base: str, folder: str) -> None:
+    """A long-lived sweep worker for :func:`_pair`: runs ``n`` new points per message."""
+    import yaml
+
+    from energysim.sweep import load_sweep
+    from energysim.sweep.runner import sweep_payload
+    from energysim.sweep.worker import init_worker, run_batch
+
+    spec = {
+        "name": "pair",
+        "base": base,
+        "axes": [
+            {
+                "path": "capacity_totals_GW.new_type_storage",
+                "values": [round(40 + i * 0.01, 3) for i in range(4000)],
+            }
+        ],
+    }
+    path = Path(folder) / f"pair-{os.getpid()}.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    sweep = load_sweep(path)
+    init_worker(sweep_payload(sweep), warm=False, pin=True)
+    points = [(str(i), p.overrides) for i, p in enumerate(sweep.points())]
+    run_batch(points[:5])  # compile or load the kernels, pack
+    k = 5
+    conn.send("ready")
+    while (n := conn.recv()) is not None:
+        t, w = time.thread_time(), time.perf_counter()
+        run_batch(points[k : k + n])
+        k += n
+        conn.send(((time.thread_time() - t) / n * 1e3, (time.perf_counter() - w) / n * 1e3))
+
+
+def _pair(rounds: int, n: int = 15) -> dict[str, Any]:
+    """Two workers alone and together (see the module docstring): CPU and wall ms per point."""
+    import multiprocessing
+
+    from energysim.sweep.runner import WORKER_ENV, _env
+
+    ctx = multiprocessing.get_context("spawn")
+    alone: list[tuple[float, float]] = []
+    together: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp, _env(**WORKER_ENV):
+        pipes, procs = [], []
+        for _ in range(2):
+            here, there = ctx.Pipe()
+            proc = ctx.Process(
+                target=_pair_worker, args=(there, str(REPO / "scenarios/plan-2030.yaml"), tmp)
+            )
+            proc.start()
+            pipes.append(here)
+            procs.append(proc)
+        for conn in pipes:
+            conn.recv()
+        for _ in range(rounds):
+            for conn in pipes:
+                conn.send(n)
+                alone.append(conn.recv())
+            for conn in pipes:
+                conn.send(n)
+            together.extend(conn.recv() for conn in pipes)
+        for conn in pipes:
+            conn.send(None)
+        for proc in procs:
+            proc.join()
+
+    def row(values: list[tuple[float, float]], i: int) -> dict[str, float]:
+        v = [x[i] for x in values]
+        return {"min_ms": min(v), "median_ms": statistics.median(v), "n": len(v)}
+
+    cpu_a, cpu_t = row(alone, 0), row(together, 0)
+    wall_a, wall_t = row(alone, 1), row(together, 1)
+    return {
+        "points_per_round": n,
+        "cpu_alone": cpu_a,
+        "cpu_together": cpu_t,
+        "wall_alone": wall_a,
+        "wall_together": wall_t,
+        "cpu_ratio_median": cpu_t["median_ms"] / cpu_a["median_ms"],
+        "cpu_ratio_min": cpu_t["min_ms"] / cpu_a["min_ms"],
+        "two_vs_one": 2 * wall_a["median_ms"] / wall_t["median_ms"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Time the steps, print the table and write the JSON."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -125,11 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--against", type=Path, default=None, help="another checkout: A/B of run_batch"
     )
+    parser.add_argument(
+        "--pair", type=int, default=0, help="rounds of two workers alone and together (0: skip)"
+    )
     args = parser.parse_args(argv)
+    if args.points <= 0:
+        record: dict[str, Any] = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
+        if args.pair:
+            record["pair"] = _print_pair(args.pair)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(record, indent=1), encoding="utf-8")
+        print(f"\nwrote {args.json}")  # noqa: T201
+        return 0
 
     from energysim.config import load_scenario, load_scenario_dict
     from energysim.engines import dispatch
     from energysim.kernel import pack
+    from energysim.kernel.pack import inputs_balance
     from energysim.run import scenario_profiles
     from energysim.sweep.figures import (
         annual_figures,
@@ -158,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         "pack": [],
         "prepare_figures": [],
         "fleet_hours": [],
+        "inputs_balance": [],
     }
     for seed in range(3):  # three weather years: the first warms up (compiles) and is dropped
         year = base.model_copy(update={"weather": base.weather.model_copy(update={"seed": seed})})
@@ -165,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
         (inputs, index), t_pack = _cpu_ms(lambda y=year, p=profiles: pack(y, p))
         prep, t_prep = _cpu_ms(lambda y=year, i=inputs, x=index: prepare_figures(i, x, y))
         fleets, t_fleet = _cpu_ms(lambda x=index, p=prep: fleet_hours(x, p))
+        balance, t_bal = _cpu_ms(lambda i=inputs: inputs_balance(i))
         if seed:
-            for name, t in zip(per_pack, (t_prof, t_pack, t_prep, t_fleet), strict=True):
+            times = (t_prof, t_pack, t_prep, t_fleet, t_bal)
+            for name, t in zip(per_pack, times, strict=True):
                 per_pack[name].append(t)
 
     steps: dict[str, list[float]] = {
@@ -191,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         _, t_full = _cpu_ms(
             lambda o=overrides: load_scenario_dict(apply_overrides(data, o), file="<point>")
         )
-        arrays, t_st = _cpu_ms(lambda s=s: storage_arrays(s, inputs))
+        arrays, t_st = _cpu_ms(lambda s=s: storage_arrays(s, inputs, balance))
         point = dataclasses.replace(inputs, **arrays)
         result, t_k = _cpu_ms(lambda s=s, p=point: dispatch(s, p, index, "kernel", out=block))
         figs, t_f = _cpu_ms(
@@ -241,10 +350,30 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrun_batch, CPU ms per point (8 batches of 20 points x 3 processes each)")  # noqa: T201
         for label, r in record["against"].items():
             print(f"{label:40} {r['min_ms']:8.2f} {r['median_ms']:10.2f}")  # noqa: T201
+    if args.pair:
+        record["pair"] = _print_pair(args.pair)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"\nwrote {args.json}")  # noqa: T201
     return 0
+
+
+def _print_pair(rounds: int) -> dict[str, Any]:
+    load0 = os.getloadavg()[0]
+    pair = _pair(rounds)
+    pair["load"] = [load0, os.getloadavg()[0]]
+    print(  # noqa: T201
+        f"\ntwo workers, {rounds} rounds of {pair['points_per_round']} points "
+        f"(load {load0:.1f}-{pair['load'][1]:.1f}): ms per point, min / median"
+    )
+    for name in ("cpu_alone", "cpu_together", "wall_alone", "wall_together"):
+        r = pair[name]
+        print(f"{name:40} {r['min_ms']:8.2f} {r['median_ms']:10.2f}")  # noqa: T201
+    print(  # noqa: T201
+        f"CPU together / alone: {pair['cpu_ratio_median']:.2f} (medians), "
+        f"{pair['cpu_ratio_min']:.2f} (minima); two workers = {pair['two_vs_one']:.2f}x one (wall)"
+    )
+    return pair
 
 
 if __name__ == "__main__":

@@ -103,6 +103,28 @@ def test_figures_only_equals_the_dataset_on_an_outage_draw():
     assert float(ds.export_cut_hours) >= 0.0
 
 
+def test_outage_draws_reuse_the_fleet_table_of_the_packed_scenario(monkeypatch):
+    """A draw changes availability, not structure: figures(outage_seed=...) keeps the packed
+    scenario's fleet table and gives the figures of a table prepared for the draw itself."""
+    import energysim.sweep.figures as module
+    from energysim.engines import dispatch
+    from energysim.kernel.pack import redraw
+
+    scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
+    figures(scenario, outage_seed=1)
+    calls = []
+    prepare = module.prepare_figures
+    monkeypatch.setattr(module, "prepare_figures", lambda *a: calls.append(1) or prepare(*a))
+    got = figures(scenario, outage_seed=2)
+    assert calls == []  # not rebuilt for the draw
+    inputs, index = redraw(scenario, *pack(scenario, scenario_profiles(scenario)), 2)
+    result = dispatch(scenario, inputs, index, "kernel")
+    want = module.annual_figures(result, inputs, index, scenario, prepare(inputs, index, scenario))
+    assert got.keys() == want.keys()
+    for name in got:
+        np.testing.assert_array_equal(np.asarray(got[name]), np.asarray(want[name]), name)
+
+
 def test_figures_only_reuses_one_output_block(monkeypatch):
     scenario = load_scenario(REPO / "scenarios/baseline-2025.yaml")
     first = figures(scenario)
@@ -188,22 +210,32 @@ def test_figures_only_by_hand():
     assert fast["export_cut_max_hour"] == -1.0
 
 
-def test_fleets_given_equal_the_fleets_summed_in_the_pass():
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_fleets_given_equal_the_fleets_summed_in_the_pass(path):
     """The sweep's path (fleet_hours once per pack) is bit-equal to the pass summing the fleets
-    hour by hour (``energysim.figures``), and both equal the Dataset (the test above)."""
+    hour by hour (``energysim.figures``, the check's outage draws), on the expected derate and
+    on an outage draw, and both equal the Dataset (the test above)."""
     from energysim.engines import dispatch
+    from energysim.kernel.pack import redraw
     from energysim.sweep.figures import annual_figures, fleet_hours, prepare_figures
 
-    scenario = load_scenario(REPO / "scenarios/plan-2030.yaml")
-    inputs, index = pack(scenario, scenario_profiles(scenario))
-    prep = prepare_figures(inputs, index, scenario)
-    assert 0 < prep.fleets < prep.gen_col.size  # generators were merged into fleets
-    result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
-    summed = annual_figures(result, inputs, index, scenario, prep)
-    given = annual_figures(result, inputs, index, scenario, prep, fleet_hours(index, prep))
-    assert summed.keys() == given.keys()
-    for name in summed:
-        np.testing.assert_array_equal(np.asarray(given[name]), np.asarray(summed[name]), name)
+    scenario = load_scenario(path)
+    packed = pack(scenario, scenario_profiles(scenario))
+    for inputs, index in (packed, redraw(scenario, *packed, 5)):
+        prep = prepare_figures(inputs, index, scenario)
+        assert 0 < prep.fleets < prep.member_col.size  # generators were merged into fleets
+        # the fleets' members: every counted column once, grouped by fleet in column order
+        assert prep.fleet_ptr[0] == 0 and prep.fleet_ptr[-1] == prep.member_col.size
+        assert np.unique(prep.member_col).size == prep.member_col.size
+        for f in range(prep.fleets):
+            cols = prep.member_col[prep.fleet_ptr[f] : prep.fleet_ptr[f + 1]]
+            assert cols.size > 0 and np.all(np.diff(cols) > 0)
+        result = dispatch(scenario, inputs, index, "kernel", out=result_block(inputs))
+        summed = annual_figures(result, inputs, index, scenario, prep)
+        given = annual_figures(result, inputs, index, scenario, prep, fleet_hours(index, prep))
+        assert summed.keys() == given.keys()
+        for name in summed:
+            np.testing.assert_array_equal(np.asarray(given[name]), np.asarray(summed[name]), name)
 
 
 def test_fleet_output_is_linear_in_floor_and_headroom():

@@ -105,9 +105,10 @@ class FigurePrep:
     output is the rule applied to its members' summed floor and headroom: the same figures to
     rounding, with fewer reads and divisions per hour.
 
-    Per counted generator (G',): ``gen_col`` its column in ``PackIndex.gen_avail``,
-    ``gen_fleet`` its fleet, ``gen_thermal`` thermal (its floor counts) or zero-cost.
-    Per fleet (F,): ``fleet_bus``, ``fleet_tier`` (-1 zero-cost), ``fleet_class`` (0 none,
+    The counted generators' columns in ``PackIndex.gen_avail`` (G',), ``member_col``, are
+    grouped by fleet, in column order within a fleet: fleet f's members are
+    ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` (``fleet_ptr`` (F + 1,)). Per fleet (F,):
+    ``fleet_bus``, ``fleet_tier`` (-1 zero-cost), ``fleet_class`` (0 none,
     1 renewable, counted in the renewable weight, 2 coal), ``fleet_corridor`` (the corridor its
     dedicated plants (配套电源) serve or -1), ``fleet_is_ne`` (new energy). Thermal fleets come
     first, ordered by (tier, bus): ``pair_start`` (P + 1,) cuts them into the P (tier, bus)
@@ -115,9 +116,8 @@ class FigurePrep:
     ``pair_start[P]`` on are zero-cost.
     """
 
-    gen_col: np.ndarray
-    gen_fleet: np.ndarray
-    gen_thermal: np.ndarray
+    member_col: np.ndarray
+    fleet_ptr: np.ndarray
     fleet_bus: np.ndarray
     fleet_tier: np.ndarray
     fleet_class: np.ndarray
@@ -175,10 +175,13 @@ def prepare_figures(inputs: KernelInputs, index: PackIndex, scenario: Scenario) 
     ]
     pair_start.append(sum(1 for key in keys if key[0] == 0))
     grid_pos = {g: i for i, g in enumerate(GRIDS)}
+    # members grouped by fleet, in column order within each (a stable sort)
+    members = sorted(counted, key=lambda item: fleet_of[item[1]])
+    of_member = np.array([fleet_of[key] for _, key in counted], dtype=np.int64)
+    sizes = np.bincount(of_member, minlength=len(keys))
     return FigurePrep(
-        gen_col=_contiguous([col for col, _ in counted], np.int64),
-        gen_fleet=_contiguous([fleet_of[key] for _, key in counted], np.int64),
-        gen_thermal=_contiguous([key[0] == 0 for _, key in counted], np.bool_),
+        member_col=_contiguous([col for col, _ in members], np.int64),
+        fleet_ptr=_contiguous([0, *np.cumsum(sizes).tolist()], np.int64),
         fleet_bus=_contiguous([key[2] for key in keys], np.int64),
         fleet_tier=_contiguous([key[1] for key in keys], np.int64),
         fleet_class=_contiguous([key[3] for key in keys], np.int64),
@@ -214,26 +217,23 @@ def _import_tiers(scenario: Scenario, tiers: int) -> np.ndarray:
 
 
 @jit_inline
-def fleet_hour(gen_must, gen_avail, gen_col, gen_fleet, gen_thermal, must, head):
-    """One hour of :func:`fleet_hours`: rows (G,) of that hour in, rows (F,) filled."""
+def fleet_hour(gen_must, gen_avail, member_col, fleet_ptr, first_zero, must, head):
+    """One hour of :func:`fleet_hours`: rows (G,) of that hour in, rows (F,) filled.
+
+    Fleets before ``first_zero`` are thermal (floor and headroom above it), the others
+    zero-cost (available power in ``head``, ``must`` 0): :func:`_fleet_sums` of each.
+    """
     for f in range(must.shape[0]):
-        must[f] = 0.0
-        head[f] = 0.0
-    for i in range(gen_col.shape[0]):
-        g = gen_col[i]
-        f = gen_fleet[i]
-        if gen_thermal[i]:
-            must[f] += gen_must[g]
-            head[f] += gen_avail[g] - gen_must[g]
-        else:
-            head[f] += gen_avail[g]
+        must[f], head[f] = _fleet_sums(
+            f, gen_must, gen_avail, member_col, fleet_ptr, f < first_zero
+        )
 
 
 @jit
-def _fleet_hours(gen_must, gen_avail, gen_col, gen_fleet, gen_thermal, must, head):
+def _fleet_hours(gen_must, gen_avail, member_col, fleet_ptr, first_zero, must, head):
     """Hour loop of :func:`fleet_hours`: fills ``must`` and ``head`` (T, F) in place."""
     for t in range(must.shape[0]):
-        fleet_hour(gen_must[t], gen_avail[t], gen_col, gen_fleet, gen_thermal, must[t], head[t])
+        fleet_hour(gen_must[t], gen_avail[t], member_col, fleet_ptr, first_zero, must[t], head[t])
 
 
 def fleet_hours(index: PackIndex, prep: FigurePrep) -> tuple[np.ndarray, np.ndarray]:
@@ -253,8 +253,25 @@ def fleet_hours(index: PackIndex, prep: FigurePrep) -> tuple[np.ndarray, np.ndar
     must = np.empty((nt, prep.fleets))
     head = np.empty((nt, prep.fleets))
     _fleet_hours(
-        index.gen_must, index.gen_avail, prep.gen_col, prep.gen_fleet, prep.gen_thermal, must, head
-    )
+        index.gen_must, index.gen_avail, prep.member_col, prep.fleet_ptr,
+        int(prep.pair_start[-1]), must, head,
+    )  # fmt: skip
+    return must, head
+
+
+@jit_inline
+def _fleet_sums(f, gen_must, gen_avail, member_col, fleet_ptr, thermal):
+    """Fleet ``f``'s floor and headroom (zero-cost: available power) in one hour, MW, from that
+    hour's generator rows (G,): its members' sums, in column order (:func:`fleet_hour`)."""
+    must = 0.0
+    head = 0.0
+    for i in range(fleet_ptr[f], fleet_ptr[f + 1]):
+        g = member_col[i]
+        if thermal:
+            must += gen_must[g]
+            head += gen_avail[g] - gen_must[g]
+        else:
+            head += gen_avail[g]
     return must, head
 
 
@@ -267,14 +284,14 @@ def _figures_pass(
     demand, zero_cost_avail, ne_avail, th_must, th_avail, schedule, st_bus, corr_bus, gen_avail,
     gen_must, receiving_peak,
     # the fleet table and calendar (FigurePrep)
-    gen_col, gen_fleet, gen_thermal, fleet_bus, fleet_tier, fleet_class, fleet_corridor,
-    fleet_is_ne, pair_start, zero_cost_per_bus, months, corridor_grid, import_tier,
-    # the fleets' hourly floor and headroom (fleet_hours), or one scratch row each
+    member_col, fleet_ptr, fleet_bus, fleet_tier, fleet_class, fleet_corridor, fleet_is_ne,
+    pair_start, zero_cost_per_bus, months, corridor_grid, import_tier,
+    # the fleets' hourly floor and headroom (fleet_hours), or (0, F) when not given
     fleet_must, fleet_head, fleets_given,
     # outputs (zeroed / initialised by the caller)
     sums, corr_sent, corr_green, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
     # scratch
-    bus_rows, corr_rows, work, f_out,
+    bus_rows, corr_rows, work,
 ):  # fmt: skip
     """Every annual sum of one scenario-year, hour by hour, in one pass over the arrays.
 
@@ -282,12 +299,21 @@ def _figures_pass(
     ``soc_change`` is left to the caller) and renewable and coal generation (MWh); ``corr_sent``
     and ``corr_green`` (C,) the energy and new energy each corridor sends (MWh); the ``adq_*``
     the adequacy accumulators (:func:`energysim.adequacy.adequacy_hour`). ``fleet_must`` and
-    ``fleet_head`` are (T, F) from :func:`fleet_hours` when ``fleets_given``, else (1, F)
-    scratch filled hour by hour from ``gen_must`` and ``gen_avail``. ``bus_rows`` (3, B),
-    ``corr_rows`` (4, C), ``work`` (8, max(B, C)) and ``f_out`` (F,) are scratch.
+    ``fleet_head`` are (T, F) from :func:`fleet_hours` when ``fleets_given``; otherwise each
+    fleet's floor and headroom are summed from ``gen_must`` and ``gen_avail`` where the fleet is
+    counted (:func:`_fleet_sums`, the same sums in the same order as :func:`fleet_hour`).
+    ``bus_rows`` (3, B), ``corr_rows`` (4, C) and ``work`` (8, max(B, C)) are scratch.
+
+    The annual sums are kept in local variables (registers) through the year and written to
+    ``sums`` at the end: the same additions in the same order as adding into ``sums`` hour by
+    hour, so the same numbers bit for bit.
     """
     nt, nb = demand.shape
     nc = corr_flow.shape[1]
+    nk = thermal.shape[1]
+    n_fleets = fleet_bus.shape[0]
+    n_pairs = pair_start.shape[0] - 1
+    first_zero = pair_start[n_pairs]
     ne_curt = bus_rows[0]
     ne_used = bus_rows[1]
     supply = bus_rows[2]
@@ -295,6 +321,26 @@ def _figures_pass(
     ded_all = corr_rows[1]
     scheduled = corr_rows[2]
     green = corr_rows[3]
+    s_ne_avail = 0.0
+    s_ne_curtail = 0.0
+    s_ne_export = 0.0
+    s_st_charge = 0.0
+    s_st_discharge = 0.0
+    s_lines = 0.0
+    s_demand = 0.0
+    s_dr_shed = 0.0
+    s_dr_payback = 0.0
+    s_unserved = 0.0
+    s_flex = 0.0
+    s_corr_flow = 0.0
+    s_corr_short = 0.0
+    s_thermal = 0.0
+    s_relief = 0.0
+    s_import = 0.0
+    s_import_hours = 0.0
+    s_import_max = 0.0
+    s_renewable = 0.0
+    s_coal = 0.0
     peak = -np.inf
     for t in range(nt):
         # the bus accounting of the hour (new-energy curtailment, new energy used, supply)
@@ -306,65 +352,69 @@ def _figures_pass(
         for b in range(nb):
             d = demand[t, b]
             d_t += d
-            sums[_S_NE_AVAIL] += ne_avail[t, b]
-            sums[_S_NE_CURTAIL] += ne_curt[b]
-            sums[_S_DEMAND] += d
-            sums[_S_DR_SHED] += dr_shed[t, b]
-            sums[_S_DR_PAYBACK] += dr_payback[t, b]
-            sums[_S_UNSERVED] += unserved[t, b]
-            sums[_S_FLEX_USE] += flex_use[t, b]
-            sums[_S_THERMAL_RELIEF] += thermal_relief[t, b]
+            s_ne_avail += ne_avail[t, b]
+            s_ne_curtail += ne_curt[b]
+            s_demand += d
+            s_dr_shed += dr_shed[t, b]
+            s_dr_payback += dr_payback[t, b]
+            s_unserved += unserved[t, b]
+            s_flex += flex_use[t, b]
+            s_relief += thermal_relief[t, b]
             if zero_cost_per_bus:
                 zc = zero_cost_avail[t, b]
-                sums[_RENEWABLE] += zero_cost_output(zc, curtail[t, b], zc)
+                s_renewable += zero_cost_output(zc, curtail[t, b], zc)
         peak = max(peak, d_t)
         imp = 0.0
-        for k in range(thermal.shape[1]):
+        for k in range(nk):
             for b in range(nb):
-                sums[_S_THERMAL] += thermal[t, k, b]
+                s_thermal += thermal[t, k, b]
                 if import_tier[k]:
                     imp += thermal[t, k, b]
-        sums[_S_IMPORT] += imp
+        s_import += imp
         if imp > IMPORT_EPS_MW:
-            sums[_S_IMPORT_HOURS] += 1.0
-        sums[_S_IMPORT_MAX] = max(sums[_S_IMPORT_MAX], imp)
+            s_import_hours += 1.0
+        s_import_max = max(s_import_max, imp)
         for s in range(st_charge.shape[1]):
-            sums[_S_STORAGE_CHARGE] += st_charge[t, s]
-            sums[_S_STORAGE_DISCHARGE] += st_discharge[t, s]
+            s_st_charge += st_charge[t, s]
+            s_st_discharge += st_discharge[t, s]
         for li in range(line_p0.shape[1]):
-            sums[_S_LINE_P0_PLUS_P1] += line_p0[t, li] + line_p1[t, li]
+            s_lines += line_p0[t, li] + line_p1[t, li]
         # fleets counted one by one: renewable and coal generation, dedicated plants
-        if fleets_given:
-            f_must = fleet_must[t]
-            f_head = fleet_head[t]
-        else:
-            f_must = fleet_must[0]
-            f_head = fleet_head[0]
-            fleet_hour(gen_must[t], gen_avail[t], gen_col, gen_fleet, gen_thermal, f_must, f_head)
-        n_pairs = pair_start.shape[0] - 1
-        for j in range(n_pairs):
-            # the thermal fleets of one (tier, bus): its output, floor and availability
-            lo = pair_start[j]
-            k = fleet_tier[lo]
-            b = fleet_bus[lo]
-            p_kb = thermal[t, k, b]
-            must_kb = th_must[t, k, b]
-            inv_head = share(1.0, th_avail[t, k, b] - must_kb)
-            inv_must = share(1.0, must_kb)
-            for f in range(lo, pair_start[j + 1]):
-                f_out[f] = fleet_output(p_kb, must_kb, inv_head, inv_must, f_must[f], f_head[f])
-        for f in range(pair_start[n_pairs], fleet_bus.shape[0]):
-            b = fleet_bus[f]
-            f_out[f] = zero_cost_output(f_head[f], curtail[t, b], zero_cost_avail[t, b])
         for c in range(nc):
             ded_ne[c] = 0.0
             ded_all[c] = 0.0
-        for f in range(fleet_bus.shape[0]):
-            p = f_out[f]
-            if fleet_class[f] == 1:
-                sums[_RENEWABLE] += p
-            elif fleet_class[f] == 2:
-                sums[_COAL] += p
+        j = 0
+        inv_head = 0.0
+        inv_must = 0.0
+        p_kb = 0.0
+        must_kb = 0.0
+        for f in range(n_fleets):
+            if fleets_given:
+                f_must = fleet_must[t, f]
+                f_head = fleet_head[t, f]
+            else:
+                f_must, f_head = _fleet_sums(
+                    f, gen_must[t], gen_avail[t], member_col, fleet_ptr, f < first_zero
+                )
+            if f < first_zero:
+                if f == pair_start[j]:
+                    # the first thermal fleet of a (tier, bus): its output, floor and availability
+                    k = fleet_tier[f]
+                    b = fleet_bus[f]
+                    p_kb = thermal[t, k, b]
+                    must_kb = th_must[t, k, b]
+                    inv_head = share(1.0, th_avail[t, k, b] - must_kb)
+                    inv_must = share(1.0, must_kb)
+                    j += 1
+                p = fleet_output(p_kb, must_kb, inv_head, inv_must, f_must, f_head)
+            else:
+                b = fleet_bus[f]
+                p = zero_cost_output(f_head, curtail[t, b], zero_cost_avail[t, b])
+            cls = fleet_class[f]
+            if cls == 1:
+                s_renewable += p
+            elif cls == 2:
+                s_coal += p
             c = fleet_corridor[f]
             if c >= 0:
                 ded_all[c] += p
@@ -377,15 +427,35 @@ def _figures_pass(
             corr_flow[t], scheduled, ded_ne, ded_all, corr_bus, ne_used, supply, green, work,
         )  # fmt: skip
         for c in range(nc):
-            sums[_S_NE_EXPORT] += green[c]
-            sums[_S_CORR_FLOW] += corr_flow[t, c]
-            sums[_S_CORR_SHORT] += corr_short[t, c]
+            s_ne_export += green[c]
+            s_corr_flow += corr_flow[t, c]
+            s_corr_short += corr_short[t, c]
             corr_sent[c] += corr_flow[t, c]
             corr_green[c] += green[c]
         adequacy_hour(
             t, months[t], unserved[t], corr_short[t], receiving_peak[t], reserve_short[t],
             corridor_grid, adq_scalars, adq_monthly, adq_corridor, adq_grid, adq_grid_work,
         )  # fmt: skip
+    sums[_S_NE_AVAIL] = s_ne_avail
+    sums[_S_NE_CURTAIL] = s_ne_curtail
+    sums[_S_NE_EXPORT] = s_ne_export
+    sums[_S_STORAGE_CHARGE] = s_st_charge
+    sums[_S_STORAGE_DISCHARGE] = s_st_discharge
+    sums[_S_LINE_P0_PLUS_P1] = s_lines
+    sums[_S_DEMAND] = s_demand
+    sums[_S_DR_SHED] = s_dr_shed
+    sums[_S_DR_PAYBACK] = s_dr_payback
+    sums[_S_UNSERVED] = s_unserved
+    sums[_S_FLEX_USE] = s_flex
+    sums[_S_CORR_FLOW] = s_corr_flow
+    sums[_S_CORR_SHORT] = s_corr_short
+    sums[_S_THERMAL] = s_thermal
+    sums[_S_THERMAL_RELIEF] = s_relief
+    sums[_S_IMPORT] = s_import
+    sums[_S_IMPORT_HOURS] = s_import_hours
+    sums[_S_IMPORT_MAX] = s_import_max
+    sums[_RENEWABLE] = s_renewable
+    sums[_COAL] = s_coal
     sums[_S_PEAK_DEMAND] = peak if nt > 0 else 0.0
 
 
@@ -455,7 +525,7 @@ def annual_figures(
         )
         raise ValueError(msg)
     if fleets is None:
-        fleet_must, fleet_head = np.empty((1, prep.fleets)), np.empty((1, prep.fleets))
+        fleet_must, fleet_head = np.empty((0, prep.fleets)), np.empty((0, prep.fleets))
     else:
         fleet_must, fleet_head = fleets
         want = (n["T"], prep.fleets)
@@ -472,13 +542,12 @@ def annual_figures(
         inputs.demand, inputs.zero_cost_avail, inputs.ne_avail, inputs.th_must, inputs.th_avail,
         inputs.schedule, inputs.st_bus, inputs.corr_bus, index.gen_avail, index.gen_must,
         index.receiving_peak,
-        prep.gen_col, prep.gen_fleet, prep.gen_thermal, prep.fleet_bus, prep.fleet_tier,
+        prep.member_col, prep.fleet_ptr, prep.fleet_bus, prep.fleet_tier,
         prep.fleet_class, prep.fleet_corridor, prep.fleet_is_ne, prep.pair_start,
         prep.zero_cost_renewable, prep.months, prep.corridor_grid, prep.import_tier,
         fleet_must, fleet_head, fleets is not None,
         sums, corr_sent, corr_green, *adq,
         np.zeros((3, nb)), np.zeros((4, nc)), np.zeros((_ACC_ROWS, max(nb, nc, 1))),
-        np.zeros(prep.fleets),
     )  # fmt: skip
     named = dict(zip(SYSTEM_SUMS, sums[:_N_SUMS].tolist(), strict=True))
     named["soc_change"] = (
@@ -535,12 +604,12 @@ def figures(
     get_engine(engine)
     scenario = _as_scenario(scenario)
     inputs, index = packed_cached(scenario, profiles, scenario_profiles, pack)
+    # the fleet table depends on the structure only: the packed scenario's serves its draws
+    prep, fleets = _prepared(inputs, index, scenario)
     if outage_seed is not None:
         inputs, index = redraw(scenario, inputs, index, outage_seed)
-        # a one-off draw: the pass sums the fleets itself (cheaper than fleet_hours once)
-        prep, fleets = prepare_figures(inputs, index, scenario), None
-    else:
-        prep, fleets = _prepared(inputs, index, scenario)
+        # a draw changes the generators' availability: the pass sums the fleets itself
+        fleets = None
     options = {"out": result_block(inputs)} if engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, engine, **options)
     return annual_figures(result, inputs, index, scenario, prep, fleets)

@@ -129,6 +129,14 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+"""Environment the sweep's worker processes start with: one numba thread and one OpenBLAS
+thread each. OpenBLAS's own threads (one per core) spin after each product of the weather
+generator (a pack's profiles): with two workers on two cores they take CPU from the other
+worker (measured: a plan-2030 year's profiles cost ~0.16 s of process CPU with them, ~0.05 s
+with one thread; the profiles do not depend on the thread count,
+:func:`energysim.feasibility.blas_threads`)."""
+
 Batch = list[tuple[str, tuple[tuple[str, Any], ...]]]
 Handle = Callable[[dict[str, Any]], None]
 Mark = Callable[[], None]  # called once the workers are up, before the first batch
@@ -237,7 +245,7 @@ def _run_pool(
 
     plan = Dispatcher(units)
     ctx = multiprocessing.get_context("spawn")
-    with _env(NUMBA_NUM_THREADS="1"):
+    with _env(**WORKER_ENV):
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=ctx,
@@ -279,8 +287,21 @@ def _run_pool(
         pool.shutdown()
 
 
-DASK_LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
-"""Dask settings for a LocalCluster the sweep starts itself (a running cluster keeps its own)."""
+DASK_LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.tick.interval": "500ms",
+}
+"""Dask settings for a LocalCluster the sweep starts itself (a running cluster keeps its own).
+
+No statistical profiler sampling the task thread every 10 ms; no work stealing (the runner
+places every batch on the worker that holds its packed scenario, :class:`Dispatcher`: a
+stolen batch costs a pack); the system monitor every 5 s instead of 0.5 s and the event-loop
+health tick every 0.5 s instead of 20 ms. With two workers on two cores the scheduler's and
+workers' own CPU competes with the points: measured (2 workers, 400 against 100 plan-2030
+points, load 2.2-3.4 from other processes), the driver's CPU per point fell from 3.1-5.4 ms to
+0.4-0.8 ms with these settings (``benchmarks/README.md``)."""
 
 DASK_IN_FLIGHT = 2
 """Batches queued per Dask worker: one running, one waiting, so no worker idles while the
@@ -302,14 +323,14 @@ def _run_dask(
         msg = "Dask execution needs the 'dist' extra: pip install 'energysim[dist]'"
         raise EnergysimError(msg) from err
     plan = Dispatcher(units)
-    with contextlib.ExitStack() as stack, _env(NUMBA_NUM_THREADS="1"):
+    with contextlib.ExitStack() as stack, _env(**WORKER_ENV):
         if scheduler:
             client = stack.enter_context(Client(scheduler))
             client.wait_for_workers(1)
         else:
             import dask
 
-            # our own cluster: no statistical profiler sampling the task thread every 10 ms
+            # our own cluster: quiet background work (DASK_LOCAL_CONFIG)
             stack.enter_context(dask.config.set(DASK_LOCAL_CONFIG))
             cluster = stack.enter_context(
                 LocalCluster(

@@ -5,9 +5,12 @@ workers. Per worker they keep, for the current sweep:
 
 * the base scenario as plain data (overrides are applied copy-on-write, never to the base);
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
+* the weather-independent part of a pack (:class:`energysim.kernel.pack.PackStatic`) per
+  scenario without its weather, so each further weather year fills only its own arrays;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
   storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
-  headroom (:func:`energysim.sweep.figures.fleet_hours`, which storage does not change).
+  headroom (:func:`energysim.sweep.figures.fleet_hours`) and the buses' pre-pass balance
+  (:func:`energysim.kernel.pack.inputs_balance`), which storage does not change.
   Storage changes are applied to the cached arrays by recomputing the storage
   arrays and the storage reserve with exactly the expressions of
   :func:`energysim.kernel.pack.pack` (tested bit-for-bit against a fresh pack). Sorting the
@@ -63,6 +66,7 @@ PACK_CACHE_SIZE = 4
 PROFILE_CACHE_SIZE = 8
 FIGURE_CACHE_SIZE = 256
 SCENARIO_CACHE_SIZE = 16
+STATIC_CACHE_SIZE = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +157,8 @@ class _State:
         self.packs_made = 0  # packs computed by this process for this payload (cache misses)
         # validated scenarios by their overrides other than capacity totals (point_scenario)
         self.scenarios = _LRU(SCENARIO_CACHE_SIZE)
+        # the weather-independent part of a pack, per scenario without its weather (_static)
+        self.statics = _LRU(STATIC_CACHE_SIZE)
 
     def validated(self, overrides: Sequence[tuple[str, Any]]) -> Any:
         """The base with ``overrides`` applied and validated, kept for the next point."""
@@ -172,11 +178,14 @@ _BARRIER: Any = None  # a multiprocessing Barrier shared by the workers of a loc
 
 
 def _pin_threads() -> None:
-    """One numba thread in this process.
+    """One numba thread and one OpenBLAS thread in this process.
 
-    ``NUMBA_NUM_THREADS=1`` itself is set in the environment the workers are started with (the
-    runner does that); changing it here, after numba started its threads, would make numba
-    refuse to compile.
+    ``NUMBA_NUM_THREADS=1`` and ``OPENBLAS_NUM_THREADS=1`` themselves are set in the
+    environment the workers are started with (the runner does that,
+    :data:`energysim.sweep.runner.WORKER_ENV`); changing numba's here, after numba started its
+    threads, would make numba refuse to compile. OpenBLAS is set here too
+    (:func:`energysim.feasibility.blas_threads`), for a worker started without that environment
+    (a Dask worker of a running scheduler).
     """
     try:
         import numba
@@ -184,6 +193,9 @@ def _pin_threads() -> None:
         numba.set_num_threads(1)
     except (ImportError, ValueError, RuntimeError) as err:  # pragma: no cover
         logger.debug("could not pin numba threads: %s", err)
+    from energysim.feasibility import blas_threads
+
+    blas_threads(1)
 
 
 def warm_up() -> None:
@@ -290,8 +302,16 @@ def _profiles(state: _State, scenario: Any) -> Any:
     return hit
 
 
-def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
-    """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``."""
+def storage_arrays(
+    scenario: Any, inputs: Any, balance: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Storage fields of :class:`KernelInputs` for ``scenario`` on already packed ``inputs``.
+
+    ``balance`` (T, B), MW: :func:`energysim.kernel.pack.inputs_balance` of ``inputs``, which
+    storage does not change (it has no storage term): a sweep computes it once per packed
+    scenario and passes it to every storage point (:func:`_packed`); computed here when not
+    given.
+    """
     from energysim.kernel.pack import inputs_balance, storage_fields
 
     # ``net_short`` is pack's expected_shortfall of exactly these arrays, which storage does not
@@ -304,20 +324,44 @@ def storage_arrays(scenario: Any, inputs: Any) -> dict[str, np.ndarray]:
         inputs.schedule,
         inputs.reserve_req,
         short=inputs.net_short,
-        balance=inputs_balance(inputs),  # each bus's pre-pass balance (the storage room)
+        # each bus's pre-pass balance (the storage room): a transport per hour, ~6 ms a year
+        balance=inputs_balance(inputs) if balance is None else balance,
     )
 
 
+def _static(state: _State, scenario: Any, profiles: Any) -> Any:
+    """The :class:`~energysim.kernel.pack.PackStatic` of ``scenario`` on the profiles' hours,
+    kept per process: points that differ only in ``weather`` (a sweep's weather years) share
+    what no weather changes (thermal block, expected availability, backbone forest, surplus
+    limits), and their packs are the same bit for bit as without it
+    (:func:`~energysim.kernel.pack.pack_with_block`)."""
+    import pandas as pd
+
+    from energysim.kernel.pack import pack_static, static_key
+
+    snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
+    key = (static_key(scenario), len(snapshots), snapshots[0], snapshots[-1])
+    hit = state.statics.get(key)
+    if hit is None:
+        hit = pack_static(scenario, snapshots)
+        state.statics.put(key, hit)
+    return hit
+
+
 def _packed(state: _State, scenario: Any, key: str) -> tuple:
-    from energysim.kernel import pack
+    from energysim.kernel.pack import inputs_balance, pack_with_block
     from energysim.sweep.figures import fleet_hours, prepare_figures
 
     hit = state.packs.get(key)
     if hit is None:
-        inputs, index = pack(scenario, _profiles(state, scenario))
+        profiles = _profiles(state, scenario)
+        inputs, index, _ = pack_with_block(
+            scenario, profiles, static=_static(state, scenario, profiles)
+        )
         prep = prepare_figures(inputs, index, scenario)
-        # the fleets' hourly floors and headroom: storage points do not change them
-        hit = (inputs, index, prep, fleet_hours(index, prep))
+        # the fleets' hourly floors and headroom and the buses' pre-pass balance: storage
+        # points change neither
+        hit = (inputs, index, prep, fleet_hours(index, prep), inputs_balance(inputs))
         state.packs.put(key, hit)
         state.packs_made += 1
     return hit
@@ -401,9 +445,9 @@ def run_point(
         figures.update(target_verdicts(figures, scenario))
         return figures, None
     key = structural_key(overrides, p.storage_paths)
-    inputs, index, prep, fleets = _packed(state, scenario, key)
+    inputs, index, prep, fleets, balance = _packed(state, scenario, key)
     if any(path in p.storage_paths for path, _ in overrides):
-        inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs))
+        inputs = dataclasses.replace(inputs, **storage_arrays(scenario, inputs, balance))
     # the kernel writes into one output block per process (figures-only path: flat memory)
     options = {"out": result_block(inputs)} if p.engine == "kernel" else {}
     result = dispatch(scenario, inputs, index, p.engine, **options)

@@ -147,3 +147,50 @@ def test_reused_kernel_outputs_give_the_figures_of_fresh_ones(write_sweep, tmp_p
     assert len(blocks) == 12  # every point had its own outputs
     for name in sweep.figures:
         np.testing.assert_array_equal(reused[name].values, fresh[name].values, err_msg=name)
+
+
+def test_workers_start_with_one_numba_and_one_blas_thread(monkeypatch):
+    """Pool and Dask workers start with one numba and one OpenBLAS thread (spinning OpenBLAS
+    threads after each weather product would take CPU from the other worker), and a worker
+    pins OpenBLAS itself when it was started without that environment."""
+    import os
+
+    import energysim.feasibility as feasibility
+    from energysim.sweep import runner, worker
+
+    assert runner.WORKER_ENV == {"NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    with runner._env(**runner.WORKER_ENV):
+        assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"  # restored after the workers start
+    calls = []
+    monkeypatch.setattr(feasibility, "blas_threads", lambda n: calls.append(n) or 0)
+    worker._pin_threads()
+    assert calls == [1]
+
+
+def test_weather_years_share_the_static_part_of_a_pack(write_sweep):
+    """Points that differ only in weather share one PackStatic per process (corridor years
+    change the static part: two of them), and each point's figures are those of a fresh pack
+    of its scenario."""
+    from energysim.kernel import pack, run_kernel
+    from energysim.run import scenario_profiles
+    from energysim.sweep.figures import annual_figures, prepare_figures
+    from energysim.sweep.worker import _State, point_scenario, run_point
+
+    sweep = load_sweep(write_sweep(AXES))
+    state = _State(sweep_payload(sweep))
+    points = sweep.points()
+    for p in points:
+        got, _ = run_point(state, p.overrides)
+        if p.overrides[2][1] != 1.0:
+            continue  # storage variants share the pack (tested elsewhere)
+        scenario = point_scenario(state, p.overrides)
+        inputs, index = pack(scenario, scenario_profiles(scenario))
+        want = annual_figures(
+            run_kernel(inputs), inputs, index, scenario, prepare_figures(inputs, index, scenario)
+        )
+        for name in want:
+            np.testing.assert_array_equal(np.asarray(got[name]), np.asarray(want[name]), name)
+    assert state.packs_made == 4
+    assert len(state.statics._items) == 2  # one per corridor year, shared by both seeds

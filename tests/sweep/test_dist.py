@@ -37,3 +37,19 @@ def test_dask_local_cluster_equals_serial(write_sweep, tmp_path):
         ds.attrs.pop("created")
     xr.testing.assert_identical(serial, dask)
     assert (dask.status.sel({"demand.annual_TWh": -1.0}) == "failed").all()
+
+
+def test_local_cluster_settings_are_dask_settings():
+    """Every key of DASK_LOCAL_CONFIG is one of distributed's settings (a misspelt key would
+    be ignored silently), and the cluster the sweep starts places batches itself: no stealing."""
+    import dask
+    import distributed  # noqa: F401 - loads distributed's defaults into dask.config
+
+    from energysim.sweep.runner import DASK_LOCAL_CONFIG
+
+    missing = object()
+    for key in DASK_LOCAL_CONFIG:
+        assert dask.config.get(key, default=missing) is not missing, key
+    assert DASK_LOCAL_CONFIG["distributed.scheduler.work-stealing"] is False
+    with dask.config.set(DASK_LOCAL_CONFIG):
+        assert dask.config.get("distributed.scheduler.work-stealing") is False
