@@ -59,6 +59,7 @@ __all__ = [
     "grid_renewable_weight",
     "grid_utilisation",
     "grid_utilisation_rows",
+    "league_wind_hours",
     "renewable_weight_rows",
 ]
 
@@ -635,6 +636,54 @@ def grid_renewable_weight(
     table.loc["all"] = table.sum()
     table["weight"] = (table.renewable_TWh - table.new_energy_export_TWh) / table.consumption_TWh
     return table.rename_axis("grid")
+
+
+def league_wind_hours(
+    results: xr.Dataset, bus: str, p_nom: Mapping[str, float]
+) -> dict[str, float]:
+    """A league's wind full-load hours against the province's, the form of the league statistics.
+
+    The 内蒙古统计局 league figures (2021-22: 兴安 0.93 and 1.07 x the IM mean, docs/data.md,
+    "Resource by league") are wind energies; over the same fleet they give the league's hours as a
+    ratio to the IM mean. A 2024-25 兴安 figure compared with this ratio tests the 兴安→通辽 exit
+    (docs/data.md, "兴安's outcomes searched, and the test they would make").
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        ``generator_p`` (snapshot, generator; MW) with the ``carrier`` and ``generator_bus``
+        coordinates.
+    bus : str
+        The league (bus name).
+    p_nom : mapping of str to float
+        Generator capacities, MW (the scenario's generator table).
+
+    Returns
+    -------
+    dict of str to float
+        ``league_h`` and ``province_h`` (wind energy / wind capacity over the results' hours, h)
+        and ``ratio`` (league_h / province_h).
+
+    Raises
+    ------
+    ValueError
+        If the bus has no wind, or a wind generator has no capacity in ``p_nom``.
+    """
+    wind = results.carrier.values == "wind"
+    names = [str(g) for g in results.generator.values[wind]]
+    missing = [g for g in names if g not in p_nom]
+    if missing:
+        msg = f"league_wind_hours: p_nom has no entry for generator(s) {missing}; expected MW"
+        raise ValueError(msg)
+    energy = results.generator_p.sum("snapshot").values[wind]
+    cap = np.array([float(p_nom[g]) for g in names])
+    at_bus = results.generator_bus.values[wind] == bus
+    if not at_bus.any() or cap[at_bus].sum() <= 0.0:
+        msg = f"league_wind_hours: bus {bus!r} has no wind capacity; expected a bus with wind"
+        raise ValueError(msg)
+    league = float(energy[at_bus].sum() / cap[at_bus].sum())
+    province = float(energy.sum() / cap.sum())
+    return {"league_h": league, "province_h": province, "ratio": league / province}
 
 
 WEIGHT_STEP_2024_PP = 3.2

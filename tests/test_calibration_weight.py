@@ -176,3 +176,18 @@ def test_shipped_weight_facts_are_sourced_and_2024_bands_one_sided():
         if f.year == 2024:  # a 2025 model against a 2024 figure: labelled, and never below it
             assert f.low_pp == 0.0
             assert "2025 model against a 2024 figure" in f.source
+
+
+def test_league_wind_hours_is_the_ratio_of_full_load_hours():
+    from energysim.calibration import league_wind_hours
+
+    ds = _weight_dataset()  # wind: wa 80 MW at a, wb 60 MW at b, for 3 h
+    p_nom = {"wa": 100.0, "wb": 200.0}
+    out = league_wind_hours(ds, "b", p_nom)
+    assert out["league_h"] == pytest.approx(60 * 3 / 200)
+    assert out["province_h"] == pytest.approx((80 + 60) * 3 / 300)
+    assert out["ratio"] == pytest.approx(0.9 / 1.4)
+    with pytest.raises(ValueError, match="bus 'a2' has no wind capacity"):
+        league_wind_hours(ds, "a2", p_nom)
+    with pytest.raises(ValueError, match=r"no entry for generator\(s\) \['wb'\]"):
+        league_wind_hours(ds, "b", {"wa": 100.0})
