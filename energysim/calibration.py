@@ -15,10 +15,11 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
-from energysim.constants import NEW_ENERGY_CARRIERS
+from energysim.constants import NEW_ENERGY_CARRIERS, RENEWABLE_CARRIERS
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ __all__ = [
     "JAN_MAY_2025_FACTS",
     "MONTHS_TOLERANCE_PCT",
     "MENGDONG_NE_CAPACITY_2025_MW",
+    "NON_HYDRO_CARRIERS",
+    "RENEWABLE_WEIGHT_FACTS",
+    "WEIGHT_STEP_2024_PP",
+    "WeightFact",
     "GRID_UTILISATION_2021_MONTHS",
     "GRID_UTILISATION_2021_SOURCE",
     "STATISTICS_REGROUPS",
@@ -49,9 +54,13 @@ __all__ = [
     "format_grid_rows",
     "format_imports",
     "format_months_rows",
+    "format_weight_rows",
     "grid_capacity_rows",
+    "grid_renewable_weight",
     "grid_utilisation",
     "grid_utilisation_rows",
+    "league_wind_hours",
+    "renewable_weight_rows",
 ]
 
 
@@ -515,6 +524,319 @@ def format_capacity_rows(table: pd.DataFrame) -> str:
             f"reference: {table.source.iloc[0]}; tolerance {CAPACITY_TOLERANCE_PCT:g} % "
             "(assumption: league split from GEM 2023 lists)"
         )
+    return "\n".join(lines)
+
+
+NON_HYDRO_CARRIERS: tuple[str, ...] = tuple(c for c in RENEWABLE_CARRIERS if c != "hydro")
+"""The carriers of the non-hydro renewable weight (非水电可再生能源电力消纳权重)."""
+
+
+def _grid_mask(buses: np.ndarray, grid_of_bus: Mapping[str, str], grid: str) -> np.ndarray:
+    """For each bus name in ``buses``: whether that bus lies in ``grid`` (bool, same shape)."""
+    return np.array([grid_of_bus[str(b)] == grid for b in buses], dtype=bool)
+
+
+def grid_renewable_weight(
+    results: xr.Dataset,
+    *,
+    months: tuple[int, ...] | None = None,
+    carriers: tuple[str, ...] = RENEWABLE_CARRIERS,
+) -> pd.DataFrame:
+    """Renewable consumption weight (消纳权重) per provincial grid and for the province.
+
+    The weight is the renewable energy consumed where it is generated over the consumption:
+    (renewable generation − new energy sent over the grid's export corridors) / consumption,
+    the definition of ``renewable_weight`` (:mod:`energysim.accounting`) applied to each grid's
+    buses. A grid's consumption is its demand served (inflexible demand − demand-response shed
+    + payback − unserved), its flexible loads, its storage charge − discharge and the losses of
+    its internal lines; the change in stored energy over the hours counted is left out (at most
+    the storage fleet's energy capacity, e.g. 0.03 TWh of 552 TWh in baseline-2025).
+    Imports from the Northeast grid are not renewable generation: they supply consumption like
+    thermal.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A results Dataset: ``demand``, ``demand_response_shed``, ``demand_response_payback``,
+        ``unserved`` (snapshot, bus; MW); ``flexible_load_p`` (snapshot, flexible_load);
+        ``storage_charge``, ``storage_discharge`` (snapshot, storage_unit); ``line_p0``,
+        ``line_p1`` (snapshot, line); ``generator_p`` (snapshot, generator);
+        ``corridor_p_new_energy`` (snapshot, corridor); with the ``bus_grid``,
+        ``flexible_load_bus``, ``storage_bus``, ``line_bus0``, ``line_bus1``, ``carrier``,
+        ``generator_bus`` and ``corridor_bus`` coordinates.
+    months : tuple of int, optional
+        Count only the hours of these calendar months (1-12); all hours if None.
+    carriers : tuple of str
+        The renewable carriers counted (:data:`~energysim.constants.RENEWABLE_CARRIERS`, or
+        :data:`NON_HYDRO_CARRIERS` for the non-hydro weight).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``grid`` (the Dataset's grids, then ``all`` for the province); columns
+        ``renewable_TWh`` (renewable generation), ``new_energy_export_TWh``,
+        ``consumption_TWh`` and ``weight`` (p.u.).
+
+    Raises
+    ------
+    ValueError
+        If ``months`` holds a value outside 1-12, or a line joins two grids (its flow would be an
+        exchange between grids, which this weight does not count).
+    """
+    grid_of_bus = {
+        str(b): str(g) for b, g in zip(results.bus.values, results.bus_grid.values, strict=True)
+    }
+    for name, b0, b1 in zip(
+        results.line.values, results.line_bus0.values, results.line_bus1.values, strict=True
+    ):
+        if grid_of_bus[str(b0)] != grid_of_bus[str(b1)]:
+            msg = (
+                f"grid_renewable_weight: line {str(name)!r} joins {str(b0)!r} "
+                f"({grid_of_bus[str(b0)]}) and {str(b1)!r} ({grid_of_bus[str(b1)]}); expected "
+                "lines inside one grid (exchanges between grids are not counted)"
+            )
+            raise ValueError(msg)
+    d = results
+    if months is not None:
+        bad = [m for m in months if not 1 <= int(m) <= 12]
+        if bad or not months:
+            msg = f"grid_renewable_weight: months={months!r}; expected calendar months 1-12"
+            raise ValueError(msg)
+        d = results.sel(snapshot=results["snapshot"].dt.month.isin(list(months)))
+    served = (
+        (d.demand - d.demand_response_shed + d.demand_response_payback - d.unserved)
+        .sum("snapshot")
+        .values
+    )
+    flex = d.flexible_load_p.sum("snapshot").values
+    storage = (d.storage_charge - d.storage_discharge).sum("snapshot").values
+    losses = (d.line_p0 + d.line_p1).sum("snapshot").values
+    renewable = d.generator_p.sum("snapshot").values * results.carrier.isin(list(carriers)).values
+    export = d.corridor_p_new_energy.sum("snapshot").values
+    rows = {}
+    for grid in dict.fromkeys(grid_of_bus.values()):
+        consumption = (
+            served[_grid_mask(results.bus.values, grid_of_bus, grid)].sum()
+            + flex[_grid_mask(results.flexible_load_bus.values, grid_of_bus, grid)].sum()
+            + storage[_grid_mask(results.storage_bus.values, grid_of_bus, grid)].sum()
+            + losses[_grid_mask(results.line_bus0.values, grid_of_bus, grid)].sum()
+        ) / 1e6
+        rows[grid] = {
+            "renewable_TWh": renewable[
+                _grid_mask(results.generator_bus.values, grid_of_bus, grid)
+            ].sum()
+            / 1e6,
+            "new_energy_export_TWh": export[
+                _grid_mask(results.corridor_bus.values, grid_of_bus, grid)
+            ].sum()
+            / 1e6,
+            "consumption_TWh": consumption,
+        }
+    table = pd.DataFrame(rows).T
+    table.loc["all"] = table.sum()
+    table["weight"] = (table.renewable_TWh - table.new_energy_export_TWh) / table.consumption_TWh
+    return table.rename_axis("grid")
+
+
+def league_wind_hours(
+    results: xr.Dataset, bus: str, p_nom: Mapping[str, float]
+) -> dict[str, float]:
+    """A league's wind full-load hours against the province's, the form of the league statistics.
+
+    The 内蒙古统计局 league figures (2021-22: 兴安 0.93 and 1.07 x the IM mean, docs/data.md,
+    "Resource by league") are wind energies; over the same fleet they give the league's hours as a
+    ratio to the IM mean. A 2024-25 兴安 figure compared with this ratio tests the 兴安→通辽 exit
+    (docs/data.md, "兴安's outcomes searched, and the test they would make").
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        ``generator_p`` (snapshot, generator; MW) with the ``carrier`` and ``generator_bus``
+        coordinates.
+    bus : str
+        The league (bus name).
+    p_nom : mapping of str to float
+        Generator capacities, MW (the scenario's generator table).
+
+    Returns
+    -------
+    dict of str to float
+        ``league_h`` and ``province_h`` (wind energy / wind capacity over the results' hours, h)
+        and ``ratio`` (league_h / province_h).
+
+    Raises
+    ------
+    ValueError
+        If the bus has no wind, or a wind generator has no capacity in ``p_nom``.
+    """
+    wind = results.carrier.values == "wind"
+    names = [str(g) for g in results.generator.values[wind]]
+    missing = [g for g in names if g not in p_nom]
+    if missing:
+        msg = f"league_wind_hours: p_nom has no entry for generator(s) {missing}; expected MW"
+        raise ValueError(msg)
+    energy = results.generator_p.sum("snapshot").values[wind]
+    cap = np.array([float(p_nom[g]) for g in names])
+    at_bus = results.generator_bus.values[wind] == bus
+    if not at_bus.any() or cap[at_bus].sum() <= 0.0:
+        msg = f"league_wind_hours: bus {bus!r} has no wind capacity; expected a bus with wind"
+        raise ValueError(msg)
+    league = float(energy[at_bus].sum() / cap[at_bus].sum())
+    province = float(energy.sum() / cap.sum())
+    return {"league_h": league, "province_h": province, "ratio": league / province}
+
+
+WEIGHT_STEP_2024_PP = 3.2
+"""The province's renewable consumption weight rose 3.2 percentage points in 2024 (26.4 → 29.6 %;
+国网蒙东 via tanjiaoyi.com/article-95321-1.html, facts.md §2)."""
+
+
+@dataclass(frozen=True)
+class WeightFact:
+    """A published renewable consumption weight the baseline is compared with.
+
+    Attributes
+    ----------
+    label : str
+        What is compared, as printed.
+    grid : str or None
+        The provincial grid (``mengxi``, ``mengdong``), or None for the whole province.
+    months : tuple of int or None
+        The calendar months the figure covers; None for the whole year.
+    carriers : tuple of str
+        The renewable carriers it counts.
+    reported : float
+        The published weight, p.u.
+    year : int
+        The year of the published figure (the model year is 2025).
+    low_pp, high_pp : float
+        The model's weight minus ``reported`` should lie in [low_pp, high_pp], percentage points.
+    source : str
+        Where the figure and the band come from.
+    """
+
+    label: str
+    grid: str | None
+    months: tuple[int, ...] | None
+    carriers: tuple[str, ...]
+    reported: float
+    year: int
+    low_pp: float
+    high_pp: float
+    source: str
+
+
+_STEP_BAND = (
+    f"band 0 to +{2 * WEIGHT_STEP_2024_PP:g} pp: a 2025 model against a 2024 figure; assumption: "
+    f"the weight moved in 2025 by 0-2 x its 2024 step (+{WEIGHT_STEP_2024_PP:g} pp): new energy "
+    "used locally grew 30.3 % in Jan-May 2025 (内蒙古能源局 via xsd7788.com, docs/data.md) against "
+    "consumption +5.5 % (548 vs 519.3 TWh, docs/data.md Derivations)"
+)
+
+RENEWABLE_WEIGHT_FACTS: tuple[WeightFact, ...] = (
+    WeightFact(
+        "RE weight, Inner Mongolia",
+        None,
+        None,
+        RENEWABLE_CARRIERS,
+        0.296,
+        2024,
+        0.0,
+        2 * WEIGHT_STEP_2024_PP,
+        "2024 可再生能源电力消纳权重 29.6 % (+3.2 pp), 国网蒙东 via tanjiaoyi.com/article-95321-1.html "
+        f"(facts.md §2); {_STEP_BAND}",
+    ),
+    WeightFact(
+        "RE weight, 蒙东",
+        "mengdong",
+        None,
+        RENEWABLE_CARRIERS,
+        0.3888,
+        2024,
+        0.0,
+        2 * WEIGHT_STEP_2024_PP,
+        "2024 国网蒙东电力经营区 weight 38.88 % (same source); the model's four 蒙东 leagues (the "
+        "锡盟 UHV-supporting fleet that the utilisation statistics count to 蒙东 is exported, so it "
+        f"adds about as much to the export as to the generation); {_STEP_BAND}",
+    ),
+    WeightFact(
+        "non-hydro RE weight, Inner Mongolia, Jan-May",
+        None,
+        (1, 2, 3, 4, 5),
+        NON_HYDRO_CARRIERS,
+        0.368,
+        2025,
+        -0.368 * MONTHS_TOLERANCE_PCT,
+        0.368 * MONTHS_TOLERANCE_PCT,
+        "Jan-May 2025 非水可再生能源电力消纳责任权重 36.8 % (内蒙古能源局 via 中国电力报 c35b.com "
+        "2025-06-16, facts.md §2; the same months and year); tolerance "
+        f"{MONTHS_TOLERANCE_PCT:g} % of the figure, as the Jan-May rows",
+    ),
+)
+"""The published weights: the province and the 蒙东 grid area in 2024, the province in Jan-May
+2025 (non-hydro). The 2024 figures test the 蒙西/蒙东 split of demand and local use (蒙东 above the
+province), not the 兴安 exit: with 兴安→通辽 at 5 GW the 蒙东 weight moves 39.9 → 41.8 %, inside
+the same band (docs/data.md, Internal grid)."""
+
+
+def renewable_weight_rows(
+    results: xr.Dataset, facts: tuple[WeightFact, ...] = RENEWABLE_WEIGHT_FACTS
+) -> pd.DataFrame:
+    """The model's renewable consumption weights against the published ones.
+
+    Parameters
+    ----------
+    results : xarray.Dataset
+        A baseline-2025 results Dataset (see :func:`grid_renewable_weight`).
+    facts : tuple of WeightFact
+        The published weights (default :data:`RENEWABLE_WEIGHT_FACTS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fact; columns ``label``, ``model`` (p.u.), ``reported`` (p.u.), ``year``,
+        ``diff_pp`` (model − reported, percentage points), ``low_pp``, ``high_pp``, ``within``
+        (``low_pp <= diff_pp <= high_pp``) and ``source``.
+    """
+    rows = []
+    for f in facts:
+        table = grid_renewable_weight(results, months=f.months, carriers=f.carriers)
+        key = "all" if f.grid is None else f.grid
+        if key not in table.index:
+            msg = (
+                f"renewable_weight_rows: {f.label!r} asks for grid {f.grid!r}; the results have "
+                f"{sorted(set(table.index) - {'all'})}"
+            )
+            raise ValueError(msg)
+        model = float(table.loc[key, "weight"])
+        diff = (model - f.reported) * 100
+        rows.append(
+            {
+                "label": f.label,
+                "model": model,
+                "reported": f.reported,
+                "year": f.year,
+                "diff_pp": diff,
+                "low_pp": f.low_pp,
+                "high_pp": f.high_pp,
+                "within": f.low_pp <= diff <= f.high_pp,
+                "source": f.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def format_weight_rows(table: pd.DataFrame) -> str:
+    """The rows of :func:`renewable_weight_rows` as text, percentages (sources below)."""
+    lines = [f"{'figure':44s} {'model':>7s} {'reported':>13s} {'diff':>8s} {'band':>15s}  ok"]
+    for _, r in table.iterrows():
+        band = f"{r.low_pp:+.1f}..{r.high_pp:+.1f}pp"
+        lines.append(
+            f"{_pad(r.label, 44)} {r.model * 100:6.1f}% {r.reported * 100:6.2f}% ({r.year}) "
+            f"{r.diff_pp:+6.1f}pp {band:>15s}  {'yes' if r.within else 'NO'}"
+        )
+    for _, r in table.iterrows():
+        lines.append(f"{r.label}: {r.source}")
     return "\n".join(lines)
 
 

@@ -27,8 +27,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         format_grid_rows,
         format_imports,
         format_months_rows,
+        format_weight_rows,
         grid_capacity_rows,
         grid_utilisation_rows,
+        renewable_weight_rows,
     )
     from energysim.config.load import load_scenario
     from energysim.config.shipped import shipped_scenario
@@ -69,4 +71,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     out("")
     out("baseline-2025 new-energy capacity of 蒙东, grouped as its statistics group it (mid-2025)")
     out(format_capacity_rows(grid_capacity_rows(ds, p_nom)))
+    out("")
+    out("baseline-2025 renewable consumption weight (消纳权重) against the published weights")
+    out(format_weight_rows(renewable_weight_rows(ds)))
     return EXIT_OK
