@@ -225,12 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.points <= 0:
         record: dict[str, Any] = {"created": datetime.now(UTC).isoformat(timespec="seconds")}
-        if args.pair:
-            record["pair"] = _print_pair(args.pair)
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(record, indent=1), encoding="utf-8")
-        print(f"\nwrote {args.json}")  # noqa: T201
-        return 0
+        return _finish(record, args)
 
     from energysim.config import load_scenario, load_scenario_dict
     from energysim.engines import dispatch
@@ -350,6 +345,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrun_batch, CPU ms per point (8 batches of 20 points x 3 processes each)")  # noqa: T201
         for label, r in record["against"].items():
             print(f"{label:40} {r['min_ms']:8.2f} {r['median_ms']:10.2f}")  # noqa: T201
+    return _finish(record, args)
+
+
+def _finish(record: dict[str, Any], args: argparse.Namespace) -> int:
+    """Add the two-worker rounds if asked, write ``record`` to ``args.json``; exit code 0."""
     if args.pair:
         record["pair"] = _print_pair(args.pair)
     args.json.parent.mkdir(parents=True, exist_ok=True)
