@@ -82,7 +82,6 @@ __all__ = [
     "domestic_th_avail",
     "prepass_shortfall",
     "dr_threshold",
-    "expected_shortfall",
     "lay_thermal",
     "head",
     "heating_mask",
@@ -601,55 +600,31 @@ def import_tier_mask(scenario: Scenario) -> np.ndarray:
     return np.array([c in imported for c in costs], dtype=bool)
 
 
-def domestic_th_avail(
-    scenario: Scenario, th_avail: np.ndarray, out: np.ndarray | None = None
-) -> np.ndarray:
-    """``th_avail`` (T, K, B) without the import tiers (a copy, into ``out`` when given;
-    ``th_avail`` itself if none).
+def domestic_th_avail(scenario: Scenario, th_avail: np.ndarray) -> np.ndarray:
+    """``th_avail`` (T, K, B) without the import tiers (a copy; ``th_avail`` itself if none).
 
-    The pre-pass (:func:`expected_shortfall`: storage look-ahead, pre-charge share, DR rationing)
+    The pre-pass (:func:`prepass_shortfall`: storage look-ahead, pre-charge share, DR rationing)
     plans for Inner Mongolia's own shortfalls: it ignores the network, so counting 蒙东's imports
     there would let storage in 蒙西 hold back less for shortfalls the ties cannot reach. Imports
     are the dispatch's last thermal tier, not something the look-ahead relies on.
     """
-    return _without_tiers(import_tier_mask(scenario), th_avail, out)
+    return _without_tiers(import_tier_mask(scenario), th_avail)
 
 
-def _without_tiers(
-    mask: np.ndarray, th_avail: np.ndarray, out: np.ndarray | None = None
-) -> np.ndarray:
+def _without_tiers(mask: np.ndarray, th_avail: np.ndarray) -> np.ndarray:
     """:func:`domestic_th_avail` with the import tiers ``mask`` (K,) bool made already."""
     if not mask.any() or mask.size != th_avail.shape[-2]:
         return th_avail
-    if out is None:
-        out = np.array(th_avail, dtype=float, copy=True)
-    else:
-        np.copyto(out, th_avail)
+    out = np.array(th_avail, dtype=float, copy=True)
     out[..., mask, :] = 0.0
     return out
-
-
-def expected_shortfall(
-    demand: np.ndarray,
-    zero_cost: np.ndarray,
-    th_avail: np.ndarray,
-    schedule: np.ndarray,
-    reserve_req: np.ndarray | None = None,
-) -> np.ndarray:
-    """Pre-pass system shortfall in every hour (T,), MW, ignoring the network and storage.
-
-    Demand plus the corridor schedules plus the reserve requirement, less zero-cost supply and
-    all available thermal capacity, where positive. ``th_avail`` is (T, K, B) or a constant
-    (K, B).
-    """
-    return shortfall_from(need_before_thermal(demand, zero_cost, schedule), th_avail, reserve_req)
 
 
 def need_before_thermal(
     demand: np.ndarray, zero_cost: np.ndarray, schedule: np.ndarray
 ) -> np.ndarray:
     """Demand plus the corridor schedules less zero-cost supply in every hour (T,), MW: the part
-    of :func:`expected_shortfall` that no thermal availability changes (an ensemble's outage
+    of the pre-pass shortfall (:func:`shortfall_from`) that no thermal availability changes (an ensemble's outage
     draws of one weather year share it)."""
     return demand.sum(axis=1) + schedule.sum(axis=1) - zero_cost.sum(axis=1)
 
@@ -660,9 +635,11 @@ def shortfall_from(
     reserve_req: np.ndarray | None = None,
     import_tiers: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`expected_shortfall` from :func:`need_before_thermal` ``need`` (T,), MW; with
-    ``import_tiers`` (K,) bool (:func:`import_tier_mask`), those tiers of ``th_avail`` (T, K, B)
-    are left out, as :func:`domestic_th_avail` leaves them (a mask of another length: none).
+    """Pre-pass system shortfall in every hour (T,), MW, ignoring the network and storage:
+    ``need`` (:func:`need_before_thermal`, (T,)) plus the reserve requirement less all available
+    thermal capacity ``th_avail`` ((T, K, B) or a constant (K, B)), where positive. With
+    ``import_tiers`` (K,) bool (:func:`import_tier_mask`), those tiers of ``th_avail`` are left
+    out, as :func:`domestic_th_avail` leaves them (a mask of another length: none).
 
     (T, K, B): one compiled pass, each hour's total summed as numpy sums a row
     (:func:`pairwise_sum`), so equal bit for bit to ``need - th.reshape(T, -1).sum(axis=1) +
@@ -674,9 +651,7 @@ def shortfall_from(
     if import_tiers is not None and import_tiers.size == k:
         mask = np.asarray(import_tiers, dtype=bool)
     if th.ndim != 3 or th.shape[1] * th.shape[2] > PAIRWISE_MAX:  # numpy's own sums
-        if mask.any():  # as domestic_th_avail: a copy without the import tiers
-            th = np.array(th, copy=True)
-            th[..., mask, :] = 0.0
+        th = _without_tiers(mask, th)
         total = need - (th.reshape(th.shape[0], -1).sum(axis=1) if th.ndim == 3 else th.sum())
         if reserve_req is not None:
             total = total + reserve_req
@@ -754,7 +729,7 @@ def prepass_shortfall(
     schedule: np.ndarray,
     reserve_req: np.ndarray | None = None,
 ) -> np.ndarray:
-    """:func:`expected_shortfall` of ``scenario``'s own fleet: the import tiers left out
+    """:func:`shortfall_from` of ``scenario``'s own fleet: the import tiers left out
     (:func:`domestic_th_avail`). The shortfall the storage look-ahead, pre-charge share and DR
     rationing plan for, (T,) MW."""
     return shortfall_from(
@@ -768,7 +743,7 @@ def prepass_shortfall(
 def _storage_reserve(short: np.ndarray, energy_total: float, eff_out: float) -> np.ndarray:
     """Share of storage energy to hold back for shortfalls expected within the next day.
 
-    ``short`` is :func:`expected_shortfall`. The reserve at hour t is the energy of the
+    ``short`` is :func:`prepass_shortfall`. The reserve at hour t is the energy of the
     shortfalls in hours t+1..t+24, divided by the discharge efficiency and by the total storage
     energy, capped at 1. Storage does not spend this reserve to displace thermal output; it
     spends it only to avoid DR, export cuts or unserved energy, and it may charge from thermal
@@ -998,7 +973,7 @@ def _room_hours(net, unmet, bus_e, bus_p, eff_in, eff_out, p_all, room):
 def dr_threshold(short: np.ndarray, dr_total: float, dr_energy: float) -> float:
     """Demand-response rationing threshold, MW (0: DR whenever it is needed).
 
-    Each hour with a pre-pass shortfall ``short`` (:func:`expected_shortfall`) could use up to
+    Each hour with a pre-pass shortfall ``short`` (:func:`prepass_shortfall`) could use up to
     min(shortfall, DR capacity ``dr_total``) of the annual budget ``dr_energy``. The threshold
     is the lowest shortfall level such that the hours at or above it together fit in the
     budget; the kernel allows DR only in hours whose pre-pass shortfall reaches it, so the
@@ -1052,7 +1027,7 @@ def storage_fields(
     are the packed arrays the reserve depends on, ``reserve_req`` the upward reserve (T,).
     Storage with an ``in_service_date`` inside the model year enters at its in-year average
     power and energy (:func:`in_year_share`). ``short`` (T,), MW, is the pre-pass shortfall
-    computed here (:func:`expected_shortfall` without the import tiers) when the caller has it
+    computed here (:func:`prepass_shortfall`) when the caller has it
     already (pack's ``net_short``); it is computed when not given. ``balance`` (T, B), MW, is the
     pre-pass balance at each bus without storage (:func:`bus_balance`, :func:`inputs_balance`),
     from which the storage room kept free (``st_room``, :func:`storage_room`) follows.

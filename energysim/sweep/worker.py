@@ -314,7 +314,7 @@ def storage_arrays(
     """
     from energysim.kernel.pack import inputs_balance, storage_fields
 
-    # ``net_short`` is pack's expected_shortfall of exactly these arrays, which storage does not
+    # ``net_short`` is pack's prepass_shortfall of exactly these arrays, which storage does not
     # change: passing it skips re-reading the (T, K, B) thermal block for every point
     return storage_fields(
         scenario,
