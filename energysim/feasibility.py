@@ -664,23 +664,12 @@ def _warm_shared() -> None:
     parameters()
 
 
-_STATIC: dict[str, object] = {}
-"""This process's :class:`~energysim.kernel.pack.PackStatic` of the ensemble it works on, by
-:func:`~energysim.kernel.pack.static_key` (one entry: a check runs its scenarios one by one)."""
-
-
 def _static(year: Scenario, profiles: xr.Dataset) -> object:
     """The :class:`~energysim.kernel.pack.PackStatic` shared by every weather year of ``year``'s
-    ensemble on this process (made by the first year the process packs)."""
-    from energysim.kernel.pack import pack_static, static_key
+    ensemble on this process (:func:`~energysim.kernel.pack.shared_static`)."""
+    from energysim.kernel.pack import shared_static
 
-    key = static_key(year)
-    hit = _STATIC.get(key)
-    if hit is None:
-        hit = pack_static(year, pd.DatetimeIndex(profiles["snapshot"].values))
-        _STATIC.clear()
-        _STATIC[key] = hit
-    return hit
+    return shared_static(year, pd.DatetimeIndex(profiles["snapshot"].values))
 
 
 class _Members:
@@ -750,8 +739,11 @@ class _Members:
 
     def close(self) -> None:
         """Stop the pool (cancelling what has not started); idempotent. Also drops this
-        process's :data:`_STATIC` (the serial path's)."""
-        _STATIC.clear()
+        process's shared pack statics (the serial path's,
+        :func:`~energysim.kernel.pack.clear_shared_statics`)."""
+        from energysim.kernel.pack import clear_shared_statics
+
+        clear_shared_statics()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,6 +93,8 @@ __all__ = [
     "in_year_share",
     "pack",
     "pack_static",
+    "clear_shared_statics",
+    "shared_static",
     "pack_with_block",
     "need_before_thermal",
     "redraw",
@@ -1508,6 +1511,34 @@ def static_key(scenario: Scenario) -> str:
 
     text = scenario.model_dump_json(exclude={"weather"})
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+STATIC_CACHE_SIZE = 2
+"""How many :class:`PackStatic` this process keeps (:func:`shared_static`)."""
+
+_STATICS: OrderedDict[tuple, PackStatic] = OrderedDict()
+
+
+def shared_static(scenario: Scenario, snapshots: pd.DatetimeIndex) -> PackStatic:
+    """:func:`pack_static` kept per process: scenarios that differ only in ``weather`` (an
+    ensemble's or a sweep's weather years) on the same hours share one, and their packs are the
+    same bit for bit as without it (:func:`pack_with_block`). The :data:`STATIC_CACHE_SIZE`
+    most recently used are kept; :func:`clear_shared_statics` drops them."""
+    key = (static_key(scenario), len(snapshots), snapshots[0], snapshots[-1])
+    hit = _STATICS.get(key)
+    if hit is None:
+        hit = pack_static(scenario, snapshots)
+        _STATICS[key] = hit
+        if len(_STATICS) > STATIC_CACHE_SIZE:
+            _STATICS.popitem(last=False)
+    else:
+        _STATICS.move_to_end(key)
+    return hit
+
+
+def clear_shared_statics() -> None:
+    """Drop this process's :func:`shared_static` entries (memory back once an ensemble ends)."""
+    _STATICS.clear()
 
 
 def pack_static(scenario: Scenario, snapshots: pd.DatetimeIndex) -> PackStatic:

@@ -5,8 +5,9 @@ workers. Per worker they keep, for the current sweep:
 
 * the base scenario as plain data (overrides are applied copy-on-write, never to the base);
 * profiles per (buses, year, seed, real-profile files), so a weather year is generated once;
-* the weather-independent part of a pack (:class:`energysim.kernel.pack.PackStatic`) per
-  scenario without its weather, so each further weather year fills only its own arrays;
+* the weather-independent part of a pack (:class:`energysim.kernel.pack.PackStatic`, kept by
+  :func:`energysim.kernel.pack.shared_static`), so each further weather year fills only its
+  own arrays;
 * packed arrays per *structural variant*: the point's overrides without those that only touch
   storage or targets, with the figures pass's fleet table and the fleets' hourly floors and
   headroom (:func:`energysim.sweep.figures.fleet_hours`) and the buses' pre-pass balance
@@ -66,7 +67,6 @@ PACK_CACHE_SIZE = 4
 PROFILE_CACHE_SIZE = 8
 FIGURE_CACHE_SIZE = 256
 SCENARIO_CACHE_SIZE = 16
-STATIC_CACHE_SIZE = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,8 +157,6 @@ class _State:
         self.packs_made = 0  # packs computed by this process for this payload (cache misses)
         # validated scenarios by their overrides other than capacity totals (point_scenario)
         self.scenarios = _LRU(SCENARIO_CACHE_SIZE)
-        # the weather-independent part of a pack, per scenario without its weather (_static)
-        self.statics = _LRU(STATIC_CACHE_SIZE)
 
     def validated(self, overrides: Sequence[tuple[str, Any]]) -> Any:
         """The base with ``overrides`` applied and validated, kept for the next point."""
@@ -329,34 +327,20 @@ def storage_arrays(
     )
 
 
-def _static(state: _State, scenario: Any, profiles: Any) -> Any:
-    """The :class:`~energysim.kernel.pack.PackStatic` of ``scenario`` on the profiles' hours,
-    kept per process: points that differ only in ``weather`` (a sweep's weather years) share
-    what no weather changes (thermal block, expected availability, backbone forest, surplus
-    limits), and their packs are the same bit for bit as without it
-    (:func:`~energysim.kernel.pack.pack_with_block`)."""
+def _packed(state: _State, scenario: Any, key: str) -> tuple:
     import pandas as pd
 
-    from energysim.kernel.pack import pack_static, static_key
-
-    snapshots = pd.DatetimeIndex(profiles["snapshot"].values)
-    key = (static_key(scenario), len(snapshots), snapshots[0], snapshots[-1])
-    hit = state.statics.get(key)
-    if hit is None:
-        hit = pack_static(scenario, snapshots)
-        state.statics.put(key, hit)
-    return hit
-
-
-def _packed(state: _State, scenario: Any, key: str) -> tuple:
-    from energysim.kernel.pack import inputs_balance, pack_with_block
+    from energysim.kernel.pack import inputs_balance, pack_with_block, shared_static
     from energysim.sweep.figures import fleet_hours, prepare_figures
 
     hit = state.packs.get(key)
     if hit is None:
         profiles = _profiles(state, scenario)
         inputs, index, _ = pack_with_block(
-            scenario, profiles, static=_static(state, scenario, profiles)
+            scenario,
+            profiles,
+            # what no weather changes, shared by the sweep's weather years on this process
+            static=shared_static(scenario, pd.DatetimeIndex(profiles["snapshot"].values)),
         )
         prep = prepare_figures(inputs, index, scenario)
         # the fleets' hourly floors and headroom and the buses' pre-pass balance: storage
