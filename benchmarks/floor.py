@@ -31,31 +31,46 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numba
 import numpy as np
 
 from energysim.bench.runner import machine
-from energysim.kernel import allocate_result
+from energysim.kernel import allocate_result, run_kernel
 from energysim.kernel import reference as ref
 from energysim.kernel.dispatch import (
     CAP_DN,
     CAP_UP,
     EFF,
     EPS,
+    FLOW,
     N_WORK,
     NET,
     SENT_DN,
     SENT_UP,
+    SERVED,
+    SOC,
+    ST_AVAIL,
+    ST_BUSY,
     SUP,
+    T_CHILD_PTR,
+    T_CHILDREN,
+    T_ORDER,
+    T_PARENT,
     WANT,
     transport,
 )
 from energysim.kernel.pack import head
 from energysim.run import packed
+
+logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 _JIT = {"nogil": True, "error_model": "numpy", "cache": False}
@@ -162,6 +177,347 @@ def _year_single(supply, want, work, tree, cap0, out):
             out[t, b] = work[NET, b]
 
 
+# ---- lockstep lanes with the kernel's branches kept (issue 17: can a many-lane kernel keep
+# one-lane speed?) ------------------------------------------------------------------------------
+
+L_HI, L_LO, L_TWO, L_R = 0, 1, 2, 3
+"""Rows of the per-lane scratch ``lw`` (4, L): largest and smallest net, two-sided flag (1.0 /
+0.0), the root-down remainder ``r`` of the bus being settled."""
+
+
+def make_lane_transport(lanes: int = 0):  # noqa: ANN201 - returns two numba dispatchers
+    """The kernel's transport step for L lanes in lockstep, its branches kept per lane.
+
+    One source for every lane count: ``lanes`` 0 reads L from the arrays' shape at run time;
+    ``lanes`` > 0 freezes it as a compile-time constant (numba treats the closure variable as a
+    constant, so LLVM can unroll or drop the lane loop; ``lanes=1`` is the single-scenario
+    specialisation a lane-generic kernel would compile from the same source).
+
+    Returns ``(step, year)``. ``step(w, tree, nb, s_row, d_row, lw)``: ``w`` (N_WORK, B, L)
+    the kernel's scratch rows with lanes innermost (MW), ``tree`` the kernel's CSR forest,
+    ``lw`` (4, L) per-lane scratch (``L_*`` rows). Every lane is bit for bit the kernel's
+    :func:`~energysim.kernel.dispatch.transport`: the one-sided early exit becomes a per-lane
+    flag (``lw[L_TWO]``; the step returns at once when no lane is two-sided), the ``if x > EPS
+    / elif x < -EPS`` branches stay inside ``for lane``, and the root-down ``break`` over a
+    bus's children becomes the lane's own remainder: it never changes sign, so a lane whose
+    remainder has reached (-EPS, EPS] does nothing at the later children, as after the break.
+    ``year(supply, want, w, lw, tree, cap0, out)``: the base match of every hour (T, B, L) as
+    :func:`_year_single` does for one lane; ``out`` (T, B, L) net per bus, MW.
+    """
+    fixed = int(lanes)
+
+    @numba.njit(**_JIT)
+    def step(w, tree, nb, s_row, d_row, lw):
+        nl = w.shape[2] if fixed == 0 else fixed
+        for lane in range(nl):
+            lw[L_HI, lane] = 0.0
+            lw[L_LO, lane] = 0.0
+        for b in range(nb):
+            for lane in range(nl):
+                x = w[s_row, b, lane] - w[d_row, b, lane]
+                w[NET, b, lane] = x
+                w[FLOW, b, lane] = 0.0
+                lw[L_HI, lane] = max(lw[L_HI, lane], x)
+                lw[L_LO, lane] = min(lw[L_LO, lane], x)
+        n_two = 0
+        for lane in range(nl):
+            if lw[L_HI, lane] > EPS and lw[L_LO, lane] < -EPS:
+                lw[L_TWO, lane] = 1.0
+                n_two += 1
+            else:
+                lw[L_TWO, lane] = 0.0
+        if n_two == 0:
+            return
+        for i in range(nb):
+            b = np.uint64(tree[T_ORDER, i])
+            ps = tree[T_PARENT, b]
+            if ps < 0:
+                continue
+            p = np.uint64(ps)
+            for lane in range(nl):
+                if lw[L_TWO, lane] == 0.0:
+                    continue
+                x = w[NET, b, lane]
+                if x > EPS:
+                    f = min(x, w[CAP_UP, b, lane])
+                    w[FLOW, b, lane] = f
+                    w[NET, b, lane] = x - f
+                    w[NET, p, lane] += f * w[EFF, b, lane]
+                elif x < -EPS:
+                    y = min(-x / w[EFF, b, lane], w[CAP_DN, b, lane])
+                    w[FLOW, b, lane] = -y
+                    w[NET, b, lane] = x + y * w[EFF, b, lane]
+                    w[NET, p, lane] -= y
+        for i in range(nb - 1, -1, -1):
+            b = np.uint64(tree[T_ORDER, i])
+            for lane in range(nl):
+                if lw[L_TWO, lane] == 0.0:
+                    lw[L_R, lane] = 0.0  # settled: nothing to return at the children
+                    continue
+                f = w[FLOW, b, lane]
+                if f > 0.0:
+                    w[CAP_UP, b, lane] -= f
+                    w[SENT_UP, b, lane] += f
+                elif f < 0.0:
+                    w[CAP_DN, b, lane] += f
+                    w[SENT_DN, b, lane] -= f
+                lw[L_R, lane] = w[NET, b, lane]
+            for j in range(tree[T_CHILD_PTR, b], tree[T_CHILD_PTR, b + np.uint64(1)]):
+                c = np.uint64(tree[T_CHILDREN, j])
+                for lane in range(nl):
+                    r = lw[L_R, lane]
+                    if r > EPS:
+                        if w[FLOW, c, lane] > 0.0:
+                            back = min(w[FLOW, c, lane] * w[EFF, c, lane], r)
+                            sent = back / w[EFF, c, lane]
+                            w[FLOW, c, lane] -= sent
+                            w[NET, c, lane] += sent
+                            lw[L_R, lane] = r - back
+                    elif r < -EPS:
+                        if w[FLOW, c, lane] < 0.0:
+                            less = min(-w[FLOW, c, lane], -r)
+                            w[FLOW, c, lane] += less
+                            w[NET, c, lane] -= less * w[EFF, c, lane]
+                            lw[L_R, lane] = r + less
+            for lane in range(nl):
+                if lw[L_TWO, lane] != 0.0:
+                    w[NET, b, lane] = lw[L_R, lane]
+
+    @numba.njit(**_JIT)
+    def year(supply, want, w, lw, tree, cap0, out):
+        nt, nb = supply.shape[0], supply.shape[1]
+        nl = supply.shape[2] if fixed == 0 else fixed
+        for t in range(nt):
+            for b in range(nb):
+                for lane in range(nl):
+                    w[SUP, b, lane] = supply[t, b, lane]
+                    w[WANT, b, lane] = want[t, b, lane]
+                    w[CAP_UP, b, lane] = cap0[b, lane]
+                    w[CAP_DN, b, lane] = cap0[b, lane]
+                    w[SENT_UP, b, lane] = 0.0
+                    w[SENT_DN, b, lane] = 0.0
+            step(w, tree, nb, SUP, WANT, lw)
+            for b in range(nb):
+                for lane in range(nl):
+                    out[t, b, lane] = w[NET, b, lane]
+
+    return step, year
+
+
+# ---- one piece of stage bookkeeping: 2b, storage charging, one lane and L lanes ---------------
+
+
+@numba.njit(**_JIT)
+def _stage2b_single(
+    soc_prev, st_loss, runs, st_room, storage_reserve, served_in, st_bus_u, st_p, st_e,
+    st_eff_in, st_soc_max, work, st_charge, hour_out,
+):  # fmt: skip
+    """Stage 2b of every hour as the kernel writes it (one lane), the transport replaced by its
+    result: each hour sets up the storage rows (state of charge from ``soc_prev`` (T, S) MWh with
+    the standing loss), and where ``runs[t]`` (the base match left surplus) computes each unit's
+    room and head (MW), scatters it to its bus, takes ``min(want, served_in[t, b])`` (T, B) MW as
+    the power the transport served, splits it back to the units in proportion, books charge
+    (``st_charge`` (T, S) MW) and state of charge, and finds ``room_kept``. ``hour_out`` (2, T):
+    power wanted and ``room_kept`` per hour."""
+    nt = soc_prev.shape[0]
+    nb = st_room.shape[1]
+    ns = st_p.shape[0]
+    want = work[WANT]
+    served = work[SERVED]
+    soc = work[SOC]
+    st_avail = work[ST_AVAIL]
+    st_busy = work[ST_BUSY]
+    for t in range(nt):
+        for s in range(ns):
+            soc[s] = soc_prev[t, s] * (1.0 - st_loss[s])
+            st_busy[s] = 0.0
+            st_charge[t, s] = 0.0
+        room_kept = False
+        wanted = 0.0
+        if runs[t] > 0.0:
+            for b in range(nb):
+                want[b] = 0.0
+            for s in range(ns):
+                top = st_soc_max[s]
+                r = st_room[t, st_bus_u[s]]
+                if r > 0.0:
+                    top = min(max(top * (1.0 - r), storage_reserve[t] * st_e[s]), top)
+                head = min(st_p[s], (top - soc[s]) / st_eff_in[s])
+                st_avail[s] = max(head, 0.0)
+                want[st_bus_u[s]] += st_avail[s]
+                wanted += st_avail[s]
+            for b in range(nb):
+                served[b] = min(want[b], served_in[t, b])
+            for s in range(ns):
+                b = st_bus_u[s]
+                if want[b] > 0.0 and st_avail[s] > 0.0:
+                    p = served[b] * st_avail[s] / want[b]
+                    if p > EPS:
+                        st_charge[t, s] = p
+                        soc[s] += p * st_eff_in[s]
+                        st_busy[s] = 1.0
+                if st_room[t, b] > 0.0 and not room_kept:
+                    room_kept = min(st_p[s] - st_charge[t, s], st_soc_max[s] - soc[s]) > EPS
+        hour_out[0, t] = wanted
+        hour_out[1, t] = 1.0 if room_kept else 0.0
+
+
+S_WANTED, S_ROOM, S_RUNS = 0, 1, 2
+"""Rows of the per-lane scratch of the stage-2b lanes (3, L)."""
+
+
+def make_lane_stage2b(lanes: int = 0, branchy: bool = True):  # noqa: ANN201 - a dispatcher
+    """:func:`_stage2b_single` for L lanes in lockstep (lanes the innermost axis of every array).
+
+    ``branchy``: the kernel's branches kept per lane (a lane whose stage does not run, or a unit
+    with nothing to take, skips its work); otherwise branch-free (every lane computes every
+    unit; masks and selects instead of ``if``). ``lanes`` as in :func:`make_lane_transport`.
+    The stage runs in an hour when it runs in any lane. Arguments as the single version with a
+    lane axis last: ``soc_prev`` (T, S, L), ``runs`` (T, L), ``st_room`` (T, B, L),
+    ``storage_reserve`` (T, L), ``served_in`` (T, B, L), the unit parameters (S, L), ``work``
+    (N_WORK, width, L), ``lw`` (3, L), ``st_charge`` (T, S, L), ``hour_out`` (2, T, L). Each lane
+    is bit for bit the single version on that lane's inputs.
+    """
+    fixed = int(lanes)
+
+    if branchy:
+
+        @numba.njit(**_JIT)
+        def stage(
+            soc_prev, st_loss, runs, st_room, storage_reserve, served_in, st_bus_u, st_p, st_e,
+            st_eff_in, st_soc_max, work, lw, st_charge, hour_out,
+        ):  # fmt: skip
+            nt = soc_prev.shape[0]
+            nb = st_room.shape[1]
+            ns = st_p.shape[0]
+            nl = soc_prev.shape[2] if fixed == 0 else fixed
+            for t in range(nt):
+                n_run = 0
+                for lane in range(nl):
+                    lw[S_WANTED, lane] = 0.0
+                    lw[S_ROOM, lane] = 0.0
+                    lw[S_RUNS, lane] = runs[t, lane]
+                    if runs[t, lane] > 0.0:
+                        n_run += 1
+                for s in range(ns):
+                    for lane in range(nl):
+                        work[SOC, s, lane] = soc_prev[t, s, lane] * (1.0 - st_loss[s, lane])
+                        work[ST_BUSY, s, lane] = 0.0
+                        st_charge[t, s, lane] = 0.0
+                if n_run > 0:
+                    for b in range(nb):
+                        for lane in range(nl):
+                            work[WANT, b, lane] = 0.0
+                    for s in range(ns):
+                        bu = st_bus_u[s]
+                        for lane in range(nl):
+                            if lw[S_RUNS, lane] == 0.0:
+                                continue
+                            top = st_soc_max[s, lane]
+                            r = st_room[t, bu, lane]
+                            if r > 0.0:
+                                top = min(
+                                    max(top * (1.0 - r), storage_reserve[t, lane] * st_e[s, lane]),
+                                    top,
+                                )
+                            head = min(
+                                st_p[s, lane], (top - work[SOC, s, lane]) / st_eff_in[s, lane]
+                            )
+                            a = max(head, 0.0)
+                            work[ST_AVAIL, s, lane] = a
+                            work[WANT, bu, lane] += a
+                            lw[S_WANTED, lane] += a
+                    for b in range(nb):
+                        for lane in range(nl):
+                            work[SERVED, b, lane] = min(work[WANT, b, lane], served_in[t, b, lane])
+                    for s in range(ns):
+                        b = st_bus_u[s]
+                        for lane in range(nl):
+                            if lw[S_RUNS, lane] == 0.0:
+                                continue
+                            wb = work[WANT, b, lane]
+                            a = work[ST_AVAIL, s, lane]
+                            if wb > 0.0 and a > 0.0:
+                                p = work[SERVED, b, lane] * a / wb
+                                if p > EPS:
+                                    st_charge[t, s, lane] = p
+                                    work[SOC, s, lane] += p * st_eff_in[s, lane]
+                                    work[ST_BUSY, s, lane] = 1.0
+                            if st_room[t, b, lane] > 0.0 and lw[S_ROOM, lane] == 0.0:
+                                room = min(
+                                    st_p[s, lane] - st_charge[t, s, lane],
+                                    st_soc_max[s, lane] - work[SOC, s, lane],
+                                )
+                                if room > EPS:
+                                    lw[S_ROOM, lane] = 1.0
+                for lane in range(nl):
+                    hour_out[0, t, lane] = lw[S_WANTED, lane]
+                    hour_out[1, t, lane] = lw[S_ROOM, lane]
+
+        return stage
+
+    @numba.njit(**_JIT)
+    def stage_free(
+        soc_prev, st_loss, runs, st_room, storage_reserve, served_in, st_bus_u, st_p, st_e,
+        st_eff_in, st_soc_max, work, lw, st_charge, hour_out,
+    ):  # fmt: skip
+        nt = soc_prev.shape[0]
+        nb = st_room.shape[1]
+        ns = st_p.shape[0]
+        nl = soc_prev.shape[2] if fixed == 0 else fixed
+        for t in range(nt):
+            n_run = 0.0
+            for lane in range(nl):
+                lw[S_WANTED, lane] = 0.0
+                lw[S_ROOM, lane] = 0.0
+                n_run += runs[t, lane]
+            for s in range(ns):
+                for lane in range(nl):
+                    work[SOC, s, lane] = soc_prev[t, s, lane] * (1.0 - st_loss[s, lane])
+                    work[ST_BUSY, s, lane] = 0.0
+                    st_charge[t, s, lane] = 0.0
+            if n_run > 0.0:
+                for b in range(nb):
+                    for lane in range(nl):
+                        work[WANT, b, lane] = 0.0
+                for s in range(ns):
+                    bu = st_bus_u[s]
+                    for lane in range(nl):
+                        top0 = st_soc_max[s, lane]
+                        r = st_room[t, bu, lane]
+                        kept = min(max(top0 * (1.0 - r), storage_reserve[t, lane] * st_e[s, lane]), top0)
+                        top = kept if r > 0.0 else top0
+                        head = min(st_p[s, lane], (top - work[SOC, s, lane]) / st_eff_in[s, lane])
+                        a = max(head, 0.0) if runs[t, lane] > 0.0 else 0.0
+                        work[ST_AVAIL, s, lane] = a
+                        work[WANT, bu, lane] += a
+                        lw[S_WANTED, lane] += a
+                for b in range(nb):
+                    for lane in range(nl):
+                        work[SERVED, b, lane] = min(work[WANT, b, lane], served_in[t, b, lane])
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    for lane in range(nl):
+                        wb = work[WANT, b, lane]
+                        a = work[ST_AVAIL, s, lane]
+                        ok = wb > 0.0 and a > 0.0
+                        p = work[SERVED, b, lane] * a / (wb if ok else 1.0)
+                        p = p if (ok and p > EPS) else 0.0
+                        st_charge[t, s, lane] = p
+                        work[SOC, s, lane] += p * st_eff_in[s, lane]
+                        work[ST_BUSY, s, lane] = 1.0 if p > 0.0 else 0.0
+                        room = min(
+                            st_p[s, lane] - p, st_soc_max[s, lane] - work[SOC, s, lane]
+                        )
+                        kept = 1.0 if (runs[t, lane] > 0.0 and st_room[t, b, lane] > 0.0 and room > EPS) else 0.0
+                        lw[S_ROOM, lane] = max(lw[S_ROOM, lane], kept)
+            for lane in range(nl):
+                hour_out[0, t, lane] = lw[S_WANTED, lane]
+                hour_out[1, t, lane] = lw[S_ROOM, lane]
+
+    return stage_free
+
+
 def _best_ms(func, *args, repeat: int = 15) -> float:
     func(*args)
     times = []
@@ -170,6 +526,311 @@ def _best_ms(func, *args, repeat: int = 15) -> float:
         func(*args)
         times.append(time.perf_counter() - start)
     return min(times) * 1e3
+
+
+def _alternate(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, dict[str, float]]:
+    """Median wall and thread CPU ms of each call, the calls alternating one by one.
+
+    Each call runs once first (compile, warm caches); then ``repeat`` rounds call every variant
+    once in turn, so that load from other processes falls on all alike.
+    """
+    for func in calls.values():
+        func()
+    wall: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for name, func in calls.items():
+            w0 = time.perf_counter()
+            c0 = time.thread_time()
+            func()
+            cpu[name].append(time.thread_time() - c0)
+            wall[name].append(time.perf_counter() - w0)
+    return {
+        name: {
+            "wall_ms": statistics.median(wall[name]) * 1e3,
+            "cpu_ms": statistics.median(cpu[name]) * 1e3,
+        }
+        for name in calls
+    }
+
+
+def _lane_inputs(supply, want, forest, lanes: int, seed: int) -> dict[str, np.ndarray]:
+    """L lanes of the base match as the branch-free measurement builds them: lane 0 the year
+    itself, the others its supply scaled by 1 + 0.3 N(0, 1) (one factor per lane), MW."""
+    rng = np.random.default_rng(seed)
+    scale = np.concatenate([[1.0], 1.0 + 0.3 * rng.standard_normal(lanes - 1)])
+    return {
+        "supply": np.ascontiguousarray(supply[:, :, None] * scale),
+        "want": np.ascontiguousarray(np.repeat(want[:, :, None], lanes, axis=2)),
+        "cap": np.ascontiguousarray(np.repeat(forest["cap0"][:, None], lanes, axis=1)),
+        "eff": np.ascontiguousarray(np.repeat(forest["eff"][:, None], lanes, axis=1)),
+    }
+
+
+def lockstep_table(supply, want, forest, lanes_list, repeat: int) -> list[dict[str, float]]:
+    """ns of CPU per transport step per lane: the kernel's ``transport`` (one lane), the branchy
+    lanes (L read at run time and L a compile-time constant), the branch-free lanes, on the base
+    match of every hour; every lane of every variant checked bit for bit against the kernel.
+
+    ``idle_lane_ns``: what one more lane costs a step when it has nothing to move (its net is
+    one-sided: supply 0), from the branchy lanes (runtime L) with lanes 1.. idle, per step.
+    """
+    nt, nb = supply.shape
+    tree = forest["tree"]
+    step_rt, year_rt = make_lane_transport(0)
+    rows = []
+    for lanes in lanes_list:
+        lane = _lane_inputs(supply, want, forest, lanes, seed=lanes)
+        _, year_c = make_lane_transport(lanes)
+        work = np.zeros((N_WORK, max(nb, 1)))
+        work[EFF, :nb] = forest["eff"]
+        single = np.zeros((nt, nb))
+        s0 = np.ascontiguousarray(lane["supply"][:, :, 0])
+        w0 = np.ascontiguousarray(lane["want"][:, :, 0])
+
+        def lane_work(eff):  # noqa: ANN001, ANN202
+            w = np.zeros((N_WORK, max(nb, 1), eff.shape[1]))
+            w[EFF, :nb] = eff
+            return w, np.zeros((4, eff.shape[1]))
+
+        w_rt, lw_rt = lane_work(lane["eff"])
+        w_c, lw_c = lane_work(lane["eff"])
+        out_rt = np.zeros_like(lane["supply"])
+        out_c = np.zeros_like(lane["supply"])
+        out_free = np.zeros_like(lane["supply"])
+        idle_supply = lane["supply"].copy()
+        idle_supply[:, :, 1:] = 0.0  # lanes 1.. demand only: one-sided, nothing to move
+        w_idle, lw_idle = lane_work(lane["eff"])
+        out_idle = np.zeros_like(lane["supply"])
+        calls = {
+            "kernel": lambda: _year_single(s0, w0, work, tree, forest["cap0"], single),
+            "branchy": lambda: year_rt(
+                lane["supply"], lane["want"], w_rt, lw_rt, tree, lane["cap"], out_rt
+            ),
+            "branchy_const": lambda: year_c(
+                lane["supply"], lane["want"], w_c, lw_c, tree, lane["cap"], out_c
+            ),
+            "branch_free": lambda: _year_lockstep(
+                lane["supply"], lane["want"], lane["cap"], lane["eff"], forest["up"],
+                forest["down"], out_free,
+            ),  # fmt: skip
+        }
+        if lanes > 1:
+            calls["branchy_idle"] = lambda: year_rt(
+                idle_supply, lane["want"], w_idle, lw_idle, tree, lane["cap"], out_idle
+            )
+        for func in calls.values():
+            func()
+        for k in range(lanes):
+            ref_out = np.zeros((nt, nb))
+            _year_single(
+                np.ascontiguousarray(lane["supply"][:, :, k]),
+                np.ascontiguousarray(lane["want"][:, :, k]),
+                work, tree, forest["cap0"], ref_out,
+            )  # fmt: skip
+            for name, out in (("branchy", out_rt), ("branchy_const", out_c), ("branch_free", out_free)):
+                if not np.array_equal(out[:, :, k], ref_out):
+                    msg = f"{name} transport differs from the kernel's on lane {k} of {lanes}"
+                    raise AssertionError(msg)
+        timed = _alternate(calls, repeat)
+        row: dict[str, float] = {"lanes": lanes}
+        for name, t in timed.items():
+            per = nt if name == "kernel" else nt * lanes
+            row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
+            row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
+        if lanes > 1:
+            # the idle run: one active lane + (L - 1) idle; one active lane costs branchy(L=1)
+            # at best, so charge the rest to the idle lanes (an upper bound on their cost)
+            active = rows[0]["branchy_ns"] if rows and rows[0]["lanes"] == 1 else row["kernel_ns"]
+            row["idle_lane_ns"] = (timed["branchy_idle"]["cpu_ms"] * 1e6 / nt - active) / (lanes - 1)
+            del row["branchy_idle_ns"], row["branchy_idle_wall_ns"]
+        rows.append(row)
+        logger.info("lockstep transport, %d lanes: %s", lanes, row)
+    return rows
+
+
+STAGE_SHIFT_H = 11 * 24
+"""Lane k of the stage-2b measurement starts the year k x 11 days later (rolled): a different
+stretch of weather and storage state per lane, from the same real year."""
+
+
+def stage2b_inputs(inputs, net_base) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Real inputs of stage 2b for one lane, from plan-2030's packed arrays and a run of the
+    kernel: the state of charge entering each hour (the kernel's ``st_soc`` of the hour before,
+    MWh), whether the stage runs (the base match, ``net_base`` (T, B) MW, left surplus), and the
+    power the transport served at each bus (what the kernel's storage there charged in the
+    hour, MW; an upper bound on 2b's share, which ``min(want, .)`` caps)."""
+    out = run_kernel(inputs)
+    nt = inputs.demand.shape[0]
+    nb = inputs.demand.shape[1]
+    soc_prev = np.concatenate([inputs.st_soc0[None, :], out.st_soc[:-1]], axis=0)
+    served = np.zeros((nt, nb))
+    for s, b in enumerate(inputs.st_bus):
+        served[:, b] += out.st_charge[:, s]
+    surplus = np.maximum(net_base, 0.0)
+    runs = ((surplus > EPS).any(axis=1) & (surplus.sum(axis=1) > EPS)).astype(np.float64)
+    return {
+        "soc_prev": np.ascontiguousarray(soc_prev),
+        "runs": runs,
+        "st_room": np.ascontiguousarray(inputs.st_room),
+        "storage_reserve": np.ascontiguousarray(inputs.storage_reserve),
+        "served_in": served,
+    }
+
+
+def stage2b_table(inputs, net_base, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
+    """ns of CPU per hour per lane of stage 2b (storage charging, the transport left out): the
+    kernel's one-lane code against L lanes in lockstep, branchy and branch-free, L at run time
+    and as a compile-time constant; every lane checked bit for bit against the one-lane code."""
+    one = stage2b_inputs(inputs, net_base)
+    nt = one["runs"].shape[0]
+    ns = inputs.st_p.shape[0]
+    st_bus_u = inputs.st_bus.astype(np.uint64)
+    params = {
+        name: np.ascontiguousarray(getattr(inputs, name))
+        for name in ("st_loss", "st_p", "st_e", "st_eff_in", "st_soc_max")
+    }
+    width = max(inputs.demand.shape[1] + 1, ns, 1)
+
+    def single_run(d):  # noqa: ANN001, ANN202
+        work = np.zeros((N_WORK, width))
+        charge = np.zeros((nt, ns))
+        hour = np.zeros((2, nt))
+
+        def call() -> None:
+            _stage2b_single(
+                d["soc_prev"], params["st_loss"], d["runs"], d["st_room"], d["storage_reserve"],
+                d["served_in"], st_bus_u, params["st_p"], params["st_e"], params["st_eff_in"],
+                params["st_soc_max"], work, charge, hour,
+            )  # fmt: skip
+
+        return call, charge, hour
+
+    rt = {"branchy": make_lane_stage2b(0, True), "branch_free": make_lane_stage2b(0, False)}
+    rows = []
+    for lanes in lanes_list:
+        shifts = [k * STAGE_SHIFT_H for k in range(lanes)]
+        lane_in = {
+            key: np.ascontiguousarray(np.stack([np.roll(a, -sh, axis=0) for sh in shifts], axis=-1))
+            for key, a in one.items()
+        }
+        lane_par = {k: np.ascontiguousarray(np.repeat(v[:, None], lanes, axis=1)) for k, v in params.items()}
+        variants = {
+            "branchy": rt["branchy"],
+            "branchy_const": make_lane_stage2b(lanes, True),
+            "branch_free": rt["branch_free"],
+            "branch_free_const": make_lane_stage2b(lanes, False),
+        }
+        lane_out = {}
+        calls: dict[str, Callable[[], object]] = {}
+        first = {key: np.ascontiguousarray(lane_in[key][..., 0]) for key in one}
+        calls["kernel"], _, _ = single_run(first)
+        for name, func in variants.items():
+            work = np.zeros((N_WORK, width, lanes))
+            lw = np.zeros((3, lanes))
+            charge = np.zeros((nt, ns, lanes))
+            hour = np.zeros((2, nt, lanes))
+            lane_out[name] = (charge, hour)
+
+            def call(func=func, work=work, lw=lw, charge=charge, hour=hour) -> None:  # noqa: ANN001
+                func(
+                    lane_in["soc_prev"], lane_par["st_loss"], lane_in["runs"], lane_in["st_room"],
+                    lane_in["storage_reserve"], lane_in["served_in"], st_bus_u, lane_par["st_p"],
+                    lane_par["st_e"], lane_par["st_eff_in"], lane_par["st_soc_max"], work, lw,
+                    charge, hour,
+                )  # fmt: skip
+
+            calls[name] = call
+        for func in calls.values():
+            func()
+        for k in range(lanes):
+            ref_call, ref_charge, ref_hour = single_run(
+                {key: np.ascontiguousarray(lane_in[key][..., k]) for key in one}
+            )
+            ref_call()
+            for name, (charge, hour) in lane_out.items():
+                if not (
+                    np.array_equal(charge[..., k], ref_charge)
+                    and np.array_equal(hour[..., k], ref_hour)
+                ):
+                    msg = f"stage 2b {name} differs from the one-lane code on lane {k} of {lanes}"
+                    raise AssertionError(msg)
+        timed = _alternate(calls, repeat)
+        row: dict[str, float] = {"lanes": lanes}
+        for name, t in timed.items():
+            per = nt if name == "kernel" else nt * lanes
+            row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
+            row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
+        # hours in which the stage runs in some lane (lockstep) / in lane 0 (one lane)
+        row["hours_run_any"] = float(lane_in["runs"].max(axis=1).mean())
+        rows.append(row)
+        logger.info("stage 2b, %d lanes: %s", lanes, row)
+    return {
+        "storage_units": ns,
+        "hours_run_one_lane": float(one["runs"].mean()),
+        "charged_unit_hours": int((one["served_in"] > 0).sum()),
+        "rows": rows,
+    }
+
+
+SHARES = {"transport": 0.35, "bookkeeping": 0.45, "refcount": 0.10, "rest": 0.10}
+"""assumption: the kernel's composition on plan-2030 under ``perf`` (docs/kernel.md, "Where the
+time goes": transport steps ~35 %, stage bookkeeping in the hour loop ~45 %, atomic reference
+counting at helper calls ~10 %; the rest, hour set-up and output writes, ~10 %)."""
+PER_POINT_MS = {"figures": (5.0, 7.0), "other": 1.0}
+"""assumption: CPU per plan-2030 point besides the kernel (issue 17 and benchmarks/README.md:
+the annual figures ~5-7 ms, validation, overrides and the rest ~1 ms)."""
+WORKERS = 2
+ENSEMBLE_RUNS = 300  # check --weather-years 30 --outage-draws 10
+
+
+def projection(kernel_ms: float, transport_rows, stage_rows) -> dict[str, object]:  # noqa: ANN001
+    """What a lane-generic kernel would cost, from the measured ratios and :data:`SHARES`.
+
+    Per lane at L lanes: ``kernel_ms x (transport share x rho_T(L) + bookkeeping share x
+    rho_B(L) + refcount share / L + rest share)``, rho the lockstep variant's ns per lane over
+    the one-lane code's (transport: base match; bookkeeping: stage 2b taken as typical of the
+    stages), reference counting paid once per call for all lanes, set-up and writes per lane
+    as today. Lanes that diverge (a step one lane needs and another does not) are not in it.
+    Then points/s on :data:`WORKERS` workers and the ensemble's CPU seconds per worker with
+    :data:`PER_POINT_MS` added per point.
+    """
+    stage_by_lanes = {row["lanes"]: row for row in stage_rows}
+    designs = {"branchy": ("branchy_ns", "branchy_ns"),
+               "branchy, L constant": ("branchy_const_ns", "branchy_const_ns"),
+               "branch-free": ("branch_free_ns", "branch_free_const_ns")}  # fmt: skip
+    figures_lo, figures_hi = PER_POINT_MS["figures"]
+    other = PER_POINT_MS["other"]
+
+    def points(per_point: float) -> dict[str, float]:
+        lo = per_point + figures_lo + other
+        hi = per_point + figures_hi + other
+        return {
+            "kernel_ms": per_point,
+            "points_per_s": [WORKERS * 1e3 / hi, WORKERS * 1e3 / lo],
+            "ensemble_cpu_s_per_worker": [ENSEMBLE_RUNS * lo / WORKERS / 1e3,
+                                          ENSEMBLE_RUNS * hi / WORKERS / 1e3],  # fmt: skip
+        }
+
+    rows = [{"design": "today's kernel", "lanes": 1, **points(kernel_ms)}]
+    for design, (t_key, s_key) in designs.items():
+        for t_row in transport_rows:
+            lanes = t_row["lanes"]
+            s_row = stage_by_lanes.get(lanes)
+            if s_row is None:
+                continue
+            rho_t = t_row[t_key] / t_row["kernel_ns"]
+            rho_b = s_row[s_key] / s_row["kernel_ns"]
+            per_lane = kernel_ms * (
+                SHARES["transport"] * rho_t
+                + SHARES["bookkeeping"] * rho_b
+                + SHARES["refcount"] / lanes
+                + SHARES["rest"]
+            )
+            rows.append({"design": design, "lanes": lanes, "rho_transport": rho_t,
+                         "rho_bookkeeping": rho_b, "vs_today": per_lane / kernel_ms,
+                         **points(per_lane)})  # fmt: skip
+    return {"kernel_ms": kernel_ms, "shares": SHARES, "per_point_ms": PER_POINT_MS, "rows": rows}
 
 
 def _base_match(inputs) -> tuple[np.ndarray, np.ndarray]:
@@ -251,8 +912,21 @@ def main() -> None:
     parser.add_argument("--lanes", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--count-steps", action="store_true")
     parser.add_argument("--hours", type=int, default=8760, help="hours for --count-steps")
+    parser.add_argument(
+        "--lockstep",
+        type=int,
+        nargs="*",
+        metavar="L",
+        help="table of the transport step per lane: kernel, branchy lanes, branch-free lanes"
+        " (default lanes 1 2 4 8 16 32)",
+    )
+    parser.add_argument(
+        "--stage", action="store_true", help="stage 2b (storage charging), one lane vs L lanes"
+    )
+    parser.add_argument("--repeat", type=int, default=15, help="alternating rounds (medians)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    lockstep_lanes = args.lockstep or [1, 2, 4, 8, 16, 32]
 
     _, inputs, index = packed(args.scenario)
     nt = inputs.demand.shape[0]
@@ -328,6 +1002,78 @@ def main() -> None:
         print(
             f"lower bound per scenario-year: {per_hour:.2f} x 8760 x {best_step:.0f} ns"
             f" + {memory:.2f} ms memory = {bound:.2f} ms"
+        )
+    if args.lockstep is not None or args.stage:
+        report["load_average_before"] = list(os.getloadavg())
+        kernel_out = allocate_result(inputs)
+        kernel_time = _alternate({"kernel": lambda: run_kernel(inputs, kernel_out)}, args.repeat)
+        report["kernel_year"] = kernel_time["kernel"]
+        print(
+            f"the whole kernel, one year: {kernel_time['kernel']['cpu_ms']:.2f} ms thread CPU"
+            f" ({kernel_time['kernel']['wall_ms']:.2f} ms wall), median of {args.repeat}"
+        )
+    if args.lockstep is not None:
+        rows = lockstep_table(supply, want, forest, lockstep_lanes, args.repeat)
+        report["lockstep_table"] = rows
+        print(
+            f"transport step, ns of thread CPU per step per lane (median of {args.repeat},"
+            " variants alternating; every lane bit for bit the kernel's)"
+        )
+        print(f"{'lanes':>5} {'kernel':>8} {'branchy':>8} {'L const':>8} {'br.-free':>8} {'idle':>6}")
+        for row in rows:
+            idle = f"{row['idle_lane_ns']:6.0f}" if "idle_lane_ns" in row else f"{'':>6}"
+            print(
+                f"{row['lanes']:>5} {row['kernel_ns']:8.0f} {row['branchy_ns']:8.0f}"
+                f" {row['branchy_const_ns']:8.0f} {row['branch_free_ns']:8.0f} {idle}"
+            )
+    if args.stage:
+        stage = stage2b_table(inputs, single, lockstep_lanes, args.repeat)
+        report["stage_2b"] = stage
+        print(
+            f"stage 2b (storage charging, {stage['storage_units']} units, transport left out),"
+            f" ns of thread CPU per hour per lane; runs in {stage['hours_run_one_lane']:.0%}"
+            " of one lane's hours"
+        )
+        print(
+            f"{'lanes':>5} {'kernel':>8} {'branchy':>8} {'L const':>8} {'br.-free':>8}"
+            f" {'L const':>8} {'runs':>5}"
+        )
+        for row in stage["rows"]:
+            print(
+                f"{row['lanes']:>5} {row['kernel_ns']:8.0f} {row['branchy_ns']:8.0f}"
+                f" {row['branchy_const_ns']:8.0f} {row['branch_free_ns']:8.0f}"
+                f" {row['branch_free_const_ns']:8.0f} {row['hours_run_any']:5.0%}"
+            )
+    if args.lockstep is not None and args.stage:
+        proj = projection(
+            report["kernel_year"]["cpu_ms"], report["lockstep_table"], report["stage_2b"]["rows"]
+        )
+        report["projection"] = proj
+        print(
+            "projection (assumptions: kernel shares"
+            f" {', '.join(f'{k} {v:.0%}' for k, v in SHARES.items())};"
+            f" per point + figures {PER_POINT_MS['figures'][0]:g}-{PER_POINT_MS['figures'][1]:g}"
+            f" ms + other {PER_POINT_MS['other']:g} ms; {WORKERS} workers)"
+        )
+        print(
+            f"{'design':<20} {'lanes':>5} {'ms/lane':>8} {'x today':>8} {'points/s':>12}"
+            f" {'300 runs, s':>12}"
+        )
+        for row in proj["rows"]:
+            ratio = row.get("vs_today", 1.0)
+            pts = row["points_per_s"]
+            ens = row["ensemble_cpu_s_per_worker"]
+            print(
+                f"{row['design']:<20} {row['lanes']:>5} {row['kernel_ms']:8.2f} {ratio:8.2f}"
+                f" {pts[0]:5.0f}-{pts[1]:<6.0f} {ens[0]:5.1f}-{ens[1]:<6.1f}"
+            )
+    if args.lockstep is not None or args.stage:
+        report["load_average_after"] = list(os.getloadavg())
+        print(
+            "load average (1, 5, 15 min) before "
+            + ", ".join(f"{x:.2f}" for x in report["load_average_before"])
+            + "; after "
+            + ", ".join(f"{x:.2f}" for x in report["load_average_after"])
         )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
