@@ -43,7 +43,7 @@ import numba
 import numpy as np
 
 from energysim.bench.runner import machine
-from energysim.kernel import allocate_result, run_kernel
+from energysim.kernel import allocate_result, run_kernel, work_array
 from energysim.kernel import reference as ref
 from energysim.kernel.dispatch import (
     CAP_DN,
@@ -76,88 +76,97 @@ REPO = Path(__file__).resolve().parents[1]
 _JIT = {"nogil": True, "error_model": "numpy", "cache": False}
 
 
-@numba.njit(**_JIT)
-def _lockstep_transport(s, d, net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided):
-    """One transport step for every lane (last axis) at once; rows (bus, lane), MW.
+def make_branch_free_transport(lanes: int = 0):  # noqa: ANN201 - returns two numba dispatchers
+    """The branch-free lockstep transport ``(step, year)``; ``lanes`` as in
+    :func:`make_lane_transport` (0: L from the arrays' shape; > 0 a compile-time constant)."""
+    fixed = int(lanes)
 
-    ``up``/``down``: (2, E) child and parent of each line in leaves-up / root-down order;
-    ``sent`` (2, B, L) power sent up / down, booked like the kernel's. Branch-free per lane;
-    equals :func:`energysim.kernel.dispatch.transport` bit for bit.
-    """
-    nb, nl = s.shape
-    for lane in range(nl):
-        two_sided[0, lane] = 0.0
-        two_sided[1, lane] = 0.0
-    for b in range(nb):
-        for lane in range(nl):
-            x = s[b, lane] - d[b, lane]
-            net[b, lane] = x
-            flow[b, lane] = 0.0
-            two_sided[0, lane] = max(two_sided[0, lane], x)
-            two_sided[1, lane] = min(two_sided[1, lane], x)
-    for lane in range(nl):
-        both = two_sided[0, lane] > EPS and two_sided[1, lane] < -EPS
-        two_sided[2, lane] = 1.0 if both else 0.0
-    for e in range(up.shape[1]):
-        b = up[0, e]
-        p = up[1, e]
-        for lane in range(nl):
-            x = net[b, lane]
-            ef = eff[b, lane]
-            f = min(x, cap_up[b, lane] * two_sided[2, lane]) if x > EPS else 0.0
-            y = min(-x / ef, cap_dn[b, lane] * two_sided[2, lane]) if x < -EPS else 0.0
-            flow[b, lane] = f - y
-            net[b, lane] = x - f + y * ef
-            net[p, lane] += f * ef - y
-    for e in range(down.shape[1]):
-        c = down[0, e]
-        p = down[1, e]
-        for lane in range(nl):
-            r = net[p, lane]
-            fc = flow[c, lane]
-            ef = eff[c, lane]
-            back = min(fc * ef, r) if (r > EPS and fc > 0.0) else 0.0
-            fc -= back / ef
-            child = net[c, lane] + back / ef
-            r -= back
-            less = min(-fc, -r) if (r < -EPS and fc < 0.0) else 0.0
-            flow[c, lane] = fc + less
-            net[c, lane] = child - less * ef
-            net[p, lane] = r + less
-    for b in range(nb):
-        for lane in range(nl):
-            f = flow[b, lane]
-            up_part = max(f, 0.0)
-            down_part = min(f, 0.0)
-            cap_up[b, lane] -= up_part
-            cap_dn[b, lane] += down_part
-            sent[0, b, lane] += up_part
-            sent[1, b, lane] -= down_part
+    @numba.njit(**_JIT)
+    def step(s, d, net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided):
+        """One transport step for every lane (last axis) at once; rows (bus, lane), MW.
 
-
-@numba.njit(**_JIT)
-def _year_lockstep(supply, want, cap0, eff, up, down, out):
-    """The base-match step of every hour for L lanes; ``out`` (T, B, L) net per bus, MW."""
-    nt, nb, nl = supply.shape
-    net = np.zeros((nb, nl))
-    flow = np.zeros((nb, nl))
-    cap_up = np.zeros((nb, nl))
-    cap_dn = np.zeros((nb, nl))
-    sent = np.zeros((2, nb, nl))
-    two_sided = np.zeros((3, nl))
-    for t in range(nt):
+        ``up``/``down``: (2, E) child and parent of each line in leaves-up / root-down order;
+        ``sent`` (2, B, L) power sent up / down, booked like the kernel's. Branch-free per lane;
+        equals :func:`energysim.kernel.dispatch.transport` bit for bit.
+        """
+        nb = s.shape[0]
+        nl = s.shape[1] if fixed == 0 else fixed
+        for lane in range(nl):
+            two_sided[0, lane] = 0.0
+            two_sided[1, lane] = 0.0
         for b in range(nb):
             for lane in range(nl):
-                cap_up[b, lane] = cap0[b, lane]
-                cap_dn[b, lane] = cap0[b, lane]
-                sent[0, b, lane] = 0.0
-                sent[1, b, lane] = 0.0
-        _lockstep_transport(
-            supply[t], want[t], net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided
-        )
+                x = s[b, lane] - d[b, lane]
+                net[b, lane] = x
+                flow[b, lane] = 0.0
+                two_sided[0, lane] = max(two_sided[0, lane], x)
+                two_sided[1, lane] = min(two_sided[1, lane], x)
+        for lane in range(nl):
+            both = two_sided[0, lane] > EPS and two_sided[1, lane] < -EPS
+            two_sided[2, lane] = 1.0 if both else 0.0
+        for e in range(up.shape[1]):
+            b = up[0, e]
+            p = up[1, e]
+            for lane in range(nl):
+                x = net[b, lane]
+                ef = eff[b, lane]
+                f = min(x, cap_up[b, lane] * two_sided[2, lane]) if x > EPS else 0.0
+                y = min(-x / ef, cap_dn[b, lane] * two_sided[2, lane]) if x < -EPS else 0.0
+                flow[b, lane] = f - y
+                net[b, lane] = x - f + y * ef
+                net[p, lane] += f * ef - y
+        for e in range(down.shape[1]):
+            c = down[0, e]
+            p = down[1, e]
+            for lane in range(nl):
+                r = net[p, lane]
+                fc = flow[c, lane]
+                ef = eff[c, lane]
+                back = min(fc * ef, r) if (r > EPS and fc > 0.0) else 0.0
+                fc -= back / ef
+                child = net[c, lane] + back / ef
+                r -= back
+                less = min(-fc, -r) if (r < -EPS and fc < 0.0) else 0.0
+                flow[c, lane] = fc + less
+                net[c, lane] = child - less * ef
+                net[p, lane] = r + less
         for b in range(nb):
             for lane in range(nl):
-                out[t, b, lane] = net[b, lane]
+                f = flow[b, lane]
+                up_part = max(f, 0.0)
+                down_part = min(f, 0.0)
+                cap_up[b, lane] -= up_part
+                cap_dn[b, lane] += down_part
+                sent[0, b, lane] += up_part
+                sent[1, b, lane] -= down_part
+
+    @numba.njit(**_JIT)
+    def year(supply, want, cap0, eff, up, down, out):
+        """The base-match step of every hour for L lanes; ``out`` (T, B, L) net per bus, MW."""
+        nt, nb = supply.shape[0], supply.shape[1]
+        nl = supply.shape[2] if fixed == 0 else fixed
+        net = np.zeros((nb, nl))
+        flow = np.zeros((nb, nl))
+        cap_up = np.zeros((nb, nl))
+        cap_dn = np.zeros((nb, nl))
+        sent = np.zeros((2, nb, nl))
+        two_sided = np.zeros((3, nl))
+        for t in range(nt):
+            for b in range(nb):
+                for lane in range(nl):
+                    cap_up[b, lane] = cap0[b, lane]
+                    cap_dn[b, lane] = cap0[b, lane]
+                    sent[0, b, lane] = 0.0
+                    sent[1, b, lane] = 0.0
+            step(supply[t], want[t], net, flow, cap_up, cap_dn, sent, eff, up, down, two_sided)
+            for b in range(nb):
+                for lane in range(nl):
+                    out[t, b, lane] = net[b, lane]
+
+    return step, year
+
+
+_lockstep_transport, _year_lockstep = make_branch_free_transport(0)
 
 
 @numba.njit(**_JIT)
@@ -485,7 +494,9 @@ def make_lane_stage2b(lanes: int = 0, branchy: bool = True):  # noqa: ANN201 - a
                     for lane in range(nl):
                         top0 = st_soc_max[s, lane]
                         r = st_room[t, bu, lane]
-                        kept = min(max(top0 * (1.0 - r), storage_reserve[t, lane] * st_e[s, lane]), top0)
+                        kept = min(
+                            max(top0 * (1.0 - r), storage_reserve[t, lane] * st_e[s, lane]), top0
+                        )
                         top = kept if r > 0.0 else top0
                         head = min(st_p[s, lane], (top - work[SOC, s, lane]) / st_eff_in[s, lane])
                         a = max(head, 0.0) if runs[t, lane] > 0.0 else 0.0
@@ -506,10 +517,12 @@ def make_lane_stage2b(lanes: int = 0, branchy: bool = True):  # noqa: ANN201 - a
                         st_charge[t, s, lane] = p
                         work[SOC, s, lane] += p * st_eff_in[s, lane]
                         work[ST_BUSY, s, lane] = 1.0 if p > 0.0 else 0.0
-                        room = min(
-                            st_p[s, lane] - p, st_soc_max[s, lane] - work[SOC, s, lane]
+                        room = min(st_p[s, lane] - p, st_soc_max[s, lane] - work[SOC, s, lane])
+                        kept = (
+                            1.0
+                            if (runs[t, lane] > 0.0 and st_room[t, b, lane] > 0.0 and room > EPS)
+                            else 0.0
                         )
-                        kept = 1.0 if (runs[t, lane] > 0.0 and st_room[t, b, lane] > 0.0 and room > EPS) else 0.0
                         lw[S_ROOM, lane] = max(lw[S_ROOM, lane], kept)
             for lane in range(nl):
                 hour_out[0, t, lane] = lw[S_WANTED, lane]
@@ -567,83 +580,114 @@ def _lane_inputs(supply, want, forest, lanes: int, seed: int) -> dict[str, np.nd
     }
 
 
+def _lockstep_group(supply, want, forest, lanes: int, year_rt, repeat: int) -> dict[str, float]:
+    """One row of :func:`lockstep_table`: the variants at ``lanes`` lanes, checked, then timed
+    alternating."""
+    nt, nb = supply.shape
+    tree = forest["tree"]
+    lane = _lane_inputs(supply, want, forest, lanes, seed=lanes)
+    _, year_c = make_lane_transport(lanes)
+    _, year_free_c = make_branch_free_transport(lanes)
+    work = np.zeros((N_WORK, max(nb, 1)))
+    work[EFF, :nb] = forest["eff"]
+    single = np.zeros((nt, nb))
+    s0 = np.ascontiguousarray(lane["supply"][:, :, 0])
+    w0 = np.ascontiguousarray(lane["want"][:, :, 0])
+
+    def lane_work() -> tuple[np.ndarray, np.ndarray]:
+        w = np.zeros((N_WORK, max(nb, 1), lanes))
+        w[EFF, :nb] = lane["eff"]
+        return w, np.zeros((4, lanes))
+
+    w_rt, lw_rt = lane_work()
+    w_c, lw_c = lane_work()
+    w_idle, lw_idle = lane_work()
+    w_idle_c, lw_idle_c = lane_work()
+    names = ("rt", "c", "free", "free_c", "idle", "idle_c")
+    out = {name: np.zeros_like(lane["supply"]) for name in names}
+    idle_supply = lane["supply"].copy()
+    idle_supply[:, :, 1:] = 0.0  # lanes 1.. demand only: one-sided, nothing to move
+    calls = {
+        "kernel": lambda: _year_single(s0, w0, work, tree, forest["cap0"], single),
+        "branchy": lambda: year_rt(
+            lane["supply"], lane["want"], w_rt, lw_rt, tree, lane["cap"], out["rt"]
+        ),
+        "branchy_const": lambda: year_c(
+            lane["supply"], lane["want"], w_c, lw_c, tree, lane["cap"], out["c"]
+        ),
+        "branch_free": lambda: _year_lockstep(
+            lane["supply"],
+            lane["want"],
+            lane["cap"],
+            lane["eff"],
+            forest["up"],
+            forest["down"],
+            out["free"],
+        ),  # fmt: skip
+        "branch_free_const": lambda: year_free_c(
+            lane["supply"],
+            lane["want"],
+            lane["cap"],
+            lane["eff"],
+            forest["up"],
+            forest["down"],
+            out["free_c"],
+        ),  # fmt: skip
+    }
+    if lanes > 1:
+        calls["branchy_idle"] = lambda: year_rt(
+            idle_supply, lane["want"], w_idle, lw_idle, tree, lane["cap"], out["idle"]
+        )
+        calls["branchy_const_idle"] = lambda: year_c(
+            idle_supply, lane["want"], w_idle_c, lw_idle_c, tree, lane["cap"], out["idle_c"]
+        )
+    for func in calls.values():
+        func()
+    checked = {
+        "branchy": out["rt"],
+        "branchy_const": out["c"],
+        "branch_free": out["free"],
+        "branch_free_const": out["free_c"],
+    }
+    for k in range(lanes):
+        ref_out = np.zeros((nt, nb))
+        _year_single(
+            np.ascontiguousarray(lane["supply"][:, :, k]),
+            np.ascontiguousarray(lane["want"][:, :, k]),
+            work, tree, forest["cap0"], ref_out,
+        )  # fmt: skip
+        for name, result in checked.items():
+            if not np.array_equal(result[:, :, k], ref_out):
+                msg = f"{name} transport differs from the kernel's on lane {k} of {lanes}"
+                raise AssertionError(msg)
+    timed = _alternate(calls, repeat)
+    row: dict[str, float] = {"lanes": lanes}
+    for name, t in timed.items():
+        per = nt if name == "kernel" else nt * lanes
+        row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
+        row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
+    return row
+
+
 def lockstep_table(supply, want, forest, lanes_list, repeat: int) -> list[dict[str, float]]:
     """ns of CPU per transport step per lane: the kernel's ``transport`` (one lane), the branchy
     lanes (L read at run time and L a compile-time constant), the branch-free lanes, on the base
     match of every hour; every lane of every variant checked bit for bit against the kernel.
 
-    ``idle_lane_ns``: what one more lane costs a step when it has nothing to move (its net is
-    one-sided: supply 0), from the branchy lanes (runtime L) with lanes 1.. idle, per step.
+    ``*_idle_lane_ns`` (branchy lanes, L at run time / constant): what a lane costs a step when
+    it has nothing to move (its net one-sided: supply 0) and another lane has, from a run with
+    lanes 1.. idle: (that run's time per step - one active lane's share of the full run) /
+    (L - 1). The branch-free lanes do the same work idle or not.
     """
-    nt, nb = supply.shape
-    tree = forest["tree"]
-    step_rt, year_rt = make_lane_transport(0)
+    _, year_rt = make_lane_transport(0)
     rows = []
     for lanes in lanes_list:
-        lane = _lane_inputs(supply, want, forest, lanes, seed=lanes)
-        _, year_c = make_lane_transport(lanes)
-        work = np.zeros((N_WORK, max(nb, 1)))
-        work[EFF, :nb] = forest["eff"]
-        single = np.zeros((nt, nb))
-        s0 = np.ascontiguousarray(lane["supply"][:, :, 0])
-        w0 = np.ascontiguousarray(lane["want"][:, :, 0])
-
-        def lane_work(eff):  # noqa: ANN001, ANN202
-            w = np.zeros((N_WORK, max(nb, 1), eff.shape[1]))
-            w[EFF, :nb] = eff
-            return w, np.zeros((4, eff.shape[1]))
-
-        w_rt, lw_rt = lane_work(lane["eff"])
-        w_c, lw_c = lane_work(lane["eff"])
-        out_rt = np.zeros_like(lane["supply"])
-        out_c = np.zeros_like(lane["supply"])
-        out_free = np.zeros_like(lane["supply"])
-        idle_supply = lane["supply"].copy()
-        idle_supply[:, :, 1:] = 0.0  # lanes 1.. demand only: one-sided, nothing to move
-        w_idle, lw_idle = lane_work(lane["eff"])
-        out_idle = np.zeros_like(lane["supply"])
-        calls = {
-            "kernel": lambda: _year_single(s0, w0, work, tree, forest["cap0"], single),
-            "branchy": lambda: year_rt(
-                lane["supply"], lane["want"], w_rt, lw_rt, tree, lane["cap"], out_rt
-            ),
-            "branchy_const": lambda: year_c(
-                lane["supply"], lane["want"], w_c, lw_c, tree, lane["cap"], out_c
-            ),
-            "branch_free": lambda: _year_lockstep(
-                lane["supply"], lane["want"], lane["cap"], lane["eff"], forest["up"],
-                forest["down"], out_free,
-            ),  # fmt: skip
-        }
+        row = _lockstep_group(supply, want, forest, lanes, year_rt, repeat)
         if lanes > 1:
-            calls["branchy_idle"] = lambda: year_rt(
-                idle_supply, lane["want"], w_idle, lw_idle, tree, lane["cap"], out_idle
-            )
-        for func in calls.values():
-            func()
-        for k in range(lanes):
-            ref_out = np.zeros((nt, nb))
-            _year_single(
-                np.ascontiguousarray(lane["supply"][:, :, k]),
-                np.ascontiguousarray(lane["want"][:, :, k]),
-                work, tree, forest["cap0"], ref_out,
-            )  # fmt: skip
-            for name, out in (("branchy", out_rt), ("branchy_const", out_c), ("branch_free", out_free)):
-                if not np.array_equal(out[:, :, k], ref_out):
-                    msg = f"{name} transport differs from the kernel's on lane {k} of {lanes}"
-                    raise AssertionError(msg)
-        timed = _alternate(calls, repeat)
-        row: dict[str, float] = {"lanes": lanes}
-        for name, t in timed.items():
-            per = nt if name == "kernel" else nt * lanes
-            row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
-            row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
-        if lanes > 1:
-            # the idle run: one active lane + (L - 1) idle; one active lane costs branchy(L=1)
-            # at best, so charge the rest to the idle lanes (an upper bound on their cost)
-            active = rows[0]["branchy_ns"] if rows and rows[0]["lanes"] == 1 else row["kernel_ns"]
-            row["idle_lane_ns"] = (timed["branchy_idle"]["cpu_ms"] * 1e6 / nt - active) / (lanes - 1)
-            del row["branchy_idle_ns"], row["branchy_idle_wall_ns"]
+            for name in ("branchy", "branchy_const"):
+                idle_run = row.pop(f"{name}_idle_ns") * lanes  # per step, all lanes
+                row.pop(f"{name}_idle_wall_ns")
+                row[f"{name}_idle_lane_ns"] = (idle_run - row[f"{name}_ns"]) / (lanes - 1)
         rows.append(row)
         logger.info("lockstep transport, %d lanes: %s", lanes, row)
     return rows
@@ -678,12 +722,79 @@ def stage2b_inputs(inputs, net_base) -> dict[str, np.ndarray]:  # noqa: ANN001
     }
 
 
+def _stage_call(func, d, par, st_bus_u, work, lw, charge, hour):  # noqa: ANN001, ANN202
+    """A no-argument call of a stage-2b variant on inputs ``d`` and unit parameters ``par``
+    (``lw`` None: the one-lane code)."""
+    head = (d["soc_prev"], par["st_loss"], d["runs"], d["st_room"], d["storage_reserve"])
+    tail = (d["served_in"], st_bus_u, par["st_p"], par["st_e"], par["st_eff_in"])
+    if lw is None:
+        return lambda: func(*head, *tail, par["st_soc_max"], work, charge, hour)
+    return lambda: func(*head, *tail, par["st_soc_max"], work, lw, charge, hour)
+
+
+def _stage_group(one, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, float]:  # noqa: ANN001
+    """One row of :func:`stage2b_table` at ``lanes`` lanes: checked, then timed alternating."""
+    nt = one["runs"].shape[0]
+    ns = params["st_p"].shape[0]
+    shifts = [k * STAGE_SHIFT_H for k in range(lanes)]
+    lane_in = {
+        key: np.ascontiguousarray(np.stack([np.roll(a, -sh, axis=0) for sh in shifts], axis=-1))
+        for key, a in one.items()
+    }
+    lane_par = {
+        k: np.ascontiguousarray(np.repeat(v[:, None], lanes, axis=1)) for k, v in params.items()
+    }
+
+    def single(k: int) -> tuple[Callable[[], object], np.ndarray, np.ndarray]:
+        d = {key: np.ascontiguousarray(lane_in[key][..., k]) for key in one}
+        charge = np.zeros((nt, ns))
+        hour = np.zeros((2, nt))
+        work = np.zeros((N_WORK, width))
+        call = _stage_call(_stage2b_single, d, params, st_bus_u, work, None, charge, hour)
+        return call, charge, hour
+
+    variants = {
+        "branchy": rt["branchy"],
+        "branchy_const": make_lane_stage2b(lanes, True),
+        "branch_free": rt["branch_free"],
+        "branch_free_const": make_lane_stage2b(lanes, False),
+    }
+    calls: dict[str, Callable[[], object]] = {"kernel": single(0)[0]}
+    lane_out = {}
+    for name, func in variants.items():
+        charge = np.zeros((nt, ns, lanes))
+        hour = np.zeros((2, nt, lanes))
+        work = np.zeros((N_WORK, width, lanes))
+        lw = np.zeros((3, lanes))
+        calls[name] = _stage_call(func, lane_in, lane_par, st_bus_u, work, lw, charge, hour)
+        lane_out[name] = (charge, hour)
+    for func in calls.values():
+        func()
+    for k in range(lanes):
+        ref_call, ref_charge, ref_hour = single(k)
+        ref_call()
+        for name, (charge, hour) in lane_out.items():
+            same = np.array_equal(charge[..., k], ref_charge)
+            if not (same and np.array_equal(hour[..., k], ref_hour)):
+                msg = f"stage 2b {name} differs from the one-lane code on lane {k} of {lanes}"
+                raise AssertionError(msg)
+    timed = _alternate(calls, repeat)
+    row: dict[str, float] = {"lanes": lanes}
+    for name, t in timed.items():
+        per = nt if name == "kernel" else nt * lanes
+        row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
+        row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
+    # hours in which the stage runs in some lane (lockstep runs it then)
+    row["hours_run_any"] = float(lane_in["runs"].max(axis=1).mean())
+    return row
+
+
 def stage2b_table(inputs, net_base, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
     """ns of CPU per hour per lane of stage 2b (storage charging, the transport left out): the
     kernel's one-lane code against L lanes in lockstep, branchy and branch-free, L at run time
-    and as a compile-time constant; every lane checked bit for bit against the one-lane code."""
+    and as a compile-time constant; every lane checked bit for bit against the one-lane code.
+    Lane k is plan-2030's year rolled by k x :data:`STAGE_SHIFT_H` hours."""
     one = stage2b_inputs(inputs, net_base)
-    nt = one["runs"].shape[0]
     ns = inputs.st_p.shape[0]
     st_bus_u = inputs.st_bus.astype(np.uint64)
     params = {
@@ -691,86 +802,79 @@ def stage2b_table(inputs, net_base, lanes_list, repeat: int) -> dict[str, object
         for name in ("st_loss", "st_p", "st_e", "st_eff_in", "st_soc_max")
     }
     width = max(inputs.demand.shape[1] + 1, ns, 1)
-
-    def single_run(d):  # noqa: ANN001, ANN202
-        work = np.zeros((N_WORK, width))
-        charge = np.zeros((nt, ns))
-        hour = np.zeros((2, nt))
-
-        def call() -> None:
-            _stage2b_single(
-                d["soc_prev"], params["st_loss"], d["runs"], d["st_room"], d["storage_reserve"],
-                d["served_in"], st_bus_u, params["st_p"], params["st_e"], params["st_eff_in"],
-                params["st_soc_max"], work, charge, hour,
-            )  # fmt: skip
-
-        return call, charge, hour
-
     rt = {"branchy": make_lane_stage2b(0, True), "branch_free": make_lane_stage2b(0, False)}
     rows = []
     for lanes in lanes_list:
-        shifts = [k * STAGE_SHIFT_H for k in range(lanes)]
-        lane_in = {
-            key: np.ascontiguousarray(np.stack([np.roll(a, -sh, axis=0) for sh in shifts], axis=-1))
-            for key, a in one.items()
-        }
-        lane_par = {k: np.ascontiguousarray(np.repeat(v[:, None], lanes, axis=1)) for k, v in params.items()}
-        variants = {
-            "branchy": rt["branchy"],
-            "branchy_const": make_lane_stage2b(lanes, True),
-            "branch_free": rt["branch_free"],
-            "branch_free_const": make_lane_stage2b(lanes, False),
-        }
-        lane_out = {}
-        calls: dict[str, Callable[[], object]] = {}
-        first = {key: np.ascontiguousarray(lane_in[key][..., 0]) for key in one}
-        calls["kernel"], _, _ = single_run(first)
-        for name, func in variants.items():
-            work = np.zeros((N_WORK, width, lanes))
-            lw = np.zeros((3, lanes))
-            charge = np.zeros((nt, ns, lanes))
-            hour = np.zeros((2, nt, lanes))
-            lane_out[name] = (charge, hour)
-
-            def call(func=func, work=work, lw=lw, charge=charge, hour=hour) -> None:  # noqa: ANN001
-                func(
-                    lane_in["soc_prev"], lane_par["st_loss"], lane_in["runs"], lane_in["st_room"],
-                    lane_in["storage_reserve"], lane_in["served_in"], st_bus_u, lane_par["st_p"],
-                    lane_par["st_e"], lane_par["st_eff_in"], lane_par["st_soc_max"], work, lw,
-                    charge, hour,
-                )  # fmt: skip
-
-            calls[name] = call
-        for func in calls.values():
-            func()
-        for k in range(lanes):
-            ref_call, ref_charge, ref_hour = single_run(
-                {key: np.ascontiguousarray(lane_in[key][..., k]) for key in one}
-            )
-            ref_call()
-            for name, (charge, hour) in lane_out.items():
-                if not (
-                    np.array_equal(charge[..., k], ref_charge)
-                    and np.array_equal(hour[..., k], ref_hour)
-                ):
-                    msg = f"stage 2b {name} differs from the one-lane code on lane {k} of {lanes}"
-                    raise AssertionError(msg)
-        timed = _alternate(calls, repeat)
-        row: dict[str, float] = {"lanes": lanes}
-        for name, t in timed.items():
-            per = nt if name == "kernel" else nt * lanes
-            row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
-            row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
-        # hours in which the stage runs in some lane (lockstep) / in lane 0 (one lane)
-        row["hours_run_any"] = float(lane_in["runs"].max(axis=1).mean())
+        row = _stage_group(one, params, st_bus_u, width, lanes, rt, repeat)
         rows.append(row)
         logger.info("stage 2b, %d lanes: %s", lanes, row)
     return {
         "storage_units": ns,
         "hours_run_one_lane": float(one["runs"].mean()),
-        "charged_unit_hours": int((one["served_in"] > 0).sum()),
+        "charged_bus_hours": int((one["served_in"] > 0).sum()),
         "rows": rows,
     }
+
+
+def step_sites(inputs) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Which transport steps the kernel's hour runs, per hour: ``calls`` and ``two_sided`` bool
+    (T, N), one column per call site (a line of ``dispatch_year`` and the n-th call from it in
+    the hour: the thermal tiers of one stage are separate sites). From the kernel's source run
+    as plain Python (``kernel_speed.py``'s; slow: ~1 min per 1 000 h).
+    """
+    from kernel_speed import _plain_python_kernel  # benchmarks/ is on sys.path
+
+    module = _plain_python_kernel()
+    real = module.transport
+    sites: dict[tuple[int, int], int] = {}
+    records: list[tuple[int, int, bool]] = []
+    hour = {"t": -1, "seen": {}}
+
+    def transport(w, tree, nb, s_row, d_row) -> None:  # noqa: ANN001
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_code.co_name != "dispatch_year":
+            frame = frame.f_back
+        t = frame.f_locals["t"]
+        if t != hour["t"]:
+            hour["t"] = t
+            hour["seen"] = {}
+        n = hour["seen"].get(frame.f_lineno, 0)
+        hour["seen"][frame.f_lineno] = n + 1
+        site = sites.setdefault((frame.f_lineno, n), len(sites))
+        x = w[s_row, :nb] - w[d_row, :nb]
+        records.append((t, site, bool((x > EPS).any() and (x < -EPS).any())))
+        real(w, tree, nb, s_row, d_row)
+
+    module.transport = transport
+    out = allocate_result(inputs)
+    module.dispatch_year(*inputs.arrays(), *out.arrays(), work_array(inputs))
+    nt = inputs.demand.shape[0]
+    calls = np.zeros((nt, len(sites)), dtype=bool)
+    two_sided = np.zeros((nt, len(sites)), dtype=bool)
+    for t, site, two in records:
+        calls[t, site] = True
+        two_sided[t, site] |= two
+    return {"calls": calls, "two_sided": two_sided}
+
+
+def union_steps(sites: dict[str, np.ndarray], lanes_list) -> list[dict[str, float]]:  # noqa: ANN001
+    """Transport steps per hour a lockstep kernel runs for L lanes (a step runs when any lane's
+    hour runs it), lane k the counted hours rolled by k x :data:`STAGE_SHIFT_H` (mod their
+    number), against one lane's own steps."""
+    calls = sites["calls"]
+    nt = calls.shape[0]
+    rows = []
+    for lanes in lanes_list:
+        union = np.zeros_like(calls)
+        for k in range(lanes):
+            union |= np.roll(calls, -((k * STAGE_SHIFT_H) % nt), axis=0)
+        rows.append({
+            "lanes": lanes,
+            "steps_per_hour_one_lane": float(calls.sum(axis=1).mean()),
+            "two_sided_per_hour_one_lane": float(sites["two_sided"].sum(axis=1).mean()),
+            "steps_per_hour_lockstep": float(union.sum(axis=1).mean()),
+        })  # fmt: skip
+    return rows
 
 
 SHARES = {"transport": 0.35, "bookkeeping": 0.45, "refcount": 0.10, "rest": 0.10}
@@ -784,21 +888,27 @@ WORKERS = 2
 ENSEMBLE_RUNS = 300  # check --weather-years 30 --outage-draws 10
 
 
-def projection(kernel_ms: float, transport_rows, stage_rows) -> dict[str, object]:  # noqa: ANN001
+def projection(kernel_ms: float, transport_rows, stage_rows, union_rows=None) -> dict[str, object]:  # noqa: ANN001, E501
     """What a lane-generic kernel would cost, from the measured ratios and :data:`SHARES`.
 
     Per lane at L lanes: ``kernel_ms x (transport share x rho_T(L) + bookkeeping share x
     rho_B(L) + refcount share / L + rest share)``, rho the lockstep variant's ns per lane over
     the one-lane code's (transport: base match; bookkeeping: stage 2b taken as typical of the
-    stages), reference counting paid once per call for all lanes, set-up and writes per lane
-    as today. Lanes that diverge (a step one lane needs and another does not) are not in it.
-    Then points/s on :data:`WORKERS` workers and the ensemble's CPU seconds per worker with
-    :data:`PER_POINT_MS` added per point.
+    stages, its hours run when any lane runs it included), reference counting paid once per
+    call for all lanes, set-up and writes per lane as today. With ``union_rows``
+    (:func:`union_steps`), ``diverging_ms`` adds the steps a lane rides along idle (steps the
+    lockstep runs for other lanes) at the measured idle-lane cost, 8 760 h a year. Then points/s
+    on :data:`WORKERS` workers and the ensemble's CPU seconds per worker with
+    :data:`PER_POINT_MS` added per point (on ``diverging_ms`` where there is one).
     """
+    union_by_lanes = {row["lanes"]: row for row in union_rows or []}
     stage_by_lanes = {row["lanes"]: row for row in stage_rows}
     designs = {"branchy": ("branchy_ns", "branchy_ns"),
                "branchy, L constant": ("branchy_const_ns", "branchy_const_ns"),
-               "branch-free": ("branch_free_ns", "branch_free_const_ns")}  # fmt: skip
+               "branch-free": ("branch_free_ns", "branch_free_ns"),
+               "branch-free, L const.": ("branch_free_const_ns", "branch_free_const_ns")}  # fmt: skip
+    idle_key = {"branchy_ns": "branchy_idle_lane_ns", "branchy_const_ns": "branchy_const_idle_lane_ns",
+                "branch_free_ns": "branch_free_ns", "branch_free_const_ns": "branch_free_const_ns"}  # fmt: skip
     figures_lo, figures_hi = PER_POINT_MS["figures"]
     other = PER_POINT_MS["other"]
 
@@ -808,8 +918,10 @@ def projection(kernel_ms: float, transport_rows, stage_rows) -> dict[str, object
         return {
             "kernel_ms": per_point,
             "points_per_s": [WORKERS * 1e3 / hi, WORKERS * 1e3 / lo],
-            "ensemble_cpu_s_per_worker": [ENSEMBLE_RUNS * lo / WORKERS / 1e3,
-                                          ENSEMBLE_RUNS * hi / WORKERS / 1e3],  # fmt: skip
+            "ensemble_cpu_s_per_worker": [
+                ENSEMBLE_RUNS * lo / WORKERS / 1e3,
+                ENSEMBLE_RUNS * hi / WORKERS / 1e3,
+            ],  # fmt: skip
         }
 
     rows = [{"design": "today's kernel", "lanes": 1, **points(kernel_ms)}]
@@ -827,9 +939,14 @@ def projection(kernel_ms: float, transport_rows, stage_rows) -> dict[str, object
                 + SHARES["refcount"] / lanes
                 + SHARES["rest"]
             )
-            rows.append({"design": design, "lanes": lanes, "rho_transport": rho_t,
-                         "rho_bookkeeping": rho_b, "vs_today": per_lane / kernel_ms,
-                         **points(per_lane)})  # fmt: skip
+            row = {"design": design, "lanes": lanes, "rho_transport": rho_t,
+                   "rho_bookkeeping": rho_b, "same_steps_ms": per_lane}  # fmt: skip
+            union = union_by_lanes.get(lanes)
+            if union is not None and idle_key[t_key] in t_row and lanes > 1:
+                idle = union["steps_per_hour_lockstep"] - union["steps_per_hour_one_lane"]
+                per_lane += 8760 * idle * max(t_row[idle_key[t_key]], 0.0) * 1e-6
+                row["diverging_ms"] = per_lane
+            rows.append({**row, "vs_today": per_lane / kernel_ms, **points(per_lane)})
     return {"kernel_ms": kernel_ms, "shares": SHARES, "per_point_ms": PER_POINT_MS, "rows": rows}
 
 
@@ -922,6 +1039,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--stage", action="store_true", help="stage 2b (storage charging), one lane vs L lanes"
+    )
+    parser.add_argument(
+        "--divergence",
+        action="store_true",
+        help="count the transport steps of every hour (plain Python, --hours) and how many a"
+        " lockstep kernel would run for L lanes",
     )
     parser.add_argument("--repeat", type=int, default=15, help="alternating rounds (medians)")
     parser.add_argument("--json", type=Path)
@@ -1019,12 +1142,18 @@ def main() -> None:
             f"transport step, ns of thread CPU per step per lane (median of {args.repeat},"
             " variants alternating; every lane bit for bit the kernel's)"
         )
-        print(f"{'lanes':>5} {'kernel':>8} {'branchy':>8} {'L const':>8} {'br.-free':>8} {'idle':>6}")
+        print(
+            f"{'':>5} {'':>8} {'branchy lanes':>26} {'branch-free':>17}\n"
+            f"{'lanes':>5} {'kernel':>8} {'L var':>8} {'L const':>8} {'idle':>8}"
+            f" {'L var':>8} {'L const':>8}"
+        )
         for row in rows:
-            idle = f"{row['idle_lane_ns']:6.0f}" if "idle_lane_ns" in row else f"{'':>6}"
+            idle = row.get("branchy_const_idle_lane_ns")
+            idle_text = f"{idle:8.0f}" if idle is not None else f"{'':>8}"
             print(
                 f"{row['lanes']:>5} {row['kernel_ns']:8.0f} {row['branchy_ns']:8.0f}"
-                f" {row['branchy_const_ns']:8.0f} {row['branch_free_ns']:8.0f} {idle}"
+                f" {row['branchy_const_ns']:8.0f} {idle_text} {row['branch_free_ns']:8.0f}"
+                f" {row['branch_free_const_ns']:8.0f}"
             )
     if args.stage:
         stage = stage2b_table(inputs, single, lockstep_lanes, args.repeat)
@@ -1044,9 +1173,22 @@ def main() -> None:
                 f" {row['branchy_const_ns']:8.0f} {row['branch_free_ns']:8.0f}"
                 f" {row['branch_free_const_ns']:8.0f} {row['hours_run_any']:5.0%}"
             )
+    if args.divergence:
+        sub, _ = head(inputs, index, args.hours)
+        union = union_steps(step_sites(sub), lockstep_lanes)
+        report["union_steps"] = {"hours": sub.demand.shape[0], "rows": union}
+        print(
+            f"transport steps per hour ({sub.demand.shape[0]} h; lane k the hours rolled by k x"
+            f" {STAGE_SHIFT_H} h): one lane {union[0]['steps_per_hour_one_lane']:.2f}"
+            f" ({union[0]['two_sided_per_hour_one_lane']:.2f} two-sided); lockstep "
+            + ", ".join(f"{r['lanes']} lanes {r['steps_per_hour_lockstep']:.2f}" for r in union)
+        )
     if args.lockstep is not None and args.stage:
         proj = projection(
-            report["kernel_year"]["cpu_ms"], report["lockstep_table"], report["stage_2b"]["rows"]
+            report["kernel_year"]["cpu_ms"],
+            report["lockstep_table"],
+            report["stage_2b"]["rows"],
+            report.get("union_steps", {}).get("rows"),
         )
         report["projection"] = proj
         print(
@@ -1056,16 +1198,18 @@ def main() -> None:
             f" ms + other {PER_POINT_MS['other']:g} ms; {WORKERS} workers)"
         )
         print(
-            f"{'design':<20} {'lanes':>5} {'ms/lane':>8} {'x today':>8} {'points/s':>12}"
-            f" {'300 runs, s':>12}"
+            f"{'design':<20} {'lanes':>5} {'ms/lane':>8} {'+ idle':>8} {'x today':>8}"
+            f" {'points/s':>12} {'300 runs, s/worker':>18}"
         )
         for row in proj["rows"]:
-            ratio = row.get("vs_today", 1.0)
+            same = row.get("same_steps_ms", row["kernel_ms"])
+            idle = f"{row['diverging_ms']:8.2f}" if "diverging_ms" in row else f"{'':>8}"
             pts = row["points_per_s"]
             ens = row["ensemble_cpu_s_per_worker"]
             print(
-                f"{row['design']:<20} {row['lanes']:>5} {row['kernel_ms']:8.2f} {ratio:8.2f}"
-                f" {pts[0]:5.0f}-{pts[1]:<6.0f} {ens[0]:5.1f}-{ens[1]:<6.1f}"
+                f"{row['design']:<20} {row['lanes']:>5} {same:8.2f} {idle}"
+                f" {row.get('vs_today', 1.0):8.2f} {pts[0]:5.0f}-{pts[1]:<6.0f}"
+                f" {ens[0]:8.1f}-{ens[1]:<9.1f}"
             )
     if args.lockstep is not None or args.stage:
         report["load_average_after"] = list(os.getloadavg())
