@@ -732,14 +732,14 @@ def _stage_call(func, d, par, st_bus_u, work, lw, charge, hour):  # noqa: ANN001
     return lambda: func(*head, *tail, par["st_soc_max"], work, lw, charge, hour)
 
 
-def _stage_group(one, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, float]:  # noqa: ANN001
-    """One row of :func:`stage2b_table` at ``lanes`` lanes: checked, then timed alternating."""
+def _stage_group(ones, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, float]:  # noqa: ANN001
+    """One row of :func:`stage2b_table` at ``lanes`` lanes (the first ``lanes`` of ``ones``,
+    :func:`stage2b_inputs` per lane): checked, then timed alternating."""
+    one = ones[0]
     nt = one["runs"].shape[0]
     ns = params["st_p"].shape[0]
-    shifts = [k * STAGE_SHIFT_H for k in range(lanes)]
     lane_in = {
-        key: np.ascontiguousarray(np.stack([np.roll(a, -sh, axis=0) for sh in shifts], axis=-1))
-        for key, a in one.items()
+        key: np.ascontiguousarray(np.stack([d[key] for d in ones[:lanes]], axis=-1)) for key in one
     }
     lane_par = {
         k: np.ascontiguousarray(np.repeat(v[:, None], lanes, axis=1)) for k, v in params.items()
@@ -789,12 +789,13 @@ def _stage_group(one, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, f
     return row
 
 
-def stage2b_table(inputs, net_base, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
+def stage2b_table(lane_years, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
     """ns of CPU per hour per lane of stage 2b (storage charging, the transport left out): the
     kernel's one-lane code against L lanes in lockstep, branchy and branch-free, L at run time
     and as a compile-time constant; every lane checked bit for bit against the one-lane code.
-    Lane k is plan-2030's year rolled by k x :data:`STAGE_SHIFT_H` hours."""
-    one = stage2b_inputs(inputs, net_base)
+    ``lane_years``: (packed inputs, :func:`stage2b_inputs`) of each lane, at least max(L)."""
+    inputs = lane_years[0][0]
+    ones = [one for _, one in lane_years]
     ns = inputs.st_p.shape[0]
     st_bus_u = inputs.st_bus.astype(np.uint64)
     params = {
@@ -805,18 +806,56 @@ def stage2b_table(inputs, net_base, lanes_list, repeat: int) -> dict[str, object
     rt = {"branchy": make_lane_stage2b(0, True), "branch_free": make_lane_stage2b(0, False)}
     rows = []
     for lanes in lanes_list:
-        row = _stage_group(one, params, st_bus_u, width, lanes, rt, repeat)
+        row = _stage_group(ones, params, st_bus_u, width, lanes, rt, repeat)
         rows.append(row)
         logger.info("stage 2b, %d lanes: %s", lanes, row)
     return {
         "storage_units": ns,
-        "hours_run_one_lane": float(one["runs"].mean()),
-        "charged_bus_hours": int((one["served_in"] > 0).sum()),
+        "hours_run_one_lane": float(ones[0]["runs"].mean()),
         "rows": rows,
     }
 
 
-def step_sites(inputs) -> dict[str, np.ndarray]:  # noqa: ANN001
+def lane_years(scenario_path: str, inputs, index, source: str, lanes: int, hours: int):  # noqa: ANN001, ANN201
+    """The lanes of the stage and divergence measurements: ``lanes`` x (packed inputs of the
+    first ``hours``, :func:`stage2b_inputs`).
+
+    ``draws``: lane k is outage draw k of the scenario's weather year (``pack(...,
+    outage_seed=k)``), the batch an ensemble's weather year dispatches; ``roll``: lane k is the
+    scenario's own year rolled by k x :data:`STAGE_SHIFT_H` h (the stage inputs only; a stand-in
+    for other weather years, more different than they are: the seasons differ too).
+    """
+    from energysim.kernel.pack import pack
+    from energysim.run import scenario_profiles
+
+    def one_lane(packed_inputs):  # noqa: ANN001, ANN202
+        supply, want = _base_match(packed_inputs)
+        forest = _forest(packed_inputs)
+        work = np.zeros((N_WORK, max(supply.shape[1], 1)))
+        work[EFF, : supply.shape[1]] = forest["eff"]
+        net = np.zeros_like(supply)
+        _year_single(supply, want, work, forest["tree"], forest["cap0"], net)
+        return stage2b_inputs(packed_inputs, net)
+
+    if source == "roll":
+        sub, _ = head(inputs, index, hours)
+        one = one_lane(sub)
+        nt = one["runs"].shape[0]
+        return [
+            (sub, {k: np.roll(a, -((i * STAGE_SHIFT_H) % nt), axis=0) for k, a in one.items()})
+            for i in range(lanes)
+        ]
+    scenario, _, _ = packed(scenario_path)
+    profiles = scenario_profiles(scenario)
+    out = []
+    for k in range(lanes):
+        drawn, drawn_index = pack(scenario, profiles, outage_seed=k)
+        sub, _ = head(drawn, drawn_index, hours)
+        out.append((sub, one_lane(sub)))
+    return out
+
+
+def step_sites(inputs, sites: dict | None = None) -> dict[str, np.ndarray]:  # noqa: ANN001
     """Which transport steps the kernel's hour runs, per hour: ``calls`` and ``two_sided`` bool
     (T, N), one column per call site (a line of ``dispatch_year`` and the n-th call from it in
     the hour: the thermal tiers of one stage are separate sites). From the kernel's source run
@@ -826,7 +865,7 @@ def step_sites(inputs) -> dict[str, np.ndarray]:  # noqa: ANN001
 
     module = _plain_python_kernel()
     real = module.transport
-    sites: dict[tuple[int, int], int] = {}
+    sites = {} if sites is None else sites  # (line, n-th call in the hour) -> column, shared
     records: list[tuple[int, int, bool]] = []
     hour = {"t": -1, "seen": {}}
 
@@ -857,21 +896,30 @@ def step_sites(inputs) -> dict[str, np.ndarray]:  # noqa: ANN001
     return {"calls": calls, "two_sided": two_sided}
 
 
-def union_steps(sites: dict[str, np.ndarray], lanes_list) -> list[dict[str, float]]:  # noqa: ANN001
+def union_steps(lane_years, lanes_list, source: str) -> list[dict[str, float]]:  # noqa: ANN001
     """Transport steps per hour a lockstep kernel runs for L lanes (a step runs when any lane's
-    hour runs it), lane k the counted hours rolled by k x :data:`STAGE_SHIFT_H` (mod their
-    number), against one lane's own steps."""
-    calls = sites["calls"]
-    nt = calls.shape[0]
+    hour runs it) against one lane's own (the mean over the lanes), from :func:`step_sites` of
+    each lane of ``lane_years`` (``roll``: of lane 0, rolled as its stage inputs are)."""
+    sites: dict = {}
+    if source == "roll":
+        calls0 = step_sites(lane_years[0][0], sites)["calls"]
+        nt = calls0.shape[0]
+        per_lane = [
+            np.roll(calls0, -((k * STAGE_SHIFT_H) % nt), axis=0) for k in range(len(lane_years))
+        ]
+    else:
+        per_lane = [step_sites(sub, sites)["calls"] for sub, _ in lane_years]
+    width = len(sites)
+    per_lane = [np.pad(c, ((0, 0), (0, width - c.shape[1]))) for c in per_lane]
     rows = []
     for lanes in lanes_list:
-        union = np.zeros_like(calls)
-        for k in range(lanes):
-            union |= np.roll(calls, -((k * STAGE_SHIFT_H) % nt), axis=0)
+        union = np.zeros_like(per_lane[0])
+        for calls in per_lane[:lanes]:
+            union |= calls
+        own = float(np.mean([c.sum(axis=1).mean() for c in per_lane[:lanes]]))
         rows.append({
             "lanes": lanes,
-            "steps_per_hour_one_lane": float(calls.sum(axis=1).mean()),
-            "two_sided_per_hour_one_lane": float(sites["two_sided"].sum(axis=1).mean()),
+            "steps_per_hour_one_lane": own,
             "steps_per_hour_lockstep": float(union.sum(axis=1).mean()),
         })  # fmt: skip
     return rows
@@ -1043,8 +1091,18 @@ def main() -> None:
     parser.add_argument(
         "--divergence",
         action="store_true",
-        help="count the transport steps of every hour (plain Python, --hours) and how many a"
+        help="count the transport steps of every hour (plain Python, --stage-hours) and how many a"
         " lockstep kernel would run for L lanes",
+    )
+    parser.add_argument(
+        "--lane-source",
+        choices=("draws", "roll"),
+        default="draws",
+        help="lanes of --stage and --divergence: outage draws of the weather year, or the year"
+        " rolled by 11 days per lane",
+    )
+    parser.add_argument(
+        "--stage-hours", type=int, default=8760, help="hours of --stage and --divergence"
     )
     parser.add_argument("--repeat", type=int, default=15, help="alternating rounds (medians)")
     parser.add_argument("--json", type=Path)
@@ -1155,8 +1213,14 @@ def main() -> None:
                 f" {row['branchy_const_ns']:8.0f} {idle_text} {row['branch_free_ns']:8.0f}"
                 f" {row['branch_free_const_ns']:8.0f}"
             )
+    years = None
+    if args.stage or args.divergence:
+        years = lane_years(
+            args.scenario, inputs, index, args.lane_source, max(lockstep_lanes), args.stage_hours
+        )
     if args.stage:
-        stage = stage2b_table(inputs, single, lockstep_lanes, args.repeat)
+        stage = stage2b_table(years, lockstep_lanes, args.repeat)
+        stage["lane_source"] = args.lane_source
         report["stage_2b"] = stage
         print(
             f"stage 2b (storage charging, {stage['storage_units']} units, transport left out),"
@@ -1174,14 +1238,17 @@ def main() -> None:
                 f" {row['branch_free_const_ns']:8.0f} {row['hours_run_any']:5.0%}"
             )
     if args.divergence:
-        sub, _ = head(inputs, index, args.hours)
-        union = union_steps(step_sites(sub), lockstep_lanes)
-        report["union_steps"] = {"hours": sub.demand.shape[0], "rows": union}
+        union = union_steps(years, lockstep_lanes, args.lane_source)
+        hours = years[0][0].demand.shape[0]
+        report["union_steps"] = {"hours": hours, "lane_source": args.lane_source, "rows": union}
         print(
-            f"transport steps per hour ({sub.demand.shape[0]} h; lane k the hours rolled by k x"
-            f" {STAGE_SHIFT_H} h): one lane {union[0]['steps_per_hour_one_lane']:.2f}"
-            f" ({union[0]['two_sided_per_hour_one_lane']:.2f} two-sided); lockstep "
-            + ", ".join(f"{r['lanes']} lanes {r['steps_per_hour_lockstep']:.2f}" for r in union)
+            f"transport steps per hour, lanes: {args.lane_source}, first {hours} h; one lane's own"
+            " / the lockstep's (any lane's): "
+            + ", ".join(
+                f"{r['lanes']} lanes {r['steps_per_hour_one_lane']:.2f}"
+                f" / {r['steps_per_hour_lockstep']:.2f}"
+                for r in union
+            )
         )
     if args.lockstep is not None and args.stage:
         proj = projection(
