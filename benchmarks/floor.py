@@ -20,10 +20,31 @@ between the kernel and the target can be read as "implementation" or "rules":
 The bound printed at the end is (2) x (3) plus (1): the time of the transports the rules ask for,
 at the best per-step cost measured, before any stage set-up, storage, corridor or accounting.
 
+Can a many-lane (lockstep) kernel keep one-lane speed (issue 17)? With ``--lockstep``, ``--stage``
+and ``--divergence`` the script measures what such a kernel would be made of, without writing it:
+
+4. **The transport step in lockstep, branches kept** (:func:`make_lane_transport`): the kernel's
+   own ``if``/``elif``, one-sided early exit and root-down ``break`` per lane, lanes the innermost
+   loop, with L read at run time or a compile-time constant (one source; ``L = 1`` constant is
+   the single-scenario specialisation), beside the kernel's ``transport`` and the branch-free
+   lanes (L at run time or constant), every lane checked bit for bit; and what a lane that has
+   nothing to move costs a step that another lane runs.
+5. **One piece of stage bookkeeping**, stage 2b (storage charging: each unit's room and head,
+   the scatter to buses, the split back, state of charge) on plan-2030's 27 storage units, one
+   lane (the kernel's code) against L lanes, branchy and branch-free (:func:`make_lane_stage2b`),
+   on real inputs (packed outage draws of plan-2030 and the kernel's state of charge).
+6. **Divergence**: how many transport steps per hour a lockstep kernel runs for L lanes (a step
+   runs when any lane needs it) against one lane's own, counted on the kernel's source.
+
+Then a projection from (4)-(6) and the kernel's measured composition (:data:`SHARES`). All
+timings are medians of thread CPU time over ``--repeat`` rounds in which the variants alternate.
+
 Usage::
 
     python benchmarks/floor.py                               # plan-2030, memory + step timings
     python benchmarks/floor.py --count-steps --hours 8760    # + steps per hour on the full year
+    python benchmarks/floor.py --lockstep --stage --divergence --json /tmp/floor.json  # lanes
+    python benchmarks/floor.py --lockstep 1 8 32 --stage --lane-source roll  # other lanes
     python benchmarks/floor.py --json benchmarks/results/floor.json
 """
 
