@@ -1053,8 +1053,14 @@ def _forest(inputs) -> dict[str, np.ndarray]:
     }
 
 
-STAGES = {"_absorb": "surplus", "_cover": "deficit"}
-"""Reference helpers that run a transport step, by the stage they serve (others: base match)."""
+STAGES = {
+    "_absorb": "surplus",
+    "_cover": "deficit",
+    "_make_room": "positioning",
+    "_precharge": "positioning",
+}
+"""Reference helpers that run a transport step, by the stage they serve (others: base match;
+storage positioning, make room and pre-charge, counted as base before 2 Dec 2026)."""
 
 
 def count_two_sided_steps(inputs) -> dict[str, dict[str, int]]:
@@ -1062,9 +1068,10 @@ def count_two_sided_steps(inputs) -> dict[str, dict[str, int]]:
 
     Returns ``{"steps": {stage: n}, "hours": {stage: n}}``: the steps, and the hours with at
     least one such step, for the stages ``base``, ``surplus`` (absorbers) and ``deficit``
-    (storage, thermal tiers, demand response, corridor cuts).
+    (storage, thermal tiers, demand response, corridor cuts) and ``positioning`` (storage
+    making room and pre-charging).
     """
-    steps = {"base": 0, "surplus": 0, "deficit": 0}
+    steps = {"base": 0, "surplus": 0, "deficit": 0, "positioning": 0}
     hours: dict[str, set[int]] = {k: set() for k in steps}
     hour = [-1]
     transport_orig = ref._Backbone.transport
