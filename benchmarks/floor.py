@@ -601,12 +601,11 @@ def _lane_inputs(supply, want, forest, lanes: int, seed: int) -> dict[str, np.nd
     }
 
 
-def _lockstep_group(supply, want, forest, lanes: int, year_rt, repeat: int) -> dict[str, float]:
-    """One row of :func:`lockstep_table`: the variants at ``lanes`` lanes, checked, then timed
-    alternating."""
-    nt, nb = supply.shape
+def _lockstep_group(lane, forest, lanes: int, year_rt, repeat: int) -> dict[str, float]:  # noqa: ANN001
+    """One row of :func:`lockstep_table`: the variants on the lanes ``lane`` (as
+    :func:`_lane_inputs` makes them), checked, then timed alternating."""
+    nt, nb = lane["supply"].shape[:2]
     tree = forest["tree"]
-    lane = _lane_inputs(supply, want, forest, lanes, seed=lanes)
     _, year_c = make_lane_transport(lanes)
     _, year_free_c = make_branch_free_transport(lanes)
     work = np.zeros((N_WORK, max(nb, 1)))
@@ -690,10 +689,14 @@ def _lockstep_group(supply, want, forest, lanes: int, year_rt, repeat: int) -> d
     return row
 
 
-def lockstep_table(supply, want, forest, lanes_list, repeat: int) -> list[dict[str, float]]:
+def lockstep_table(
+    supply, want, forest, lanes_list, repeat: int, draws=None
+) -> list[dict[str, float]]:  # noqa: ANN001, E501
     """ns of CPU per transport step per lane: the kernel's ``transport`` (one lane), the branchy
     lanes (L read at run time and L a compile-time constant), the branch-free lanes, on the base
     match of every hour; every lane of every variant checked bit for bit against the kernel.
+    Lanes: the year's supply scaled per lane (:func:`_lane_inputs`), or ``draws``, a list of
+    (supply, want) (T, B) MW of each lane's base match (outage draws).
 
     ``*_idle_lane_ns`` (branchy lanes, L at run time / constant): what a lane costs a step when
     it has nothing to move (its net one-sided: supply 0) and another lane has, from a run with
@@ -703,7 +706,13 @@ def lockstep_table(supply, want, forest, lanes_list, repeat: int) -> list[dict[s
     _, year_rt = make_lane_transport(0)
     rows = []
     for lanes in lanes_list:
-        row = _lockstep_group(supply, want, forest, lanes, year_rt, repeat)
+        if draws is None:
+            lane = _lane_inputs(supply, want, forest, lanes, seed=lanes)
+        else:
+            lane = _lane_inputs(supply, want, forest, lanes, seed=0)
+            lane["supply"] = np.ascontiguousarray(np.stack([d[0] for d in draws[:lanes]], axis=-1))
+            lane["want"] = np.ascontiguousarray(np.stack([d[1] for d in draws[:lanes]], axis=-1))
+        row = _lockstep_group(lane, forest, lanes, year_rt, repeat)
         if lanes > 1:
             for name in ("branchy", "branchy_const"):
                 idle_run = row.pop(f"{name}_idle_ns") * lanes  # per step, all lanes
@@ -1130,6 +1139,13 @@ def main() -> None:
         " rolled by 11 days per lane",
     )
     parser.add_argument(
+        "--transport-lanes",
+        choices=("scaled", "draws"),
+        default="scaled",
+        help="lanes of the --lockstep transport: the year's supply scaled per lane, or the"
+        " base match of outage draws 0..L-1 (needs --lane-source draws)",
+    )
+    parser.add_argument(
         "--stage-hours", type=int, default=8760, help="hours of --stage and --divergence"
     )
     parser.add_argument("--repeat", type=int, default=15, help="alternating rounds (medians)")
@@ -1221,8 +1237,19 @@ def main() -> None:
             f"the whole kernel, one year: {kernel_time['kernel']['cpu_ms']:.2f} ms thread CPU"
             f" ({kernel_time['kernel']['wall_ms']:.2f} ms wall), median of {args.repeat}"
         )
+    years = None
+    if args.stage or args.divergence or args.transport_lanes == "draws":
+        years = lane_years(
+            args.scenario, inputs, index, args.lane_source, max(lockstep_lanes), args.stage_hours
+        )
     if args.lockstep is not None:
-        rows = lockstep_table(supply, want, forest, lockstep_lanes, args.repeat)
+        draws = None
+        if args.transport_lanes == "draws":
+            if args.lane_source != "draws" or args.stage_hours != nt:
+                parser.error("--transport-lanes draws needs --lane-source draws and the full year")
+            draws = [_base_match(sub) for sub, _ in years]
+        rows = lockstep_table(supply, want, forest, lockstep_lanes, args.repeat, draws)
+        report["transport_lanes"] = args.transport_lanes
         report["lockstep_table"] = rows
         print(
             f"transport step, ns of thread CPU per step per lane (median of {args.repeat},"
@@ -1241,11 +1268,6 @@ def main() -> None:
                 f" {row['branchy_const_ns']:8.0f} {idle_text} {row['branch_free_ns']:8.0f}"
                 f" {row['branch_free_const_ns']:8.0f}"
             )
-    years = None
-    if args.stage or args.divergence:
-        years = lane_years(
-            args.scenario, inputs, index, args.lane_source, max(lockstep_lanes), args.stage_hours
-        )
     if args.stage:
         stage = stage2b_table(years, lockstep_lanes, args.repeat)
         stage["lane_source"] = args.lane_source
