@@ -29,10 +29,11 @@ and ``--divergence`` the script measures what such a kernel would be made of, wi
    the single-scenario specialisation), beside the kernel's ``transport`` and the branch-free
    lanes (L at run time or constant), every lane checked bit for bit; and what a lane that has
    nothing to move costs a step that another lane runs.
-5. **One piece of stage bookkeeping**, stage 2b (storage charging: each unit's room and head,
-   the scatter to buses, the split back, state of charge) on plan-2030's 27 storage units, one
-   lane (the kernel's code) against L lanes, branchy and branch-free (:func:`make_lane_stage2b`),
-   on real inputs (packed outage draws of plan-2030 and the kernel's state of charge).
+5. **Two pieces of stage bookkeeping**: stage 2b (storage charging: each unit's room and head,
+   the scatter to buses, the split back, state of charge) and stage 3a (storage supply and
+   discharge) on plan-2030's 27 storage units, one lane (the kernel's code) against L lanes,
+   branchy and branch-free (:func:`make_lane_stage2b`, :func:`make_lane_stage3a`), on real
+   inputs (packed outage draws of plan-2030 and the kernel's state of charge).
 6. **Divergence**: how many transport steps per hour a lockstep kernel runs for L lanes (a step
    runs when any lane needs it) against one lane's own, counted on the kernel's source.
 
@@ -85,6 +86,7 @@ from energysim.kernel.dispatch import (
     T_CHILDREN,
     T_ORDER,
     T_PARENT,
+    USED,
     WANT,
     transport,
 )
@@ -393,7 +395,7 @@ def _stage2b_single(
 
 
 S_WANTED, S_ROOM, S_RUNS = 0, 1, 2
-"""Rows of the per-lane scratch of the stage-2b lanes (3, L)."""
+"""Rows of the per-lane scratch of the stage lanes (3, L) (3a: power offered, a unit discharged)."""
 
 
 def make_lane_stage2b(lanes: int = 0, branchy: bool = True):  # noqa: ANN201 - a dispatcher
@@ -562,6 +564,192 @@ def _best_ms(func, *args, repeat: int = 15) -> float:
     return min(times) * 1e3
 
 
+@numba.njit(**_JIT)
+def _stage3a_single(
+    soc_prev, st_loss, runs, busy_in, storage_reserve, used_in, st_bus_u, st_p, st_e,
+    st_eff_out, st_soc_min, work, st_discharge, hour_out,
+):  # fmt: skip
+    """Stage 3a of every hour as the kernel writes it (``_storage_supply``, the transport's
+    result, ``_storage_discharge``; one lane): the storage rows set up from ``soc_prev`` (T, S)
+    MWh and ``busy_in`` (T, S) (1: the unit charged this hour); where ``runs[t]`` (the base
+    match left a deficit) each unit offers what it can give above max(soc_min, reserve share),
+    scattered to its bus; ``min(supply, used_in[t, b])`` (T, B) MW stands for what the transport
+    used; the split back to the units books discharge (``st_discharge`` (T, S) MW) and state of
+    charge. ``hour_out`` (2, T): power offered and whether a unit discharged, per hour."""
+    nt = soc_prev.shape[0]
+    nb = used_in.shape[1]
+    ns = st_p.shape[0]
+    supply = work[SUP]
+    used = work[USED]
+    soc = work[SOC]
+    st_avail = work[ST_AVAIL]
+    st_busy = work[ST_BUSY]
+    for t in range(nt):
+        for s in range(ns):
+            soc[s] = soc_prev[t, s] * (1.0 - st_loss[s])
+            st_busy[s] = busy_in[t, s]
+            st_discharge[t, s] = 0.0
+        discharged = False
+        total = 0.0
+        if runs[t] > 0.0:
+            for b in range(nb):
+                supply[b] = 0.0
+            for s in range(ns):
+                if st_busy[s] > 0.0:
+                    st_avail[s] = 0.0
+                    continue
+                floor = max(st_soc_min[s], storage_reserve[t] * st_e[s])
+                a = min(st_p[s], (soc[s] - floor) * st_eff_out[s])
+                st_avail[s] = max(a, 0.0)
+                supply[st_bus_u[s]] += st_avail[s]
+                total += st_avail[s]
+            for b in range(nb):
+                used[b] = min(supply[b], used_in[t, b])
+            for s in range(ns):
+                b = st_bus_u[s]
+                if supply[b] > 0.0 and st_avail[s] > 0.0:
+                    p = used[b] * st_avail[s] / supply[b]
+                    if p > EPS:
+                        discharged = True
+                        st_discharge[t, s] += p
+                        soc[s] -= p / st_eff_out[s]
+                        if soc[s] < 0.0:
+                            soc[s] = 0.0
+        hour_out[0, t] = total
+        hour_out[1, t] = 1.0 if discharged else 0.0
+
+
+def make_lane_stage3a(lanes: int = 0, branchy: bool = True):  # noqa: ANN201 - a dispatcher
+    """:func:`_stage3a_single` for L lanes in lockstep, as :func:`make_lane_stage2b` makes 2b
+    (same argument layout with a lane axis last; ``lw`` (3, L) per-lane scratch)."""
+    fixed = int(lanes)
+
+    if branchy:
+
+        @numba.njit(**_JIT)
+        def stage(
+            soc_prev, st_loss, runs, busy_in, storage_reserve, used_in, st_bus_u, st_p, st_e,
+            st_eff_out, st_soc_min, work, lw, st_discharge, hour_out,
+        ):  # fmt: skip
+            nt = soc_prev.shape[0]
+            nb = used_in.shape[1]
+            ns = st_p.shape[0]
+            nl = soc_prev.shape[2] if fixed == 0 else fixed
+            for t in range(nt):
+                n_run = 0
+                for lane in range(nl):
+                    lw[S_WANTED, lane] = 0.0  # power offered
+                    lw[S_ROOM, lane] = 0.0  # a unit discharged
+                    lw[S_RUNS, lane] = runs[t, lane]
+                    if runs[t, lane] > 0.0:
+                        n_run += 1
+                for s in range(ns):
+                    for lane in range(nl):
+                        work[SOC, s, lane] = soc_prev[t, s, lane] * (1.0 - st_loss[s, lane])
+                        work[ST_BUSY, s, lane] = busy_in[t, s, lane]
+                        st_discharge[t, s, lane] = 0.0
+                if n_run > 0:
+                    for b in range(nb):
+                        for lane in range(nl):
+                            work[SUP, b, lane] = 0.0
+                    for s in range(ns):
+                        bu = st_bus_u[s]
+                        for lane in range(nl):
+                            if lw[S_RUNS, lane] == 0.0:
+                                continue
+                            if work[ST_BUSY, s, lane] > 0.0:
+                                work[ST_AVAIL, s, lane] = 0.0
+                                continue
+                            floor = max(
+                                st_soc_min[s, lane], storage_reserve[t, lane] * st_e[s, lane]
+                            )
+                            a = min(
+                                st_p[s, lane], (work[SOC, s, lane] - floor) * st_eff_out[s, lane]
+                            )
+                            a = max(a, 0.0)
+                            work[ST_AVAIL, s, lane] = a
+                            work[SUP, bu, lane] += a
+                            lw[S_WANTED, lane] += a
+                    for b in range(nb):
+                        for lane in range(nl):
+                            work[USED, b, lane] = min(work[SUP, b, lane], used_in[t, b, lane])
+                    for s in range(ns):
+                        b = st_bus_u[s]
+                        for lane in range(nl):
+                            if lw[S_RUNS, lane] == 0.0:
+                                continue
+                            sb = work[SUP, b, lane]
+                            a = work[ST_AVAIL, s, lane]
+                            if sb > 0.0 and a > 0.0:
+                                p = work[USED, b, lane] * a / sb
+                                if p > EPS:
+                                    lw[S_ROOM, lane] = 1.0
+                                    st_discharge[t, s, lane] += p
+                                    work[SOC, s, lane] -= p / st_eff_out[s, lane]
+                                    if work[SOC, s, lane] < 0.0:
+                                        work[SOC, s, lane] = 0.0
+                for lane in range(nl):
+                    hour_out[0, t, lane] = lw[S_WANTED, lane]
+                    hour_out[1, t, lane] = lw[S_ROOM, lane]
+
+        return stage
+
+    @numba.njit(**_JIT)
+    def stage_free(
+        soc_prev, st_loss, runs, busy_in, storage_reserve, used_in, st_bus_u, st_p, st_e,
+        st_eff_out, st_soc_min, work, lw, st_discharge, hour_out,
+    ):  # fmt: skip
+        nt = soc_prev.shape[0]
+        nb = used_in.shape[1]
+        ns = st_p.shape[0]
+        nl = soc_prev.shape[2] if fixed == 0 else fixed
+        for t in range(nt):
+            n_run = 0.0
+            for lane in range(nl):
+                lw[S_WANTED, lane] = 0.0
+                lw[S_ROOM, lane] = 0.0
+                n_run += runs[t, lane]
+            for s in range(ns):
+                for lane in range(nl):
+                    work[SOC, s, lane] = soc_prev[t, s, lane] * (1.0 - st_loss[s, lane])
+                    work[ST_BUSY, s, lane] = busy_in[t, s, lane]
+                    st_discharge[t, s, lane] = 0.0
+            if n_run > 0.0:
+                for b in range(nb):
+                    for lane in range(nl):
+                        work[SUP, b, lane] = 0.0
+                for s in range(ns):
+                    bu = st_bus_u[s]
+                    for lane in range(nl):
+                        floor = max(st_soc_min[s, lane], storage_reserve[t, lane] * st_e[s, lane])
+                        a = min(st_p[s, lane], (work[SOC, s, lane] - floor) * st_eff_out[s, lane])
+                        ok = runs[t, lane] > 0.0 and work[ST_BUSY, s, lane] <= 0.0
+                        a = max(a, 0.0) if ok else 0.0
+                        work[ST_AVAIL, s, lane] = a
+                        work[SUP, bu, lane] += a
+                        lw[S_WANTED, lane] += a
+                for b in range(nb):
+                    for lane in range(nl):
+                        work[USED, b, lane] = min(work[SUP, b, lane], used_in[t, b, lane])
+                for s in range(ns):
+                    b = st_bus_u[s]
+                    for lane in range(nl):
+                        sb = work[SUP, b, lane]
+                        a = work[ST_AVAIL, s, lane]
+                        ok = sb > 0.0 and a > 0.0
+                        p = work[USED, b, lane] * a / (sb if ok else 1.0)
+                        p = p if (ok and p > EPS) else 0.0
+                        st_discharge[t, s, lane] += p
+                        soc = work[SOC, s, lane] - p / st_eff_out[s, lane]
+                        work[SOC, s, lane] = max(soc, 0.0)
+                        lw[S_ROOM, lane] = max(lw[S_ROOM, lane], 1.0 if p > 0.0 else 0.0)
+            for lane in range(nl):
+                hour_out[0, t, lane] = lw[S_WANTED, lane]
+                hour_out[1, t, lane] = lw[S_ROOM, lane]
+
+    return stage_free
+
+
 def _alternate(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, dict[str, float]]:
     """Median wall and thread CPU ms of each call, the calls alternating one by one.
 
@@ -724,89 +912,118 @@ def lockstep_table(
 
 
 STAGE_SHIFT_H = 11 * 24
-"""Lane k of the stage-2b measurement starts the year k x 11 days later (rolled): a different
+"""Lane k of the stage measurements (``--lane-source roll``) starts the year k x 11 days later (rolled): a different
 stretch of weather and storage state per lane, from the same real year."""
 
 
-def stage2b_inputs(inputs, net_base) -> dict[str, np.ndarray]:  # noqa: ANN001
-    """Real inputs of stage 2b for one lane, from plan-2030's packed arrays and a run of the
-    kernel: the state of charge entering each hour (the kernel's ``st_soc`` of the hour before,
-    MWh), whether the stage runs (the base match, ``net_base`` (T, B) MW, left surplus), and the
-    power the transport served at each bus (what the kernel's storage there charged in the
-    hour, MW; an upper bound on 2b's share, which ``min(want, .)`` caps)."""
+def stage_inputs(inputs, net_base) -> dict[str, np.ndarray]:  # noqa: ANN001
+    """Real inputs of stages 2b and 3a for one lane, from plan-2030's packed arrays and a run of
+    the kernel: the state of charge entering each hour (the kernel's ``st_soc`` of the hour
+    before, MWh); whether each stage runs (the base match, ``net_base`` (T, B) MW, left surplus,
+    ``runs_2b``, or a deficit, ``runs_3a``); for 2b the power the transport served at each bus
+    (what the kernel's storage there charged in the hour, MW; an upper bound on 2b's share,
+    which ``min(want, .)`` caps); for 3a which units charged in the hour (``busy_in`` (T, S)) and
+    the power used at each bus (what the kernel's storage there discharged, MW)."""
     out = run_kernel(inputs)
     nt = inputs.demand.shape[0]
     nb = inputs.demand.shape[1]
     soc_prev = np.concatenate([inputs.st_soc0[None, :], out.st_soc[:-1]], axis=0)
     served = np.zeros((nt, nb))
+    used = np.zeros((nt, nb))
     for s, b in enumerate(inputs.st_bus):
         served[:, b] += out.st_charge[:, s]
+        used[:, b] += out.st_discharge[:, s]
     surplus = np.maximum(net_base, 0.0)
-    runs = ((surplus > EPS).any(axis=1) & (surplus.sum(axis=1) > EPS)).astype(np.float64)
+    deficit = np.maximum(-net_base, 0.0)
+    runs_2b = (surplus > EPS).any(axis=1) & (surplus.sum(axis=1) > EPS)
     return {
         "soc_prev": np.ascontiguousarray(soc_prev),
-        "runs": runs,
+        "runs_2b": runs_2b.astype(np.float64),
+        "runs_3a": (deficit > EPS).any(axis=1).astype(np.float64),
         "st_room": np.ascontiguousarray(inputs.st_room),
         "storage_reserve": np.ascontiguousarray(inputs.storage_reserve),
         "served_in": served,
+        "busy_in": (out.st_charge > 0.0).astype(np.float64),
+        "used_in": used,
     }
 
 
-def _stage_call(func, d, par, st_bus_u, work, lw, charge, hour):  # noqa: ANN001, ANN202
-    """A no-argument call of a stage-2b variant on inputs ``d`` and unit parameters ``par``
-    (``lw`` None: the one-lane code)."""
-    head = (d["soc_prev"], par["st_loss"], d["runs"], d["st_room"], d["storage_reserve"])
-    tail = (d["served_in"], st_bus_u, par["st_p"], par["st_e"], par["st_eff_in"])
+STAGE_SPECS = {
+    "2b": {
+        "single": _stage2b_single,
+        "lanes": make_lane_stage2b,
+        "inputs": ("soc_prev", "runs_2b", "st_room", "storage_reserve", "served_in"),
+        "params": ("st_loss", "st_p", "st_e", "st_eff_in", "st_soc_max"),
+        "what": "storage charging",
+    },
+    "3a": {
+        "single": _stage3a_single,
+        "lanes": make_lane_stage3a,
+        "inputs": ("soc_prev", "runs_3a", "busy_in", "storage_reserve", "used_in"),
+        "params": ("st_loss", "st_p", "st_e", "st_eff_out", "st_soc_min"),
+        "what": "storage supply and discharge",
+    },
+}
+"""The stage pieces ``--stage`` measures: one-lane code, lane factory, and the names of their
+inputs (:func:`stage_inputs`) and unit parameters (``KernelInputs`` fields) in argument order."""
+
+
+def _stage_call(spec, func, d, par, st_bus_u, work, lw, out, hour):  # noqa: ANN001, ANN202
+    """A no-argument call of a stage variant on inputs ``d`` and unit parameters ``par``, in the
+    argument order of ``spec`` (:data:`STAGE_SPECS`; ``lw`` None: the one-lane code)."""
+    i = [d[k] for k in spec["inputs"]]
+    q = [par[k] for k in spec["params"]]
+    head = (i[0], q[0], i[1], i[2], i[3], i[4], st_bus_u, q[1], q[2], q[3], q[4], work)
     if lw is None:
-        return lambda: func(*head, *tail, par["st_soc_max"], work, charge, hour)
-    return lambda: func(*head, *tail, par["st_soc_max"], work, lw, charge, hour)
+        return lambda: func(*head, out, hour)
+    return lambda: func(*head, lw, out, hour)
 
 
-def _stage_group(ones, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, float]:  # noqa: ANN001
-    """One row of :func:`stage2b_table` at ``lanes`` lanes (the first ``lanes`` of ``ones``,
-    :func:`stage2b_inputs` per lane): checked, then timed alternating."""
-    one = ones[0]
-    nt = one["runs"].shape[0]
+def _stage_group(spec, ones, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, float]:  # noqa: ANN001
+    """One row of :func:`stage_table` at ``lanes`` lanes (the first ``lanes`` of ``ones``,
+    :func:`stage_inputs` per lane): checked, then timed alternating."""
+    keys = spec["inputs"]
+    nt = ones[0]["soc_prev"].shape[0]
     ns = params["st_p"].shape[0]
     lane_in = {
-        key: np.ascontiguousarray(np.stack([d[key] for d in ones[:lanes]], axis=-1)) for key in one
+        key: np.ascontiguousarray(np.stack([d[key] for d in ones[:lanes]], axis=-1)) for key in keys
     }
     lane_par = {
         k: np.ascontiguousarray(np.repeat(v[:, None], lanes, axis=1)) for k, v in params.items()
     }
 
     def single(k: int) -> tuple[Callable[[], object], np.ndarray, np.ndarray]:
-        d = {key: np.ascontiguousarray(lane_in[key][..., k]) for key in one}
-        charge = np.zeros((nt, ns))
+        d = {key: np.ascontiguousarray(lane_in[key][..., k]) for key in keys}
+        out = np.zeros((nt, ns))
         hour = np.zeros((2, nt))
         work = np.zeros((N_WORK, width))
-        call = _stage_call(_stage2b_single, d, params, st_bus_u, work, None, charge, hour)
-        return call, charge, hour
+        call = _stage_call(spec, spec["single"], d, params, st_bus_u, work, None, out, hour)
+        return call, out, hour
 
     variants = {
         "branchy": rt["branchy"],
-        "branchy_const": make_lane_stage2b(lanes, True),
+        "branchy_const": spec["lanes"](lanes, True),
         "branch_free": rt["branch_free"],
-        "branch_free_const": make_lane_stage2b(lanes, False),
+        "branch_free_const": spec["lanes"](lanes, False),
     }
     calls: dict[str, Callable[[], object]] = {"kernel": single(0)[0]}
     lane_out = {}
     for name, func in variants.items():
-        charge = np.zeros((nt, ns, lanes))
+        out = np.zeros((nt, ns, lanes))
         hour = np.zeros((2, nt, lanes))
         work = np.zeros((N_WORK, width, lanes))
         lw = np.zeros((3, lanes))
-        calls[name] = _stage_call(func, lane_in, lane_par, st_bus_u, work, lw, charge, hour)
-        lane_out[name] = (charge, hour)
+        calls[name] = _stage_call(spec, func, lane_in, lane_par, st_bus_u, work, lw, out, hour)
+        lane_out[name] = (out, hour)
     for func in calls.values():
         func()
     for k in range(lanes):
-        ref_call, ref_charge, ref_hour = single(k)
+        ref_call, ref_out, ref_hour = single(k)
         ref_call()
-        for name, (charge, hour) in lane_out.items():
-            same = np.array_equal(charge[..., k], ref_charge)
+        for name, (out, hour) in lane_out.items():
+            same = np.array_equal(out[..., k], ref_out)
             if not (same and np.array_equal(hour[..., k], ref_hour)):
-                msg = f"stage 2b {name} differs from the one-lane code on lane {k} of {lanes}"
+                msg = f"stage {name} differs from the one-lane code on lane {k} of {lanes}"
                 raise AssertionError(msg)
     timed = _alternate(calls, repeat)
     row: dict[str, float] = {"lanes": lanes}
@@ -815,40 +1032,40 @@ def _stage_group(ones, params, st_bus_u, width, lanes, rt, repeat) -> dict[str, 
         row[f"{name}_ns"] = t["cpu_ms"] * 1e6 / per
         row[f"{name}_wall_ns"] = t["wall_ms"] * 1e6 / per
     # hours in which the stage runs in some lane (lockstep runs it then)
-    row["hours_run_any"] = float(lane_in["runs"].max(axis=1).mean())
+    row["hours_run_any"] = float(lane_in[keys[1]].max(axis=1).mean())
     return row
 
 
-def stage2b_table(lane_years, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
-    """ns of CPU per hour per lane of stage 2b (storage charging, the transport left out): the
-    kernel's one-lane code against L lanes in lockstep, branchy and branch-free, L at run time
-    and as a compile-time constant; every lane checked bit for bit against the one-lane code.
-    ``lane_years``: (packed inputs, :func:`stage2b_inputs`) of each lane, at least max(L)."""
+def stage_table(stage: str, lane_years, lanes_list, repeat: int) -> dict[str, object]:  # noqa: ANN001
+    """ns of CPU per hour per lane of one stage piece (:data:`STAGE_SPECS`; the transport left
+    out): the kernel's one-lane code against L lanes in lockstep, branchy and branch-free, L at
+    run time and as a compile-time constant; every lane checked bit for bit against the one-lane
+    code. ``lane_years``: (packed inputs, :func:`stage_inputs`) of each lane, at least max(L)."""
+    spec = STAGE_SPECS[stage]
     inputs = lane_years[0][0]
     ones = [one for _, one in lane_years]
     ns = inputs.st_p.shape[0]
     st_bus_u = inputs.st_bus.astype(np.uint64)
-    params = {
-        name: np.ascontiguousarray(getattr(inputs, name))
-        for name in ("st_loss", "st_p", "st_e", "st_eff_in", "st_soc_max")
-    }
+    params = {name: np.ascontiguousarray(getattr(inputs, name)) for name in spec["params"]}
     width = max(inputs.demand.shape[1] + 1, ns, 1)
-    rt = {"branchy": make_lane_stage2b(0, True), "branch_free": make_lane_stage2b(0, False)}
+    rt = {"branchy": spec["lanes"](0, True), "branch_free": spec["lanes"](0, False)}
     rows = []
     for lanes in lanes_list:
-        row = _stage_group(ones, params, st_bus_u, width, lanes, rt, repeat)
+        row = _stage_group(spec, ones, params, st_bus_u, width, lanes, rt, repeat)
         rows.append(row)
-        logger.info("stage 2b, %d lanes: %s", lanes, row)
+        logger.info("stage %s, %d lanes: %s", stage, lanes, row)
     return {
+        "stage": stage,
+        "what": spec["what"],
         "storage_units": ns,
-        "hours_run_one_lane": float(ones[0]["runs"].mean()),
+        "hours_run_one_lane": float(ones[0][spec["inputs"][1]].mean()),
         "rows": rows,
     }
 
 
 def lane_years(scenario_path: str, inputs, index, source: str, lanes: int, hours: int):  # noqa: ANN001, ANN201
     """The lanes of the stage and divergence measurements: ``lanes`` x (packed inputs of the
-    first ``hours``, :func:`stage2b_inputs`).
+    first ``hours``, :func:`stage_inputs`).
 
     ``draws``: lane k is outage draw k of the scenario's weather year (``pack(...,
     outage_seed=k)``), the batch an ensemble's weather year dispatches; ``roll``: lane k is the
@@ -865,7 +1082,7 @@ def lane_years(scenario_path: str, inputs, index, source: str, lanes: int, hours
         work[EFF, : supply.shape[1]] = forest["eff"]
         net = np.zeros_like(supply)
         _year_single(supply, want, work, forest["tree"], forest["cap0"], net)
-        return stage2b_inputs(packed_inputs, net)
+        return stage_inputs(packed_inputs, net)
 
     if source == "roll":
         sub, _ = head(inputs, index, hours)
@@ -966,13 +1183,16 @@ WORKERS = 2
 ENSEMBLE_RUNS = 300  # check --weather-years 30 --outage-draws 10
 
 
-def projection(kernel_ms: float, transport_rows, stage_rows, union_rows=None) -> dict[str, object]:  # noqa: ANN001, E501
+def projection(
+    kernel_ms: float, transport_rows, stage_tables, union_rows=None
+) -> dict[str, object]:  # noqa: ANN001, E501
     """What a lane-generic kernel would cost, from the measured ratios and :data:`SHARES`.
 
     Per lane at L lanes: ``kernel_ms x (transport share x rho_T(L) + bookkeeping share x
     rho_B(L) + refcount share / L + rest share)``, rho the lockstep variant's ns per lane over
-    the one-lane code's (transport: base match; bookkeeping: stage 2b taken as typical of the
-    stages, its hours run when any lane runs it included), reference counting paid once per
+    the one-lane code's (transport: base match; bookkeeping: the mean over the measured stage
+    pieces, ``stage_tables`` (a list of :func:`stage_table` rows), taken as typical of the
+    stages, their hours run when any lane runs them included), reference counting paid once per
     call for all lanes, set-up and writes per lane as today. With ``union_rows``
     (:func:`union_steps`), ``diverging_ms`` adds the steps a lane rides along idle (steps the
     lockstep runs for other lanes) at the measured idle-lane cost, 8 760 h a year. Then points/s
@@ -980,7 +1200,7 @@ def projection(kernel_ms: float, transport_rows, stage_rows, union_rows=None) ->
     :data:`PER_POINT_MS` added per point (on ``diverging_ms`` where there is one).
     """
     union_by_lanes = {row["lanes"]: row for row in union_rows or []}
-    stage_by_lanes = {row["lanes"]: row for row in stage_rows}
+    stage_by_lanes = [{row["lanes"]: row for row in rows} for rows in stage_tables]
     designs = {"branchy": ("branchy_ns", "branchy_ns"),
                "branchy, L constant": ("branchy_const_ns", "branchy_const_ns"),
                "branch-free": ("branch_free_ns", "branch_free_ns"),
@@ -1006,11 +1226,11 @@ def projection(kernel_ms: float, transport_rows, stage_rows, union_rows=None) ->
     for design, (t_key, s_key) in designs.items():
         for t_row in transport_rows:
             lanes = t_row["lanes"]
-            s_row = stage_by_lanes.get(lanes)
-            if s_row is None:
+            s_rows = [by_lanes.get(lanes) for by_lanes in stage_by_lanes]
+            if any(row is None for row in s_rows):
                 continue
             rho_t = t_row[t_key] / t_row["kernel_ns"]
-            rho_b = s_row[s_key] / s_row["kernel_ns"]
+            rho_b = float(np.mean([row[s_key] / row["kernel_ns"] for row in s_rows]))
             per_lane = kernel_ms * (
                 SHARES["transport"] * rho_t
                 + SHARES["bookkeeping"] * rho_b
@@ -1123,7 +1343,11 @@ def main() -> None:
         " (default lanes 1 2 4 8 16 32)",
     )
     parser.add_argument(
-        "--stage", action="store_true", help="stage 2b (storage charging), one lane vs L lanes"
+        "--stage",
+        nargs="*",
+        choices=tuple(STAGE_SPECS),
+        help="stage pieces, one lane vs L lanes: 2b storage charging, 3a storage supply and"
+        " discharge (default both)",
     )
     parser.add_argument(
         "--divergence",
@@ -1152,6 +1376,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     lockstep_lanes = args.lockstep or [1, 2, 4, 8, 16, 32]
+    stages = None if args.stage is None else (args.stage or list(STAGE_SPECS))
 
     _, inputs, index = packed(args.scenario)
     nt = inputs.demand.shape[0]
@@ -1228,7 +1453,7 @@ def main() -> None:
             f"lower bound per scenario-year: {per_hour:.2f} x 8760 x {best_step:.0f} ns"
             f" + {memory:.2f} ms memory = {bound:.2f} ms"
         )
-    if args.lockstep is not None or args.stage:
+    if args.lockstep is not None or stages:
         report["load_average_before"] = list(os.getloadavg())
         kernel_out = allocate_result(inputs)
         kernel_time = _alternate({"kernel": lambda: run_kernel(inputs, kernel_out)}, args.repeat)
@@ -1238,7 +1463,7 @@ def main() -> None:
             f" ({kernel_time['kernel']['wall_ms']:.2f} ms wall), median of {args.repeat}"
         )
     years = None
-    if args.stage or args.divergence or args.transport_lanes == "draws":
+    if stages or args.divergence or args.transport_lanes == "draws":
         years = lane_years(
             args.scenario, inputs, index, args.lane_source, max(lockstep_lanes), args.stage_hours
         )
@@ -1268,18 +1493,19 @@ def main() -> None:
                 f" {row['branchy_const_ns']:8.0f} {idle_text} {row['branch_free_ns']:8.0f}"
                 f" {row['branch_free_const_ns']:8.0f}"
             )
-    if args.stage:
-        stage = stage2b_table(years, lockstep_lanes, args.repeat)
+    for name in stages or []:
+        stage = stage_table(name, years, lockstep_lanes, args.repeat)
         stage["lane_source"] = args.lane_source
-        report["stage_2b"] = stage
+        report[f"stage_{name}"] = stage
         print(
-            f"stage 2b (storage charging, {stage['storage_units']} units, transport left out),"
+            f"stage {name} ({stage['what']}, {stage['storage_units']} units, transport left out),"
             f" ns of thread CPU per hour per lane; runs in {stage['hours_run_one_lane']:.0%}"
             " of one lane's hours"
         )
         print(
-            f"{'lanes':>5} {'kernel':>8} {'branchy':>8} {'L const':>8} {'br.-free':>8}"
-            f" {'L const':>8} {'runs':>5}"
+            f"{'':>5} {'':>8} {'branchy lanes':>17} {'branch-free':>17}\n"
+            f"{'lanes':>5} {'kernel':>8} {'L var':>8} {'L const':>8} {'L var':>8} {'L const':>8}"
+            f" {'runs':>5}"
         )
         for row in stage["rows"]:
             print(
@@ -1300,11 +1526,11 @@ def main() -> None:
                 for r in union
             )
         )
-    if args.lockstep is not None and args.stage:
+    if args.lockstep is not None and stages:
         proj = projection(
             report["kernel_year"]["cpu_ms"],
             report["lockstep_table"],
-            report["stage_2b"]["rows"],
+            [report[f"stage_{name}"]["rows"] for name in stages],
             report.get("union_steps", {}).get("rows"),
         )
         report["projection"] = proj
@@ -1328,7 +1554,7 @@ def main() -> None:
                 f" {row.get('vs_today', 1.0):8.2f} {pts[0]:5.0f}-{pts[1]:<6.0f}"
                 f" {ens[0]:8.1f}-{ens[1]:<9.1f}"
             )
-    if args.lockstep is not None or args.stage:
+    if args.lockstep is not None or stages:
         report["load_average_after"] = list(os.getloadavg())
         print(
             "load average (1, 5, 15 min) before "
