@@ -1087,7 +1087,7 @@ def lane_years(scenario_path: str, inputs, index, source: str, lanes: int, hours
     if source == "roll":
         sub, _ = head(inputs, index, hours)
         one = one_lane(sub)
-        nt = one["runs"].shape[0]
+        nt = one["soc_prev"].shape[0]
         return [
             (sub, {k: np.roll(a, -((i * STAGE_SHIFT_H) % nt), axis=0) for k, a in one.items()})
             for i in range(lanes)
