@@ -302,3 +302,67 @@ def test_redraws_in_place_of_a_drawn_pack_equal_fresh_packs(plan):
         got = redraw(plan, inputs, index, seed, block, work)
         assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])
     assert np.array_equal(index.gen_avail[:, ne], wind)  # non-thermal columns untouched
+
+
+def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
+    # the check's ensemble since h17-percpu: the draws write the thermal fleets' sums the
+    # figures read instead of the (T, G) generator arrays
+    from energysim.engines import dispatch
+    from energysim.kernel.pack import RedrawWork, redraw
+    from energysim.sweep.figures import (
+        annual_figures,
+        draw_fleets,
+        fleet_hours,
+        prepare_figures,
+        result_block,
+    )
+
+    profiles = scenario_profiles(plan)
+    inputs, index, block = pack_with_block(plan, profiles, outage_seed=5)
+    prep = prepare_figures(inputs, index, plan)
+    base_avail, base_must = index.gen_avail.copy(), index.gen_must.copy()
+    fleets = draw_fleets(index, prep)
+    assert 0 < fleets.thermal < prep.fleets  # thermal fleets and zero-cost ones (plan-2030)
+    zero_cost = fleets.head[:, fleets.thermal :].copy()
+    work = RedrawWork.in_place(inputs, index, fleets)
+    assert work.th_avail is inputs.th_avail and work.gen_avail.shape == (
+        1,
+        index.gen_avail.shape[1],
+    )
+    for seed in (6, 7):
+        got_inputs, got_index = redraw(plan, inputs, index, seed, block, work)
+        want_inputs, want_index, _ = pack_with_block(plan, profiles, outage_seed=seed)
+        assert_bit_equal(got_inputs, want_inputs)
+        assert (
+            got_index.gen_avail.shape == got_index.gen_must.shape == (0, index.gen_avail.shape[1])
+        )
+        must, head = fleet_hours(want_index, prep)
+        assert np.array_equal(fleets.must, must) and np.array_equal(fleets.head, head)
+        # the figures from the fleets equal those of the fresh pack's (T, G) arrays
+        result = dispatch(plan, got_inputs, got_index, "kernel", out=result_block(got_inputs))
+        got = annual_figures(result, got_inputs, got_index, plan, prep, (fleets.must, fleets.head))
+        want = annual_figures(result, want_inputs, want_index, plan, prep)
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            assert np.array_equal(got[name], value, equal_nan=True), name
+        with pytest.raises(ValueError, match="generator arrays of 0 hours and no fleets"):
+            annual_figures(result, got_inputs, got_index, plan, prep)
+    assert np.array_equal(fleets.head[:, fleets.thermal :], zero_cost)  # zero-cost kept
+    # the base pack's generator arrays are neither written nor replaced
+    assert np.array_equal(index.gen_avail, base_avail) and np.array_equal(index.gen_must, base_must)
+
+
+def test_redraw_work_rejects_fleets_of_another_shape(plan):
+    from energysim.kernel.pack import FleetSums, RedrawWork
+
+    inputs, index, _ = pack_with_block(plan, scenario_profiles(plan))
+    hours = index.gen_avail.shape[0]
+    bad = FleetSums(
+        np.zeros(3, np.int64),
+        np.array([0, 1, 3], np.int64),
+        1,
+        np.zeros((hours, 3)),
+        np.zeros((hours, 2)),
+    )
+    with pytest.raises(ValueError, match=r"expected \(8760, 2\) \(hours, fleets\)"):
+        RedrawWork.in_place(inputs, index, bad)

@@ -72,6 +72,7 @@ __all__ = [
     "PackStatic",
     "RedrawWork",
     "ThermalBlock",
+    "FleetSums",
     "FloorPlan",
     "apply_floor_plan",
     "apply_support_floor",
@@ -401,27 +402,30 @@ def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
 
 @jit
 def _support_floor_hours(schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour loop of :func:`apply_support_floor` (compiled): :func:`_support_floor_hour` in
+    """Hour loop of :func:`apply_support_floor` (compiled): :func:`support_floor_row` in
     every hour."""
     for t in range(schedule.shape[0]):
-        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+        support_floor_row(
+            schedule[t], pu, corr_col, ptr, gens, gen_avail[t], gen_must[t], missing[t]
+        )
 
 
 @jit_inline
-def _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour ``t`` of :func:`apply_support_floor`: each floored corridor ``j`` (column
-    ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the generators
-    ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its headroom
-    allows; what is left goes to ``missing``."""
+def support_floor_row(schedule, pu, corr_col, ptr, gens, avail, must, missing):
+    """One hour of :func:`apply_support_floor`, on that hour's rows: each floored corridor
+    ``j`` (column ``corr_col[j]`` of the hour's ``schedule`` (C,), MW) needs ``pu[j] x`` its
+    schedule from the generators ``gens[ptr[j]:ptr[j + 1]]`` (columns of ``avail`` and ``must``
+    (G,), MW) in that order, each raising its floor in ``must`` by what its headroom allows;
+    what is left goes to ``missing[corr_col[j]]`` ((C,), MW)."""
     for j in range(pu.shape[0]):
         c = corr_col[j]
-        need = pu[j] * schedule[t, c]
+        need = pu[j] * schedule[c]
         for q in range(ptr[j], ptr[j + 1]):
             g = gens[q]
-            add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
-            gen_must[t, g] += add
+            add = min(max(avail[g] - must[g], 0.0), need)
+            must[g] += add
             need = need - add
-        missing[t, c] = need
+        missing[c] = need
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -1222,7 +1226,8 @@ def lay_thermal(
     ``gen_must`` (the must-run floor on the available part, then raised to the support floors of
     ``plan`` against ``schedule`` (T, C) MW, as :func:`apply_support_floor`), in place, and
     returns ``th_avail`` and ``th_must`` (T, K, B), MW, the sums per (tier, bus) (into the arrays
-    given). One compiled pass over the hours; :func:`pack` and :func:`redraw` both use it.
+    given). One compiled pass over the hours (:func:`_lay_pass`); :func:`pack` and
+    :func:`redraw` both use it.
     """
     k, b = block.shape_kb()
     hours = avail_pu.shape[0]
@@ -1231,70 +1236,103 @@ def lay_thermal(
     if th_must is None:
         th_must = np.empty((hours, k, b))
     missing = np.zeros((hours, plan.width))
-    _thermal_pass(
-        # generator-major (G', T), as outage draws and the expected availability come (no
-        # copy); the pass reads it in tiles of hours that stay in cache
+    _lay_pass(
+        # generator-major (G', T), as outage draws and the expected availability come (no copy)
         np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T),
-        block.live,
-        block.heat,
-        block.must_heat,
-        block.must_cold,
-        block.cap,
-        block.col,
-        block.tier,
-        block.bus,
-        np.ascontiguousarray(schedule, dtype=float),
-        plan.pu,
-        plan.corr_col,
-        plan.ptr,
-        plan.gens,
-        gen_avail,
-        gen_must,
-        th_avail,
-        th_must,
-        missing,
-    )
+        block.live, block.heat, block.must_heat, block.must_cold, block.cap, block.col,
+        block.tier, block.bus, np.ascontiguousarray(schedule, dtype=float), plan.pu,
+        plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, True, th_avail, th_must,
+        missing, *_NO_FLEETS,
+    )  # fmt: skip
     _log_floor_shortfall(plan, missing)
     return th_avail, th_must
 
 
-LAY_TILE_H = 64
-"""Hours per tile of :func:`lay_thermal`'s pass: a tile of the generators' shares (G' x 64 h x
-8 B, 29 kB for plan-2030) and of the hour-major masks stays in L1 while it is read generator by
-generator."""
+_NO_FLEETS = (np.zeros(0, np.int64), np.zeros(1, np.int64), 0, np.empty((0, 0)), np.empty((0, 0)))
+"""The fleet arguments of :func:`_lay_pass` when no fleet sums are wanted."""
 
 
 @jit
-def _thermal_pass(
-    shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
-    ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
+def _lay_pass(
+    shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col, ptr,
+    gens, gen_avail, gen_must, per_hour, th_avail, th_must, missing,
+    member_col, fleet_ptr, n_fleets, fleet_must, fleet_head,
 ):  # fmt: skip
-    """The pass of :func:`lay_thermal` (compiled), tile of hours by tile: each generator's
-    share ``a`` in service (the share times 1.0 or 0.0; ``shares`` (G', T)), floor ``must *
-    a`` (``must`` the heating or the other value) and available ``cap * a``, the available
-    power summed per (tier, bus) in generator order from 0; then, hour by hour, the support
-    floors (:func:`_support_floor_hour`) and the floors summed per (tier, bus) in generator
-    order from 0. Every hour's sums see its generators in the same order as an hour-by-hour
-    pass."""
+    """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), hour by hour.
+
+    In each hour: each generator's share ``a`` in service (the share times 1.0 or 0.0;
+    ``shares`` (G', T)), floor ``must * a`` (``must`` the heating or the other value) and
+    available ``cap * a`` into the hour's generator rows, the available power summed per (tier,
+    bus) in generator order from 0; the support floors (:func:`support_floor_row`) on the
+    rows; the floors summed per (tier, bus) in generator order from 0. The rows are
+    ``gen_avail[t]`` and ``gen_must[t]`` ((T, G), written) when ``per_hour``, else row 0 of
+    (1, G) scratch (nothing per generator is kept). With ``fleet_must`` not empty, the first
+    ``n_fleets`` fleets' floor and headroom of the hour (:func:`fleet_sums` of the rows) go to
+    ``fleet_must`` and ``fleet_head`` (T, F): the sums :func:`energysim.sweep.figures.
+    fleet_hours` makes of the finished (T, G) arrays, bit for bit.
+    """
     hours = shares.shape[1]
-    for t0 in range(0, hours, LAY_TILE_H):
-        t1 = min(hours, t0 + LAY_TILE_H)
-        for t in range(t0, t1):
-            th_avail[t] = 0.0
-        for i in range(col.shape[0]):
-            g, k, b = col[i], tier[i], bus[i]
-            for t in range(t0, t1):
-                a = shares[i, t] * (1.0 if live[t, i] else 0.0)
-                avail = cap[i] * a
-                gen_avail[t, g] = avail
-                must = must_heat[i] if heat[t, i] else must_cold[i]
-                gen_must[t, g] = must * a
-                th_avail[t, k, b] += avail
-        for t in range(t0, t1):
-            _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
-            th_must[t] = 0.0
-            for i in range(col.shape[0]):
-                th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+    n = col.shape[0]
+    fleets = fleet_must.shape[0] > 0
+    for t in range(hours):
+        r = t if per_hour else 0
+        avail_row = gen_avail[r]
+        must_row = gen_must[r]
+        th_avail[t] = 0.0
+        for i in range(n):
+            g = col[i]
+            a = shares[i, t] * (1.0 if live[t, i] else 0.0)
+            avail = cap[i] * a
+            avail_row[g] = avail
+            must = must_heat[i] if heat[t, i] else must_cold[i]
+            must_row[g] = must * a
+            th_avail[t, tier[i], bus[i]] += avail
+        support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing[t])
+        th_must[t] = 0.0
+        for i in range(n):
+            th_must[t, tier[i], bus[i]] += must_row[col[i]]
+        if fleets:
+            for f in range(n_fleets):
+                fleet_must[t, f], fleet_head[t, f] = fleet_sums(
+                    f, must_row, avail_row, member_col, fleet_ptr, True
+                )
+
+
+@jit_inline
+def fleet_sums(f, gen_must, gen_avail, member_col, fleet_ptr, thermal):
+    """Fleet ``f``'s floor and headroom (zero-cost: available power) in one hour, MW, from that
+    hour's generator rows (G,): its members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]``
+    summed in that order; a thermal fleet's headroom is each member's ``gen_avail - gen_must``.
+    The fleets of the figures-only pass (:class:`energysim.sweep.figures.FigurePrep`)."""
+    must = 0.0
+    head = 0.0
+    for i in range(fleet_ptr[f], fleet_ptr[f + 1]):
+        g = member_col[i]
+        if thermal:
+            must += gen_must[g]
+            head += gen_avail[g] - gen_must[g]
+        else:
+            head += gen_avail[g]
+    return must, head
+
+
+@dataclass(frozen=True)
+class FleetSums:
+    """Hourly floor and headroom of generator fleets, filled by :func:`redraw` instead of the
+    (T, G) generator arrays (:meth:`RedrawWork.in_place` with ``fleets``).
+
+    Fleet f's members are the columns ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` of the
+    generator arrays; the first ``thermal`` fleets are thermal (the ones a draw changes; their
+    columns of ``must`` and ``head`` are rewritten by each redraw), the others zero-cost (their
+    columns are left as given). ``must`` and ``head`` (T, F), MW, as
+    :func:`energysim.sweep.figures.fleet_hours` makes them.
+    """
+
+    member_col: np.ndarray
+    fleet_ptr: np.ndarray
+    thermal: int
+    must: np.ndarray
+    head: np.ndarray
 
 
 @dataclass
@@ -1305,10 +1343,13 @@ class RedrawWork:
 
     Arrays: the generators' availability and floors (T, G), seeded with the base pack's (only
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
-    availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B). Made by the first draw: the support-floor plan, the outage plan
+    availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B).
+    With ``fleets`` (:class:`FleetSums`), the draws write their thermal fleets' sums there and
+    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then (1, G) scratch rows). Made
+    by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
-    (:func:`need_before_thermal`), the import tiers, the DR capacity (MW) and the balance's
-    :class:`BalanceParts`.
+    (:func:`need_before_thermal`), the import tiers, the DR capacity (MW), the balance's
+    :class:`BalanceParts` and the pass's scratch.
     """
 
     gen_avail: np.ndarray
@@ -1323,6 +1364,8 @@ class RedrawWork:
     import_tiers: np.ndarray | None = None
     dr_total: float = 0.0
     balance_parts: BalanceParts | None = None
+    fleets: FleetSums | None = None
+    missing: np.ndarray | None = None  # (T, C) uncovered support floors, scratch
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -1335,13 +1378,32 @@ class RedrawWork:
         )
 
     @classmethod
-    def in_place(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
+    def in_place(
+        cls, inputs: KernelInputs, index: PackIndex, fleets: FleetSums | None = None
+    ) -> RedrawWork:
         """Work that re-draws into the base pack's own arrays (``index.gen_avail``,
         ``index.gen_must``, ``inputs.th_avail``, ``inputs.th_must``): no copies, but the first
         redraw overwrites the base pack's thermal availability. For a base pack that is itself
         a draw already used (the check's ensemble packs a year on its first draw); its other
-        arrays (and the generators' non-thermal columns) are not changed."""
-        return cls(index.gen_avail, index.gen_must, inputs.th_avail, inputs.th_must)
+        arrays (and the generators' non-thermal columns) are not changed.
+
+        With ``fleets`` (:class:`FleetSums` of the base pack), the draws write their thermal
+        fleets' sums into ``fleets`` instead of the (T, G) generator arrays, which are then
+        neither written nor returned (the draws' :class:`PackIndex` has (0, G) ones; the base
+        pack's stay as they are): for the figures-only pass, which reads the fleets only.
+        """
+        if fleets is None:
+            return cls(index.gen_avail, index.gen_must, inputs.th_avail, inputs.th_must)
+        hours, width = index.gen_avail.shape
+        want = (hours, int(fleets.fleet_ptr.shape[0]) - 1)
+        if fleets.must.shape != want or fleets.head.shape != want:
+            msg = (
+                f"RedrawWork.in_place: fleets of shape {fleets.must.shape} and "
+                f"{fleets.head.shape}; expected {want} (hours, fleets) of the packed scenario"
+            )
+            raise ValueError(msg)
+        rows = np.zeros((2, width))
+        return cls(rows[0:1], rows[1:2], inputs.th_avail, inputs.th_must, fleets=fleets)
 
     def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
         """Make what no outage draw changes (once: the first draw calls it)."""
@@ -1356,6 +1418,7 @@ class RedrawWork:
         peak = inputs.demand.sum(axis=1).max()
         self.dr_total = float(scenario.demand_response.share_of_peak * peak)
         self.balance_parts = inputs_balance_parts(inputs)
+        self.missing = np.zeros((len(index.snapshots), self.floor_plan.width))
 
 
 def packed_thermal_block(
@@ -1388,11 +1451,15 @@ def redraw(
     """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
 
     Equal bit for bit to ``pack(scenario, profiles, outage_seed=seed)`` (tested): it runs the
-    same :func:`lay_thermal` as :func:`pack` and recomputes what follows from thermal availability (the pre-pass
+    same compiled pass as :func:`pack` (:func:`_lay_pass`; :func:`lay_thermal` there) and recomputes what follows from thermal availability (the pre-pass
     shortfall, the storage reserve, the DR threshold and keep); everything else is shared with
     ``inputs``/``index``, which are not changed. ``block`` (:func:`thermal_block` of this
     scenario and these hours) may be passed to skip rebuilding it for each draw, and ``work``
-    (:class:`RedrawWork`) to reuse the arrays of the previous draw.
+    (:class:`RedrawWork`) to reuse the arrays of the previous draw. With a work that has
+    ``fleets`` (:meth:`RedrawWork.in_place`), the draw's thermal fleets' floor and headroom go
+    to ``work.fleets`` (equal bit for bit to :func:`energysim.sweep.figures.fleet_hours` of the
+    fresh pack) and the returned index's generator arrays are empty, (0, G): the draw's (T, G)
+    arrays are not made.
     """
     if block is None:
         block = packed_thermal_block(scenario, inputs, index)
@@ -1403,15 +1470,25 @@ def redraw(
     if work.outages.names != block.names:
         pos = {n: i for i, n in enumerate(work.outages.names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
-    th_avail, th_must = lay_thermal(
-        block, avail_pu, inputs.schedule, work.floor_plan, work.gen_avail, work.gen_must,
-        work.th_avail, work.th_must,
+    plan, fleets = work.floor_plan, work.fleets
+    fleet_args = (
+        _NO_FLEETS
+        if fleets is None
+        else (fleets.member_col, fleets.fleet_ptr, fleets.thermal, fleets.must, fleets.head)
+    )
+    _lay_pass(
+        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
+        block.must_heat, block.must_cold, block.cap, block.col, block.tier, block.bus,
+        inputs.schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, work.gen_avail,
+        work.gen_must, fleets is None, work.th_avail, work.th_must, work.missing, *fleet_args,
     )  # fmt: skip
+    _log_floor_shortfall(plan, work.missing)
+    th_avail, th_must = work.th_avail, work.th_must
     # the pre-pass, as pack makes it (prepass_shortfall, bus_balance, storage_fields), from the
     # parts no draw changes
     short = shortfall_from(work.need, th_avail, inputs.reserve_req, work.import_tiers)
-    cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
     balance = balance_with(work.balance_parts, th_must, work.balance)
+    cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
     reserve, room = reserve_and_room(
         short, balance, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
         inputs.st_eff_out,
@@ -1426,7 +1503,11 @@ def redraw(
         storage_reserve=reserve,
         st_room=room,
     )
-    return new_inputs, dataclasses.replace(index, gen_avail=work.gen_avail, gen_must=work.gen_must)
+    if fleets is not None:  # the generator arrays were not drawn: none are returned
+        gen_avail = gen_must = np.empty((0, index.gen_avail.shape[1]))
+    else:
+        gen_avail, gen_must = work.gen_avail, work.gen_must
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
 
 
 def pack(

@@ -46,6 +46,8 @@ from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CA
 from energysim.indicators import GRIDS, structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
 from energysim.kernel._jit import jit, jit_inline
+from energysim.kernel.pack import FleetSums
+from energysim.kernel.pack import fleet_sums as _fleet_sums
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -55,6 +57,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "FigurePrep",
     "annual_figures",
+    "draw_fleets",
     "figures",
     "fleet_hours",
     "prepare_figures",
@@ -259,20 +262,13 @@ def fleet_hours(index: PackIndex, prep: FigurePrep) -> tuple[np.ndarray, np.ndar
     return must, head
 
 
-@jit_inline
-def _fleet_sums(f, gen_must, gen_avail, member_col, fleet_ptr, thermal):
-    """Fleet ``f``'s floor and headroom (zero-cost: available power) in one hour, MW, from that
-    hour's generator rows (G,): its members' sums, in column order (:func:`fleet_hour`)."""
-    must = 0.0
-    head = 0.0
-    for i in range(fleet_ptr[f], fleet_ptr[f + 1]):
-        g = member_col[i]
-        if thermal:
-            must += gen_must[g]
-            head += gen_avail[g] - gen_must[g]
-        else:
-            head += gen_avail[g]
-    return must, head
+def draw_fleets(index: PackIndex, prep: FigurePrep) -> FleetSums:
+    """The :class:`~energysim.kernel.pack.FleetSums` of ``prep``'s fleets on the packed
+    generator arrays of ``index`` (:func:`fleet_hours`): for
+    :meth:`energysim.kernel.pack.RedrawWork.in_place`, whose draws then rewrite the thermal
+    fleets' columns; ``(fleets.must, fleets.head)`` is :func:`annual_figures`' ``fleets``."""
+    must, head = fleet_hours(index, prep)
+    return FleetSums(prep.member_col, prep.fleet_ptr, int(prep.pair_start[-1]), must, head)
 
 
 @jit
@@ -525,6 +521,13 @@ def annual_figures(
         )
         raise ValueError(msg)
     if fleets is None:
+        if index.gen_avail.shape[0] != n["T"] or index.gen_must.shape[0] != n["T"]:
+            msg = (
+                f"annual_figures: generator arrays of {index.gen_avail.shape[0]} hours and no "
+                f"fleets; expected {n['T']} hours (a redraw into FleetSums returns none: pass "
+                "its fleets)"
+            )
+            raise ValueError(msg)
         fleet_must, fleet_head = np.empty((0, prep.fleets)), np.empty((0, prep.fleets))
     else:
         fleet_must, fleet_head = fleets
