@@ -308,7 +308,7 @@ def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
     # the check's ensemble since h17-percpu: the draws write the thermal fleets' sums the
     # figures read instead of the (T, G) generator arrays
     from energysim.engines import dispatch
-    from energysim.kernel.pack import RedrawWork, redraw
+    from energysim.kernel.pack import LAY_TILE_H, RedrawWork, redraw
     from energysim.sweep.figures import (
         annual_figures,
         draw_fleets,
@@ -325,10 +325,8 @@ def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
     assert 0 < fleets.thermal < prep.fleets  # thermal fleets and zero-cost ones (plan-2030)
     zero_cost = fleets.head[:, fleets.thermal :].copy()
     work = RedrawWork.in_place(inputs, index, fleets)
-    assert work.th_avail is inputs.th_avail and work.gen_avail.shape == (
-        1,
-        index.gen_avail.shape[1],
-    )
+    assert work.th_avail is inputs.th_avail  # the (T, K, B) sums: the base pack's own
+    assert work.gen_avail.shape == (LAY_TILE_H, index.gen_avail.shape[1])  # a tile's rows only
     for seed in (6, 7):
         got_inputs, got_index = redraw(plan, inputs, index, seed, block, work)
         want_inputs, want_index, _ = pack_with_block(plan, profiles, outage_seed=seed)

@@ -1260,13 +1260,15 @@ def _lay_pass(
 ):  # fmt: skip
     """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), hour by hour.
 
-    In each hour: each generator's share ``a`` in service (the share times 1.0 or 0.0;
-    ``shares`` (G', T)), floor ``must * a`` (``must`` the heating or the other value) and
-    available ``cap * a`` into the hour's generator rows, the available power summed per (tier,
-    bus) in generator order from 0; the support floors (:func:`support_floor_row`) on the
-    rows; the floors summed per (tier, bus) in generator order from 0. The rows are
-    ``gen_avail[t]`` and ``gen_must[t]`` ((T, G), written) when ``per_hour``, else row 0 of
-    (1, G) scratch (nothing per generator is kept). With ``fleet_must`` not empty, the first
+    Tile of :data:`LAY_TILE_H` hours by tile: each generator's share ``a`` in service (the
+    share times 1.0 or 0.0; ``shares`` (G', T)), floor ``must * a`` (``must`` the heating or
+    the other value) and available ``cap * a`` into the hours' generator rows, the available
+    power summed per (tier, bus) in generator order from 0; then hour by hour the support
+    floors (:func:`support_floor_row`) on the rows and the floors summed per (tier, bus) in
+    generator order from 0 (every hour's sums see its generators in the same order as an
+    hour-by-hour pass). The rows are ``gen_avail[t]`` and ``gen_must[t]`` ((T, G), written)
+    when ``per_hour``, else rows of (:data:`LAY_TILE_H`, G) scratch (nothing per generator is
+    kept). With ``fleet_must`` not empty, the first
     ``n_fleets`` fleets' floor and headroom of the hour (:func:`fleet_sums` of the rows) go to
     ``fleet_must`` and ``fleet_head`` (T, F): the sums :func:`energysim.sweep.figures.
     fleet_hours` makes of the finished (T, G) arrays, bit for bit.
@@ -1274,28 +1276,41 @@ def _lay_pass(
     hours = shares.shape[1]
     n = col.shape[0]
     fleets = fleet_must.shape[0] > 0
-    for t in range(hours):
-        r = t if per_hour else 0
-        avail_row = gen_avail[r]
-        must_row = gen_must[r]
-        th_avail[t] = 0.0
+    for t0 in range(0, hours, LAY_TILE_H):
+        t1 = min(hours, t0 + LAY_TILE_H)
+        r0 = t0 if per_hour else 0  # the tile's first row of gen_avail and gen_must
+        for t in range(t0, t1):
+            th_avail[t] = 0.0
         for i in range(n):
-            g = col[i]
-            a = shares[i, t] * (1.0 if live[t, i] else 0.0)
-            avail = cap[i] * a
-            avail_row[g] = avail
-            must = must_heat[i] if heat[t, i] else must_cold[i]
-            must_row[g] = must * a
-            th_avail[t, tier[i], bus[i]] += avail
-        support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing[t])
-        th_must[t] = 0.0
-        for i in range(n):
-            th_must[t, tier[i], bus[i]] += must_row[col[i]]
-        if fleets:
-            for f in range(n_fleets):
-                fleet_must[t, f], fleet_head[t, f] = fleet_sums(
-                    f, must_row, avail_row, member_col, fleet_ptr, True
-                )
+            g, k, b = col[i], tier[i], bus[i]
+            for t in range(t0, t1):
+                r = r0 + t - t0
+                a = shares[i, t] * (1.0 if live[t, i] else 0.0)
+                avail = cap[i] * a
+                gen_avail[r, g] = avail
+                must = must_heat[i] if heat[t, i] else must_cold[i]
+                gen_must[r, g] = must * a
+                th_avail[t, k, b] += avail
+        for t in range(t0, t1):
+            r = r0 + t - t0
+            avail_row = gen_avail[r]
+            must_row = gen_must[r]
+            support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing[t])
+            th_must[t] = 0.0
+            for i in range(n):
+                th_must[t, tier[i], bus[i]] += must_row[col[i]]
+            if fleets:
+                for f in range(n_fleets):
+                    fleet_must[t, f], fleet_head[t, f] = fleet_sums(
+                        f, must_row, avail_row, member_col, fleet_ptr, True
+                    )
+
+
+LAY_TILE_H = 64
+"""Hours per tile of :func:`_lay_pass`: a tile of the generators' shares (G' x 64 h x 8 B, 29 kB
+for plan-2030) is read generator by generator, 64 consecutive hours each (prefetched: an
+hour-by-hour read touches G' far-apart lines per hour and was up to 3x slower after the kernel
+had run), and the tile's generator rows stay in cache for the hour-by-hour part."""
 
 
 @jit_inline
@@ -1345,7 +1360,7 @@ class RedrawWork:
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
     availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B).
     With ``fleets`` (:class:`FleetSums`), the draws write their thermal fleets' sums there and
-    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then (1, G) scratch rows). Made
+    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then (:data:`LAY_TILE_H`, G) scratch). Made
     by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
     (:func:`need_before_thermal`), the import tiers, the DR capacity (MW), the balance's
@@ -1402,8 +1417,8 @@ class RedrawWork:
                 f"{fleets.head.shape}; expected {want} (hours, fleets) of the packed scenario"
             )
             raise ValueError(msg)
-        rows = np.zeros((2, width))
-        return cls(rows[0:1], rows[1:2], inputs.th_avail, inputs.th_must, fleets=fleets)
+        rows = np.zeros((2, LAY_TILE_H, width))  # one tile's generator rows
+        return cls(rows[0], rows[1], inputs.th_avail, inputs.th_must, fleets=fleets)
 
     def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
         """Make what no outage draw changes (once: the first draw calls it)."""
