@@ -364,3 +364,45 @@ def test_redraw_work_rejects_fleets_of_another_shape(plan):
     )
     with pytest.raises(ValueError, match=r"expected \(8760, 2\) \(hours, fleets\)"):
         RedrawWork.in_place(inputs, index, bad)
+
+
+def test_lay_thermal_by_hand_floors_and_the_logged_shortfall(caplog):
+    # two generators at one bus carry a corridor's support floor of 1.0 x its schedule: the
+    # floor raises the must-run up to availability; hour 1 is 60 MW short, which is logged
+    import logging
+    from types import SimpleNamespace
+
+    from energysim.kernel.pack import FloorPlan, ThermalBlock, apply_floor_plan, lay_thermal
+
+    hours = 3
+    block = ThermalBlock(
+        names=("a", "b"),
+        col=np.array([0, 1]),
+        tier=np.array([0, 0]),
+        bus=np.array([0, 0]),
+        live=np.ones((hours, 2), dtype=bool),
+        heat=np.zeros((hours, 2), dtype=bool),
+        must_heat=np.array([0.0, 0.0]),
+        must_cold=np.array([10.0, 0.0]),
+        cap=np.array([100.0, 50.0]),
+        th_max=np.zeros((1, 1)),
+    )
+    corridor = SimpleNamespace(support_floor_pu=1.0, bus="west")
+    plan = FloorPlan(
+        ((0, "line", corridor),), np.array([1.0]), np.array([0]), np.array([0, 2]),
+        np.array([0, 1]), 1,
+    )  # fmt: skip
+    schedule = np.array([[100.0], [200.0], [120.0]])
+    gen_avail, gen_must = np.full((hours, 2), np.nan), np.full((hours, 2), np.nan)
+    with caplog.at_level(logging.INFO, logger="energysim.kernel.pack"):
+        th_avail, th_must = lay_thermal(
+            block, np.ones((hours, 2), order="F"), schedule, plan, gen_avail, gen_must
+        )
+    assert th_avail[:, 0, 0].tolist() == [150.0, 150.0, 150.0]
+    assert gen_must.tolist() == [[100.0, 10.0], [100.0, 50.0], [100.0, 30.0]]
+    assert th_must[:, 0, 0].tolist() == [110.0, 150.0, 130.0]
+    assert "corridors.line: support floor 1.00 p.u. short by up to 60 MW at west" in caplog.text
+    # the same floors from the plain hour loop, on the floors before the support floor
+    must = np.array([[10.0, 0.0]] * hours)
+    missing = apply_floor_plan(plan, schedule, gen_avail, must)
+    assert missing[:, 0].tolist() == [0.0, 60.0, 0.0] and np.array_equal(must, gen_must)

@@ -378,15 +378,16 @@ def apply_floor_plan(
     _support_floor_hours(
         schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, missing
     )
-    _log_floor_shortfall(plan, missing)
+    if len(missing):
+        _log_floor_shortfall(plan, missing.max(axis=0))  # one pass, not one per corridor
     return missing
 
 
-def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
-    """Log each floored corridor whose floor the sending bus's thermal could not cover."""
-    if not plan.floors or not len(missing):
+def _log_floor_shortfall(plan: FloorPlan, peak: np.ndarray) -> None:
+    """Log each floored corridor whose floor the sending bus's thermal could not cover (by up
+    to ``peak`` (C,) MW, its largest uncovered floor in an hour)."""
+    if not plan.floors:
         return
-    peak = missing.max(axis=0)  # one pass over the hours, not one per floored corridor
     for c, name, corridor in plan.floors:
         short = float(peak[c])
         if short > 1e-6:
@@ -1235,16 +1236,16 @@ def lay_thermal(
         th_avail = np.empty((hours, k, b))  # zeroed hour by hour in the compiled loop
     if th_must is None:
         th_must = np.empty((hours, k, b))
-    missing = np.zeros((hours, plan.width))
+    peak = np.zeros(plan.width)
     _lay_pass(
         # generator-major (G', T), as outage draws and the expected availability come (no copy)
         np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T),
         block.live, block.heat, block.must_heat, block.must_cold, block.cap, block.col,
         block.tier, block.bus, np.ascontiguousarray(schedule, dtype=float), plan.pu,
         plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, True, th_avail, th_must,
-        missing, *_NO_FLEETS,
+        np.empty(plan.width), peak, *_NO_FLEETS,
     )  # fmt: skip
-    _log_floor_shortfall(plan, missing)
+    _log_floor_shortfall(plan, peak)
     return th_avail, th_must
 
 
@@ -1255,7 +1256,7 @@ _NO_FLEETS = (np.zeros(0, np.int64), np.zeros(1, np.int64), 0, np.empty((0, 0)),
 @jit
 def _lay_pass(
     shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col, ptr,
-    gens, gen_avail, gen_must, per_hour, th_avail, th_must, missing,
+    gens, gen_avail, gen_must, per_hour, th_avail, th_must, missing, peak,
     member_col, fleet_ptr, n_fleets, fleet_must, fleet_head,
 ):  # fmt: skip
     """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), hour by hour.
@@ -1268,12 +1269,16 @@ def _lay_pass(
     generator order from 0 (every hour's sums see its generators in the same order as an
     hour-by-hour pass). The rows are ``gen_avail[t]`` and ``gen_must[t]`` ((T, G), written)
     when ``per_hour``, else rows of (:data:`LAY_TILE_H`, G) scratch (nothing per generator is
-    kept). With ``fleet_must`` not empty, the first
-    ``n_fleets`` fleets' floor and headroom of the hour (:func:`fleet_sums` of the rows) go to
-    ``fleet_must`` and ``fleet_head`` (T, F): the sums :func:`energysim.sweep.figures.
-    fleet_hours` makes of the finished (T, G) arrays, bit for bit.
+    kept). ``missing`` (C,) is scratch for an hour's uncovered floors; ``peak`` (C,) gets the
+    largest over the hours, MW (0 for a corridor without a floor or never short). With
+    ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and headroom of the hour
+    (:func:`fleet_sums` of the rows) go to ``fleet_must`` and ``fleet_head`` (T, F): the sums
+    :func:`energysim.sweep.figures.fleet_hours` makes of the finished (T, G) arrays, bit for
+    bit.
     """
     hours = shares.shape[1]
+    for c in range(peak.shape[0]):
+        peak[c] = 0.0
     n = col.shape[0]
     fleets = fleet_must.shape[0] > 0
     for t0 in range(0, hours, LAY_TILE_H):
@@ -1295,7 +1300,10 @@ def _lay_pass(
             r = r0 + t - t0
             avail_row = gen_avail[r]
             must_row = gen_must[r]
-            support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing[t])
+            support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing)
+            for j in range(corr_col.shape[0]):
+                c = corr_col[j]
+                peak[c] = max(peak[c], missing[c])
             th_must[t] = 0.0
             for i in range(n):
                 th_must[t, tier[i], bus[i]] += must_row[col[i]]
@@ -1380,7 +1388,8 @@ class RedrawWork:
     dr_total: float = 0.0
     balance_parts: BalanceParts | None = None
     fleets: FleetSums | None = None
-    missing: np.ndarray | None = None  # (T, C) uncovered support floors, scratch
+    missing: np.ndarray | None = None  # (C,) an hour's uncovered support floors, scratch
+    peak_missing: np.ndarray | None = None  # (C,) the draw's largest uncovered floors, MW
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -1433,7 +1442,8 @@ class RedrawWork:
         peak = inputs.demand.sum(axis=1).max()
         self.dr_total = float(scenario.demand_response.share_of_peak * peak)
         self.balance_parts = inputs_balance_parts(inputs)
-        self.missing = np.zeros((len(index.snapshots), self.floor_plan.width))
+        self.missing = np.zeros(self.floor_plan.width)
+        self.peak_missing = np.zeros(self.floor_plan.width)
 
 
 def packed_thermal_block(
@@ -1495,9 +1505,10 @@ def redraw(
         np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
         block.must_heat, block.must_cold, block.cap, block.col, block.tier, block.bus,
         inputs.schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, work.gen_avail,
-        work.gen_must, fleets is None, work.th_avail, work.th_must, work.missing, *fleet_args,
+        work.gen_must, fleets is None, work.th_avail, work.th_must, work.missing,
+        work.peak_missing, *fleet_args,
     )  # fmt: skip
-    _log_floor_shortfall(plan, work.missing)
+    _log_floor_shortfall(plan, work.peak_missing)
     th_avail, th_must = work.th_avail, work.th_must
     # the pre-pass, as pack makes it (prepass_shortfall, bus_balance, storage_fields), from the
     # parts no draw changes
