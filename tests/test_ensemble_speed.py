@@ -196,7 +196,7 @@ def _storage_room_per_bus(net, st_bus, st_p, st_e, st_eff_in, st_eff_out):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
-    from energysim.kernel.pack import storage_room
+    from energysim.kernel.pack import storage_buses, storage_room
 
     rng = np.random.default_rng(seed)
     hours, nb, ns = int(rng.integers(1, 400)), int(rng.integers(1, 7)), int(rng.integers(0, 9))
@@ -209,6 +209,10 @@ def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
     got, want = storage_room(*args), _storage_room_per_bus(*args)
     assert got.shape == want.shape and got.flags.c_contiguous
     assert np.array_equal(got, want)  # bit for bit
+    # with the units' per-bus sums made once (an ensemble's draws share them)
+    buses = storage_buses(nb, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    assert np.array_equal(storage_room(*args, buses), want)
+    assert buses.p_all == float(st_p.sum()) and buses.e_total == float(st_e.sum())
     if st_e.sum() > 1e-3 and (net > 0).any():
         assert got.max() > 0.0  # a real case: some room is kept
 

@@ -102,6 +102,8 @@ __all__ = [
     "reserve_and_room",
     "shortfall_from",
     "static_key",
+    "StorageBuses",
+    "storage_buses",
     "storage_fields",
     "support_floor_plan",
     "thermal_block",
@@ -903,9 +905,50 @@ def inputs_balance_parts(inputs: KernelInputs) -> BalanceParts:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class StorageBuses:
+    """The storage units summed per bus, as :func:`storage_room` and :func:`reserve_and_room`
+    read them: energy ``e`` (MWh) and power ``p`` (MW) per bus (B,), 0 at a bus with under
+    1e-6 MWh or no power; the power-weighted charging and discharging efficiencies ``eff_in``
+    and ``eff_out`` (B,), 1 there; all units' power ``p_all`` (MW) and energy ``e_total``
+    (MWh), and their mean discharging efficiency ``eff_out_mean`` (1 without units). No
+    thermal availability changes them: an ensemble's outage draws share them
+    (:class:`RedrawWork`)."""
+
+    e: np.ndarray
+    p: np.ndarray
+    eff_in: np.ndarray
+    eff_out: np.ndarray
+    p_all: float
+    e_total: float
+    eff_out_mean: float
+
+
+def storage_buses(
+    nb: int, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+) -> StorageBuses:  # fmt: skip
+    """The :class:`StorageBuses` of the storage arrays of :class:`KernelInputs` on ``nb``
+    buses."""
+    bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
+    for b in range(nb):
+        units = st_bus == b
+        e = float(st_e[units].sum())
+        p = float(st_p[units].sum())
+        if e <= 1e-6 or p <= 0.0:
+            continue  # no room kept (e 0: skipped in the loop)
+        bus_e[b], bus_p[b] = e, p
+        bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
+        bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
+    return StorageBuses(
+        bus_e, bus_p, bus_in, bus_out, float(st_p.sum()), float(st_e.sum()),
+        float(np.mean(st_eff_out)) if st_eff_out.size else 1.0,
+    )  # fmt: skip
+
+
 def storage_room(
     net: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
-    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray, buses: StorageBuses | None = None,
 ) -> np.ndarray:  # fmt: skip
     """Share of each bus's storage energy to keep free for the surplus expected ahead (T, B).
 
@@ -918,12 +961,14 @@ def storage_room(
     hour t is the largest net inflow the coming hours add up to before the storage can empty:
     R(t) = min(E, max(0, inflow(t + 1) + R(t + 1))), R(T - 1) = 0, computed backwards over
     the year in O(T). ``st_room`` = R / E (0 at buses without storage). Efficiencies are the
-    power-weighted means of the bus's units.
+    power-weighted means of the bus's units. ``buses``: :func:`storage_buses` of the units,
+    when the caller has it.
     """
     hours, nb = net.shape
+    if buses is None:
+        buses = storage_buses(nb, st_bus, st_p, st_e, st_eff_in, st_eff_out)
     room = np.zeros((hours, nb))
-    p_all = float(st_p.sum())
-    if p_all <= 0.0:
+    if buses.p_all <= 0.0:
         return room
     net = np.ascontiguousarray(net, dtype=float)
     if nb > PAIRWISE_MAX:
@@ -931,17 +976,7 @@ def storage_room(
     else:
         unmet = np.empty(hours)
         _unmet_hours(net, np.empty(nb), unmet)
-    bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
-    for b in range(nb):
-        units = st_bus == b
-        e = float(st_e[units].sum())
-        p = float(st_p[units].sum())
-        if e <= 1e-6 or p <= 0.0:
-            continue  # no room kept (e 0: skipped in the loop)
-        bus_e[b], bus_p[b] = e, p
-        bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
-        bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
-    _room_hours(net, unmet, bus_e, bus_p, bus_in, bus_out, p_all, room)
+    _room_hours(net, unmet, buses.e, buses.p, buses.eff_in, buses.eff_out, buses.p_all, room)
     return room
 
 
@@ -1072,15 +1107,17 @@ def storage_fields(
 def reserve_and_room(
     short: np.ndarray, balance: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray,
     st_e: np.ndarray, st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+    buses: StorageBuses | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """The storage fields that follow from thermal availability: ``storage_reserve`` (T,) from
     the pre-pass shortfall ``short`` (:func:`_storage_reserve`, at the units' mean discharging
     efficiency) and ``st_room`` (T, B) from the pre-pass balance (:func:`storage_room`); the
-    storage arrays as :func:`storage_fields` packs them. :func:`storage_fields` and
-    :func:`redraw` both use it."""
-    eff_out = float(np.mean(st_eff_out)) if st_eff_out.size else 1.0
-    reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
-    room = storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    storage arrays as :func:`storage_fields` packs them (``buses``: their :func:`storage_buses`,
+    when the caller has it). :func:`storage_fields` and :func:`redraw` both use it."""
+    if buses is None:
+        buses = storage_buses(balance.shape[1], st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    reserve = _storage_reserve(short, buses.e_total, buses.eff_out_mean)
+    room = storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out, buses)
     return np.ascontiguousarray(reserve), room
 
 
@@ -1372,7 +1409,7 @@ class RedrawWork:
     by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
     (:func:`need_before_thermal`), the import tiers, the DR capacity (MW), the balance's
-    :class:`BalanceParts` and the pass's scratch.
+    :class:`BalanceParts`, the :class:`StorageBuses` and the pass's scratch.
     """
 
     gen_avail: np.ndarray
@@ -1388,6 +1425,7 @@ class RedrawWork:
     dr_total: float = 0.0
     balance_parts: BalanceParts | None = None
     fleets: FleetSums | None = None
+    storage: StorageBuses | None = None
     missing: np.ndarray | None = None  # (C,) an hour's uncovered support floors, scratch
     peak_missing: np.ndarray | None = None  # (C,) the draw's largest uncovered floors, MW
 
@@ -1442,6 +1480,10 @@ class RedrawWork:
         peak = inputs.demand.sum(axis=1).max()
         self.dr_total = float(scenario.demand_response.share_of_peak * peak)
         self.balance_parts = inputs_balance_parts(inputs)
+        self.storage = storage_buses(
+            inputs.demand.shape[1], inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
+            inputs.st_eff_out,
+        )  # fmt: skip
         self.missing = np.zeros(self.floor_plan.width)
         self.peak_missing = np.zeros(self.floor_plan.width)
 
@@ -1517,7 +1559,7 @@ def redraw(
     cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
     reserve, room = reserve_and_room(
         short, balance, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
-        inputs.st_eff_out,
+        inputs.st_eff_out, work.storage,
     )  # fmt: skip
     new_inputs = dataclasses.replace(
         inputs,
