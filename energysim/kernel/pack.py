@@ -1939,15 +1939,22 @@ def pack_with_block(
         generators=tuple(scenario.generators),
         gen_avail=gen_avail,
         gen_must=gen_must,
-        receiving_peak=receiving_peak_mask(
-            profiles["receiving_load"]
-            .sel(region=[scenario.corridors[n].receiving_grid for n in corridors])
-            .values,
-            np.arange(len(corridors)),
-        ),
+        receiving_peak=_receiving_peak(scenario, corridors, profiles),
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index, block
+
+
+def _receiving_peak(scenario: Scenario, corridors: list[str], profiles: xr.Dataset) -> np.ndarray:
+    """:func:`energysim.adequacy.receiving_peak_mask` of the corridors' receiving grids (T, C),
+    each grid's quantile taken once (a column's quantile does not depend on the others: the
+    same mask as one column per corridor)."""
+    grids = [scenario.corridors[n].receiving_grid for n in corridors]
+    regions = list(dict.fromkeys(grids))
+    return receiving_peak_mask(
+        profiles["receiving_load"].sel(region=regions).values,
+        np.array([regions.index(g) for g in grids], dtype=np.int64),
+    )
 
 
 def generator_availability(
