@@ -24,6 +24,7 @@ with the kernel.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import math
 import os
@@ -702,13 +703,22 @@ class _Members:
             (scenario, seed, j, draws, engine, keep_balance) for j, seed in enumerate(seeds)
         ]
         self.pool = None
+        self.frozen = False
         self.futures: dict = {}
         if workers > 1 and len(self.tasks) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             methods = multiprocessing.get_all_start_methods()
-            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            forked = "fork" in methods
+            ctx = multiprocessing.get_context("fork" if forked else "spawn")
+            if forked:
+                # what this process has built so far (modules, compiled functions, the
+                # scenario) lives until the pool ends: the garbage collector of this process
+                # and of the forked workers skips it (in the workers it would also copy the
+                # pages it touches); 30 x 10 draws: ~0.2 s of collections here, ~0.4 s per worker
+                gc.freeze()
+                self.frozen = True
             self.pool = ProcessPoolExecutor(
                 max_workers=min(workers, len(self.tasks)), mp_context=ctx, initializer=_pin_numba
             )
@@ -744,13 +754,17 @@ class _Members:
     def close(self) -> None:
         """Stop the pool (cancelling what has not started); idempotent. Also drops this
         process's shared pack statics (the serial path's,
-        :func:`~energysim.kernel.pack.clear_shared_statics`)."""
+        :func:`~energysim.kernel.pack.clear_shared_statics`) and hands what the pool's start
+        froze (:func:`gc.freeze`) back to the garbage collector."""
         from energysim.kernel.pack import clear_shared_statics
 
         clear_shared_statics()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
 
 def _pin_numba() -> None:

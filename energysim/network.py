@@ -491,8 +491,7 @@ def to_pypsa(results: xr.Dataset, profiles: xr.Dataset | None = None) -> pypsa.N
         If the results' demand or availability cannot be reproduced from their scenario and
         profiles (pass the ``profiles`` they were computed with).
     """
-    import yaml
-
+    from energysim._yaml import safe_load
     from energysim.config import load_scenario_dict
     from energysim.kernel.pack import head
     from energysim.run import packed
@@ -501,7 +500,7 @@ def to_pypsa(results: xr.Dataset, profiles: xr.Dataset | None = None) -> pypsa.N
     if not isinstance(config, str) or not config.strip():
         msg = "results have no 'config' attr; expected a Dataset written by energysim.simulate"
         raise EnergysimError(msg)
-    scenario = load_scenario_dict(yaml.safe_load(config), file="<results config>")
+    scenario = load_scenario_dict(safe_load(config), file="<results config>")
     scenario, inputs, index = packed(scenario, profiles)
     hours = results.sizes["snapshot"]
     if hours < len(index.snapshots):

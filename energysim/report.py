@@ -253,9 +253,9 @@ def _scenario_for(ds: xr.Dataset) -> Scenario | None:
 
     config = ds.attrs.get("config")
     if isinstance(config, str) and config.strip():
-        import yaml
+        from energysim._yaml import safe_load
 
-        return load_scenario_dict(yaml.safe_load(config), file="<results config>")
+        return load_scenario_dict(safe_load(config), file="<results config>")
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import numpy as np
@@ -271,7 +272,9 @@ def test_workers_give_the_same_table_bit_for_bit(monkeypatch):
     monkeypatch.setattr(energysim.run, "scenario_profiles", outage_profiles)
     s = scenario(**OUTAGES)
     serial = check([s], weather_years=3, outage_draws=3, balance=True, workers=1)
+    frozen = gc.get_freeze_count()
     pooled = check([s], weather_years=3, outage_draws=3, balance=True, workers=2)
+    assert gc.get_freeze_count() == frozen  # what the pool's start froze is handed back
     cols = ["value", "probability", "p10", "p50", "p90", "runs"]
     assert serial[cols].equals(pooled[cols])  # NaN-aware, exact
     assert (serial["runs"] == 9).all()

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from energysim._yaml import safe_load
 from energysim.config.checks import apply_capacity_totals, check_scenario
 from energysim.config.schema import Scenario
 from energysim.exceptions import ConfigError
@@ -42,7 +43,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(path, "", "file not found; expected a YAML scenario file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -470,8 +470,10 @@ def parameter_label(
 def _names_from_config(config: str) -> tuple[tuple[str, str, str], ...]:
     import yaml
 
+    from energysim._yaml import safe_load
+
     try:
-        data = yaml.safe_load(config) or {}
+        data = safe_load(config) or {}
     except yaml.YAMLError:  # pragma: no cover - a config attr that is not YAML
         return ()
     out = []

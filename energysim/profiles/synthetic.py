@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
-import yaml
 
+from energysim._yaml import safe_load
 from energysim.constants import RECEIVING_GRID_LOCATIONS
 from energysim.exceptions import ProfileError
 from energysim.profiles.fit import PARAMETERS_FILE
@@ -145,7 +145,7 @@ _STREAMS = {"wind": 1, "solar": 2, "load": 3, "receiving": 4}
 def parameters() -> dict[str, Any]:
     """The derived tables of ``parameters.yaml`` (read once per process)."""
     with PARAMETERS_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return safe_load(fh)
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
