@@ -312,7 +312,7 @@ def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
     # the check's ensemble since h17-percpu: the draws write the thermal fleets' sums the
     # figures read instead of the (T, G) generator arrays
     from energysim.engines import dispatch
-    from energysim.kernel.pack import LAY_TILE_H, RedrawWork, redraw
+    from energysim.kernel.pack import RedrawWork, redraw
     from energysim.sweep.figures import (
         annual_figures,
         draw_fleets,
@@ -330,7 +330,7 @@ def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
     zero_cost = fleets.head[:, fleets.thermal :].copy()
     work = RedrawWork.in_place(inputs, index, fleets)
     assert work.th_avail is inputs.th_avail  # the (T, K, B) sums: the base pack's own
-    assert work.gen_avail.shape == (LAY_TILE_H, index.gen_avail.shape[1])  # a tile's rows only
+    assert work.gen_avail.shape == (0, index.gen_avail.shape[1])  # no (T, G) arrays
     for seed in (6, 7):
         got_inputs, got_index = redraw(plan, inputs, index, seed, block, work)
         want_inputs, want_index, _ = pack_with_block(plan, profiles, outage_seed=seed)
@@ -384,8 +384,8 @@ def test_lay_thermal_by_hand_floors_and_the_logged_shortfall(caplog):
         col=np.array([0, 1]),
         tier=np.array([0, 0]),
         bus=np.array([0, 0]),
-        live=np.ones((hours, 2), dtype=bool),
-        heat=np.zeros((hours, 2), dtype=bool),
+        live=np.ones((2, hours), dtype=bool),
+        heat=np.zeros((2, hours), dtype=bool),
         must_heat=np.array([0.0, 0.0]),
         must_cold=np.array([10.0, 0.0]),
         cap=np.array([100.0, 50.0]),

@@ -1175,13 +1175,19 @@ def _surplus_limits(
 class ThermalBlock:
     """What packing thermal availability needs that no outage draw changes, for one scenario
     and its hours: per thermal generator (G', scenario order) its name, column ``col`` in the
-    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') bool, in service
-    (``in_service_date``); ``heat`` (T, G') bool, the hour in its bus's heating season;
+    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (G', T) bool, in service
+    (``in_service_date``); ``heat`` (G', T) bool, the hour in its bus's heating season;
     ``must_heat`` and ``must_cold`` (G') ``p_nom`` x the must-run share in and out of the
     heating season (capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
     ``p_nom x p_max_pu``, MW; ``th_max`` (K, B) installed ``p_nom x p_max_pu`` of the fleets in
     service at some hour, MW. Masks of one byte per hour, not hourly floats: each outage draw
-    reads them, and 8x less memory is read.
+    reads them, and 8x less memory is read; generator-major, as the draws' shares, so that
+    :func:`_lay_pass` reads one generator's hours contiguously.
+
+    Derived (not given): the generators grouped by (tier, bus), in generator order within a
+    group, as CSR: ``group_ptr`` (Q + 1,), ``group_col`` (G',) their columns, and
+    ``group_k``, ``group_b`` (Q,) each group's tier and bus; a group's sums are its members'
+    values added in that order from 0.
     """
 
     names: tuple[str, ...]
@@ -1194,6 +1200,23 @@ class ThermalBlock:
     must_cold: np.ndarray
     cap: np.ndarray
     th_max: np.ndarray
+    group_ptr: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_col: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_k: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_b: np.ndarray = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pairs = sorted({(int(k), int(b)) for k, b in zip(self.tier, self.bus, strict=True)})
+        members = [
+            [int(self.col[i]) for i in range(len(self.col)) if (self.tier[i], self.bus[i]) == kb]
+            for kb in pairs
+        ]
+        ptr = np.cumsum([0] + [len(m) for m in members]).astype(np.int64)
+        flat = np.array([g for m in members for g in m], dtype=np.int64)
+        object.__setattr__(self, "group_ptr", ptr)
+        object.__setattr__(self, "group_col", flat)
+        object.__setattr__(self, "group_k", np.array([k for k, _ in pairs], dtype=np.int64))
+        object.__setattr__(self, "group_b", np.array([b for _, b in pairs], dtype=np.int64))
 
     def shape_kb(self) -> tuple[int, int]:
         """(K, B) of the packed thermal arrays."""
@@ -1214,8 +1237,8 @@ def thermal_block(
     hours = len(snapshots)
     gens = [scenario.generators[n] for n in names]
     seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
-    live = np.empty((hours, len(gens)), dtype=bool, order="F")  # generator by generator
-    heat_season = np.empty((hours, len(gens)), dtype=bool, order="F")
+    live = np.empty((len(gens), hours), dtype=bool)  # generator-major
+    heat_season = np.empty((len(gens), hours), dtype=bool)
     must_heat = np.empty(len(gens))
     must_cold = np.empty(len(gens))
     cap = np.empty(len(gens))
@@ -1225,9 +1248,9 @@ def thermal_block(
         # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
         # service, maintenance, outages) neither produce nor hold a must-run floor
         on = in_service_mask(g.in_service_date, snapshots)
-        live[:, i] = on
+        live[i] = on
         heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        heat_season[:, i] = seasons[g.bus]
+        heat_season[i] = seasons[g.bus]
         must_heat[i] = g.p_nom * min(heat, pmax)
         must_cold[i] = g.p_nom * min(g.p_min_pu, pmax)
         cap[i] = g.p_nom * pmax
@@ -1237,8 +1260,8 @@ def thermal_block(
         np.asarray(cols, dtype=np.int64),
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
-        np.ascontiguousarray(live),  # hour-major, as lay_thermal reads them
-        np.ascontiguousarray(heat_season),
+        live,
+        heat_season,
         must_heat,
         must_cold,
         cap,
@@ -1276,11 +1299,11 @@ def lay_thermal(
     peak = np.zeros(plan.width)
     _lay_pass(
         # generator-major (G', T), as outage draws and the expected availability come (no copy)
-        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T),
-        block.live, block.heat, block.must_heat, block.must_cold, block.cap, block.col,
-        block.tier, block.bus, np.ascontiguousarray(schedule, dtype=float), plan.pu,
-        plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, True, th_avail, th_must,
-        np.empty(plan.width), peak, *_NO_FLEETS,
+        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
+        block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
+        block.group_k, block.group_b, np.ascontiguousarray(schedule, dtype=float), plan.pu,
+        plan.corr_col, plan.ptr, plan.gens, *_tile_scratch(gen_avail.shape[1]), gen_avail,
+        gen_must, True, th_avail, th_must, np.empty(plan.width), peak, *_NO_FLEETS,
     )  # fmt: skip
     _log_floor_shortfall(plan, peak)
     return th_avail, th_must
@@ -1292,70 +1315,117 @@ _NO_FLEETS = (np.zeros(0, np.int64), np.zeros(1, np.int64), 0, np.empty((0, 0)),
 
 @jit
 def _lay_pass(
-    shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col, ptr,
-    gens, gen_avail, gen_must, per_hour, th_avail, th_must, missing, peak,
-    member_col, fleet_ptr, n_fleets, fleet_must, fleet_head,
+    shares, live, heat, must_heat, must_cold, cap, col, group_ptr, group_col, group_k, group_b,
+    schedule, pu, corr_col, ptr, gens, tile_avail, tile_must, acc, gen_avail, gen_must,
+    per_hour, th_avail, th_must, missing, peak, member_col, fleet_ptr, n_fleets, fleet_must,
+    fleet_head,
 ):  # fmt: skip
-    """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), hour by hour.
+    """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), tile of
+    :data:`LAY_TILE_H` hours by tile.
 
-    Tile of :data:`LAY_TILE_H` hours by tile: each generator's share ``a`` in service (the
-    share times 1.0 or 0.0; ``shares`` (G', T)), floor ``must * a`` (``must`` the heating or
-    the other value) and available ``cap * a`` into the hours' generator rows, the available
-    power summed per (tier, bus) in generator order from 0; then hour by hour the support
-    floors (:func:`support_floor_row`) on the rows and the floors summed per (tier, bus) in
-    generator order from 0 (every hour's sums see its generators in the same order as an
-    hour-by-hour pass). The rows are ``gen_avail[t]`` and ``gen_must[t]`` ((T, G), written)
-    when ``per_hour``, else rows of (:data:`LAY_TILE_H`, G) scratch (nothing per generator is
-    kept). ``missing`` (C,) is scratch for an hour's uncovered floors; ``peak`` (C,) gets the
-    largest over the hours, MW (0 for a corridor without a floor or never short). With
-    ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and headroom of the hour
-    (:func:`fleet_sums` of the rows) go to ``fleet_must`` and ``fleet_head`` (T, F): the sums
-    :func:`energysim.sweep.figures.fleet_hours` makes of the finished (T, G) arrays, bit for
-    bit.
+    In a tile: each generator's share ``a`` in service (the share times 1.0 or 0.0;
+    ``shares``, ``live`` and ``heat`` (G', T)), available ``cap * a`` and floor ``must * a``
+    (``must`` the heating or the other value) into the tile's rows ``tile_avail`` and
+    ``tile_must`` ((G, TILE), the generator's column), its hours contiguous; the available power
+    summed per (tier, bus) group (:class:`ThermalBlock`'s ``group_*``) in generator order from
+    0 into ``th_avail``; hour by hour the support floors (:func:`support_floor_row`, on the
+    hour's column of the tile) with each corridor's largest uncovered floor kept in ``peak``
+    (C,), MW (0 where never short; ``missing`` (C,) scratch); the floors summed per group into
+    ``th_must``; with ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and
+    headroom (their members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` in that order from 0,
+    as :func:`fleet_sums`) into ``fleet_must`` and ``fleet_head`` (T, F); with ``per_hour``, the
+    tile's rows into the thermal columns of ``gen_avail`` and ``gen_must`` (T, G). Every sum
+    adds the same values in the same order as hour by hour over (T, G) arrays (the same numbers
+    bit for bit), in loops over contiguous hours that the compiler vectorises. ``acc``
+    (2, TILE) is scratch for the sums.
     """
     hours = shares.shape[1]
-    for c in range(peak.shape[0]):
-        peak[c] = 0.0
     n = col.shape[0]
     fleets = fleet_must.shape[0] > 0
+    sums = acc[0]
+    heads = acc[1]
+    for c in range(peak.shape[0]):
+        peak[c] = 0.0
     for t0 in range(0, hours, LAY_TILE_H):
-        t1 = min(hours, t0 + LAY_TILE_H)
-        r0 = t0 if per_hour else 0  # the tile's first row of gen_avail and gen_must
-        for t in range(t0, t1):
-            th_avail[t] = 0.0
+        nt = min(hours, t0 + LAY_TILE_H) - t0
         for i in range(n):
-            g, k, b = col[i], tier[i], bus[i]
-            for t in range(t0, t1):
-                r = r0 + t - t0
-                a = shares[i, t] * (1.0 if live[t, i] else 0.0)
-                avail = cap[i] * a
-                gen_avail[r, g] = avail
-                must = must_heat[i] if heat[t, i] else must_cold[i]
-                gen_must[r, g] = must * a
-                th_avail[t, k, b] += avail
-        for t in range(t0, t1):
-            r = r0 + t - t0
-            avail_row = gen_avail[r]
-            must_row = gen_must[r]
-            support_floor_row(schedule[t], pu, corr_col, ptr, gens, avail_row, must_row, missing)
+            g = col[i]
+            c_i = cap[i]
+            m_heat = must_heat[i]
+            m_cold = must_cold[i]
+            row_avail = tile_avail[g]
+            row_must = tile_must[g]
+            for tt in range(nt):
+                t = t0 + tt
+                a = shares[i, t] * (1.0 if live[i, t] else 0.0)
+                row_avail[tt] = c_i * a
+                row_must[tt] = (m_heat if heat[i, t] else m_cold) * a
+        for tt in range(nt):
+            th_avail[t0 + tt] = 0.0
+        _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, tile_avail, sums, th_avail)
+        for tt in range(nt):
+            t = t0 + tt
+            support_floor_row(
+                schedule[t], pu, corr_col, ptr, gens, tile_avail[:, tt], tile_must[:, tt], missing
+            )
             for j in range(corr_col.shape[0]):
                 c = corr_col[j]
                 peak[c] = max(peak[c], missing[c])
             th_must[t] = 0.0
-            for i in range(n):
-                th_must[t, tier[i], bus[i]] += must_row[col[i]]
-            if fleets:
-                for f in range(n_fleets):
-                    fleet_must[t, f], fleet_head[t, f] = fleet_sums(
-                        f, must_row, avail_row, member_col, fleet_ptr, True
-                    )
+        _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, tile_must, sums, th_must)
+        if fleets:
+            for f in range(n_fleets):
+                for tt in range(nt):
+                    sums[tt] = 0.0
+                    heads[tt] = 0.0
+                for q in range(fleet_ptr[f], fleet_ptr[f + 1]):
+                    row_avail = tile_avail[member_col[q]]
+                    row_must = tile_must[member_col[q]]
+                    for tt in range(nt):
+                        sums[tt] += row_must[tt]
+                        heads[tt] += row_avail[tt] - row_must[tt]
+                for tt in range(nt):
+                    fleet_must[t0 + tt, f] = sums[tt]
+                    fleet_head[t0 + tt, f] = heads[tt]
+        if per_hour:
+            for tt in range(nt):
+                for i in range(n):
+                    g = col[i]
+                    gen_avail[t0 + tt, g] = tile_avail[g, tt]
+                    gen_must[t0 + tt, g] = tile_must[g, tt]
+
+
+@jit_inline
+def _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, rows, acc, out):
+    """Each (tier, bus) group's sum of its members' ``rows`` (G, TILE) in member order from 0,
+    for the tile's ``nt`` hours from ``t0``, into ``out[t, k, b]`` (``acc`` (TILE,) scratch)."""
+    for q in range(group_k.shape[0]):
+        for tt in range(nt):
+            acc[tt] = 0.0
+        for m in range(group_ptr[q], group_ptr[q + 1]):
+            row = rows[group_col[m]]
+            for tt in range(nt):
+                acc[tt] += row[tt]
+        k, b = group_k[q], group_b[q]
+        for tt in range(nt):
+            out[t0 + tt, k, b] = acc[tt]
 
 
 LAY_TILE_H = 64
 """Hours per tile of :func:`_lay_pass`: a tile of the generators' shares (G' x 64 h x 8 B, 29 kB
 for plan-2030) is read generator by generator, 64 consecutive hours each (prefetched: an
 hour-by-hour read touches G' far-apart lines per hour and was up to 3x slower after the kernel
-had run), and the tile's generator rows stay in cache for the hour-by-hour part."""
+had run), and the tile's generator rows stay in cache for the sums."""
+
+
+def _tile_scratch(width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scratch of :func:`_lay_pass` for generator arrays of ``width`` columns: the tile's
+    available power and floors (G, TILE) and the sums' (2, TILE)."""
+    return (
+        np.zeros((width, LAY_TILE_H)),
+        np.zeros((width, LAY_TILE_H)),
+        np.zeros((2, LAY_TILE_H)),
+    )
 
 
 @jit_inline
@@ -1405,7 +1475,7 @@ class RedrawWork:
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
     availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B).
     With ``fleets`` (:class:`FleetSums`), the draws write their thermal fleets' sums there and
-    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then (:data:`LAY_TILE_H`, G) scratch). Made
+    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then empty, (0, G)). Made
     by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
     (:func:`need_before_thermal`), the import tiers, the DR capacity (MW), the balance's
@@ -1427,6 +1497,7 @@ class RedrawWork:
     fleets: FleetSums | None = None
     storage: StorageBuses | None = None
     missing: np.ndarray | None = None  # (C,) an hour's uncovered support floors, scratch
+    tile: tuple = ()  # the pass's scratch (_tile_scratch)
     peak_missing: np.ndarray | None = None  # (C,) the draw's largest uncovered floors, MW
 
     @classmethod
@@ -1464,8 +1535,8 @@ class RedrawWork:
                 f"{fleets.head.shape}; expected {want} (hours, fleets) of the packed scenario"
             )
             raise ValueError(msg)
-        rows = np.zeros((2, LAY_TILE_H, width))  # one tile's generator rows
-        return cls(rows[0], rows[1], inputs.th_avail, inputs.th_must, fleets=fleets)
+        none = np.empty((0, width))  # no (T, G) arrays are written
+        return cls(none, none, inputs.th_avail, inputs.th_must, fleets=fleets)
 
     def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
         """Make what no outage draw changes (once: the first draw calls it)."""
@@ -1485,6 +1556,7 @@ class RedrawWork:
             inputs.st_eff_out,
         )  # fmt: skip
         self.missing = np.zeros(self.floor_plan.width)
+        self.tile = _tile_scratch(index.gen_avail.shape[1])
         self.peak_missing = np.zeros(self.floor_plan.width)
 
 
@@ -1545,10 +1617,10 @@ def redraw(
     )
     _lay_pass(
         np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
-        block.must_heat, block.must_cold, block.cap, block.col, block.tier, block.bus,
-        inputs.schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, work.gen_avail,
-        work.gen_must, fleets is None, work.th_avail, work.th_must, work.missing,
-        work.peak_missing, *fleet_args,
+        block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
+        block.group_k, block.group_b, inputs.schedule, plan.pu, plan.corr_col, plan.ptr,
+        plan.gens, *work.tile, work.gen_avail, work.gen_must, fleets is None, work.th_avail,
+        work.th_must, work.missing, work.peak_missing, *fleet_args,
     )  # fmt: skip
     _log_floor_shortfall(plan, work.peak_missing)
     th_avail, th_must = work.th_avail, work.th_must
