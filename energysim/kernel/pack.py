@@ -1333,7 +1333,8 @@ def _lay_pass(
     (C,), MW (0 where never short; ``missing`` (C,) scratch); the floors summed per group into
     ``th_must``; with ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and
     headroom (their members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` in that order from 0,
-    as :func:`fleet_sums`) into ``fleet_must`` and ``fleet_head`` (T, F); with ``per_hour``, the
+    as :func:`energysim.sweep.figures.fleet_hours` sums them) into ``fleet_must`` and
+    ``fleet_head`` (T, F); with ``per_hour``, the
     tile's rows into the thermal columns of ``gen_avail`` and ``gen_must`` (T, G). Every sum
     adds the same values in the same order as hour by hour over (T, G) arrays (the same numbers
     bit for bit), in loops over contiguous hours that the compiler vectorises. ``acc``
@@ -1426,24 +1427,6 @@ def _tile_scratch(width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.zeros((width, LAY_TILE_H)),
         np.zeros((2, LAY_TILE_H)),
     )
-
-
-@jit_inline
-def fleet_sums(f, gen_must, gen_avail, member_col, fleet_ptr, thermal):
-    """Fleet ``f``'s floor and headroom (zero-cost: available power) in one hour, MW, from that
-    hour's generator rows (G,): its members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]``
-    summed in that order; a thermal fleet's headroom is each member's ``gen_avail - gen_must``.
-    The fleets of the figures-only pass (:class:`energysim.sweep.figures.FigurePrep`)."""
-    must = 0.0
-    head = 0.0
-    for i in range(fleet_ptr[f], fleet_ptr[f + 1]):
-        g = member_col[i]
-        if thermal:
-            must += gen_must[g]
-            head += gen_avail[g] - gen_must[g]
-        else:
-            head += gen_avail[g]
-    return must, head
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,6 @@ from energysim.indicators import GRIDS, structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
 from energysim.kernel._jit import jit, jit_inline
 from energysim.kernel.pack import FleetSums
-from energysim.kernel.pack import fleet_sums as _fleet_sums
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -269,6 +268,22 @@ def draw_fleets(index: PackIndex, prep: FigurePrep) -> FleetSums:
     fleets' columns; ``(fleets.must, fleets.head)`` is :func:`annual_figures`' ``fleets``."""
     must, head = fleet_hours(index, prep)
     return FleetSums(prep.member_col, prep.fleet_ptr, int(prep.pair_start[-1]), must, head)
+
+
+@jit_inline
+def _fleet_sums(f, gen_must, gen_avail, member_col, fleet_ptr, thermal):
+    """Fleet ``f``'s floor and headroom (zero-cost: available power) in one hour, MW, from that
+    hour's generator rows (G,): its members' sums, in column order (:func:`fleet_hour`)."""
+    must = 0.0
+    head = 0.0
+    for i in range(fleet_ptr[f], fleet_ptr[f + 1]):
+        g = member_col[i]
+        if thermal:
+            must += gen_must[g]
+            head += gen_avail[g] - gen_must[g]
+        else:
+            head += gen_avail[g]
+    return must, head
 
 
 @jit
