@@ -410,3 +410,37 @@ def test_lay_thermal_by_hand_floors_and_the_logged_shortfall(caplog):
     must = np.array([[10.0, 0.0]] * hours)
     missing = apply_floor_plan(plan, schedule, gen_avail, must)
     assert missing[:, 0].tolist() == [0.0, 60.0, 0.0] and np.array_equal(must, gen_must)
+
+
+def test_lay_thermal_sums_interleaved_tier_bus_groups_by_hand():
+    # three generators, the first and last in tier 1 at bus 1, the middle one in tier 0 at bus
+    # 0; one is out of service in hour 1 and one in its heating season in hour 0
+    from energysim.kernel.pack import FloorPlan, ThermalBlock, lay_thermal
+
+    block = ThermalBlock(
+        names=("a", "b", "c"),
+        col=np.array([2, 0, 3]),
+        tier=np.array([1, 0, 1]),
+        bus=np.array([1, 0, 1]),
+        live=np.array([[True, True], [True, False], [True, True]]),
+        heat=np.array([[True, False], [False, False], [False, False]]),
+        must_heat=np.array([40.0, 0.0, 0.0]),
+        must_cold=np.array([20.0, 5.0, 10.0]),
+        cap=np.array([100.0, 50.0, 200.0]),
+        th_max=np.zeros((2, 2)),
+    )
+    assert block.group_ptr.tolist() == [0, 1, 3]  # (0, 0): b; (1, 1): a, c in generator order
+    assert block.group_col.tolist() == [0, 2, 3]
+    assert block.group_k.tolist() == [0, 1] and block.group_b.tolist() == [0, 1]
+    no_floor = FloorPlan((), np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64),
+                         np.zeros(0, np.int64), 0)  # fmt: skip
+    shares = np.asfortranarray([[0.5, 1.0, 0.25], [1.0, 1.0, 1.0]])  # (T, G')
+    gen_avail, gen_must = np.zeros((2, 4)), np.zeros((2, 4))
+    th_avail, th_must = lay_thermal(block, shares, np.zeros((2, 0)), no_floor, gen_avail, gen_must)
+    # hour 0: a 100 x 0.5 = 50 (floor 40 x 0.5), b 50, c 200 x 0.25 = 50 (floor 2.5)
+    assert th_avail[0].tolist() == [[50.0, 0.0], [0.0, 100.0]]
+    assert th_must[0].tolist() == [[5.0, 0.0], [0.0, 22.5]]
+    # hour 1: b out of service
+    assert th_avail[1].tolist() == [[0.0, 0.0], [0.0, 300.0]]
+    assert th_must[1].tolist() == [[0.0, 0.0], [0.0, 30.0]]
+    assert gen_avail.tolist() == [[50.0, 0.0, 50.0, 50.0], [0.0, 0.0, 100.0, 200.0]]
