@@ -100,6 +100,22 @@ def pieces(scenario: object, repeat: int) -> None:
             "one outage redraw (block and work reused)",
             times(lambda: redraw(scenario, inputs, index, 3, block, work), repeat),
         )
+        try:
+            from energysim.sweep.figures import draw_fleets
+        except ImportError:  # pragma: no cover - a tree from before h17-percpu
+            pass
+        else:  # as the check's ensemble: into the figures' fleet sums, on copies of the sums
+            import dataclasses
+
+            base = dataclasses.replace(
+                inputs, th_avail=inputs.th_avail.copy(), th_must=inputs.th_must.copy()
+            )
+            fleets = draw_fleets(index, prepare_figures(inputs, index, scenario))
+            fleet_work = RedrawWork.in_place(base, index, fleets)
+            _row(
+                "one outage redraw into the fleet sums (the check's)",
+                times(lambda: redraw(scenario, base, index, 3, block, fleet_work), repeat),
+            )
     if hasattr(energysim, "figures") or "figures" in getattr(energysim, "_EXPORTS", {}):
         energysim.figures(scenario)
         _row(
@@ -146,7 +162,8 @@ def breakdown(
     cache), each packed and prepared for the figures, then ``draws`` outage draws each (the
     draw itself, the rest of the redraw, the kernel, the figures and target values; where the
     tree's check packs a year on its first draw, so does this, and only the other draws are
-    re-drawn). The
+    re-drawn; where the tree's check re-draws into the figures' fleet sums
+    (:func:`energysim.sweep.figures.draw_fleets`), so does this). The
     parent's pieces: interpreter start and imports (a fresh process), loading the scenario,
     the scenario's own year (profiles, pack, kernel, Dataset, rows), the capacity balance, and
     the pool's start (fork, initializer, one empty task each). The projection adds the
@@ -173,6 +190,11 @@ def breakdown(
     from energysim.kernel.pack import RedrawWork, pack_with_block, redraw
     from energysim.profiles import synthetic
     from energysim.sweep.figures import annual_figures, prepare_figures, result_block
+
+    try:
+        from energysim.sweep.figures import draw_fleets
+    except ImportError:  # pragma: no cover - a tree from before h17-percpu
+        draw_fleets = None
 
     log: dict[str, list[float]] = {}
     with _timed(log, "parent: interpreter start + imports (fresh process)"):
@@ -212,10 +234,16 @@ def breakdown(
             inputs, index, block = pack_with_block(year, prof, **options)
         with _timed(log, "year: prepare_figures"):
             prep = prepare_figures(inputs, index, year)
-        if first_draw_pack and hasattr(RedrawWork, "in_place") and not kernel_twice:
+        fleets = None  # this work (h17-percpu): the draws write the figures' fleet sums
+        if draw_fleets is not None and first_draw_pack and not kernel_twice:
+            with _timed(log, "year: draw_fleets (the first draw's fleet sums)"):
+                fleets = draw_fleets(index, prep)
+            work = RedrawWork.in_place(inputs, index, fleets)
+        elif first_draw_pack and hasattr(RedrawWork, "in_place") and not kernel_twice:
             work = RedrawWork.in_place(inputs, index)  # as the check: into the first draw's
         else:
             work = RedrawWork.like(inputs, index)
+        figure_fleets = None if fleets is None else (fleets.must, fleets.head)
         if hasattr(availability, "outage_plan"):  # this work: a plan per year, the draw alone
             plan = availability.outage_plan(year, index.snapshots)
             buffers = (np.empty((len(index.snapshots), len(plan.names)), order="F"),)
@@ -245,7 +273,7 @@ def breakdown(
                     dispatch(year, inputs, index, "kernel", out=result_block(inputs))
                 result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
             with _timed(log, "draw: figures + target values"):
-                got = annual_figures(result, drawn, drawn_index, year, prep)
+                got = annual_figures(result, drawn, drawn_index, year, prep, figure_fleets)
                 feas.target_values(scenario, got, drawn_index)
     print(
         f"breakdown of check {path} --weather-years {years} --outage-draws {draws} ({sample} "

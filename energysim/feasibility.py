@@ -591,7 +591,7 @@ def _member_task(
 
     from energysim.engines import dispatch
     from energysim.kernel.pack import RedrawWork, pack_with_block
-    from energysim.sweep.figures import annual_figures, prepare_figures, result_block
+    from energysim.sweep.figures import annual_figures, draw_fleets, prepare_figures, result_block
 
     t0 = time.perf_counter()
     year = scenario if seed is None else seeded(scenario, seed)
@@ -614,8 +614,10 @@ def _member_task(
             target_values(scenario, annual_figures(result, inputs, index, year, prep), index)
         )
     else:
-        # the draws reuse the first draw's arrays once it has been dispatched
-        work = RedrawWork.in_place(inputs, index)
+        # the draws reuse the first draw's arrays once it has been dispatched; they write the
+        # fleets' sums the figures read instead of the (T, G) generator arrays
+        fleets = draw_fleets(index, prep)
+        work = RedrawWork.in_place(inputs, index, fleets)
         for d in range(draws):
             seed = outage_seed(j, d, draws)
             if d == 0:
@@ -623,7 +625,9 @@ def _member_task(
             else:
                 drawn, drawn_index = redraw(year, inputs, index, seed, block, work)
             result = dispatch(year, drawn, drawn_index, "kernel", out=result_block(drawn))
-            figures = annual_figures(result, drawn, drawn_index, year, prep)
+            figures = annual_figures(
+                result, drawn, drawn_index, year, prep, (fleets.must, fleets.head)
+            )
             out.append(target_values(scenario, figures, drawn_index))
     logger.debug(
         "ensemble year %d (process %d): profiles %.3f s, pack %.3f s, %d runs %.3f s",

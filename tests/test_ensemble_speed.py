@@ -196,7 +196,7 @@ def _storage_room_per_bus(net, st_bus, st_p, st_e, st_eff_in, st_eff_out):
 
 @pytest.mark.parametrize("seed", range(12))
 def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
-    from energysim.kernel.pack import storage_room
+    from energysim.kernel.pack import storage_buses, storage_room
 
     rng = np.random.default_rng(seed)
     hours, nb, ns = int(rng.integers(1, 400)), int(rng.integers(1, 7)), int(rng.integers(0, 9))
@@ -209,6 +209,10 @@ def test_compiled_storage_room_equals_the_per_bus_numpy_one(seed):
     got, want = storage_room(*args), _storage_room_per_bus(*args)
     assert got.shape == want.shape and got.flags.c_contiguous
     assert np.array_equal(got, want)  # bit for bit
+    # with the units' per-bus sums made once (an ensemble's draws share them)
+    buses = storage_buses(nb, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    assert np.array_equal(storage_room(*args, buses), want)
+    assert buses.p_all == float(st_p.sum()) and buses.e_total == float(st_e.sum())
     if st_e.sum() > 1e-3 and (net > 0).any():
         assert got.max() > 0.0  # a real case: some room is kept
 
@@ -302,3 +306,141 @@ def test_redraws_in_place_of_a_drawn_pack_equal_fresh_packs(plan):
         got = redraw(plan, inputs, index, seed, block, work)
         assert_bit_equal(got, pack_with_block(plan, profiles, outage_seed=seed)[:2])
     assert np.array_equal(index.gen_avail[:, ne], wind)  # non-thermal columns untouched
+
+
+def test_redraws_into_fleet_sums_equal_fresh_packs_and_their_fleets(plan):
+    # the check's ensemble since h17-percpu: the draws write the thermal fleets' sums the
+    # figures read instead of the (T, G) generator arrays
+    from energysim.engines import dispatch
+    from energysim.kernel.pack import RedrawWork, redraw
+    from energysim.sweep.figures import (
+        annual_figures,
+        draw_fleets,
+        fleet_hours,
+        prepare_figures,
+        result_block,
+    )
+
+    profiles = scenario_profiles(plan)
+    inputs, index, block = pack_with_block(plan, profiles, outage_seed=5)
+    prep = prepare_figures(inputs, index, plan)
+    base_avail, base_must = index.gen_avail.copy(), index.gen_must.copy()
+    fleets = draw_fleets(index, prep)
+    assert 0 < fleets.thermal < prep.fleets  # thermal fleets and zero-cost ones (plan-2030)
+    zero_cost = fleets.head[:, fleets.thermal :].copy()
+    work = RedrawWork.in_place(inputs, index, fleets)
+    assert work.th_avail is inputs.th_avail  # the (T, K, B) sums: the base pack's own
+    assert work.gen_avail.shape == (0, index.gen_avail.shape[1])  # no (T, G) arrays
+    for seed in (6, 7):
+        got_inputs, got_index = redraw(plan, inputs, index, seed, block, work)
+        want_inputs, want_index, _ = pack_with_block(plan, profiles, outage_seed=seed)
+        assert_bit_equal(got_inputs, want_inputs)
+        assert (
+            got_index.gen_avail.shape == got_index.gen_must.shape == (0, index.gen_avail.shape[1])
+        )
+        must, head = fleet_hours(want_index, prep)
+        assert np.array_equal(fleets.must, must) and np.array_equal(fleets.head, head)
+        # the figures from the fleets equal those of the fresh pack's (T, G) arrays
+        result = dispatch(plan, got_inputs, got_index, "kernel", out=result_block(got_inputs))
+        got = annual_figures(result, got_inputs, got_index, plan, prep, (fleets.must, fleets.head))
+        want = annual_figures(result, want_inputs, want_index, plan, prep)
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            assert np.array_equal(got[name], value, equal_nan=True), name
+        with pytest.raises(ValueError, match="generator arrays of 0 hours and no fleets"):
+            annual_figures(result, got_inputs, got_index, plan, prep)
+    assert np.array_equal(fleets.head[:, fleets.thermal :], zero_cost)  # zero-cost kept
+    # the base pack's generator arrays are neither written nor replaced
+    assert np.array_equal(index.gen_avail, base_avail) and np.array_equal(index.gen_must, base_must)
+
+
+def test_redraw_work_rejects_fleets_of_another_shape(plan):
+    from energysim.kernel.pack import FleetSums, RedrawWork
+
+    inputs, index, _ = pack_with_block(plan, scenario_profiles(plan))
+    hours = index.gen_avail.shape[0]
+    bad = FleetSums(
+        np.zeros(3, np.int64),
+        np.array([0, 1, 3], np.int64),
+        1,
+        np.zeros((hours, 3)),
+        np.zeros((hours, 2)),
+    )
+    with pytest.raises(ValueError, match=r"expected \(8760, 2\) \(hours, fleets\)"):
+        RedrawWork.in_place(inputs, index, bad)
+
+
+def test_lay_thermal_by_hand_floors_and_the_logged_shortfall(caplog):
+    # two generators at one bus carry a corridor's support floor of 1.0 x its schedule: the
+    # floor raises the must-run up to availability; hour 1 is 60 MW short, which is logged
+    import logging
+    from types import SimpleNamespace
+
+    from energysim.kernel.pack import FloorPlan, ThermalBlock, apply_floor_plan, lay_thermal
+
+    hours = 3
+    block = ThermalBlock(
+        names=("a", "b"),
+        col=np.array([0, 1]),
+        tier=np.array([0, 0]),
+        bus=np.array([0, 0]),
+        live=np.ones((2, hours), dtype=bool),
+        heat=np.zeros((2, hours), dtype=bool),
+        must_heat=np.array([0.0, 0.0]),
+        must_cold=np.array([10.0, 0.0]),
+        cap=np.array([100.0, 50.0]),
+        th_max=np.zeros((1, 1)),
+    )
+    corridor = SimpleNamespace(support_floor_pu=1.0, bus="west")
+    plan = FloorPlan(
+        ((0, "line", corridor),), np.array([1.0]), np.array([0]), np.array([0, 2]),
+        np.array([0, 1]), 1,
+    )  # fmt: skip
+    schedule = np.array([[100.0], [200.0], [120.0]])
+    gen_avail, gen_must = np.full((hours, 2), np.nan), np.full((hours, 2), np.nan)
+    with caplog.at_level(logging.INFO, logger="energysim.kernel.pack"):
+        th_avail, th_must = lay_thermal(
+            block, np.ones((hours, 2), order="F"), schedule, plan, gen_avail, gen_must
+        )
+    assert th_avail[:, 0, 0].tolist() == [150.0, 150.0, 150.0]
+    assert gen_must.tolist() == [[100.0, 10.0], [100.0, 50.0], [100.0, 30.0]]
+    assert th_must[:, 0, 0].tolist() == [110.0, 150.0, 130.0]
+    assert "corridors.line: support floor 1.00 p.u. short by up to 60 MW at west" in caplog.text
+    # the same floors from the plain hour loop, on the floors before the support floor
+    must = np.array([[10.0, 0.0]] * hours)
+    missing = apply_floor_plan(plan, schedule, gen_avail, must)
+    assert missing[:, 0].tolist() == [0.0, 60.0, 0.0] and np.array_equal(must, gen_must)
+
+
+def test_lay_thermal_sums_interleaved_tier_bus_groups_by_hand():
+    # three generators, the first and last in tier 1 at bus 1, the middle one in tier 0 at bus
+    # 0; one is out of service in hour 1 and one in its heating season in hour 0
+    from energysim.kernel.pack import FloorPlan, ThermalBlock, lay_thermal
+
+    block = ThermalBlock(
+        names=("a", "b", "c"),
+        col=np.array([2, 0, 3]),
+        tier=np.array([1, 0, 1]),
+        bus=np.array([1, 0, 1]),
+        live=np.array([[True, True], [True, False], [True, True]]),
+        heat=np.array([[True, False], [False, False], [False, False]]),
+        must_heat=np.array([40.0, 0.0, 0.0]),
+        must_cold=np.array([20.0, 5.0, 10.0]),
+        cap=np.array([100.0, 50.0, 200.0]),
+        th_max=np.zeros((2, 2)),
+    )
+    assert block.group_ptr.tolist() == [0, 1, 3]  # (0, 0): b; (1, 1): a, c in generator order
+    assert block.group_col.tolist() == [0, 2, 3]
+    assert block.group_k.tolist() == [0, 1] and block.group_b.tolist() == [0, 1]
+    no_floor = FloorPlan((), np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64),
+                         np.zeros(0, np.int64), 0)  # fmt: skip
+    shares = np.asfortranarray([[0.5, 1.0, 0.25], [1.0, 1.0, 1.0]])  # (T, G')
+    gen_avail, gen_must = np.zeros((2, 4)), np.zeros((2, 4))
+    th_avail, th_must = lay_thermal(block, shares, np.zeros((2, 0)), no_floor, gen_avail, gen_must)
+    # hour 0: a 100 x 0.5 = 50 (floor 40 x 0.5), b 50, c 200 x 0.25 = 50 (floor 2.5)
+    assert th_avail[0].tolist() == [[50.0, 0.0], [0.0, 100.0]]
+    assert th_must[0].tolist() == [[5.0, 0.0], [0.0, 22.5]]
+    # hour 1: b out of service
+    assert th_avail[1].tolist() == [[0.0, 0.0], [0.0, 300.0]]
+    assert th_must[1].tolist() == [[0.0, 0.0], [0.0, 30.0]]
+    assert gen_avail.tolist() == [[50.0, 0.0, 50.0, 50.0], [0.0, 0.0, 100.0, 200.0]]

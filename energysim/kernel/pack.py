@@ -72,6 +72,7 @@ __all__ = [
     "PackStatic",
     "RedrawWork",
     "ThermalBlock",
+    "FleetSums",
     "FloorPlan",
     "apply_floor_plan",
     "apply_support_floor",
@@ -101,6 +102,8 @@ __all__ = [
     "reserve_and_room",
     "shortfall_from",
     "static_key",
+    "StorageBuses",
+    "storage_buses",
     "storage_fields",
     "support_floor_plan",
     "thermal_block",
@@ -377,15 +380,16 @@ def apply_floor_plan(
     _support_floor_hours(
         schedule, plan.pu, plan.corr_col, plan.ptr, plan.gens, gen_avail, gen_must, missing
     )
-    _log_floor_shortfall(plan, missing)
+    if len(missing):
+        _log_floor_shortfall(plan, missing.max(axis=0))  # one pass, not one per corridor
     return missing
 
 
-def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
-    """Log each floored corridor whose floor the sending bus's thermal could not cover."""
-    if not plan.floors or not len(missing):
+def _log_floor_shortfall(plan: FloorPlan, peak: np.ndarray) -> None:
+    """Log each floored corridor whose floor the sending bus's thermal could not cover (by up
+    to ``peak`` (C,) MW, its largest uncovered floor in an hour)."""
+    if not plan.floors:
         return
-    peak = missing.max(axis=0)  # one pass over the hours, not one per floored corridor
     for c, name, corridor in plan.floors:
         short = float(peak[c])
         if short > 1e-6:
@@ -401,27 +405,30 @@ def _log_floor_shortfall(plan: FloorPlan, missing: np.ndarray) -> None:
 
 @jit
 def _support_floor_hours(schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour loop of :func:`apply_support_floor` (compiled): :func:`_support_floor_hour` in
+    """Hour loop of :func:`apply_support_floor` (compiled): :func:`support_floor_row` in
     every hour."""
     for t in range(schedule.shape[0]):
-        _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+        support_floor_row(
+            schedule[t], pu, corr_col, ptr, gens, gen_avail[t], gen_must[t], missing[t]
+        )
 
 
 @jit_inline
-def _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing):
-    """Hour ``t`` of :func:`apply_support_floor`: each floored corridor ``j`` (column
-    ``corr_col[j]`` of ``schedule``) needs ``pu[j] x`` its schedule from the generators
-    ``gens[ptr[j]:ptr[j + 1]]`` in that order, each raising its floor by what its headroom
-    allows; what is left goes to ``missing``."""
+def support_floor_row(schedule, pu, corr_col, ptr, gens, avail, must, missing):
+    """One hour of :func:`apply_support_floor`, on that hour's rows: each floored corridor
+    ``j`` (column ``corr_col[j]`` of the hour's ``schedule`` (C,), MW) needs ``pu[j] x`` its
+    schedule from the generators ``gens[ptr[j]:ptr[j + 1]]`` (columns of ``avail`` and ``must``
+    (G,), MW) in that order, each raising its floor in ``must`` by what its headroom allows;
+    what is left goes to ``missing[corr_col[j]]`` ((C,), MW)."""
     for j in range(pu.shape[0]):
         c = corr_col[j]
-        need = pu[j] * schedule[t, c]
+        need = pu[j] * schedule[c]
         for q in range(ptr[j], ptr[j + 1]):
             g = gens[q]
-            add = min(max(gen_avail[t, g] - gen_must[t, g], 0.0), need)
-            gen_must[t, g] += add
+            add = min(max(avail[g] - must[g], 0.0), need)
+            must[g] += add
             need = need - add
-        missing[t, c] = need
+        missing[c] = need
 
 
 def _scale_to_energy(shape: np.ndarray, cap: float, energy: float) -> np.ndarray:
@@ -898,9 +905,50 @@ def inputs_balance_parts(inputs: KernelInputs) -> BalanceParts:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class StorageBuses:
+    """The storage units summed per bus, as :func:`storage_room` and :func:`reserve_and_room`
+    read them: energy ``e`` (MWh) and power ``p`` (MW) per bus (B,), 0 at a bus with under
+    1e-6 MWh or no power; the power-weighted charging and discharging efficiencies ``eff_in``
+    and ``eff_out`` (B,), 1 there; all units' power ``p_all`` (MW) and energy ``e_total``
+    (MWh), and their mean discharging efficiency ``eff_out_mean`` (1 without units). No
+    thermal availability changes them: an ensemble's outage draws share them
+    (:class:`RedrawWork`)."""
+
+    e: np.ndarray
+    p: np.ndarray
+    eff_in: np.ndarray
+    eff_out: np.ndarray
+    p_all: float
+    e_total: float
+    eff_out_mean: float
+
+
+def storage_buses(
+    nb: int, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+) -> StorageBuses:  # fmt: skip
+    """The :class:`StorageBuses` of the storage arrays of :class:`KernelInputs` on ``nb``
+    buses."""
+    bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
+    for b in range(nb):
+        units = st_bus == b
+        e = float(st_e[units].sum())
+        p = float(st_p[units].sum())
+        if e <= 1e-6 or p <= 0.0:
+            continue  # no room kept (e 0: skipped in the loop)
+        bus_e[b], bus_p[b] = e, p
+        bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
+        bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
+    return StorageBuses(
+        bus_e, bus_p, bus_in, bus_out, float(st_p.sum()), float(st_e.sum()),
+        float(np.mean(st_eff_out)) if st_eff_out.size else 1.0,
+    )  # fmt: skip
+
+
 def storage_room(
     net: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray, st_e: np.ndarray,
-    st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+    st_eff_in: np.ndarray, st_eff_out: np.ndarray, buses: StorageBuses | None = None,
 ) -> np.ndarray:  # fmt: skip
     """Share of each bus's storage energy to keep free for the surplus expected ahead (T, B).
 
@@ -913,12 +961,14 @@ def storage_room(
     hour t is the largest net inflow the coming hours add up to before the storage can empty:
     R(t) = min(E, max(0, inflow(t + 1) + R(t + 1))), R(T - 1) = 0, computed backwards over
     the year in O(T). ``st_room`` = R / E (0 at buses without storage). Efficiencies are the
-    power-weighted means of the bus's units.
+    power-weighted means of the bus's units. ``buses``: :func:`storage_buses` of the units,
+    when the caller has it.
     """
     hours, nb = net.shape
+    if buses is None:
+        buses = storage_buses(nb, st_bus, st_p, st_e, st_eff_in, st_eff_out)
     room = np.zeros((hours, nb))
-    p_all = float(st_p.sum())
-    if p_all <= 0.0:
+    if buses.p_all <= 0.0:
         return room
     net = np.ascontiguousarray(net, dtype=float)
     if nb > PAIRWISE_MAX:
@@ -926,17 +976,7 @@ def storage_room(
     else:
         unmet = np.empty(hours)
         _unmet_hours(net, np.empty(nb), unmet)
-    bus_e, bus_p, bus_in, bus_out = np.zeros(nb), np.zeros(nb), np.ones(nb), np.ones(nb)
-    for b in range(nb):
-        units = st_bus == b
-        e = float(st_e[units].sum())
-        p = float(st_p[units].sum())
-        if e <= 1e-6 or p <= 0.0:
-            continue  # no room kept (e 0: skipped in the loop)
-        bus_e[b], bus_p[b] = e, p
-        bus_in[b] = float((st_p[units] * st_eff_in[units]).sum() / p)
-        bus_out[b] = float((st_p[units] * st_eff_out[units]).sum() / p)
-    _room_hours(net, unmet, bus_e, bus_p, bus_in, bus_out, p_all, room)
+    _room_hours(net, unmet, buses.e, buses.p, buses.eff_in, buses.eff_out, buses.p_all, room)
     return room
 
 
@@ -1067,15 +1107,17 @@ def storage_fields(
 def reserve_and_room(
     short: np.ndarray, balance: np.ndarray, st_bus: np.ndarray, st_p: np.ndarray,
     st_e: np.ndarray, st_eff_in: np.ndarray, st_eff_out: np.ndarray,
+    buses: StorageBuses | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """The storage fields that follow from thermal availability: ``storage_reserve`` (T,) from
     the pre-pass shortfall ``short`` (:func:`_storage_reserve`, at the units' mean discharging
     efficiency) and ``st_room`` (T, B) from the pre-pass balance (:func:`storage_room`); the
-    storage arrays as :func:`storage_fields` packs them. :func:`storage_fields` and
-    :func:`redraw` both use it."""
-    eff_out = float(np.mean(st_eff_out)) if st_eff_out.size else 1.0
-    reserve = _storage_reserve(short, float(st_e.sum()), eff_out)
-    room = storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    storage arrays as :func:`storage_fields` packs them (``buses``: their :func:`storage_buses`,
+    when the caller has it). :func:`storage_fields` and :func:`redraw` both use it."""
+    if buses is None:
+        buses = storage_buses(balance.shape[1], st_bus, st_p, st_e, st_eff_in, st_eff_out)
+    reserve = _storage_reserve(short, buses.e_total, buses.eff_out_mean)
+    room = storage_room(balance, st_bus, st_p, st_e, st_eff_in, st_eff_out, buses)
     return np.ascontiguousarray(reserve), room
 
 
@@ -1133,13 +1175,19 @@ def _surplus_limits(
 class ThermalBlock:
     """What packing thermal availability needs that no outage draw changes, for one scenario
     and its hours: per thermal generator (G', scenario order) its name, column ``col`` in the
-    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (T, G') bool, in service
-    (``in_service_date``); ``heat`` (T, G') bool, the hour in its bus's heating season;
+    (T, G) generator arrays, ``tier`` and ``bus``; ``live`` (G', T) bool, in service
+    (``in_service_date``); ``heat`` (G', T) bool, the hour in its bus's heating season;
     ``must_heat`` and ``must_cold`` (G') ``p_nom`` x the must-run share in and out of the
     heating season (capped at ``p_max_pu``), MW per p.u. of availability; ``cap`` (G')
     ``p_nom x p_max_pu``, MW; ``th_max`` (K, B) installed ``p_nom x p_max_pu`` of the fleets in
     service at some hour, MW. Masks of one byte per hour, not hourly floats: each outage draw
-    reads them, and 8x less memory is read.
+    reads them, and 8x less memory is read; generator-major, as the draws' shares, so that
+    :func:`_lay_pass` reads one generator's hours contiguously.
+
+    Derived (not given): the generators grouped by (tier, bus), in generator order within a
+    group, as CSR: ``group_ptr`` (Q + 1,), ``group_col`` (G',) their columns, and
+    ``group_k``, ``group_b`` (Q,) each group's tier and bus; a group's sums are its members'
+    values added in that order from 0.
     """
 
     names: tuple[str, ...]
@@ -1152,6 +1200,23 @@ class ThermalBlock:
     must_cold: np.ndarray
     cap: np.ndarray
     th_max: np.ndarray
+    group_ptr: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_col: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_k: np.ndarray = dataclasses.field(init=False, repr=False)
+    group_b: np.ndarray = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pairs = sorted({(int(k), int(b)) for k, b in zip(self.tier, self.bus, strict=True)})
+        members = [
+            [int(self.col[i]) for i in range(len(self.col)) if (self.tier[i], self.bus[i]) == kb]
+            for kb in pairs
+        ]
+        ptr = np.cumsum([0] + [len(m) for m in members]).astype(np.int64)
+        flat = np.array([g for m in members for g in m], dtype=np.int64)
+        object.__setattr__(self, "group_ptr", ptr)
+        object.__setattr__(self, "group_col", flat)
+        object.__setattr__(self, "group_k", np.array([k for k, _ in pairs], dtype=np.int64))
+        object.__setattr__(self, "group_b", np.array([b for _, b in pairs], dtype=np.int64))
 
     def shape_kb(self) -> tuple[int, int]:
         """(K, B) of the packed thermal arrays."""
@@ -1172,8 +1237,8 @@ def thermal_block(
     hours = len(snapshots)
     gens = [scenario.generators[n] for n in names]
     seasons = {b: heating_mask(scenario, snapshots, b) for b in {g.bus for g in gens}}
-    live = np.empty((hours, len(gens)), dtype=bool, order="F")  # generator by generator
-    heat_season = np.empty((hours, len(gens)), dtype=bool, order="F")
+    live = np.empty((len(gens), hours), dtype=bool)  # generator-major
+    heat_season = np.empty((len(gens), hours), dtype=bool)
     must_heat = np.empty(len(gens))
     must_cold = np.empty(len(gens))
     cap = np.empty(len(gens))
@@ -1183,9 +1248,9 @@ def thermal_block(
         # fleet timing: thermal runs from its first day, hour by hour; units out (not yet in
         # service, maintenance, outages) neither produce nor hold a must-run floor
         on = in_service_mask(g.in_service_date, snapshots)
-        live[:, i] = on
+        live[i] = on
         heat = g.p_min_pu_heating if g.p_min_pu_heating is not None else g.p_min_pu
-        heat_season[:, i] = seasons[g.bus]
+        heat_season[i] = seasons[g.bus]
         must_heat[i] = g.p_nom * min(heat, pmax)
         must_cold[i] = g.p_nom * min(g.p_min_pu, pmax)
         cap[i] = g.p_nom * pmax
@@ -1195,8 +1260,8 @@ def thermal_block(
         np.asarray(cols, dtype=np.int64),
         np.asarray(tiers, dtype=np.int64),
         np.asarray(buses, dtype=np.int64),
-        np.ascontiguousarray(live),  # hour-major, as lay_thermal reads them
-        np.ascontiguousarray(heat_season),
+        live,
+        heat_season,
         must_heat,
         must_cold,
         cap,
@@ -1222,7 +1287,8 @@ def lay_thermal(
     ``gen_must`` (the must-run floor on the available part, then raised to the support floors of
     ``plan`` against ``schedule`` (T, C) MW, as :func:`apply_support_floor`), in place, and
     returns ``th_avail`` and ``th_must`` (T, K, B), MW, the sums per (tier, bus) (into the arrays
-    given). One compiled pass over the hours; :func:`pack` and :func:`redraw` both use it.
+    given). One compiled pass over the hours (:func:`_lay_pass`); :func:`pack` and
+    :func:`redraw` both use it.
     """
     k, b = block.shape_kb()
     hours = avail_pu.shape[0]
@@ -1230,71 +1296,156 @@ def lay_thermal(
         th_avail = np.empty((hours, k, b))  # zeroed hour by hour in the compiled loop
     if th_must is None:
         th_must = np.empty((hours, k, b))
-    missing = np.zeros((hours, plan.width))
-    _thermal_pass(
-        # generator-major (G', T), as outage draws and the expected availability come (no
-        # copy); the pass reads it in tiles of hours that stay in cache
-        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T),
-        block.live,
-        block.heat,
-        block.must_heat,
-        block.must_cold,
-        block.cap,
-        block.col,
-        block.tier,
-        block.bus,
-        np.ascontiguousarray(schedule, dtype=float),
-        plan.pu,
-        plan.corr_col,
-        plan.ptr,
-        plan.gens,
-        gen_avail,
-        gen_must,
-        th_avail,
-        th_must,
-        missing,
-    )
-    _log_floor_shortfall(plan, missing)
+    peak = np.zeros(plan.width)
+    _lay_pass(
+        # generator-major (G', T), as outage draws and the expected availability come (no copy)
+        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
+        block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
+        block.group_k, block.group_b, np.ascontiguousarray(schedule, dtype=float), plan.pu,
+        plan.corr_col, plan.ptr, plan.gens, *_tile_scratch(gen_avail.shape[1]), gen_avail,
+        gen_must, True, th_avail, th_must, np.empty(plan.width), peak, *_NO_FLEETS,
+    )  # fmt: skip
+    _log_floor_shortfall(plan, peak)
     return th_avail, th_must
 
 
-LAY_TILE_H = 64
-"""Hours per tile of :func:`lay_thermal`'s pass: a tile of the generators' shares (G' x 64 h x
-8 B, 29 kB for plan-2030) and of the hour-major masks stays in L1 while it is read generator by
-generator."""
+_NO_FLEETS = (np.zeros(0, np.int64), np.zeros(1, np.int64), 0, np.empty((0, 0)), np.empty((0, 0)))
+"""The fleet arguments of :func:`_lay_pass` when no fleet sums are wanted."""
 
 
 @jit
-def _thermal_pass(
-    shares, live, heat, must_heat, must_cold, cap, col, tier, bus, schedule, pu, corr_col,
-    ptr, gens, gen_avail, gen_must, th_avail, th_must, missing,
+def _lay_pass(
+    shares, live, heat, must_heat, must_cold, cap, col, group_ptr, group_col, group_k, group_b,
+    schedule, pu, corr_col, ptr, gens, tile_avail, tile_must, acc, gen_avail, gen_must,
+    per_hour, th_avail, th_must, missing, peak, member_col, fleet_ptr, n_fleets, fleet_must,
+    fleet_head,
 ):  # fmt: skip
-    """The pass of :func:`lay_thermal` (compiled), tile of hours by tile: each generator's
-    share ``a`` in service (the share times 1.0 or 0.0; ``shares`` (G', T)), floor ``must *
-    a`` (``must`` the heating or the other value) and available ``cap * a``, the available
-    power summed per (tier, bus) in generator order from 0; then, hour by hour, the support
-    floors (:func:`_support_floor_hour`) and the floors summed per (tier, bus) in generator
-    order from 0. Every hour's sums see its generators in the same order as an hour-by-hour
-    pass."""
+    """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), tile of
+    :data:`LAY_TILE_H` hours by tile.
+
+    In a tile: each generator's share ``a`` in service (the share times 1.0 or 0.0;
+    ``shares``, ``live`` and ``heat`` (G', T)), available ``cap * a`` and floor ``must * a``
+    (``must`` the heating or the other value) into the tile's rows ``tile_avail`` and
+    ``tile_must`` ((G, TILE), the generator's column), its hours contiguous; the available power
+    summed per (tier, bus) group (:class:`ThermalBlock`'s ``group_*``) in generator order from
+    0 into ``th_avail``; hour by hour the support floors (:func:`support_floor_row`, on the
+    hour's column of the tile) with each corridor's largest uncovered floor kept in ``peak``
+    (C,), MW (0 where never short; ``missing`` (C,) scratch); the floors summed per group into
+    ``th_must``; with ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and
+    headroom (their members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` in that order from 0,
+    as :func:`energysim.sweep.figures.fleet_hours` sums them) into ``fleet_must`` and
+    ``fleet_head`` (T, F); with ``per_hour``, the
+    tile's rows into the thermal columns of ``gen_avail`` and ``gen_must`` (T, G). Every sum
+    adds the same values in the same order as hour by hour over (T, G) arrays (the same numbers
+    bit for bit), in loops over contiguous hours that the compiler vectorises. ``acc``
+    (2, TILE) is scratch for the sums.
+    """
     hours = shares.shape[1]
+    n = col.shape[0]
+    fleets = fleet_must.shape[0] > 0
+    sums = acc[0]
+    heads = acc[1]
+    for c in range(peak.shape[0]):
+        peak[c] = 0.0
     for t0 in range(0, hours, LAY_TILE_H):
-        t1 = min(hours, t0 + LAY_TILE_H)
-        for t in range(t0, t1):
-            th_avail[t] = 0.0
-        for i in range(col.shape[0]):
-            g, k, b = col[i], tier[i], bus[i]
-            for t in range(t0, t1):
-                a = shares[i, t] * (1.0 if live[t, i] else 0.0)
-                avail = cap[i] * a
-                gen_avail[t, g] = avail
-                must = must_heat[i] if heat[t, i] else must_cold[i]
-                gen_must[t, g] = must * a
-                th_avail[t, k, b] += avail
-        for t in range(t0, t1):
-            _support_floor_hour(t, schedule, pu, corr_col, ptr, gens, gen_avail, gen_must, missing)
+        nt = min(hours, t0 + LAY_TILE_H) - t0
+        for i in range(n):
+            g = col[i]
+            c_i = cap[i]
+            m_heat = must_heat[i]
+            m_cold = must_cold[i]
+            row_avail = tile_avail[g]
+            row_must = tile_must[g]
+            for tt in range(nt):
+                t = t0 + tt
+                a = shares[i, t] * (1.0 if live[i, t] else 0.0)
+                row_avail[tt] = c_i * a
+                row_must[tt] = (m_heat if heat[i, t] else m_cold) * a
+        for tt in range(nt):
+            th_avail[t0 + tt] = 0.0
+        _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, tile_avail, sums, th_avail)
+        for tt in range(nt):
+            t = t0 + tt
+            support_floor_row(
+                schedule[t], pu, corr_col, ptr, gens, tile_avail[:, tt], tile_must[:, tt], missing
+            )
+            for j in range(corr_col.shape[0]):
+                c = corr_col[j]
+                peak[c] = max(peak[c], missing[c])
             th_must[t] = 0.0
-            for i in range(col.shape[0]):
-                th_must[t, tier[i], bus[i]] += gen_must[t, col[i]]
+        _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, tile_must, sums, th_must)
+        if fleets:
+            for f in range(n_fleets):
+                for tt in range(nt):
+                    sums[tt] = 0.0
+                    heads[tt] = 0.0
+                for q in range(fleet_ptr[f], fleet_ptr[f + 1]):
+                    row_avail = tile_avail[member_col[q]]
+                    row_must = tile_must[member_col[q]]
+                    for tt in range(nt):
+                        sums[tt] += row_must[tt]
+                        heads[tt] += row_avail[tt] - row_must[tt]
+                for tt in range(nt):
+                    fleet_must[t0 + tt, f] = sums[tt]
+                    fleet_head[t0 + tt, f] = heads[tt]
+        if per_hour:
+            for tt in range(nt):
+                for i in range(n):
+                    g = col[i]
+                    gen_avail[t0 + tt, g] = tile_avail[g, tt]
+                    gen_must[t0 + tt, g] = tile_must[g, tt]
+
+
+@jit_inline
+def _group_sums(t0, nt, group_ptr, group_col, group_k, group_b, rows, acc, out):
+    """Each (tier, bus) group's sum of its members' ``rows`` (G, TILE) in member order from 0,
+    for the tile's ``nt`` hours from ``t0``, into ``out[t, k, b]`` (``acc`` (TILE,) scratch)."""
+    for q in range(group_k.shape[0]):
+        for tt in range(nt):
+            acc[tt] = 0.0
+        for m in range(group_ptr[q], group_ptr[q + 1]):
+            row = rows[group_col[m]]
+            for tt in range(nt):
+                acc[tt] += row[tt]
+        k, b = group_k[q], group_b[q]
+        for tt in range(nt):
+            out[t0 + tt, k, b] = acc[tt]
+
+
+LAY_TILE_H = 64
+"""Hours per tile of :func:`_lay_pass`: a tile of the generators' shares (G' x 64 h x 8 B, 29 kB
+for plan-2030) is read generator by generator, 64 consecutive hours each (prefetched: an
+hour-by-hour read touches G' far-apart lines per hour and was up to 3x slower after the kernel
+had run), and the tile's generator rows stay in cache for the sums."""
+
+
+def _tile_scratch(width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scratch of :func:`_lay_pass` for generator arrays of ``width`` columns: the tile's
+    available power and floors (G, TILE) and the sums' (2, TILE)."""
+    return (
+        np.zeros((width, LAY_TILE_H)),
+        np.zeros((width, LAY_TILE_H)),
+        np.zeros((2, LAY_TILE_H)),
+    )
+
+
+@dataclass(frozen=True)
+class FleetSums:
+    """Hourly floor and headroom of generator fleets, filled by :func:`redraw` instead of the
+    (T, G) generator arrays (:meth:`RedrawWork.in_place` with ``fleets``).
+
+    Fleet f's members are the columns ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` of the
+    generator arrays; the first ``thermal`` fleets are thermal (the ones a draw changes; their
+    columns of ``must`` and ``head`` are rewritten by each redraw), the others zero-cost (their
+    columns are left as given). ``must`` and ``head`` (T, F), MW, as
+    :func:`energysim.sweep.figures.fleet_hours` makes them.
+    """
+
+    member_col: np.ndarray
+    fleet_ptr: np.ndarray
+    thermal: int
+    must: np.ndarray
+    head: np.ndarray
 
 
 @dataclass
@@ -1305,10 +1456,13 @@ class RedrawWork:
 
     Arrays: the generators' availability and floors (T, G), seeded with the base pack's (only
     the thermal columns change), the (T, K, B) thermal sums, and scratch for the draw's
-    availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B). Made by the first draw: the support-floor plan, the outage plan
+    availability shares (T, G' + imports, generator-major) and the pre-pass balance (T, B).
+    With ``fleets`` (:class:`FleetSums`), the draws write their thermal fleets' sums there and
+    not the (T, G) arrays (``gen_avail`` and ``gen_must`` are then empty, (0, G)). Made
+    by the first draw: the support-floor plan, the outage plan
     (:class:`~energysim.kernel.availability.OutagePlan`), the pre-pass need before thermal
-    (:func:`need_before_thermal`), the import tiers, the DR capacity (MW) and the balance's
-    :class:`BalanceParts`.
+    (:func:`need_before_thermal`), the import tiers, the DR capacity (MW), the balance's
+    :class:`BalanceParts`, the :class:`StorageBuses` and the pass's scratch.
     """
 
     gen_avail: np.ndarray
@@ -1323,6 +1477,11 @@ class RedrawWork:
     import_tiers: np.ndarray | None = None
     dr_total: float = 0.0
     balance_parts: BalanceParts | None = None
+    fleets: FleetSums | None = None
+    storage: StorageBuses | None = None
+    missing: np.ndarray | None = None  # (C,) an hour's uncovered support floors, scratch
+    tile: tuple = ()  # the pass's scratch (_tile_scratch)
+    peak_missing: np.ndarray | None = None  # (C,) the draw's largest uncovered floors, MW
 
     @classmethod
     def like(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
@@ -1335,13 +1494,32 @@ class RedrawWork:
         )
 
     @classmethod
-    def in_place(cls, inputs: KernelInputs, index: PackIndex) -> RedrawWork:
+    def in_place(
+        cls, inputs: KernelInputs, index: PackIndex, fleets: FleetSums | None = None
+    ) -> RedrawWork:
         """Work that re-draws into the base pack's own arrays (``index.gen_avail``,
         ``index.gen_must``, ``inputs.th_avail``, ``inputs.th_must``): no copies, but the first
         redraw overwrites the base pack's thermal availability. For a base pack that is itself
         a draw already used (the check's ensemble packs a year on its first draw); its other
-        arrays (and the generators' non-thermal columns) are not changed."""
-        return cls(index.gen_avail, index.gen_must, inputs.th_avail, inputs.th_must)
+        arrays (and the generators' non-thermal columns) are not changed.
+
+        With ``fleets`` (:class:`FleetSums` of the base pack), the draws write their thermal
+        fleets' sums into ``fleets`` instead of the (T, G) generator arrays, which are then
+        neither written nor returned (the draws' :class:`PackIndex` has (0, G) ones; the base
+        pack's stay as they are): for the figures-only pass, which reads the fleets only.
+        """
+        if fleets is None:
+            return cls(index.gen_avail, index.gen_must, inputs.th_avail, inputs.th_must)
+        hours, width = index.gen_avail.shape
+        want = (hours, int(fleets.fleet_ptr.shape[0]) - 1)
+        if fleets.must.shape != want or fleets.head.shape != want:
+            msg = (
+                f"RedrawWork.in_place: fleets of shape {fleets.must.shape} and "
+                f"{fleets.head.shape}; expected {want} (hours, fleets) of the packed scenario"
+            )
+            raise ValueError(msg)
+        none = np.empty((0, width))  # no (T, G) arrays are written
+        return cls(none, none, inputs.th_avail, inputs.th_must, fleets=fleets)
 
     def prepare(self, scenario: Scenario, inputs: KernelInputs, index: PackIndex) -> None:
         """Make what no outage draw changes (once: the first draw calls it)."""
@@ -1356,6 +1534,13 @@ class RedrawWork:
         peak = inputs.demand.sum(axis=1).max()
         self.dr_total = float(scenario.demand_response.share_of_peak * peak)
         self.balance_parts = inputs_balance_parts(inputs)
+        self.storage = storage_buses(
+            inputs.demand.shape[1], inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
+            inputs.st_eff_out,
+        )  # fmt: skip
+        self.missing = np.zeros(self.floor_plan.width)
+        self.tile = _tile_scratch(index.gen_avail.shape[1])
+        self.peak_missing = np.zeros(self.floor_plan.width)
 
 
 def packed_thermal_block(
@@ -1388,11 +1573,15 @@ def redraw(
     """Packed inputs with thermal availability from outage draw ``seed``, without re-packing.
 
     Equal bit for bit to ``pack(scenario, profiles, outage_seed=seed)`` (tested): it runs the
-    same :func:`lay_thermal` as :func:`pack` and recomputes what follows from thermal availability (the pre-pass
+    same compiled pass as :func:`pack` (:func:`_lay_pass`; :func:`lay_thermal` there) and recomputes what follows from thermal availability (the pre-pass
     shortfall, the storage reserve, the DR threshold and keep); everything else is shared with
     ``inputs``/``index``, which are not changed. ``block`` (:func:`thermal_block` of this
     scenario and these hours) may be passed to skip rebuilding it for each draw, and ``work``
-    (:class:`RedrawWork`) to reuse the arrays of the previous draw.
+    (:class:`RedrawWork`) to reuse the arrays of the previous draw. With a work that has
+    ``fleets`` (:meth:`RedrawWork.in_place`), the draw's thermal fleets' floor and headroom go
+    to ``work.fleets`` (equal bit for bit to :func:`energysim.sweep.figures.fleet_hours` of the
+    fresh pack) and the returned index's generator arrays are empty, (0, G): the draw's (T, G)
+    arrays are not made.
     """
     if block is None:
         block = packed_thermal_block(scenario, inputs, index)
@@ -1403,18 +1592,29 @@ def redraw(
     if work.outages.names != block.names:
         pos = {n: i for i, n in enumerate(work.outages.names)}
         avail_pu = avail_pu[:, [pos[n] for n in block.names]]
-    th_avail, th_must = lay_thermal(
-        block, avail_pu, inputs.schedule, work.floor_plan, work.gen_avail, work.gen_must,
-        work.th_avail, work.th_must,
+    plan, fleets = work.floor_plan, work.fleets
+    fleet_args = (
+        _NO_FLEETS
+        if fleets is None
+        else (fleets.member_col, fleets.fleet_ptr, fleets.thermal, fleets.must, fleets.head)
+    )
+    _lay_pass(
+        np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
+        block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
+        block.group_k, block.group_b, inputs.schedule, plan.pu, plan.corr_col, plan.ptr,
+        plan.gens, *work.tile, work.gen_avail, work.gen_must, fleets is None, work.th_avail,
+        work.th_must, work.missing, work.peak_missing, *fleet_args,
     )  # fmt: skip
+    _log_floor_shortfall(plan, work.peak_missing)
+    th_avail, th_must = work.th_avail, work.th_must
     # the pre-pass, as pack makes it (prepass_shortfall, bus_balance, storage_fields), from the
     # parts no draw changes
     short = shortfall_from(work.need, th_avail, inputs.reserve_req, work.import_tiers)
-    cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
     balance = balance_with(work.balance_parts, th_must, work.balance)
+    cut = dr_threshold(short, work.dr_total, inputs.dr_energy)
     reserve, room = reserve_and_room(
         short, balance, inputs.st_bus, inputs.st_p, inputs.st_e, inputs.st_eff_in,
-        inputs.st_eff_out,
+        inputs.st_eff_out, work.storage,
     )  # fmt: skip
     new_inputs = dataclasses.replace(
         inputs,
@@ -1426,7 +1626,11 @@ def redraw(
         storage_reserve=reserve,
         st_room=room,
     )
-    return new_inputs, dataclasses.replace(index, gen_avail=work.gen_avail, gen_must=work.gen_must)
+    if fleets is not None:  # the generator arrays were not drawn: none are returned
+        gen_avail = gen_must = np.empty((0, index.gen_avail.shape[1]))
+    else:
+        gen_avail, gen_must = work.gen_avail, work.gen_must
+    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
 
 
 def pack(
@@ -1790,15 +1994,22 @@ def pack_with_block(
         generators=tuple(scenario.generators),
         gen_avail=gen_avail,
         gen_must=gen_must,
-        receiving_peak=receiving_peak_mask(
-            profiles["receiving_load"]
-            .sel(region=[scenario.corridors[n].receiving_grid for n in corridors])
-            .values,
-            np.arange(len(corridors)),
-        ),
+        receiving_peak=_receiving_peak(scenario, corridors, profiles),
     )
     logger.debug("packed %s: %s, %.1f MB", scenario.name, inputs.shape, inputs.nbytes() / 1e6)
     return inputs, index, block
+
+
+def _receiving_peak(scenario: Scenario, corridors: list[str], profiles: xr.Dataset) -> np.ndarray:
+    """:func:`energysim.adequacy.receiving_peak_mask` of the corridors' receiving grids (T, C),
+    each grid's quantile taken once (a column's quantile does not depend on the others: the
+    same mask as one column per corridor)."""
+    grids = [scenario.corridors[n].receiving_grid for n in corridors]
+    regions = list(dict.fromkeys(grids))
+    return receiving_peak_mask(
+        profiles["receiving_load"].sel(region=regions).values,
+        np.array([regions.index(g) for g in grids], dtype=np.int64),
+    )
 
 
 def generator_availability(

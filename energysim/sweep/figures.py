@@ -46,6 +46,7 @@ from energysim.constants import COAL_CARRIERS, NEW_ENERGY_CARRIERS, RENEWABLE_CA
 from energysim.indicators import GRIDS, structural_figures
 from energysim.kernel import DispatchResult, KernelInputs, PackIndex, allocate_result
 from energysim.kernel._jit import jit, jit_inline
+from energysim.kernel.pack import FleetSums
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "FigurePrep",
     "annual_figures",
+    "draw_fleets",
     "figures",
     "fleet_hours",
     "prepare_figures",
@@ -257,6 +259,15 @@ def fleet_hours(index: PackIndex, prep: FigurePrep) -> tuple[np.ndarray, np.ndar
         int(prep.pair_start[-1]), must, head,
     )  # fmt: skip
     return must, head
+
+
+def draw_fleets(index: PackIndex, prep: FigurePrep) -> FleetSums:
+    """The :class:`~energysim.kernel.pack.FleetSums` of ``prep``'s fleets on the packed
+    generator arrays of ``index`` (:func:`fleet_hours`): for
+    :meth:`energysim.kernel.pack.RedrawWork.in_place`, whose draws then rewrite the thermal
+    fleets' columns; ``(fleets.must, fleets.head)`` is :func:`annual_figures`' ``fleets``."""
+    must, head = fleet_hours(index, prep)
+    return FleetSums(prep.member_col, prep.fleet_ptr, int(prep.pair_start[-1]), must, head)
 
 
 @jit_inline
@@ -525,6 +536,13 @@ def annual_figures(
         )
         raise ValueError(msg)
     if fleets is None:
+        if index.gen_avail.shape[0] != n["T"] or index.gen_must.shape[0] != n["T"]:
+            msg = (
+                f"annual_figures: generator arrays of {index.gen_avail.shape[0]} hours and no "
+                f"fleets; expected {n['T']} hours (a redraw into FleetSums returns none: pass "
+                "its fleets)"
+            )
+            raise ValueError(msg)
         fleet_must, fleet_head = np.empty((0, prep.fleets)), np.empty((0, prep.fleets))
     else:
         fleet_must, fleet_head = fleets
