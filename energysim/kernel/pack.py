@@ -1303,7 +1303,7 @@ def lay_thermal(
         block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
         block.group_k, block.group_b, np.ascontiguousarray(schedule, dtype=float), plan.pu,
         plan.corr_col, plan.ptr, plan.gens, *_tile_scratch(gen_avail.shape[1]), gen_avail,
-        gen_must, True, th_avail, th_must, np.empty(plan.width), peak, *_NO_FLEETS,
+        gen_must, th_avail, th_must, np.empty(plan.width), peak, *_NO_FLEETS,
     )  # fmt: skip
     _log_floor_shortfall(plan, peak)
     return th_avail, th_must
@@ -1317,8 +1317,7 @@ _NO_FLEETS = (np.zeros(0, np.int64), np.zeros(1, np.int64), 0, np.empty((0, 0)),
 def _lay_pass(
     shares, live, heat, must_heat, must_cold, cap, col, group_ptr, group_col, group_k, group_b,
     schedule, pu, corr_col, ptr, gens, tile_avail, tile_must, acc, gen_avail, gen_must,
-    per_hour, th_avail, th_must, missing, peak, member_col, fleet_ptr, n_fleets, fleet_must,
-    fleet_head,
+    th_avail, th_must, missing, peak, member_col, fleet_ptr, n_fleets, fleet_must, fleet_head,
 ):  # fmt: skip
     """The pass of :func:`lay_thermal` and :func:`redraw` (compiled), tile of
     :data:`LAY_TILE_H` hours by tile.
@@ -1334,8 +1333,8 @@ def _lay_pass(
     ``th_must``; with ``fleet_must`` not empty, the first ``n_fleets`` fleets' floor and
     headroom (their members ``member_col[fleet_ptr[f]:fleet_ptr[f + 1]]`` in that order from 0,
     as :func:`energysim.sweep.figures.fleet_hours` sums them) into ``fleet_must`` and
-    ``fleet_head`` (T, F); with ``per_hour``, the
-    tile's rows into the thermal columns of ``gen_avail`` and ``gen_must`` (T, G). Every sum
+    ``fleet_head`` (T, F); unless ``gen_avail`` and ``gen_must`` are empty ((0, G): a redraw
+    into fleet sums), the tile's rows into their thermal columns (T, G). Every sum
     adds the same values in the same order as hour by hour over (T, G) arrays (the same numbers
     bit for bit), in loops over contiguous hours that the compiler vectorises. ``acc``
     (2, TILE) is scratch for the sums.
@@ -1343,6 +1342,7 @@ def _lay_pass(
     hours = shares.shape[1]
     n = col.shape[0]
     fleets = fleet_must.shape[0] > 0
+    per_hour = gen_avail.shape[0] > 0
     sums = acc[0]
     heads = acc[1]
     for c in range(peak.shape[0]):
@@ -1602,8 +1602,8 @@ def redraw(
         np.ascontiguousarray(np.asarray(avail_pu, dtype=float).T), block.live, block.heat,
         block.must_heat, block.must_cold, block.cap, block.col, block.group_ptr, block.group_col,
         block.group_k, block.group_b, inputs.schedule, plan.pu, plan.corr_col, plan.ptr,
-        plan.gens, *work.tile, work.gen_avail, work.gen_must, fleets is None, work.th_avail,
-        work.th_must, work.missing, work.peak_missing, *fleet_args,
+        plan.gens, *work.tile, work.gen_avail, work.gen_must, work.th_avail, work.th_must,
+        work.missing, work.peak_missing, *fleet_args,
     )  # fmt: skip
     _log_floor_shortfall(plan, work.peak_missing)
     th_avail, th_must = work.th_avail, work.th_must
@@ -1626,11 +1626,8 @@ def redraw(
         storage_reserve=reserve,
         st_room=room,
     )
-    if fleets is not None:  # the generator arrays were not drawn: none are returned
-        gen_avail = gen_must = np.empty((0, index.gen_avail.shape[1]))
-    else:
-        gen_avail, gen_must = work.gen_avail, work.gen_must
-    return new_inputs, dataclasses.replace(index, gen_avail=gen_avail, gen_must=gen_must)
+    # with fleets, the work's generator arrays are the empty (0, G) ones: none were drawn
+    return new_inputs, dataclasses.replace(index, gen_avail=work.gen_avail, gen_must=work.gen_must)
 
 
 def pack(
